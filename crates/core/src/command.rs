@@ -1,0 +1,114 @@
+//! Commands: what someone asks to change. Ids of new things are chosen by the caller
+//! (the core has no randomness), so a decision can be replayed exactly.
+
+use crate::event::ScopeRoles;
+use crate::id::{Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// The creator becomes the owner.
+    CreateOrganization {
+        org_id: OrgId,
+        name: Name,
+        owner_id: UserId,
+        owner_email: Email,
+        owner_name: Name,
+    },
+    DeleteOrganization,
+    /// `role` defaults to the policy's default role.
+    Invite {
+        invitation_id: InvitationId,
+        email: Email,
+        name: Option<Name>,
+        role: Option<String>,
+        scopes: Vec<ScopeRoles>,
+        expires_at: Timestamp,
+    },
+    RevokeInvitation {
+        invitation_id: InvitationId,
+    },
+    /// Turns an invitation past its expiry into `invitation.expired`; a no-op otherwise.
+    ExpireInvitation {
+        invitation_id: InvitationId,
+    },
+    /// The account `user_id` (the actor) accepts an invitation.
+    Join {
+        invitation_id: InvitationId,
+        user_id: UserId,
+        name: Option<Name>,
+    },
+    ChangeRole {
+        user_id: UserId,
+        role: String,
+    },
+    Rename {
+        user_id: UserId,
+        name: Name,
+    },
+    /// Always refused: an e-mail never changes.
+    ChangeEmail {
+        user_id: UserId,
+        email: Email,
+    },
+    /// With `hand_over_to_root`, the member's objects go to the root account.
+    DeleteMember {
+        user_id: UserId,
+        hand_over_to_root: bool,
+    },
+    /// The user's roles on one scope object, replaced; empty removes them.
+    SetScopeRoles {
+        user_id: UserId,
+        object_id: ObjectId,
+        roles: Vec<String>,
+    },
+    NominateOwner {
+        nomination_id: NominationId,
+        to_user: UserId,
+    },
+    AcceptNomination,
+    DeclineNomination,
+    CancelNomination,
+    /// Turns a nomination past its TTL into `ownership.transfer_expired`; a no-op otherwise.
+    ExpireNomination,
+    /// `parent_id` is `None` for a top-level object; `owner_id` defaults to the actor.
+    CreateObject {
+        object_id: ObjectId,
+        object_type: String,
+        name: Name,
+        parent_id: Option<ObjectId>,
+        owner_id: Option<UserId>,
+    },
+    DeleteObject {
+        object_id: ObjectId,
+    },
+    /// "Make owner": cascades to the object's children.
+    ChangeObjectOwner {
+        object_id: ObjectId,
+        owner_id: UserId,
+    },
+    /// The user's grant on the object, replaced; empty removes it.
+    SetGrant {
+        object_id: ObjectId,
+        user_id: UserId,
+        actions: Vec<String>,
+    },
+    /// All-or-nothing: every row is decided as a single change would be, in order.
+    Import {
+        rows: Vec<ImportRow>,
+    },
+}
+
+/// One row of a CSV import: re-applies the role of a member, or invites a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRow {
+    /// The file line, reported back with any refusal.
+    pub line: usize,
+    pub email: Email,
+    pub name: Option<Name>,
+    pub role: String,
+    /// `None` leaves scope roles as they are; `Some` sets each listed scope.
+    pub scopes: Option<Vec<ScopeRoles>>,
+    /// Used when the row invites someone new.
+    pub invitation_id: InvitationId,
+    pub expires_at: Timestamp,
+}

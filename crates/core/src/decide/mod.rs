@@ -1,0 +1,181 @@
+//! `decide`: a command, the state and the policy in; the events it causes, or the
+//! rule that refuses it, out. Every path (API, console, import, CLI) comes here.
+
+mod import;
+mod members;
+mod objects;
+mod organization;
+mod ownership;
+mod roles;
+
+pub use roles::{assignable_roles, role_change_refusal};
+
+use crate::access;
+use crate::command::Command;
+use crate::event::{Actor, Event};
+use crate::id::{ObjectId, Timestamp, UserId};
+use crate::policy::{ActionIndex, Policy, RoleIndex};
+use crate::refusal::Refusal;
+use crate::state::{Member, OrgInfo, State};
+
+/// Decides a command. Nothing is changed: the caller stores the events and folds
+/// them into the state with `apply`.
+pub fn decide(
+    policy: &Policy,
+    state: &State,
+    actor: &Actor,
+    command: Command,
+    now: Timestamp,
+) -> Result<Vec<Event>, Refusal> {
+    let cx = Context {
+        policy,
+        state,
+        actor,
+        now,
+    };
+    let changes = match command {
+        Command::CreateOrganization {
+            org_id,
+            name,
+            owner_id,
+            owner_email,
+            owner_name,
+        } => organization::create(&cx, org_id, name, owner_id, owner_email, owner_name)?,
+        Command::DeleteOrganization => organization::delete(&cx)?,
+        Command::Invite {
+            invitation_id,
+            email,
+            name,
+            role,
+            scopes,
+            expires_at,
+        } => members::invite(&cx, invitation_id, email, name, role, scopes, expires_at)?,
+        Command::RevokeInvitation { invitation_id } => {
+            members::revoke_invitation(&cx, invitation_id)?
+        }
+        Command::ExpireInvitation { invitation_id } => {
+            members::expire_invitation(&cx, invitation_id)?
+        }
+        Command::Join {
+            invitation_id,
+            user_id,
+            name,
+        } => members::join(&cx, invitation_id, user_id, name)?,
+        Command::ChangeRole { user_id, role } => roles::change_role(&cx, user_id, role)?,
+        Command::Rename { user_id, name } => members::rename(&cx, user_id, name)?,
+        Command::ChangeEmail { .. } => return Err(Refusal::EmailImmutable),
+        Command::DeleteMember {
+            user_id,
+            hand_over_to_root,
+        } => members::delete(&cx, user_id, hand_over_to_root)?,
+        Command::SetScopeRoles {
+            user_id,
+            object_id,
+            roles,
+        } => roles::set_scope_roles(&cx, user_id, object_id, roles)?,
+        Command::NominateOwner {
+            nomination_id,
+            to_user,
+        } => ownership::nominate(&cx, nomination_id, to_user)?,
+        Command::AcceptNomination => ownership::accept(&cx)?,
+        Command::DeclineNomination => ownership::decline(&cx)?,
+        Command::CancelNomination => ownership::cancel(&cx)?,
+        Command::ExpireNomination => ownership::expire(&cx)?,
+        Command::CreateObject {
+            object_id,
+            object_type,
+            name,
+            parent_id,
+            owner_id,
+        } => objects::create(&cx, object_id, object_type, name, parent_id, owner_id)?,
+        Command::DeleteObject { object_id } => objects::delete(&cx, object_id)?,
+        Command::ChangeObjectOwner {
+            object_id,
+            owner_id,
+        } => objects::change_owner(&cx, object_id, owner_id)?,
+        Command::SetGrant {
+            object_id,
+            user_id,
+            actions,
+        } => objects::set_grant(&cx, object_id, user_id, actions)?,
+        Command::Import { rows } => return import::decide_import(&cx, rows),
+    };
+    Ok(changes
+        .into_iter()
+        .map(|change| Event {
+            at: now,
+            actor: actor.clone(),
+            change,
+        })
+        .collect())
+}
+
+/// What every rule needs to look at.
+pub(crate) struct Context<'a> {
+    pub policy: &'a Policy,
+    pub state: &'a State,
+    pub actor: &'a Actor,
+    pub now: Timestamp,
+}
+
+impl<'a> Context<'a> {
+    /// The live organization; a deleted one is gone for every command.
+    pub fn org(&self) -> Result<&'a OrgInfo, Refusal> {
+        match self.state.org() {
+            Some(org) if !org.deleted => Ok(org),
+            _ => Err(Refusal::NoOrganization),
+        }
+    }
+
+    /// The acting member. Someone outside the organization may not know it exists.
+    pub fn acting_member(&self) -> Result<&'a Member, Refusal> {
+        self.org()?;
+        let user = self.actor.user().ok_or(Refusal::NotPermitted)?;
+        self.state.member(user).ok_or(Refusal::NoOrganization)
+    }
+
+    pub fn member(&self, user: &UserId) -> Result<&'a Member, Refusal> {
+        self.state
+            .member(user)
+            .ok_or_else(|| Refusal::UnknownMember(user.clone()))
+    }
+
+    pub fn action(&self, name: &str) -> ActionIndex {
+        self.policy
+            .action_index(name)
+            .unwrap_or_else(|| panic!("every preset and policy declares {name}"))
+    }
+
+    /// Whether the user may do the action on the node (`None`: the organization).
+    pub fn may(&self, user: &UserId, action: ActionIndex, node: Option<&ObjectId>) -> bool {
+        access::allowed(self.policy, self.state, user, action, node)
+    }
+
+    /// Whether the actor may manage members (invite, change roles, delete).
+    pub fn may_manage_members(&self, user: &UserId) -> bool {
+        self.policy
+            .action_index("members:manage")
+            .is_some_and(|a| self.may(user, a, None))
+    }
+
+    pub fn role_of(&self, member: &Member) -> Option<RoleIndex> {
+        self.policy.org_role(&member.role)
+    }
+
+    /// A member's rank: their organization role's (a role the policy no longer
+    /// knows ranks lowest).
+    pub fn rank_of(&self, member: &Member) -> i64 {
+        self.role_of(member)
+            .map_or(-1, |r| self.policy.role(r).rank)
+    }
+
+    pub fn is_owner(&self, user: &UserId) -> bool {
+        self.state.is_owner(self.policy, user)
+    }
+
+    pub fn org_role(&self, name: &str) -> Result<RoleIndex, Refusal> {
+        self.policy
+            .org_role(name)
+            .ok_or_else(|| Refusal::UnknownRole(name.to_string()))
+    }
+}

@@ -1,0 +1,25 @@
+//! steward-core: Steward's pure model. Policy, governance (`decide`, `apply`) and the
+//! check engine. No IO, no async, no clock: time is passed in.
+
+pub mod access;
+pub mod command;
+pub mod decide;
+pub mod event;
+pub mod id;
+pub mod policy;
+pub mod refusal;
+pub mod set;
+pub mod snapshot;
+pub mod state;
+
+pub use command::{Command, ImportRow};
+pub use decide::decide;
+pub use event::{Actor, Change, Event, ScopeRoles};
+pub use id::{
+    Email, InvitationId, Name, NominationId, ObjectId, OrgId, ParseError, Timestamp, UserId,
+};
+pub use policy::{Policy, PolicyError, PolicyErrors};
+pub use refusal::{Refusal, RefusalKind, RowRefusal};
+pub use set::{ActionSet, RoleSet};
+pub use snapshot::{Decision, Reason, Snapshot};
+pub use state::{apply, replay, State};

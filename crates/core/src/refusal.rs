@@ -1,0 +1,174 @@
+//! Why a command was refused: one variant per rule, each with the `reason` string of
+//! the HTTP contract, and the class of answer it deserves.
+
+use crate::id::{Email, ObjectId, UserId};
+
+/// The class of a refusal; the HTTP layer turns it into a status in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// Malformed input or a name the policy does not know (400).
+    Invalid,
+    /// A governance rule forbids it (403).
+    Forbidden,
+    /// No such thing, as far as this caller may know (404).
+    NotFound,
+    /// The state does not allow it now (409).
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("your role does not allow this")]
+    NotPermitted,
+    #[error("nobody changes their own role or deletes themselves; ask another administrator")]
+    SelfChange,
+    #[error("that is above your own role")]
+    AboveOwnRank,
+    #[error("the owner cannot be demoted or removed by someone who is not an owner")]
+    CannotDemoteOwner,
+    #[error("the owner role is given only through the ownership transfer")]
+    OwnerViaTransferOnly,
+    #[error("the organization owner cannot be edited, changed or deleted")]
+    OwnerImmutable,
+    #[error("this would leave the organization with fewer admins than its policy requires")]
+    LastAdmin,
+    #[error("this would leave the organization without an owner")]
+    LastOwner,
+    #[error("only the nominee can accept or decline the ownership transfer")]
+    NotNominee,
+    #[error("an e-mail address never changes")]
+    EmailImmutable,
+    #[error("unknown role {0:?}")]
+    UnknownRole(String),
+    #[error("unknown action {0:?}")]
+    UnknownAction(String),
+    #[error("unknown object type {0:?}")]
+    UnknownType(String),
+    #[error("action {action} does not apply to a {object_type}")]
+    ActionNotApplicable { action: String, object_type: String },
+    #[error("{0} is not a scope that holds roles")]
+    NotAScope(ObjectId),
+    #[error("a {0} holds one role per member")]
+    SingleRoleScope(String),
+    #[error("a {object_type} cannot be placed there: {expected}")]
+    InvalidParent {
+        object_type: String,
+        expected: String,
+    },
+    #[error("a {0} always has its parent's owner")]
+    OwnerFollowsParent(String),
+    #[error("this policy has no root account to hand objects to")]
+    NoRootAccount,
+    #[error("the expiry must be in the future")]
+    ExpiryInPast,
+    #[error("no such organization")]
+    NoOrganization,
+    #[error("no such member: {0}")]
+    UnknownMember(UserId),
+    #[error("no such object: {0}")]
+    UnknownObject(ObjectId),
+    #[error("no such invitation")]
+    UnknownInvitation,
+    #[error("there is no pending ownership transfer")]
+    NoPendingTransfer,
+    #[error("the organization already exists")]
+    OrganizationExists,
+    #[error("{0} is already a member")]
+    DuplicateEmail(Email),
+    #[error("{0} has already been invited")]
+    AlreadyInvited(Email),
+    #[error("{0} appears more than once in the file")]
+    DuplicateInFile(Email),
+    #[error("that account is already a member")]
+    AlreadyMember,
+    #[error("an object with id {0} already exists")]
+    DuplicateObject(ObjectId),
+    #[error("an invitation with that id already exists")]
+    DuplicateInvitation,
+    #[error("an ownership transfer is already pending")]
+    TransferPending,
+    #[error("the ownership transfer has expired")]
+    TransferExpired,
+    #[error("the invitation has expired")]
+    InvitationExpired,
+    #[error("{} rows were refused; nothing was applied", .0.len())]
+    Rows(Vec<RowRefusal>),
+}
+
+/// One refused row of a batch, with the file line it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRefusal {
+    pub line: usize,
+    pub email: Option<Email>,
+    pub refusal: Refusal,
+}
+
+impl Refusal {
+    /// The machine-readable reason of the HTTP contract.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Refusal::NotPermitted => "not_permitted",
+            Refusal::SelfChange => "self_change",
+            Refusal::AboveOwnRank => "above_own_rank",
+            Refusal::CannotDemoteOwner => "cannot_demote_owner",
+            Refusal::OwnerViaTransferOnly => "owner_via_transfer_only",
+            Refusal::OwnerImmutable => "owner_immutable",
+            Refusal::LastAdmin => "last_admin",
+            Refusal::LastOwner => "last_owner",
+            Refusal::NotNominee => "not_nominee",
+            Refusal::EmailImmutable => "email_immutable",
+            Refusal::UnknownRole(_) => "unknown_role",
+            Refusal::UnknownAction(_) => "unknown_action",
+            Refusal::UnknownType(_) => "unknown_type",
+            Refusal::ActionNotApplicable { .. } => "action_not_applicable",
+            Refusal::NotAScope(_) => "not_a_scope",
+            Refusal::SingleRoleScope(_) => "single_role_scope",
+            Refusal::InvalidParent { .. } => "invalid_parent",
+            Refusal::OwnerFollowsParent(_) => "owner_follows_parent",
+            Refusal::NoRootAccount => "no_root_account",
+            Refusal::ExpiryInPast => "expiry_in_past",
+            Refusal::NoOrganization => "unknown_org",
+            Refusal::UnknownMember(_) => "unknown_member",
+            Refusal::UnknownObject(_) => "unknown_object",
+            Refusal::UnknownInvitation => "unknown_invitation",
+            Refusal::NoPendingTransfer => "no_pending_transfer",
+            Refusal::OrganizationExists => "org_exists",
+            Refusal::DuplicateEmail(_) => "duplicate_email",
+            Refusal::AlreadyInvited(_) => "already_invited",
+            Refusal::DuplicateInFile(_) => "duplicate_in_file",
+            Refusal::AlreadyMember => "already_member",
+            Refusal::DuplicateObject(_) => "duplicate_object",
+            Refusal::DuplicateInvitation => "duplicate_invitation",
+            Refusal::TransferPending => "transfer_pending",
+            Refusal::TransferExpired => "transfer_expired",
+            Refusal::InvitationExpired => "invitation_expired",
+            Refusal::Rows(_) => "rows_refused",
+        }
+    }
+
+    pub fn kind(&self) -> RefusalKind {
+        use Refusal::*;
+        match self {
+            NotPermitted | SelfChange | AboveOwnRank | CannotDemoteOwner | OwnerViaTransferOnly
+            | OwnerImmutable | LastAdmin | LastOwner | NotNominee => RefusalKind::Forbidden,
+            EmailImmutable
+            | UnknownRole(_)
+            | UnknownAction(_)
+            | UnknownType(_)
+            | ActionNotApplicable { .. }
+            | NotAScope(_)
+            | SingleRoleScope(_)
+            | InvalidParent { .. }
+            | OwnerFollowsParent(_)
+            | NoRootAccount
+            | ExpiryInPast
+            | Rows(_)
+            | DuplicateInFile(_) => RefusalKind::Invalid,
+            NoOrganization | UnknownMember(_) | UnknownObject(_) | UnknownInvitation
+            | NoPendingTransfer => RefusalKind::NotFound,
+            OrganizationExists | DuplicateEmail(_) | AlreadyInvited(_) | AlreadyMember
+            | DuplicateObject(_) | DuplicateInvitation | TransferPending | TransferExpired
+            | InvitationExpired => RefusalKind::Conflict,
+        }
+    }
+}

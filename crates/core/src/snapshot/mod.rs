@@ -1,0 +1,669 @@
+//! The check engine: an organization as an immutable, indexed snapshot. Roles are
+//! action bitsets, objects are slots with parent links, assignments and grants sit in
+//! one hash map keyed by (user, node). `check` walks from the object to the root with
+//! array reads and at most one hash probe per node: no allocation, no IO.
+//!
+//! A snapshot takes a change without being rebuilt (`apply`): its parts are shared,
+//! chunked and copied on write, so readers keep answering from the old one until the
+//! caller swaps in the new one.
+
+mod chunked;
+mod sharded;
+
+use crate::access::Denial;
+use crate::event::{Change, Event};
+use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex, ORGANIZATION};
+use crate::set::{ActionSet, RoleSet};
+use crate::state::State;
+use chunked::Chunked;
+use rustc_hash::FxHashMap;
+use sharded::Sharded;
+use std::fmt;
+use std::sync::Arc;
+
+/// No user, no owner, no role, no parent.
+const NONE: u32 = u32::MAX;
+const NO_ROLE: u16 = u16::MAX;
+/// The type of a deleted node's slot.
+const DELETED: TypeIndex = TypeIndex::MAX;
+/// The organization's root node.
+const ROOT: u32 = 0;
+
+/// A user of the snapshot, resolved once from their id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UserRef(u32);
+/// A node of the snapshot (an object, or the organization itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NodeRef(u32);
+/// An action of the snapshot's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ActionRef(ActionIndex);
+
+impl ActionRef {
+    pub fn index(self) -> ActionIndex {
+        self.0
+    }
+}
+
+/// Why the answer is what it is; small and `Copy`, turned into text only where it
+/// leaves the process (`Snapshot::reason_text`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Root,
+    Owner,
+    Role { role: RoleIndex, node: NodeRef },
+    Grant { node: NodeRef },
+    Denied(Denial),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub reason: Reason,
+}
+
+impl Decision {
+    #[inline(always)]
+    const fn allow(reason: Reason) -> Self {
+        Decision {
+            allowed: true,
+            reason,
+        }
+    }
+    #[inline(always)]
+    const fn deny(denial: Denial) -> Self {
+        Decision {
+            allowed: false,
+            reason: Reason::Denied(denial),
+        }
+    }
+}
+
+/// One node of the tree, packed so a step of the walk reads one small slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    parent: u32,
+    owner: u32,
+    ty: TypeIndex,
+    /// Whether some user may hold roles or a grant here; skips the hash probe when not.
+    has_entries: bool,
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot {
+            parent: NONE,
+            owner: NONE,
+            ty: DELETED,
+            has_entries: false,
+        }
+    }
+}
+
+/// What one user holds on one node: scope roles and a grant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Entry {
+    roles: RoleSet,
+    grant: ActionSet,
+}
+
+#[inline(always)]
+fn key(user: u32, node: u32) -> u64 {
+    (user as u64) << 32 | node as u64
+}
+
+/// A role's permissions, by reach, copied out of the policy so the walk reads them densely.
+#[derive(Debug, Clone, Copy)]
+struct RoleBits {
+    all: ActionSet,
+    assigned: ActionSet,
+    own: ActionSet,
+}
+
+impl RoleBits {
+    #[inline(always)]
+    fn gives(&self, action: ActionIndex, assigned: bool, owned: bool) -> bool {
+        self.all.contains(action)
+            || (assigned && self.assigned.contains(action))
+            || (owned && self.own.contains(action))
+    }
+}
+
+#[derive(Clone)]
+pub struct Snapshot {
+    policy: Arc<Policy>,
+    roles: Arc<[RoleBits]>,
+    type_actions: Arc<[ActionSet]>,
+    action_index: Arc<FxHashMap<Box<str>, ActionIndex>>,
+    owner_has_every_action: bool,
+    /// The root account (`NONE` when the policy has none); where owners are marked by a
+    /// role, `root_role` marks them instead.
+    root_user: u32,
+    root_role: u16,
+    users: Sharded<Arc<str>, u32>,
+    user_ids: Chunked<Option<Arc<str>>>,
+    member_role: Chunked<u16>,
+    nodes: Sharded<Arc<str>, u32>,
+    node_ids: Chunked<Option<Arc<str>>>,
+    slots: Chunked<Slot>,
+    entries: Sharded<u64, Entry>,
+}
+
+impl Snapshot {
+    /// Builds the snapshot of an organization's state.
+    pub fn build(policy: Arc<Policy>, state: &State) -> Snapshot {
+        let roles: Arc<[RoleBits]> = policy
+            .roles
+            .iter()
+            .map(|r| RoleBits {
+                all: r.all,
+                assigned: r.assigned,
+                own: r.own,
+            })
+            .collect();
+        let type_actions: Arc<[ActionSet]> = policy.types.iter().map(|t| t.actions).collect();
+        let action_index = Arc::new(
+            policy
+                .actions
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (Box::from(a.name.as_str()), i as ActionIndex))
+                .collect(),
+        );
+        let live = state.org().filter(|o| !o.deleted);
+
+        let mut users = Sharded::with_expected_len(state.member_count());
+        let mut user_ids = Vec::with_capacity(state.member_count());
+        let mut member_role = Vec::with_capacity(state.member_count());
+        if live.is_some() {
+            for m in state.members() {
+                users.insert(m.user_id.as_arc().clone(), user_ids.len() as u32);
+                user_ids.push(Some(m.user_id.as_arc().clone()));
+                member_role.push(policy.org_role(&m.role).unwrap_or(NO_ROLE));
+            }
+        }
+
+        let mut nodes = Sharded::with_expected_len(state.object_count() + 1);
+        let mut node_ids = Vec::with_capacity(state.object_count() + 1);
+        let mut slots = Vec::with_capacity(state.object_count() + 1);
+        if let Some(org) = live {
+            nodes.insert(org.id.as_arc().clone(), ROOT);
+            node_ids.push(Some(org.id.as_arc().clone()));
+            slots.push(Slot {
+                parent: NONE,
+                owner: NONE,
+                ty: ORGANIZATION,
+                has_entries: false,
+            });
+            // Parents before children, so a node's parent always has a lower index.
+            for top in state.objects().filter(|o| o.parent.is_none()) {
+                for o in state.subtree(&top.id) {
+                    let parent = o
+                        .parent
+                        .as_ref()
+                        .and_then(|p| nodes.get(p.as_str()))
+                        .copied()
+                        .unwrap_or(ROOT);
+                    let owner = o
+                        .owner
+                        .as_ref()
+                        .and_then(|u| users.get(u.as_str()))
+                        .copied()
+                        .unwrap_or(NONE);
+                    let ty = policy.type_index(&o.object_type).unwrap_or(DELETED);
+                    nodes.insert(o.id.as_arc().clone(), slots.len() as u32);
+                    node_ids.push(Some(o.id.as_arc().clone()));
+                    slots.push(Slot {
+                        parent,
+                        owner,
+                        ty,
+                        has_entries: false,
+                    });
+                }
+            }
+        }
+
+        let mut entries: Sharded<u64, Entry> = Sharded::with_expected_len(0);
+        let mut entry_list: Vec<(u64, Entry)> = Vec::new();
+        if live.is_some() {
+            let mut map: FxHashMap<u64, Entry> = FxHashMap::default();
+            for (user, object, names) in state.all_scope_roles() {
+                let (Some(&u), Some(&n)) = (users.get(user.as_str()), nodes.get(object.as_str()))
+                else {
+                    continue;
+                };
+                let level = slots[n as usize].ty;
+                let set: RoleSet = names
+                    .iter()
+                    .filter_map(|r| policy.role_index(level, r))
+                    .collect();
+                if !set.is_empty() {
+                    map.entry(key(u, n)).or_default().roles = set;
+                    slots[n as usize].has_entries = true;
+                }
+            }
+            for (object, user, actions) in state.all_grants() {
+                let (Some(&u), Some(&n)) = (users.get(user.as_str()), nodes.get(object.as_str()))
+                else {
+                    continue;
+                };
+                let set: ActionSet = actions
+                    .iter()
+                    .filter_map(|a| policy.action_index(a))
+                    .collect();
+                if !set.is_empty() {
+                    map.entry(key(u, n)).or_default().grant = set;
+                    slots[n as usize].has_entries = true;
+                }
+            }
+            entry_list.extend(map);
+        }
+        if !entry_list.is_empty() {
+            entries = Sharded::with_expected_len(entry_list.len());
+            for (k, e) in entry_list {
+                entries.insert(k, e);
+            }
+        }
+
+        let (root_user, root_role) = match (policy.ownership.root, policy.ownership.role, live) {
+            (true, Some(r), Some(_)) => (NONE, r),
+            (true, None, Some(org)) => (
+                users.get(org.owner.as_str()).copied().unwrap_or(NONE),
+                NO_ROLE,
+            ),
+            _ => (NONE, NO_ROLE),
+        };
+        Snapshot {
+            owner_has_every_action: policy.ownership.owner_has_every_action,
+            policy,
+            roles,
+            type_actions,
+            action_index,
+            root_user,
+            root_role,
+            users,
+            user_ids: Chunked::from_vec(user_ids),
+            member_role: Chunked::from_vec(member_role),
+            nodes,
+            node_ids: Chunked::from_vec(node_ids),
+            slots: Chunked::from_vec(slots),
+            entries,
+        }
+    }
+
+    pub fn policy(&self) -> &Arc<Policy> {
+        &self.policy
+    }
+
+    /// A member by id (`None` for anyone who is not a member).
+    #[inline]
+    pub fn user(&self, id: &str) -> Option<UserRef> {
+        let &u = self.users.get(id)?;
+        (*self.member_role.get(u) != NO_ROLE).then_some(UserRef(u))
+    }
+
+    /// An object by id, or the organization's root by the organization's id.
+    #[inline]
+    pub fn node(&self, id: &str) -> Option<NodeRef> {
+        self.nodes.get(id).map(|&n| NodeRef(n))
+    }
+
+    #[inline]
+    pub fn action(&self, name: &str) -> Option<ActionRef> {
+        self.action_index.get(name).map(|&a| ActionRef(a))
+    }
+
+    pub fn node_id(&self, node: NodeRef) -> &str {
+        self.node_ids.get(node.0).as_deref().unwrap_or("")
+    }
+
+    pub fn user_id(&self, user: UserRef) -> &str {
+        self.user_ids.get(user.0).as_deref().unwrap_or("")
+    }
+
+    /// The type of a live node.
+    pub fn node_type(&self, node: NodeRef) -> Option<TypeIndex> {
+        let ty = self.slots.get(node.0).ty;
+        (ty != DELETED).then_some(ty)
+    }
+
+    #[inline(always)]
+    fn is_root(&self, user: u32, role: u16) -> bool {
+        user == self.root_user || (role == self.root_role && role != NO_ROLE)
+    }
+
+    /// May `user` do `action` on `node`? DESIGN.md's semantics: on the node or any
+    /// ancestor, the user is root, owns it, holds a role giving the action, or holds
+    /// a grant including it. The first reason found, walking up, is the answer's.
+    #[inline]
+    pub fn check(&self, user: UserRef, action: ActionRef, node: NodeRef) -> Decision {
+        let a = action.0;
+        let slot = *self.slots.get(node.0);
+        if slot.ty == DELETED {
+            return Decision::deny(Denial::UnknownObject);
+        }
+        if !self.type_actions[slot.ty as usize].contains(a) {
+            return Decision::deny(Denial::NotApplicable);
+        }
+        let role = *self.member_role.get(user.0);
+        if role == NO_ROLE {
+            return Decision::deny(Denial::NotAMember);
+        }
+        if self.is_root(user.0, role) {
+            return Decision::allow(Reason::Root);
+        }
+        let (mut assigned, mut owned) = (false, false);
+        let mut n = node.0;
+        let mut s = slot;
+        while n != ROOT {
+            if s.owner == user.0 {
+                owned = true;
+                if self.owner_has_every_action {
+                    return Decision::allow(Reason::Owner);
+                }
+            }
+            if s.has_entries {
+                if let Some(e) = self.entries.get(&key(user.0, n)) {
+                    if !e.roles.is_empty() {
+                        assigned = true;
+                        for r in e.roles.iter() {
+                            if self.roles[r as usize].gives(a, assigned, owned) {
+                                return Decision::allow(Reason::Role {
+                                    role: r,
+                                    node: NodeRef(n),
+                                });
+                            }
+                        }
+                    }
+                    if e.grant.contains(a) {
+                        return Decision::allow(Reason::Grant { node: NodeRef(n) });
+                    }
+                }
+            }
+            n = s.parent;
+            s = *self.slots.get(n);
+        }
+        if self.roles[role as usize].gives(a, assigned, owned) {
+            return Decision::allow(Reason::Role {
+                role,
+                node: NodeRef(ROOT),
+            });
+        }
+        Decision::deny(Denial::NoPermission)
+    }
+
+    /// The check by ids, as the API receives it.
+    #[inline]
+    pub fn check_by_name(&self, user: &str, action: &str, object: &str) -> Decision {
+        let Some(a) = self.action(action) else {
+            return Decision::deny(Denial::UnknownAction);
+        };
+        let Some(n) = self.node(object) else {
+            return Decision::deny(Denial::UnknownObject);
+        };
+        let Some(u) = self.user(user) else {
+            let ty = self.slots.get(n.0).ty;
+            return Decision::deny(
+                if ty != DELETED && !self.type_actions[ty as usize].contains(a.0) {
+                    Denial::NotApplicable
+                } else {
+                    Denial::NotAMember
+                },
+            );
+        };
+        self.check(u, a, n)
+    }
+
+    /// The reason as the API writes it: `root`, `owner`, `role:<name>@<node>`,
+    /// `grant@<node>`, or why not.
+    pub fn reason_text<'a>(&'a self, decision: &'a Decision) -> ReasonText<'a> {
+        ReasonText {
+            snapshot: self,
+            reason: decision.reason,
+        }
+    }
+
+    /// Every action `user` may do on `node` (the console greys out the rest).
+    pub fn permissions(&self, user: UserRef, node: NodeRef) -> ActionSet {
+        let Some(ty) = self.node_type(node) else {
+            return ActionSet::EMPTY;
+        };
+        self.type_actions[ty as usize]
+            .iter()
+            .filter(|&a| self.check(user, ActionRef(a), node).allowed)
+            .collect()
+    }
+
+    /// The objects of `ty` on which `user` may do `action`.
+    pub fn allowed_objects(
+        &self,
+        user: UserRef,
+        action: ActionRef,
+        ty: TypeIndex,
+    ) -> impl Iterator<Item = NodeRef> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.ty == ty)
+            .map(|(i, _)| NodeRef(i as u32))
+            .filter(move |&n| self.check(user, action, n).allowed)
+    }
+
+    fn user_slot(&mut self, id: &Arc<str>) -> u32 {
+        match self.users.get(&**id) {
+            Some(&u) => u,
+            None => {
+                let u = self.user_ids.push(Some(id.clone()));
+                self.member_role.push(NO_ROLE);
+                self.users.insert(id.clone(), u);
+                u
+            }
+        }
+    }
+
+    fn mark_entries(&mut self, node: u32) {
+        let mut s = *self.slots.get(node);
+        if !s.has_entries {
+            s.has_entries = true;
+            self.slots.set(node, s);
+        }
+    }
+
+    fn set_owner(&mut self, node: u32, owner: u32) {
+        let mut s = *self.slots.get(node);
+        if s.owner != owner {
+            s.owner = owner;
+            self.slots.set(node, s);
+        }
+    }
+
+    /// Takes one event, already folded into `state_after`, copying only the chunks
+    /// and shards it touches. The result answers as `build(state_after)` would.
+    pub fn apply(&mut self, event: &Event, state_after: &State) {
+        let p = self.policy.clone();
+        match &event.change {
+            Change::OrgCreated { .. } | Change::OrgDeleted { .. } => {
+                *self = Snapshot::build(p, state_after);
+            }
+            Change::MemberJoined { user_id, role, .. } => {
+                let u = self.user_slot(user_id.as_arc());
+                self.member_role.set(u, p.org_role(role).unwrap_or(NO_ROLE));
+                for (object, names) in state_after.scopes_of(user_id) {
+                    if let Some(&n) = self.nodes.get(object.as_str()) {
+                        let level = self.slots.get(n).ty;
+                        let set: RoleSet = names
+                            .iter()
+                            .filter_map(|r| p.role_index(level, r))
+                            .collect();
+                        self.entries.update(key(u, n), |e| e.roles = set);
+                        self.mark_entries(n);
+                    }
+                }
+            }
+            Change::RoleChanged {
+                user_id, new_role, ..
+            } => {
+                if let Some(&u) = self.users.get(user_id.as_str()) {
+                    self.member_role
+                        .set(u, p.org_role(new_role).unwrap_or(NO_ROLE));
+                }
+            }
+            Change::MemberDeleted {
+                user_id,
+                objects_to,
+                ..
+            } => {
+                let Some(&u) = self.users.get(user_id.as_str()) else {
+                    return;
+                };
+                self.member_role.set(u, NO_ROLE);
+                self.entries.retain(|k, _| (k >> 32) as u32 != u);
+                let to = objects_to
+                    .as_ref()
+                    .and_then(|t| self.users.get(t.as_str()).copied())
+                    .unwrap_or(NONE);
+                let owned: Vec<u32> = (0..self.slots.len() as u32)
+                    .filter(|&n| self.slots.get(n).owner == u)
+                    .collect();
+                for n in owned {
+                    self.set_owner(n, to);
+                }
+            }
+            Change::ScopeRolesChanged {
+                user_id,
+                object_id,
+                roles,
+                ..
+            } => {
+                let (Some(&u), Some(&n)) = (
+                    self.users.get(user_id.as_str()),
+                    self.nodes.get(object_id.as_str()),
+                ) else {
+                    return;
+                };
+                let level = self.slots.get(n).ty;
+                let set: RoleSet = roles
+                    .iter()
+                    .filter_map(|r| p.role_index(level, r))
+                    .collect();
+                self.entries.update(key(u, n), |e| e.roles = set);
+                self.mark_entries(n);
+            }
+            Change::GrantChanged {
+                object_id,
+                user_id,
+                actions,
+                ..
+            } => {
+                let (Some(&u), Some(&n)) = (
+                    self.users.get(user_id.as_str()),
+                    self.nodes.get(object_id.as_str()),
+                ) else {
+                    return;
+                };
+                let set: ActionSet = actions.iter().filter_map(|a| p.action_index(a)).collect();
+                self.entries.update(key(u, n), |e| e.grant = set);
+                self.mark_entries(n);
+            }
+            Change::TransferAccepted { to_user, .. } => {
+                if p.ownership.root && p.ownership.role.is_none() {
+                    self.root_user = self.users.get(to_user.as_str()).copied().unwrap_or(NONE);
+                }
+            }
+            Change::ObjectCreated {
+                object_id,
+                object_type,
+                parent_id,
+                owner_id,
+                ..
+            } => {
+                let parent = match parent_id {
+                    Some(pid) => match self.nodes.get(pid.as_str()) {
+                        Some(&n) => n,
+                        None => return,
+                    },
+                    None => ROOT,
+                };
+                let owner = owner_id
+                    .as_ref()
+                    .and_then(|o| self.users.get(o.as_str()).copied())
+                    .unwrap_or(NONE);
+                let n = self.slots.push(Slot {
+                    parent,
+                    owner,
+                    ty: p.type_index(object_type).unwrap_or(DELETED),
+                    has_entries: false,
+                });
+                self.node_ids.push(Some(object_id.as_arc().clone()));
+                self.nodes.insert(object_id.as_arc().clone(), n);
+            }
+            Change::ObjectDeleted { object_id } => {
+                let Some(&gone) = self.nodes.get(object_id.as_str()) else {
+                    return;
+                };
+                // Children always sit after their parent, so one pass from the deleted
+                // node marks its whole subtree.
+                let mut dead = vec![gone];
+                for n in gone + 1..self.slots.len() as u32 {
+                    let s = self.slots.get(n);
+                    if s.ty != DELETED && dead.binary_search(&s.parent).is_ok() {
+                        dead.push(n);
+                    }
+                }
+                for &n in &dead {
+                    self.slots.set(n, Slot::default());
+                    if let Some(id) = self.node_ids.get(n).clone() {
+                        self.nodes.remove(&*id);
+                    }
+                }
+                self.entries
+                    .retain(|k, _| dead.binary_search(&(*k as u32)).is_err());
+            }
+            Change::ObjectOwnerChanged {
+                object_id,
+                new_owner,
+                ..
+            } => {
+                let owner = new_owner
+                    .as_ref()
+                    .and_then(|o| self.users.get(o.as_str()).copied())
+                    .unwrap_or(NONE);
+                for o in state_after.subtree(object_id) {
+                    if let Some(&n) = self.nodes.get(o.id.as_str()) {
+                        self.set_owner(n, owner);
+                    }
+                }
+            }
+            Change::MemberInvited { .. }
+            | Change::InvitationRevoked { .. }
+            | Change::InvitationExpired { .. }
+            | Change::MemberUpdated { .. }
+            | Change::TransferNominated { .. }
+            | Change::TransferDeclined { .. }
+            | Change::TransferCancelled { .. }
+            | Change::TransferExpired { .. }
+            | Change::ImportApplied { .. } => {}
+        }
+    }
+}
+
+/// A decision's reason, written out only when it leaves the process.
+pub struct ReasonText<'a> {
+    snapshot: &'a Snapshot,
+    reason: Reason,
+}
+
+impl fmt::Display for ReasonText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.snapshot;
+        match self.reason {
+            Reason::Root => f.write_str("root"),
+            Reason::Owner => f.write_str("owner"),
+            Reason::Role { role, node } => {
+                write!(f, "role:{}@{}", s.policy.role(role).name, s.node_id(node))
+            }
+            Reason::Grant { node } => write!(f, "grant@{}", s.node_id(node)),
+            Reason::Denied(d) => f.write_str(d.as_str()),
+        }
+    }
+}
