@@ -1,1 +1,17 @@
-fn main() {}
+//! The `steward` binary: parses the command line and hands over to the command.
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::Cli::parse().run() {
+        Ok(()) => ExitCode::SUCCESS,
+        // The error and its causes, one line; a backtrace is for developers, not users.
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -31,6 +31,16 @@ pub(super) fn parse(source: &str) -> Result<Policy, PolicyErrors> {
     }
 }
 
+/// The organization actions every policy declares (DESIGN.md section 2).
+pub(crate) const REQUIRED_ORG_ACTIONS: [&str; 6] = [
+    "org:view",
+    "org:delete",
+    "members:view",
+    "members:manage",
+    "audit:view",
+    "ownership:transfer",
+];
+
 struct Validator {
     lines: Lines,
     errors: Vec<PolicyError>,
@@ -95,15 +105,16 @@ impl Validator {
         }
         let (mut types, type_by_name) = self.types(&raw.types)?;
         let (actions, action_by_name) = self.actions(&raw.types, &types, &type_by_name);
-        for t in 0..types.len() {
-            let at = types[t].action_type;
-            types[t].actions = actions
+        for t in types.iter_mut() {
+            let at = t.action_type;
+            t.actions = actions
                 .iter()
                 .enumerate()
                 .filter(|(_, a)| a.object_type == at)
                 .map(|(i, _)| i as ActionIndex)
                 .collect();
         }
+        self.required_actions(&raw.types, &action_by_name, &actions);
         self.type_actions(
             &raw.types,
             &mut types,
@@ -349,6 +360,31 @@ impl Validator {
         (actions, by_name)
     }
 
+    /// The organization actions Steward itself asks about (who may delete the
+    /// organization, manage members, see the audit log, transfer ownership).
+    fn required_actions(
+        &mut self,
+        raw: &BTreeMap<Spanned<String>, RawType>,
+        action_by_name: &HashMap<String, ActionIndex>,
+        actions: &[Action],
+    ) {
+        let Some((key, _)) = raw.get_key_value("organization") else {
+            return;
+        };
+        for name in REQUIRED_ORG_ACTIONS {
+            let declared = action_by_name
+                .get(name)
+                .is_some_and(|&a| actions[a as usize].object_type == ORGANIZATION);
+            if !declared {
+                self.err(
+                    key,
+                    "types.organization.actions",
+                    format!("the organization must declare the action {name:?}"),
+                );
+            }
+        }
+    }
+
     fn type_actions(
         &mut self,
         raw: &BTreeMap<Spanned<String>, RawType>,
@@ -563,11 +599,17 @@ impl Validator {
         } else {
             match policy.action_index(&pattern) {
                 None => {
-                    let verb = pattern.split_once(':').map(|x| x.1).unwrap_or(&pattern);
+                    // "edt" when project:* exists and only the verb is wrong; the whole name otherwise.
+                    let (prefix, verb) = pattern.split_once(':').unwrap_or(("", &pattern));
+                    let known_prefix = policy
+                        .actions
+                        .iter()
+                        .any(|a| a.name.starts_with(&format!("{prefix}:")));
+                    let shown = if known_prefix { verb } else { pattern.as_str() };
                     self.err(
                         p,
                         key,
-                        format!("unknown action {verb:?} in role {}", role.name),
+                        format!("unknown action {shown:?} in role {}", role.name),
                     );
                     return;
                 }

@@ -1,0 +1,232 @@
+//! Seed 003 ("Managing Organization Level Permissions"), on the `platform` preset.
+
+mod support;
+use steward_core::{Change, Command, Email, InvitationId, Timestamp};
+use support::*;
+
+/// owner, an administrator, a user; one service "orchestrator".
+fn org() -> Org {
+    let mut org = Org::new("platform");
+    org.add("ada", "organization_administrator");
+    org.add("uma", "user");
+    assert_eq!(org.create("owner", "orchestrator", "service", None), "ok");
+    org
+}
+
+#[test]
+fn organization_owner_cannot_be_edited() {
+    let mut org = org();
+    assert_eq!(org.change_role("ada", "owner", "user"), "owner_immutable");
+    assert_eq!(
+        org.outcome(
+            "ada",
+            Command::Rename {
+                user_id: uid("owner"),
+                name: name("Someone Else")
+            }
+        ),
+        "owner_immutable"
+    );
+    assert_eq!(
+        org.set_scope("ada", "owner", "orchestrator", &["service_user"]),
+        "owner_immutable"
+    );
+}
+
+#[test]
+fn organization_owner_cannot_be_deleted() {
+    let mut org = org();
+    let del = Command::DeleteMember {
+        user_id: uid("owner"),
+        hand_over_to_root: false,
+    };
+    assert_eq!(org.outcome("ada", del), "owner_immutable");
+}
+
+#[test]
+fn there_can_be_only_one_organization_owner_and_it_cannot_be_changed() {
+    let mut org = org();
+    assert_eq!(
+        org.change_role("owner", "ada", "organization_owner"),
+        "owner_via_transfer_only"
+    );
+    assert_eq!(org.nominate("owner", "ada"), "owner_immutable");
+    assert_eq!(org.state.owner_count(&org.policy), 1);
+}
+
+#[test]
+fn there_can_be_many_organization_administrators() {
+    let mut org = org();
+    assert_eq!(
+        org.change_role("ada", "uma", "organization_administrator"),
+        "ok"
+    );
+    assert_eq!(org.state.holder_count("organization_administrator"), 2);
+}
+
+#[test]
+fn user_is_the_default_role_for_invitees() {
+    let mut org = org();
+    let events = org
+        .run(
+            "ada",
+            Command::Invite {
+                invitation_id: InvitationId::parse("inv-x").unwrap(),
+                email: Email::parse("x@acme.test").unwrap(),
+                name: None,
+                role: None,
+                scopes: vec![],
+                expires_at: Timestamp(START + DAY),
+            },
+        )
+        .unwrap();
+    assert!(matches!(&events[0].change, Change::MemberInvited { role, .. } if role == "user"));
+}
+
+#[test]
+fn user_role_is_read_only_and_has_no_service_until_added() {
+    let mut org = org();
+    for action in ["org:view", "members:view", "licenses:view", "services:view"] {
+        assert!(org.may("uma", action, "acme"), "{action}");
+    }
+    for action in [
+        "members:manage",
+        "org:manage_services",
+        "org:manage_licenses",
+        "audit:view",
+        "org:delete",
+    ] {
+        assert!(!org.may("uma", action, "acme"), "{action}");
+    }
+    assert!(!org.may("uma", "service:use", "orchestrator"));
+    assert_eq!(
+        org.set_scope("ada", "uma", "orchestrator", &["service_user"]),
+        "ok"
+    );
+    assert_eq!(
+        org.check("uma", "service:use", "orchestrator"),
+        (true, "role:service_user@orchestrator".into())
+    );
+    assert!(!org.may("uma", "service:admin", "orchestrator"));
+}
+
+#[test]
+fn several_roles_per_service() {
+    let mut org = org();
+    assert_eq!(
+        org.set_scope(
+            "owner",
+            "uma",
+            "orchestrator",
+            &["service_user", "service_admin"]
+        ),
+        "ok"
+    );
+    let roles = org
+        .state
+        .scope_roles(&uid("uma"), &oid("orchestrator"))
+        .unwrap();
+    assert_eq!(roles.len(), 2);
+    assert!(org.may("uma", "service:admin", "orchestrator"));
+    // [] removes them.
+    assert_eq!(org.set_scope("owner", "uma", "orchestrator", &[]), "ok");
+    assert!(!org.may("uma", "service:use", "orchestrator"));
+}
+
+#[test]
+fn administrator_has_administrator_access_to_every_service() {
+    let org = org();
+    assert_eq!(
+        org.check("ada", "service:admin", "orchestrator"),
+        (true, "role:organization_administrator@acme".into())
+    );
+}
+
+#[test]
+fn editing_a_user_requires_owner_or_administrator() {
+    let mut org = org();
+    org.add("ulf", "user");
+    assert_eq!(
+        org.change_role("uma", "ulf", "organization_administrator"),
+        "not_permitted"
+    );
+    assert_eq!(
+        org.outcome(
+            "uma",
+            Command::Rename {
+                user_id: uid("ulf"),
+                name: name("Ulf")
+            }
+        ),
+        "not_permitted"
+    );
+    assert_eq!(
+        org.outcome(
+            "ada",
+            Command::Rename {
+                user_id: uid("ulf"),
+                name: name("Ulf Full")
+            }
+        ),
+        "ok"
+    );
+    // Everyone may correct their own name.
+    assert_eq!(
+        org.outcome(
+            "uma",
+            Command::Rename {
+                user_id: uid("uma"),
+                name: name("Uma U")
+            }
+        ),
+        "ok"
+    );
+}
+
+#[test]
+fn you_cannot_change_your_role_or_delete_your_user() {
+    let mut org = org();
+    assert_eq!(org.change_role("ada", "ada", "user"), "self_change");
+    let del = Command::DeleteMember {
+        user_id: uid("ada"),
+        hand_over_to_root: false,
+    };
+    assert_eq!(org.outcome("ada", del), "self_change");
+}
+
+#[test]
+fn the_email_cannot_be_changed() {
+    let mut org = org();
+    let cmd = Command::ChangeEmail {
+        user_id: uid("uma"),
+        email: Email::parse("u2@acme.test").unwrap(),
+    };
+    assert_eq!(org.outcome("ada", cmd), "email_immutable");
+}
+
+#[test]
+fn removed_users_can_no_longer_access_the_organization() {
+    let mut org = org();
+    org.set_scope("ada", "uma", "orchestrator", &["service_user"]);
+    let del = Command::DeleteMember {
+        user_id: uid("uma"),
+        hand_over_to_root: false,
+    };
+    assert_eq!(org.outcome("ada", del), "ok");
+    assert_eq!(
+        org.check("uma", "org:view", "acme"),
+        (false, "not_a_member".into())
+    );
+    assert_eq!(
+        org.check("uma", "service:use", "orchestrator"),
+        (false, "not_a_member".into())
+    );
+    // Deleting users needs the owner or an administrator.
+    org.add("ulf", "user");
+    org.add("una", "user");
+    let del = Command::DeleteMember {
+        user_id: uid("una"),
+        hand_over_to_root: false,
+    };
+    assert_eq!(org.outcome("ulf", del), "not_permitted");
+}
