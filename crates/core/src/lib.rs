@@ -11,6 +11,7 @@ pub mod refusal;
 pub mod set;
 pub mod snapshot;
 pub mod state;
+pub mod warning;
 
 pub use command::{Command, ImportRow};
 pub use decide::decide;
@@ -23,3 +24,4 @@ pub use refusal::{Refusal, RefusalKind, RowRefusal};
 pub use set::{ActionSet, RoleSet};
 pub use snapshot::{Decision, Reason, Snapshot};
 pub use state::{apply, replay, State};
+pub use warning::member_warnings;

@@ -149,6 +149,20 @@ fn viewer_without_sites_sees_nothing() {
 }
 
 #[test]
+fn a_viewer_without_sites_is_warned_about() {
+    let mut org = org();
+    org.create("owner", "site-a", "site", None);
+    let warnings = |org: &Org, u: &str| steward_core::member_warnings(&org.policy, &org.state, &uid(u));
+    assert_eq!(warnings(&org, "vera"), ["viewer_without_sites"]);
+    assert!(warnings(&org, "otto").is_empty());
+    // Demoting an operator to viewer: "also assign their sites".
+    org.change_role("ada", "otto", "viewer");
+    assert_eq!(warnings(&org, "otto"), ["viewer_without_sites"]);
+    org.set_scope("ada", "otto", "site-a", &["viewer"]);
+    assert!(warnings(&org, "otto").is_empty());
+}
+
+#[test]
 fn viewer_sees_only_the_sites_assigned_to_them() {
     let mut org = org();
     org.create("owner", "site-a", "site", None);
@@ -160,6 +174,14 @@ fn viewer_sees_only_the_sites_assigned_to_them() {
     );
     assert!(!org.may("vera", "site:view", "site-b"));
     assert!(!org.may("vera", "site:operate", "site-a"));
+    // The list the product asks for ("which sites may she see?") says the same.
+    let s = &org.snapshot;
+    let (vera, view) = (s.user("vera").unwrap(), s.action("site:view").unwrap());
+    let site = org.policy.type_index("site").unwrap();
+    let visible: Vec<&str> = s.allowed_objects(vera, view, site).map(|n| s.node_id(n)).collect();
+    assert_eq!(visible, ["site-a"]);
+    let ada = s.user("ada").unwrap();
+    assert_eq!(s.allowed_objects(ada, view, site).count(), 2);
 }
 
 #[test]
