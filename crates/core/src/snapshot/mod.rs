@@ -12,6 +12,7 @@ mod sharded;
 
 use crate::access::Denial;
 use crate::event::{Change, Event};
+use crate::id::{ObjectId, UserId};
 use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex, ORGANIZATION};
 use crate::set::{ActionSet, RoleSet};
 use crate::state::State;
@@ -461,11 +462,25 @@ impl Snapshot {
         }
     }
 
-    fn mark_entries(&mut self, node: u32) {
-        let mut s = *self.slots.get(node);
+    /// Changes what a member holds on a node (given the node's type), and marks the
+    /// node as worth a probe.
+    fn update_entry(
+        &mut self,
+        user: &UserId,
+        object: &ObjectId,
+        f: impl FnOnce(TypeIndex, &mut Entry),
+    ) {
+        let (Some(&u), Some(&n)) = (
+            self.users.get(user.as_str()),
+            self.nodes.get(object.as_str()),
+        ) else {
+            return;
+        };
+        let mut s = *self.slots.get(n);
+        self.entries.update(key(u, n), |e| f(s.ty, e));
         if !s.has_entries {
             s.has_entries = true;
-            self.slots.set(node, s);
+            self.slots.set(n, s);
         }
     }
 
@@ -489,15 +504,12 @@ impl Snapshot {
                 let u = self.user_slot(user_id.as_arc());
                 self.member_role.set(u, p.org_role(role).unwrap_or(NO_ROLE));
                 for (object, names) in state_after.scopes_of(user_id) {
-                    if let Some(&n) = self.nodes.get(object.as_str()) {
-                        let level = self.slots.get(n).ty;
-                        let set: RoleSet = names
+                    self.update_entry(user_id, object, |level, e| {
+                        e.roles = names
                             .iter()
                             .filter_map(|r| p.role_index(level, r))
                             .collect();
-                        self.entries.update(key(u, n), |e| e.roles = set);
-                        self.mark_entries(n);
-                    }
+                    });
                 }
             }
             Change::RoleChanged {
@@ -534,37 +546,20 @@ impl Snapshot {
                 object_id,
                 roles,
                 ..
-            } => {
-                let (Some(&u), Some(&n)) = (
-                    self.users.get(user_id.as_str()),
-                    self.nodes.get(object_id.as_str()),
-                ) else {
-                    return;
-                };
-                let level = self.slots.get(n).ty;
-                let set: RoleSet = roles
+            } => self.update_entry(user_id, object_id, |level, e| {
+                e.roles = roles
                     .iter()
                     .filter_map(|r| p.role_index(level, r))
                     .collect();
-                self.entries.update(key(u, n), |e| e.roles = set);
-                self.mark_entries(n);
-            }
+            }),
             Change::GrantChanged {
                 object_id,
                 user_id,
                 actions,
                 ..
-            } => {
-                let (Some(&u), Some(&n)) = (
-                    self.users.get(user_id.as_str()),
-                    self.nodes.get(object_id.as_str()),
-                ) else {
-                    return;
-                };
-                let set: ActionSet = actions.iter().filter_map(|a| p.action_index(a)).collect();
-                self.entries.update(key(u, n), |e| e.grant = set);
-                self.mark_entries(n);
-            }
+            } => self.update_entry(user_id, object_id, |_, e| {
+                e.grant = actions.iter().filter_map(|a| p.action_index(a)).collect();
+            }),
             Change::TransferAccepted { to_user, .. } => {
                 if p.ownership.root && p.ownership.role.is_none() {
                     self.root_user = self.users.get(to_user.as_str()).copied().unwrap_or(NONE);
