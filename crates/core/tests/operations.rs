@@ -152,7 +152,8 @@ fn viewer_without_sites_sees_nothing() {
 fn a_viewer_without_sites_is_warned_about() {
     let mut org = org();
     org.create("owner", "site-a", "site", None);
-    let warnings = |org: &Org, u: &str| steward_core::member_warnings(&org.policy, &org.state, &uid(u));
+    let warnings =
+        |org: &Org, u: &str| steward_core::member_warnings(&org.policy, &org.state, &uid(u));
     assert_eq!(warnings(&org, "vera"), ["viewer_without_sites"]);
     assert!(warnings(&org, "otto").is_empty());
     // Demoting an operator to viewer: "also assign their sites".
@@ -178,7 +179,10 @@ fn viewer_sees_only_the_sites_assigned_to_them() {
     let s = &org.snapshot;
     let (vera, view) = (s.user("vera").unwrap(), s.action("site:view").unwrap());
     let site = org.policy.type_index("site").unwrap();
-    let visible: Vec<&str> = s.allowed_objects(vera, view, site).map(|n| s.node_id(n)).collect();
+    let visible: Vec<&str> = s
+        .allowed_objects(vera, view, site)
+        .map(|n| s.node_id(n))
+        .collect();
     assert_eq!(visible, ["site-a"]);
     let ada = s.user("ada").unwrap();
     assert_eq!(s.allowed_objects(ada, view, site).count(), 2);

@@ -1,0 +1,77 @@
+//! The check path allocates nothing: counted by a global allocator, in a test binary
+//! of its own so no other test allocates meanwhile.
+
+mod support;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use support::*;
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn check_allocates_nothing() {
+    let mut org = Org::new("analytics");
+    org.add("ana", "analyst");
+    org.add("pm", "project_manager");
+    org.create("pm", "p1", "project", None);
+    org.create("pm", "q1", "question", Some("p1"));
+    org.grant("pm", "p1", "ana", &["project:edit"]);
+    let s = &org.snapshot;
+    let questions: Vec<(&str, &str, &str)> = vec![
+        ("ana", "project:edit", "q1"),
+        ("ana", "project:delete", "q1"),
+        ("pm", "project:delete", "q1"),
+        ("owner", "org:delete", "acme"),
+        ("nobody", "project:view", "p1"),
+        ("ana", "project:fly", "p1"),
+        ("ana", "dashboard:view", "p1"),
+        ("ana", "project:view", "nothing"),
+    ];
+    let refs: Vec<_> = questions
+        .iter()
+        .filter_map(|(u, a, o)| Some((s.user(u)?, s.action(a)?, s.node(o)?)))
+        .collect();
+    assert_eq!(refs.len(), 5);
+
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let mut allowed = 0;
+    for _ in 0..1000 {
+        for &(u, a, o) in &refs {
+            allowed += black_box(s.check(u, a, o)).allowed as usize;
+        }
+        for (u, a, o) in &questions {
+            allowed += black_box(s.check_by_name(u, a, o)).allowed as usize;
+        }
+        let (u, _, o) = refs[0];
+        allowed += black_box(s.permissions(u, o)).iter().count();
+    }
+    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    assert_eq!(after - before, 0, "the check path allocated");
+    assert!(allowed > 0);
+
+    // The counter does count: turning a reason into text allocates, as it should.
+    let d = s.check(refs[0].0, refs[0].1, refs[0].2);
+    let text = s.reason_text(&d).to_string();
+    assert_eq!(text, "grant@p1");
+    assert!(ALLOCATIONS.load(Ordering::SeqCst) > after);
+}
