@@ -230,3 +230,18 @@ fn removed_users_can_no_longer_access_the_organization() {
     };
     assert_eq!(org.outcome("ulf", del), "not_permitted");
 }
+
+#[test]
+fn a_service_administrator_who_is_a_plain_user_does_not_edit_other_users() {
+    let mut org = org();
+    org.add("ulf", "user");
+    assert_eq!(
+        org.set_scope("ada", "uma", "orchestrator", &["service_admin"]),
+        "ok"
+    );
+    assert!(org.may("uma", "service:admin", "orchestrator"));
+    assert_eq!(
+        org.set_scope("uma", "ulf", "orchestrator", &["service_user"]),
+        "not_permitted"
+    );
+}

@@ -191,3 +191,24 @@ fn every_policy_declares_the_organization_actions_steward_asks_about() {
         "{errs:?}"
     );
 }
+
+#[test]
+fn a_type_says_who_creates_deletes_and_shares_it() {
+    let source = PRESETS[1].1.replace("delete = \"site:configure\"\n", "");
+    let errs = errors(&source);
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("type site needs delete = \"<action>\": who may delete one")),
+        "{errs:?}"
+    );
+    let source = PRESETS[2].1.replace(
+        "inherits = true\ncreate = \"project:edit\"\n",
+        "inherits = true\n",
+    );
+    let errs = errors(&source);
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("type question needs create")),
+        "{errs:?}"
+    );
+}

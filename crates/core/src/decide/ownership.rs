@@ -31,7 +31,9 @@ pub(super) fn nominate(
         Transfer::Direct => return Err(Refusal::NotPermitted),
         Transfer::Nomination => {}
     }
-    if !cx.is_owner(&actor.user_id) {
+    if !cx.is_owner(&actor.user_id)
+        || !cx.may(&actor.user_id, cx.action("ownership:transfer"), None)
+    {
         return Err(Refusal::NotPermitted);
     }
     cx.member(&to_user)?;

@@ -183,7 +183,7 @@ impl Validator {
             self.err_whole("types", "a policy has at most 200 object types");
             return None;
         }
-        // The organization is type 0; the others follow in the file's key order.
+        // The organization is type 0; the others follow in name order (the TOML table's).
         let mut order: Vec<&Spanned<String>> = vec![org_key.unwrap()];
         order.extend(raw.keys().filter(|k| k.get_ref() != "organization"));
         let type_by_name: HashMap<String, TypeIndex> = order
@@ -447,12 +447,50 @@ impl Validator {
                     _ => types[ti].share = Some(a),
                 }
             }
-            if ti != ORGANIZATION as usize && !types[ti].inherits && types[ti].create.is_none() {
-                self.err(
-                    key,
-                    format!("types.{name}.create"),
-                    format!("type {name} needs create = \"<action>\": who may create one"),
-                );
+            // Who creates, deletes and shares is said outright: a type nobody could ever
+            // create or delete is a mistake, not a policy. An inheriting type is deleted
+            // and shared as its parent is.
+            let needed: &[(&str, &Option<Spanned<String>>, &str)] = if ti == ORGANIZATION as usize {
+                &[]
+            } else if types[ti].inherits {
+                &[("create", &t.create, "who may create one")]
+            } else {
+                &[
+                    ("create", &t.create, "who may create one"),
+                    ("delete", &t.delete, "who may delete one"),
+                    ("share", &t.share, "who may change its grants and owner"),
+                ]
+            };
+            for (field, value, meaning) in needed {
+                if value.is_none() {
+                    self.err(
+                        key,
+                        format!("types.{name}.{field}"),
+                        format!("type {name} needs {field} = \"<action>\": {meaning}"),
+                    );
+                }
+            }
+            if ti == ORGANIZATION as usize {
+                for (field, value) in [
+                    ("create", &t.create),
+                    ("delete", &t.delete),
+                    ("share", &t.share),
+                ] {
+                    if let Some(v) = value {
+                        self.err(v, format!("types.organization.{field}"), format!("the organization has no {field} action: it is created and deleted through Steward itself"));
+                    }
+                }
+            }
+            if types[ti].inherits {
+                for (field, value) in [("delete", &t.delete), ("share", &t.share)] {
+                    if let Some(v) = value {
+                        self.err(
+                            v,
+                            format!("types.{name}.{field}"),
+                            format!("type {name} inherits: it is {field}d as its parent is"),
+                        );
+                    }
+                }
             }
         }
     }
