@@ -1,5 +1,6 @@
 //! The policy file: every problem is reported, each with its line and key.
 
+use proptest::prelude::*;
 use steward_core::policy::{Policy, Reach, PRESETS};
 
 fn line_of(source: &str, needle: &str) -> usize {
@@ -211,4 +212,34 @@ fn a_type_says_who_creates_deletes_and_shares_it() {
             .any(|e| e.contains("type question needs create")),
         "{errs:?}"
     );
+}
+
+proptest! {
+    /// A mangled policy file gets an answer, never a panic: whatever was dropped or
+    /// changed, it parses or it says what is wrong.
+    #[test]
+    fn a_mangled_preset_is_answered_not_panicked_on(
+        preset in 0..PRESETS.len(),
+        drops in proptest::collection::vec(any::<prop::sample::Index>(), 0..4),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), "[a-z_:\\[\\]\"=*. ]"), 0..4),
+    ) {
+        let mut lines: Vec<String> = PRESETS[preset].1.lines().map(String::from).collect();
+        for d in drops {
+            let i = d.index(lines.len());
+            lines.remove(i);
+        }
+        let mut text = lines.join("\n");
+        for (at, ch) in flips {
+            let i = at.index(text.len());
+            if text.is_char_boundary(i) && text.is_char_boundary(i + 1) {
+                text.replace_range(i..i + 1, &ch);
+            }
+        }
+        if let Err(errors) = Policy::parse(&text) {
+            prop_assert!(!errors.0.is_empty());
+            for e in &errors.0 {
+                prop_assert!(e.line <= text.lines().count() + 1, "{e}");
+            }
+        }
+    }
 }

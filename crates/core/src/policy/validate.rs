@@ -23,11 +23,19 @@ pub(super) fn parse(source: &str) -> Result<Policy, PolicyErrors> {
         errors: Vec::new(),
     };
     let policy = v.policy(raw, source);
-    if v.errors.is_empty() {
-        Ok(policy.expect("a policy is built whenever no error was found"))
-    } else {
-        v.errors.sort_by_key(|e| (e.line, e.column));
-        Err(PolicyErrors(v.errors))
+    match (policy, v.errors.is_empty()) {
+        (Some(policy), true) => Ok(policy),
+        // Every path that gives up reports why; should one not, say so rather than panic.
+        (None, true) => Err(PolicyErrors(vec![PolicyError {
+            line: 0,
+            column: 0,
+            key: String::new(),
+            message: "the policy could not be read".into(),
+        }])),
+        _ => {
+            v.errors.sort_by_key(|e| (e.line, e.column));
+            Err(PolicyErrors(v.errors))
+        }
     }
 }
 
