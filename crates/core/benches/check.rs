@@ -6,10 +6,10 @@
 //! - `check/by_name`: `Snapshot::check_by_name` with string ids, as the API calls it;
 //! - `check/floor`: the flat three-lookup floor on the same questions, for the ratio;
 //! - `role_change/apply_1m_members`: one `user.role_changed` applied to a clone of the
-//!   snapshot of an organization with 1,000,000 members and 1,000 projects (the clone is made outside the
-//!   timing; `role_change/clone_1m_members` times the clone alone).
+//!   snapshot of an organization with 1,000,000 members and 1,000 projects (the clone
+//!   is made outside the timing; `role_change/clone_1m_members` times the clone alone).
 //!
-//! CARGO_TARGET_DIR=target-bench cargo bench -p steward-core --bench check
+//! cargo bench -p steward-core --bench check
 //!
 //! Each time is per operation (one check, one applied event).
 

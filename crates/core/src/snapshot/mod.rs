@@ -80,15 +80,22 @@ impl Decision {
     }
 }
 
-/// One node of the tree, packed so a step of the walk reads one small slot.
+/// One node of the tree, packed in 12 bytes so a step of the walk reads one slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Slot {
     parent: u32,
     owner: u32,
     ty: TypeIndex,
-    /// Whether some user may hold roles or a grant here; skips the hash probe when not.
-    has_entries: bool,
+    flags: u8,
+    /// A 16-way filter of the users who may hold roles or a grant on this node or on
+    /// an ancestor below the root: a clear bit means that user holds nothing there.
+    holders: u16,
 }
+
+/// Some user may hold roles or a grant on this very node: worth a hash probe.
+const HAS_ENTRIES: u8 = 1;
+/// Every ancestor below the root has this node's owner.
+const OWNER_AS_ABOVE: u8 = 2;
 
 impl Default for Slot {
     fn default() -> Self {
@@ -96,9 +103,36 @@ impl Default for Slot {
             parent: NONE,
             owner: NONE,
             ty: DELETED,
-            has_entries: false,
+            flags: 0,
+            holders: 0,
         }
     }
+}
+
+impl Slot {
+    /// The flags and filter a node inherits from its parent (`parent` is `None` at the top).
+    fn below(mut self, parent: Option<&Slot>) -> Slot {
+        match parent {
+            None => {
+                self.flags |= OWNER_AS_ABOVE;
+            }
+            Some(p) => {
+                self.holders |= p.holders;
+                if self.owner == p.owner && p.flags & OWNER_AS_ABOVE != 0 {
+                    self.flags |= OWNER_AS_ABOVE;
+                } else {
+                    self.flags &= !OWNER_AS_ABOVE;
+                }
+            }
+        }
+        self
+    }
+}
+
+/// The user's bit in a node's `holders` filter.
+#[inline(always)]
+fn holder_bit(user: u32) -> u16 {
+    1 << (user.wrapping_mul(0x9E37_79B1) >> 28)
 }
 
 /// What one user holds on one node: scope roles and a grant.
@@ -194,7 +228,8 @@ impl Snapshot {
                 parent: NONE,
                 owner: NONE,
                 ty: ORGANIZATION,
-                has_entries: false,
+                flags: OWNER_AS_ABOVE,
+                holders: 0,
             });
             // Parents before children, so a node's parent always has a lower index.
             for top in state.objects().filter(|o| o.parent.is_none()) {
@@ -218,7 +253,8 @@ impl Snapshot {
                         parent,
                         owner,
                         ty,
-                        has_entries: false,
+                        flags: 0,
+                        holders: 0,
                     });
                 }
             }
@@ -240,7 +276,8 @@ impl Snapshot {
                     .collect();
                 if !set.is_empty() {
                     map.entry(key(u, n)).or_default().roles = set;
-                    slots[n as usize].has_entries = true;
+                    slots[n as usize].flags |= HAS_ENTRIES;
+                    slots[n as usize].holders |= holder_bit(u);
                 }
             }
             for (object, user, actions) in state.all_grants() {
@@ -254,10 +291,17 @@ impl Snapshot {
                     .collect();
                 if !set.is_empty() {
                     map.entry(key(u, n)).or_default().grant = set;
-                    slots[n as usize].has_entries = true;
+                    slots[n as usize].flags |= HAS_ENTRIES;
+                    slots[n as usize].holders |= holder_bit(u);
                 }
             }
             entry_list.extend(map);
+        }
+        // Parents come first, so one pass hands every node its ancestors' filter and flags.
+        for i in 0..slots.len() {
+            let parent = slots[i].parent;
+            let above = (parent != NONE && parent != ROOT).then(|| slots[parent as usize]);
+            slots[i] = slots[i].below(above.as_ref());
         }
         if !entry_list.is_empty() {
             entries = Sharded::with_expected_len(entry_list.len());
@@ -353,6 +397,15 @@ impl Snapshot {
         if self.is_root(user.0, role) {
             return Decision::allow(Reason::Root);
         }
+        if slot.owner == user.0 && self.owner_has_every_action {
+            return Decision::allow(Reason::Owner);
+        }
+        // Most questions end here: nobody between the object and the root gives this
+        // user anything, so only the organization role can, and one slot was read.
+        if slot.holders & holder_bit(user.0) == 0 && slot.flags & OWNER_AS_ABOVE != 0 {
+            let owned = slot.owner == user.0;
+            return self.by_org_role(role, a, false, owned);
+        }
         let (mut assigned, mut owned) = (false, false);
         let mut n = node.0;
         let mut s = slot;
@@ -363,7 +416,7 @@ impl Snapshot {
                     return Decision::allow(Reason::Owner);
                 }
             }
-            if s.has_entries {
+            if s.flags & HAS_ENTRIES != 0 {
                 if let Some(e) = self.entries.get(&key(user.0, n)) {
                     if !e.roles.is_empty() {
                         assigned = true;
@@ -384,6 +437,12 @@ impl Snapshot {
             n = s.parent;
             s = *self.slots.get(n);
         }
+        self.by_org_role(role, a, assigned, owned)
+    }
+
+    /// The last step of every check: the organization role, held at the root.
+    #[inline(always)]
+    fn by_org_role(&self, role: u16, a: ActionIndex, assigned: bool, owned: bool) -> Decision {
         if self.roles[role as usize].gives(a, assigned, owned) {
             return Decision::allow(Reason::Role {
                 role,
@@ -462,10 +521,18 @@ impl Snapshot {
         }
     }
 
-    /// Changes what a member holds on a node (given the node's type), and marks the
-    /// node as worth a probe.
+    fn set_slot(&mut self, node: u32, slot: Slot) {
+        if *self.slots.get(node) != slot {
+            self.slots.set(node, slot);
+        }
+    }
+
+    /// Changes what a member holds on a node (given the node's type): the node is
+    /// marked worth a probe, and the user's bit goes into the filter of the node and
+    /// everything below it. Filters only gain bits; a rebuild clears stale ones.
     fn update_entry(
         &mut self,
+        state_after: &State,
         user: &UserId,
         object: &ObjectId,
         f: impl FnOnce(TypeIndex, &mut Entry),
@@ -476,20 +543,37 @@ impl Snapshot {
         ) else {
             return;
         };
+        let ty = self.slots.get(n).ty;
+        self.entries.update(key(u, n), |e| f(ty, e));
         let mut s = *self.slots.get(n);
-        self.entries.update(key(u, n), |e| f(s.ty, e));
-        if !s.has_entries {
-            s.has_entries = true;
-            self.slots.set(n, s);
+        s.flags |= HAS_ENTRIES;
+        self.set_slot(n, s);
+        let bit = holder_bit(u);
+        for o in state_after.subtree(object) {
+            if let Some(&d) = self.nodes.get(o.id.as_str()) {
+                let mut s = *self.slots.get(d);
+                s.holders |= bit;
+                self.set_slot(d, s);
+            }
+        }
+    }
+
+    /// Recomputes the owner flag of `nodes`, given parents before children.
+    fn refresh_owner_flags(&mut self, nodes: impl IntoIterator<Item = u32>) {
+        for n in nodes {
+            let s = *self.slots.get(n);
+            if s.ty == DELETED || n == ROOT {
+                continue;
+            }
+            let above = (s.parent != ROOT).then(|| *self.slots.get(s.parent));
+            self.set_slot(n, s.below(above.as_ref()));
         }
     }
 
     fn set_owner(&mut self, node: u32, owner: u32) {
         let mut s = *self.slots.get(node);
-        if s.owner != owner {
-            s.owner = owner;
-            self.slots.set(node, s);
-        }
+        s.owner = owner;
+        self.set_slot(node, s);
     }
 
     /// Takes one event, already folded into `state_after`, copying only the chunks
@@ -504,7 +588,7 @@ impl Snapshot {
                 let u = self.user_slot(user_id.as_arc());
                 self.member_role.set(u, p.org_role(role).unwrap_or(NO_ROLE));
                 for (object, names) in state_after.scopes_of(user_id) {
-                    self.update_entry(user_id, object, |level, e| {
+                    self.update_entry(state_after, user_id, object, |level, e| {
                         e.roles = names
                             .iter()
                             .filter_map(|r| p.role_index(level, r))
@@ -537,8 +621,11 @@ impl Snapshot {
                 let owned: Vec<u32> = (0..self.slots.len() as u32)
                     .filter(|&n| self.slots.get(n).owner == u)
                     .collect();
-                for n in owned {
+                for &n in &owned {
                     self.set_owner(n, to);
+                }
+                if let Some(&first) = owned.first() {
+                    self.refresh_owner_flags(first..self.slots.len() as u32);
                 }
             }
             Change::ScopeRolesChanged {
@@ -546,7 +633,7 @@ impl Snapshot {
                 object_id,
                 roles,
                 ..
-            } => self.update_entry(user_id, object_id, |level, e| {
+            } => self.update_entry(state_after, user_id, object_id, |level, e| {
                 e.roles = roles
                     .iter()
                     .filter_map(|r| p.role_index(level, r))
@@ -557,7 +644,7 @@ impl Snapshot {
                 user_id,
                 actions,
                 ..
-            } => self.update_entry(user_id, object_id, |_, e| {
+            } => self.update_entry(state_after, user_id, object_id, |_, e| {
                 e.grant = actions.iter().filter_map(|a| p.action_index(a)).collect();
             }),
             Change::TransferAccepted { to_user, .. } => {
@@ -583,12 +670,16 @@ impl Snapshot {
                     .as_ref()
                     .and_then(|o| self.users.get(o.as_str()).copied())
                     .unwrap_or(NONE);
-                let n = self.slots.push(Slot {
+                let above = (parent != ROOT).then(|| *self.slots.get(parent));
+                let slot = Slot {
                     parent,
                     owner,
                     ty: p.type_index(object_type).unwrap_or(DELETED),
-                    has_entries: false,
-                });
+                    flags: 0,
+                    holders: 0,
+                }
+                .below(above.as_ref());
+                let n = self.slots.push(slot);
                 self.node_ids.push(Some(object_id.as_arc().clone()));
                 self.nodes.insert(object_id.as_arc().clone(), n);
             }
@@ -623,11 +714,16 @@ impl Snapshot {
                     .as_ref()
                     .and_then(|o| self.users.get(o.as_str()).copied())
                     .unwrap_or(NONE);
-                for o in state_after.subtree(object_id) {
-                    if let Some(&n) = self.nodes.get(o.id.as_str()) {
-                        self.set_owner(n, owner);
-                    }
+                let moved: Vec<u32> = state_after
+                    .subtree(object_id)
+                    .iter()
+                    .filter_map(|o| self.nodes.get(o.id.as_str()).copied())
+                    .collect();
+                for &n in &moved {
+                    self.set_owner(n, owner);
                 }
+                // The subtree lists parents first, as the pass needs.
+                self.refresh_owner_flags(moved);
             }
             Change::MemberInvited { .. }
             | Change::InvitationRevoked { .. }
