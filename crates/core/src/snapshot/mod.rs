@@ -1,5 +1,5 @@
 //! The check engine: an organization as an immutable, indexed snapshot. Roles are
-//! action bitsets, objects are slots with parent links, assignments and grants sit in
+//! action bitsets, objects are small slots with parent links, assignments and grants sit in
 //! one hash map keyed by (user, node). `check` walks from the object to the root with
 //! array reads and at most one hash probe per node: no allocation, no IO.
 //!
@@ -8,6 +8,7 @@
 //! caller swaps in the new one.
 
 mod chunked;
+mod id_key;
 mod sharded;
 
 use crate::access::Denial;
@@ -17,6 +18,7 @@ use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex, ORGANIZATION};
 use crate::set::{ActionSet, RoleSet};
 use crate::state::State;
 use chunked::Chunked;
+use id_key::IdIndex;
 use rustc_hash::FxHashMap;
 use sharded::Sharded;
 use std::fmt;
@@ -80,10 +82,10 @@ impl Decision {
     }
 }
 
-/// One node of the tree, packed in 12 bytes so a step of the walk reads one slot.
+/// What a check reads of a node, packed in 8 bytes: most checks read this one slot
+/// and nothing else. The parent link lives apart, read only when the walk goes up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Slot {
-    parent: u32,
     owner: u32,
     ty: TypeIndex,
     flags: u8,
@@ -100,7 +102,6 @@ const OWNER_AS_ABOVE: u8 = 2;
 impl Default for Slot {
     fn default() -> Self {
         Slot {
-            parent: NONE,
             owner: NONE,
             ty: DELETED,
             flags: 0,
@@ -175,12 +176,13 @@ pub struct Snapshot {
     /// role, `root_role` marks them instead.
     root_user: u32,
     root_role: u16,
-    users: Sharded<Arc<str>, u32>,
+    users: IdIndex,
     user_ids: Chunked<Option<Arc<str>>>,
     member_role: Chunked<u16>,
-    nodes: Sharded<Arc<str>, u32>,
+    nodes: IdIndex,
     node_ids: Chunked<Option<Arc<str>>>,
     slots: Chunked<Slot>,
+    parents: Chunked<u32>,
     entries: Sharded<u64, Entry>,
 }
 
@@ -207,7 +209,7 @@ impl Snapshot {
         );
         let live = state.org().filter(|o| !o.deleted);
 
-        let mut users = Sharded::with_expected_len(state.member_count());
+        let mut users = IdIndex::with_expected_len(state.member_count());
         let mut user_ids = Vec::with_capacity(state.member_count());
         let mut member_role = Vec::with_capacity(state.member_count());
         if live.is_some() {
@@ -218,14 +220,15 @@ impl Snapshot {
             }
         }
 
-        let mut nodes = Sharded::with_expected_len(state.object_count() + 1);
+        let mut nodes = IdIndex::with_expected_len(state.object_count() + 1);
         let mut node_ids = Vec::with_capacity(state.object_count() + 1);
         let mut slots = Vec::with_capacity(state.object_count() + 1);
+        let mut parents = Vec::with_capacity(state.object_count() + 1);
         if let Some(org) = live {
             nodes.insert(org.id.as_arc().clone(), ROOT);
             node_ids.push(Some(org.id.as_arc().clone()));
+            parents.push(NONE);
             slots.push(Slot {
-                parent: NONE,
                 owner: NONE,
                 ty: ORGANIZATION,
                 flags: OWNER_AS_ABOVE,
@@ -249,8 +252,8 @@ impl Snapshot {
                     let ty = policy.type_index(&o.object_type).unwrap_or(DELETED);
                     nodes.insert(o.id.as_arc().clone(), slots.len() as u32);
                     node_ids.push(Some(o.id.as_arc().clone()));
+                    parents.push(parent);
                     slots.push(Slot {
-                        parent,
                         owner,
                         ty,
                         flags: 0,
@@ -299,7 +302,7 @@ impl Snapshot {
         }
         // Parents come first, so one pass hands every node its ancestors' filter and flags.
         for i in 0..slots.len() {
-            let parent = slots[i].parent;
+            let parent = parents[i];
             let above = (parent != NONE && parent != ROOT).then(|| slots[parent as usize]);
             slots[i] = slots[i].below(above.as_ref());
         }
@@ -332,6 +335,7 @@ impl Snapshot {
             nodes,
             node_ids: Chunked::from_vec(node_ids),
             slots: Chunked::from_vec(slots),
+            parents: Chunked::from_vec(parents),
             entries,
         }
     }
@@ -434,7 +438,7 @@ impl Snapshot {
                     }
                 }
             }
-            n = s.parent;
+            n = *self.parents.get(n);
             s = *self.slots.get(n);
         }
         self.by_org_role(role, a, assigned, owned)
@@ -510,7 +514,7 @@ impl Snapshot {
     }
 
     fn user_slot(&mut self, id: &Arc<str>) -> u32 {
-        match self.users.get(&**id) {
+        match self.users.get(id) {
             Some(&u) => u,
             None => {
                 let u = self.user_ids.push(Some(id.clone()));
@@ -565,7 +569,8 @@ impl Snapshot {
             if s.ty == DELETED || n == ROOT {
                 continue;
             }
-            let above = (s.parent != ROOT).then(|| *self.slots.get(s.parent));
+            let parent = *self.parents.get(n);
+            let above = (parent != ROOT).then(|| *self.slots.get(parent));
             self.set_slot(n, s.below(above.as_ref()));
         }
     }
@@ -672,7 +677,6 @@ impl Snapshot {
                     .unwrap_or(NONE);
                 let above = (parent != ROOT).then(|| *self.slots.get(parent));
                 let slot = Slot {
-                    parent,
                     owner,
                     ty: p.type_index(object_type).unwrap_or(DELETED),
                     flags: 0,
@@ -680,6 +684,7 @@ impl Snapshot {
                 }
                 .below(above.as_ref());
                 let n = self.slots.push(slot);
+                self.parents.push(parent);
                 self.node_ids.push(Some(object_id.as_arc().clone()));
                 self.nodes.insert(object_id.as_arc().clone(), n);
             }
@@ -692,7 +697,7 @@ impl Snapshot {
                 let mut dead = vec![gone];
                 for n in gone + 1..self.slots.len() as u32 {
                     let s = self.slots.get(n);
-                    if s.ty != DELETED && dead.binary_search(&s.parent).is_ok() {
+                    if s.ty != DELETED && dead.binary_search(self.parents.get(n)).is_ok() {
                         dead.push(n);
                     }
                 }
