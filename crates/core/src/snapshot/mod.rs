@@ -704,7 +704,7 @@ impl Snapshot {
                 for &n in &dead {
                     self.slots.set(n, Slot::default());
                     if let Some(id) = self.node_ids.get(n).clone() {
-                        self.nodes.remove(&*id);
+                        self.nodes.remove(&id);
                     }
                 }
                 self.entries

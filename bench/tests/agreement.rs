@@ -1,0 +1,72 @@
+//! On a small workload, every engine answers every question as Steward does.
+//! cargo test --release --manifest-path bench/Cargo.toml
+
+use std::sync::Arc;
+use steward_bench::casbin_engine::CasbinEngine;
+use steward_bench::cedar_engine::CedarEngine;
+use steward_bench::workload::{self, Floor, Params, Workload};
+use steward_core::snapshot::Snapshot;
+use steward_core::Policy;
+
+#[test]
+fn floor_cedar_casbin_and_the_reference_agree_with_steward() {
+    let policy = Arc::new(Policy::preset("analytics").unwrap());
+    let w = Workload::build(Params {
+        users: 300,
+        projects: 500,
+        questions_per_project: 3,
+        grants: 1_000,
+        checks: 3_000,
+        seed: 11,
+    });
+    let role_actions = workload::role_actions(&policy);
+    let snap = Snapshot::build(policy.clone(), &w.state);
+    let floor = Floor::new(&w, &role_actions);
+    let cedar = CedarEngine::build(&w, &role_actions);
+    let casbin = CasbinEngine::build(&w, &role_actions);
+    let mut allowed = 0;
+    for &q in &w.questions {
+        let (u, a, o) = w.names(q);
+        let steward = snap.check_by_name(&u, a, &o).allowed;
+        allowed += steward as usize;
+        assert_eq!(
+            steward_core::access::check_by_name(&policy, &w.state, &u, a, &o).0,
+            steward,
+            "reference on {u} {a} {o}"
+        );
+        assert_eq!(floor.check(q), steward, "floor on {u} {a} {o}");
+        assert_eq!(
+            cedar.check(&cedar.request(&w, q)),
+            steward,
+            "cedar on {u} {a} {o}"
+        );
+        assert_eq!(casbin.check(&u, &o, a), steward, "casbin on {u} {a} {o}");
+    }
+    // The mix has both answers in it.
+    assert!(
+        allowed > 300 && allowed < 2_700,
+        "{allowed} of 3000 allowed"
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_workload() {
+    let p = Params {
+        users: 50,
+        projects: 20,
+        questions_per_project: 2,
+        grants: 30,
+        checks: 100,
+        seed: 3,
+    };
+    let (a, b) = (Workload::build(p.clone()), Workload::build(p));
+    assert_eq!(a.questions, b.questions);
+    assert_eq!(a.grants, b.grants);
+    assert_eq!(a.state, b.state);
+    assert_eq!(workload::object_name(&a.params, 0), workload::ORG_ID);
+    assert_eq!(workload::object_name(&a.params, 1), "p0");
+    assert_eq!(
+        workload::object_name(&a.params, workload::question_index(&a.params, 3, 1)),
+        "q3-1"
+    );
+}
