@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use steward_core::snapshot::{ActionRef, NodeRef, Snapshot, UserRef};
 use steward_core::{
     apply, Actor, Change, Email, Event, Name, ObjectId, OrgId, State, Timestamp, UserId,
 };
@@ -526,4 +527,25 @@ pub fn role_change(u: u32, from: u8, to: u8) -> Event {
         previous_role: ROLES[from as usize].0.to_string(),
         new_role: ROLES[to as usize].0.to_string(),
     })
+}
+
+/// The questions as refs of `snap`, resolved once, as a caller that keeps them would.
+pub fn resolve(snap: &Snapshot, w: &Workload) -> Vec<(UserRef, ActionRef, NodeRef)> {
+    let users: Vec<UserRef> = (0..w.params.users as u32)
+        .map(|u| snap.user(&user_name(u)).expect("member"))
+        .collect();
+    let actions: Vec<ActionRef> = ACTIONS
+        .iter()
+        .map(|a| snap.action(a).expect("action"))
+        .collect();
+    w.questions
+        .iter()
+        .map(|q| {
+            (
+                users[q.user as usize],
+                actions[q.action as usize],
+                snap.node(&w.object_name(q.object)).expect("node"),
+            )
+        })
+        .collect()
 }

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use steward_bench::casbin_engine::CasbinEngine;
 use steward_bench::cedar_engine::CedarEngine;
 use steward_bench::timing::{median, ns_per_check, round};
-use steward_bench::workload::{self, Floor, Params, Question, Workload, ACTIONS};
-use steward_core::snapshot::{ActionRef, NodeRef, Snapshot, UserRef};
+use steward_bench::workload::{self, Floor, Params, Question, Workload};
+use steward_core::snapshot::Snapshot;
 use steward_core::Policy;
 
 struct Options {
@@ -68,26 +68,6 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let t = f();
     eprintln!("  {what}: {:.1} s", start.elapsed().as_secs_f64());
     t
-}
-
-fn refs(snap: &Snapshot, w: &Workload) -> Vec<(UserRef, ActionRef, NodeRef)> {
-    let users: Vec<UserRef> = (0..w.params.users as u32)
-        .map(|u| snap.user(&workload::user_name(u)).expect("member"))
-        .collect();
-    let actions: Vec<ActionRef> = ACTIONS
-        .iter()
-        .map(|a| snap.action(a).expect("action"))
-        .collect();
-    w.questions
-        .iter()
-        .map(|q| {
-            (
-                users[q.user as usize],
-                actions[q.action as usize],
-                snap.node(&w.object_name(q.object)).expect("node"),
-            )
-        })
-        .collect()
 }
 
 struct Row {
@@ -140,7 +120,7 @@ fn measure_steward(
     let snap = timed("Snapshot::build", || {
         Snapshot::build(policy.clone(), &w.state)
     });
-    let refs = timed("resolve refs", || refs(&snap, w));
+    let refs = timed("resolve refs", || workload::resolve(&snap, w));
     // The ids sit in one buffer, in question order, as in a request body: a real
     // caller's strings are where it just parsed them, not scattered over the heap.
     let names = timed("question names", || QuestionNames::new(w));

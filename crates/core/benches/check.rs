@@ -20,9 +20,9 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use steward_core::snapshot::{ActionRef, NodeRef, Snapshot, UserRef};
+use steward_core::snapshot::Snapshot;
 use steward_core::{apply, Policy};
-use workload::{Floor, Params, Workload, ACTIONS, ROLES};
+use workload::{Floor, Params, Workload, ROLES};
 
 fn policy() -> Arc<Policy> {
     Arc::new(Policy::preset("analytics").expect("analytics preset"))
@@ -35,32 +35,12 @@ fn built<T>(what: &str, f: impl FnOnce() -> T) -> T {
     t
 }
 
-fn refs(snap: &Snapshot, w: &Workload) -> Vec<(UserRef, ActionRef, NodeRef)> {
-    let users: Vec<UserRef> = (0..w.params.users as u32)
-        .map(|u| snap.user(&workload::user_name(u)).expect("member"))
-        .collect();
-    let actions: Vec<ActionRef> = ACTIONS
-        .iter()
-        .map(|a| snap.action(a).expect("action"))
-        .collect();
-    w.questions
-        .iter()
-        .map(|q| {
-            (
-                users[q.user as usize],
-                actions[q.action as usize],
-                snap.node(&w.object_name(q.object)).expect("node"),
-            )
-        })
-        .collect()
-}
-
 /// Times `check` on refs, cycling through the question list, one check per iteration.
 fn bench_refs(c: &mut Criterion, name: &str, params: Params, with_names: bool) {
     let policy = policy();
     let w = built(name, || Workload::build(params));
     let snap = built("snapshot", || Snapshot::build(policy.clone(), &w.state));
-    let refs = refs(&snap, &w);
+    let refs = workload::resolve(&snap, &w);
     let n = refs.len();
 
     let mut group = c.benchmark_group("check");
