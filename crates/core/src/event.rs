@@ -250,6 +250,7 @@ mod tests {
         assert_eq!(json["data"]["previous_role"], "viewer");
         assert_eq!(json["data"]["new_role"], "admin");
         assert_eq!(e.change.type_name(), "user.role_changed");
+        assert_eq!(e.change.target(), Some("bob"));
         let back: Event = serde_json::from_value(json).unwrap();
         assert_eq!(back, e);
     }

@@ -217,12 +217,6 @@ impl<'de> Deserialize<'de> for Name {
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
-    pub const fn from_unix(seconds: i64) -> Self {
-        Self(seconds)
-    }
-    pub const fn unix(self) -> i64 {
-        self.0
-    }
     pub const fn plus_days(self, days: u32) -> Self {
         Self(self.0 + days as i64 * 86_400)
     }

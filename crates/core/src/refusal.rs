@@ -172,3 +172,22 @@ impl Refusal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_refusal_has_the_class_its_api_status_needs() {
+        assert_eq!(Refusal::CannotDemoteOwner.kind(), RefusalKind::Forbidden);
+        assert_eq!(Refusal::LastAdmin.kind(), RefusalKind::Forbidden);
+        assert_eq!(Refusal::EmailImmutable.kind(), RefusalKind::Invalid);
+        assert_eq!(
+            Refusal::UnknownRole("x".into()).kind(),
+            RefusalKind::Invalid
+        );
+        assert_eq!(Refusal::NoOrganization.kind(), RefusalKind::NotFound);
+        assert_eq!(Refusal::TransferPending.kind(), RefusalKind::Conflict);
+        assert_eq!(Refusal::LastAdmin.reason(), "last_admin");
+    }
+}

@@ -1,34 +1,10 @@
 //! A member's life: invitation, joining, renaming, deletion.
 
-use super::roles::{check_scope_change, scope_roles_of};
+use super::roles::{check_role_given, check_scope_change, scope_roles_of};
 use super::Context;
 use crate::event::{Change, ScopeRoles};
 use crate::id::{Email, InvitationId, Name, Timestamp, UserId};
-use crate::policy::Transfer;
 use crate::refusal::Refusal;
-use crate::state::Member;
-
-/// Whether `actor` may invite someone with `role` (the same rules as giving it).
-fn check_invited_role(cx: &Context, actor: &Member, role: &str) -> Result<(), Refusal> {
-    let p = cx.policy;
-    let r = cx.org_role(role)?;
-    if !cx.may_manage_members(&actor.user_id) {
-        return Err(Refusal::NotPermitted);
-    }
-    if Some(r) == p.ownership.role && p.ownership.transfer != Transfer::Direct {
-        return Err(Refusal::OwnerViaTransferOnly);
-    }
-    if p.role(r).rank > cx.rank_of(actor) {
-        return Err(Refusal::AboveOwnRank);
-    }
-    let may_assign = cx
-        .role_of(actor)
-        .map(|a| p.governance.may_assign[a as usize]);
-    if !may_assign.is_some_and(|m| m.contains(r)) {
-        return Err(Refusal::NotPermitted);
-    }
-    Ok(())
-}
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn invite(
@@ -47,7 +23,7 @@ pub(super) fn invite(
             .name
             .clone()
     });
-    check_invited_role(cx, actor, &role)?;
+    check_role_given(cx, actor, cx.org_role(&role)?)?;
     if expires_at <= cx.now {
         return Err(Refusal::ExpiryInPast);
     }

@@ -7,6 +7,7 @@ use crate::event::Change;
 use crate::id::{ObjectId, UserId};
 use crate::policy::{Policy, RoleIndex, Transfer, TypeIndex};
 use crate::refusal::Refusal;
+use crate::set::RoleSet;
 use crate::state::{Member, State};
 
 /// Why `actor` may not give `target` the organization role `new_role`, if they may
@@ -44,6 +45,40 @@ pub fn assignable_roles(
         .collect()
 }
 
+/// The roles `actor` may give at all: `not_permitted` for someone who may give none
+/// ("Operators cannot change any user's role").
+pub(super) fn assignable_by(cx: &Context, actor: &Member) -> Result<RoleSet, Refusal> {
+    let may_assign = cx.role_of(actor).map_or(RoleSet::EMPTY, |r| {
+        cx.policy.governance.may_assign[r as usize]
+    });
+    if !cx.may_manage_members(&actor.user_id) || may_assign.is_empty() {
+        return Err(Refusal::NotPermitted);
+    }
+    Ok(may_assign)
+}
+
+/// Whether `actor` may give the organization role `new` to anyone: by role change,
+/// invitation or import alike.
+pub(super) fn check_role_given(
+    cx: &Context,
+    actor: &Member,
+    new: RoleIndex,
+) -> Result<(), Refusal> {
+    let p = cx.policy;
+    let may_assign = assignable_by(cx, actor)?;
+    // "Directly promote to Owner: not possible. Use Transfer ownership."
+    if Some(new) == p.ownership.role && p.ownership.transfer != Transfer::Direct {
+        return Err(Refusal::OwnerViaTransferOnly);
+    }
+    if p.role(new).rank > cx.rank_of(actor) {
+        return Err(Refusal::AboveOwnRank);
+    }
+    if !may_assign.contains(new) {
+        return Err(Refusal::NotPermitted);
+    }
+    Ok(())
+}
+
 pub(super) fn check_role_change(
     cx: &Context,
     actor: &Member,
@@ -55,14 +90,7 @@ pub(super) fn check_role_change(
     if actor.user_id == target.user_id && !p.governance.self_change {
         return Err(Refusal::SelfChange);
     }
-    let actor_role = cx.role_of(actor);
-    // "Operators cannot change any user's role."
-    let may_assign = actor_role.map_or(crate::set::RoleSet::EMPTY, |r| {
-        p.governance.may_assign[r as usize]
-    });
-    if !cx.may_manage_members(&actor.user_id) || may_assign.is_empty() {
-        return Err(Refusal::NotPermitted);
-    }
+    assignable_by(cx, actor)?;
     if cx.is_owner(&target.user_id) {
         // "The user with Organization Owner role cannot be edited."
         if !p.ownership.editable {
@@ -73,17 +101,10 @@ pub(super) fn check_role_change(
             return Err(Refusal::CannotDemoteOwner);
         }
     }
-    // "Directly promote to Owner: not possible. Use Transfer ownership."
-    if Some(new) == p.ownership.role && p.ownership.transfer != Transfer::Direct {
-        return Err(Refusal::OwnerViaTransferOnly);
-    }
-    let actor_rank = cx.rank_of(actor);
-    if p.role(new).rank > actor_rank || cx.rank_of(target) > actor_rank {
+    if cx.rank_of(target) > cx.rank_of(actor) {
         return Err(Refusal::AboveOwnRank);
     }
-    if !may_assign.contains(new) {
-        return Err(Refusal::NotPermitted);
-    }
+    check_role_given(cx, actor, new)?;
     let current = cx.role_of(target);
     if current == Some(new) {
         return Ok(());

@@ -106,13 +106,6 @@ pub struct Role {
     pub permissions: Vec<(ActionIndex, Reach)>,
 }
 
-impl Role {
-    /// Every action the role gives under some reach.
-    pub fn any_reach(&self) -> ActionSet {
-        self.all.union(self.assigned).union(self.own)
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Governance {
     pub default_role: RoleIndex,
