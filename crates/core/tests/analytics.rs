@@ -329,21 +329,19 @@ fn make_owner_moves_the_questions_too() {
         );
     }
     // A question always follows its project.
-    let cmd = Command::ChangeObjectOwner {
-        object_id: oid("q1"),
-        owner_id: uid("owner"),
-    };
-    assert_eq!(org.outcome("owner", cmd), "owner_follows_parent");
+    assert_eq!(
+        org.make_owner("owner", "q1", "owner"),
+        "owner_follows_parent"
+    );
 }
 
 #[test]
 fn changing_the_owner_of_a_dashboard_changes_the_owner_of_its_charts() {
     let mut org = org();
-    let cmd = Command::ChangeObjectOwner {
-        object_id: oid("d1"),
-        owner_id: uid("project_manager"),
-    };
-    assert_eq!(org.outcome("administrator", cmd), "ok");
+    assert_eq!(
+        org.make_owner("administrator", "d1", "project_manager"),
+        "ok"
+    );
     assert_eq!(
         org.check("project_manager", "dashboard:delete", "c1"),
         (true, "owner".into())
@@ -489,4 +487,60 @@ fn a_question_belongs_under_a_project() {
         "duplicate_object"
     );
     assert_eq!(org.create("owner", "x", "spaceship", None), "unknown_type");
+}
+
+#[test]
+fn after_make_owner_the_previous_owner_keeps_only_what_roles_and_grants_give() {
+    let mut org = org();
+    assert_eq!(org.create("project_manager", "p-pm", "project", None), "ok");
+    assert_eq!(org.make_owner("project_manager", "p-pm", "analyst"), "ok");
+    assert_eq!(
+        org.check("project_manager", "project:edit", "p-pm"),
+        (false, "no_permission".into())
+    );
+    assert_eq!(
+        org.check("project_manager", "project:inherit", "p-pm"),
+        (true, "role:project_manager@acme".into())
+    );
+}
+
+#[test]
+fn an_administrator_changes_a_role_from_the_team_page() {
+    let mut org = org();
+    assert_eq!(
+        org.change_role("administrator", "analyst", "internal_analyst"),
+        "ok"
+    );
+    assert!(org.may("analyst", "project:edit", "p1"));
+    assert_eq!(
+        org.change_role("full_data_access", "analyst", "analyst"),
+        "not_permitted"
+    );
+}
+
+#[test]
+fn grants_work_per_dashboard_as_per_project() {
+    let mut org = org();
+    assert!(!org.may("internal_analyst", "dashboard:view", "d1"));
+    assert_eq!(
+        org.grant("owner", "d1", "internal_analyst", &["dashboard:view"]),
+        "ok"
+    );
+    assert_eq!(
+        org.check("internal_analyst", "dashboard:view", "c1"),
+        (true, "grant@d1".into())
+    );
+}
+
+#[test]
+fn any_member_may_create_a_dashboard_and_owns_it() {
+    let mut org = org();
+    assert_eq!(
+        org.create("external_topic_assignment", "d-eta", "dashboard", None),
+        "ok"
+    );
+    assert_eq!(
+        org.check("external_topic_assignment", "dashboard:delete", "d-eta"),
+        (true, "owner".into())
+    );
 }

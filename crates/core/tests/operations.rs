@@ -71,6 +71,26 @@ fn operator_cannot_change_any_role() {
 }
 
 #[test]
+fn the_role_dropdown_lists_only_what_the_viewer_may_assign() {
+    let org = org();
+    let offered = |actor: &str, target: &str| -> Vec<String> {
+        let (a, t) = (
+            org.state.member(&uid(actor)).unwrap(),
+            org.state.member(&uid(target)).unwrap(),
+        );
+        steward_core::decide::assignable_roles(&org.policy, &org.state, a, t)
+            .into_iter()
+            .map(|r| org.policy.role(r).name.clone())
+            .collect()
+    };
+    assert_eq!(offered("ada", "vera"), ["admin", "operator"]);
+    // Greyed out: the owner, oneself, and for an operator every row.
+    assert!(offered("ada", "owner").is_empty());
+    assert!(offered("ada", "ada").is_empty());
+    assert!(offered("otto", "vera").is_empty());
+}
+
+#[test]
 fn nobody_changes_their_own_role() {
     let mut org = org();
     assert_eq!(org.change_role("owner", "owner", "admin"), "self_change");

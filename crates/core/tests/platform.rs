@@ -36,11 +36,7 @@ fn organization_owner_cannot_be_edited() {
 #[test]
 fn organization_owner_cannot_be_deleted() {
     let mut org = org();
-    let del = Command::DeleteMember {
-        user_id: uid("owner"),
-        hand_over_to_root: false,
-    };
-    assert_eq!(org.outcome("ada", del), "owner_immutable");
+    assert_eq!(org.delete("ada", "owner", false), "owner_immutable");
 }
 
 #[test]
@@ -187,11 +183,7 @@ fn editing_a_user_requires_owner_or_administrator() {
 fn you_cannot_change_your_role_or_delete_your_user() {
     let mut org = org();
     assert_eq!(org.change_role("ada", "ada", "user"), "self_change");
-    let del = Command::DeleteMember {
-        user_id: uid("ada"),
-        hand_over_to_root: false,
-    };
-    assert_eq!(org.outcome("ada", del), "self_change");
+    assert_eq!(org.delete("ada", "ada", false), "self_change");
 }
 
 #[test]
@@ -208,11 +200,7 @@ fn the_email_cannot_be_changed() {
 fn removed_users_can_no_longer_access_the_organization() {
     let mut org = org();
     org.set_scope("ada", "uma", "orchestrator", &["service_user"]);
-    let del = Command::DeleteMember {
-        user_id: uid("uma"),
-        hand_over_to_root: false,
-    };
-    assert_eq!(org.outcome("ada", del), "ok");
+    assert_eq!(org.delete("ada", "uma", false), "ok");
     assert_eq!(
         org.check("uma", "org:view", "acme"),
         (false, "not_a_member".into())
@@ -224,11 +212,7 @@ fn removed_users_can_no_longer_access_the_organization() {
     // Deleting users needs the owner or an administrator.
     org.add("ulf", "user");
     org.add("una", "user");
-    let del = Command::DeleteMember {
-        user_id: uid("una"),
-        hand_over_to_root: false,
-    };
-    assert_eq!(org.outcome("ulf", del), "not_permitted");
+    assert_eq!(org.delete("ulf", "una", false), "not_permitted");
 }
 
 #[test]
@@ -244,4 +228,42 @@ fn a_service_administrator_who_is_a_plain_user_does_not_edit_other_users() {
         org.set_scope("uma", "ulf", "orchestrator", &["service_user"]),
         "not_permitted"
     );
+}
+
+#[test]
+fn the_owner_has_every_organization_and_service_permission() {
+    let org = org();
+    for a in &org.policy.actions {
+        if a.name.starts_with("service:") {
+            // The owner created the service, so "owner" is the first reason found.
+            assert!(org.may("owner", &a.name, "orchestrator"), "{}", a.name);
+        } else {
+            assert_eq!(
+                org.check("owner", &a.name, "acme"),
+                (true, "role:organization_owner@acme".into()),
+                "{}",
+                a.name
+            );
+        }
+    }
+}
+
+#[test]
+fn an_administrator_has_every_organization_feature_but_deleting_it() {
+    let org = org();
+    let denied: Vec<&str> = [
+        "org:view",
+        "org:delete",
+        "members:view",
+        "members:manage",
+        "audit:view",
+        "org:manage_services",
+        "org:manage_licenses",
+        "licenses:view",
+        "services:view",
+    ]
+    .into_iter()
+    .filter(|a| !org.may("ada", a, "acme"))
+    .collect();
+    assert_eq!(denied, ["org:delete"]);
 }

@@ -32,11 +32,7 @@ fn there_is_always_at_least_one_owner() {
         org.change_role("ada", "owner", "admin"),
         "cannot_demote_owner"
     );
-    let del = Command::DeleteMember {
-        user_id: uid("owner"),
-        hand_over_to_root: false,
-    };
-    assert_eq!(org.outcome("ada", del), "cannot_demote_owner");
+    assert_eq!(org.delete("ada", "owner", false), "cannot_demote_owner");
     assert_eq!(org.state.owner_count(&org.policy), 1);
 }
 

@@ -187,6 +187,27 @@ impl Org {
         )
     }
 
+    pub fn delete(&mut self, actor: &str, target: &str, hand_over_to_root: bool) -> &'static str {
+        self.outcome(
+            actor,
+            Command::DeleteMember {
+                user_id: uid(target),
+                hand_over_to_root,
+            },
+        )
+    }
+
+    /// "Make owner".
+    pub fn make_owner(&mut self, actor: &str, object: &str, user: &str) -> &'static str {
+        self.outcome(
+            actor,
+            Command::ChangeObjectOwner {
+                object_id: oid(object),
+                owner_id: uid(user),
+            },
+        )
+    }
+
     pub fn nominate(&mut self, actor: &str, to: &str) -> &'static str {
         self.outcome(
             actor,
