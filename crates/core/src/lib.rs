@@ -23,5 +23,5 @@ pub use policy::{Policy, PolicyError, PolicyErrors};
 pub use refusal::{Refusal, RefusalKind, RowRefusal};
 pub use set::{ActionSet, RoleSet};
 pub use snapshot::{Decision, Reason, Snapshot};
-pub use state::{apply, replay, State};
+pub use state::{apply, replay, State, StateRows};
 pub use warning::member_warnings;

@@ -1,9 +1,8 @@
 //! The `steward` binary: parses the command line and hands over to the command.
 
-mod cli;
-
 use clap::Parser;
 use std::process::ExitCode;
+use steward::cli;
 
 fn main() -> ExitCode {
     match cli::Cli::parse().run() {

@@ -168,6 +168,8 @@ impl RoleBits {
 #[derive(Clone)]
 pub struct Snapshot {
     policy: Arc<Policy>,
+    /// False before `org.created` and after `org.deleted`: nothing is allowed.
+    live: bool,
     roles: Arc<[RoleBits]>,
     type_actions: Arc<[ActionSet]>,
     action_index: Arc<FxHashMap<Box<str>, ActionIndex>>,
@@ -322,6 +324,7 @@ impl Snapshot {
             _ => (NONE, NO_ROLE),
         };
         Snapshot {
+            live: live.is_some(),
             owner_has_every_action: policy.ownership.owner_has_every_action,
             policy,
             roles,
@@ -338,6 +341,11 @@ impl Snapshot {
             parents: Chunked::from_vec(parents),
             entries,
         }
+    }
+
+    /// Whether the organization exists (created and not deleted).
+    pub fn is_live(&self) -> bool {
+        self.live
     }
 
     pub fn policy(&self) -> &Arc<Policy> {

@@ -1,0 +1,6 @@
+//! Steward's server: the store (SQLite, PostgreSQL), the service layer every path
+//! goes through, and the command line.
+
+pub mod cli;
+pub mod service;
+pub mod store;

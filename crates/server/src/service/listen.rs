@@ -1,0 +1,77 @@
+//! Several nodes on one PostgreSQL: each commit sends a notice
+//! (`org:seq:node`); every node listens and folds the new events of that
+//! organization into its memory. When the connection drops, notices may be lost,
+//! so after reconnecting every organization is compared with the database.
+
+use super::Service;
+use crate::store::{Dialect, CHANGES_CHANNEL};
+use sqlx::postgres::PgListener;
+use std::time::Duration;
+use steward_core::OrgId;
+use tokio::task::JoinHandle;
+
+impl Service {
+    /// Starts listening for other nodes' changes (PostgreSQL only; an SQLite file
+    /// has one node). Returns once the listener is attached, so a change committed
+    /// after this returns is never missed.
+    pub async fn spawn_change_listener(&self) -> Result<Option<JoinHandle<()>>, sqlx::Error> {
+        if self.store().dialect() != Dialect::Postgres {
+            return Ok(None);
+        }
+        let mut listener = attach(self.store().url()).await?;
+        let service = self.clone();
+        Ok(Some(tokio::spawn(async move {
+            loop {
+                service.follow(&mut listener).await;
+                // The connection dropped: reattach, then catch up on what was missed.
+                loop {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    match attach(service.store().url()).await {
+                        Ok(l) => {
+                            listener = l;
+                            break;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "change listener cannot reconnect"),
+                    }
+                }
+                if let Err(e) = service.refresh_all().await {
+                    tracing::error!(error = %e, "catching up after reconnecting failed");
+                }
+            }
+        })))
+    }
+
+    /// Handles notices until the connection is lost.
+    async fn follow(&self, listener: &mut PgListener) {
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notice)) => {
+                    let mut parts = notice.payload().splitn(3, ':');
+                    let (Some(org), Some(_seq), Some(node)) =
+                        (parts.next(), parts.next(), parts.next())
+                    else {
+                        continue;
+                    };
+                    if node == self.node() {
+                        continue;
+                    }
+                    let Ok(org) = OrgId::parse(org) else { continue };
+                    if let Err(e) = self.refresh(&org).await {
+                        tracing::error!(%org, error = %e, "applying another node's change failed");
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "change listener lost its connection");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn attach(url: &str) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect(url).await?;
+    listener.listen(CHANGES_CHANNEL).await?;
+    Ok(listener)
+}

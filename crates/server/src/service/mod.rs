@@ -1,0 +1,285 @@
+//! The service layer: every change, from every path (API, console, import, CLI),
+//! is one call here and one transaction: lock the organization, catch up with what
+//! other nodes committed, `decide`, store the events and the rows they touched,
+//! commit, then publish the new check snapshot. A refusal stores nothing.
+
+mod clock;
+mod error;
+mod expiry;
+pub mod ids;
+mod listen;
+mod live;
+
+pub use clock::Clock;
+pub use error::ServiceError;
+pub use live::LiveOrg;
+
+use crate::store::{ChainReport, Head, Store, StoreError};
+use live::{fold, Books};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+use steward_core::{decide, Actor, Command, Event, OrgId, Policy, Refusal, Snapshot, State};
+
+/// Cheap to clone: every clone is the same service.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    policy: Arc<Policy>,
+    /// Keyed by the id's text so a check looks an organization up without
+    /// allocating.
+    orgs: RwLock<HashMap<Arc<str>, Arc<LiveOrg>>>,
+    /// This process, in change notices, so it can skip its own.
+    node: String,
+    clock: Clock,
+}
+
+impl Service {
+    /// Loads every organization from the store into memory.
+    pub async fn open(store: Store, policy: Policy) -> Result<Service, ServiceError> {
+        let service = Service {
+            inner: Arc::new(Inner {
+                store,
+                policy: Arc::new(policy),
+                orgs: RwLock::new(HashMap::new()),
+                node: ids::random_id("node"),
+                clock: Clock::default(),
+            }),
+        };
+        for org in service.inner.store.organization_ids().await? {
+            service.load(&org).await?;
+        }
+        Ok(service)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn policy(&self) -> &Arc<Policy> {
+        &self.inner.policy
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// How many organizations are held in memory.
+    pub fn organization_count(&self) -> usize {
+        self.orgs().len()
+    }
+
+    fn orgs(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Arc<str>, Arc<LiveOrg>>> {
+        self.inner.orgs.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn live(&self, org: &str) -> Option<Arc<LiveOrg>> {
+        self.orgs().get(org).cloned()
+    }
+
+    /// The organization's check snapshot (`None`: no such organization, or deleted).
+    /// Reads memory only.
+    pub fn snapshot(&self, org: &str) -> Option<Arc<Snapshot>> {
+        let live = self.orgs().get(org).cloned()?;
+        let snapshot = live.snapshot();
+        snapshot.is_live().then_some(snapshot)
+    }
+
+    /// Runs `read` on the organization's current state, after turning what has
+    /// expired into events (a pending nomination past its TTL is never shown as
+    /// pending).
+    pub async fn read<R>(
+        &self,
+        org: &OrgId,
+        read: impl FnOnce(&State) -> R,
+    ) -> Result<R, ServiceError> {
+        self.expire_due(org).await?;
+        let live = self.live(org.as_str()).ok_or(Refusal::NoOrganization)?;
+        let books = live.books.lock().await;
+        Ok(read(&books.state))
+    }
+
+    /// Creates an organization: `command` is `Command::CreateOrganization`.
+    pub async fn create_organization(
+        &self,
+        actor: &Actor,
+        command: Command,
+    ) -> Result<Vec<Event>, ServiceError> {
+        let Command::CreateOrganization { org_id, .. } = &command else {
+            return Err(ServiceError::Refused(Refusal::NotPermitted));
+        };
+        let org_id = org_id.clone();
+        let now = self.inner.clock.now();
+        let events = decide(&self.inner.policy, &State::default(), actor, command, now)?;
+        let mut state = State::default();
+        let mut snapshot = Snapshot::build(self.inner.policy.clone(), &state);
+        let mut rows = BTreeSet::new();
+        fold(&mut state, &mut snapshot, &events, &mut rows);
+        let rows: Vec<_> = rows.into_iter().collect();
+        let mut tx = self.inner.store.begin_new_org(&org_id).await?;
+        let head = tx.write(&events, &rows, &state).await?;
+        tx.commit(&self.inner.node).await?;
+        let live = Arc::new(LiveOrg::new(state, head, snapshot));
+        self.inner
+            .orgs
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(org_id.as_arc().clone(), live);
+        Ok(events)
+    }
+
+    /// Decides and stores one command on an existing organization. The events it
+    /// caused are returned (none: nothing to do); a refusal leaves no trace.
+    pub async fn execute(
+        &self,
+        org: &OrgId,
+        actor: &Actor,
+        command: Command,
+    ) -> Result<Vec<Event>, ServiceError> {
+        let live = self.live(org.as_str()).ok_or(Refusal::NoOrganization)?;
+        let mut books = live.books.lock().await;
+        if books.stale {
+            self.reload(org, &live, &mut books).await?;
+        }
+        let mut tx = self.inner.store.begin_org(org).await?;
+        if tx.head() != &books.head {
+            // Another node committed since we last looked: fold its events first.
+            let (missed, head) = tx.events_after(books.head.seq).await?;
+            self.catch_up(&live, &mut books, &missed, head);
+        }
+        let now = self.inner.clock.now();
+        let events = match decide(&self.inner.policy, &books.state, actor, command, now) {
+            Ok(events) if !events.is_empty() => events,
+            Ok(_) => {
+                tx.rollback().await?;
+                return Ok(Vec::new());
+            }
+            Err(refusal) => {
+                tx.rollback().await?;
+                return Err(refusal.into());
+            }
+        };
+        let mut snapshot = (*live.snapshot()).clone();
+        let mut rows = BTreeSet::new();
+        fold(&mut books.state, &mut snapshot, &events, &mut rows);
+        let rows: Vec<_> = rows.into_iter().collect();
+        let written = async {
+            let head = tx.write(&events, &rows, &books.state).await?;
+            tx.commit(&self.inner.node).await?;
+            Ok::<Head, StoreError>(head)
+        }
+        .await;
+        match written {
+            Ok(head) => {
+                books.head = head;
+                live.publish(snapshot);
+                Ok(events)
+            }
+            Err(e) => {
+                // The state already holds the events; whether the commit happened
+                // is for the database to say.
+                books.stale = true;
+                if let Err(reload) = self.reload(org, &live, &mut books).await {
+                    tracing::error!(%org, error = %reload, "reload after a failed write failed");
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Folds events another node committed into the state and the snapshot.
+    fn catch_up(&self, live: &LiveOrg, books: &mut Books, events: &[Event], head: Option<Head>) {
+        let Some(head) = head else { return };
+        let mut snapshot = (*live.snapshot()).clone();
+        fold(
+            &mut books.state,
+            &mut snapshot,
+            events,
+            &mut BTreeSet::new(),
+        );
+        books.head = head;
+        live.publish(snapshot);
+    }
+
+    /// Reads the organization again from the database, whole.
+    async fn reload(
+        &self,
+        org: &OrgId,
+        live: &LiveOrg,
+        books: &mut Books,
+    ) -> Result<(), ServiceError> {
+        let (state, head) = self.inner.store.load_org(org).await?;
+        live.publish(Snapshot::build(self.inner.policy.clone(), &state));
+        *books = Books {
+            state,
+            head,
+            stale: false,
+        };
+        Ok(())
+    }
+
+    /// Loads one organization from the store into memory (start-up, or one another
+    /// node created).
+    async fn load(&self, org: &OrgId) -> Result<(), ServiceError> {
+        let (state, head) = self.inner.store.load_org(org).await?;
+        let snapshot = Snapshot::build(self.inner.policy.clone(), &state);
+        let live = Arc::new(LiveOrg::new(state, head, snapshot));
+        self.inner
+            .orgs
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(org.as_arc().clone(), live);
+        Ok(())
+    }
+
+    /// Brings one organization up to what the database has committed: the events
+    /// after the ones held are folded in (a change notice from another node).
+    pub async fn refresh(&self, org: &OrgId) -> Result<(), ServiceError> {
+        let Some(live) = self.live(org.as_str()) else {
+            return match self.load(org).await {
+                Err(ServiceError::Store(StoreError::NoSuchOrganization(_))) => Ok(()),
+                other => other,
+            };
+        };
+        let mut books = live.books.lock().await;
+        let (events, head) = self.inner.store.events_after(org, books.head.seq).await?;
+        self.catch_up(&live, &mut books, &events, head);
+        Ok(())
+    }
+
+    /// Refreshes every organization whose head moved (after a lost connection, when
+    /// notices may have been missed).
+    pub async fn refresh_all(&self) -> Result<(), ServiceError> {
+        for org in self.inner.store.organization_ids().await? {
+            let held = match self.live(org.as_str()) {
+                Some(live) => Some(live.books.lock().await.head.clone()),
+                None => None,
+            };
+            if held != self.inner.store.head(&org).await? {
+                self.refresh(&org).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Walks the organization's audit chain.
+    pub async fn verify(&self, org: &OrgId) -> Result<ChainReport, ServiceError> {
+        self.live(org.as_str()).ok_or(Refusal::NoOrganization)?;
+        Ok(self.inner.store.verify(org).await?)
+    }
+
+    /// The ids of the organizations held in memory.
+    pub fn organization_ids(&self) -> Vec<OrgId> {
+        self.orgs()
+            .keys()
+            .filter_map(|k| OrgId::parse(k).ok())
+            .collect()
+    }
+
+    pub(crate) fn node(&self) -> &str {
+        &self.inner.node
+    }
+}

@@ -1,0 +1,123 @@
+//! Reads an organization's state tables back into a `State`.
+
+use super::{parse_id, parse_opt_id, Head, Store, StoreError};
+use sqlx::Row as _;
+use std::collections::BTreeSet;
+use steward_core::state::{Invitation, Member, Nomination, Object, OrgInfo};
+use steward_core::{
+    Email, InvitationId, Name, NominationId, ObjectId, OrgId, State, StateRows, Timestamp, UserId,
+};
+
+impl Store {
+    /// The organization's state and the head of its chain, read in one snapshot of
+    /// the database (a transaction) so the two agree.
+    pub async fn load_org(&self, org: &OrgId) -> Result<(State, Head), StoreError> {
+        let mut tx = self.begin_read().await?;
+        let o = org.as_str();
+        let Some(r) = sqlx::query(
+            "SELECT name, owner_id, deleted, head_seq, head_hash FROM organizations WHERE id = $1",
+        )
+        .bind(o)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Err(StoreError::NoSuchOrganization(o.to_string()));
+        };
+        let head = Head {
+            seq: r.try_get(3)?,
+            hash: r.try_get(4)?,
+        };
+        let mut rows = StateRows {
+            org: Some(OrgInfo {
+                id: org.clone(),
+                name: parse_id(&r, 0, Name::parse)?,
+                owner: parse_id(&r, 1, UserId::parse)?,
+                deleted: r.try_get::<i64, _>(2)? != 0,
+            }),
+            ..StateRows::default()
+        };
+        for r in sqlx::query("SELECT user_id, email, name, role FROM memberships WHERE org_id = $1")
+            .bind(o)
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            rows.members.push(Member {
+                user_id: parse_id(&r, 0, UserId::parse)?,
+                email: parse_id(&r, 1, Email::parse)?,
+                name: parse_id(&r, 2, Name::parse)?,
+                role: r.try_get(3)?,
+            });
+        }
+        for r in sqlx::query("SELECT user_id, object_id, role FROM scope_roles WHERE org_id = $1")
+            .bind(o)
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            rows.scope_roles.push((
+                parse_id(&r, 0, UserId::parse)?,
+                parse_id(&r, 1, ObjectId::parse)?,
+                r.try_get(2)?,
+            ));
+        }
+        for r in
+            sqlx::query("SELECT id, type, name, parent_id, owner_id FROM objects WHERE org_id = $1")
+                .bind(o)
+                .fetch_all(&mut *tx)
+                .await?
+        {
+            rows.objects.push(Object {
+                id: parse_id(&r, 0, ObjectId::parse)?,
+                object_type: r.try_get(1)?,
+                name: parse_id(&r, 2, Name::parse)?,
+                parent: parse_opt_id(&r, 3, ObjectId::parse)?,
+                owner: parse_opt_id(&r, 4, UserId::parse)?,
+                children: BTreeSet::new(),
+            });
+        }
+        for r in sqlx::query("SELECT object_id, user_id, action FROM grants WHERE org_id = $1")
+            .bind(o)
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            rows.grants.push((
+                parse_id(&r, 0, ObjectId::parse)?,
+                parse_id(&r, 1, UserId::parse)?,
+                r.try_get(2)?,
+            ));
+        }
+        for r in sqlx::query(
+            "SELECT id, email, name, role, scopes, expires_at FROM invitations WHERE org_id = $1",
+        )
+        .bind(o)
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let scopes: String = r.try_get(4)?;
+            rows.invitations.push(Invitation {
+                id: parse_id(&r, 0, InvitationId::parse)?,
+                email: parse_id(&r, 1, Email::parse)?,
+                name: parse_opt_id(&r, 2, Name::parse)?,
+                role: r.try_get(3)?,
+                scopes: serde_json::from_str(&scopes)
+                    .map_err(|e| StoreError::Corrupt(format!("invitation scopes: {e}")))?,
+                expires_at: Timestamp(r.try_get(5)?),
+            });
+        }
+        if let Some(r) = sqlx::query(
+            "SELECT id, from_user, to_user, expires_at FROM nominations WHERE org_id = $1",
+        )
+        .bind(o)
+        .fetch_optional(&mut *tx)
+        .await?
+        {
+            rows.nomination = Some(Nomination {
+                id: parse_id(&r, 0, NominationId::parse)?,
+                from_user: parse_id(&r, 1, UserId::parse)?,
+                to_user: parse_id(&r, 2, UserId::parse)?,
+                expires_at: Timestamp(r.try_get(3)?),
+            });
+        }
+        tx.commit().await?;
+        Ok((State::restore(rows), head))
+    }
+}

@@ -1,0 +1,290 @@
+//! The store: one implementation over sqlx's `Any` driver for SQLite and
+//! PostgreSQL, the few places they differ kept in `Dialect`. Every write happens in
+//! an `OrgTx`, which holds the organization's write lock until commit.
+
+mod accounts;
+mod audit;
+mod load;
+mod rows;
+
+pub use accounts::Account;
+pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
+pub use rows::{touched, Row};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row as _, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use steward_core::{Event, OrgId, State};
+
+/// The channel on which a PostgreSQL node announces a committed change.
+pub const CHANGES_CHANNEL: &str = "steward_changes";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored row that does not parse back (edited by hand, or a bug).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("organization {0} does not exist")]
+    NoSuchOrganization(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    dialect: Dialect,
+    url: String,
+}
+
+impl Store {
+    /// Opens (creating an SQLite file if needed) and migrates the database.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (dialect, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            // mode=rwc: create the file on first start.
+            let url = if rest.contains("mode=") {
+                url.to_string()
+            } else if rest.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Dialect::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Dialect::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        let options = sqlx::any::AnyConnectOptions::from_str(&url)?;
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30));
+        if dialect == Dialect::Sqlite {
+            // WAL lets checks' readers and the one writer work side by side; the busy
+            // timeout makes a second writer (another process) wait for the lock
+            // instead of failing at once.
+            pool = pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::query("PRAGMA journal_mode = WAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA busy_timeout = 30000")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA foreign_keys = ON")
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(options).await?;
+        sqlx::migrate!("../../migrations").run(&pool).await?;
+        Ok(Store { pool, dialect, url })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The URL the store was opened with (PostgreSQL's listener opens its own
+    /// connection with it).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Whether the database answers (`/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Begins a write on an existing organization: takes its write lock (SQLite:
+    /// `BEGIN IMMEDIATE`, the database's one writer; PostgreSQL: the organization's
+    /// row `FOR UPDATE`) and reads the head of its chain under it.
+    pub async fn begin_org(&self, org: &OrgId) -> Result<OrgTx, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let lock = match self.dialect {
+            Dialect::Sqlite => "SELECT head_seq, head_hash FROM organizations WHERE id = $1",
+            Dialect::Postgres => {
+                "SELECT head_seq, head_hash FROM organizations WHERE id = $1 FOR UPDATE"
+            }
+        };
+        let row = sqlx::query(lock)
+            .bind(org.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Err(StoreError::NoSuchOrganization(org.to_string()));
+        };
+        let head = Head {
+            seq: row.try_get(0)?,
+            hash: row.try_get(1)?,
+        };
+        Ok(OrgTx {
+            tx,
+            org: org.clone(),
+            head,
+            dialect: self.dialect,
+            is_new: false,
+        })
+    }
+
+    /// Begins the write that creates an organization: its row is inserted with the
+    /// first events.
+    pub async fn begin_new_org(&self, org: &OrgId) -> Result<OrgTx, StoreError> {
+        let tx = self.begin_write().await?;
+        Ok(OrgTx {
+            tx,
+            org: org.clone(),
+            head: Head::genesis(),
+            dialect: self.dialect,
+            is_new: true,
+        })
+    }
+
+    /// A read-only transaction that sees one state of the database throughout
+    /// (PostgreSQL's default, read committed, would let tables disagree).
+    async fn begin_read(&self) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.pool.begin().await?,
+            Dialect::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        })
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Every organization id, deleted ones included.
+    pub async fn organization_ids(&self) -> Result<Vec<OrgId>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM organizations ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| parse_id(r, 0, OrgId::parse)).collect()
+    }
+
+    /// The head of an organization's chain, read without a lock.
+    pub async fn head(&self, org: &OrgId) -> Result<Option<Head>, StoreError> {
+        let row = sqlx::query("SELECT head_seq, head_hash FROM organizations WHERE id = $1")
+            .bind(org.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Head {
+                seq: r.try_get(0)?,
+                hash: r.try_get(1)?,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// An open write on one organization, holding its write lock.
+pub struct OrgTx {
+    tx: Transaction<'static, sqlx::Any>,
+    org: OrgId,
+    head: Head,
+    dialect: Dialect,
+    is_new: bool,
+}
+
+impl OrgTx {
+    /// The head of the chain as the database has it, read under the lock.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// The events after `seq`: what another node committed since this one last
+    /// looked.
+    pub async fn events_after(
+        &mut self,
+        seq: i64,
+    ) -> Result<(Vec<Event>, Option<Head>), StoreError> {
+        audit::events_after(&mut self.tx, &self.org, seq).await
+    }
+
+    /// Stores the events at the end of the chain and the rows they touched, as
+    /// `state` (already folded) has them. Nothing is visible before `commit`.
+    pub async fn write(
+        &mut self,
+        events: &[Event],
+        rows: &[Row],
+        state: &State,
+    ) -> Result<Head, StoreError> {
+        if self.is_new {
+            // The events refer to the organization's row: it comes first.
+            rows::insert_org(&mut self.tx, &self.org, state, &self.head).await?;
+            self.is_new = false;
+        }
+        let head = audit::append(&mut self.tx, &self.org, &self.head, events).await?;
+        rows::set_head(&mut self.tx, &self.org, &head).await?;
+        rows::write(&mut self.tx, &self.org, rows, state).await?;
+        self.head = head.clone();
+        Ok(head)
+    }
+
+    /// Commits; on PostgreSQL the change notice goes out with the commit (a NOTIFY
+    /// inside a transaction is delivered only if it commits).
+    pub async fn commit(mut self, node: &str) -> Result<(), StoreError> {
+        if self.dialect == Dialect::Postgres {
+            let payload = format!("{}:{}:{}", self.org, self.head.seq, node);
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANGES_CHANNEL)
+                .bind(payload)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+/// Reads column `i` as one of the core's validated ids.
+fn parse_id<T, E: std::fmt::Display>(
+    row: &AnyRow,
+    i: usize,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<T, StoreError> {
+    let s: String = row.try_get(i)?;
+    parse(&s).map_err(|e| StoreError::Corrupt(format!("{s:?}: {e}")))
+}
+
+fn parse_opt_id<T, E: std::fmt::Display>(
+    row: &AnyRow,
+    i: usize,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, StoreError> {
+    let s: Option<String> = row.try_get(i)?;
+    s.map(|s| parse(&s).map_err(|e| StoreError::Corrupt(format!("{s:?}: {e}"))))
+        .transpose()
+}

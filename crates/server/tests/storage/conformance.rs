@@ -1,0 +1,607 @@
+//! The store's conformance suite, run against SQLite and PostgreSQL alike: every
+//! command is stored exactly as the state has it, a refusal leaves the database
+//! as it was, and the audit chain holds (and `verify` notices when it does not).
+
+use crate::support::*;
+use steward::service::ServiceError;
+use steward_core::{
+    replay, Command, Email, ImportRow, InvitationId, Policy, Refusal, ScopeRoles, Snapshot,
+    Timestamp,
+};
+
+crate::on_both_backends!(
+    every_command_is_stored_as_the_state_has_it,
+    every_refusal_leaves_the_database_unchanged,
+    verify_walks_an_intact_chain,
+    verify_finds_an_edited_event,
+    verify_finds_a_deleted_event,
+    verify_finds_the_last_event_gone,
+    a_restart_loads_what_was_stored,
+    a_second_node_decides_on_what_the_first_committed,
+    an_expired_nomination_is_an_event_when_read,
+    the_sweep_expires_invitations_without_a_read,
+    a_deleted_organization_answers_no_checks,
+);
+
+/// The database, the memory and the log agree: the state tables reload to the state
+/// held in memory, replaying the stored events gives it too, the check snapshot
+/// answers as a fresh one, and the chain verifies.
+async fn assert_mirrored(t: &TestOrg, step: &str) {
+    let held = t.state().await;
+    let (loaded, head) = t.svc.store().load_org(&t.org).await.unwrap();
+    assert_eq!(loaded, held, "{step}: state tables vs memory");
+    let events = t.stored_events().await;
+    assert_eq!(events.len() as i64, head.seq, "{step}: head");
+    assert_eq!(replay(&events), held, "{step}: replayed log vs memory");
+    let report = t.svc.verify(&t.org).await.unwrap();
+    assert!(report.ok, "{step}: chain {report:?}");
+    if let Some(live) = t.svc.snapshot(t.org.as_str()) {
+        let fresh = Snapshot::build(t.svc.policy().clone(), &held);
+        for m in held.members() {
+            for node in std::iter::once(t.org.as_str()).chain(held.objects().map(|o| o.id.as_str()))
+            {
+                for action in t.svc.policy().actions.iter() {
+                    let a = live.check_by_name(m.user_id.as_str(), &action.name, node);
+                    let b = fresh.check_by_name(m.user_id.as_str(), &action.name, node);
+                    assert_eq!(
+                        (a.allowed, live.reason_text(&a).to_string()),
+                        (b.allowed, fresh.reason_text(&b).to_string()),
+                        "{step}: published snapshot vs fresh, {} {} {node}",
+                        m.user_id,
+                        action.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn scope(object: &str, roles: &[&str]) -> ScopeRoles {
+    ScopeRoles {
+        object_id: oid(object),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+    }
+}
+
+fn import_row(line: usize, who: &str, role: &str, expires_at: Timestamp) -> ImportRow {
+    ImportRow {
+        line,
+        email: email_of(who),
+        name: None,
+        role: role.into(),
+        scopes: None,
+        invitation_id: InvitationId::parse(&format!("imp-{who}")).unwrap(),
+        expires_at,
+    }
+}
+
+async fn every_command_is_stored_as_the_state_has_it(backend: Backend) {
+    let db = TestDb::new(backend).await;
+
+    // operations: members, sites, the nomination and its ends, the import.
+    let svc = db.service(Policy::preset("operations").unwrap()).await;
+    let t = TestOrg::create(&svc, "ops").await;
+    assert_mirrored(&t, "created").await;
+    t.run(
+        "owner",
+        Command::CreateObject {
+            object_id: oid("site-a"),
+            object_type: "site".into(),
+            name: name("Site A"),
+            parent_id: None,
+            owner_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    t.add("ada", "admin").await;
+    t.add_with_scopes("vera", "viewer", vec![scope("site-a", &["viewer"])])
+        .await;
+    t.add("otto", "operator").await;
+    assert_mirrored(&t, "joined").await;
+    assert_eq!(t.change_role("ada", "otto", "viewer").await, "ok");
+    t.run(
+        "ada",
+        Command::Rename {
+            user_id: uid("otto"),
+            name: name("Otto O."),
+        },
+    )
+    .await
+    .unwrap();
+    t.run(
+        "ada",
+        Command::SetScopeRoles {
+            user_id: uid("otto"),
+            object_id: oid("site-a"),
+            roles: vec!["operator".into()],
+        },
+    )
+    .await
+    .unwrap();
+    t.run(
+        "ada",
+        Command::SetScopeRoles {
+            user_id: uid("vera"),
+            object_id: oid("site-a"),
+            roles: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "roles").await;
+    let later = Timestamp(svc.clock().now().0 + 7 * DAY);
+    t.run(
+        "ada",
+        Command::Invite {
+            invitation_id: InvitationId::parse("inv-gone").unwrap(),
+            email: email_of("gone"),
+            name: Some(name("Gone")),
+            role: None,
+            scopes: vec![scope("site-a", &["viewer"])],
+            expires_at: later,
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "invited").await;
+    t.run(
+        "ada",
+        Command::RevokeInvitation {
+            invitation_id: InvitationId::parse("inv-gone").unwrap(),
+        },
+    )
+    .await
+    .unwrap();
+    t.run(
+        "ada",
+        Command::Import {
+            rows: vec![
+                import_row(2, "vera", "operator", later),
+                import_row(3, "newbie", "viewer", later),
+            ],
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "imported").await;
+    assert_eq!(t.nominate("owner", "ada").await, "ok");
+    assert_mirrored(&t, "nominated").await;
+    t.run("ada", Command::DeclineNomination).await.unwrap();
+    assert_eq!(t.nominate("owner", "ada").await, "ok");
+    t.run("owner", Command::CancelNomination).await.unwrap();
+    assert_eq!(t.nominate("owner", "ada").await, "ok");
+    t.run("ada", Command::AcceptNomination).await.unwrap();
+    assert_mirrored(&t, "accepted").await;
+    assert_eq!(t.role_of("ada").await.as_deref(), Some("owner"));
+    assert_eq!(t.role_of("owner").await.as_deref(), Some("admin"));
+    t.run(
+        "ada",
+        Command::DeleteMember {
+            user_id: uid("vera"),
+            hand_over_to_root: false,
+        },
+    )
+    .await
+    .unwrap();
+    t.run(
+        "ada",
+        Command::DeleteObject {
+            object_id: oid("site-a"),
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "deleted").await;
+
+    // analytics: objects with children, grants, "Make owner", hand-over to root.
+    let svc = db.service(Policy::preset("analytics").unwrap()).await;
+    let t = TestOrg::create(&svc, "ana").await;
+    t.add("pm", "project_manager").await;
+    t.add("al", "analyst").await;
+    t.create_object("pm", "p1", "project", None).await;
+    t.create_object("pm", "q1", "question", Some("p1")).await;
+    t.create_object("pm", "q2", "question", Some("p1")).await;
+    t.create_object("al", "d1", "dashboard", None).await;
+    t.create_object("al", "c1", "chart", Some("d1")).await;
+    t.run(
+        "pm",
+        Command::SetGrant {
+            object_id: oid("p1"),
+            user_id: uid("al"),
+            actions: vec!["project:view".into(), "project:edit".into()],
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "objects").await;
+    t.run(
+        "owner",
+        Command::ChangeObjectOwner {
+            object_id: oid("p1"),
+            owner_id: uid("al"),
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "make owner").await;
+    t.run(
+        "owner",
+        Command::DeleteMember {
+            user_id: uid("al"),
+            hand_over_to_root: true,
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "handed over").await;
+    t.run(
+        "owner",
+        Command::DeleteObject {
+            object_id: oid("p1"),
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "project deleted").await;
+    t.run("owner", Command::DeleteOrganization).await.unwrap();
+    assert_mirrored(&t, "organization deleted").await;
+
+    // systems: several roles on one system scope.
+    let svc = db.service(Policy::preset("systems").unwrap()).await;
+    let t = TestOrg::create(&svc, "sys").await;
+    t.add("mia", "member").await;
+    t.create_object("owner", "sys-1", "system", None).await;
+    t.run(
+        "owner",
+        Command::SetScopeRoles {
+            user_id: uid("mia"),
+            object_id: oid("sys-1"),
+            roles: vec!["admin".into()],
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(t.change_role("owner", "mia", "owner").await, "ok");
+    assert_mirrored(&t, "systems").await;
+    t.run(
+        "owner",
+        Command::DeleteObject {
+            object_id: oid("sys-1"),
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "system deleted").await;
+}
+
+async fn every_refusal_leaves_the_database_unchanged(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let svc = db.service(Policy::preset("operations").unwrap()).await;
+    let t = TestOrg::create(&svc, "ops").await;
+    t.add("ada", "admin").await;
+    t.add("otto", "operator").await;
+    t.add("vera", "viewer").await;
+    assert_eq!(t.nominate("owner", "ada").await, "ok");
+    let later = Timestamp(svc.clock().now().0 + 7 * DAY);
+    let refused: Vec<(&str, Command, &str)> = vec![
+        (
+            "ada",
+            Command::ChangeRole {
+                user_id: uid("owner"),
+                role: "viewer".into(),
+            },
+            "cannot_demote_owner",
+        ),
+        (
+            "otto",
+            Command::ChangeRole {
+                user_id: uid("vera"),
+                role: "operator".into(),
+            },
+            "not_permitted",
+        ),
+        (
+            "ada",
+            Command::ChangeRole {
+                user_id: uid("ada"),
+                role: "viewer".into(),
+            },
+            "self_change",
+        ),
+        (
+            "ada",
+            Command::ChangeRole {
+                user_id: uid("vera"),
+                role: "owner".into(),
+            },
+            "owner_via_transfer_only",
+        ),
+        (
+            "ada",
+            Command::ChangeRole {
+                user_id: uid("vera"),
+                role: "emperor".into(),
+            },
+            "unknown_role",
+        ),
+        (
+            "ada",
+            Command::ChangeEmail {
+                user_id: uid("vera"),
+                email: Email::parse("v@x.test").unwrap(),
+            },
+            "email_immutable",
+        ),
+        (
+            "ada",
+            Command::DeleteMember {
+                user_id: uid("ada"),
+                hand_over_to_root: false,
+            },
+            "self_change",
+        ),
+        (
+            "ada",
+            Command::DeleteMember {
+                user_id: uid("owner"),
+                hand_over_to_root: false,
+            },
+            "cannot_demote_owner",
+        ),
+        (
+            "owner",
+            Command::NominateOwner {
+                nomination_id: steward_core::NominationId::parse("nom-2").unwrap(),
+                to_user: uid("otto"),
+            },
+            "transfer_pending",
+        ),
+        ("otto", Command::AcceptNomination, "not_nominee"),
+        (
+            "owner",
+            Command::CreateObject {
+                object_id: oid("x"),
+                object_type: "spaceship".into(),
+                name: name("x"),
+                parent_id: None,
+                owner_id: None,
+            },
+            "unknown_type",
+        ),
+        (
+            "ada",
+            Command::Import {
+                rows: vec![
+                    import_row(2, "newbie", "viewer", later),
+                    import_row(3, "owner", "viewer", later),
+                ],
+            },
+            "rows_refused",
+        ),
+        ("ada", Command::DeleteOrganization, "not_permitted"),
+    ];
+    for (by, command, reason) in refused {
+        let before = dump(svc.store()).await;
+        let held = t.state().await;
+        assert_eq!(t.outcome(by, command).await, reason);
+        assert_eq!(
+            dump(svc.store()).await,
+            before,
+            "{reason} left a trace in the database"
+        );
+        assert_eq!(
+            t.state().await,
+            held,
+            "{reason} changed the state in memory"
+        );
+    }
+    let unknown = steward_core::OrgId::parse("nope").unwrap();
+    let err = svc
+        .execute(&unknown, &actor("owner"), Command::DeleteOrganization)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ServiceError::Refused(Refusal::NoOrganization)),
+        "{err:?}"
+    );
+}
+
+/// An organization with a few events, for the chain tests.
+async fn chained(db: &TestDb) -> TestOrg {
+    let svc = db.service(Policy::preset("operations").unwrap()).await;
+    let t = TestOrg::create(&svc, "ops").await;
+    t.add("ada", "admin").await;
+    t.add("bob", "viewer").await;
+    assert_eq!(t.change_role("ada", "bob", "operator").await, "ok");
+    t
+}
+
+async fn verify_walks_an_intact_chain(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let t = chained(&db).await;
+    let report = t.svc.verify(&t.org).await.unwrap();
+    assert!(report.ok);
+    assert_eq!(report.events, 6);
+    assert_eq!(report.first_bad_seq, None);
+    let audit = t
+        .svc
+        .store()
+        .audit(
+            &t.org,
+            &steward::store::AuditFilter {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit[0].event_type, "user.role_changed");
+    assert_eq!(audit[0].data["previous_role"], "viewer");
+    assert_eq!(audit[0].data["new_role"], "operator");
+    assert_eq!(audit[0].prev_hash, audit[1].hash);
+}
+
+async fn verify_finds_an_edited_event(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let t = chained(&db).await;
+    // Someone with database access rewrites history: bob was made admin, not operator.
+    sqlx::query("UPDATE events SET body = REPLACE(body, '\"operator\"', '\"admin\"') WHERE org_id = 'ops' AND seq = 6")
+        .execute(t.svc.store().pool())
+        .await
+        .unwrap();
+    let report = t.svc.verify(&t.org).await.unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.first_bad_seq, Some(6));
+    // Editing only the indexed columns is caught too.
+    let db2 = TestDb::new(backend).await;
+    let t2 = chained(&db2).await;
+    sqlx::query("UPDATE events SET actor_id = 'owner' WHERE org_id = 'ops' AND seq = 6")
+        .execute(t2.svc.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(t2.svc.verify(&t2.org).await.unwrap().first_bad_seq, Some(6));
+}
+
+async fn verify_finds_a_deleted_event(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let t = chained(&db).await;
+    sqlx::query("DELETE FROM events WHERE org_id = 'ops' AND seq = 3")
+        .execute(t.svc.store().pool())
+        .await
+        .unwrap();
+    let report = t.svc.verify(&t.org).await.unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.first_bad_seq, Some(3));
+}
+
+async fn verify_finds_the_last_event_gone(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let t = chained(&db).await;
+    sqlx::query("DELETE FROM events WHERE org_id = 'ops' AND seq = 6")
+        .execute(t.svc.store().pool())
+        .await
+        .unwrap();
+    let report = t.svc.verify(&t.org).await.unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.first_bad_seq, Some(6));
+}
+
+async fn a_restart_loads_what_was_stored(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let policy = Policy::preset("analytics").unwrap();
+    let before = {
+        let svc = db.service(policy.clone()).await;
+        let t = TestOrg::create(&svc, "ana").await;
+        t.add("al", "analyst").await;
+        t.create_object("al", "d1", "dashboard", None).await;
+        t.create_object("al", "c1", "chart", Some("d1")).await;
+        t.state().await
+    };
+    let svc = db.service(policy).await;
+    let t = TestOrg::create(&svc, "other").await;
+    let ana = TestOrg {
+        svc: svc.clone(),
+        org: steward_core::OrgId::parse("ana").unwrap(),
+    };
+    assert_eq!(ana.state().await, before);
+    assert_eq!(svc.organization_count(), 2);
+    let snapshot = svc.snapshot("ana").unwrap();
+    let answer = snapshot.check_by_name("al", "dashboard:edit", "c1");
+    assert!(answer.allowed);
+    assert_eq!(snapshot.reason_text(&answer).to_string(), "owner");
+    assert_mirrored(&t, "other").await;
+    assert_mirrored(&ana, "reloaded").await;
+}
+
+async fn a_second_node_decides_on_what_the_first_committed(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let policy = Policy::preset("operations").unwrap();
+    let one = db.service(policy.clone()).await;
+    let t1 = TestOrg::create(&one, "ops").await;
+    t1.add("ada", "admin").await;
+    // The second node starts knowing ada; no listener runs, so it learns the rest
+    // only under the write lock.
+    let two = db.service(policy).await;
+    let t2 = t1.on(&two);
+    t1.add("bob", "admin").await;
+    assert_eq!(t1.change_role("ada", "bob", "viewer").await, "ok");
+    // On node two, ada demoting bob again is a no-op, and ada cannot be the last
+    // admin removed... the decision sees bob already a viewer.
+    assert_eq!(
+        t2.change_role("bob", "ada", "viewer").await,
+        "not_permitted"
+    );
+    assert_eq!(t2.role_of("bob").await.as_deref(), Some("viewer"));
+    assert_mirrored(&t2, "node two").await;
+    assert_mirrored(&t1, "node one").await;
+}
+
+async fn an_expired_nomination_is_an_event_when_read(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let svc = db.service(Policy::preset("operations").unwrap()).await;
+    let t = TestOrg::create(&svc, "ops").await;
+    t.add("ada", "admin").await;
+    assert_eq!(t.nominate("owner", "ada").await, "ok");
+    svc.clock().advance_days(8);
+    // Reading the state turns the nomination into ownership.transfer_expired first.
+    assert!(t.state().await.nomination().is_none());
+    let events = t.stored_events().await;
+    assert_eq!(
+        events.last().unwrap().change.type_name(),
+        "ownership.transfer_expired"
+    );
+    assert_eq!(
+        t.outcome("ada", Command::AcceptNomination).await,
+        "no_pending_transfer"
+    );
+    assert_mirrored(&t, "expired").await;
+}
+
+async fn the_sweep_expires_invitations_without_a_read(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let svc = db.service(Policy::preset("operations").unwrap()).await;
+    let t = TestOrg::create(&svc, "ops").await;
+    let soon = Timestamp(svc.clock().now().0 + DAY);
+    t.run(
+        "owner",
+        Command::Invite {
+            invitation_id: InvitationId::parse("inv-x").unwrap(),
+            email: email_of("x"),
+            name: None,
+            role: None,
+            scopes: vec![],
+            expires_at: soon,
+        },
+    )
+    .await
+    .unwrap();
+    svc.clock().advance_days(2);
+    let sweep = svc.spawn_expiry_sweep(std::time::Duration::from_millis(20));
+    let mut expired = false;
+    for _ in 0..500 {
+        let events = t.stored_events().await;
+        if events.last().unwrap().change.type_name() == "invitation.expired" {
+            expired = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    sweep.abort();
+    assert!(
+        expired,
+        "the sweep turned the invitation into invitation.expired"
+    );
+    assert_mirrored(&t, "swept").await;
+}
+
+async fn a_deleted_organization_answers_no_checks(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let svc = db.service(Policy::preset("operations").unwrap()).await;
+    let t = TestOrg::create(&svc, "ops").await;
+    assert!(svc.snapshot("ops").is_some());
+    t.run("owner", Command::DeleteOrganization).await.unwrap();
+    assert!(svc.snapshot("ops").is_none());
+    let reopened = db.service(Policy::preset("operations").unwrap()).await;
+    assert!(reopened.snapshot("ops").is_none());
+}

@@ -1,0 +1,6 @@
+//! The storage suite: one binary, the same tests against SQLite and (when
+//! `STEWARD_TEST_POSTGRES_URL` is set) PostgreSQL.
+
+mod support;
+
+mod conformance;
