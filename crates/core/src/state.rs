@@ -64,6 +64,8 @@ pub struct State {
     objects: BTreeMap<ObjectId, Object>,
     grants: BTreeMap<ObjectId, BTreeMap<UserId, BTreeSet<String>>>,
     invitations: BTreeMap<InvitationId, Invitation>,
+    /// Invitations by invitee, so an import of many rows asks in O(log n).
+    invitations_by_email: BTreeMap<Email, BTreeSet<InvitationId>>,
     nomination: Option<Nomination>,
 }
 
@@ -145,6 +147,14 @@ impl State {
     }
     pub fn invitations(&self) -> impl Iterator<Item = &Invitation> {
         self.invitations.values()
+    }
+    /// The invitations sent to one address (expired ones included until swept).
+    pub fn invitations_for(&self, email: &Email) -> impl Iterator<Item = &Invitation> {
+        self.invitations_by_email
+            .get(email)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.invitations.get(id))
     }
     pub fn nomination(&self) -> Option<&Nomination> {
         self.nomination.as_ref()
@@ -256,7 +266,7 @@ impl State {
                 .insert(action);
         }
         for i in rows.invitations {
-            state.invitations.insert(i.id.clone(), i);
+            add_invitation(&mut state, i);
         }
         state
     }
@@ -295,6 +305,26 @@ fn add_member(state: &mut State, user: &UserId, email: &Email, name: &Name, role
         .entry(role.to_string())
         .or_default()
         .insert(user.clone());
+}
+
+fn add_invitation(state: &mut State, invitation: Invitation) {
+    state
+        .invitations_by_email
+        .entry(invitation.email.clone())
+        .or_default()
+        .insert(invitation.id.clone());
+    state.invitations.insert(invitation.id.clone(), invitation);
+}
+
+fn remove_invitation(state: &mut State, id: &InvitationId) -> Option<Invitation> {
+    let invitation = state.invitations.remove(id)?;
+    if let Some(ids) = state.invitations_by_email.get_mut(&invitation.email) {
+        ids.remove(id);
+        if ids.is_empty() {
+            state.invitations_by_email.remove(&invitation.email);
+        }
+    }
+    Some(invitation)
 }
 
 fn set_scope_roles(state: &mut State, user: &UserId, object: &ObjectId, roles: &[String]) {
@@ -356,8 +386,8 @@ pub fn apply(state: &mut State, event: &Event) {
             scopes,
             expires_at,
         } => {
-            state.invitations.insert(
-                invitation_id.clone(),
+            add_invitation(
+                state,
                 Invitation {
                     id: invitation_id.clone(),
                     email: email.clone(),
@@ -370,7 +400,7 @@ pub fn apply(state: &mut State, event: &Event) {
         }
         Change::InvitationRevoked { invitation_id, .. }
         | Change::InvitationExpired { invitation_id, .. } => {
-            state.invitations.remove(invitation_id);
+            remove_invitation(state, invitation_id);
         }
         Change::MemberJoined {
             invitation_id,
@@ -381,7 +411,7 @@ pub fn apply(state: &mut State, event: &Event) {
         } => {
             let scopes = invitation_id
                 .as_ref()
-                .and_then(|i| state.invitations.remove(i))
+                .and_then(|i| remove_invitation(state, i))
                 .map(|i| i.scopes)
                 .unwrap_or_default();
             add_member(state, user_id, email, name, role);

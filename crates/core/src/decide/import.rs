@@ -47,8 +47,8 @@ pub(super) fn decide_import(cx: &Context, rows: Vec<ImportRow>) -> Result<Vec<Ev
             None => {
                 // Importing the same file twice leaves a pending invitation as it is.
                 let pending = scratch
-                    .invitations()
-                    .find(|i| i.email == row.email && i.expires_at > cx.now);
+                    .invitations_for(&row.email)
+                    .find(|i| i.expires_at > cx.now);
                 if let Some(inv) = pending {
                     if inv.role == row.role {
                         unchanged += 1;

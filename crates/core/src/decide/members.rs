@@ -35,8 +35,8 @@ pub(super) fn invite(
     }
     if cx
         .state
-        .invitations()
-        .any(|i| i.email == email && i.expires_at > cx.now)
+        .invitations_for(&email)
+        .any(|i| i.expires_at > cx.now)
     {
         return Err(Refusal::AlreadyInvited(email));
     }
