@@ -4,13 +4,13 @@
 
 use super::{Service, ServiceError};
 use std::time::Duration;
-use steward_core::{Actor, Command, OrgId, Refusal};
+use steward_core::{Actor, Command, OrgId};
 use tokio::task::JoinHandle;
 
 impl Service {
     /// Expires what is due in one organization.
     pub async fn expire_due(&self, org: &OrgId) -> Result<(), ServiceError> {
-        let live = self.live(org.as_str()).ok_or(Refusal::NoOrganization)?;
+        let live = self.live_or_load(org).await?;
         let now = self.clock().now();
         let (nomination, invitations) = {
             let books = live.books.lock().await;

@@ -80,6 +80,16 @@ impl Service {
         self.orgs().get(org).cloned()
     }
 
+    /// The organization, loaded from the database if another node created it
+    /// since this one started (checks never do this: they read memory only).
+    async fn live_or_load(&self, org: &OrgId) -> Result<Arc<LiveOrg>, ServiceError> {
+        if let Some(live) = self.live(org.as_str()) {
+            return Ok(live);
+        }
+        self.refresh(org).await?;
+        Ok(self.live(org.as_str()).ok_or(Refusal::NoOrganization)?)
+    }
+
     /// The organization's check snapshot (`None`: no such organization, or deleted).
     /// Reads memory only.
     pub fn snapshot(&self, org: &str) -> Option<Arc<Snapshot>> {
@@ -97,7 +107,7 @@ impl Service {
         read: impl FnOnce(&State) -> R,
     ) -> Result<R, ServiceError> {
         self.expire_due(org).await?;
-        let live = self.live(org.as_str()).ok_or(Refusal::NoOrganization)?;
+        let live = self.live_or_load(org).await?;
         let books = live.books.lock().await;
         Ok(read(&books.state))
     }
@@ -139,7 +149,7 @@ impl Service {
         actor: &Actor,
         command: Command,
     ) -> Result<Vec<Event>, ServiceError> {
-        let live = self.live(org.as_str()).ok_or(Refusal::NoOrganization)?;
+        let live = self.live_or_load(org).await?;
         let mut books = live.books.lock().await;
         if books.stale {
             self.reload(org, &live, &mut books).await?;
@@ -158,6 +168,18 @@ impl Service {
                 return Ok(Vec::new());
             }
             Err(refusal) => {
+                if refusal == Refusal::NoOrganization {
+                    eprintln!(
+                        "DEBUG decide: head {:?} org {:?} members {:?}",
+                        books.head,
+                        books.state.org(),
+                        books
+                            .state
+                            .members()
+                            .map(|m| m.user_id.to_string())
+                            .collect::<Vec<_>>()
+                    );
+                }
                 tx.rollback().await?;
                 return Err(refusal.into());
             }
@@ -267,7 +289,7 @@ impl Service {
 
     /// Walks the organization's audit chain.
     pub async fn verify(&self, org: &OrgId) -> Result<ChainReport, ServiceError> {
-        self.live(org.as_str()).ok_or(Refusal::NoOrganization)?;
+        self.live_or_load(org).await?;
         Ok(self.inner.store.verify(org).await?)
     }
 

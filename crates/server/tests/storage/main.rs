@@ -4,3 +4,6 @@
 mod support;
 
 mod conformance;
+mod crash;
+mod nodes;
+mod races;

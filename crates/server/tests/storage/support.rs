@@ -344,3 +344,32 @@ pub async fn dump(store: &Store) -> BTreeMap<&'static str, Vec<String>> {
     }
     out
 }
+
+/// Starts this test binary again as a separate process running one ignored test
+/// (`name`), with `env` set: the way these tests get a second `steward` process.
+pub fn spawn_child(name: &str, env: &[(&str, String)]) -> tokio::process::Child {
+    let mut command = tokio::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            name,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.spawn().unwrap()
+}
+
+/// Microseconds since the Unix epoch: both processes read the same clock.
+pub fn unix_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as i64
+}
