@@ -1,6 +1,8 @@
-//! The command line: `steward serve`, `steward policy ...`.
+//! The command line: `steward serve`, `steward policy ...`, `steward audit ...`.
 
+mod audit;
 mod policy;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -14,24 +16,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the HTTP API and the admin console.
-    Serve,
+    /// Run Steward: open the database and load every organization.
+    Serve(serve::ServeArgs),
     /// Check or show a policy (a preset name or a TOML file).
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Inspect an organization's audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 impl Cli {
     pub fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Command::Serve => {
-                println!("Steward's HTTP server is not built yet: it arrives with the API issue.");
-                println!(
-                    "What works today: `steward policy check FILE` and `steward policy show NAME`."
-                );
-                Ok(())
-            }
+            Command::Serve(args) => args.run(),
             Command::Policy(cmd) => cmd.run(),
+            Command::Audit(cmd) => cmd.run(),
         }
     }
 }

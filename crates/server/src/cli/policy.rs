@@ -55,7 +55,7 @@ impl PolicyCommand {
 }
 
 /// A preset by name, or a file by path.
-fn load(name: &str) -> anyhow::Result<Policy> {
+pub(crate) fn load(name: &str) -> anyhow::Result<Policy> {
     if let Some(p) = Policy::preset(name) {
         return Ok(p);
     }
