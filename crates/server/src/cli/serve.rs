@@ -51,6 +51,14 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     pub fn run(self) -> anyhow::Result<()> {
+        // Logs go to stderr; RUST_LOG (e.g. `steward=debug`) picks what is shown.
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            )
+            .with_writer(std::io::stderr)
+            .init();
         tokio::runtime::Runtime::new()?.block_on(async {
             let started = std::time::Instant::now();
             let service = self.database.open().await?;

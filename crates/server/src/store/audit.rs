@@ -309,3 +309,28 @@ enum Arg {
     Text(String),
     Int(i64),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_hash_covers_org_number_link_and_body() {
+        let org = OrgId::parse("acme").unwrap();
+        let genesis = Head::genesis().hash;
+        let h = chain_hash(&org, 1, &genesis, "{}");
+        // sha256("acme\n1\n" + 64 zeros + "\n{}"), computed independently with sha256sum.
+        assert_eq!(
+            h,
+            "41b43d269808a37fd30801fe9cea62c60a99923d75e18f9f726c3e5c0f4aa8bb"
+        );
+        assert_ne!(
+            h,
+            chain_hash(&OrgId::parse("other").unwrap(), 1, &genesis, "{}")
+        );
+        assert_ne!(h, chain_hash(&org, 2, &genesis, "{}"));
+        assert_ne!(h, chain_hash(&org, 1, &h, "{}"));
+        assert_ne!(h, chain_hash(&org, 1, &genesis, "{ }"));
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+    }
+}
