@@ -132,13 +132,16 @@ impl Service {
         let mut tx = self.inner.store.begin_new_org(&org_id).await?;
         let head = tx.write(&events, &rows, &state).await?;
         tx.commit(&self.inner.node).await?;
-        let live = Arc::new(LiveOrg::new(state, head, snapshot));
+        self.hold(&org_id, LiveOrg::new(state, head, snapshot));
+        Ok(events)
+    }
+
+    fn hold(&self, org: &OrgId, live: LiveOrg) {
         self.inner
             .orgs
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(org_id.as_arc().clone(), live);
-        Ok(events)
+            .insert(org.as_arc().clone(), Arc::new(live));
     }
 
     /// Decides and stores one command on an existing organization. The events it
@@ -248,12 +251,7 @@ impl Service {
     async fn load(&self, org: &OrgId) -> Result<(), ServiceError> {
         let (state, head) = self.inner.store.load_org(org).await?;
         let snapshot = Snapshot::build(self.inner.policy.clone(), &state);
-        let live = Arc::new(LiveOrg::new(state, head, snapshot));
-        self.inner
-            .orgs
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(org.as_arc().clone(), live);
+        self.hold(org, LiveOrg::new(state, head, snapshot));
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! hash covers the organization, its number, the previous hash and its canonical
 //! JSON, so an edited, removed or reordered event breaks the chain.
 
-use super::StoreError;
+use super::{bind_all, Arg, StoreError};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyConnection, Row as _};
 use steward_core::{Actor, Event, OrgId};
@@ -210,14 +210,9 @@ impl super::Store {
             push("seq <", Arg::Int(b));
         }
         sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", filter.limit.max(0)));
-        let mut q = sqlx::query::<Any>(&sql);
-        for a in args {
-            q = match a {
-                Arg::Text(s) => q.bind(s),
-                Arg::Int(i) => q.bind(i),
-            };
-        }
-        let rows = q.fetch_all(self.pool()).await?;
+        let rows = bind_all(sqlx::query::<Any>(&sql), args)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|r| {
                 let seq: i64 = r.try_get(0)?;
@@ -303,11 +298,6 @@ impl super::Store {
             first_bad_seq: None,
         })
     }
-}
-
-enum Arg {
-    Text(String),
-    Int(i64),
 }
 
 #[cfg(test)]

@@ -273,6 +273,28 @@ impl OrgTx {
     }
 }
 
+/// A parameter of a statement built at run time (every column is text or an
+/// integer).
+enum Arg {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    args: Vec<Arg>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for a in args {
+        query = match a {
+            Arg::Text(s) => query.bind(s),
+            Arg::OptText(s) => query.bind(s),
+            Arg::Int(i) => query.bind(i),
+        };
+    }
+    query
+}
+
 /// Reads column `i` as one of the core's validated ids.
 fn parse_id<T, E: std::fmt::Display>(
     row: &AnyRow,

@@ -3,7 +3,7 @@
 //! folded those rows are written as the state now has them. One generic rule
 //! instead of a hand-written SQL twin of every `apply` arm.
 
-use super::{Head, StoreError};
+use super::{bind_all, Arg, Head, StoreError};
 use sqlx::{Any, AnyConnection};
 use std::collections::BTreeSet;
 use steward_core::{Change, InvitationId, ObjectId, OrgId, State, UserId};
@@ -144,24 +144,10 @@ pub(super) async fn set_head(
     Ok(())
 }
 
-/// A statement and its text arguments (every column written here is text or a
-/// number carried as text-free `i64`).
-enum Arg {
-    Text(String),
-    OptText(Option<String>),
-    Int(i64),
-}
-
 async fn run(conn: &mut AnyConnection, sql: &str, args: Vec<Arg>) -> Result<(), StoreError> {
-    let mut q = sqlx::query::<Any>(sql);
-    for a in args {
-        q = match a {
-            Arg::Text(s) => q.bind(s),
-            Arg::OptText(s) => q.bind(s),
-            Arg::Int(i) => q.bind(i),
-        };
-    }
-    q.execute(&mut *conn).await?;
+    bind_all(sqlx::query::<Any>(sql), args)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

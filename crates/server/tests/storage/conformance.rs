@@ -442,47 +442,51 @@ async fn verify_walks_an_intact_chain(backend: Backend) {
     assert_eq!(audit[0].prev_hash, audit[1].hash);
 }
 
-async fn verify_finds_an_edited_event(backend: Backend) {
+/// The chain's report after someone with database access ran `sql`.
+async fn verify_after(backend: Backend, sql: &str) -> steward::store::ChainReport {
     let db = TestDb::new(backend).await;
     let t = chained(&db).await;
-    // Someone with database access rewrites history: bob was made admin, not operator.
-    sqlx::query("UPDATE events SET body = REPLACE(body, '\"operator\"', '\"admin\"') WHERE org_id = 'ops' AND seq = 6")
+    sqlx::query(sql)
         .execute(t.svc.store().pool())
         .await
         .unwrap();
-    let report = t.svc.verify(&t.org).await.unwrap();
+    t.svc.verify(&t.org).await.unwrap()
+}
+
+async fn verify_finds_an_edited_event(backend: Backend) {
+    // History rewritten: bob was made admin, not operator.
+    let report = verify_after(
+        backend,
+        "UPDATE events SET body = REPLACE(body, '\"operator\"', '\"admin\"') WHERE org_id = 'ops' AND seq = 6",
+    )
+    .await;
     assert!(!report.ok);
     assert_eq!(report.first_bad_seq, Some(6));
     // Editing only the indexed columns is caught too.
-    let db2 = TestDb::new(backend).await;
-    let t2 = chained(&db2).await;
-    sqlx::query("UPDATE events SET actor_id = 'owner' WHERE org_id = 'ops' AND seq = 6")
-        .execute(t2.svc.store().pool())
-        .await
-        .unwrap();
-    assert_eq!(t2.svc.verify(&t2.org).await.unwrap().first_bad_seq, Some(6));
+    let report = verify_after(
+        backend,
+        "UPDATE events SET actor_id = 'owner' WHERE org_id = 'ops' AND seq = 6",
+    )
+    .await;
+    assert_eq!(report.first_bad_seq, Some(6));
 }
 
 async fn verify_finds_a_deleted_event(backend: Backend) {
-    let db = TestDb::new(backend).await;
-    let t = chained(&db).await;
-    sqlx::query("DELETE FROM events WHERE org_id = 'ops' AND seq = 3")
-        .execute(t.svc.store().pool())
-        .await
-        .unwrap();
-    let report = t.svc.verify(&t.org).await.unwrap();
+    let report = verify_after(
+        backend,
+        "DELETE FROM events WHERE org_id = 'ops' AND seq = 3",
+    )
+    .await;
     assert!(!report.ok);
     assert_eq!(report.first_bad_seq, Some(3));
 }
 
 async fn verify_finds_the_last_event_gone(backend: Backend) {
-    let db = TestDb::new(backend).await;
-    let t = chained(&db).await;
-    sqlx::query("DELETE FROM events WHERE org_id = 'ops' AND seq = 6")
-        .execute(t.svc.store().pool())
-        .await
-        .unwrap();
-    let report = t.svc.verify(&t.org).await.unwrap();
+    let report = verify_after(
+        backend,
+        "DELETE FROM events WHERE org_id = 'ops' AND seq = 6",
+    )
+    .await;
     assert!(!report.ok);
     assert_eq!(report.first_bad_seq, Some(6));
 }

@@ -135,12 +135,27 @@ fn owner_not_admin() -> Policy {
     Policy::parse(&source).unwrap()
 }
 
+/// Two nodes on an organization whose admins are ada and bob (the owner is none).
+async fn two_admins(db: &TestDb, policy: &Policy) -> (TestOrg, TestOrg) {
+    let (t1, t2) = two_nodes(db, policy.clone()).await;
+    t1.add("ada", "admin").await;
+    t1.add("bob", "admin").await;
+    (t1, t2)
+}
+
+/// After a round: the owner makes whoever was demoted an admin again.
+async fn admins_again(t: &TestOrg) {
+    for who in ["ada", "bob"] {
+        if t.role_of(who).await.as_deref() != Some("admin") {
+            assert_eq!(t.change_role("owner", who, "admin").await, "ok");
+        }
+    }
+}
+
 async fn the_last_two_admins_demoting_each_other_leave_an_admin(backend: Backend) {
     let db = TestDb::new(backend).await;
     let policy = owner_not_admin();
-    let (t1, t2) = two_nodes(&db, policy.clone()).await;
-    t1.add("ada", "admin").await;
-    t1.add("bob", "admin").await;
+    let (t1, t2) = two_admins(&db, &policy).await;
     let mut counts = BTreeMap::new();
     for round in 0..ROUNDS {
         let outcomes = race(
@@ -151,11 +166,7 @@ async fn the_last_two_admins_demoting_each_other_leave_an_admin(backend: Backend
         tally(&mut counts, &outcomes);
         let admins = count_everywhere(&t1, &t2, |s| s.admin_count(&policy)).await;
         assert_eq!(admins, [1, 1, 1], "round {round}: {outcomes:?}");
-        for who in ["ada", "bob"] {
-            if t1.role_of(who).await.as_deref() != Some("admin") {
-                assert_eq!(t1.change_role("owner", who, "admin").await, "ok");
-            }
-        }
+        admins_again(&t1).await;
     }
     eprintln!(
         "{backend:?}: {ROUNDS} rounds of the last two admins demoting each other: {counts:?}"
@@ -166,9 +177,7 @@ async fn the_owner_demoting_the_last_two_admins_at_once_keeps_one(backend: Backe
     // Here both changes stay permitted whoever goes first: only the count stops one.
     let db = TestDb::new(backend).await;
     let policy = owner_not_admin();
-    let (t1, t2) = two_nodes(&db, policy.clone()).await;
-    t1.add("ada", "admin").await;
-    t1.add("bob", "admin").await;
+    let (t1, t2) = two_admins(&db, &policy).await;
     let mut counts = BTreeMap::new();
     for round in 0..ROUNDS {
         let outcomes = race(
@@ -182,11 +191,7 @@ async fn the_owner_demoting_the_last_two_admins_at_once_keeps_one(backend: Backe
         assert_eq!(sorted, ["last_admin", "ok"], "round {round}");
         let admins = count_everywhere(&t1, &t2, |s| s.admin_count(&policy)).await;
         assert_eq!(admins, [1, 1, 1], "round {round}: {outcomes:?}");
-        for who in ["ada", "bob"] {
-            if t1.role_of(who).await.as_deref() != Some("admin") {
-                assert_eq!(t1.change_role("owner", who, "admin").await, "ok");
-            }
-        }
+        admins_again(&t1).await;
     }
     eprintln!("{backend:?}: {ROUNDS} rounds of the owner demoting the last two admins at once: {counts:?}");
 }
