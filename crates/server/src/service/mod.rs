@@ -171,18 +171,6 @@ impl Service {
                 return Ok(Vec::new());
             }
             Err(refusal) => {
-                if refusal == Refusal::NoOrganization {
-                    eprintln!(
-                        "DEBUG decide: head {:?} org {:?} members {:?}",
-                        books.head,
-                        books.state.org(),
-                        books
-                            .state
-                            .members()
-                            .map(|m| m.user_id.to_string())
-                            .collect::<Vec<_>>()
-                    );
-                }
                 tx.rollback().await?;
                 return Err(refusal.into());
             }
