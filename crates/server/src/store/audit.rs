@@ -2,7 +2,7 @@
 //! hash covers the organization, its number, the previous hash and its canonical
 //! JSON, so an edited, removed or reordered event breaks the chain.
 
-use super::{bind_all, Arg, StoreError};
+use super::{bind_all, Arg, Dialect, StoreError};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyConnection, Row as _};
 use steward_core::{Actor, Event, OrgId};
@@ -90,36 +90,25 @@ const ROWS_PER_INSERT: usize = 500;
 
 pub(super) async fn append(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     org: &OrgId,
     head: &Head,
     events: &[Event],
 ) -> Result<Head, StoreError> {
     let mut head = head.clone();
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        let mut sql = String::from(
-            "INSERT INTO events (org_id, seq, at, type, actor_id, target_id, body, prev_hash, hash) VALUES ",
+        let sql = format!(
+            "INSERT INTO events (org_id, seq, at, type, actor_id, target_id, body, prev_hash, hash) VALUES {}",
+            super::rows::tuples(dialect, chunk.len(), 9, 1)
         );
         let mut rows = Vec::with_capacity(chunk.len());
-        for (i, event) in chunk.iter().enumerate() {
+        for event in chunk {
             let body = serde_json::to_string(event)
                 .map_err(|e| StoreError::Corrupt(format!("event does not serialize: {e}")))?;
             let seq = head.seq + 1;
             let hash = chain_hash(org, seq, &head.hash, &body);
             rows.push((seq, event, body, head.hash.clone(), hash.clone()));
             head = Head { seq, hash };
-            let p = i * 9;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for k in 1..=9 {
-                if k > 1 {
-                    sql.push(',');
-                }
-                sql.push('$');
-                sql.push_str(&(p + k).to_string());
-            }
-            sql.push(')');
         }
         let mut q = sqlx::query::<Any>(&sql);
         for (seq, event, body, prev, hash) in rows {

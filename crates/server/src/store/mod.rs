@@ -245,9 +245,9 @@ impl OrgTx {
             rows::insert_org(&mut self.tx, &self.org, state, &self.head).await?;
             self.is_new = false;
         }
-        let head = audit::append(&mut self.tx, &self.org, &self.head, events).await?;
+        let head = audit::append(&mut self.tx, self.dialect, &self.org, &self.head, events).await?;
         rows::set_head(&mut self.tx, &self.org, &head).await?;
-        rows::write(&mut self.tx, &self.org, rows, state).await?;
+        rows::write(&mut self.tx, self.dialect, &self.org, rows, state).await?;
         self.head = head.clone();
         Ok(head)
     }
@@ -275,6 +275,7 @@ impl OrgTx {
 
 /// A parameter of a statement built at run time (every column is text or an
 /// integer).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Arg {
     Text(String),
     OptText(Option<String>),

@@ -3,9 +3,9 @@
 //! folded those rows are written as the state now has them. One generic rule
 //! instead of a hand-written SQL twin of every `apply` arm.
 
-use super::{bind_all, Arg, Head, StoreError};
+use super::{bind_all, Arg, Dialect, Head, StoreError};
 use sqlx::{Any, AnyConnection};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use steward_core::{Change, InvitationId, ObjectId, OrgId, State, UserId};
 
 /// One row (or group of rows) of the state tables.
@@ -155,14 +155,106 @@ fn t(s: &str) -> Arg {
     Arg::Text(s.to_string())
 }
 
+fn opt(s: Option<&impl ToString>) -> Arg {
+    Arg::OptText(s.map(ToString::to_string))
+}
+
+/// A table of the organization's state, with its columns after `org_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Table {
+    Memberships,
+    ScopeRoles,
+    Objects,
+    Grants,
+    Invitations,
+    Nominations,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Memberships => "memberships",
+            Table::ScopeRoles => "scope_roles",
+            Table::Objects => "objects",
+            Table::Grants => "grants",
+            Table::Invitations => "invitations",
+            Table::Nominations => "nominations",
+        }
+    }
+
+    /// Tables with one row per key are upserted (one statement for a role change);
+    /// the others are rewritten key by key: deleted, then inserted.
+    fn upsert_key(self) -> Option<&'static str> {
+        match self {
+            Table::Memberships => Some("user_id"),
+            Table::Objects => Some("id"),
+            _ => None,
+        }
+    }
+
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Memberships => &["user_id", "email", "name", "role"],
+            Table::ScopeRoles => &["user_id", "object_id", "role"],
+            Table::Objects => &["id", "type", "name", "parent_id", "owner_id"],
+            Table::Grants => &["object_id", "user_id", "action"],
+            Table::Invitations => &["id", "email", "name", "role", "scopes", "expires_at"],
+            Table::Nominations => &["id", "from_user", "to_user", "expires_at"],
+        }
+    }
+}
+
+/// The rows of a write, gathered so that a batch of 100,000 changes is a few
+/// hundred statements: first every touched key's rows are deleted (or, for a
+/// one-row key, the key is deleted only if gone), then the state's rows for those
+/// keys are inserted (once each, however many keys name them).
+#[derive(Default)]
+struct Batch {
+    /// (table, key columns) -> the keys' values.
+    deletes: BTreeMap<(Table, &'static [&'static str]), Vec<Vec<Arg>>>,
+    inserts: BTreeMap<Table, BTreeSet<Vec<Arg>>>,
+}
+
+impl Batch {
+    fn delete(&mut self, table: Table, by: &'static [&'static str], key: Vec<Arg>) {
+        self.deletes.entry((table, by)).or_default().push(key);
+    }
+
+    fn insert(&mut self, table: Table, row: Vec<Arg>) {
+        self.inserts.entry(table).or_default().insert(row);
+    }
+
+    fn scope_roles(&mut self, user: &UserId, object: &ObjectId, roles: &BTreeSet<String>) {
+        for role in roles {
+            self.insert(
+                Table::ScopeRoles,
+                vec![t(user.as_str()), t(object.as_str()), t(role)],
+            );
+        }
+    }
+
+    fn grant(&mut self, object: &ObjectId, user: &UserId, actions: &BTreeSet<String>) {
+        for action in actions {
+            self.insert(
+                Table::Grants,
+                vec![t(object.as_str()), t(user.as_str()), t(action)],
+            );
+        }
+    }
+}
+
+/// Parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+const MAX_PARAMS: usize = 30_000;
+
 /// Writes each touched row as `state` has it now (absent: deleted).
 pub(super) async fn write(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     org: &OrgId,
     rows: &[Row],
     state: &State,
 ) -> Result<(), StoreError> {
-    let o = org.as_str();
+    let mut batch = Batch::default();
     for row in rows {
         match row {
             Row::Org => {
@@ -174,214 +266,203 @@ pub(super) async fn write(
                             t(info.name.as_str()),
                             t(info.owner.as_str()),
                             Arg::Int(i64::from(info.deleted)),
-                            t(o),
+                            t(org.as_str()),
                         ],
                     )
                     .await?;
                 }
             }
-            Row::Member(u) => match state.member(u) {
-                Some(m) => {
-                    run(
-                        conn,
-                        "INSERT INTO memberships (org_id, user_id, email, name, role) VALUES ($1, $2, $3, $4, $5) \
-                         ON CONFLICT (org_id, user_id) DO UPDATE SET name = excluded.name, role = excluded.role",
-                        vec![t(o), t(u.as_str()), t(m.email.as_str()), t(m.name.as_str()), t(&m.role)],
-                    )
-                    .await?
+            Row::Member(u) => {
+                batch.delete(Table::Memberships, &["user_id"], vec![t(u.as_str())]);
+                if let Some(m) = state.member(u) {
+                    batch.insert(
+                        Table::Memberships,
+                        vec![
+                            t(u.as_str()),
+                            t(m.email.as_str()),
+                            t(m.name.as_str()),
+                            t(&m.role),
+                        ],
+                    );
                 }
-                None => {
-                    run(
-                        conn,
-                        "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2",
-                        vec![t(o), t(u.as_str())],
-                    )
-                    .await?
-                }
-            },
+            }
             Row::UserScopes(u) => {
-                run(
-                    conn,
-                    "DELETE FROM scope_roles WHERE org_id = $1 AND user_id = $2",
-                    vec![t(o), t(u.as_str())],
-                )
-                .await?;
+                batch.delete(Table::ScopeRoles, &["user_id"], vec![t(u.as_str())]);
                 for (object, roles) in state.scopes_of(u) {
-                    insert_scope_roles(conn, o, u, object, roles).await?;
+                    batch.scope_roles(u, object, roles);
                 }
             }
             Row::Scope(u, object) => {
-                run(
-                    conn,
-                    "DELETE FROM scope_roles WHERE org_id = $1 AND user_id = $2 AND object_id = $3",
-                    vec![t(o), t(u.as_str()), t(object.as_str())],
-                )
-                .await?;
+                batch.delete(
+                    Table::ScopeRoles,
+                    &["user_id", "object_id"],
+                    vec![t(u.as_str()), t(object.as_str())],
+                );
                 if let Some(roles) = state.scope_roles(u, object) {
-                    insert_scope_roles(conn, o, u, object, roles).await?;
+                    batch.scope_roles(u, object, roles);
                 }
             }
             Row::ObjectScopes(object) => {
-                run(
-                    conn,
-                    "DELETE FROM scope_roles WHERE org_id = $1 AND object_id = $2",
-                    vec![t(o), t(object.as_str())],
-                )
-                .await?;
+                batch.delete(Table::ScopeRoles, &["object_id"], vec![t(object.as_str())]);
+                // Only a deleted object's scope roles are rewritten this way, and a
+                // deleted object has none: the scan is for an object that exists.
                 if state.object(object).is_some() {
                     for (u, obj, roles) in state.all_scope_roles() {
                         if obj == object {
-                            insert_scope_roles(conn, o, u, object, roles).await?;
+                            batch.scope_roles(u, object, roles);
                         }
                     }
                 }
             }
             Row::Object(id) => match state.object(id) {
-                Some(obj) => {
-                    run(
-                        conn,
-                        "INSERT INTO objects (org_id, id, type, name, parent_id, owner_id) VALUES ($1, $2, $3, $4, $5, $6) \
-                         ON CONFLICT (org_id, id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, \
-                         owner_id = excluded.owner_id",
-                        vec![
-                            t(o),
-                            t(id.as_str()),
-                            t(&obj.object_type),
-                            t(obj.name.as_str()),
-                            Arg::OptText(obj.parent.as_ref().map(|p| p.to_string())),
-                            Arg::OptText(obj.owner.as_ref().map(|p| p.to_string())),
-                        ],
-                    )
-                    .await?
-                }
-                None => {
-                    run(
-                        conn,
-                        "DELETE FROM objects WHERE org_id = $1 AND id = $2",
-                        vec![t(o), t(id.as_str())],
-                    )
-                    .await?
-                }
+                Some(obj) => batch.insert(
+                    Table::Objects,
+                    vec![
+                        t(id.as_str()),
+                        t(&obj.object_type),
+                        t(obj.name.as_str()),
+                        opt(obj.parent.as_ref()),
+                        opt(obj.owner.as_ref()),
+                    ],
+                ),
+                None => batch.delete(Table::Objects, &["id"], vec![t(id.as_str())]),
             },
             Row::Grant(object, u) => {
-                run(
-                    conn,
-                    "DELETE FROM grants WHERE org_id = $1 AND object_id = $2 AND user_id = $3",
-                    vec![t(o), t(object.as_str()), t(u.as_str())],
-                )
-                .await?;
+                batch.delete(
+                    Table::Grants,
+                    &["object_id", "user_id"],
+                    vec![t(object.as_str()), t(u.as_str())],
+                );
                 if let Some(actions) = state.grant(object, u) {
-                    insert_grant(conn, o, object, u, actions).await?;
+                    batch.grant(object, u, actions);
                 }
             }
             Row::UserGrants(u) => {
-                run(
-                    conn,
-                    "DELETE FROM grants WHERE org_id = $1 AND user_id = $2",
-                    vec![t(o), t(u.as_str())],
-                )
-                .await?;
+                batch.delete(Table::Grants, &["user_id"], vec![t(u.as_str())]);
+                // Rewritten when a member leaves: then there is nothing to insert.
                 if state.member(u).is_some() {
                     for (object, user, actions) in state.all_grants() {
                         if user == u {
-                            insert_grant(conn, o, object, u, actions).await?;
+                            batch.grant(object, u, actions);
                         }
                     }
                 }
             }
             Row::ObjectGrants(object) => {
-                run(
-                    conn,
-                    "DELETE FROM grants WHERE org_id = $1 AND object_id = $2",
-                    vec![t(o), t(object.as_str())],
-                )
-                .await?;
+                batch.delete(Table::Grants, &["object_id"], vec![t(object.as_str())]);
                 for (u, actions) in state.grants_on(object) {
-                    insert_grant(conn, o, object, u, actions).await?;
+                    batch.grant(object, u, actions);
                 }
             }
             Row::Invitation(id) => {
-                run(
-                    conn,
-                    "DELETE FROM invitations WHERE org_id = $1 AND id = $2",
-                    vec![t(o), t(id.as_str())],
-                )
-                .await?;
+                batch.delete(Table::Invitations, &["id"], vec![t(id.as_str())]);
                 if let Some(i) = state.invitation(id) {
                     let scopes = serde_json::to_string(&i.scopes)
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    run(
-                        conn,
-                        "INSERT INTO invitations (org_id, id, email, name, role, scopes, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    batch.insert(
+                        Table::Invitations,
                         vec![
-                            t(o),
                             t(id.as_str()),
                             t(i.email.as_str()),
-                            Arg::OptText(i.name.as_ref().map(|n| n.to_string())),
+                            opt(i.name.as_ref()),
                             t(&i.role),
                             Arg::Text(scopes),
                             Arg::Int(i.expires_at.0),
                         ],
-                    )
-                    .await?;
+                    );
                 }
             }
             Row::Nomination => {
-                run(conn, "DELETE FROM nominations WHERE org_id = $1", vec![t(o)]).await?;
+                batch.delete(Table::Nominations, &[], vec![]);
                 if let Some(n) = state.nomination() {
-                    run(
-                        conn,
-                        "INSERT INTO nominations (org_id, id, from_user, to_user, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5)",
+                    batch.insert(
+                        Table::Nominations,
                         vec![
-                            t(o),
                             t(n.id.as_str()),
                             t(n.from_user.as_str()),
                             t(n.to_user.as_str()),
                             Arg::Int(n.expires_at.0),
                         ],
-                    )
-                    .await?;
+                    );
                 }
             }
+        }
+    }
+    for ((table, by), keys) in batch.deletes {
+        if by.is_empty() {
+            let sql = format!("DELETE FROM {} WHERE org_id = $1", table.name());
+            run(conn, &sql, vec![t(org.as_str())]).await?;
+            continue;
+        }
+        for chunk in keys.chunks(MAX_PARAMS / by.len()) {
+            let sql = format!(
+                "DELETE FROM {} WHERE org_id = {} AND ({}) IN (VALUES {})",
+                table.name(),
+                tuples(dialect, 1, 1, 1),
+                by.join(", "),
+                tuples(dialect, chunk.len(), by.len(), 2)
+            );
+            let args = std::iter::once(t(org.as_str()))
+                .chain(chunk.iter().flatten().cloned())
+                .collect();
+            run(conn, &sql, args).await?;
+        }
+    }
+    for (table, rows) in batch.inserts {
+        let columns = table.columns();
+        let width = columns.len() + 1;
+        let rows: Vec<_> = rows.into_iter().collect();
+        for chunk in rows.chunks(MAX_PARAMS / width) {
+            let mut sql = format!(
+                "INSERT INTO {} (org_id, {}) VALUES {}",
+                table.name(),
+                columns.join(", "),
+                tuples(dialect, chunk.len(), width, 1)
+            );
+            if let Some(key) = table.upsert_key() {
+                let set: Vec<String> = columns
+                    .iter()
+                    .filter(|c| **c != key)
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect();
+                sql.push_str(&format!(
+                    " ON CONFLICT (org_id, {key}) DO UPDATE SET {}",
+                    set.join(", ")
+                ));
+            }
+            let args = chunk
+                .iter()
+                .flat_map(|row| std::iter::once(t(org.as_str())).chain(row.iter().cloned()))
+                .collect();
+            run(conn, &sql, args).await?;
         }
     }
     Ok(())
 }
 
-async fn insert_scope_roles(
-    conn: &mut AnyConnection,
-    org: &str,
-    user: &UserId,
-    object: &ObjectId,
-    roles: &BTreeSet<String>,
-) -> Result<(), StoreError> {
-    for role in roles {
-        run(
-            conn,
-            "INSERT INTO scope_roles (org_id, user_id, object_id, role) VALUES ($1, $2, $3, $4)",
-            vec![t(org), t(user.as_str()), t(object.as_str()), t(role)],
-        )
-        .await?;
+/// `($first, ...), (...)`: `rows` tuples of `width` parameters, numbered from
+/// `first`. SQLite gets anonymous `?`s: it looks a numbered parameter up by a
+/// linear scan, which made a 30,000-parameter statement take seconds.
+pub(super) fn tuples(dialect: Dialect, rows: usize, width: usize, first: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 6);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            match dialect {
+                Dialect::Sqlite => sql.push('?'),
+                Dialect::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(first + r * width + c).to_string());
+                }
+            }
+        }
+        sql.push(')');
     }
-    Ok(())
-}
-
-async fn insert_grant(
-    conn: &mut AnyConnection,
-    org: &str,
-    object: &ObjectId,
-    user: &UserId,
-    actions: &BTreeSet<String>,
-) -> Result<(), StoreError> {
-    for action in actions {
-        run(
-            conn,
-            "INSERT INTO grants (org_id, object_id, user_id, action) VALUES ($1, $2, $3, $4)",
-            vec![t(org), t(object.as_str()), t(user.as_str()), t(action)],
-        )
-        .await?;
-    }
-    Ok(())
+    sql
 }

@@ -99,7 +99,7 @@ async fn a_batch_killed_mid_way_leaves_every_row_or_none(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     assert!(under_way, "the child's transaction never started writing");
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
     child.kill().await.unwrap();
     let mut finished = false;
     while let Ok(Some(line)) = lines.next_line().await {
