@@ -136,12 +136,16 @@ impl Service {
         Ok(events)
     }
 
+    /// Keeps a loaded organization in memory, unless another task loaded it
+    /// meanwhile: there is one `LiveOrg` per organization, or a change published
+    /// to the other would never reach checks.
     fn hold(&self, org: &OrgId, live: LiveOrg) {
         self.inner
             .orgs
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(org.as_arc().clone(), Arc::new(live));
+            .entry(org.as_arc().clone())
+            .or_insert_with(|| Arc::new(live));
     }
 
     /// Decides and stores one command on an existing organization. The events it
@@ -289,5 +293,38 @@ impl Service {
 
     pub(crate) fn node(&self) -> &str {
         &self.inner.node
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use steward_core::{Email, Name, UserId};
+
+    #[tokio::test]
+    async fn an_organization_loaded_twice_stays_one_copy() {
+        // Two commands can both find an organization missing and both load it; a
+        // second copy would take changes that checks on the first never see.
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("steward.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let svc = Service::open(store, Policy::preset("operations").unwrap())
+            .await
+            .unwrap();
+        let owner = UserId::parse("owner").unwrap();
+        let org = OrgId::parse("acme").unwrap();
+        let create = Command::CreateOrganization {
+            org_id: org.clone(),
+            name: Name::parse("Acme").unwrap(),
+            owner_id: owner.clone(),
+            owner_email: Email::parse("owner@acme.test").unwrap(),
+            owner_name: Name::parse("Owner").unwrap(),
+        };
+        svc.create_organization(&Actor::User(owner), create)
+            .await
+            .unwrap();
+        let held = svc.live("acme").unwrap();
+        svc.load(&org).await.unwrap();
+        assert!(Arc::ptr_eq(&held, &svc.live("acme").unwrap()));
     }
 }
