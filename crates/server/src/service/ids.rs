@@ -1,5 +1,6 @@
 //! Ids for new things. The core takes them as arguments (it has no randomness);
-//! they are random, so two nodes never choose the same one.
+//! they are random, so two nodes never choose the same one. Tests name databases
+//! with them; the API's handlers will name organizations, objects and invitations.
 
 use rand::Rng;
 
@@ -14,22 +15,4 @@ pub fn random_id(prefix: &str) -> String {
         id.push(ALPHABET[rng.gen_range(0..32)] as char);
     }
     id
-}
-
-macro_rules! new_ids {
-    ($($fn:ident -> $ty:ident, $prefix:literal;)*) => {
-        $(
-            pub fn $fn() -> steward_core::$ty {
-                steward_core::$ty::parse(&random_id($prefix)).expect("random ids are valid ids")
-            }
-        )*
-    };
-}
-
-new_ids! {
-    new_org_id -> OrgId, "org";
-    new_user_id -> UserId, "usr";
-    new_object_id -> ObjectId, "obj";
-    new_invitation_id -> InvitationId, "inv";
-    new_nomination_id -> NominationId, "nom";
 }

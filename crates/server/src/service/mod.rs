@@ -228,8 +228,8 @@ impl Service {
         live: &LiveOrg,
         books: &mut Books,
     ) -> Result<(), ServiceError> {
-        let (state, head) = self.inner.store.load_org(org).await?;
-        live.publish(Snapshot::build(self.inner.policy.clone(), &state));
+        let (state, head, snapshot) = self.read_whole(org).await?;
+        live.publish(snapshot);
         *books = Books {
             state,
             head,
@@ -238,11 +238,17 @@ impl Service {
         Ok(())
     }
 
+    /// The organization as the database has it, with its check snapshot built.
+    async fn read_whole(&self, org: &OrgId) -> Result<(State, Head, Snapshot), ServiceError> {
+        let (state, head) = self.inner.store.load_org(org).await?;
+        let snapshot = Snapshot::build(self.inner.policy.clone(), &state);
+        Ok((state, head, snapshot))
+    }
+
     /// Loads one organization from the store into memory (start-up, or one another
     /// node created).
     async fn load(&self, org: &OrgId) -> Result<(), ServiceError> {
-        let (state, head) = self.inner.store.load_org(org).await?;
-        let snapshot = Snapshot::build(self.inner.policy.clone(), &state);
+        let (state, head, snapshot) = self.read_whole(org).await?;
         self.hold(org, LiveOrg::new(state, head, snapshot));
         Ok(())
     }

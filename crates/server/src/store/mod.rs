@@ -2,12 +2,10 @@
 //! PostgreSQL, the few places they differ kept in `Dialect`. Every write happens in
 //! an `OrgTx`, which holds the organization's write lock until commit.
 
-mod accounts;
 mod audit;
 mod load;
 mod rows;
 
-pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
 pub use rows::{touched, Row};
 
@@ -111,12 +109,6 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
-    }
-
-    /// Whether the database answers (`/readyz`).
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
     }
 
     /// Begins a write on an existing organization: takes its write lock (SQLite:
