@@ -348,6 +348,17 @@ impl Snapshot {
         self.live
     }
 
+    /// The member's organization role; `None` for anyone who is not a member.
+    pub fn org_role(&self, user: UserRef) -> Option<RoleIndex> {
+        let role = *self.member_role.get(user.0);
+        (role != NO_ROLE).then_some(role)
+    }
+
+    /// Whether `user` (an id) is a member, from memory, without allocating.
+    pub fn is_member(&self, user: &str) -> bool {
+        self.user(user).and_then(|u| self.org_role(u)).is_some()
+    }
+
     pub fn policy(&self) -> &Arc<Policy> {
         &self.policy
     }

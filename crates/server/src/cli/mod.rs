@@ -1,6 +1,9 @@
-//! The command line: `steward serve`, `steward policy ...`, `steward audit ...`.
+//! The command line: `steward serve`, `policy`, `orgs`, `invitations`, `check`, `audit`.
 
 mod audit;
+mod check;
+mod invitations;
+mod orgs;
 mod policy;
 mod serve;
 
@@ -16,11 +19,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run Steward: open the database and load every organization.
+    /// Run Steward: the HTTP API, over an SQLite file or PostgreSQL.
     Serve(serve::ServeArgs),
     /// Check or show a policy (a preset name or a TOML file).
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Create organizations.
+    #[command(subcommand)]
+    Orgs(orgs::OrgsCommand),
+    /// Invite people, list and revoke pending invitations.
+    #[command(subcommand)]
+    Invitations(invitations::InvitationsCommand),
+    /// Ask whether a user may do an action on an object, and why.
+    Check(check::CheckArgs),
     /// Inspect an organization's audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -31,6 +42,9 @@ impl Cli {
         match self.command {
             Command::Serve(args) => args.run(),
             Command::Policy(cmd) => cmd.run(),
+            Command::Orgs(cmd) => cmd.run(),
+            Command::Invitations(cmd) => cmd.run(),
+            Command::Check(args) => args.run(),
             Command::Audit(cmd) => cmd.run(),
         }
     }

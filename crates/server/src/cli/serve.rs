@@ -2,6 +2,7 @@
 //! start), loads every organization into memory and keeps it current.
 
 use super::policy;
+use crate::http::{AppState, HttpConfig};
 use crate::service::Service;
 use crate::store::Store;
 use clap::Args;
@@ -43,10 +44,33 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Where people reach this server; shared by the commands that print links.
+#[derive(Debug, Args)]
+pub struct PublicArgs {
+    /// The address people open (for printed and returned links); defaults to
+    /// http://<bind>.
+    #[arg(long, env = "STEWARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// The address and port to listen on.
+    #[arg(long, env = "STEWARD_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// Whether anyone may sign up (POST /api/v1/signup) and get an organization.
+    #[arg(long, env = "STEWARD_SIGNUP", value_enum, default_value = "on")]
+    pub signup: OnOff,
+    #[command(flatten)]
+    pub public: PublicArgs,
 }
 
 impl ServeArgs {
@@ -64,18 +88,65 @@ impl ServeArgs {
             let service = self.database.open().await?;
             let _listener = service.spawn_change_listener().await?;
             let _sweep = service.spawn_expiry_sweep(Duration::from_secs(60));
+            let listener = tokio::net::TcpListener::bind(self.bind)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", self.bind))?;
+            let url = self
+                .public
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(self.bind, |a| a)));
+            let config = HttpConfig {
+                signup: self.signup == OnOff::On,
+                public_url: url.clone(),
+            };
+            let orgs = service.organization_count();
+            let policy = service.policy().name.clone();
+            let app = AppState::new(service, config).await?;
             println!(
-                "Steward: database {} open, {} organization(s) loaded in {:.1?} (policy {}).",
+                "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {policy}.",
                 redact(&self.database.database_url),
-                service.organization_count(),
                 started.elapsed(),
-                service.policy().name
             );
-            println!("The HTTP API and the console are not built yet; press Ctrl-C to stop.");
-            tokio::signal::ctrl_c().await?;
+            println!("Steward is running at {url}/  (API: {url}/api/v1, Ctrl-C stops it)");
+            if orgs == 0 {
+                println!();
+                println!("The database is empty. Create the first organization with either:");
+                if self.signup == OnOff::On {
+                    println!(
+                        "  curl -s -X POST {url}/api/v1/signup -H 'Content-Type: application/json' \\\n    -d '{{\"email\":\"you@example.com\",\"name\":\"Your Name\",\"password\":\"a long password\",\"org_name\":\"Acme\"}}'"
+                    );
+                }
+                println!("  steward orgs create --name Acme --owner-email you@example.com");
+            }
+            crate::http::serve(app, listener, shutdown_signal()).await?;
+            println!("Steward stopped.");
             Ok(())
         })
     }
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, let in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
 }
 
 #[cfg(test)]

@@ -20,6 +20,10 @@ impl Clock {
 
     /// Moves this clock (only this process's) forward.
     pub fn advance_days(&self, days: i64) {
-        self.offset_secs.fetch_add(days * 86_400, Ordering::Relaxed);
+        self.advance_secs(days * 86_400);
+    }
+
+    pub fn advance_secs(&self, secs: i64) {
+        self.offset_secs.fetch_add(secs, Ordering::Relaxed);
     }
 }

@@ -3,6 +3,7 @@
 //! other nodes committed, `decide`, store the events and the rows they touched,
 //! commit, then publish the new check snapshot. A refusal stores nothing.
 
+mod api_keys;
 mod clock;
 mod error;
 mod expiry;
@@ -10,11 +11,13 @@ pub mod ids;
 mod listen;
 mod live;
 
+pub use api_keys::ApiKeyGrant;
 pub use clock::Clock;
 pub use error::ServiceError;
 pub use live::LiveOrg;
 
 use crate::store::{ChainReport, Head, Store, StoreError};
+use api_keys::KeyIndex;
 use live::{fold, Books};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
@@ -35,6 +38,7 @@ struct Inner {
     /// This process, in change notices, so it can skip its own.
     node: String,
     clock: Clock,
+    keys: KeyIndex,
 }
 
 impl Service {
@@ -47,6 +51,7 @@ impl Service {
                 orgs: RwLock::new(HashMap::new()),
                 node: ids::random_id("node"),
                 clock: Clock::default(),
+                keys: KeyIndex::default(),
             }),
         };
         for org in service.inner.store.organization_ids().await? {
@@ -65,6 +70,11 @@ impl Service {
 
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    /// The API key whose secret hashes to `hash`, from memory.
+    pub fn api_key(&self, hash: &[u8; 32]) -> Option<ApiKeyGrant> {
+        self.inner.keys.get(hash)
     }
 
     /// How many organizations are held in memory.
@@ -132,6 +142,7 @@ impl Service {
         let mut tx = self.inner.store.begin_new_org(&org_id).await?;
         let head = tx.write(&events, &rows, &state).await?;
         tx.commit(&self.inner.node).await?;
+        self.inner.keys.sync(&org_id, &state);
         self.hold(&org_id, LiveOrg::new(state, head, snapshot));
         Ok(events)
     }
@@ -156,6 +167,19 @@ impl Service {
         actor: &Actor,
         command: Command,
     ) -> Result<Vec<Event>, ServiceError> {
+        self.execute_together(org, actor, vec![command]).await
+    }
+
+    /// Several commands on one organization as one change: all stored, or none.
+    /// Each is decided against the state before any of them, so they must not
+    /// depend on each other (a member's new name and new role, say); the first
+    /// refusal refuses them all.
+    pub async fn execute_together(
+        &self,
+        org: &OrgId,
+        actor: &Actor,
+        commands: Vec<Command>,
+    ) -> Result<Vec<Event>, ServiceError> {
         let live = self.live_or_load(org).await?;
         let mut books = live.books.lock().await;
         if books.stale {
@@ -165,20 +189,23 @@ impl Service {
         if tx.head() != &books.head {
             // Another node committed since we last looked: fold its events first.
             let (missed, head) = tx.events_after(books.head.seq).await?;
-            self.catch_up(&live, &mut books, &missed, head);
+            self.catch_up(org, &live, &mut books, &missed, head);
         }
         let now = self.inner.clock.now();
-        let events = match decide(&self.inner.policy, &books.state, actor, command, now) {
-            Ok(events) if !events.is_empty() => events,
-            Ok(_) => {
-                tx.rollback().await?;
-                return Ok(Vec::new());
+        let mut events = Vec::new();
+        for command in commands {
+            match decide(&self.inner.policy, &books.state, actor, command, now) {
+                Ok(decided) => events.extend(decided),
+                Err(refusal) => {
+                    tx.rollback().await?;
+                    return Err(refusal.into());
+                }
             }
-            Err(refusal) => {
-                tx.rollback().await?;
-                return Err(refusal.into());
-            }
-        };
+        }
+        if events.is_empty() {
+            tx.rollback().await?;
+            return Ok(Vec::new());
+        }
         let mut snapshot = (*live.snapshot()).clone();
         let mut rows = BTreeSet::new();
         fold(&mut books.state, &mut snapshot, &events, &mut rows);
@@ -193,6 +220,7 @@ impl Service {
             Ok(head) => {
                 books.head = head;
                 live.publish(snapshot);
+                self.inner.keys.follow(org, &events, &books.state);
                 Ok(events)
             }
             Err(e) => {
@@ -208,7 +236,10 @@ impl Service {
     }
 
     /// Folds events another node committed into the state and the snapshot.
-    fn catch_up(&self, live: &LiveOrg, books: &mut Books, events: &[Event], head: Option<Head>) {
+    fn catch_up(
+        &self,
+        org: &OrgId,
+        live: &LiveOrg, books: &mut Books, events: &[Event], head: Option<Head>) {
         let Some(head) = head else { return };
         let mut snapshot = (*live.snapshot()).clone();
         fold(
@@ -219,6 +250,7 @@ impl Service {
         );
         books.head = head;
         live.publish(snapshot);
+        self.inner.keys.follow(org, events, &books.state);
     }
 
     /// Reads the organization again from the database, whole.
@@ -241,6 +273,7 @@ impl Service {
     /// The organization as the database has it, with its check snapshot built.
     async fn read_whole(&self, org: &OrgId) -> Result<(State, Head, Snapshot), ServiceError> {
         let (state, head) = self.inner.store.load_org(org).await?;
+        self.inner.keys.sync(org, &state);
         let snapshot = Snapshot::build(self.inner.policy.clone(), &state);
         Ok((state, head, snapshot))
     }
@@ -264,7 +297,7 @@ impl Service {
         };
         let mut books = live.books.lock().await;
         let (events, head) = self.inner.store.events_after(org, books.head.seq).await?;
-        self.catch_up(&live, &mut books, &events, head);
+        self.catch_up(org, &live, &mut books, &events, head);
         Ok(())
     }
 

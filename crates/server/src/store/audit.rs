@@ -44,6 +44,8 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub target: Option<String>,
     pub since: Option<i64>,
+    /// Unix seconds: only events before this moment.
+    pub until: Option<i64>,
     pub before: Option<i64>,
     pub limit: i64,
 }
@@ -194,6 +196,9 @@ impl super::Store {
         }
         if let Some(s) = filter.since {
             push("at >=", Arg::Int(s));
+        }
+        if let Some(u) = filter.until {
+            push("at <", Arg::Int(u));
         }
         if let Some(b) = filter.before {
             push("seq <", Arg::Int(b));

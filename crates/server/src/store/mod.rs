@@ -4,9 +4,11 @@
 
 mod audit;
 mod load;
+mod memberships;
 mod rows;
 
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
+pub use memberships::AccountMembership;
 pub use rows::{touched, Row};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -1,0 +1,166 @@
+//! "May this user do this to that object?": one question, a batch, and every
+//! action a user may do on one object. Answered from the in-memory snapshot.
+
+use super::error::ApiError;
+use super::extract::{ApiQuery, Caller, InOrg};
+use super::members::parse_user;
+use super::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use steward_core::Snapshot;
+
+/// The most questions one batch may ask.
+pub const MAX_BATCH: usize = 10_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/orgs/{org}/check", post(check))
+        .route("/api/v1/orgs/{org}/check/batch", post(check_batch))
+        .route(
+            "/api/v1/orgs/{org}/members/{user}/permissions",
+            get(member_permissions),
+        )
+}
+
+/// One question. Borrowed from the body: no copy of the ids.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest<'a> {
+    #[serde(borrow)]
+    #[schema(value_type = String)]
+    pub user_id: Cow<'a, str>,
+    /// `type:action` (`project:edit`) or `org:action` (`members:manage`).
+    #[serde(borrow)]
+    #[schema(value_type = String)]
+    pub action: Cow<'a, str>,
+    /// The object's id, or the organization's for organization actions.
+    #[serde(borrow)]
+    #[schema(value_type = String)]
+    pub object_id: Cow<'a, str>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CheckAnswer {
+    pub allowed: bool,
+    /// `root`, `owner`, `role:<name>@<node>`, `grant@<node>`, or why not
+    /// (`not_a_member`, `unknown_object`, `unknown_action`, `action_not_applicable`,
+    /// `no_permission`).
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest<'a> {
+    #[serde(borrow)]
+    pub checks: Vec<CheckRequest<'a>>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchAnswer {
+    /// In the order of the questions.
+    pub results: Vec<CheckAnswer>,
+}
+
+fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::invalid("body", e.to_string()))
+}
+
+fn answer(snapshot: &Snapshot, q: &CheckRequest<'_>) -> CheckAnswer {
+    let decision = snapshot.check_by_name(&q.user_id, &q.action, &q.object_id);
+    CheckAnswer {
+        allowed: decision.allowed,
+        reason: snapshot.reason_text(&decision).to_string(),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org}/check", tag = "checks",
+    params(("org" = String, Path)), request_body = CheckRequest,
+    responses((status = 200, body = CheckAnswer), (status = 400), (status = 401), (status = 404)))]
+async fn check(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    body: Bytes,
+) -> Result<Json<CheckAnswer>, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let question: CheckRequest = parse(&body)?;
+    org.require_check_about(&question.user_id)?;
+    let answer = answer(&org.snapshot, &question);
+    app.metrics
+        .checks(answer.allowed as u64, !answer.allowed as u64);
+    Ok(Json(answer))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org}/check/batch", tag = "checks",
+    params(("org" = String, Path)), request_body = BatchRequest,
+    responses((status = 200, body = BatchAnswer), (status = 400), (status = 401), (status = 404)))]
+async fn check_batch(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    body: Bytes,
+) -> Result<Json<BatchAnswer>, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let batch: BatchRequest = parse(&body)?;
+    if batch.checks.len() > MAX_BATCH {
+        return Err(ApiError::invalid(
+            "checks",
+            format!("at most {MAX_BATCH} checks per batch"),
+        ));
+    }
+    for q in &batch.checks {
+        org.require_check_about(&q.user_id)?;
+    }
+    let results: Vec<CheckAnswer> = batch
+        .checks
+        .iter()
+        .map(|q| answer(&org.snapshot, q))
+        .collect();
+    let allowed = results.iter().filter(|r| r.allowed).count() as u64;
+    app.metrics.checks(allowed, results.len() as u64 - allowed);
+    Ok(Json(BatchAnswer { results }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PermissionsQuery {
+    /// The object; the organization when left out.
+    pub object_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ActionsView {
+    pub actions: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/members/{user}/permissions", tag = "checks",
+    params(("org" = String, Path), ("user" = String, Path), PermissionsQuery),
+    responses((status = 200, body = ActionsView), (status = 403), (status = 404)))]
+async fn member_permissions(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, user)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<PermissionsQuery>,
+) -> Result<Json<ActionsView>, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let user = parse_user(&user)?;
+    org.require_check_about(user.as_str())?;
+    let snapshot = &org.snapshot;
+    let u = snapshot
+        .user(user.as_str())
+        .filter(|&u| snapshot.org_role(u).is_some())
+        .ok_or_else(|| steward_core::Refusal::UnknownMember(user.clone()))?;
+    let object = q.object_id.as_deref().unwrap_or(org.org.as_str());
+    let node = snapshot.node(object).ok_or_else(|| {
+        ApiError::not_found("unknown_object", format!("no such object: {object}"))
+    })?;
+    let actions = snapshot
+        .permissions(u, node)
+        .iter()
+        .map(|a| snapshot.policy().action(a).name.clone())
+        .collect();
+    Ok(Json(ActionsView { actions }))
+}

@@ -1,0 +1,491 @@
+//! Members: list, read, rename, change role, delete, scope roles; and the
+//! invitations that bring new ones in.
+
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiQuery, Caller, InOrg};
+use super::AppState;
+use crate::auth::new_secret;
+use crate::service::ids::random_id;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use steward_core::{
+    member_warnings, Command, Email, InvitationId, Name, ObjectId, Policy, State as OrgState,
+    UserId,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/orgs/{org}/members", get(list))
+        .route(
+            "/api/v1/orgs/{org}/members/{user}",
+            get(read).patch(update).delete(remove),
+        )
+        .route(
+            "/api/v1/orgs/{org}/members/{user}/scopes/{object}",
+            put(set_scope_roles),
+        )
+        .route(
+            "/api/v1/orgs/{org}/invitations",
+            post(invite).get(invitations),
+        )
+        .route(
+            "/api/v1/orgs/{org}/invitations/{invitation}",
+            delete(revoke_invitation),
+        )
+}
+
+/// A member as the API shows one.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MemberView {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub scopes: Vec<ScopeView>,
+    /// e.g. `viewer_without_sites`: a viewer who will see nothing until given sites.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ScopeView {
+    pub object_id: String,
+    pub roles: Vec<String>,
+}
+
+pub fn member_view(policy: &Policy, state: &OrgState, user: &UserId) -> Option<MemberView> {
+    let m = state.member(user)?;
+    Some(MemberView {
+        user_id: m.user_id.to_string(),
+        email: m.email.to_string(),
+        name: m.name.to_string(),
+        role: m.role.clone(),
+        scopes: state
+            .scopes_of(user)
+            .map(|(object, roles)| ScopeView {
+                object_id: object.to_string(),
+                roles: roles.iter().cloned().collect(),
+            })
+            .collect(),
+        warnings: member_warnings(policy, state, user),
+    })
+}
+
+/// `{items, next_cursor}`: the list shape of every listing endpoint.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[aliases(MemberPage = Page<MemberView>)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// `limit` as API.md sets it: 50 by default, at most 1000.
+pub fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
+    match limit {
+        None => Ok(50),
+        Some(n) if (1..=1000).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::invalid("limit", "limit must be between 1 and 1000")),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MemberQuery {
+    /// Only members with this organization role.
+    pub role: Option<String>,
+    /// Text in the name or e-mail, any case.
+    pub q: Option<String>,
+    pub limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+pub fn parse_user(user: &str) -> Result<UserId, ApiError> {
+    UserId::parse(user).map_err(|_| ApiError::not_found("unknown_member", "no such member"))
+}
+
+pub fn parse_object(object: &str) -> Result<ObjectId, ApiError> {
+    ObjectId::parse(object).map_err(|_| ApiError::not_found("unknown_object", "no such object"))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/members", tag = "members",
+    params(("org" = String, Path), MemberQuery),
+    responses((status = 200, body = MemberPage), (status = 403), (status = 404)))]
+async fn list(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    ApiQuery(query): ApiQuery<MemberQuery>,
+) -> Result<Json<Page<MemberView>>, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    org.require("members:view")?;
+    let limit = page_limit(query.limit)?;
+    let policy = app.service.policy().clone();
+    if let Some(role) = &query.role {
+        if policy.org_role(role).is_none() {
+            return Err(steward_core::Refusal::UnknownRole(role.clone()).into());
+        }
+    }
+    let needle = query.q.as_deref().map(str::to_lowercase);
+    let page = app
+        .service
+        .read(&org.org, |state| {
+            let mut items = Vec::with_capacity(limit);
+            let mut next_cursor = None;
+            let matching = state
+                .members()
+                .filter(|m| query.cursor.as_deref().is_none_or(|c| m.user_id.as_str() > c))
+                .filter(|m| query.role.as_deref().is_none_or(|r| m.role == r))
+                .filter(|m| {
+                    needle.as_deref().is_none_or(|n| {
+                        m.email.as_str().contains(n) || m.name.as_str().to_lowercase().contains(n)
+                    })
+                });
+            for m in matching {
+                if items.len() == limit {
+                    next_cursor = items.last().map(|v: &MemberView| v.user_id.clone());
+                    break;
+                }
+                items.extend(member_view(&policy, state, &m.user_id));
+            }
+            Page { items, next_cursor }
+        })
+        .await?;
+    Ok(Json(page))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
+    params(("org" = String, Path), ("user" = String, Path)),
+    responses((status = 200, body = MemberView), (status = 404)))]
+async fn read(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, user)): Path<(String, String)>,
+) -> Result<Json<MemberView>, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let user = parse_user(&user)?;
+    if org.user() != Some(&user) {
+        org.require("members:view")?;
+    }
+    Ok(Json(current_member(&app, &org, &user).await?))
+}
+
+/// The member as stored now, or 404.
+pub async fn current_member(
+    app: &AppState,
+    org: &InOrg,
+    user: &UserId,
+) -> Result<MemberView, ApiError> {
+    let policy = app.service.policy().clone();
+    app.service
+        .read(&org.org, |state| member_view(&policy, state, user))
+        .await?
+        .ok_or_else(|| steward_core::Refusal::UnknownMember(user.clone()).into())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMember {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    /// Never accepted: an e-mail does not change (400 `email_immutable`).
+    pub email: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
+    params(("org" = String, Path), ("user" = String, Path)), request_body = UpdateMember,
+    responses((status = 200, body = MemberView), (status = 400), (status = 403), (status = 404)))]
+async fn update(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, user)): Path<(String, String)>,
+    ApiJson(body): ApiJson<UpdateMember>,
+) -> Result<Json<MemberView>, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let actor = org.actor()?;
+    let user_id = parse_user(&user)?;
+    let mut commands = Vec::new();
+    if let Some(email) = &body.email {
+        commands.push(Command::ChangeEmail {
+            user_id: user_id.clone(),
+            email: Email::parse(email).map_err(|e| ApiError::field("email", e))?,
+        });
+    }
+    if let Some(role) = body.role {
+        commands.push(Command::ChangeRole {
+            user_id: user_id.clone(),
+            role,
+        });
+    }
+    if let Some(name) = &body.name {
+        commands.push(Command::Rename {
+            user_id: user_id.clone(),
+            name: Name::parse(name).map_err(|e| ApiError::field("name", e))?,
+        });
+    }
+    app.service
+        .execute_together(&org.org, &actor, commands)
+        .await?;
+    Ok(Json(current_member(&app, &org, &user_id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DeleteQuery {
+    /// `root`: hand the member's objects to the organization's root account.
+    pub transfer_objects_to: Option<String>,
+}
+
+#[utoipa::path(delete, path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
+    params(("org" = String, Path), ("user" = String, Path), DeleteQuery),
+    responses((status = 204), (status = 403), (status = 404)))]
+async fn remove(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, user)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<DeleteQuery>,
+) -> Result<StatusCode, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let hand_over_to_root = match query.transfer_objects_to.as_deref() {
+        None => false,
+        Some("root") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "transfer_objects_to",
+                format!("transfer_objects_to must be \"root\", not {other:?}"),
+            ))
+        }
+    };
+    let command = Command::DeleteMember {
+        user_id: parse_user(&user)?,
+        hand_over_to_root,
+    };
+    app.service.execute(&org.org, &org.actor()?, command).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeRolesBody {
+    /// The roles held on that system, service or site; `[]` removes them.
+    pub roles: Vec<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/orgs/{org}/members/{user}/scopes/{object}", tag = "members",
+    params(("org" = String, Path), ("user" = String, Path), ("object" = String, Path)),
+    request_body = ScopeRolesBody,
+    responses((status = 200, body = ScopeView), (status = 400), (status = 403), (status = 404)))]
+async fn set_scope_roles(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, user, object)): Path<(String, String, String)>,
+    ApiJson(body): ApiJson<ScopeRolesBody>,
+) -> Result<Json<ScopeView>, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let user_id = parse_user(&user)?;
+    let object_id = parse_object(&object)?;
+    let command = Command::SetScopeRoles {
+        user_id: user_id.clone(),
+        object_id: object_id.clone(),
+        roles: body.roles,
+    };
+    app.service.execute(&org.org, &org.actor()?, command).await?;
+    let roles = app
+        .service
+        .read(&org.org, |state| {
+            state
+                .scope_roles(&user_id, &object_id)
+                .map(|r| r.iter().cloned().collect())
+                .unwrap_or_default()
+        })
+        .await?;
+    Ok(Json(ScopeView {
+        object_id: object_id.to_string(),
+        roles,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteBody {
+    pub email: String,
+    pub name: Option<String>,
+    /// Defaults to the policy's default role.
+    pub role: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<ScopeView>,
+    /// Days until the invitation expires (default 7).
+    pub expires_in_days: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InvitationView {
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub role: String,
+    pub scopes: Vec<ScopeView>,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Shown once, when the invitation is made; it is the secret that accepts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Where the invitee accepts (the console's page for the token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accept_url: Option<String>,
+}
+
+pub const INVITATION_DAYS: u32 = 7;
+
+/// An invitation token is `<org>.<secret>`; the invitation's id is derived from
+/// the secret's hash, so the audit log (which shows ids) never holds the secret.
+pub fn invitation_token(org: &str) -> (String, InvitationId) {
+    let secret = new_secret("inv_");
+    let id = invitation_id_of(&secret);
+    (format!("{org}.{secret}"), id)
+}
+
+pub fn invitation_id_of(secret: &str) -> InvitationId {
+    let hash = crate::auth::secret_hash_hex(secret);
+    InvitationId::parse(&format!("inv_{}", &hash[..32])).expect("hex is a valid id")
+}
+
+/// Splits a token into its organization and invitation id.
+pub fn parse_invitation_token(token: &str) -> Option<(String, InvitationId)> {
+    let (org, secret) = token.rsplit_once('.')?;
+    if !secret.starts_with("inv_") {
+        return None;
+    }
+    Some((org.to_string(), invitation_id_of(secret)))
+}
+
+/// Makes an invitation: the API and the CLI come here.
+pub async fn create_invitation(
+    app: &AppState,
+    org: &steward_core::OrgId,
+    actor: &steward_core::Actor,
+    body: InviteBody,
+) -> Result<InvitationView, ApiError> {
+    let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e))?;
+    let name = body
+        .name
+        .as_deref()
+        .map(Name::parse)
+        .transpose()
+        .map_err(|e| ApiError::field("name", e))?;
+    let scopes = body
+        .scopes
+        .into_iter()
+        .map(|s| {
+            Ok(steward_core::ScopeRoles {
+                object_id: ObjectId::parse(&s.object_id)
+                    .map_err(|e| ApiError::field("scopes", e))?,
+                roles: s.roles,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let days = body.expires_in_days.unwrap_or(INVITATION_DAYS);
+    if !(1..=90).contains(&days) {
+        return Err(ApiError::invalid(
+            "expires_in_days",
+            "an invitation lasts between 1 and 90 days",
+        ));
+    }
+    let (token, invitation_id) = invitation_token(org.as_str());
+    let expires_at = app.service.clock().now().plus_days(days);
+    let command = Command::Invite {
+        invitation_id: invitation_id.clone(),
+        email,
+        name,
+        role: body.role,
+        scopes,
+        expires_at,
+    };
+    app.service.execute(org, actor, command).await?;
+    let mut view = app
+        .service
+        .read(org, |state| state.invitation(&invitation_id).map(invitation_view))
+        .await?
+        .ok_or_else(|| ApiError::Internal("the invitation vanished after it was made".into()))?;
+    view.accept_url = Some(format!(
+        "{}/invitations/{token}",
+        app.config.public_url.trim_end_matches('/')
+    ));
+    view.token = Some(token);
+    Ok(view)
+}
+
+pub fn invitation_view(i: &steward_core::state::Invitation) -> InvitationView {
+    InvitationView {
+        id: i.id.to_string(),
+        email: i.email.to_string(),
+        name: i.name.as_ref().map(|n| n.to_string()),
+        role: i.role.clone(),
+        scopes: i
+            .scopes
+            .iter()
+            .map(|s| ScopeView {
+                object_id: s.object_id.to_string(),
+                roles: s.roles.clone(),
+            })
+            .collect(),
+        expires_at: i.expires_at.0,
+        token: None,
+        accept_url: None,
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org}/invitations", tag = "invitations",
+    params(("org" = String, Path)), request_body = InviteBody,
+    responses((status = 201, body = InvitationView), (status = 400), (status = 403), (status = 404), (status = 409)))]
+async fn invite(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    ApiJson(body): ApiJson<InviteBody>,
+) -> Result<(StatusCode, Json<InvitationView>), ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let view = create_invitation(&app, &org.org, &org.actor()?, body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/invitations", tag = "invitations",
+    params(("org" = String, Path)),
+    responses((status = 200, body = Vec<InvitationView>), (status = 403), (status = 404)))]
+async fn invitations(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+) -> Result<Json<Page<InvitationView>>, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    org.require("members:view")?;
+    let items = app
+        .service
+        .read(&org.org, |state| state.invitations().map(invitation_view).collect())
+        .await?;
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/orgs/{org}/invitations/{invitation}", tag = "invitations",
+    params(("org" = String, Path), ("invitation" = String, Path)),
+    responses((status = 204), (status = 403), (status = 404)))]
+async fn revoke_invitation(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, invitation)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let invitation_id = InvitationId::parse(&invitation)
+        .map_err(|_| ApiError::from(steward_core::Refusal::UnknownInvitation))?;
+    app.service
+        .execute(
+            &org.org,
+            &org.actor()?,
+            Command::RevokeInvitation { invitation_id },
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,158 @@
+//! `/metrics` in Prometheus text: requests and their latency by route and status,
+//! and checks by answer. Counters are atomics behind a map read-locked per request.
+
+use super::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+/// Latency bucket bounds, in seconds.
+const BUCKETS: [f64; 10] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5];
+
+#[derive(Default)]
+pub struct Metrics {
+    routes: RwLock<BTreeMap<(String, String, u16), Arc<RouteStats>>>,
+    checks_allowed: AtomicU64,
+    checks_denied: AtomicU64,
+}
+
+#[derive(Default)]
+struct RouteStats {
+    count: AtomicU64,
+    micros: AtomicU64,
+    buckets: [AtomicU64; BUCKETS.len()],
+}
+
+impl Metrics {
+    /// Counts answered checks (single or batched).
+    pub fn checks(&self, allowed: u64, denied: u64) {
+        self.checks_allowed.fetch_add(allowed, Ordering::Relaxed);
+        self.checks_denied.fetch_add(denied, Ordering::Relaxed);
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let key = (method.to_string(), route.to_string(), status);
+        let stats = {
+            let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
+            routes.get(&key).cloned()
+        };
+        let stats = match stats {
+            Some(s) => s,
+            None => self
+                .routes
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(key)
+                .or_default()
+                .clone(),
+        };
+        stats.count.fetch_add(1, Ordering::Relaxed);
+        stats
+            .micros
+            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                stats.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP steward_http_requests_total HTTP requests answered.\n");
+        out.push_str("# TYPE steward_http_requests_total counter\n");
+        let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
+        for ((method, route, status), s) in routes.iter() {
+            let _ = writeln!(
+                out,
+                "steward_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
+                s.count.load(Ordering::Relaxed)
+            );
+        }
+        out.push_str("# HELP steward_http_request_duration_seconds Time to answer.\n");
+        out.push_str("# TYPE steward_http_request_duration_seconds histogram\n");
+        for ((method, route, status), s) in routes.iter() {
+            let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "steward_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
+                    s.buckets[i].load(Ordering::Relaxed)
+                );
+            }
+            let count = s.count.load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "steward_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
+            );
+            let _ = writeln!(
+                out,
+                "steward_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.micros.load(Ordering::Relaxed) as f64 / 1e6
+            );
+            let _ = writeln!(
+                out,
+                "steward_http_request_duration_seconds_count{{{labels}}} {count}"
+            );
+        }
+        out.push_str("# HELP steward_checks_total Permission checks answered, by result.\n");
+        out.push_str("# TYPE steward_checks_total counter\n");
+        let _ = writeln!(
+            out,
+            "steward_checks_total{{result=\"allowed\"}} {}",
+            self.checks_allowed.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "steward_checks_total{{result=\"denied\"}} {}",
+            self.checks_denied.load(Ordering::Relaxed)
+        );
+        out
+    }
+}
+
+/// Middleware: times each request under its route template (`/api/v1/orgs/{org}`),
+/// never the raw path, so ids do not become labels.
+pub async fn record(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().as_str().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let response = next.run(req).await;
+    app.metrics.observe(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_render_counts_by_route_and_checks_by_result() {
+        let m = Metrics::default();
+        m.observe("POST", "/api/v1/orgs/{org}/check", 200, 0.0007);
+        m.observe("POST", "/api/v1/orgs/{org}/check", 200, 0.02);
+        m.checks(3, 1);
+        let text = m.render();
+        assert!(text.contains(
+            "steward_http_requests_total{method=\"POST\",route=\"/api/v1/orgs/{org}/check\",status=\"200\"} 2"
+        ));
+        assert!(text.contains("le=\"0.001\"} 1"));
+        assert!(text.contains("steward_checks_total{result=\"allowed\"} 3"));
+        assert!(text.contains("steward_checks_total{result=\"denied\"} 1"));
+    }
+}

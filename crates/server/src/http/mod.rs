@@ -1,0 +1,155 @@
+//! The HTTP API of API.md: one `router()` per resource, merged here, over the
+//! service layer. Handlers parse, call the service, and shape the answer; every
+//! rule they rely on is the core's.
+
+mod accounts;
+mod api_keys;
+mod audit;
+mod check;
+pub mod error;
+mod extract;
+mod members;
+mod metrics;
+mod objects;
+mod openapi;
+mod ops;
+mod orgs;
+mod ownership;
+
+pub use error::ApiError;
+pub use extract::{Caller, InOrg};
+pub use metrics::Metrics;
+
+use crate::auth::{secret_hash, LoginLimiter, Passwords, Signer, TokenError};
+use crate::service::Service;
+use axum::Router;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub auth: Arc<Auth>,
+    pub config: Arc<HttpConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Authentication's parts: token signing, password hashing, the login limiter.
+pub struct Auth {
+    pub signer: Signer,
+    pub passwords: Passwords,
+    pub limiter: LoginLimiter,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Whether `POST /api/v1/signup` is open.
+    pub signup: bool,
+    /// The address people open, for links printed or returned (invitations).
+    pub public_url: String,
+}
+
+/// API keys carry this prefix, so a bearer token is told apart without parsing.
+pub const API_KEY_PREFIX: &str = "stw_key_";
+
+impl AppState {
+    pub async fn new(service: Service, config: HttpConfig) -> Result<AppState, ApiError> {
+        let now = service.clock().now().0;
+        let signer = Signer::load_or_create(service.store(), now).await?;
+        Ok(AppState {
+            service,
+            auth: Arc::new(Auth {
+                signer,
+                passwords: Passwords::new(),
+                limiter: LoginLimiter::default(),
+            }),
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        })
+    }
+
+    /// The caller behind a bearer token: an API key is looked up by its SHA-256
+    /// in memory; anything else must be an access token this deployment signed.
+    pub fn authenticate(&self, token: &str) -> Result<Caller, ApiError> {
+        if token.starts_with(API_KEY_PREFIX) {
+            return self
+                .service
+                .api_key(&secret_hash(token))
+                .map(Caller::Key)
+                .ok_or_else(|| {
+                    ApiError::unauthenticated("invalid_api_key", "this API key is unknown or revoked")
+                });
+        }
+        let now = self.service.clock().now().0;
+        match self.auth.signer.verify(token, now) {
+            Ok(claims) => steward_core::UserId::parse(&claims.sub)
+                .map(Caller::Account)
+                .map_err(|_| ApiError::unauthenticated("invalid_token", "the token is not valid")),
+            Err(TokenError::Expired) => Err(ApiError::unauthenticated(
+                "token_expired",
+                "the access token has expired; refresh it",
+            )),
+            Err(_) => Err(ApiError::unauthenticated(
+                "invalid_token",
+                "the token is not valid",
+            )),
+        }
+    }
+}
+
+/// Every route, with request ids, tracing, metrics, a timeout and compression.
+pub fn router(app: AppState) -> Router {
+    let api = Router::new()
+        .merge(accounts::router())
+        .merge(orgs::router())
+        .merge(members::router())
+        .merge(ownership::router())
+        .merge(objects::router())
+        .merge(check::router())
+        .merge(audit::router())
+        .merge(api_keys::router())
+        .merge(openapi::router());
+    Router::new()
+        .merge(api)
+        .merge(ops::router())
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            metrics::record,
+        ))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::timeout::TimeoutLayer::new(Duration::from_secs(30)))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(app)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves; requests in flight then
+/// finish before this returns.
+pub async fn serve(
+    app: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+pub use members::{create_invitation, invitation_view, InviteBody, INVITATION_DAYS};
+pub use orgs::create_organization;

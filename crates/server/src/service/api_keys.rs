@@ -1,0 +1,85 @@
+//! API keys in memory, by the SHA-256 of their secret: a product back-end's
+//! `/check` costs a hash and a map lookup, and a revoked key stops at once (on
+//! other nodes, as soon as their change notice arrives).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use steward_core::{ApiKeyId, Change, Event, OrgId, State};
+
+/// What a key lets its holder do, in one organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyGrant {
+    pub org: Arc<str>,
+    pub key_id: ApiKeyId,
+    check: bool,
+    read: bool,
+}
+
+impl ApiKeyGrant {
+    /// `/check`, `/check/batch`, a member's permissions, `allowed_for` listings.
+    pub fn may_check(&self) -> bool {
+        self.check
+    }
+
+    /// The organization's GET endpoints.
+    pub fn may_read(&self) -> bool {
+        self.read
+    }
+}
+
+#[derive(Default)]
+pub(super) struct KeyIndex {
+    by_hash: RwLock<HashMap<[u8; 32], ApiKeyGrant>>,
+}
+
+impl KeyIndex {
+    pub fn get(&self, hash: &[u8; 32]) -> Option<ApiKeyGrant> {
+        self.by_hash
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(hash)
+            .cloned()
+    }
+
+    /// Makes the index hold exactly the organization's live keys.
+    pub fn sync(&self, org: &OrgId, state: &State) {
+        let mut map = self.by_hash.write().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, g| &*g.org != org.as_str());
+        if state.org().is_some_and(|o| o.deleted) {
+            return;
+        }
+        for key in state.api_keys() {
+            let Some(hash) = decode_hash(&key.key_hash) else {
+                tracing::error!(%org, key = %key.id, "an API key's stored hash is not 64 hex digits");
+                continue;
+            };
+            map.insert(
+                hash,
+                ApiKeyGrant {
+                    org: org.as_arc().clone(),
+                    key_id: key.id.clone(),
+                    check: key.permissions.iter().any(|p| p == "check"),
+                    read: key.permissions.iter().any(|p| p == "read"),
+                },
+            );
+        }
+    }
+
+    /// After events were folded into `state`: resyncs if any touched keys.
+    pub fn follow(&self, org: &OrgId, events: &[Event], state: &State) {
+        let touches_keys = events.iter().any(|e| {
+            matches!(
+                e.change,
+                Change::ApiKeyCreated { .. } | Change::ApiKeyRevoked { .. } | Change::OrgDeleted { .. }
+            )
+        });
+        if touches_keys {
+            self.sync(org, state);
+        }
+    }
+}
+
+fn decode_hash(hex_text: &str) -> Option<[u8; 32]> {
+    let bytes = hex::decode(hex_text).ok()?;
+    bytes.try_into().ok()
+}

@@ -1,0 +1,187 @@
+//! Nothing crosses organizations: a member of A using B's ids, on every endpoint
+//! of an organization, gets 404, and B is byte-for-byte what it was.
+
+use crate::support::{spawn_preset, TestApp, User};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// What B looks like to its owner: every listing and the chain's length.
+async fn everything_in(app: &TestApp, org: &str, owner: &User) -> Vec<Value> {
+    let mut seen = Vec::new();
+    for path in [
+        "",
+        "/members",
+        "/objects",
+        "/invitations",
+        "/api-keys",
+        "/ownership-transfer",
+        "/audit?limit=1000",
+        "/audit/verify",
+    ] {
+        let a = app.get(&format!("/api/v1/orgs/{org}{path}"), &owner.token).await;
+        seen.push(json!({"path": path, "status": a.status.as_u16(), "body": a.body}));
+    }
+    seen
+}
+
+struct Ids {
+    org: String,
+    user: String,
+    object: String,
+    invitation: String,
+    key: String,
+}
+
+/// Every organization endpoint with `ids` filled in; `{org}` is given separately
+/// so a test can mix one organization's path with another's ids.
+fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
+    let (u, o, i, k) = (&ids.user, &ids.object, &ids.invitation, &ids.key);
+    let p = format!("/api/v1/orgs/{org}");
+    vec![
+        (Method::GET, p.clone(), Value::Null),
+        (Method::DELETE, p.clone(), Value::Null),
+        (Method::GET, format!("{p}/policy"), Value::Null),
+        (Method::GET, format!("{p}/members"), Value::Null),
+        (Method::GET, format!("{p}/members/{u}"), Value::Null),
+        (Method::PATCH, format!("{p}/members/{u}"), json!({"role": "admin", "name": "X"})),
+        (Method::DELETE, format!("{p}/members/{u}"), Value::Null),
+        (Method::PUT, format!("{p}/members/{u}/scopes/{o}"), json!({"roles": ["viewer"]})),
+        (Method::GET, format!("{p}/members/{u}/permissions?object_id={o}"), Value::Null),
+        (Method::POST, format!("{p}/invitations"), json!({"email": "mallory@evil.test"})),
+        (Method::GET, format!("{p}/invitations"), Value::Null),
+        (Method::DELETE, format!("{p}/invitations/{i}"), Value::Null),
+        (Method::POST, format!("{p}/ownership-transfer"), json!({"to_user": u})),
+        (Method::GET, format!("{p}/ownership-transfer"), Value::Null),
+        (Method::DELETE, format!("{p}/ownership-transfer"), Value::Null),
+        (Method::POST, format!("{p}/ownership-transfer/accept"), json!({})),
+        (Method::POST, format!("{p}/ownership-transfer/decline"), json!({})),
+        (Method::POST, format!("{p}/objects"), json!({"type": "site", "name": "Evil"})),
+        (Method::GET, format!("{p}/objects"), Value::Null),
+        (Method::GET, format!("{p}/objects/{o}"), Value::Null),
+        (Method::DELETE, format!("{p}/objects/{o}"), Value::Null),
+        (Method::POST, format!("{p}/objects/{o}/owner"), json!({"user_id": u})),
+        (Method::GET, format!("{p}/objects/{o}/permissions"), Value::Null),
+        (Method::PUT, format!("{p}/objects/{o}/grants/{u}"), json!({"actions": ["site:view"]})),
+        (Method::POST, format!("{p}/check"), json!({"user_id": u, "action": "site:view", "object_id": o})),
+        (Method::POST, format!("{p}/check/batch"), json!({"checks": [{"user_id": u, "action": "site:view", "object_id": o}]})),
+        (Method::GET, format!("{p}/audit"), Value::Null),
+        (Method::GET, format!("{p}/audit/verify"), Value::Null),
+        (Method::POST, format!("{p}/api-keys"), json!({"name": "stolen"})),
+        (Method::GET, format!("{p}/api-keys"), Value::Null),
+        (Method::DELETE, format!("{p}/api-keys/{k}"), Value::Null),
+    ]
+}
+
+/// Two organizations; B has a member, a site, a pending invitation, an API key
+/// and a pending nomination for every id to point at.
+async fn two_organizations(app: &TestApp) -> (User, Ids, User, Ids) {
+    let a = app.signup("alice@a.test", "A").await;
+    let b = app.signup("bob@b.test", "B").await;
+    let mut ids = Vec::new();
+    for (org, owner, who) in [(&a.id, &a.owner, "ann@a.test"), (&b.id, &b.owner, "carol@b.test")] {
+        let member = app.join(org, owner, who, Some("admin")).await;
+        let site = app
+            .post(&format!("/api/v1/orgs/{org}/objects"), &owner.token, json!({"type": "site", "name": "Plant"}))
+            .await
+            .expect(201);
+        let inv = app
+            .post(&format!("/api/v1/orgs/{org}/invitations"), &owner.token, json!({"email": format!("dave.{}", who)}))
+            .await
+            .expect(201);
+        let key = app
+            .post(&format!("/api/v1/orgs/{org}/api-keys"), &owner.token, json!({"name": "back-end"}))
+            .await
+            .expect(201);
+        ids.push(Ids {
+            org: org.clone(),
+            user: member.id.clone(),
+            object: site["id"].as_str().unwrap().into(),
+            invitation: inv["id"].as_str().unwrap().into(),
+            key: key["id"].as_str().unwrap().into(),
+        });
+    }
+    let b_ids = ids.pop().unwrap();
+    let a_ids = ids.pop().unwrap();
+    app.post(
+        &format!("/api/v1/orgs/{}/ownership-transfer", b_ids.org),
+        &b.owner.token,
+        json!({"to_user": b_ids.user}),
+    )
+    .await
+    .expect(201);
+    (a.owner, a_ids, b.owner, b_ids)
+}
+
+#[tokio::test]
+async fn another_organizations_ids_are_404_on_every_endpoint_and_change_nothing() {
+    let app = spawn_preset("operations").await;
+    let (alice, a_ids, bob, b_ids) = two_organizations(&app).await;
+    let a_key = app.api_key(&a_ids.org, &alice).await;
+    let before = everything_in(&app, &b_ids.org, &bob).await;
+
+    // B's organization id in the path: as A's owner, and with A's API key.
+    for token in [alice.token.as_str(), a_key.as_str()] {
+        for (method, path, body) in endpoints(&b_ids.org, &b_ids) {
+            let body = (!body.is_null()).then_some(body);
+            let answer = app.call(method.clone(), &path, Some(token), body).await;
+            assert_eq!(answer.status.as_u16(), 404, "{method} {path}: {}", answer.body);
+            assert_eq!(answer.body["error"]["code"], "NOT_FOUND");
+        }
+    }
+    // A's path with B's ids: member, object, invitation and key ids of B are
+    // unknown in A (a check about them answers no, as about anyone unknown).
+    for (method, path, body) in endpoints(&a_ids.org, &b_ids) {
+        let body = (!body.is_null()).then_some(body);
+        let uses_b_id = [&b_ids.user, &b_ids.object, &b_ids.invitation, &b_ids.key]
+            .iter()
+            .any(|id| path.contains(id.as_str()));
+        let answer = app.call(method.clone(), &path, Some(&alice.token), body).await;
+        if path.ends_with("/check") {
+            assert_eq!(answer.body["allowed"], false, "{path}: {}", answer.body);
+            assert_eq!(answer.body["reason"], "unknown_object");
+        } else if path.ends_with("/check/batch") {
+            assert_eq!(answer.body["results"][0]["allowed"], false);
+        } else if uses_b_id {
+            assert_eq!(answer.status.as_u16(), 404, "{method} {path}: {}", answer.body);
+        }
+    }
+    let after = everything_in(&app, &b_ids.org, &bob).await;
+    assert_eq!(before, after, "organization B changed");
+}
+
+#[tokio::test]
+async fn the_tenancy_test_covers_every_organization_endpoint_of_the_openapi() {
+    let app = spawn_preset("operations").await;
+    let doc = app.call(Method::GET, "/api/v1/openapi.json", None, None).await.expect(200);
+    let ids = Ids {
+        org: "{org}".into(),
+        user: "{user}".into(),
+        object: "{object}".into(),
+        invitation: "{invitation}".into(),
+        key: "{key}".into(),
+    };
+    let covered: BTreeSet<(String, String)> = endpoints("{org}", &ids)
+        .into_iter()
+        .map(|(m, p, _)| {
+            let p = p.split('?').next().unwrap().to_string();
+            (m.as_str().to_lowercase(), p)
+        })
+        .collect();
+    let mut missing = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/orgs/{org}") {
+            continue;
+        }
+        for method in ops.as_object().unwrap().keys() {
+            // The spec names path parameters by their route; the test by what they hold.
+            let normal = path
+                .replace("{id}", "{object}")
+                .replace("objects/{object}/grants/{user}", "objects/{object}/grants/{user}");
+            if !covered.contains(&(method.clone(), normal.clone())) {
+                missing.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not in the tenancy test: {missing:?}");
+}
