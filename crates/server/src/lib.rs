@@ -1,6 +1,7 @@
 //! Steward's server: the store (SQLite, PostgreSQL), the service layer every path
 //! goes through, and the command line.
 
+pub mod auth;
 pub mod cli;
 pub mod service;
 pub mod store;
