@@ -2,13 +2,19 @@
 //! PostgreSQL, the few places they differ kept in `Dialect`. Every write happens in
 //! an `OrgTx`, which holds the organization's write lock until commit.
 
+mod accounts;
 mod audit;
+mod keys;
 mod load;
 mod memberships;
+mod refresh;
 mod rows;
 
+pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
 pub use memberships::AccountMembership;
+pub use keys::SigningKeyRow;
+pub use refresh::{RefreshRefusal, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_SECONDS};
 pub use rows::{touched, Row};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -33,6 +39,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("organization {0} does not exist")]
     NoSuchOrganization(String),
+    #[error("an account with this e-mail already exists")]
+    DuplicateEmail,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

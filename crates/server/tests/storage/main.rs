@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accounts;
 mod conformance;
 mod crash;
 mod nodes;
