@@ -2,7 +2,9 @@
 //! (the core has no randomness), so a decision can be replayed exactly.
 
 use crate::event::ScopeRoles;
-use crate::id::{Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId};
+use crate::id::{
+    ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -95,6 +97,23 @@ pub enum Command {
     /// All-or-nothing: every row is decided as a single change would be, in order.
     Import {
         rows: Vec<ImportRow>,
+    },
+    /// The caller makes the secret and passes only its hash, so the secret never
+    /// enters the audit log. `permissions` are from `API_KEY_PERMISSIONS`.
+    CreateApiKey {
+        key_id: ApiKeyId,
+        name: Name,
+        /// 64 lowercase hex characters: the SHA-256 of the secret.
+        key_hash: String,
+        permissions: Vec<String>,
+    },
+    RevokeApiKey {
+        key_id: ApiKeyId,
+    },
+    /// Recorded by Steward itself when a member's password is refused, so repeated
+    /// guesses show in the organization's audit log.
+    RecordLoginFailure {
+        user_id: UserId,
     },
 }
 

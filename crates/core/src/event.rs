@@ -1,7 +1,9 @@
 //! Events: what `decide` says happened. They are the audit log, and `apply` folds
 //! them into the state, so replaying them rebuilds it.
 
-use crate::id::{Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId};
+use crate::id::{
+    ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 /// Who made a change: a member, or Steward itself (expiry sweeps, the operator's CLI).
@@ -173,6 +175,20 @@ pub enum Change {
         updated: usize,
         unchanged: usize,
     },
+    /// Holds the hash, never the secret: the log can be exported and read by auditors.
+    #[serde(rename = "api_key.created")]
+    ApiKeyCreated {
+        key_id: ApiKeyId,
+        name: Name,
+        key_hash: String,
+        permissions: Vec<String>,
+    },
+    /// `name` is kept so the log says which key went without looking back for it.
+    #[serde(rename = "api_key.revoked")]
+    ApiKeyRevoked { key_id: ApiKeyId, name: Name },
+    /// Changes nothing: it is there for the audit trail.
+    #[serde(rename = "auth.login_failed")]
+    LoginFailed { user_id: UserId },
 }
 
 impl Change {
@@ -199,10 +215,14 @@ impl Change {
             Change::ObjectOwnerChanged { .. } => "object.owner_changed",
             Change::GrantChanged { .. } => "grant.changed",
             Change::ImportApplied { .. } => "import.applied",
+            Change::ApiKeyCreated { .. } => "api_key.created",
+            Change::ApiKeyRevoked { .. } => "api_key.revoked",
+            Change::LoginFailed { .. } => "auth.login_failed",
         }
     }
 
-    /// The member or object the change is about, for the audit log's target column.
+    /// The member, object or API key the change is about, for the audit log's target
+    /// column.
     pub fn target(&self) -> Option<&str> {
         match self {
             Change::OrgCreated { org_id, .. } | Change::OrgDeleted { org_id } => {
@@ -216,7 +236,8 @@ impl Change {
             | Change::MemberDeleted { user_id, .. }
             | Change::RoleChanged { user_id, .. }
             | Change::ScopeRolesChanged { user_id, .. }
-            | Change::GrantChanged { user_id, .. } => Some(user_id.as_str()),
+            | Change::GrantChanged { user_id, .. }
+            | Change::LoginFailed { user_id } => Some(user_id.as_str()),
             Change::TransferNominated { to_user, .. }
             | Change::TransferAccepted { to_user, .. }
             | Change::TransferDeclined { to_user, .. }
@@ -225,6 +246,9 @@ impl Change {
             Change::ObjectCreated { object_id, .. }
             | Change::ObjectDeleted { object_id }
             | Change::ObjectOwnerChanged { object_id, .. } => Some(object_id.as_str()),
+            Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
+                Some(key_id.as_str())
+            }
             Change::ImportApplied { .. } => None,
         }
     }
@@ -253,5 +277,40 @@ mod tests {
         assert_eq!(e.change.target(), Some("bob"));
         let back: Event = serde_json::from_value(json).unwrap();
         assert_eq!(back, e);
+    }
+
+    #[test]
+    fn api_key_and_login_events_read_as_the_audit_log_names_them() {
+        let created = Change::ApiKeyCreated {
+            key_id: ApiKeyId::parse("key-1").unwrap(),
+            name: Name::parse("Billing back-end").unwrap(),
+            key_hash: "ab".repeat(32),
+            permissions: vec!["check".into()],
+        };
+        let revoked = Change::ApiKeyRevoked {
+            key_id: ApiKeyId::parse("key-1").unwrap(),
+            name: Name::parse("Billing back-end").unwrap(),
+        };
+        let failed = Change::LoginFailed {
+            user_id: UserId::parse("bob").unwrap(),
+        };
+        for (change, type_name, target) in [
+            (created, "api_key.created", "key-1"),
+            (revoked, "api_key.revoked", "key-1"),
+            (failed, "auth.login_failed", "bob"),
+        ] {
+            let e = Event {
+                at: Timestamp(5),
+                actor: Actor::System,
+                change,
+            };
+            let json = serde_json::to_value(&e).unwrap();
+            assert_eq!(json["type"], type_name);
+            assert!(json["data"].is_object(), "{type_name}: data");
+            assert_eq!(e.change.type_name(), type_name);
+            assert_eq!(e.change.target(), Some(target));
+            let back: Event = serde_json::from_value(json).unwrap();
+            assert_eq!(back, e);
+        }
     }
 }

@@ -100,6 +100,9 @@ id_type!(
 id_type!(
     /// An ownership nomination.
     NominationId, "nomination id");
+id_type!(
+    /// An API key a product's back-end authenticates with; not its secret.
+    ApiKeyId, "API key id");
 
 /// An e-mail address, lower-cased; it identifies an account and never changes.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

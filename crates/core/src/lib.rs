@@ -2,6 +2,7 @@
 //! check engine. No IO, no async, no clock: time is passed in.
 
 pub mod access;
+pub mod api_key;
 pub mod command;
 pub mod decide;
 pub mod event;
@@ -13,11 +14,13 @@ pub mod snapshot;
 pub mod state;
 pub mod warning;
 
+pub use api_key::{ApiKey, API_KEY_PERMISSIONS};
 pub use command::{Command, ImportRow};
 pub use decide::decide;
 pub use event::{Actor, Change, Event, ScopeRoles};
 pub use id::{
-    Email, InvitationId, Name, NominationId, ObjectId, OrgId, ParseError, Timestamp, UserId,
+    ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, ParseError, Timestamp,
+    UserId,
 };
 pub use policy::{Policy, PolicyError, PolicyErrors};
 pub use refusal::{Refusal, RefusalKind, RowRefusal};

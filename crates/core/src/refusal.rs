@@ -1,7 +1,7 @@
 //! Why a command was refused: one variant per rule, each with the `reason` string of
 //! the HTTP contract, and the class of answer it deserves.
 
-use crate::id::{Email, ObjectId, UserId};
+use crate::id::{ApiKeyId, Email, ObjectId, UserId};
 
 /// The class of a refusal; the HTTP layer turns it into a status in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +91,16 @@ pub enum Refusal {
     TransferExpired,
     #[error("the invitation has expired")]
     InvitationExpired,
+    #[error("unknown API key permission {0:?}; a key may have \"check\" and \"read\"")]
+    UnknownPermission(String),
+    #[error("an API key needs at least one permission")]
+    NoPermissions,
+    #[error("the key hash must be the SHA-256 of the secret, in 64 lowercase hex characters")]
+    InvalidKeyHash,
+    #[error("an API key with that id or secret already exists")]
+    DuplicateApiKey,
+    #[error("no such API key: {0}")]
+    UnknownApiKey(ApiKeyId),
     #[error("{} rows were refused; nothing was applied", .0.len())]
     Rows(Vec<RowRefusal>),
 }
@@ -142,6 +152,11 @@ impl Refusal {
             Refusal::TransferPending => "transfer_pending",
             Refusal::TransferExpired => "transfer_expired",
             Refusal::InvitationExpired => "invitation_expired",
+            Refusal::UnknownPermission(_) => "unknown_permission",
+            Refusal::NoPermissions => "no_permissions",
+            Refusal::InvalidKeyHash => "invalid_key_hash",
+            Refusal::DuplicateApiKey => "duplicate_api_key",
+            Refusal::UnknownApiKey(_) => "unknown_api_key",
             Refusal::Rows(_) => "rows_refused",
         }
     }
@@ -163,12 +178,15 @@ impl Refusal {
             | NoRootAccount
             | ExpiryInPast
             | Rows(_)
-            | DuplicateInFile(_) => RefusalKind::Invalid,
+            | DuplicateInFile(_)
+            | UnknownPermission(_)
+            | NoPermissions
+            | InvalidKeyHash => RefusalKind::Invalid,
             NoOrganization | UnknownMember(_) | UnknownObject(_) | UnknownInvitation
-            | NoPendingTransfer => RefusalKind::NotFound,
+            | NoPendingTransfer | UnknownApiKey(_) => RefusalKind::NotFound,
             OrganizationExists | DuplicateEmail(_) | AlreadyInvited(_) | AlreadyMember
             | DuplicateObject(_) | DuplicateInvitation | TransferPending | TransferExpired
-            | InvitationExpired => RefusalKind::Conflict,
+            | InvitationExpired | DuplicateApiKey => RefusalKind::Conflict,
         }
     }
 }
@@ -189,5 +207,40 @@ mod tests {
         assert_eq!(Refusal::NoOrganization.kind(), RefusalKind::NotFound);
         assert_eq!(Refusal::TransferPending.kind(), RefusalKind::Conflict);
         assert_eq!(Refusal::LastAdmin.reason(), "last_admin");
+    }
+
+    #[test]
+    fn api_key_refusals_have_their_reasons_and_classes() {
+        let key = ApiKeyId::parse("key-1").unwrap();
+        for (refusal, reason, kind) in [
+            (
+                Refusal::UnknownPermission("write".into()),
+                "unknown_permission",
+                RefusalKind::Invalid,
+            ),
+            (
+                Refusal::NoPermissions,
+                "no_permissions",
+                RefusalKind::Invalid,
+            ),
+            (
+                Refusal::InvalidKeyHash,
+                "invalid_key_hash",
+                RefusalKind::Invalid,
+            ),
+            (
+                Refusal::DuplicateApiKey,
+                "duplicate_api_key",
+                RefusalKind::Conflict,
+            ),
+            (
+                Refusal::UnknownApiKey(key),
+                "unknown_api_key",
+                RefusalKind::NotFound,
+            ),
+        ] {
+            assert_eq!(refusal.reason(), reason);
+            assert_eq!(refusal.kind(), kind, "{reason}");
+        }
     }
 }

@@ -1,9 +1,12 @@
-//! An organization's state: members, scope roles, objects, grants, invitations and
-//! the pending ownership nomination. Changed only by `apply`, so it is always what
-//! its events say.
+//! An organization's state: members, scope roles, objects, grants, invitations, the
+//! pending ownership nomination and the live API keys. Changed only by `apply`, so it
+//! is always what its events say.
 
+use crate::api_key::ApiKey;
 use crate::event::{Change, Event, ScopeRoles};
-use crate::id::{Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId};
+use crate::id::{
+    ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
+};
 use crate::policy::Policy;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,6 +70,7 @@ pub struct State {
     /// Invitations by invitee, so an import of many rows asks in O(log n).
     invitations_by_email: BTreeMap<Email, BTreeSet<InvitationId>>,
     nomination: Option<Nomination>,
+    api_keys: BTreeMap<ApiKeyId, ApiKey>,
 }
 
 impl State {
@@ -159,6 +163,13 @@ impl State {
     pub fn nomination(&self) -> Option<&Nomination> {
         self.nomination.as_ref()
     }
+    pub fn api_key(&self, id: &ApiKeyId) -> Option<&ApiKey> {
+        self.api_keys.get(id)
+    }
+    /// The live keys, by id; revoked ones are gone.
+    pub fn api_keys(&self) -> impl Iterator<Item = &ApiKey> {
+        self.api_keys.values()
+    }
 
     /// Whether the user is an owner of the organization under this policy.
     pub fn is_owner(&self, policy: &Policy, user: &UserId) -> bool {
@@ -219,6 +230,7 @@ pub struct StateRows {
     pub grants: Vec<(ObjectId, UserId, String)>,
     pub invitations: Vec<Invitation>,
     pub nomination: Option<Nomination>,
+    pub api_keys: Vec<ApiKey>,
 }
 
 impl State {
@@ -267,6 +279,9 @@ impl State {
         }
         for i in rows.invitations {
             add_invitation(&mut state, i);
+        }
+        for k in rows.api_keys {
+            state.api_keys.insert(k.id.clone(), k);
         }
         state
     }
@@ -562,7 +577,28 @@ pub fn apply(state: &mut State, event: &Event) {
             actions,
             ..
         } => set_grant(state, object_id, user_id, actions),
-        Change::ImportApplied { .. } => {}
+        Change::ApiKeyCreated {
+            key_id,
+            name,
+            key_hash,
+            permissions,
+        } => {
+            state.api_keys.insert(
+                key_id.clone(),
+                ApiKey {
+                    id: key_id.clone(),
+                    name: name.clone(),
+                    key_hash: key_hash.clone(),
+                    permissions: permissions.clone(),
+                    created_by: event.actor.user().cloned(),
+                    created_at: event.at,
+                },
+            );
+        }
+        Change::ApiKeyRevoked { key_id, .. } => {
+            state.api_keys.remove(key_id);
+        }
+        Change::ImportApplied { .. } | Change::LoginFailed { .. } => {}
     }
 }
 

@@ -8,8 +8,8 @@ use steward_core::access;
 use steward_core::policy::{OwnerCount, Policy, PRESETS};
 use steward_core::snapshot::Snapshot;
 use steward_core::{
-    apply, decide, replay, Actor, Change, Command, Email, Event, ImportRow, InvitationId, Name,
-    NominationId, ObjectId, OrgId, ScopeRoles, State, Timestamp, UserId,
+    apply, decide, replay, Actor, ApiKeyId, Change, Command, Email, Event, ImportRow, InvitationId,
+    Name, NominationId, ObjectId, OrgId, ScopeRoles, State, Timestamp, UserId, API_KEY_PERMISSIONS,
 };
 
 /// The presets, and a test policy that exercises what they do not.
@@ -32,6 +32,9 @@ fn object(i: usize) -> ObjectId {
 }
 fn email(i: usize) -> Email {
     Email::parse(&format!("{}@x.test", USERS[i % USERS.len()])).unwrap()
+}
+fn api_key(i: usize) -> ApiKeyId {
+    ApiKeyId::parse(&format!("key-{}", i % 3)).unwrap()
 }
 fn invitation(i: usize) -> InvitationId {
     InvitationId::parse(&format!("inv-{}", USERS[i % USERS.len()])).unwrap()
@@ -60,6 +63,10 @@ enum Spec {
     SetGrant(usize, usize, Vec<usize>),
     Import(Vec<(usize, usize)>),
     DeleteOrganization,
+    /// Key, secret, permissions: few keys and secrets, so duplicates come up.
+    CreateApiKey(usize, usize, Vec<usize>),
+    RevokeApiKey(usize),
+    RecordLoginFailure(usize),
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -85,6 +92,9 @@ fn spec() -> impl Strategy<Value = Spec> {
         12 => (i(), i(), proptest::collection::vec(i(), 0..3)).prop_map(|(o, u, a)| Spec::SetGrant(o, u, a)),
         3 => proptest::collection::vec((i(), i()), 1..4).prop_map(Spec::Import),
         1 => Just(Spec::DeleteOrganization),
+        3 => (i(), i(), proptest::collection::vec(i(), 0..3)).prop_map(|(k, h, ps)| Spec::CreateApiKey(k, h, ps)),
+        2 => i().prop_map(Spec::RevokeApiKey),
+        2 => i().prop_map(Spec::RecordLoginFailure),
     ]
 }
 
@@ -212,6 +222,21 @@ fn to_command(p: &Policy, state: &State, s: &Spec, now: Timestamp) -> Command {
                 .collect(),
         },
         Spec::DeleteOrganization => Command::DeleteOrganization,
+        Spec::CreateApiKey(k, h, ps) => Command::CreateApiKey {
+            key_id: api_key(k),
+            name: name(k),
+            key_hash: format!("{:02x}", h % 4).repeat(32),
+            // Mostly known permissions, sometimes one that is not.
+            permissions: ps
+                .iter()
+                .map(|&p| match API_KEY_PERMISSIONS.get(p % 3) {
+                    Some(known) => known.to_string(),
+                    None => "write".into(),
+                })
+                .collect(),
+        },
+        Spec::RevokeApiKey(k) => Command::RevokeApiKey { key_id: api_key(k) },
+        Spec::RecordLoginFailure(u) => Command::RecordLoginFailure { user_id: user(u) },
     }
 }
 
@@ -310,6 +335,9 @@ fn assert_invariants(p: &Policy, before: &State, state: &State, actor: &Actor, e
                     Some(user_id),
                     "nobody changes their own grant"
                 );
+            }
+            Change::LoginFailed { .. } => {
+                assert_eq!(*actor, Actor::System, "only Steward records a failed login");
             }
             _ => {}
         }

@@ -1,6 +1,7 @@
 //! `decide`: a command, the state and the policy in; the events it causes, or the
 //! rule that refuses it, out. Every path (API, console, import, CLI) comes here.
 
+mod api_keys;
 mod import;
 mod members;
 mod objects;
@@ -99,6 +100,14 @@ pub fn decide(
             actions,
         } => objects::set_grant(&cx, object_id, user_id, actions)?,
         Command::Import { rows } => return import::decide_import(&cx, rows),
+        Command::CreateApiKey {
+            key_id,
+            name,
+            key_hash,
+            permissions,
+        } => api_keys::create(&cx, key_id, name, key_hash, permissions)?,
+        Command::RevokeApiKey { key_id } => api_keys::revoke(&cx, key_id)?,
+        Command::RecordLoginFailure { user_id } => api_keys::record_login_failure(&cx, user_id)?,
     };
     Ok(changes
         .into_iter()

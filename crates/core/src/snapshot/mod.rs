@@ -757,7 +757,10 @@ impl Snapshot {
             | Change::TransferDeclined { .. }
             | Change::TransferCancelled { .. }
             | Change::TransferExpired { .. }
-            | Change::ImportApplied { .. } => {}
+            | Change::ImportApplied { .. }
+            | Change::ApiKeyCreated { .. }
+            | Change::ApiKeyRevoked { .. }
+            | Change::LoginFailed { .. } => {}
         }
     }
 }

@@ -1,11 +1,13 @@
 //! Reads an organization's state tables back into a `State`.
 
+use super::rows::SYSTEM_CREATOR;
 use super::{parse_id, parse_opt_id, Head, Store, StoreError};
 use sqlx::Row as _;
 use std::collections::BTreeSet;
 use steward_core::state::{Invitation, Member, Nomination, Object, OrgInfo};
 use steward_core::{
-    Email, InvitationId, Name, NominationId, ObjectId, OrgId, State, StateRows, Timestamp, UserId,
+    ApiKey, ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, State, StateRows,
+    Timestamp, UserId,
 };
 
 impl Store {
@@ -115,6 +117,28 @@ impl Store {
                 from_user: parse_id(&r, 1, UserId::parse)?,
                 to_user: parse_id(&r, 2, UserId::parse)?,
                 expires_at: Timestamp(r.try_get(3)?),
+            });
+        }
+        for r in sqlx::query(
+            "SELECT id, key_hash, name, actions, created_by, created_at FROM api_keys \
+             WHERE org_id = $1",
+        )
+        .bind(o)
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let actions: String = r.try_get(3)?;
+            rows.api_keys.push(ApiKey {
+                id: parse_id(&r, 0, ApiKeyId::parse)?,
+                key_hash: r.try_get(1)?,
+                name: parse_id(&r, 2, Name::parse)?,
+                permissions: serde_json::from_str(&actions)
+                    .map_err(|e| StoreError::Corrupt(format!("API key actions: {e}")))?,
+                created_by: parse_id(&r, 4, |s| match s {
+                    SYSTEM_CREATOR => Ok(None),
+                    u => UserId::parse(u).map(Some),
+                })?,
+                created_at: Timestamp(r.try_get(5)?),
             });
         }
         tx.commit().await?;

@@ -6,7 +6,7 @@
 use super::{bind_all, Arg, Dialect, Head, StoreError};
 use sqlx::{Any, AnyConnection};
 use std::collections::{BTreeMap, BTreeSet};
-use steward_core::{Change, InvitationId, ObjectId, OrgId, State, UserId};
+use steward_core::{ApiKeyId, Change, InvitationId, ObjectId, OrgId, State, UserId};
 
 /// One row (or group of rows) of the state tables.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -25,6 +25,7 @@ pub enum Row {
     ObjectGrants(ObjectId),
     Invitation(InvitationId),
     Nomination,
+    ApiKey(ApiKeyId),
 }
 
 /// The rows an event will change, named from the state before it is folded in.
@@ -102,7 +103,10 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
         } => {
             out.insert(Row::Grant(object_id.clone(), user_id.clone()));
         }
-        Change::ImportApplied { .. } => {}
+        Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
+            out.insert(Row::ApiKey(key_id.clone()));
+        }
+        Change::ImportApplied { .. } | Change::LoginFailed { .. } => {}
     }
 }
 
@@ -168,6 +172,7 @@ enum Table {
     Grants,
     Invitations,
     Nominations,
+    ApiKeys,
 }
 
 impl Table {
@@ -179,6 +184,7 @@ impl Table {
             Table::Grants => "grants",
             Table::Invitations => "invitations",
             Table::Nominations => "nominations",
+            Table::ApiKeys => "api_keys",
         }
     }
 
@@ -200,6 +206,15 @@ impl Table {
             Table::Grants => &["object_id", "user_id", "action"],
             Table::Invitations => &["id", "email", "name", "role", "scopes", "expires_at"],
             Table::Nominations => &["id", "from_user", "to_user", "expires_at"],
+            // `revoked_at` stays NULL: a revoked key's row is deleted, as the state forgets it.
+            Table::ApiKeys => &[
+                "id",
+                "key_hash",
+                "name",
+                "actions",
+                "created_by",
+                "created_at",
+            ],
         }
     }
 }
@@ -242,6 +257,10 @@ impl Batch {
         }
     }
 }
+
+/// What `api_keys.created_by` holds for a key Steward itself created (the
+/// operator's CLI): the column is NOT NULL, so "no member" needs a name of its own.
+pub(super) const SYSTEM_CREATOR: &str = "system";
 
 /// Parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
 const MAX_PARAMS: usize = 30_000;
@@ -382,6 +401,24 @@ pub(super) async fn write(
                             t(n.from_user.as_str()),
                             t(n.to_user.as_str()),
                             Arg::Int(n.expires_at.0),
+                        ],
+                    );
+                }
+            }
+            Row::ApiKey(id) => {
+                batch.delete(Table::ApiKeys, &["id"], vec![t(id.as_str())]);
+                if let Some(k) = state.api_key(id) {
+                    let actions = serde_json::to_string(&k.permissions)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    batch.insert(
+                        Table::ApiKeys,
+                        vec![
+                            t(id.as_str()),
+                            t(&k.key_hash),
+                            t(k.name.as_str()),
+                            Arg::Text(actions),
+                            t(k.created_by.as_ref().map_or(SYSTEM_CREATOR, |u| u.as_str())),
+                            Arg::Int(k.created_at.0),
                         ],
                     );
                 }

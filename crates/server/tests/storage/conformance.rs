@@ -5,13 +5,14 @@
 use crate::support::*;
 use steward::service::ServiceError;
 use steward_core::{
-    replay, Command, Email, ImportRow, InvitationId, Policy, Refusal, ScopeRoles, Snapshot,
-    Timestamp,
+    replay, Actor, ApiKeyId, Command, Email, ImportRow, InvitationId, Policy, Refusal, ScopeRoles,
+    Snapshot, Timestamp,
 };
 
 crate::on_both_backends!(
     every_command_is_stored_as_the_state_has_it,
     every_refusal_leaves_the_database_unchanged,
+    api_keys_and_failed_logins_are_stored_and_audited,
     verify_walks_an_intact_chain,
     verify_finds_an_edited_event,
     verify_finds_a_deleted_event,
@@ -275,6 +276,138 @@ async fn every_command_is_stored_as_the_state_has_it(backend: Backend) {
     assert_mirrored(&t, "system deleted").await;
 }
 
+fn create_key(id: &str, seed: u8, permissions: &[&str]) -> Command {
+    Command::CreateApiKey {
+        key_id: ApiKeyId::parse(id).unwrap(),
+        name: name(&format!("{id} back-end")),
+        key_hash: format!("{seed:02x}").repeat(32),
+        permissions: permissions.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+/// The organization's `api_keys` rows, each as `id|key_hash|name|actions|created_by|
+/// created_at|revoked_at` (NULL as "-").
+async fn api_key_rows(t: &TestOrg) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT id || '|' || key_hash || '|' || name || '|' || actions || '|' || created_by \
+         || '|' || CAST(created_at AS TEXT) || '|' || COALESCE(CAST(revoked_at AS TEXT), '-') \
+         FROM api_keys WHERE org_id = $1 ORDER BY id",
+    )
+    .bind(t.org.as_str())
+    .fetch_all(t.svc.store().pool())
+    .await
+    .unwrap()
+}
+
+async fn api_keys_and_failed_logins_are_stored_and_audited(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let policy = Policy::preset("operations").unwrap();
+    let svc = db.service(policy.clone()).await;
+    let t = TestOrg::create(&svc, "ops").await;
+    t.add("ada", "admin").await;
+    t.add("vera", "viewer").await;
+    // The clock is the real one: each key's creation time is its event's.
+    let billing_at = t
+        .run("ada", create_key("billing", 1, &["read", "check"]))
+        .await
+        .unwrap()[0]
+        .at;
+    let ops_cli_at = svc
+        .execute(&t.org, &Actor::System, create_key("ops-cli", 2, &["read"]))
+        .await
+        .unwrap()[0]
+        .at;
+    assert_mirrored(&t, "api keys created").await;
+    assert_eq!(
+        api_key_rows(&t).await,
+        vec![
+            format!(
+                r#"billing|{}|billing back-end|["check","read"]|ada|{}|-"#,
+                "01".repeat(32),
+                billing_at.0
+            ),
+            format!(
+                r#"ops-cli|{}|ops-cli back-end|["read"]|system|{}|-"#,
+                "02".repeat(32),
+                ops_cli_at.0
+            ),
+        ]
+    );
+
+    t.run(
+        "ada",
+        Command::RevokeApiKey {
+            key_id: ApiKeyId::parse("billing").unwrap(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_mirrored(&t, "api key revoked").await;
+    assert_eq!(
+        api_key_rows(&t).await.len(),
+        1,
+        "the revoked key's row is gone"
+    );
+
+    let before = t.state().await;
+    let recorded = svc
+        .execute(
+            &t.org,
+            &Actor::System,
+            Command::RecordLoginFailure {
+                user_id: uid("vera"),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(t.state().await, before, "a failed login changes no state");
+    assert_mirrored(&t, "failed login").await;
+
+    let audit = t
+        .svc
+        .store()
+        .audit(
+            &t.org,
+            &steward::store::AuditFilter {
+                limit: 4,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let seen: Vec<(&str, Option<&str>, Option<&str>)> = audit
+        .iter()
+        .map(|e| {
+            (
+                e.event_type.as_str(),
+                e.actor_id.as_deref(),
+                e.target_id.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("auth.login_failed", None, Some("vera")),
+            ("api_key.revoked", Some("ada"), Some("billing")),
+            ("api_key.created", None, Some("ops-cli")),
+            ("api_key.created", Some("ada"), Some("billing")),
+        ]
+    );
+    assert_eq!(audit[3].data["key_hash"], "01".repeat(32));
+    assert_eq!(audit[2].data["permissions"], serde_json::json!(["read"]));
+    assert_eq!(audit[1].data["name"], "billing back-end");
+    assert_eq!(audit[0].data["user_id"], "vera");
+
+    // The keys come back from the tables alone, Steward's own key included.
+    let held = t.state().await;
+    let reopened = db.service(policy).await;
+    let again = t.on(&reopened);
+    assert_eq!(again.state().await, held);
+    assert_mirrored(&again, "reloaded").await;
+}
+
 async fn every_refusal_leaves_the_database_unchanged(backend: Backend) {
     let db = TestDb::new(backend).await;
     let svc = db.service(Policy::preset("operations").unwrap()).await;
@@ -283,6 +416,9 @@ async fn every_refusal_leaves_the_database_unchanged(backend: Backend) {
     t.add("otto", "operator").await;
     t.add("vera", "viewer").await;
     assert_eq!(t.nominate("owner", "ada").await, "ok");
+    t.run("ada", create_key("billing", 1, &["check"]))
+        .await
+        .unwrap();
     let later = Timestamp(svc.clock().now().0 + 7 * DAY);
     let refused: Vec<(&str, Command, &str)> = vec![
         (
@@ -380,6 +516,46 @@ async fn every_refusal_leaves_the_database_unchanged(backend: Backend) {
             "rows_refused",
         ),
         ("ada", Command::DeleteOrganization, "not_permitted"),
+        ("otto", create_key("k", 2, &["check"]), "not_permitted"),
+        ("ada", create_key("k", 2, &["write"]), "unknown_permission"),
+        ("ada", create_key("k", 2, &[]), "no_permissions"),
+        (
+            "ada",
+            create_key("billing", 2, &["check"]),
+            "duplicate_api_key",
+        ),
+        ("ada", create_key("k", 1, &["check"]), "duplicate_api_key"),
+        (
+            "ada",
+            Command::CreateApiKey {
+                key_id: ApiKeyId::parse("k").unwrap(),
+                name: name("k"),
+                key_hash: "AB".repeat(32),
+                permissions: vec!["check".into()],
+            },
+            "invalid_key_hash",
+        ),
+        (
+            "otto",
+            Command::RevokeApiKey {
+                key_id: ApiKeyId::parse("billing").unwrap(),
+            },
+            "not_permitted",
+        ),
+        (
+            "ada",
+            Command::RevokeApiKey {
+                key_id: ApiKeyId::parse("nope").unwrap(),
+            },
+            "unknown_api_key",
+        ),
+        (
+            "owner",
+            Command::RecordLoginFailure {
+                user_id: uid("vera"),
+            },
+            "not_permitted",
+        ),
     ];
     for (by, command, reason) in refused {
         let before = dump(svc.store()).await;

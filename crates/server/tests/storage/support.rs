@@ -323,6 +323,10 @@ pub async fn dump(store: &Store) -> BTreeMap<&'static str, Vec<String>> {
         ),
         ("nominations", "org_id, id, from_user, to_user, expires_at"),
         (
+            "api_keys",
+            "org_id, id, key_hash, name, actions, created_by, created_at, revoked_at",
+        ),
+        (
             "events",
             "org_id, seq, at, type, actor_id, target_id, body, prev_hash, hash",
         ),

@@ -1,0 +1,79 @@
+//! API keys (created and revoked by those who manage members) and the failed logins
+//! Steward records against a member.
+
+use super::Context;
+use crate::api_key::{is_key_hash, API_KEY_PERMISSIONS};
+use crate::event::{Actor, Change};
+use crate::id::{ApiKeyId, Name, UserId};
+use crate::refusal::Refusal;
+
+/// A key acts for the organization rather than for one member, so handing one out
+/// takes the right to manage members; Steward's operator may as well.
+fn check_may_manage_keys(cx: &Context) -> Result<(), Refusal> {
+    cx.org()?;
+    if let Actor::User(_) = cx.actor {
+        let actor = cx.acting_member()?;
+        if !cx.may_manage_members(&actor.user_id) {
+            return Err(Refusal::NotPermitted);
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn create(
+    cx: &Context,
+    key_id: ApiKeyId,
+    name: Name,
+    key_hash: String,
+    permissions: Vec<String>,
+) -> Result<Vec<Change>, Refusal> {
+    check_may_manage_keys(cx)?;
+    if permissions.is_empty() {
+        return Err(Refusal::NoPermissions);
+    }
+    if let Some(unknown) = permissions
+        .iter()
+        .find(|p| !API_KEY_PERMISSIONS.contains(&p.as_str()))
+    {
+        return Err(Refusal::UnknownPermission(unknown.clone()));
+    }
+    if !is_key_hash(&key_hash) {
+        return Err(Refusal::InvalidKeyHash);
+    }
+    if cx.state.api_key(&key_id).is_some() || cx.state.api_keys().any(|k| k.key_hash == key_hash) {
+        return Err(Refusal::DuplicateApiKey);
+    }
+    // One stored form per set of permissions, however the caller listed them.
+    let mut permissions = permissions;
+    permissions.sort();
+    permissions.dedup();
+    Ok(vec![Change::ApiKeyCreated {
+        key_id,
+        name,
+        key_hash,
+        permissions,
+    }])
+}
+
+pub(super) fn revoke(cx: &Context, key_id: ApiKeyId) -> Result<Vec<Change>, Refusal> {
+    check_may_manage_keys(cx)?;
+    let key = cx
+        .state
+        .api_key(&key_id)
+        .ok_or_else(|| Refusal::UnknownApiKey(key_id.clone()))?;
+    Ok(vec![Change::ApiKeyRevoked {
+        key_id,
+        name: key.name.clone(),
+    }])
+}
+
+/// Only Steward sees a password refused; a member recording one would let anyone
+/// fill another member's audit trail with failures that never happened.
+pub(super) fn record_login_failure(cx: &Context, user_id: UserId) -> Result<Vec<Change>, Refusal> {
+    cx.org()?;
+    if *cx.actor != Actor::System {
+        return Err(Refusal::NotPermitted);
+    }
+    cx.member(&user_id)?;
+    Ok(vec![Change::LoginFailed { user_id }])
+}
