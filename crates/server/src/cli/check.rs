@@ -33,7 +33,11 @@ impl CheckArgs {
             let decision = snapshot.check_by_name(&self.user, &self.action, &self.object);
             println!(
                 "{} ({})",
-                if decision.allowed { "allowed" } else { "denied" },
+                if decision.allowed {
+                    "allowed"
+                } else {
+                    "denied"
+                },
                 snapshot.reason_text(&decision)
             );
             Ok(())

@@ -65,7 +65,12 @@ impl CreateArgs {
             None => {
                 let owner_name = match &self.owner_name {
                     Some(n) => n.clone(),
-                    None => email.as_str().split('@').next().unwrap_or("Owner").to_string(),
+                    None => email
+                        .as_str()
+                        .split('@')
+                        .next()
+                        .unwrap_or("Owner")
+                        .to_string(),
                 };
                 let owner_name =
                     Name::parse(&owner_name).map_err(|e| anyhow::anyhow!("--owner-name: {e}"))?;

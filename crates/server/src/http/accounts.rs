@@ -6,9 +6,10 @@ use super::extract::{ApiJson, Caller};
 use super::members::{current_member, parse_invitation_token, MemberView};
 use super::orgs::{create_organization, OrgView};
 use super::{AppState, InOrg};
-use crate::auth::{AccessClaims, Password, RefreshRefusal, ACCESS_TOKEN_SECONDS};
+use crate::auth::{AccessClaims, Password, ACCESS_TOKEN_SECONDS};
 use crate::service::ids::random_id;
 use crate::store::Account;
+use crate::store::RefreshRefusal;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -26,7 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me))
         .route("/.well-known/jwks.json", get(jwks))
-        .route("/api/v1/invitations/{token}/accept", post(accept_invitation))
+        .route(
+            "/api/v1/invitations/{token}/accept",
+            post(accept_invitation),
+        )
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -335,7 +339,9 @@ async fn me(State(app): State<AppState>, caller: Caller) -> Result<Json<MeView>,
         .store()
         .account_by_id(user.as_str())
         .await?
-        .ok_or_else(|| ApiError::unauthenticated("invalid_token", "the account no longer exists"))?;
+        .ok_or_else(|| {
+            ApiError::unauthenticated("invalid_token", "the account no longer exists")
+        })?;
     Ok(Json(me_view(&app, &account).await?))
 }
 
@@ -363,10 +369,15 @@ async fn accept_invitation(
     State(app): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
-    body: Option<ApiJson<AcceptBody>>,
+    body: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let body = body.map(|ApiJson(b)| b).unwrap_or_default();
-    if token.starts_with(crate::auth::SETUP_TOKEN_PREFIX) {
+    // The body is optional: a signed-in invitee needs to send nothing.
+    let body: AcceptBody = if body.iter().all(u8::is_ascii_whitespace) {
+        AcceptBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::invalid("body", e.to_string()))?
+    };
+    if token.starts_with(crate::store::SETUP_TOKEN_PREFIX) {
         return set_up_account(&app, &token, body).await;
     }
     let unknown = || ApiError::from(Refusal::UnknownInvitation);
@@ -427,7 +438,10 @@ async fn accept_invitation(
                 .or_else(|| invitation.name.clone())
                 .ok_or_else(|| ApiError::invalid("name", "name: give the name to show"))?;
             let password = body.password.as_deref().ok_or_else(|| {
-                ApiError::invalid("password", "password: choose a password for the new account")
+                ApiError::invalid(
+                    "password",
+                    "password: choose a password for the new account",
+                )
             })?;
             create_account(&app, invitation.email.as_str(), display.as_str(), password).await?
         }
@@ -448,7 +462,9 @@ async fn accept_invitation(
         who: Caller::Account(user_id.clone()),
     };
     let member: MemberView = current_member(&app, &in_org, &user_id).await?;
-    Ok(Json(serde_json::to_value(member).map_err(|e| ApiError::Internal(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(member).map_err(|e| ApiError::Internal(e.to_string()))?,
+    ))
 }
 
 /// A setup link (`steward orgs create` for an owner without a password): sets the
@@ -469,7 +485,10 @@ async fn set_up_account(
         .take_setup_token(token, now)
         .await?
         .ok_or_else(|| {
-            ApiError::not_found("unknown_invitation", "this link is unknown, used or expired")
+            ApiError::not_found(
+                "unknown_invitation",
+                "this link is unknown, used or expired",
+            )
         })?;
     let hash = app.auth.passwords.hash(&password).await;
     app.service.store().set_password(&account_id, &hash).await?;
@@ -487,7 +506,9 @@ async fn set_up_account(
         .await?
         .ok_or_else(|| ApiError::Internal("a setup link's account is gone".into()))?;
     let me = me_view(app, &account).await?;
-    Ok(Json(serde_json::to_value(me).map_err(|e| ApiError::Internal(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(me).map_err(|e| ApiError::Internal(e.to_string()))?,
+    ))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

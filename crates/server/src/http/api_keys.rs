@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use steward_core::{ApiKeyId, Command, Name, Refusal};
+use steward_core::{ApiKeyId, Command, Name};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -70,7 +70,9 @@ async fn create(
         key_hash: secret_hash_hex(&secret),
         permissions: body.permissions.unwrap_or_else(|| vec!["check".into()]),
     };
-    app.service.execute(&org.org, &org.actor()?, command).await?;
+    app.service
+        .execute(&org.org, &org.actor()?, command)
+        .await?;
     let mut view = app
         .service
         .read(&org.org, |state| state.api_key(&key_id).map(key_view))
@@ -109,7 +111,8 @@ async fn revoke(
     Path((org, key)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
-    let key_id = ApiKeyId::parse(&key).map_err(|_| ApiError::from(Refusal::UnknownApiKey))?;
+    let key_id = ApiKeyId::parse(&key)
+        .map_err(|_| ApiError::not_found("unknown_api_key", "no such API key"))?;
     app.service
         .execute(&org.org, &org.actor()?, Command::RevokeApiKey { key_id })
         .await?;

@@ -237,12 +237,27 @@ mod tests {
     #[tokio::test]
     async fn each_refusal_class_has_the_status_and_code_of_the_contract() {
         let cases = [
-            (Refusal::CannotDemoteOwner, 403, "FORBIDDEN", "cannot_demote_owner"),
+            (
+                Refusal::CannotDemoteOwner,
+                403,
+                "FORBIDDEN",
+                "cannot_demote_owner",
+            ),
             (Refusal::LastAdmin, 403, "FORBIDDEN", "last_admin"),
             (Refusal::EmailImmutable, 400, "INVALID", "email_immutable"),
-            (Refusal::UnknownRole("x".into()), 400, "INVALID", "unknown_role"),
+            (
+                Refusal::UnknownRole("x".into()),
+                400,
+                "INVALID",
+                "unknown_role",
+            ),
             (Refusal::NoOrganization, 404, "NOT_FOUND", "unknown_org"),
-            (Refusal::TransferPending, 409, "CONFLICT", "transfer_pending"),
+            (
+                Refusal::TransferPending,
+                409,
+                "CONFLICT",
+                "transfer_pending",
+            ),
         ];
         for (refusal, status, code, reason) in cases {
             let (s, body) = body_of(refusal.into()).await;

@@ -52,7 +52,10 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .ok_or_else(|| {
-                ApiError::unauthenticated("missing_credentials", "send Authorization: Bearer <token>")
+                ApiError::unauthenticated(
+                    "missing_credentials",
+                    "send Authorization: Bearer <token>",
+                )
             })?;
         let token = header
             .to_str()
@@ -60,7 +63,10 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|h| h.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(|| {
-                ApiError::unauthenticated("missing_credentials", "send Authorization: Bearer <token>")
+                ApiError::unauthenticated(
+                    "missing_credentials",
+                    "send Authorization: Bearer <token>",
+                )
             })?;
         app.authenticate(token)
     }

@@ -5,7 +5,6 @@ use super::error::ApiError;
 use super::extract::{ApiJson, ApiQuery, Caller, InOrg};
 use super::AppState;
 use crate::auth::new_secret;
-use crate::service::ids::random_id;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
@@ -75,7 +74,6 @@ pub fn member_view(policy: &Policy, state: &OrgState, user: &UserId) -> Option<M
 
 /// `{items, next_cursor}`: the list shape of every listing endpoint.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-#[aliases(MemberPage = Page<MemberView>)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -86,7 +84,10 @@ pub fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
     match limit {
         None => Ok(50),
         Some(n) if (1..=1000).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::invalid("limit", "limit must be between 1 and 1000")),
+        Some(_) => Err(ApiError::invalid(
+            "limit",
+            "limit must be between 1 and 1000",
+        )),
     }
 }
 
@@ -111,7 +112,7 @@ pub fn parse_object(object: &str) -> Result<ObjectId, ApiError> {
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/members", tag = "members",
     params(("org" = String, Path), MemberQuery),
-    responses((status = 200, body = MemberPage), (status = 403), (status = 404)))]
+    responses((status = 200, body = Page<MemberView>), (status = 403), (status = 404)))]
 async fn list(
     State(app): State<AppState>,
     caller: Caller,
@@ -135,7 +136,12 @@ async fn list(
             let mut next_cursor = None;
             let matching = state
                 .members()
-                .filter(|m| query.cursor.as_deref().is_none_or(|c| m.user_id.as_str() > c))
+                .filter(|m| {
+                    query
+                        .cursor
+                        .as_deref()
+                        .is_none_or(|c| m.user_id.as_str() > c)
+                })
                 .filter(|m| query.role.as_deref().is_none_or(|r| m.role == r))
                 .filter(|m| {
                     needle.as_deref().is_none_or(|n| {
@@ -260,7 +266,9 @@ async fn remove(
         user_id: parse_user(&user)?,
         hand_over_to_root,
     };
-    app.service.execute(&org.org, &org.actor()?, command).await?;
+    app.service
+        .execute(&org.org, &org.actor()?, command)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -289,7 +297,9 @@ async fn set_scope_roles(
         object_id: object_id.clone(),
         roles: body.roles,
     };
-    app.service.execute(&org.org, &org.actor()?, command).await?;
+    app.service
+        .execute(&org.org, &org.actor()?, command)
+        .await?;
     let roles = app
         .service
         .read(&org.org, |state| {
@@ -404,7 +414,9 @@ pub async fn create_invitation(
     app.service.execute(org, actor, command).await?;
     let mut view = app
         .service
-        .read(org, |state| state.invitation(&invitation_id).map(invitation_view))
+        .read(org, |state| {
+            state.invitation(&invitation_id).map(invitation_view)
+        })
         .await?
         .ok_or_else(|| ApiError::Internal("the invitation vanished after it was made".into()))?;
     view.accept_url = Some(format!(
@@ -461,7 +473,9 @@ async fn invitations(
     org.require("members:view")?;
     let items = app
         .service
-        .read(&org.org, |state| state.invitations().map(invitation_view).collect())
+        .read(&org.org, |state| {
+            state.invitations().map(invitation_view).collect()
+        })
         .await?;
     Ok(Json(Page {
         items,

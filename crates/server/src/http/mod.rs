@@ -80,7 +80,10 @@ impl AppState {
                 .api_key(&secret_hash(token))
                 .map(Caller::Key)
                 .ok_or_else(|| {
-                    ApiError::unauthenticated("invalid_api_key", "this API key is unknown or revoked")
+                    ApiError::unauthenticated(
+                        "invalid_api_key",
+                        "this API key is unknown or revoked",
+                    )
                 });
         }
         let now = self.service.clock().now().0;
@@ -120,7 +123,10 @@ pub fn router(app: AppState) -> Router {
             metrics::record,
         ))
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(tower_http::timeout::TimeoutLayer::new(Duration::from_secs(30)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

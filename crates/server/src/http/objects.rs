@@ -20,8 +20,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/orgs/{org}/objects", post(create).get(list))
         .route("/api/v1/orgs/{org}/objects/{id}", get(read).delete(remove))
         .route("/api/v1/orgs/{org}/objects/{id}/owner", post(change_owner))
-        .route("/api/v1/orgs/{org}/objects/{id}/permissions", get(permissions))
-        .route("/api/v1/orgs/{org}/objects/{id}/grants/{user}", put(set_grant))
+        .route(
+            "/api/v1/orgs/{org}/objects/{id}/permissions",
+            get(permissions),
+        )
+        .route(
+            "/api/v1/orgs/{org}/objects/{id}/grants/{user}",
+            put(set_grant),
+        )
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -44,7 +50,11 @@ fn object_view(o: &Object) -> ObjectView {
     }
 }
 
-async fn current_object(app: &AppState, org: &InOrg, id: &ObjectId) -> Result<ObjectView, ApiError> {
+async fn current_object(
+    app: &AppState,
+    org: &InOrg,
+    id: &ObjectId,
+) -> Result<ObjectView, ApiError> {
     app.service
         .read(&org.org, |state| state.object(id).map(object_view))
         .await?
@@ -98,8 +108,13 @@ async fn create(
         parent_id: body.parent_id.as_deref().map(parse_object).transpose()?,
         owner_id: body.owner_id.as_deref().map(parse_user).transpose()?,
     };
-    app.service.execute(&org.org, &org.actor()?, command).await?;
-    Ok((StatusCode::CREATED, Json(current_object(&app, &org, &object_id).await?)))
+    app.service
+        .execute(&org.org, &org.actor()?, command)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(current_object(&app, &org, &object_id).await?),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -164,7 +179,9 @@ async fn list(
                         .is_none_or(|p| o.parent.as_ref().map(|x| x.as_str()) == Some(p))
                 })
                 .filter(|o| match allowed {
-                    Some((user, action)) => snapshot.check_by_name(user, action, o.id.as_str()).allowed,
+                    Some((user, action)) => {
+                        snapshot.check_by_name(user, action, o.id.as_str()).allowed
+                    }
                     None => visible(&org, &snapshot, o.id.as_str()),
                 });
             for o in matching {
@@ -233,7 +250,9 @@ async fn change_owner(
         object_id: object_id.clone(),
         owner_id: parse_user(&body.user_id)?,
     };
-    app.service.execute(&org.org, &org.actor()?, command).await?;
+    app.service
+        .execute(&org.org, &org.actor()?, command)
+        .await?;
     Ok(Json(current_object(&app, &org, &object_id).await?))
 }
 
@@ -255,7 +274,11 @@ pub struct PermissionEntry {
     pub editable_actions: Vec<String>,
 }
 
-fn permission_entries(snapshot: &Snapshot, state: &OrgState, id: &ObjectId) -> Vec<PermissionEntry> {
+fn permission_entries(
+    snapshot: &Snapshot,
+    state: &OrgState,
+    id: &ObjectId,
+) -> Vec<PermissionEntry> {
     let policy = snapshot.policy();
     let (Some(node), Some(object)) = (snapshot.node(id.as_str()), state.object(id)) else {
         return Vec::new();
@@ -350,7 +373,9 @@ async fn set_grant(
         user_id: user_id.clone(),
         actions: body.actions,
     };
-    app.service.execute(&org.org, &org.actor()?, command).await?;
+    app.service
+        .execute(&org.org, &org.actor()?, command)
+        .await?;
     let actions = app
         .service
         .read(&org.org, |state| {

@@ -93,7 +93,10 @@ mod tests {
             "/api/v1/orgs/{org}/policy",
             "/api/v1/orgs/{org}/api-keys",
         ] {
-            assert!(paths.contains_key(path), "{path} is missing from openapi.json");
+            assert!(
+                paths.contains_key(path),
+                "{path} is missing from openapi.json"
+            );
         }
         assert!(doc["components"]["schemas"]["MemberView"].is_object());
     }

@@ -21,7 +21,10 @@ async fn healthz() -> &'static str {
 
 /// The store answers too.
 async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
-    match sqlx::query("SELECT 1").execute(app.service.store().pool()).await {
+    match sqlx::query("SELECT 1")
+        .execute(app.service.store().pool())
+        .await
+    {
         Ok(_) => (StatusCode::OK, "ready\n"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness: the database does not answer");

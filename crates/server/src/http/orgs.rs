@@ -65,7 +65,9 @@ pub async fn create_organization(
         .store()
         .account_by_id(owner.as_str())
         .await?
-        .ok_or_else(|| ApiError::unauthenticated("invalid_token", "the account no longer exists"))?;
+        .ok_or_else(|| {
+            ApiError::unauthenticated("invalid_token", "the account no longer exists")
+        })?;
     let org_id = OrgId::parse(&random_id("org"))?;
     let command = Command::CreateOrganization {
         org_id: org_id.clone(),

@@ -72,7 +72,9 @@ async fn nominate(
         nomination_id: NominationId::parse(&random_id("nom"))?,
         to_user: parse_user(&body.to_user)?,
     };
-    app.service.execute(&org.org, &org.actor()?, command).await?;
+    app.service
+        .execute(&org.org, &org.actor()?, command)
+        .await?;
     let view = pending_view(&app, &org)
         .await?
         .ok_or_else(|| ApiError::Internal("the nomination vanished after it was made".into()))?;
@@ -120,7 +122,9 @@ async fn answer(
     let mut view = pending_view(&app, &org)
         .await?
         .ok_or(Refusal::NoPendingTransfer)?;
-    app.service.execute(&org.org, &org.actor()?, command).await?;
+    app.service
+        .execute(&org.org, &org.actor()?, command)
+        .await?;
     view.status = status;
     Ok(Json(view))
 }

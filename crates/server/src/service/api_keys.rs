@@ -70,7 +70,9 @@ impl KeyIndex {
         let touches_keys = events.iter().any(|e| {
             matches!(
                 e.change,
-                Change::ApiKeyCreated { .. } | Change::ApiKeyRevoked { .. } | Change::OrgDeleted { .. }
+                Change::ApiKeyCreated { .. }
+                    | Change::ApiKeyRevoked { .. }
+                    | Change::OrgDeleted { .. }
             )
         });
         if touches_keys {

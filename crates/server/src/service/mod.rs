@@ -239,7 +239,11 @@ impl Service {
     fn catch_up(
         &self,
         org: &OrgId,
-        live: &LiveOrg, books: &mut Books, events: &[Event], head: Option<Head>) {
+        live: &LiveOrg,
+        books: &mut Books,
+        events: &[Event],
+        head: Option<Head>,
+    ) {
         let Some(head) = head else { return };
         let mut snapshot = (*live.snapshot()).clone();
         fold(

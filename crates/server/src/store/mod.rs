@@ -12,8 +12,8 @@ mod rows;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
-pub use memberships::AccountMembership;
 pub use keys::SigningKeyRow;
+pub use memberships::AccountMembership;
 pub use refresh::{RefreshRefusal, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_SECONDS};
 pub use rows::{touched, Row};
 

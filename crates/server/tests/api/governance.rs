@@ -76,7 +76,9 @@ where
 async fn the_admin_who_tries_to_demote_the_owner_is_refused() {
     each_preset(|p, app| async move {
         let org = app.signup("owner@acme.test", "Acme").await;
-        let admin = app.join(&org.id, &org.owner, "ada@acme.test", Some(p.admin)).await;
+        let admin = app
+            .join(&org.id, &org.owner, "ada@acme.test", Some(p.admin))
+            .await;
         app.set_role(&org.id, &admin, &org.owner, p.plain)
             .await
             .refused(403, p.demote_owner);
@@ -90,8 +92,12 @@ async fn the_admin_who_tries_to_demote_the_owner_is_refused() {
 async fn a_member_whose_role_changes_no_roles_gets_not_permitted() {
     each_preset(|p, app| async move {
         let org = app.signup("owner@acme.test", "Acme").await;
-        let plain = app.join(&org.id, &org.owner, "op@acme.test", Some(p.plain)).await;
-        let other = app.join(&org.id, &org.owner, "bob@acme.test", Some(p.plain)).await;
+        let plain = app
+            .join(&org.id, &org.owner, "op@acme.test", Some(p.plain))
+            .await;
+        let other = app
+            .join(&org.id, &org.owner, "bob@acme.test", Some(p.plain))
+            .await;
         app.set_role(&org.id, &plain, &other, p.admin)
             .await
             .refused(403, "not_permitted");
@@ -103,7 +109,9 @@ async fn a_member_whose_role_changes_no_roles_gets_not_permitted() {
 async fn nobody_changes_their_own_role() {
     each_preset(|p, app| async move {
         let org = app.signup("owner@acme.test", "Acme").await;
-        let admin = app.join(&org.id, &org.owner, "ada@acme.test", Some(p.admin)).await;
+        let admin = app
+            .join(&org.id, &org.owner, "ada@acme.test", Some(p.admin))
+            .await;
         app.set_role(&org.id, &admin, &admin, p.plain)
             .await
             .refused(403, "self_change");
@@ -117,11 +125,17 @@ async fn nobody_changes_their_own_role() {
 #[tokio::test]
 async fn promoting_to_owner_goes_only_through_the_transfer() {
     for p in PRESETS.iter() {
-        let Some(owner_role) = p.owner_role else { continue };
+        let Some(owner_role) = p.owner_role else {
+            continue;
+        };
         let app = spawn_preset(p.name).await;
         let org = app.signup("owner@acme.test", "Acme").await;
-        let admin = app.join(&org.id, &org.owner, "ada@acme.test", Some(p.admin)).await;
-        let bob = app.join(&org.id, &org.owner, "bob@acme.test", Some(p.plain)).await;
+        let admin = app
+            .join(&org.id, &org.owner, "ada@acme.test", Some(p.admin))
+            .await;
+        let bob = app
+            .join(&org.id, &org.owner, "bob@acme.test", Some(p.plain))
+            .await;
         app.set_role(&org.id, &admin, &bob, owner_role)
             .await
             .refused(403, p.promote_to_owner);
@@ -133,7 +147,9 @@ async fn a_seven_day_nomination_accepted_moves_ownership() {
     for p in PRESETS.iter().filter(|p| p.nomination) {
         let app = spawn_preset(p.name).await;
         let org = app.signup("owner@acme.test", "Acme").await;
-        let admin = app.join(&org.id, &org.owner, "ada@acme.test", Some(p.admin)).await;
+        let admin = app
+            .join(&org.id, &org.owner, "ada@acme.test", Some(p.admin))
+            .await;
         let path = format!("/api/v1/orgs/{}/ownership-transfer", org.id);
         // Only the owner nominates.
         app.post(&path, &admin.token, json!({"to_user": org.owner.id}))
@@ -151,7 +167,10 @@ async fn a_seven_day_nomination_accepted_moves_ownership() {
         app.post(&path, &org.owner.token, json!({"to_user": admin.id}))
             .await
             .refused(409, "transfer_pending");
-        assert_eq!(app.get(&path, &admin.token).await.expect(200)["id"], nomination["id"]);
+        assert_eq!(
+            app.get(&path, &admin.token).await.expect(200)["id"],
+            nomination["id"]
+        );
         // The owner cannot accept on the nominee's behalf.
         app.post(&format!("{path}/accept"), &org.owner.token, json!({}))
             .await
@@ -168,7 +187,9 @@ async fn a_seven_day_nomination_accepted_moves_ownership() {
         assert_eq!(info["owner_id"], admin.id.as_str(), "{}", p.name);
         // The old owner is an admin now.
         assert_eq!(app.role_of(&org.id, &admin, &org.owner).await, p.admin);
-        app.get(&path, &admin.token).await.refused(404, "no_pending_transfer");
+        app.get(&path, &admin.token)
+            .await
+            .refused(404, "no_pending_transfer");
     }
 }
 
@@ -176,12 +197,21 @@ async fn a_seven_day_nomination_accepted_moves_ownership() {
 async fn a_declined_or_cancelled_nomination_changes_no_owner() {
     let app = spawn_preset("operations").await;
     let org = app.signup("owner@acme.test", "Acme").await;
-    let admin = app.join(&org.id, &org.owner, "ada@acme.test", Some("admin")).await;
+    let admin = app
+        .join(&org.id, &org.owner, "ada@acme.test", Some("admin"))
+        .await;
     let path = format!("/api/v1/orgs/{}/ownership-transfer", org.id);
-    app.post(&path, &org.owner.token, json!({"to_user": admin.id})).await.expect(201);
-    let declined = app.post(&format!("{path}/decline"), &admin.token, json!({})).await.expect(200);
+    app.post(&path, &org.owner.token, json!({"to_user": admin.id}))
+        .await
+        .expect(201);
+    let declined = app
+        .post(&format!("{path}/decline"), &admin.token, json!({}))
+        .await
+        .expect(200);
     assert_eq!(declined["status"], "declined");
-    app.post(&path, &org.owner.token, json!({"to_user": admin.id})).await.expect(201);
+    app.post(&path, &org.owner.token, json!({"to_user": admin.id}))
+        .await
+        .expect(201);
     app.delete(&path, &org.owner.token).await.expect(204);
     app.post(&format!("{path}/accept"), &admin.token, json!({}))
         .await
@@ -193,14 +223,23 @@ async fn a_declined_or_cancelled_nomination_changes_no_owner() {
 async fn direct_ownership_under_systems_and_none_under_platform() {
     let app = spawn_preset("systems").await;
     let org = app.signup("owner@acme.test", "Acme").await;
-    let admin = app.join(&org.id, &org.owner, "ada@acme.test", Some("admin")).await;
-    app.set_role(&org.id, &org.owner, &admin, "owner").await.expect(200);
+    let admin = app
+        .join(&org.id, &org.owner, "ada@acme.test", Some("admin"))
+        .await;
+    app.set_role(&org.id, &org.owner, &admin, "owner")
+        .await
+        .expect(200);
     assert_eq!(app.role_of(&org.id, &org.owner, &admin).await, "owner");
 
     let app = spawn_preset("platform").await;
     let org = app.signup("owner@acme.test", "Acme").await;
     let admin = app
-        .join(&org.id, &org.owner, "ada@acme.test", Some("organization_administrator"))
+        .join(
+            &org.id,
+            &org.owner,
+            "ada@acme.test",
+            Some("organization_administrator"),
+        )
         .await;
     app.post(
         &format!("/api/v1/orgs/{}/ownership-transfer", org.id),
@@ -227,13 +266,19 @@ fn operations_with_admins_only() -> Policy {
 async fn the_only_admins_demotion_is_refused_as_last_admin() {
     let app = spawn_app(operations_with_admins_only()).await;
     let org = app.signup("owner@acme.test", "Acme").await;
-    let admin = app.join(&org.id, &org.owner, "ada@acme.test", Some("admin")).await;
+    let admin = app
+        .join(&org.id, &org.owner, "ada@acme.test", Some("admin"))
+        .await;
     app.set_role(&org.id, &org.owner, &admin, "viewer")
         .await
         .refused(403, "last_admin");
     // With a second admin, the first may go.
-    let second = app.join(&org.id, &org.owner, "bea@acme.test", Some("admin")).await;
-    app.set_role(&org.id, &org.owner, &admin, "viewer").await.expect(200);
+    let second = app
+        .join(&org.id, &org.owner, "bea@acme.test", Some("admin"))
+        .await;
+    app.set_role(&org.id, &org.owner, &admin, "viewer")
+        .await
+        .expect(200);
     app.set_role(&org.id, &org.owner, &second, "viewer")
         .await
         .refused(403, "last_admin");
@@ -243,9 +288,13 @@ async fn the_only_admins_demotion_is_refused_as_last_admin() {
 async fn a_role_change_is_audited_checked_at_once_and_reaches_new_tokens_only() {
     each_preset(|p, app| async move {
         let org = app.signup("owner@acme.test", "Acme").await;
-        let bob = app.join(&org.id, &org.owner, "bob@acme.test", Some(p.plain)).await;
+        let bob = app
+            .join(&org.id, &org.owner, "bob@acme.test", Some(p.plain))
+            .await;
         let key = app.api_key(&org.id, &org.owner).await;
-        let before = app.check(&org.id, &key, &bob.id, "members:manage", &org.id).await;
+        let before = app
+            .check(&org.id, &key, &bob.id, "members:manage", &org.id)
+            .await;
         assert_eq!(before["allowed"], false, "{}", p.name);
         let old_token = bob.token.clone();
         assert_eq!(claims(&old_token)["org"][&org.id], p.plain);
@@ -254,7 +303,10 @@ async fn a_role_change_is_audited_checked_at_once_and_reaches_new_tokens_only() 
             .await
             .refused(403, "not_permitted");
 
-        let changed = app.set_role(&org.id, &org.owner, &bob, p.admin).await.expect(200);
+        let changed = app
+            .set_role(&org.id, &org.owner, &bob, p.admin)
+            .await
+            .expect(200);
         assert_eq!(changed["role"], p.admin);
 
         let audit = app
@@ -271,7 +323,9 @@ async fn a_role_change_is_audited_checked_at_once_and_reaches_new_tokens_only() 
         assert_eq!(event["data"]["previous_role"], p.plain);
         assert_eq!(event["data"]["new_role"], p.admin);
 
-        let after = app.check(&org.id, &key, &bob.id, "members:manage", &org.id).await;
+        let after = app
+            .check(&org.id, &key, &bob.id, "members:manage", &org.id)
+            .await;
         assert_eq!(after["allowed"], true, "{}: {after}", p.name);
 
         // The token issued before still says the old role, until it expires.

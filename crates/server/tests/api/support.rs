@@ -85,7 +85,6 @@ pub async fn spawn_preset(name: &str) -> TestApp {
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: String,
-    pub email: String,
     pub token: String,
     pub refresh: String,
 }
@@ -101,7 +100,13 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let mut req = self.http.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -127,10 +132,8 @@ impl TestApp {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Answer {
-        self.call(Method::PATCH, path, Some(token), Some(body)).await
-    }
-    pub async fn put(&self, path: &str, token: &str, body: Value) -> Answer {
-        self.call(Method::PUT, path, Some(token), Some(body)).await
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
     pub async fn delete(&self, path: &str, token: &str) -> Answer {
         self.call(Method::DELETE, path, Some(token), None).await
@@ -150,7 +153,6 @@ impl TestApp {
         let me = self.get("/api/v1/me", &token).await.expect(200);
         User {
             id: me["account"]["id"].as_str().unwrap().to_string(),
-            email: email.to_string(),
             token,
             refresh: body["refresh_token"].as_str().unwrap().to_string(),
         }
@@ -182,7 +184,11 @@ impl TestApp {
             invite["role"] = json!(r);
         }
         let inv = self
-            .post(&format!("/api/v1/orgs/{org}/invitations"), &inviter.token, invite)
+            .post(
+                &format!("/api/v1/orgs/{org}/invitations"),
+                &inviter.token,
+                invite,
+            )
             .await
             .expect(201);
         let token = inv["token"].as_str().unwrap();
@@ -199,7 +205,10 @@ impl TestApp {
 
     pub async fn role_of(&self, org: &str, viewer: &User, user: &User) -> String {
         let m = self
-            .get(&format!("/api/v1/orgs/{org}/members/{}", user.id), &viewer.token)
+            .get(
+                &format!("/api/v1/orgs/{org}/members/{}", user.id),
+                &viewer.token,
+            )
             .await
             .expect(200);
         m["role"].as_str().unwrap().to_string()
@@ -227,7 +236,14 @@ impl TestApp {
         body["key"].as_str().unwrap().to_string()
     }
 
-    pub async fn check(&self, org: &str, token: &str, user: &str, action: &str, object: &str) -> Value {
+    pub async fn check(
+        &self,
+        org: &str,
+        token: &str,
+        user: &str,
+        action: &str,
+        object: &str,
+    ) -> Value {
         self.post(
             &format!("/api/v1/orgs/{org}/check"),
             token,

@@ -21,19 +21,32 @@ async fn a_tampered_expired_or_foreign_token_is_401() {
     let parts: Vec<&str> = org.owner.token.split('.').collect();
     let mut forged = claims(&org.owner.token);
     forged["sub"] = json!("usr_someone_else");
-    let tampered = format!("{}.{}.{}", parts[0], b64(forged.to_string().as_bytes()), parts[2]);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(forged.to_string().as_bytes()),
+        parts[2]
+    );
     app.get(me, &tampered).await.refused(401, "invalid_token");
-    app.get(me, "not-a-token").await.refused(401, "invalid_token");
-    app.call(Method::GET, me, None, None).await.refused(401, "missing_credentials");
+    app.get(me, "not-a-token")
+        .await
+        .refused(401, "invalid_token");
+    app.call(Method::GET, me, None, None)
+        .await
+        .refused(401, "missing_credentials");
 
     // Signed by another deployment's key.
     let other = spawn_preset("operations").await;
     let stranger = other.signup("owner@acme.test", "Acme").await;
-    app.get(me, &stranger.owner.token).await.refused(401, "invalid_token");
+    app.get(me, &stranger.owner.token)
+        .await
+        .refused(401, "invalid_token");
 
     // Expired: 15 minutes later.
     app.app.service.clock().advance_secs(16 * 60);
-    app.get(me, &org.owner.token).await.refused(401, "token_expired");
+    app.get(me, &org.owner.token)
+        .await
+        .refused(401, "token_expired");
 }
 
 #[tokio::test]
@@ -45,7 +58,10 @@ async fn an_access_token_carries_the_contracts_claims_and_the_jwks_verifies_it()
     assert_eq!(c["org"][&org.id], "owner");
     assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 900);
     assert!(c["jti"].as_str().unwrap().len() > 8);
-    let jwks = app.call(Method::GET, "/.well-known/jwks.json", None, None).await.expect(200);
+    let jwks = app
+        .call(Method::GET, "/.well-known/jwks.json", None, None)
+        .await
+        .expect(200);
     let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwks["keys"][0].clone()).unwrap();
     let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
@@ -63,8 +79,13 @@ async fn a_refresh_token_rotates_and_its_reuse_revokes_the_family() {
         let t = t.to_string();
         let app = &app;
         async move {
-            app.call(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": t})))
-                .await
+            app.call(
+                Method::POST,
+                "/api/v1/auth/refresh",
+                None,
+                Some(json!({"refresh_token": t})),
+            )
+            .await
         }
     };
     let first = refresh(&org.owner.refresh).await.expect(200);
@@ -72,10 +93,16 @@ async fn a_refresh_token_rotates_and_its_reuse_revokes_the_family() {
     assert_ne!(second_token, org.owner.refresh);
     assert_eq!(first["token_type"], "Bearer");
     assert_eq!(first["expires_in"], 900);
-    app.get("/api/v1/me", first["access_token"].as_str().unwrap()).await.expect(200);
+    app.get("/api/v1/me", first["access_token"].as_str().unwrap())
+        .await
+        .expect(200);
     // The rotated token used again: the whole family is revoked, the newest too.
-    refresh(&org.owner.refresh).await.refused(401, "refresh_token_reused");
-    refresh(&second_token).await.refused(401, "refresh_token_reused");
+    refresh(&org.owner.refresh)
+        .await
+        .refused(401, "refresh_token_reused");
+    refresh(&second_token)
+        .await
+        .refused(401, "refresh_token_reused");
     // Another login is another family, untouched.
     let again = app.login("owner@acme.test").await;
     refresh(&again.refresh).await.expect(200);
@@ -94,7 +121,12 @@ async fn logout_revokes_the_refresh_token() {
     .await
     .expect(204);
     let answer = app
-        .call(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": org.owner.refresh})))
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": org.owner.refresh})),
+        )
         .await;
     assert_eq!(answer.status.as_u16(), 401, "{}", answer.body);
 }
@@ -106,8 +138,13 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_and_are_limit
     let login = |email: &'static str, password: &'static str| {
         let app = &app;
         async move {
-            app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": email, "password": password})))
-                .await
+            app.call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await
         }
     };
     let wrong = login("owner@acme.test", "not the password").await;
@@ -119,7 +156,10 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_and_are_limit
     let mut found = false;
     for _ in 0..100 {
         let audit = app
-            .get(&format!("/api/v1/orgs/{}/audit?type=auth.login_failed", org.id), &org.owner.token)
+            .get(
+                &format!("/api/v1/orgs/{}/audit?type=auth.login_failed", org.id),
+                &org.owner.token,
+            )
             .await
             .expect(200);
         if audit["items"].as_array().is_some_and(|i| !i.is_empty()) {
@@ -132,7 +172,9 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_and_are_limit
     assert!(found, "no auth.login_failed event");
     // Five failures in all lock the account for a while, even with the right password.
     for _ in 0..4 {
-        login("owner@acme.test", "still wrong").await.refused(401, "invalid_credentials");
+        login("owner@acme.test", "still wrong")
+            .await
+            .refused(401, "invalid_credentials");
     }
     let limited = login("owner@acme.test", PASSWORD).await;
     limited.refused(429, "too_many_attempts");
@@ -144,24 +186,52 @@ async fn an_api_key_checks_its_organization_and_stops_at_once_when_revoked() {
     let app = spawn_preset("operations").await;
     let org = app.signup("owner@acme.test", "Acme").await;
     let created = app
-        .post(&format!("/api/v1/orgs/{}/api-keys", org.id), &org.owner.token, json!({"name": "back-end"}))
+        .post(
+            &format!("/api/v1/orgs/{}/api-keys", org.id),
+            &org.owner.token,
+            json!({"name": "back-end"}),
+        )
         .await
         .expect(201);
     let key = created["key"].as_str().unwrap();
     assert_eq!(created["permissions"], json!(["check"]));
-    let answer = app.check(&org.id, key, &org.owner.id, "org:delete", &org.id).await;
-    assert_eq!(answer, json!({"allowed": true, "reason": format!("role:owner@{}", org.id)}));
+    let answer = app
+        .check(&org.id, key, &org.owner.id, "org:delete", &org.id)
+        .await;
+    assert_eq!(
+        answer,
+        json!({"allowed": true, "reason": format!("role:owner@{}", org.id)})
+    );
     // A check-only key reads nothing and changes nothing.
-    app.get(&format!("/api/v1/orgs/{}/members", org.id), key).await.refused(403, "not_permitted");
-    app.post(&format!("/api/v1/orgs/{}/invitations", org.id), key, json!({"email": "x@y.test"}))
+    app.get(&format!("/api/v1/orgs/{}/members", org.id), key)
         .await
         .refused(403, "not_permitted");
+    app.post(
+        &format!("/api/v1/orgs/{}/invitations", org.id),
+        key,
+        json!({"email": "x@y.test"}),
+    )
+    .await
+    .refused(403, "not_permitted");
     // The list shows no secret.
-    let list = app.get(&format!("/api/v1/orgs/{}/api-keys", org.id), &org.owner.token).await.expect(200);
-    assert!(!list.to_string().contains(key));
-    app.delete(&format!("/api/v1/orgs/{}/api-keys/{}", org.id, created["id"].as_str().unwrap()), &org.owner.token)
+    let list = app
+        .get(
+            &format!("/api/v1/orgs/{}/api-keys", org.id),
+            &org.owner.token,
+        )
         .await
-        .expect(204);
+        .expect(200);
+    assert!(!list.to_string().contains(key));
+    app.delete(
+        &format!(
+            "/api/v1/orgs/{}/api-keys/{}",
+            org.id,
+            created["id"].as_str().unwrap()
+        ),
+        &org.owner.token,
+    )
+    .await
+    .expect(204);
     app.post(
         &format!("/api/v1/orgs/{}/check", org.id),
         key,
@@ -170,7 +240,10 @@ async fn an_api_key_checks_its_organization_and_stops_at_once_when_revoked() {
     .await
     .refused(401, "invalid_api_key");
     let audit = app
-        .get(&format!("/api/v1/orgs/{}/audit?type=api_key.created", org.id), &org.owner.token)
+        .get(
+            &format!("/api/v1/orgs/{}/audit?type=api_key.created", org.id),
+            &org.owner.token,
+        )
         .await
         .expect(200);
     assert_eq!(audit["items"].as_array().unwrap().len(), 1);
@@ -178,12 +251,18 @@ async fn an_api_key_checks_its_organization_and_stops_at_once_when_revoked() {
 
 #[tokio::test]
 async fn signup_can_be_turned_off() {
-    let app = crate::support::spawn_with_signup(steward_core::Policy::preset("operations").unwrap(), false).await;
+    let app = crate::support::spawn_with_signup(
+        steward_core::Policy::preset("operations").unwrap(),
+        false,
+    )
+    .await;
     app.call(
         Method::POST,
         "/api/v1/signup",
         None,
-        Some(json!({"email": "owner@acme.test", "name": "X", "password": PASSWORD, "org_name": "B"})),
+        Some(
+            json!({"email": "owner@acme.test", "name": "X", "password": PASSWORD, "org_name": "B"}),
+        ),
     )
     .await
     .refused(404, "signup_disabled");
