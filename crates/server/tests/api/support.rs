@@ -54,7 +54,16 @@ pub async fn spawn_app(policy: Policy) -> TestApp {
 
 pub async fn spawn_with_signup(policy: Policy, signup: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("steward.db").display());
+    spawn_on(dir, policy, signup).await
+}
+
+/// A database file in `dir` (which the app keeps alive), maybe made by the CLI.
+pub fn database_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("steward.db").display())
+}
+
+pub async fn spawn_on(dir: tempfile::TempDir, policy: Policy, signup: bool) -> TestApp {
+    let url = database_url(&dir);
     let store = Store::open(&url).await.unwrap();
     let service = Service::open(store, policy).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

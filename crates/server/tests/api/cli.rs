@@ -1,0 +1,163 @@
+//! The operator's commands, run as the real binary against the database a server
+//! then opens: `orgs create` with its one-time link, `invitations`, `check`.
+
+use crate::support::{database_url, spawn_on, PASSWORD};
+use reqwest::Method;
+use serde_json::json;
+use std::process::Command;
+use steward_core::Policy;
+
+fn steward(args: &[&str], db: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(args)
+        .env("STEWARD_DATABASE_URL", db)
+        .env("STEWARD_PUBLIC_URL", "http://steward.test")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "steward {args:?}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+#[tokio::test]
+async fn orgs_create_prints_a_one_time_link_that_sets_the_owners_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    let out = steward(
+        &[
+            "orgs",
+            "create",
+            "--name",
+            "Acme",
+            "--owner-email",
+            "Owner@Acme.test",
+        ],
+        &db,
+    );
+    let link = out
+        .split_whitespace()
+        .find(|w| w.starts_with("http://steward.test/invitations/"))
+        .unwrap_or_else(|| panic!("no link in: {out}"));
+    let token = link.rsplit('/').next().unwrap();
+    let org = out
+        .split("with id ")
+        .nth(1)
+        .and_then(|r| r.split('.').next())
+        .unwrap()
+        .to_string();
+
+    // The CLI can invite, list and revoke as the owner.
+    let invited = steward(
+        &[
+            "invitations",
+            "create",
+            "--org",
+            &org,
+            "--email",
+            "bob@acme.test",
+            "--role",
+            "operator",
+        ],
+        &db,
+    );
+    assert!(
+        invited.contains("Invited bob@acme.test as operator"),
+        "{invited}"
+    );
+    let listed = steward(&["invitations", "list", "--org", &org], &db);
+    let id = listed.split_whitespace().next().unwrap().to_string();
+    assert!(listed.contains("bob@acme.test"), "{listed}");
+    steward(&["invitations", "revoke", "--org", &org, "--id", &id], &db);
+    assert!(
+        steward(&["invitations", "list", "--org", &org], &db).contains("No pending invitations")
+    );
+
+    let app = spawn_on(dir, Policy::preset("operations").unwrap(), false).await;
+    let accept = format!("/api/v1/invitations/{token}/accept");
+    let me = app
+        .call(
+            Method::POST,
+            &accept,
+            None,
+            Some(json!({"password": PASSWORD})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(me["memberships"][0]["org"]["id"], org.as_str());
+    assert_eq!(me["memberships"][0]["role"], "owner");
+    // Once only.
+    app.call(
+        Method::POST,
+        &accept,
+        None,
+        Some(json!({"password": PASSWORD})),
+    )
+    .await
+    .refused(404, "unknown_invitation");
+    let owner = app.login("owner@acme.test").await;
+    let answer = app
+        .check(&org, &owner.token, &owner.id, "org:delete", &org)
+        .await;
+    assert_eq!(answer["allowed"], true);
+}
+
+#[test]
+fn steward_check_answers_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    let out = steward(
+        &[
+            "orgs",
+            "create",
+            "--name",
+            "Acme",
+            "--owner-email",
+            "o@acme.test",
+        ],
+        &db,
+    );
+    let org = out
+        .split("with id ")
+        .nth(1)
+        .and_then(|r| r.split('.').next())
+        .unwrap();
+    let owner = out
+        .split("Owner: o@acme.test (")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap();
+    let yes = steward(
+        &[
+            "check",
+            "--org",
+            org,
+            "--user",
+            owner,
+            "--action",
+            "org:delete",
+            "--object",
+            org,
+        ],
+        &db,
+    );
+    assert_eq!(yes.trim(), format!("allowed (role:owner@{org})"));
+    let no = steward(
+        &[
+            "check",
+            "--org",
+            org,
+            "--user",
+            "usr_nobody",
+            "--action",
+            "org:delete",
+            "--object",
+            org,
+        ],
+        &db,
+    );
+    assert_eq!(no.trim(), "denied (not_a_member)");
+}
