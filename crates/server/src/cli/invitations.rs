@@ -18,6 +18,9 @@ pub enum InvitationsCommand {
         /// The invitee's e-mail.
         #[arg(long)]
         email: String,
+        /// The invitee's name (they may give one when accepting otherwise).
+        #[arg(long)]
+        name: Option<String>,
         /// The organization role (defaults to the policy's default role).
         #[arg(long)]
         role: Option<String>,
@@ -93,6 +96,7 @@ impl InvitationsCommand {
             InvitationsCommand::Create {
                 target,
                 email,
+                name,
                 role,
                 days,
                 public,
@@ -101,7 +105,7 @@ impl InvitationsCommand {
                 let (org, actor) = target.resolve(&app).await?;
                 let body = InviteBody {
                     email,
-                    name: None,
+                    name,
                     role,
                     scopes: Vec::new(),
                     expires_in_days: Some(days),

@@ -87,6 +87,7 @@ impl ServeArgs {
             let started = std::time::Instant::now();
             let service = self.database.open().await?;
             let _listener = service.spawn_change_listener().await?;
+            let _watcher = service.spawn_file_watcher(Duration::from_millis(250)).await?;
             let _sweep = service.spawn_expiry_sweep(Duration::from_secs(60));
             let listener = tokio::net::TcpListener::bind(self.bind)
                 .await

@@ -42,6 +42,9 @@ pub enum ApiError {
         reason: &'static str,
         message: String,
     },
+    /// The path exists, not with this method.
+    #[error("this path does not take that method")]
+    MethodNotAllowed,
     #[error("too many attempts; try again in {} s", .retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
     /// Anything the caller cannot fix: logged, answered with generic text.
@@ -115,6 +118,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -127,6 +131,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => "FORBIDDEN",
             ApiError::NotFound { .. } => "NOT_FOUND",
             ApiError::Conflict { .. } => "CONFLICT",
+            ApiError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
             ApiError::Internal(_) => "INTERNAL",
         }
@@ -139,6 +144,7 @@ impl ApiError {
             | ApiError::Forbidden { reason, .. }
             | ApiError::NotFound { reason, .. }
             | ApiError::Conflict { reason, .. } => reason,
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::RateLimited { .. } => "too_many_attempts",
             ApiError::Internal(_) => "internal",
         }

@@ -118,6 +118,8 @@ pub fn router(app: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(ops::router())
+        .fallback(|| async { ApiError::not_found("no_route", "there is no such path; see /api/v1/openapi.json") })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             metrics::record,

@@ -96,6 +96,7 @@ async fn read(
     Path(org): Path<String>,
 ) -> Result<Json<OrgView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
+    org.require("org:view")?;
     let policy = app.service.policy().name.clone();
     let view = app
         .service

@@ -2,6 +2,8 @@
 //! (`org:seq:node`); every node listens and folds the new events of that
 //! organization into its memory. When the connection drops, notices may be lost,
 //! so after reconnecting every organization is compared with the database.
+//! On SQLite the other writer is the CLI (`steward orgs create` while `serve`
+//! runs): the file's `data_version` tells when someone else committed.
 
 use super::Service;
 use crate::store::{Dialect, CHANGES_CHANNEL};
@@ -41,6 +43,42 @@ impl Service {
         })))
     }
 
+    /// Watches an SQLite file for commits made by other processes (the CLI) and
+    /// folds them in within `every`. Nothing to do on PostgreSQL (notices).
+    pub async fn spawn_file_watcher(
+        &self,
+        every: Duration,
+    ) -> Result<Option<JoinHandle<()>>, sqlx::Error> {
+        if self.store().dialect() != Dialect::Sqlite {
+            return Ok(None);
+        }
+        // One connection of its own: `data_version` moves when a connection
+        // other than the one asking committed.
+        let mut conn = self.store().pool().acquire().await?.detach();
+        let mut seen: i64 = data_version(&mut conn).await?;
+        let service = self.clone();
+        Ok(Some(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let now = match data_version(&mut conn).await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "watching the database file failed");
+                        continue;
+                    }
+                };
+                if now == seen {
+                    continue;
+                }
+                seen = now;
+                if let Err(e) = service.refresh_all().await {
+                    tracing::error!(error = %e, "reading another process's changes failed");
+                }
+            }
+        })))
+    }
+
     /// Handles notices until the connection is lost.
     async fn follow(&self, listener: &mut PgListener) {
         loop {
@@ -68,6 +106,14 @@ impl Service {
             }
         }
     }
+}
+
+async fn data_version(conn: &mut sqlx::AnyConnection) -> Result<i64, sqlx::Error> {
+    use sqlx::Row;
+    sqlx::query("PRAGMA data_version")
+        .fetch_one(conn)
+        .await?
+        .try_get(0)
 }
 
 async fn attach(url: &str) -> Result<PgListener, sqlx::Error> {

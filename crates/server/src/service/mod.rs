@@ -308,12 +308,12 @@ impl Service {
     /// Refreshes every organization whose head moved (after a lost connection, when
     /// notices may have been missed).
     pub async fn refresh_all(&self) -> Result<(), ServiceError> {
-        for org in self.inner.store.organization_ids().await? {
+        for (org, head) in self.inner.store.heads().await? {
             let held = match self.live(org.as_str()) {
                 Some(live) => Some(live.books.lock().await.head.clone()),
                 None => None,
             };
-            if held != self.inner.store.head(&org).await? {
+            if held.as_ref() != Some(&head) {
                 self.refresh(&org).await?;
             }
         }

@@ -208,6 +208,24 @@ impl Store {
         })
         .transpose()
     }
+
+    /// Every organization's head, in one statement (to see which ones moved).
+    pub async fn heads(&self) -> Result<Vec<(OrgId, Head)>, StoreError> {
+        let rows = sqlx::query("SELECT id, head_seq, head_hash FROM organizations ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    parse_id(r, 0, OrgId::parse)?,
+                    Head {
+                        seq: r.try_get(1)?,
+                        hash: r.try_get(2)?,
+                    },
+                ))
+            })
+            .collect()
+    }
 }
 
 /// An open write on one organization, holding its write lock.

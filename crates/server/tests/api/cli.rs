@@ -105,6 +105,70 @@ async fn orgs_create_prints_a_one_time_link_that_sets_the_owners_password() {
     assert_eq!(answer["allowed"], true);
 }
 
+#[tokio::test]
+async fn what_the_cli_commits_reaches_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    let app = spawn_on(dir, Policy::preset("operations").unwrap(), true).await;
+    let first = app.signup("owner@acme.test", "Acme").await;
+    // The CLI makes an organization for the same owner, and an invitation in
+    // the first one, while the server runs on the file.
+    let out = steward(
+        &[
+            "orgs",
+            "create",
+            "--name",
+            "Second",
+            "--owner-email",
+            "owner@acme.test",
+        ],
+        &db,
+    );
+    let second = out
+        .split("with id ")
+        .nth(1)
+        .and_then(|r| r.split('.').next())
+        .unwrap()
+        .to_string();
+    let invited = steward(
+        &[
+            "invitations",
+            "create",
+            "--org",
+            &first.id,
+            "--email",
+            "bob@acme.test",
+        ],
+        &db,
+    );
+    let token = invited.rsplit('/').next().unwrap().trim().to_string();
+    let mut seen = false;
+    for _ in 0..250 {
+        if app
+            .get(&format!("/api/v1/orgs/{second}"), &first.owner.token)
+            .await
+            .status
+            == 200
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(seen, "the server never saw the CLI's organization");
+    let accept = format!("/api/v1/invitations/{token}/accept");
+    let bob = app
+        .call(
+            Method::POST,
+            &accept,
+            None,
+            Some(json!({"password": PASSWORD, "name": "Bob"})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(bob["name"], "Bob");
+}
+
 #[test]
 fn steward_check_answers_with_its_reason() {
     let dir = tempfile::tempdir().unwrap();

@@ -15,7 +15,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub app: AppState,
     pub http: reqwest::Client,
-    _dir: tempfile::TempDir,
+    _database: Database,
 }
 
 /// One HTTP answer: its status and JSON body (`Null` when empty).
@@ -52,8 +52,15 @@ pub async fn spawn_app(policy: Policy) -> TestApp {
     spawn_with_signup(policy, true).await
 }
 
+/// On SQLite, or on a fresh PostgreSQL database when `STEWARD_TEST_API_BACKEND`
+/// is `postgres` (with `STEWARD_TEST_POSTGRES_URL`, as `.ci/run` sets both).
 pub async fn spawn_with_signup(policy: Policy, signup: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
+    if std::env::var("STEWARD_TEST_API_BACKEND").as_deref() == Ok("postgres") {
+        let db = PgDatabase::create().await;
+        let url = db.url.clone();
+        return start(&url, Database::Postgres(db, dir), policy, signup).await;
+    }
     spawn_on(dir, policy, signup).await
 }
 
@@ -62,10 +69,21 @@ pub fn database_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite://{}", dir.path().join("steward.db").display())
 }
 
+/// On the SQLite file in `dir`, whatever the backend setting (the CLI's tests
+/// share the file with the binary).
 pub async fn spawn_on(dir: tempfile::TempDir, policy: Policy, signup: bool) -> TestApp {
     let url = database_url(&dir);
-    let store = Store::open(&url).await.unwrap();
+    start(&url, Database::Sqlite(dir), policy, signup).await
+}
+
+async fn start(url: &str, database: Database, policy: Policy, signup: bool) -> TestApp {
+    let store = Store::open(url).await.unwrap();
     let service = Service::open(store, policy).await.unwrap();
+    // As `serve` does: the CLI's commits on the same file reach this server.
+    service
+        .spawn_file_watcher(std::time::Duration::from_millis(20))
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = HttpConfig {
@@ -82,7 +100,63 @@ pub async fn spawn_on(dir: tempfile::TempDir, policy: Policy, signup: bool) -> T
         addr,
         app,
         http: reqwest::Client::new(),
-        _dir: dir,
+        _database: database,
+    }
+}
+
+/// What the test's database is, kept until the test ends.
+#[allow(dead_code)]
+enum Database {
+    Sqlite(tempfile::TempDir),
+    Postgres(PgDatabase, tempfile::TempDir),
+}
+
+/// A PostgreSQL database made for one test and dropped after it.
+pub struct PgDatabase {
+    url: String,
+    admin: String,
+    name: String,
+}
+
+impl PgDatabase {
+    async fn create() -> PgDatabase {
+        use sqlx::Connection;
+        let admin = std::env::var("STEWARD_TEST_POSTGRES_URL")
+            .expect("STEWARD_TEST_API_BACKEND=postgres needs STEWARD_TEST_POSTGRES_URL");
+        let name = format!("steward_test_{}", steward::service::ids::random_id("api"));
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        PgDatabase {
+            url: format!("{base}/{name}"),
+            admin,
+            name,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        // The test's runtime may be gone: drop the database from a thread of its own.
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
     }
 }
 
