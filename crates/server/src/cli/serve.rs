@@ -71,18 +71,30 @@ pub struct ServeArgs {
     pub signup: OnOff,
     #[command(flatten)]
     pub public: PublicArgs,
+    /// Log lines as text, or as one JSON object each (for log collectors).
+    #[arg(long, env = "STEWARD_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl ServeArgs {
     pub fn run(self) -> anyhow::Result<()> {
         // Logs go to stderr; RUST_LOG (e.g. `steward=debug`) picks what is shown.
-        tracing_subscriber::fmt()
+        let logs = tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_default_env()
                     .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
             )
-            .with_writer(std::io::stderr)
-            .init();
+            .with_writer(std::io::stderr);
+        match self.log_format {
+            LogFormat::Text => logs.init(),
+            LogFormat::Json => logs.json().init(),
+        }
         tokio::runtime::Runtime::new()?.block_on(async {
             let started = std::time::Instant::now();
             let service = self.database.open().await?;
