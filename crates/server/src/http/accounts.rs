@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::extract::{ApiJson, Caller};
-use super::members::{current_member, parse_invitation_token, MemberView};
+use super::members::{current_member, optional_name, parse_invitation_token, MemberView};
 use super::orgs::{create_organization, OrgView};
 use super::{AppState, InOrg};
 use crate::auth::{AccessClaims, Password, ACCESS_TOKEN_SECONDS};
@@ -393,12 +393,7 @@ async fn accept_invitation(
     if invitation.expires_at <= now {
         return Err(Refusal::InvitationExpired.into());
     }
-    let name = body
-        .name
-        .as_deref()
-        .map(Name::parse)
-        .transpose()
-        .map_err(|e| ApiError::field("name", e))?;
+    let name = optional_name(body.name.as_deref())?;
     // Who accepts: the signed-in account, an existing account proving its
     // password, or a new account for the invited address.
     let signed_in = match bearer(&headers) {

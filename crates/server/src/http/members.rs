@@ -102,6 +102,13 @@ pub struct MemberQuery {
     pub cursor: Option<String>,
 }
 
+/// A `name` field that may be left out.
+pub fn optional_name(name: Option<&str>) -> Result<Option<Name>, ApiError> {
+    name.map(Name::parse)
+        .transpose()
+        .map_err(|e| ApiError::field("name", e))
+}
+
 pub fn parse_user(user: &str) -> Result<UserId, ApiError> {
     UserId::parse(user).map_err(|_| ApiError::not_found("unknown_member", "no such member"))
 }
@@ -377,12 +384,7 @@ pub async fn create_invitation(
     body: InviteBody,
 ) -> Result<InvitationView, ApiError> {
     let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e))?;
-    let name = body
-        .name
-        .as_deref()
-        .map(Name::parse)
-        .transpose()
-        .map_err(|e| ApiError::field("name", e))?;
+    let name = optional_name(body.name.as_deref())?;
     let scopes = body
         .scopes
         .into_iter()

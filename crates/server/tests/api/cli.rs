@@ -23,6 +23,15 @@ fn steward(args: &[&str], db: &str) -> String {
     text
 }
 
+/// The id `orgs create` printed.
+fn created_org(out: &str) -> String {
+    out.split("with id ")
+        .nth(1)
+        .and_then(|r| r.split('.').next())
+        .unwrap_or_else(|| panic!("no organization id in: {out}"))
+        .to_string()
+}
+
 #[tokio::test]
 async fn orgs_create_prints_a_one_time_link_that_sets_the_owners_password() {
     let dir = tempfile::tempdir().unwrap();
@@ -43,12 +52,7 @@ async fn orgs_create_prints_a_one_time_link_that_sets_the_owners_password() {
         .find(|w| w.starts_with("http://steward.test/invitations/"))
         .unwrap_or_else(|| panic!("no link in: {out}"));
     let token = link.rsplit('/').next().unwrap();
-    let org = out
-        .split("with id ")
-        .nth(1)
-        .and_then(|r| r.split('.').next())
-        .unwrap()
-        .to_string();
+    let org = created_org(&out);
 
     // The CLI can invite, list and revoke as the owner.
     let invited = steward(
@@ -124,12 +128,7 @@ async fn what_the_cli_commits_reaches_a_running_server() {
         ],
         &db,
     );
-    let second = out
-        .split("with id ")
-        .nth(1)
-        .and_then(|r| r.split('.').next())
-        .unwrap()
-        .to_string();
+    let second = created_org(&out);
     let invited = steward(
         &[
             "invitations",
@@ -184,11 +183,7 @@ fn steward_check_answers_with_its_reason() {
         ],
         &db,
     );
-    let org = out
-        .split("with id ")
-        .nth(1)
-        .and_then(|r| r.split('.').next())
-        .unwrap();
+    let org = &created_org(&out);
     let owner = out
         .split("Owner: o@acme.test (")
         .nth(1)
