@@ -388,11 +388,16 @@ async fn accept_invitation(
     let invitation = app
         .service
         .read(&org, |state| state.invitation(&invitation_id).cloned())
-        .await?
-        .ok_or_else(unknown)?;
-    if invitation.expires_at <= now {
-        return Err(Refusal::InvitationExpired.into());
-    }
+        .await?;
+    let invitation = match invitation {
+        Some(i) if i.expires_at > now => i,
+        // Reading expires what is due, so an expired invitation is gone by now;
+        // its audit event tells the invitee why, rather than "unknown".
+        _ if has_expired(&app, &org, &invitation_id).await? => {
+            return Err(Refusal::InvitationExpired.into())
+        }
+        _ => return Err(unknown()),
+    };
     let name = optional_name(body.name.as_deref())?;
     // Who accepts: the signed-in account, an existing account proving its
     // password, or a new account for the invited address.
@@ -460,6 +465,21 @@ async fn accept_invitation(
     Ok(Json(
         serde_json::to_value(member).map_err(|e| ApiError::Internal(e.to_string()))?,
     ))
+}
+
+/// Whether the invitation existed and expired (its `invitation.expired` event).
+async fn has_expired(
+    app: &AppState,
+    org: &steward_core::OrgId,
+    invitation: &steward_core::InvitationId,
+) -> Result<bool, ApiError> {
+    let filter = crate::store::AuditFilter {
+        event_type: Some("invitation.expired".into()),
+        target: Some(invitation.to_string()),
+        limit: 1,
+        ..Default::default()
+    };
+    Ok(!app.service.store().audit(org, &filter).await?.is_empty())
 }
 
 /// A setup link (`steward orgs create` for an owner without a password): sets the

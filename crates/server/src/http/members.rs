@@ -220,9 +220,13 @@ async fn update(
     let user_id = parse_user(&user)?;
     let mut commands = Vec::new();
     if let Some(email) = &body.email {
+        // Whatever the text, the answer is the core's: an e-mail never changes.
+        let Ok(email) = Email::parse(email) else {
+            return Err(steward_core::Refusal::EmailImmutable.into());
+        };
         commands.push(Command::ChangeEmail {
             user_id: user_id.clone(),
-            email: Email::parse(email).map_err(|e| ApiError::field("email", e))?,
+            email,
         });
     }
     if let Some(role) = body.role {

@@ -2,7 +2,9 @@
 //! the seeds' scenarios per preset, tenancy, tokens.
 
 mod cli;
+mod endpoints;
 mod governance;
+mod operations;
 mod support;
 mod tenancy;
 mod tokens;

@@ -1,0 +1,212 @@
+//! Invitations: defaults, conflicts, listing, revoking, accepting, expiry.
+
+use super::*;
+
+#[tokio::test]
+async fn an_invitation_takes_the_policys_default_role_and_lasts_seven_days() {
+    let t = operations().await;
+    let inv = invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "newcomer@acme.test"}),
+    )
+    .await;
+    assert_fields(&inv, &["id", "email", "role", "token", "expires_at"]);
+    assert_eq!(inv["email"], "newcomer@acme.test");
+    assert_eq!(inv["role"], "viewer");
+    assert!(!text(&inv["token"]).is_empty());
+    let now = t.app.app.service.clock().now().0;
+    let days = (inv["expires_at"].as_i64().unwrap() - now) as f64 / 86_400.0;
+    assert!((6.99..=7.01).contains(&days), "{days} days");
+
+    let chosen = invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "op@acme.test", "role": "operator"}),
+    )
+    .await;
+    assert_eq!(chosen["role"], "operator");
+}
+
+#[tokio::test]
+async fn inviting_a_members_email_is_a_conflict() {
+    let t = operations().await;
+    t.app
+        .post(
+            &at(&t.org, "/invitations"),
+            &t.owner.token,
+            json!({"email": "ada@acme.test"}),
+        )
+        .await
+        .refused(409, "duplicate_email");
+    // The same address in another case is the same address.
+    let answer = t
+        .app
+        .post(
+            &at(&t.org, "/invitations"),
+            &t.owner.token,
+            json!({"email": "Ada@Acme.Test"}),
+        )
+        .await;
+    assert_eq!(answer.status.as_u16(), 409, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn invitations_are_listed_without_their_tokens() {
+    let t = operations().await;
+    let inv = invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "newcomer@acme.test"}),
+    )
+    .await;
+    let page = t
+        .app
+        .get(&at(&t.org, "/invitations"), &t.owner.token)
+        .await
+        .expect(200);
+    assert_fields(&page, &["items", "next_cursor"]);
+    assert_eq!(each(&page, "id"), [text(&inv["id"])]);
+    let listed = &page["items"][0];
+    assert_fields(listed, &["id", "email", "role", "expires_at"]);
+    assert_eq!(listed["email"], "newcomer@acme.test");
+    assert_eq!(listed["role"], "viewer");
+    assert_eq!(listed["expires_at"], inv["expires_at"]);
+    assert!(
+        listed.get("token").is_none(),
+        "the token is shown: {listed}"
+    );
+    assert!(
+        !page.to_string().contains(&text(&inv["token"])),
+        "the token is in the list: {page}"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_invitation_cannot_be_accepted() {
+    let t = operations().await;
+    let inv = invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "newcomer@acme.test"}),
+    )
+    .await;
+    let path = at(&t.org, &format!("/invitations/{}", text(&inv["id"])));
+    t.app.delete(&path, &t.admin.token).await.expect(204);
+    accept(&t.app, &text(&inv["token"]), json!({"password": PASSWORD}))
+        .await
+        .refused(404, "unknown_invitation");
+    let page = t
+        .app
+        .get(&at(&t.org, "/invitations"), &t.owner.token)
+        .await
+        .expect(200);
+    assert!(each(&page, "id").is_empty(), "{page}");
+    t.app
+        .delete(&path, &t.admin.token)
+        .await
+        .refused(404, "unknown_invitation");
+}
+
+#[tokio::test]
+async fn a_new_account_accepting_needs_a_password() {
+    let t = operations().await;
+    let inv = invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "nell@acme.test", "name": "Nell"}),
+    )
+    .await;
+    let token = text(&inv["token"]);
+    accept(&t.app, &token, json!({}))
+        .await
+        .refused(400, "password");
+    // The invitation is still good.
+    let joined = accept(&t.app, &token, json!({"password": PASSWORD}))
+        .await
+        .expect(200);
+    assert_fields(
+        &joined,
+        &["user_id", "email", "name", "role", "scopes", "warnings"],
+    );
+    assert_eq!(joined["email"], "nell@acme.test");
+    assert_eq!(joined["name"], "Nell");
+    assert_eq!(joined["role"], "viewer");
+    let nell = t.app.login("nell@acme.test").await;
+    assert_eq!(joined["user_id"], nell.id.as_str());
+    // Used once.
+    accept(&t.app, &token, json!({"password": PASSWORD}))
+        .await
+        .refused(404, "unknown_invitation");
+}
+
+#[tokio::test]
+async fn an_existing_account_accepting_with_a_wrong_password_is_unauthenticated() {
+    let t = operations().await;
+    let other = t.app.signup("olga@other.test", "Other").await;
+    let inv = invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "olga@other.test"}),
+    )
+    .await;
+    let token = text(&inv["token"]);
+    let wrong = accept(
+        &t.app,
+        &token,
+        json!({"password": "not her password at all"}),
+    )
+    .await;
+    assert_eq!(wrong.status.as_u16(), 401, "{}", wrong.body);
+    assert_eq!(wrong.body["error"]["code"], "UNAUTHENTICATED");
+    accept(&t.app, &token, json!({}))
+        .await
+        .refused(401, "invalid_credentials");
+
+    let joined = accept(&t.app, &token, json!({"password": PASSWORD}))
+        .await
+        .expect(200);
+    assert_eq!(joined["user_id"], other.owner.id.as_str());
+}
+
+/// The read before the accept sweeps the expired invitation away; its audit
+/// event still lets the answer say why.
+#[tokio::test]
+async fn an_expired_invitation_is_refused_as_expired() {
+    let t = operations().await;
+    let inv = invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "late@acme.test", "name": "Late"}),
+    )
+    .await;
+    t.app.app.service.clock().advance_days(8);
+    accept(&t.app, &text(&inv["token"]), json!({"password": PASSWORD}))
+        .await
+        .refused(409, "invitation_expired");
+    // The expiry is in the log, and no account was made for the address.
+    let owner = t.app.login("owner@acme.test").await;
+    let audit = t
+        .app
+        .get(&at(&t.org, "/audit?type=invitation.expired"), &owner.token)
+        .await
+        .expect(200);
+    assert_eq!(each(&audit, "target_id"), [text(&inv["id"])]);
+    let login = t
+        .app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": "late@acme.test", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(login.status.as_u16(), 401, "{}", login.body);
+}
