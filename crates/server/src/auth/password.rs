@@ -34,10 +34,6 @@ impl Password {
             Ok(Password(s.to_string()))
         }
     }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
 }
 
 impl fmt::Debug for Password {

@@ -118,10 +118,6 @@ impl LoginLimiter {
         }
     }
 
-    pub fn limits(&self) -> &LoginLimits {
-        &self.limits
-    }
-
     /// Called before a password is checked; counts the attempt against `addr`.
     /// `Err(retry after)` when the account has had too many recent failures or the
     /// address too many attempts (a refused attempt is not counted). `account_key`

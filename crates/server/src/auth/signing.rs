@@ -190,15 +190,9 @@ fn generate_key(now_unix: i64) -> SigningKeyRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::temp_store;
 
     const NOW: i64 = 1_800_000_000;
-
-    async fn temp_store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("steward.db").display());
-        let store = Store::open(&url).await.unwrap();
-        (dir, store)
-    }
 
     fn claims(now: i64) -> AccessClaims {
         AccessClaims {

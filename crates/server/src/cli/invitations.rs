@@ -72,10 +72,7 @@ impl Target {
             .service
             .read(&org, |state| match &wanted {
                 Some(email) => state.member_by_email(email).map(|m| m.user_id.clone()),
-                None => state
-                    .owner_id(&policy)
-                    .cloned()
-                    .or_else(|| state.org().map(|o| o.owner.clone())),
+                None => state.owner_id(&policy).cloned(),
             })
             .await
             .map_err(|e| anyhow!("organization {org}: {e}"))?;

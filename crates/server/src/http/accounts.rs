@@ -2,7 +2,7 @@
 //! public keys of `/.well-known/jwks.json`, and accepting an invitation.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, Caller};
+use super::extract::{bearer, ApiJson, Caller};
 use super::members::{current_member, optional_name, parse_invitation_token, MemberView};
 use super::orgs::{create_organization, OrgView};
 use super::{AppState, InOrg};
@@ -384,19 +384,18 @@ async fn accept_invitation(
     let (org, invitation_id) = parse_invitation_token(&token).ok_or_else(unknown)?;
     let org = steward_core::OrgId::parse(&org).map_err(|_| unknown())?;
     app.service.snapshot(org.as_str()).ok_or_else(unknown)?;
-    let now = app.service.clock().now();
+    // Reading expires what is due (and `Join` decides expiry again), so an
+    // invitation still here is live; a gone one's audit event says why.
     let invitation = app
         .service
         .read(&org, |state| state.invitation(&invitation_id).cloned())
         .await?;
     let invitation = match invitation {
-        Some(i) if i.expires_at > now => i,
-        // Reading expires what is due, so an expired invitation is gone by now;
-        // its audit event tells the invitee why, rather than "unknown".
-        _ if has_expired(&app, &org, &invitation_id).await? => {
+        Some(i) => i,
+        None if has_expired(&app, &org, &invitation_id).await? => {
             return Err(Refusal::InvitationExpired.into())
         }
-        _ => return Err(unknown()),
+        None => return Err(unknown()),
     };
     let name = optional_name(body.name.as_deref())?;
     // Who accepts: the signed-in account, an existing account proving its
@@ -524,13 +523,4 @@ async fn set_up_account(
     Ok(Json(
         serde_json::to_value(me).map_err(|e| ApiError::Internal(e.to_string()))?,
     ))
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
 }

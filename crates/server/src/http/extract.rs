@@ -48,28 +48,21 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::unauthenticated(
-                    "missing_credentials",
-                    "send Authorization: Bearer <token>",
-                )
-            })?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::unauthenticated(
-                    "missing_credentials",
-                    "send Authorization: Bearer <token>",
-                )
-            })?;
+        let token = bearer(&parts.headers).ok_or_else(|| {
+            ApiError::unauthenticated("missing_credentials", "send Authorization: Bearer <token>")
+        })?;
         app.authenticate(token)
     }
+}
+
+/// The token of `Authorization: Bearer <token>`, if the request has one.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
 }
 
 /// The caller inside one organization: a member, or one of its API keys. Anyone

@@ -1,11 +1,13 @@
 //! `/metrics` in Prometheus text: requests and their latency by route and status,
-//! and checks by answer. Counters are atomics behind a map read-locked per request.
+//! and checks by answer. Counters are atomics behind a map read-locked per request;
+//! a request whose route was seen before allocates nothing here.
 
 use super::AppState;
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -18,10 +20,13 @@ const BUCKETS: [f64; 10] = [
 
 #[derive(Default)]
 pub struct Metrics {
-    routes: RwLock<BTreeMap<(String, String, u16), Arc<RouteStats>>>,
+    /// By route template, then method and status.
+    routes: RwLock<HashMap<String, ByMethodAndStatus>>,
     checks_allowed: AtomicU64,
     checks_denied: AtomicU64,
 }
+
+type ByMethodAndStatus = HashMap<(Method, u16), Arc<RouteStats>>;
 
 #[derive(Default)]
 struct RouteStats {
@@ -37,11 +42,11 @@ impl Metrics {
         self.checks_denied.fetch_add(denied, Ordering::Relaxed);
     }
 
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let key = (method.to_string(), route.to_string(), status);
+    fn observe(&self, method: &Method, route: &str, status: u16, seconds: f64) {
+        let key = (method.clone(), status);
         let stats = {
             let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
-            routes.get(&key).cloned()
+            routes.get(route).and_then(|r| r.get(&key)).cloned()
         };
         let stats = match stats {
             Some(s) => s,
@@ -49,6 +54,8 @@ impl Metrics {
                 .routes
                 .write()
                 .unwrap_or_else(|p| p.into_inner())
+                .entry(route.to_string())
+                .or_default()
                 .entry(key)
                 .or_default()
                 .clone(),
@@ -69,7 +76,18 @@ impl Metrics {
         let mut out = String::new();
         out.push_str("# HELP steward_http_requests_total HTTP requests answered.\n");
         out.push_str("# TYPE steward_http_requests_total counter\n");
-        let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
+        // Sorted, so the text is stable from one scrape to the next.
+        let routes: BTreeMap<(String, String, u16), Arc<RouteStats>> = self
+            .routes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .flat_map(|(route, by)| {
+                by.iter().map(move |((method, status), s)| {
+                    ((method.to_string(), route.clone(), *status), s.clone())
+                })
+            })
+            .collect();
         for ((method, route, status), s) in routes.iter() {
             let _ = writeln!(
                 out,
@@ -123,16 +141,12 @@ impl Metrics {
 /// never the raw path, so ids do not become labels.
 pub async fn record(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let response = next.run(req).await;
     app.metrics.observe(
         &method,
-        &route,
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
         response.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
@@ -146,8 +160,8 @@ mod tests {
     #[test]
     fn metrics_render_counts_by_route_and_checks_by_result() {
         let m = Metrics::default();
-        m.observe("POST", "/api/v1/orgs/{org}/check", 200, 0.0007);
-        m.observe("POST", "/api/v1/orgs/{org}/check", 200, 0.02);
+        m.observe(&Method::POST, "/api/v1/orgs/{org}/check", 200, 0.0007);
+        m.observe(&Method::POST, "/api/v1/orgs/{org}/check", 200, 0.02);
         m.checks(3, 1);
         let text = m.render();
         assert!(text.contains(

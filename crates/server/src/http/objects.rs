@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use steward_core::snapshot::Reason;
+use steward_core::snapshot::{ActionRef, Reason, UserRef};
 use steward_core::state::Object;
 use steward_core::{Command, Name, ObjectId, Snapshot, State as OrgState};
 
@@ -61,15 +61,35 @@ async fn current_object(
         .ok_or_else(|| steward_core::Refusal::UnknownObject(id.clone()).into())
 }
 
-/// Whether the caller may know the object is there: a key that reads, or a member
-/// with at least one action on it (a viewer without sites sees none of them).
-fn visible(org: &InOrg, snapshot: &Snapshot, id: &str) -> bool {
-    match org.user() {
-        None => org.require("org:view").is_ok(),
-        Some(user) => match (snapshot.user(user.as_str()), snapshot.node(id)) {
-            (Some(u), Some(n)) => !snapshot.permissions(u, n).is_empty(),
-            _ => false,
-        },
+/// Which objects the caller may know are there, resolved once per request: a key
+/// that reads sees them all, a member those they have at least one action on (a
+/// viewer without sites sees none).
+enum Sight {
+    All,
+    Nothing,
+    Member(UserRef),
+}
+
+impl Sight {
+    fn of(org: &InOrg) -> Sight {
+        match org.user() {
+            None if org.require("org:view").is_ok() => Sight::All,
+            None => Sight::Nothing,
+            Some(user) => org
+                .snapshot
+                .user(user.as_str())
+                .map_or(Sight::Nothing, Sight::Member),
+        }
+    }
+
+    fn sees(&self, snapshot: &Snapshot, id: &str) -> bool {
+        match *self {
+            Sight::All => true,
+            Sight::Nothing => false,
+            Sight::Member(user) => snapshot
+                .node(id)
+                .is_some_and(|n| !snapshot.permissions(user, n).is_empty()),
+        }
     }
 }
 
@@ -164,6 +184,7 @@ async fn list(
         }
     };
     let snapshot = org.snapshot.clone();
+    let sight = Sight::of(&org);
     let page = app
         .service
         .read(&org.org, |state| {
@@ -182,7 +203,7 @@ async fn list(
                     Some((user, action)) => {
                         snapshot.check_by_name(user, action, o.id.as_str()).allowed
                     }
-                    None => visible(&org, &snapshot, o.id.as_str()),
+                    None => sight.sees(&snapshot, o.id.as_str()),
                 });
             for o in matching {
                 if items.len() == limit {
@@ -207,7 +228,7 @@ async fn read(
 ) -> Result<Json<ObjectView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let id = parse_object(&id)?;
-    if !visible(&org, &org.snapshot, id.as_str()) {
+    if !Sight::of(&org).sees(&org.snapshot, id.as_str()) {
         return Err(steward_core::Refusal::UnknownObject(id).into());
     }
     Ok(Json(current_object(&app, &org, &id).await?))
@@ -286,7 +307,16 @@ fn permission_entries(
     let Some(ty) = policy.type_index(&object.object_type) else {
         return Vec::new();
     };
-    let type_actions = policy.object_type(ty).actions;
+    // Resolved once for every member.
+    let actions: Vec<(&String, ActionRef)> = policy
+        .object_type(ty)
+        .actions
+        .iter()
+        .filter_map(|a| {
+            let name = &policy.action(a).name;
+            Some((name, snapshot.action(name)?))
+        })
+        .collect();
     state
         .members()
         .filter_map(|m| {
@@ -297,9 +327,7 @@ fn permission_entries(
                 sources: Vec::new(),
                 editable_actions: Vec::new(),
             };
-            for a in type_actions.iter() {
-                let name = &policy.action(a).name;
-                let action = snapshot.action(name)?;
+            for &(name, action) in &actions {
                 let decision = snapshot.check(user, action, node);
                 if decision.allowed {
                     entry.actions.push(name.clone());

@@ -105,10 +105,7 @@ async fn read(
             Some(OrgView {
                 id: info.id.to_string(),
                 name: info.name.to_string(),
-                owner_id: state
-                    .owner_id(app.service.policy())
-                    .unwrap_or(&info.owner)
-                    .to_string(),
+                owner_id: state.owner_id(app.service.policy())?.to_string(),
                 policy: Some(policy),
             })
         })

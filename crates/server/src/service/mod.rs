@@ -348,9 +348,7 @@ mod tests {
     async fn an_organization_loaded_twice_stays_one_copy() {
         // Two commands can both find an organization missing and both load it; a
         // second copy would take changes that checks on the first never see.
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("steward.db").display());
-        let store = Store::open(&url).await.unwrap();
+        let (_dir, store) = crate::store::temp_store().await;
         let svc = Service::open(store, Policy::preset("operations").unwrap())
             .await
             .unwrap();

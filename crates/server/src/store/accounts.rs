@@ -110,29 +110,6 @@ impl Store {
         row.as_ref().map(account_from).transpose()
     }
 
-    /// The accounts among `ids` that exist, ordered by id.
-    pub async fn accounts_by_ids(&self, ids: &[String]) -> Result<Vec<Account>, StoreError> {
-        let mut out = Vec::with_capacity(ids.len());
-        // Bounded lists keep each statement under SQLite's parameter limit.
-        for chunk in ids.chunks(500) {
-            let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id IN ({})",
-                params.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for id in chunk {
-                query = query.bind(id);
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                out.push(account_from(&row)?);
-            }
-        }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        out.dedup_by(|a, b| a.id == b.id);
-        Ok(out)
-    }
-
     /// Sets the password hash; `false` when there is no such account.
     pub async fn set_password(&self, id: &str, password_hash: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
@@ -200,12 +177,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    async fn temp_store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("steward.db").display());
-        (dir, Store::open(&url).await.unwrap())
-    }
+    use crate::store::temp_store;
 
     fn account(id: &str, email: &str) -> Account {
         Account {
@@ -244,17 +216,6 @@ mod tests {
         assert_eq!(a.password_hash.as_deref(), Some("$argon2id$x"));
         assert_eq!(a.name, "Alice");
         assert!(!format!("{a:?}").contains("argon2"));
-
-        let ids = ["acc_b", "acc_none", "acc_a", "acc_b"].map(String::from);
-        let found: Vec<String> = store
-            .accounts_by_ids(&ids)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
-        assert_eq!(found, ["acc_a", "acc_b"]);
-        assert!(store.accounts_by_ids(&[]).await.unwrap().is_empty());
     }
 
     #[tokio::test]

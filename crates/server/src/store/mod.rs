@@ -228,6 +228,15 @@ impl Store {
     }
 }
 
+/// A store on a fresh SQLite file, for unit tests; the directory keeps it alive.
+#[cfg(test)]
+pub(crate) async fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("steward.db").display());
+    let store = Store::open(&url).await.expect("a fresh SQLite store opens");
+    (dir, store)
+}
+
 /// An open write on one organization, holding its write lock.
 pub struct OrgTx {
     tx: Transaction<'static, sqlx::Any>,

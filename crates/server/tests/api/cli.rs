@@ -23,6 +23,21 @@ fn steward(args: &[&str], db: &str) -> String {
     text
 }
 
+/// `steward orgs create`; its output.
+fn orgs_create(db: &str, name: &str, owner_email: &str) -> String {
+    steward(
+        &[
+            "orgs",
+            "create",
+            "--name",
+            name,
+            "--owner-email",
+            owner_email,
+        ],
+        db,
+    )
+}
+
 /// The id `orgs create` printed.
 fn created_org(out: &str) -> String {
     out.split("with id ")
@@ -36,17 +51,7 @@ fn created_org(out: &str) -> String {
 async fn orgs_create_prints_a_one_time_link_that_sets_the_owners_password() {
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(&dir);
-    let out = steward(
-        &[
-            "orgs",
-            "create",
-            "--name",
-            "Acme",
-            "--owner-email",
-            "Owner@Acme.test",
-        ],
-        &db,
-    );
+    let out = orgs_create(&db, "Acme", "Owner@Acme.test");
     let link = out
         .split_whitespace()
         .find(|w| w.starts_with("http://steward.test/invitations/"))
@@ -117,17 +122,7 @@ async fn what_the_cli_commits_reaches_a_running_server() {
     let first = app.signup("owner@acme.test", "Acme").await;
     // The CLI makes an organization for the same owner, and an invitation in
     // the first one, while the server runs on the file.
-    let out = steward(
-        &[
-            "orgs",
-            "create",
-            "--name",
-            "Second",
-            "--owner-email",
-            "owner@acme.test",
-        ],
-        &db,
-    );
+    let out = orgs_create(&db, "Second", "owner@acme.test");
     let second = created_org(&out);
     let invited = steward(
         &[
@@ -172,17 +167,7 @@ async fn what_the_cli_commits_reaches_a_running_server() {
 fn steward_check_answers_with_its_reason() {
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(&dir);
-    let out = steward(
-        &[
-            "orgs",
-            "create",
-            "--name",
-            "Acme",
-            "--owner-email",
-            "o@acme.test",
-        ],
-        &db,
-    );
+    let out = orgs_create(&db, "Acme", "o@acme.test");
     let org = &created_org(&out);
     let owner = out
         .split("Owner: o@acme.test (")
