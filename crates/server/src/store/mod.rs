@@ -9,6 +9,7 @@ mod load;
 mod memberships;
 mod refresh;
 mod rows;
+mod sessions;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
@@ -16,6 +17,7 @@ pub use keys::SigningKeyRow;
 pub use memberships::AccountMembership;
 pub use refresh::{RefreshRefusal, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_SECONDS};
 pub use rows::{touched, Row};
+pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row as _, Transaction};

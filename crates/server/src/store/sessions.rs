@@ -1,0 +1,135 @@
+//! Console sessions: the cookie holds a secret, the table its SHA-256, the
+//! account and the CSRF token every form of that session must carry back.
+
+use super::{Store, StoreError};
+use crate::auth::secret::{new_secret, secret_hash_hex};
+use sqlx::Row as _;
+
+/// How long a console session lasts without signing in again.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+/// The prefix of session cookies' secrets.
+pub const SESSION_PREFIX: &str = "stw_ses_";
+
+/// A live session: who, and the CSRF token its forms carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub account_id: String,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+impl Store {
+    /// A new session for the account; answers the cookie's secret and the session.
+    pub async fn create_session(
+        &self,
+        account_id: &str,
+        now: i64,
+    ) -> Result<(String, Session), StoreError> {
+        let secret = new_secret(SESSION_PREFIX);
+        let session = Session {
+            account_id: account_id.to_string(),
+            csrf_token: hex::encode(rand::random::<[u8; 16]>()),
+            expires_at: now + SESSION_SECONDS,
+        };
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(secret_hash_hex(&secret))
+        .bind(&session.account_id)
+        .bind(&session.csrf_token)
+        .bind(now)
+        .bind(session.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok((secret, session))
+    }
+
+    /// The session behind a cookie's secret, unless it is unknown or expired.
+    pub async fn session(&self, secret: &str, now: i64) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(
+            "SELECT account_id, csrf_token, expires_at FROM sessions \
+             WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(secret_hash_hex(secret))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Session {
+                account_id: row.try_get(0)?,
+                csrf_token: row.try_get(1)?,
+                expires_at: row.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Signs one session out.
+    pub async fn end_session(&self, secret: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(secret_hash_hex(secret))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of the account (a deleted member is signed out at once).
+    pub async fn end_account_sessions(&self, account_id: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Account;
+
+    async fn account(store: &super::Store, id: &str) -> String {
+        let account = Account {
+            id: id.to_string(),
+            email: format!("{id}@example.com"),
+            name: id.to_string(),
+            password_hash: None,
+            created_at: 0,
+        };
+        store.create_account(&account).await.unwrap();
+        account.id
+    }
+
+    #[tokio::test]
+    async fn a_session_is_found_by_its_secret_until_it_ends() {
+        let (_dir, store) = crate::store::temp_store().await;
+        let ann = account(&store, "usr_ann").await;
+        let (secret, session) = store.create_session(&ann, 100).await.unwrap();
+        assert_eq!(
+            store.session(&secret, 101).await.unwrap(),
+            Some(session.clone())
+        );
+        assert_eq!(store.session("stw_ses_other", 101).await.unwrap(), None);
+        assert_eq!(
+            store.session(&secret, session.expires_at).await.unwrap(),
+            None
+        );
+        store.end_session(&secret).await.unwrap();
+        assert_eq!(store.session(&secret, 101).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn ending_an_accounts_sessions_signs_out_every_browser() {
+        let (_dir, store) = crate::store::temp_store().await;
+        let ann = account(&store, "usr_ann").await;
+        let bob = account(&store, "usr_bob").await;
+        let (one, _) = store.create_session(&ann, 0).await.unwrap();
+        let (two, _) = store.create_session(&ann, 0).await.unwrap();
+        let (bobs, _) = store.create_session(&bob, 0).await.unwrap();
+        assert_eq!(store.end_account_sessions(&ann).await.unwrap(), 2);
+        assert_eq!(store.session(&one, 1).await.unwrap(), None);
+        assert_eq!(store.session(&two, 1).await.unwrap(), None);
+        assert!(store.session(&bobs, 1).await.unwrap().is_some());
+    }
+}
