@@ -6,3 +6,4 @@ pub mod cli;
 pub mod http;
 pub mod service;
 pub mod store;
+pub mod web;

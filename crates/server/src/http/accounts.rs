@@ -94,7 +94,7 @@ pub async fn create_account(
 
 #[utoipa::path(post, path = "/api/v1/signup", tag = "accounts", request_body = SignupBody,
     responses((status = 201, body = SignupAnswer), (status = 400), (status = 404, description = "signup is turned off"), (status = 409)))]
-async fn signup(
+pub(crate) async fn signup(
     State(app): State<AppState>,
     ApiJson(body): ApiJson<SignupBody>,
 ) -> Result<(StatusCode, Json<SignupAnswer>), ApiError> {
@@ -135,7 +135,7 @@ pub struct TokenAnswer {
 }
 
 /// An access token for the account, carrying its memberships as they are now.
-async fn access_token(app: &AppState, account_id: &str) -> Result<String, ApiError> {
+pub(crate) async fn access_token(app: &AppState, account_id: &str) -> Result<String, ApiError> {
     let now = app.service.clock().now().0;
     let org = app
         .service
@@ -156,38 +156,12 @@ async fn access_token(app: &AppState, account_id: &str) -> Result<String, ApiErr
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginBody,
     responses((status = 200, body = TokenAnswer), (status = 401), (status = 429)))]
-async fn login(
+pub(crate) async fn login(
     State(app): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<TokenAnswer>, ApiError> {
-    let key = body.email.trim().to_lowercase();
-    app.auth
-        .limiter
-        .admit(&key, client.ip(), Instant::now())
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-    let account = match Email::parse(&body.email) {
-        Ok(email) => app.service.store().account_by_email(email.as_str()).await?,
-        Err(_) => None,
-    };
-    // Unknown or not: the same hash work, the same answer.
-    let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    let ok = app.auth.passwords.verify(stored, &body.password).await;
-    let account = match (ok, account) {
-        (true, Some(account)) => account,
-        (_, account) => {
-            app.auth.limiter.failed(&key, Instant::now());
-            if let Some(account) = account {
-                record_failed_login(&app, account.id);
-            }
-            tracing::info!("a login failed");
-            return Err(ApiError::unauthenticated(
-                "invalid_credentials",
-                "wrong e-mail or password",
-            ));
-        }
-    };
-    app.auth.limiter.succeeded(&key);
+    let account = verify_credentials(&app, &body.email, &body.password, client.ip()).await?;
     let now = app.service.clock().now().0;
     let refresh_token = app
         .service
@@ -200,6 +174,45 @@ async fn login(
         token_type: "Bearer".into(),
         expires_in: ACCESS_TOKEN_SECONDS,
     }))
+}
+
+/// The account behind an e-mail and password, for the API's login and the
+/// console's sign-in alike: rate limited, the same work and answer for an
+/// unknown e-mail as for a wrong password, and every failure audited.
+pub async fn verify_credentials(
+    app: &AppState,
+    email: &str,
+    password: &str,
+    client: std::net::IpAddr,
+) -> Result<Account, ApiError> {
+    let key = email.trim().to_lowercase();
+    app.auth
+        .limiter
+        .admit(&key, client, Instant::now())
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let account = match Email::parse(email) {
+        Ok(email) => app.service.store().account_by_email(email.as_str()).await?,
+        Err(_) => None,
+    };
+    // Unknown or not: the same hash work, the same answer.
+    let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
+    let ok = app.auth.passwords.verify(stored, password).await;
+    let account = match (ok, account) {
+        (true, Some(account)) => account,
+        (_, account) => {
+            app.auth.limiter.failed(&key, Instant::now());
+            if let Some(account) = account {
+                record_failed_login(app, account.id);
+            }
+            tracing::info!("a login failed");
+            return Err(ApiError::unauthenticated(
+                "invalid_credentials",
+                "wrong e-mail or password",
+            ));
+        }
+    };
+    app.auth.limiter.succeeded(&key);
+    Ok(account)
 }
 
 /// `auth.login_failed` in the audit log of every organization the account is in;
@@ -239,7 +252,7 @@ pub struct RefreshBody {
 
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshBody,
     responses((status = 200, body = TokenAnswer), (status = 401)))]
-async fn refresh(
+pub(crate) async fn refresh(
     State(app): State<AppState>,
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> Result<Json<TokenAnswer>, ApiError> {
@@ -274,7 +287,7 @@ async fn refresh(
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", request_body = RefreshBody,
     responses((status = 204)))]
-async fn logout(
+pub(crate) async fn logout(
     State(app): State<AppState>,
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> Result<StatusCode, ApiError> {
@@ -304,7 +317,7 @@ pub struct OrgRef {
     pub name: String,
 }
 
-async fn me_view(app: &AppState, account: &Account) -> Result<MeView, ApiError> {
+pub(crate) async fn me_view(app: &AppState, account: &Account) -> Result<MeView, ApiError> {
     let memberships = app
         .service
         .store()
@@ -327,7 +340,10 @@ async fn me_view(app: &AppState, account: &Account) -> Result<MeView, ApiError> 
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = MeView), (status = 401)))]
-async fn me(State(app): State<AppState>, caller: Caller) -> Result<Json<MeView>, ApiError> {
+pub(crate) async fn me(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Json<MeView>, ApiError> {
     let Caller::Account(user) = caller else {
         return Err(ApiError::forbidden(
             "not_permitted",
@@ -347,7 +363,7 @@ async fn me(State(app): State<AppState>, caller: Caller) -> Result<Json<MeView>,
 
 #[utoipa::path(get, path = "/.well-known/jwks.json", tag = "accounts",
     responses((status = 200, description = "the Ed25519 public keys (JWK set) that sign access tokens")))]
-async fn jwks(State(app): State<AppState>) -> Json<serde_json::Value> {
+pub(crate) async fn jwks(State(app): State<AppState>) -> Json<serde_json::Value> {
     Json(app.auth.signer.jwks())
 }
 
@@ -365,7 +381,7 @@ pub struct AcceptBody {
     params(("token" = String, Path, description = "the invitation's token, or a setup link's")),
     request_body = AcceptBody,
     responses((status = 200, body = MemberView), (status = 400), (status = 401), (status = 404), (status = 409)))]
-async fn accept_invitation(
+pub(crate) async fn accept_invitation(
     State(app): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
@@ -467,7 +483,7 @@ async fn accept_invitation(
 }
 
 /// Whether the invitation existed and expired (its `invitation.expired` event).
-async fn has_expired(
+pub(crate) async fn has_expired(
     app: &AppState,
     org: &steward_core::OrgId,
     invitation: &steward_core::InvitationId,
@@ -483,7 +499,7 @@ async fn has_expired(
 
 /// A setup link (`steward orgs create` for an owner without a password): sets the
 /// password once, and answers like `/me`.
-async fn set_up_account(
+pub(crate) async fn set_up_account(
     app: &AppState,
     token: &str,
     body: AcceptBody,

@@ -46,7 +46,7 @@ pub struct AuditEvent {
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/audit", tag = "audit",
     params(("org" = String, Path), AuditQuery),
     responses((status = 200, body = Page<AuditEvent>), (status = 403), (status = 404)))]
-async fn list(
+pub(crate) async fn list(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -109,7 +109,7 @@ impl From<ChainReport> for ChainView {
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/audit/verify", tag = "audit",
     params(("org" = String, Path)),
     responses((status = 200, body = ChainView), (status = 403), (status = 404)))]
-async fn verify(
+pub(crate) async fn verify(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,

@@ -80,7 +80,7 @@ fn answer(snapshot: &Snapshot, q: &CheckRequest<'_>) -> CheckAnswer {
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/check", tag = "checks",
     params(("org" = String, Path)), request_body = CheckRequest,
     responses((status = 200, body = CheckAnswer), (status = 400), (status = 401), (status = 404)))]
-async fn check(
+pub(crate) async fn check(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -98,7 +98,7 @@ async fn check(
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/check/batch", tag = "checks",
     params(("org" = String, Path)), request_body = BatchRequest,
     responses((status = 200, body = BatchAnswer), (status = 400), (status = 401), (status = 404)))]
-async fn check_batch(
+pub(crate) async fn check_batch(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -139,7 +139,7 @@ pub struct ActionsView {
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/members/{user}/permissions", tag = "checks",
     params(("org" = String, Path), ("user" = String, Path), PermissionsQuery),
     responses((status = 200, body = ActionsView), (status = 403), (status = 404)))]
-async fn member_permissions(
+pub(crate) async fn member_permissions(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, user)): Path<(String, String)>,

@@ -120,7 +120,7 @@ pub fn parse_object(object: &str) -> Result<ObjectId, ApiError> {
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/members", tag = "members",
     params(("org" = String, Path), MemberQuery),
     responses((status = 200, body = Page<MemberView>), (status = 403), (status = 404)))]
-async fn list(
+pub(crate) async fn list(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -171,7 +171,7 @@ async fn list(
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
     params(("org" = String, Path), ("user" = String, Path)),
     responses((status = 200, body = MemberView), (status = 404)))]
-async fn read(
+pub(crate) async fn read(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, user)): Path<(String, String)>,
@@ -209,7 +209,7 @@ pub struct UpdateMember {
 #[utoipa::path(patch, path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
     params(("org" = String, Path), ("user" = String, Path)), request_body = UpdateMember,
     responses((status = 200, body = MemberView), (status = 400), (status = 403), (status = 404)))]
-async fn update(
+pub(crate) async fn update(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, user)): Path<(String, String)>,
@@ -256,7 +256,7 @@ pub struct DeleteQuery {
 #[utoipa::path(delete, path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
     params(("org" = String, Path), ("user" = String, Path), DeleteQuery),
     responses((status = 204), (status = 403), (status = 404)))]
-async fn remove(
+pub(crate) async fn remove(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, user)): Path<(String, String)>,
@@ -294,7 +294,7 @@ pub struct ScopeRolesBody {
     params(("org" = String, Path), ("user" = String, Path), ("object" = String, Path)),
     request_body = ScopeRolesBody,
     responses((status = 200, body = ScopeView), (status = 400), (status = 403), (status = 404)))]
-async fn set_scope_roles(
+pub(crate) async fn set_scope_roles(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, user, object)): Path<(String, String, String)>,
@@ -456,7 +456,7 @@ pub fn invitation_view(i: &steward_core::state::Invitation) -> InvitationView {
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/invitations", tag = "invitations",
     params(("org" = String, Path)), request_body = InviteBody,
     responses((status = 201, body = InvitationView), (status = 400), (status = 403), (status = 404), (status = 409)))]
-async fn invite(
+pub(crate) async fn invite(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -470,7 +470,7 @@ async fn invite(
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/invitations", tag = "invitations",
     params(("org" = String, Path)),
     responses((status = 200, body = Vec<InvitationView>), (status = 403), (status = 404)))]
-async fn invitations(
+pub(crate) async fn invitations(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -492,7 +492,7 @@ async fn invitations(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org}/invitations/{invitation}", tag = "invitations",
     params(("org" = String, Path), ("invitation" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
-async fn revoke_invitation(
+pub(crate) async fn revoke_invitation(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, invitation)): Path<(String, String)>,

@@ -2,19 +2,19 @@
 //! service layer. Handlers parse, call the service, and shape the answer; every
 //! rule they rely on is the core's.
 
-mod accounts;
+pub(crate) mod accounts;
 mod api_keys;
-mod audit;
-mod check;
+pub(crate) mod audit;
+pub(crate) mod check;
 pub mod error;
-mod extract;
-mod members;
+pub(crate) mod extract;
+pub(crate) mod members;
 mod metrics;
-mod objects;
+pub(crate) mod objects;
 mod openapi;
 mod ops;
-mod orgs;
-mod ownership;
+pub(crate) mod orgs;
+pub(crate) mod ownership;
 
 pub use error::ApiError;
 pub use extract::{Caller, InOrg};
@@ -118,6 +118,7 @@ pub fn router(app: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(ops::router())
+        .merge(crate::web::router())
         .fallback(|| async { ApiError::not_found("no_route", "there is no such path; see /api/v1/openapi.json") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(

@@ -50,7 +50,7 @@ fn object_view(o: &Object) -> ObjectView {
     }
 }
 
-async fn current_object(
+pub(crate) async fn current_object(
     app: &AppState,
     org: &InOrg,
     id: &ObjectId,
@@ -107,7 +107,7 @@ pub struct CreateObject {
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/objects", tag = "objects",
     params(("org" = String, Path)), request_body = CreateObject,
     responses((status = 201, body = ObjectView), (status = 400), (status = 403), (status = 404)))]
-async fn create(
+pub(crate) async fn create(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -153,7 +153,7 @@ pub struct ObjectQuery {
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/objects", tag = "objects",
     params(("org" = String, Path), ObjectQuery),
     responses((status = 200, body = Page<ObjectView>), (status = 400), (status = 404)))]
-async fn list(
+pub(crate) async fn list(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -221,7 +221,7 @@ async fn list(
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = ObjectView), (status = 404)))]
-async fn read(
+pub(crate) async fn read(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, id)): Path<(String, String)>,
@@ -237,7 +237,7 @@ async fn read(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
-async fn remove(
+pub(crate) async fn remove(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, id)): Path<(String, String)>,
@@ -259,7 +259,7 @@ pub struct OwnerBody {
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/objects/{id}/owner", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)), request_body = OwnerBody,
     responses((status = 200, body = ObjectView), (status = 403), (status = 404)))]
-async fn change_owner(
+pub(crate) async fn change_owner(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, id)): Path<(String, String)>,
@@ -293,6 +293,15 @@ pub struct PermissionEntry {
     /// The actions a grant here may add or remove: those not already given by a
     /// role, ownership or root (which are shown locked).
     pub editable_actions: Vec<String>,
+    /// The actions given by a role, ownership or root, each with its source:
+    /// the console shows them ticked and locked, naming why.
+    pub locked: Vec<LockedAction>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LockedAction {
+    pub action: String,
+    pub source: String,
 }
 
 fn permission_entries(
@@ -326,12 +335,19 @@ fn permission_entries(
                 actions: Vec::new(),
                 sources: Vec::new(),
                 editable_actions: Vec::new(),
+                locked: Vec::new(),
             };
             for &(name, action) in &actions {
                 let decision = snapshot.check(user, action, node);
                 if decision.allowed {
                     entry.actions.push(name.clone());
                     let source = snapshot.reason_text(&decision).to_string();
+                    if !matches!(decision.reason, Reason::Grant { .. }) {
+                        entry.locked.push(LockedAction {
+                            action: name.clone(),
+                            source: source.clone(),
+                        });
+                    }
                     if !entry.sources.contains(&source) {
                         entry.sources.push(source);
                     }
@@ -348,7 +364,7 @@ fn permission_entries(
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/objects/{id}/permissions", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = PermissionsView), (status = 403), (status = 404)))]
-async fn permissions(
+pub(crate) async fn permissions(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, id)): Path<(String, String)>,
@@ -387,7 +403,7 @@ pub struct GrantView {
     params(("org" = String, Path), ("id" = String, Path), ("user" = String, Path)),
     request_body = GrantBody,
     responses((status = 200, body = GrantView), (status = 400), (status = 403), (status = 404)))]
-async fn set_grant(
+pub(crate) async fn set_grant(
     State(app): State<AppState>,
     caller: Caller,
     Path((org, id, user)): Path<(String, String, String)>,

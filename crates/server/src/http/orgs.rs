@@ -37,7 +37,7 @@ pub struct OrgView {
 
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations", request_body = CreateOrg,
     responses((status = 201, body = OrgView), (status = 400), (status = 401)))]
-async fn create(
+pub(crate) async fn create(
     State(app): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<CreateOrg>,
@@ -90,7 +90,7 @@ pub async fn create_organization(
 #[utoipa::path(get, path = "/api/v1/orgs/{org}", tag = "organizations",
     params(("org" = String, Path, description = "organization id")),
     responses((status = 200, body = OrgView), (status = 404)))]
-async fn read(
+pub(crate) async fn read(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -116,7 +116,7 @@ async fn read(
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org}", tag = "organizations",
     params(("org" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
-async fn delete(
+pub(crate) async fn delete(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -206,13 +206,13 @@ pub fn policy_view(p: &Policy) -> PolicyView {
 
 #[utoipa::path(get, path = "/api/v1/policy", tag = "policy",
     responses((status = 200, body = PolicyView)))]
-async fn policy(State(app): State<AppState>) -> Json<PolicyView> {
+pub(crate) async fn policy(State(app): State<AppState>) -> Json<PolicyView> {
     Json(policy_view(app.service.policy()))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/policy", tag = "policy",
     params(("org" = String, Path)), responses((status = 200, body = PolicyView), (status = 404)))]
-async fn org_policy(
+pub(crate) async fn org_policy(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,

@@ -43,7 +43,10 @@ pub struct TransferView {
     pub status: &'static str,
 }
 
-async fn pending_view(app: &AppState, org: &InOrg) -> Result<Option<TransferView>, ApiError> {
+pub(crate) async fn pending_view(
+    app: &AppState,
+    org: &InOrg,
+) -> Result<Option<TransferView>, ApiError> {
     Ok(app
         .service
         .read(&org.org, |state| {
@@ -61,7 +64,7 @@ async fn pending_view(app: &AppState, org: &InOrg) -> Result<Option<TransferView
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
     params(("org" = String, Path)), request_body = NominateBody,
     responses((status = 201, body = TransferView), (status = 403), (status = 404), (status = 409)))]
-async fn nominate(
+pub(crate) async fn nominate(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -84,7 +87,7 @@ async fn nominate(
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
     params(("org" = String, Path)),
     responses((status = 200, body = TransferView), (status = 404)))]
-async fn pending(
+pub(crate) async fn pending(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -98,7 +101,7 @@ async fn pending(
 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
     params(("org" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
-async fn cancel(
+pub(crate) async fn cancel(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -111,7 +114,7 @@ async fn cancel(
 }
 
 /// Accept or decline: the nominee only; answers what the transfer became.
-async fn answer(
+pub(crate) async fn answer(
     app: AppState,
     caller: Caller,
     org: String,
@@ -132,7 +135,7 @@ async fn answer(
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/ownership-transfer/accept", tag = "ownership",
     params(("org" = String, Path)),
     responses((status = 200, body = TransferView), (status = 403), (status = 404)))]
-async fn accept(
+pub(crate) async fn accept(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,
@@ -143,7 +146,7 @@ async fn accept(
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/ownership-transfer/decline", tag = "ownership",
     params(("org" = String, Path)),
     responses((status = 200, body = TransferView), (status = 403), (status = 404)))]
-async fn decline(
+pub(crate) async fn decline(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,

@@ -2,6 +2,7 @@
 //! the seeds' scenarios per preset, tenancy, tokens.
 
 mod cli;
+mod console;
 mod endpoints;
 mod governance;
 mod operations;

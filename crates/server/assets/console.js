@@ -1,0 +1,86 @@
+// Steward console: the few behaviours a form cannot do by itself (dialogs, the
+// selection of rows). No inline scripts: the pages' policy forbids them.
+(function () {
+  "use strict";
+
+  function openDialog(id) {
+    var d = document.getElementById(id);
+    if (d && !d.open) d.showModal();
+    return d;
+  }
+
+  // Fill the delete dialog with the people about to be deleted and open it.
+  function confirmDelete(people) {
+    var d = document.getElementById("delete-dialog");
+    if (!d || people.length === 0) return;
+    var list = d.querySelector("[data-delete-list]");
+    var inputs = d.querySelector("[data-delete-inputs]");
+    list.textContent = "";
+    inputs.textContent = "";
+    people.forEach(function (p) {
+      var li = document.createElement("li");
+      li.textContent = p.name + " (" + p.email + ")";
+      list.appendChild(li);
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "user_ids";
+      input.value = p.id;
+      inputs.appendChild(input);
+    });
+    var count = d.querySelector("[data-delete-count]");
+    if (count) count.textContent = people.length === 1 ? "1 user" : people.length + " users";
+    d.showModal();
+  }
+
+  function person(el) {
+    return { id: el.dataset.userId, name: el.dataset.name, email: el.dataset.email };
+  }
+
+  function selectedRows() {
+    return Array.prototype.slice
+      .call(document.querySelectorAll("input[data-select-row]:checked"))
+      .map(person);
+  }
+
+  function refreshSelection() {
+    var n = selectedRows().length;
+    document.querySelectorAll("[data-bulk-delete]").forEach(function (b) {
+      b.disabled = n === 0;
+      b.textContent = n === 0 ? "Delete selected" : "Delete selected (" + n + ")";
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest("[data-dialog-open],[data-dialog-close],[data-delete-one],[data-bulk-delete]");
+    if (!t) return;
+    if (t.hasAttribute("data-dialog-open")) {
+      e.preventDefault();
+      openDialog(t.getAttribute("data-dialog-open"));
+    } else if (t.hasAttribute("data-dialog-close")) {
+      e.preventDefault();
+      var d = t.closest("dialog");
+      if (d) d.close();
+    } else if (t.hasAttribute("data-delete-one")) {
+      e.preventDefault();
+      confirmDelete([person(t)]);
+    } else if (t.hasAttribute("data-bulk-delete")) {
+      e.preventDefault();
+      confirmDelete(selectedRows());
+    }
+  });
+
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.matches("input[data-select-all]")) {
+      document.querySelectorAll("input[data-select-row]:not(:disabled)").forEach(function (c) {
+        c.checked = t.checked;
+      });
+    }
+    if (t.matches("input[data-select-row], input[data-select-all]")) refreshSelection();
+    // Selects marked data-navigate go to the chosen address (filters, the org switcher).
+    if (t.matches("select[data-autosubmit]") && t.form) t.form.requestSubmit();
+  });
+
+  document.addEventListener("DOMContentLoaded", refreshSelection);
+  document.addEventListener("htmx:afterSwap", refreshSelection);
+})();

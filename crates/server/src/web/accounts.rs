@@ -1,0 +1,337 @@
+//! Signing in and out, signing up, and the organization a browser lands in.
+
+use super::form::{read_fields, Posted};
+use super::page::{render, PageError, PlainForm, PlainPage};
+use super::session::{cookie, session_cookie, set_cookie, Browser, SESSION_COOKIE, SIGN_IN_COOKIE};
+use crate::http::accounts::{create_account, verify_credentials};
+use crate::http::orgs::create_organization;
+use crate::http::{ApiError, AppState};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use steward_core::{Name, UserId};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-up", get(sign_up_page).post(sign_up))
+        .route("/sign-out", axum::routing::post(sign_out))
+        .route("/orgs/new", get(new_org_page).post(new_org))
+        .route("/orgs/{org}", get(org_home))
+        .route("/invitations/{token}", get(join_page).post(join))
+}
+
+/// The first organization's Users page, or the page to create one.
+async fn home(State(app): State<AppState>, browser: Browser) -> Result<Response, PageError> {
+    let memberships = app
+        .service
+        .store()
+        .memberships_of(&browser.account.id)
+        .await?;
+    Ok(match memberships.first() {
+        Some(m) => Redirect::to(&format!("/orgs/{}/users", m.org_id)).into_response(),
+        None => new_org_form(&browser, false)?.into_response(),
+    })
+}
+
+async fn org_home(Path(org): Path<String>) -> Redirect {
+    Redirect::to(&format!("/orgs/{org}/users"))
+}
+
+#[derive(Deserialize)]
+struct SignInQuery {
+    next: Option<String>,
+}
+
+/// Only a path on this server: `next` must not send anyone elsewhere.
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn sign_in_form(
+    app: &AppState,
+    csrf: String,
+    email: &str,
+    next: &str,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let page = PlainPage {
+        title: "Sign in to Steward".into(),
+        error,
+        info: None,
+        form: PlainForm::SignIn {
+            email: email.to_string(),
+            next: next.to_string(),
+            csrf: csrf.clone(),
+            signup: app.config.signup,
+        },
+    };
+    let cookie = set_cookie(app, SIGN_IN_COOKIE, &csrf, 3600);
+    Ok(([(header::SET_COOKIE, cookie)], render(&page)?).into_response())
+}
+
+/// The sign-in form's token: the one already paired with this browser, or new.
+fn sign_in_token(headers: &HeaderMap) -> String {
+    cookie(headers, SIGN_IN_COOKIE)
+        .filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(|| hex::encode(rand::random::<[u8; 16]>()), str::to_string)
+}
+
+async fn sign_in_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<SignInQuery>,
+) -> Result<Response, PageError> {
+    let next = local_path(q.next.as_deref());
+    sign_in_form(&app, sign_in_token(&headers), "", &next, None)
+}
+
+async fn sign_in(
+    State(app): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Result<Response, PageError> {
+    let expected = cookie(req.headers(), SIGN_IN_COOKIE).map(str::to_string);
+    let fields = read_fields(req).await?;
+    let email = fields.get("email").unwrap_or("").to_string();
+    let next = local_path(fields.get("next"));
+    let token = expected.clone().unwrap_or_default();
+    if !expected
+        .as_deref()
+        .zip(fields.get("csrf"))
+        .is_some_and(|(a, b)| super::session::same_token(a, b))
+    {
+        let fresh = hex::encode(rand::random::<[u8; 16]>());
+        let error = "The sign-in form had expired. Please sign in again.".to_string();
+        return sign_in_form(&app, fresh, &email, &next, Some(error));
+    }
+    let account = match verify_credentials(&app, &email, fields.raw("password"), client.ip()).await
+    {
+        Ok(account) => account,
+        Err(e @ (ApiError::Unauthenticated { .. } | ApiError::RateLimited { .. })) => {
+            let error = match e {
+                ApiError::RateLimited { .. } => super::page::words(&e),
+                _ => "Wrong e-mail or password.".to_string(),
+            };
+            return sign_in_form(&app, token, &email, &next, Some(error));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    start_session(&app, &account.id, &next).await
+}
+
+/// Signs the browser in as `account` and sends it to `to`.
+async fn start_session(app: &AppState, account: &str, to: &str) -> Result<Response, PageError> {
+    let now = app.service.clock().now().0;
+    let (secret, _) = app.service.store().create_session(account, now).await?;
+    let mut response = Redirect::to(to).into_response();
+    let headers = response.headers_mut();
+    for cookie in [
+        session_cookie(app, &secret),
+        set_cookie(app, SIGN_IN_COOKIE, "", 0),
+    ] {
+        if let Ok(value) = cookie.parse() {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+fn sign_up_form(
+    app: &AppState,
+    csrf: String,
+    fields: (&str, &str, &str),
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    if !app.config.signup {
+        return Err(ApiError::not_found(
+            "signup_disabled",
+            "signup is turned off here; ask an administrator for an invitation",
+        )
+        .into());
+    }
+    let (email, name, org_name) = fields;
+    let page = PlainPage {
+        title: "Create your account".into(),
+        error,
+        info: None,
+        form: PlainForm::SignUp {
+            email: email.into(),
+            name: name.into(),
+            org_name: org_name.into(),
+            csrf: csrf.clone(),
+        },
+    };
+    let cookie = set_cookie(app, SIGN_IN_COOKIE, &csrf, 3600);
+    Ok(([(header::SET_COOKIE, cookie)], render(&page)?).into_response())
+}
+
+async fn sign_up_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    sign_up_form(&app, sign_in_token(&headers), ("", "", ""), None)
+}
+
+/// The same steps as `POST /api/v1/signup`: the account, then its organization.
+async fn sign_up(State(app): State<AppState>, req: Request) -> Result<Response, PageError> {
+    let expected = cookie(req.headers(), SIGN_IN_COOKIE).map(str::to_string);
+    let fields = read_fields(req).await?;
+    let typed = (
+        fields.get("email").unwrap_or(""),
+        fields.get("name").unwrap_or(""),
+        fields.get("org_name").unwrap_or(""),
+    );
+    let token = expected.clone().unwrap_or_default();
+    if !expected
+        .as_deref()
+        .zip(fields.get("csrf"))
+        .is_some_and(|(a, b)| super::session::same_token(a, b))
+    {
+        let fresh = hex::encode(rand::random::<[u8; 16]>());
+        let error = "The form had expired. Please send it again.".to_string();
+        return sign_up_form(&app, fresh, typed, Some(error));
+    }
+    if !app.config.signup {
+        return sign_up_form(&app, token, typed, None);
+    }
+    let attempt = async {
+        let org_name = Name::parse(typed.2).map_err(|e| ApiError::field("org_name", e))?;
+        let account = create_account(&app, typed.0, typed.1, fields.raw("password")).await?;
+        let owner = UserId::parse(&account.id)?;
+        let org = create_organization(&app, &owner, org_name).await?;
+        Ok::<_, ApiError>((account, org))
+    };
+    match attempt.await {
+        Ok((account, org)) => {
+            start_session(&app, &account.id, &format!("/orgs/{}/users", org.id)).await
+        }
+        Err(e @ ApiError::Internal(_)) => Err(e.into()),
+        Err(e) => sign_up_form(&app, token, typed, Some(super::page::words(&e))),
+    }
+}
+
+async fn sign_out(State(app): State<AppState>, posted: Posted) -> Result<Response, PageError> {
+    app.service
+        .store()
+        .end_session(&posted.browser.secret)
+        .await?;
+    let mut response = Redirect::to("/sign-in").into_response();
+    if let Ok(value) = set_cookie(&app, SESSION_COOKIE, "", 0).parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+fn new_org_form(
+    browser: &Browser,
+    has_orgs: bool,
+) -> Result<axum::response::Html<String>, PageError> {
+    render(&PlainPage {
+        title: "Create an organization".into(),
+        error: None,
+        info: None,
+        form: PlainForm::NewOrg {
+            csrf: browser.session.csrf_token.clone(),
+            has_orgs,
+        },
+    })
+}
+
+async fn new_org_page(
+    State(app): State<AppState>,
+    browser: Browser,
+) -> Result<Response, PageError> {
+    let has_orgs = !app
+        .service
+        .store()
+        .memberships_of(&browser.account.id)
+        .await?
+        .is_empty();
+    Ok(new_org_form(&browser, has_orgs)?.into_response())
+}
+
+async fn new_org(State(app): State<AppState>, posted: Posted) -> Result<Response, PageError> {
+    let name = Name::parse(posted.fields.get("name").unwrap_or(""))
+        .map_err(|e| ApiError::field("name", e))?;
+    let org = create_organization(&app, &posted.browser.user, name).await?;
+    Ok(Redirect::to(&format!("/orgs/{}/users", org.id)).into_response())
+}
+
+fn join_form(
+    app: &AppState,
+    token: &str,
+    csrf: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let page = PlainPage {
+        title: "Join your team on Steward".into(),
+        error,
+        info: None,
+        form: PlainForm::Join {
+            token: token.to_string(),
+            csrf: csrf.clone(),
+        },
+    };
+    let cookie = set_cookie(app, SIGN_IN_COOKIE, &csrf, 3600);
+    Ok(([(header::SET_COOKIE, cookie)], render(&page)?).into_response())
+}
+
+/// The invitation link's page (`accept_url`).
+async fn join_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    join_form(&app, &token, sign_in_token(&headers), None)
+}
+
+/// Accepts through the API's own handler (which creates the account or checks
+/// its password), then signs the new member in.
+async fn join(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+    req: Request,
+) -> Result<Response, PageError> {
+    let expected = cookie(req.headers(), SIGN_IN_COOKIE).map(str::to_string);
+    let fields = read_fields(req).await?;
+    let csrf = expected.clone().unwrap_or_default();
+    if !expected
+        .as_deref()
+        .zip(fields.get("csrf"))
+        .is_some_and(|(a, b)| super::session::same_token(a, b))
+    {
+        let fresh = hex::encode(rand::random::<[u8; 16]>());
+        let error = "The form had expired. Please send it again.".to_string();
+        return join_form(&app, &token, fresh, Some(error));
+    }
+    let mut body = serde_json::json!({"password": fields.raw("password")});
+    if let Some(name) = fields.get("name") {
+        body["name"] = serde_json::Value::from(name);
+    }
+    let outcome = crate::http::accounts::accept_invitation(
+        State(app.clone()),
+        HeaderMap::new(),
+        Path(token.clone()),
+        axum::body::Bytes::from(body.to_string()),
+    )
+    .await;
+    match outcome {
+        Ok(axum::Json(member)) => {
+            let user = member["user_id"].as_str().unwrap_or_default().to_string();
+            let to = crate::http::members::parse_invitation_token(&token)
+                .map_or_else(|| "/".to_string(), |(org, _)| format!("/orgs/{org}/users"));
+            start_session(&app, &user, &to).await
+        }
+        Err(e @ ApiError::Internal(_)) => Err(e.into()),
+        Err(e) => join_form(&app, &token, csrf, Some(super::page::words(&e))),
+    }
+}

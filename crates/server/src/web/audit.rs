@@ -1,0 +1,205 @@
+//! The audit log, newest first, with its filters and the chain's status.
+
+use super::page::{parse_date, render, role_label, when, Frame, PageError};
+use super::session::Browser;
+use crate::http::audit::{self, AuditQuery};
+use crate::http::extract::ApiQuery;
+use crate::http::{ApiError, AppState, Caller};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use steward_core::{ObjectId, UserId};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/orgs/{org}/audit", get(page))
+}
+
+/// The filter's choices; the log itself may hold only some of them.
+const EVENT_TYPES: &[&str] = &[
+    "org.created",
+    "org.deleted",
+    "member.invited",
+    "invitation.revoked",
+    "invitation.expired",
+    "member.joined",
+    "member.updated",
+    "member.deleted",
+    "user.role_changed",
+    "scope.roles_changed",
+    "ownership.transfer_nominated",
+    "ownership.transfer_accepted",
+    "ownership.transfer_declined",
+    "ownership.transfer_cancelled",
+    "ownership.transfer_expired",
+    "object.created",
+    "object.deleted",
+    "object.owner_changed",
+    "grant.changed",
+    "import.applied",
+    "api_key.created",
+    "api_key.revoked",
+    "auth.login_failed",
+];
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    frame: Frame,
+    rows: Vec<AuditRow>,
+    types: Vec<(&'static str, bool)>,
+    members: Vec<(String, String, bool)>,
+    filter: Filter,
+    chain_ok: bool,
+    chain_events: i64,
+    first_bad: Option<i64>,
+    next: Option<String>,
+    /// The current filter as a query string, for the next page's link.
+    query: String,
+}
+
+struct AuditRow {
+    seq: i64,
+    at: String,
+    event_type: String,
+    actor: String,
+    target: String,
+    detail: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct Filter {
+    #[serde(rename = "type", default)]
+    event_type: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    until: String,
+    cursor: Option<String>,
+}
+
+fn date(field: &'static str, value: &str) -> Result<Option<i64>, ApiError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    parse_date(value).map(Some).ok_or_else(|| {
+        ApiError::invalid(
+            field,
+            format!("{field}: {value:?} is not a date (YYYY-MM-DD)"),
+        )
+    })
+}
+
+async fn page(
+    State(app): State<AppState>,
+    browser: Browser,
+    Path(org): Path<String>,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
+    let (frame, in_org) = Frame::load(&app, &browser, &org, "audit").await?;
+    let caller = Caller::Account(browser.user.clone());
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let query = AuditQuery {
+        event_type: non_empty(&filter.event_type),
+        actor: non_empty(&filter.actor),
+        target: non_empty(&filter.target),
+        since: date("since", &filter.since)?,
+        // The whole of the `until` day.
+        until: date("until", &filter.until)?.map(|d| d + 86_400),
+        limit: Some(50),
+        cursor: filter.cursor.clone(),
+    };
+    let Json(events) = audit::list(
+        State(app.clone()),
+        caller.clone(),
+        Path(org.clone()),
+        ApiQuery(query),
+    )
+    .await?;
+    let Json(chain) = audit::verify(State(app.clone()), caller, Path(org.clone())).await?;
+    let policy = app.service.policy().clone();
+    let (rows, members) = app
+        .service
+        .read(&in_org.org, |state| {
+            let name = |id: &str| -> String {
+                if let Some(m) = UserId::parse(id).ok().and_then(|u| state.member(&u)) {
+                    return m.name.to_string();
+                }
+                if let Some(o) = ObjectId::parse(id).ok().and_then(|o| state.object(&o)) {
+                    return o.name.to_string();
+                }
+                id.to_string()
+            };
+            let rows = events
+                .items
+                .iter()
+                .map(|e| {
+                    let entry = &e.entry;
+                    let data = &entry.data;
+                    let text = |key: &str| data.get(key).and_then(|v| v.as_str()).unwrap_or("");
+                    let detail = match entry.event_type.as_str() {
+                        "user.role_changed" => format!(
+                            "{} → {}",
+                            role_label(&policy, text("previous_role")),
+                            role_label(&policy, text("new_role"))
+                        ),
+                        _ => match data {
+                            serde_json::Value::Object(m) if m.is_empty() => String::new(),
+                            serde_json::Value::Null => String::new(),
+                            other => other.to_string(),
+                        },
+                    };
+                    AuditRow {
+                        seq: entry.seq,
+                        at: when(entry.at),
+                        event_type: entry.event_type.clone(),
+                        actor: entry
+                            .actor_id
+                            .as_deref()
+                            .map_or_else(|| "Steward".to_string(), name),
+                        target: entry.target_id.as_deref().map(name).unwrap_or_default(),
+                        detail,
+                    }
+                })
+                .collect::<Vec<_>>();
+            let members = state
+                .members()
+                .map(|m| {
+                    let id = m.user_id.to_string();
+                    let selected = id == filter.actor;
+                    (id, m.name.to_string(), selected)
+                })
+                .collect::<Vec<_>>();
+            (rows, members)
+        })
+        .await?;
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("type", &filter.event_type)
+        .append_pair("actor", &filter.actor)
+        .append_pair("target", &filter.target)
+        .append_pair("since", &filter.since)
+        .append_pair("until", &filter.until)
+        .finish();
+    Ok(render(&AuditPage {
+        frame,
+        rows,
+        types: EVENT_TYPES
+            .iter()
+            .map(|t| (*t, *t == filter.event_type))
+            .collect(),
+        members,
+        chain_ok: chain.ok,
+        chain_events: chain.events,
+        first_bad: chain.first_bad_seq,
+        next: events.next_cursor,
+        query,
+        filter,
+    })?
+    .into_response())
+}

@@ -1,0 +1,100 @@
+//! Form posts. A handler that changes something takes `Posted`, which exists
+//! only once the session's CSRF token has been checked: the type carries it.
+
+use super::page::PageError;
+use super::session::{same_token, Browser};
+use crate::http::{ApiError, AppState};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+
+/// The largest form the console sends (the Users page's selection of rows).
+const MAX_FORM_BYTES: usize = 1 << 20;
+
+/// A form's fields in order; a field may repeat (checkboxes).
+#[derive(Debug, Default)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(body: &[u8]) -> Fields {
+        Fields(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The first value of `name`, trimmed; empty counts as absent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The value of `name` as sent, for passwords (spaces count).
+    pub fn raw(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated field, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a form body of at most `MAX_FORM_BYTES`.
+pub async fn read_fields(req: Request) -> Result<Fields, PageError> {
+    let body = axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES)
+        .await
+        .map_err(|_| ApiError::invalid("body", "the form is too large"))?;
+    Ok(Fields::parse(&body))
+}
+
+/// A signed-in browser's form, its CSRF token checked (the `csrf` field, or the
+/// `X-CSRF-Token` header htmx sends).
+pub struct Posted {
+    pub browser: Browser,
+    pub fields: Fields,
+    pub htmx: bool,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, app: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let browser = Browser::from_request_parts(&mut parts, app).await?;
+        let header = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let htmx = parts.headers.contains_key("hx-request");
+        let fields = read_fields(Request::from_parts(parts, body)).await?;
+        let sent = fields.get("csrf").map(str::to_string).or(header);
+        if !sent.is_some_and(|t| same_token(&t, &browser.session.csrf_token)) {
+            return Err(PageError::Csrf);
+        }
+        Ok(Posted {
+            browser,
+            fields,
+            htmx,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_fields_are_all_kept_in_order() {
+        let f = Fields::parse(b"user_ids=a&csrf=x&user_ids=b&name=+Ann+");
+        assert_eq!(f.all("user_ids").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(f.get("name"), Some("Ann"));
+        assert_eq!(f.raw("name"), " Ann ");
+        assert_eq!(f.get("missing"), None);
+    }
+}

@@ -1,0 +1,59 @@
+//! The admin console: pages rendered on the server (askama, with htmx for the
+//! in-row edits), signed in by a session cookie. Every page calls the same
+//! handler functions the HTTP API answers with, so no rule is checked twice.
+
+mod accounts;
+mod assets;
+mod audit;
+mod form;
+mod objects;
+mod ownership;
+mod page;
+mod roles;
+mod session;
+mod users;
+
+use crate::http::AppState;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+
+pub use session::SESSION_COOKIE;
+
+/// Pages may load only the server's own files, never run inline script, and
+/// never be framed (clickjacking of the role dropdowns).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; \
+     form-action 'self'; base-uri 'none'";
+
+async fn page_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(assets::router())
+        .merge(accounts::router())
+        .merge(users::router())
+        .merge(ownership::router())
+        .merge(objects::router())
+        .merge(audit::router())
+        .merge(roles::router())
+        .layer(axum::middleware::from_fn(page_headers))
+}

@@ -1,0 +1,189 @@
+//! Transfer ownership: the owner nominates a member, sees the pending
+//! nomination and its expiry, and may cancel it; the nominee answers it from
+//! the banner every page shows them.
+
+use super::form::Posted;
+use super::page::{render, when, Frame, Notice, PageError};
+use super::session::Browser;
+use crate::http::extract::ApiJson;
+use crate::http::ownership::{self, NominateBody};
+use crate::http::{ApiError, AppState, Caller};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use steward_core::policy::Transfer;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org}/ownership", get(page).post(nominate))
+        .route("/orgs/{org}/ownership/cancel", post(cancel))
+        .route("/orgs/{org}/ownership/accept", post(accept))
+        .route("/orgs/{org}/ownership/decline", post(decline))
+}
+
+#[derive(Template)]
+#[template(path = "ownership.html")]
+struct OwnershipPage {
+    frame: Frame,
+    owner_name: String,
+    i_am_owner: bool,
+    /// How ownership moves under this policy, in words, when not by nomination.
+    rule: Option<String>,
+    pending: Option<Pending>,
+    candidates: Vec<(String, String)>,
+    ttl_days: u32,
+}
+
+struct Pending {
+    to_name: String,
+    expires: String,
+    to_me: bool,
+}
+
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn page(
+    State(app): State<AppState>,
+    browser: Browser,
+    Path(org): Path<String>,
+    Query(done): Query<Done>,
+) -> Result<Response, PageError> {
+    let notice = match done.done.as_deref() {
+        Some("nominated") => Some(Notice::ok(
+            "Nominated. They become the owner when they accept.",
+        )),
+        Some("cancelled") => Some(Notice::ok("The nomination is cancelled.")),
+        Some("accepted") => Some(Notice::ok("You are now the owner of this organization.")),
+        Some("declined") => Some(Notice::ok("You declined the nomination.")),
+        _ => None,
+    };
+    show(&app, &browser, &org, notice).await
+}
+
+async fn show(
+    app: &AppState,
+    browser: &Browser,
+    org: &str,
+    notice: Option<Notice>,
+) -> Result<Response, PageError> {
+    let (mut frame, in_org) = Frame::load(app, browser, org, "ownership").await?;
+    frame.notice = notice;
+    let policy = app.service.policy().clone();
+    let me = browser.user.clone();
+    let rule = match policy.ownership.transfer {
+        Transfer::Nomination => None,
+        Transfer::Never => Some("Under this organization's policy the owner cannot be changed.".to_string()),
+        Transfer::Direct => Some("Under this organization's policy owners give the owner role directly, from the Users page.".to_string()),
+    };
+    let (owner_name, i_am_owner, pending, candidates) = app
+        .service
+        .read(&in_org.org, |state| {
+            let owner = state.owner_id(&policy).cloned();
+            let name_of = |u: &steward_core::UserId| {
+                state
+                    .member(u)
+                    .map_or_else(|| u.to_string(), |m| m.name.to_string())
+            };
+            let pending = state.nomination().map(|n| Pending {
+                to_name: name_of(&n.to_user),
+                expires: when(n.expires_at.0),
+                to_me: n.to_user == me,
+            });
+            let candidates = state
+                .members()
+                .filter(|m| m.user_id != me)
+                .map(|m| (m.user_id.to_string(), format!("{} ({})", m.name, m.email)))
+                .collect::<Vec<_>>();
+            (
+                owner.as_ref().map(name_of).unwrap_or_default(),
+                owner.as_ref() == Some(&me),
+                pending,
+                candidates,
+            )
+        })
+        .await?;
+    Ok(render(&OwnershipPage {
+        frame,
+        owner_name,
+        i_am_owner,
+        rule,
+        pending,
+        candidates,
+        ttl_days: policy.ownership.nomination_ttl_days,
+    })?
+    .into_response())
+}
+
+/// What a form's action answered: to the page with a notice, or the page again
+/// with the server's refusal.
+async fn finish(
+    app: &AppState,
+    posted: &Posted,
+    org: &str,
+    outcome: Result<(), ApiError>,
+    done: &str,
+    to: &str,
+) -> Result<Response, PageError> {
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/{to}?done={done}")).into_response()),
+        Err(e @ ApiError::Internal(_)) => Err(e.into()),
+        Err(e) => show(app, &posted.browser, org, Some(Notice::error(&e))).await,
+    }
+}
+
+async fn nominate(
+    State(app): State<AppState>,
+    Path(org): Path<String>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let body = NominateBody {
+        to_user: posted.fields.get("to_user").unwrap_or("").to_string(),
+    };
+    let caller = Caller::Account(posted.browser.user.clone());
+    let outcome = ownership::nominate(State(app.clone()), caller, Path(org.clone()), ApiJson(body))
+        .await
+        .map(|_| ());
+    finish(&app, &posted, &org, outcome, "nominated", "ownership").await
+}
+
+async fn cancel(
+    State(app): State<AppState>,
+    Path(org): Path<String>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let caller = Caller::Account(posted.browser.user.clone());
+    let outcome = ownership::cancel(State(app.clone()), caller, Path(org.clone()))
+        .await
+        .map(|_| ());
+    finish(&app, &posted, &org, outcome, "cancelled", "ownership").await
+}
+
+async fn accept(
+    State(app): State<AppState>,
+    Path(org): Path<String>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let caller = Caller::Account(posted.browser.user.clone());
+    let outcome = ownership::accept(State(app.clone()), caller, Path(org.clone()))
+        .await
+        .map(|_| ());
+    finish(&app, &posted, &org, outcome, "accepted", "ownership").await
+}
+
+async fn decline(
+    State(app): State<AppState>,
+    Path(org): Path<String>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let caller = Caller::Account(posted.browser.user.clone());
+    let outcome = ownership::decline(State(app.clone()), caller, Path(org.clone()))
+        .await
+        .map(|_| ());
+    finish(&app, &posted, &org, outcome, "declined", "ownership").await
+}

@@ -1,0 +1,332 @@
+//! What every console page shares: the frame (header, organization selector,
+//! navigation, the nominee's banner), notices, and turning errors into pages.
+
+use super::session::Browser;
+use crate::http::{ApiError, AppState, Caller, InOrg};
+use crate::service::ServiceError;
+use crate::store::StoreError;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+/// The header and navigation around a page.
+pub struct Frame {
+    pub me_name: String,
+    pub me_email: String,
+    pub csrf: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub orgs: Vec<OrgChoice>,
+    pub section: &'static str,
+    pub nomination: Option<NominationBanner>,
+    pub notice: Option<Notice>,
+}
+
+pub struct OrgChoice {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// Shown to the nominee on every page of the organization.
+pub struct NominationBanner {
+    pub from_name: String,
+    pub expires: String,
+}
+
+pub struct Notice {
+    pub class: &'static str,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn ok(text: impl Into<String>) -> Notice {
+        Notice {
+            class: "ok",
+            text: text.into(),
+        }
+    }
+
+    pub fn warn(text: impl Into<String>) -> Notice {
+        Notice {
+            class: "warn",
+            text: text.into(),
+        }
+    }
+
+    /// A refusal in words; a server fault is logged and said generically.
+    pub fn error(e: &ApiError) -> Notice {
+        Notice {
+            class: "error",
+            text: words(e),
+        }
+    }
+}
+
+/// What the person reads for an error: the server's reason in words.
+pub fn words(e: &ApiError) -> String {
+    match e {
+        ApiError::Internal(detail) => {
+            tracing::error!(error = %detail, "a console request failed");
+            "Something went wrong on our side and nothing was changed. Try again in a moment."
+                .to_string()
+        }
+        other => {
+            let mut text = other.to_string();
+            if let Some(first) = text.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            if !text.ends_with('.') {
+                text.push('.');
+            }
+            text
+        }
+    }
+}
+
+impl Frame {
+    /// The frame of `org` for this browser, and the browser as a caller in it
+    /// (404 when they are not a member, exactly as the API answers).
+    pub async fn load(
+        app: &AppState,
+        browser: &Browser,
+        org: &str,
+        section: &'static str,
+    ) -> Result<(Frame, InOrg), PageError> {
+        let in_org = InOrg::resolve(app, Caller::Account(browser.user.clone()), org)?;
+        let policy = in_org.snapshot.policy().clone();
+        let orgs = app
+            .service
+            .store()
+            .memberships_of(&browser.account.id)
+            .await?
+            .into_iter()
+            .map(|m| OrgChoice {
+                role: role_label(&policy, &m.role),
+                id: m.org_id,
+                name: m.org_name,
+            })
+            .collect();
+        let me = browser.user.clone();
+        let (org_name, nomination) = app
+            .service
+            .read(&in_org.org, |state| {
+                let name = state.org().map(|o| o.name.to_string()).unwrap_or_default();
+                let banner =
+                    state
+                        .nomination()
+                        .filter(|n| n.to_user == me)
+                        .map(|n| NominationBanner {
+                            from_name: state
+                                .member(&n.from_user)
+                                .map_or_else(|| n.from_user.to_string(), |m| m.name.to_string()),
+                            expires: when(n.expires_at.0),
+                        });
+                (name, banner)
+            })
+            .await?;
+        Ok((
+            Frame {
+                me_name: browser.account.name.clone(),
+                me_email: browser.account.email.clone(),
+                csrf: browser.session.csrf_token.clone(),
+                org_id: in_org.org.to_string(),
+                org_name,
+                orgs,
+                section,
+                nomination,
+                notice: None,
+            },
+            in_org,
+        ))
+    }
+}
+
+/// A role's label from the policy ("Organization Administrator"), or its name.
+pub fn role_label(policy: &steward_core::Policy, role: &str) -> String {
+    policy
+        .org_role(role)
+        .map_or_else(|| role.to_string(), |r| policy.role(r).label.clone())
+}
+
+/// Unix seconds as people read them: `2026-11-29 20:31 UTC`.
+pub fn when(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// `YYYY-MM-DD` (a date input's value) as the unix seconds of its midnight, UTC.
+pub fn parse_date(date: &str) -> Option<i64> {
+    let mut parts = date.splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+/// A page without the organization's frame: sign-in, sign-up, errors.
+#[derive(Template)]
+#[template(path = "plain.html")]
+pub struct PlainPage {
+    pub title: String,
+    pub error: Option<String>,
+    pub info: Option<String>,
+    pub form: PlainForm,
+}
+
+pub enum PlainForm {
+    SignIn {
+        email: String,
+        next: String,
+        csrf: String,
+        signup: bool,
+    },
+    SignUp {
+        email: String,
+        name: String,
+        org_name: String,
+        csrf: String,
+    },
+    NewOrg {
+        csrf: String,
+        has_orgs: bool,
+    },
+    Join {
+        token: String,
+        csrf: String,
+    },
+    Message {
+        back: String,
+    },
+}
+
+pub fn render(page: &impl Template) -> Result<Html<String>, PageError> {
+    page.render()
+        .map(Html)
+        .map_err(|e| PageError::Api(ApiError::Internal(format!("template: {e}"))))
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// No session (or an ended one): sign in, then come back.
+    SignIn {
+        next: String,
+    },
+    /// A form without its session's CSRF token.
+    Csrf,
+    Api(ApiError),
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> PageError {
+        PageError::Api(e)
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> PageError {
+        PageError::Api(e.into())
+    }
+}
+
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> PageError {
+        PageError::Api(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, text) = match self {
+            PageError::SignIn { next } => {
+                let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                return Redirect::to(&format!("/sign-in?next={next}")).into_response();
+            }
+            PageError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "The page was open too long or came from elsewhere. Reload it and try again."
+                    .to_string(),
+            ),
+            PageError::Api(e) => {
+                let title = match e.status() {
+                    StatusCode::NOT_FOUND => "Not found",
+                    StatusCode::FORBIDDEN => "Not allowed",
+                    StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
+                    _ => "That did not work",
+                };
+                (e.status(), title, words(&e))
+            }
+        };
+        let page = PlainPage {
+            title: title.to_string(),
+            error: Some(text),
+            info: None,
+            form: PlainForm::Message { back: "/".into() },
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, title).into_response(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_utc_dates() {
+        assert_eq!(when(0), "1970-01-01 00:00 UTC");
+        assert_eq!(when(1_796_000_000), "2026-11-30 00:53 UTC");
+        assert_eq!(when(951_782_400), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn a_date_input_is_its_midnight() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2000-02-29"), Some(951_782_400));
+        assert_eq!(
+            parse_date("2026-11-29").map(when).as_deref(),
+            Some("2026-11-29 00:00 UTC")
+        );
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("yesterday"), None);
+    }
+
+    #[test]
+    fn a_refusal_reads_as_a_sentence_and_a_fault_says_nothing_inside() {
+        let refusal = ApiError::from(steward_core::Refusal::CannotDemoteOwner);
+        assert_eq!(
+            words(&refusal),
+            "The owner cannot be demoted or removed by someone who is not an owner."
+        );
+        let fault = ApiError::Internal("database is locked at /var/lib/x".into());
+        assert!(!words(&fault).contains("database"));
+    }
+}

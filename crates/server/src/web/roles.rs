@@ -1,0 +1,242 @@
+//! Roles & permissions: the policy's role x permission matrix, and "Why?":
+//! the check engine's answer for one user, action and object, with its reason.
+
+use super::page::{render, Frame, PageError};
+use super::session::Browser;
+use crate::http::check;
+use crate::http::extract::ApiQuery;
+use crate::http::objects::{self, ObjectQuery};
+use crate::http::orgs::policy_view;
+use crate::http::{ApiError, AppState, Caller};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use steward_core::{ObjectId, UserId};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/orgs/{org}/roles", get(page))
+}
+
+#[derive(Template)]
+#[template(path = "roles.html")]
+struct RolesPage {
+    frame: Frame,
+    policy_name: String,
+    columns: Vec<Column>,
+    rows: Vec<MatrixRow>,
+    members: Vec<(String, String, bool)>,
+    actions: Vec<(String, bool)>,
+    objects: Vec<(String, String, bool)>,
+    answer: Option<Answer>,
+}
+
+struct Column {
+    label: String,
+    level: String,
+}
+
+struct MatrixRow {
+    action: String,
+    cells: Vec<String>,
+}
+
+struct Answer {
+    allowed: bool,
+    text: String,
+}
+
+#[derive(Deserialize, Default)]
+struct Why {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    object: String,
+}
+
+/// The check's reason in words.
+fn reason_words(
+    reason: &str,
+    place: impl Fn(&str) -> String,
+    role: impl Fn(&str) -> String,
+) -> String {
+    match reason {
+        "root" => "they are the organization's root account, which may do everything".into(),
+        "owner" => "they own this object or one it is inside".into(),
+        "not_a_member" => "they are not a member of this organization".into(),
+        "unknown_object" => "there is no such object".into(),
+        "unknown_action" => "there is no such action in this policy".into(),
+        "action_not_applicable" => "that action does not apply to this kind of object".into(),
+        "no_permission" => "no role, grant or ownership gives it to them here".into(),
+        other => match other.split_once('@') {
+            Some((given, node)) => match given.strip_prefix("role:") {
+                Some(r) => format!("they hold the role {} on {}", role(r), place(node)),
+                None => format!("they were granted it on {}", place(node)),
+            },
+            None => other.replace('_', " "),
+        },
+    }
+}
+
+async fn page(
+    State(app): State<AppState>,
+    browser: Browser,
+    Path(org): Path<String>,
+    Query(why): Query<Why>,
+) -> Result<Response, PageError> {
+    let (frame, in_org) = Frame::load(&app, &browser, &org, "roles").await?;
+    let policy = app.service.policy().clone();
+    let view = policy_view(&policy);
+    let columns = view
+        .roles
+        .iter()
+        .map(|r| Column {
+            label: r.label.clone(),
+            level: policy
+                .type_index(&r.level)
+                .map_or_else(|| r.level.clone(), |t| policy.object_type(t).label.clone()),
+        })
+        .collect();
+    let rows = view
+        .actions
+        .iter()
+        .map(|a| MatrixRow {
+            action: a.clone(),
+            cells: view
+                .roles
+                .iter()
+                .map(|r| {
+                    r.permissions
+                        .iter()
+                        .find_map(|p| {
+                            let (action, reach) = p.rsplit_once(':')?;
+                            (action == a).then(|| reach.to_string())
+                        })
+                        .unwrap_or_default()
+                })
+                .collect(),
+        })
+        .collect();
+    let caller = Caller::Account(browser.user.clone());
+    let answer = if why.user.is_empty() || why.action.is_empty() || why.object.is_empty() {
+        None
+    } else {
+        let question =
+            serde_json::json!({"user_id": why.user, "action": why.action, "object_id": why.object});
+        let outcome = check::check(
+            State(app.clone()),
+            caller.clone(),
+            Path(org.clone()),
+            axum::body::Bytes::from(question.to_string()),
+        )
+        .await;
+        Some(match outcome {
+            Ok(Json(a)) => (a.allowed, Some(a.reason)),
+            Err(e @ ApiError::Internal(_)) => return Err(e.into()),
+            Err(e) => (false, Some(format!("!{}", super::page::words(&e)))),
+        })
+    }
+    .map(|(allowed, reason)| (allowed, reason.unwrap_or_default()));
+    let Json(visible) = objects::list(
+        State(app.clone()),
+        caller,
+        Path(org.clone()),
+        ApiQuery(ObjectQuery {
+            object_type: None,
+            parent_id: None,
+            allowed_for: None,
+            action: None,
+            limit: Some(1000),
+            cursor: None,
+        }),
+    )
+    .await?;
+    let org_id = in_org.org.to_string();
+    let (members, objects, answer) = app
+        .service
+        .read(&in_org.org, |state| {
+            let org_name = state.org().map(|o| o.name.to_string()).unwrap_or_default();
+            let place = |node: &str| {
+                if node == org_id {
+                    format!("the organization {org_name}")
+                } else {
+                    ObjectId::parse(node)
+                        .ok()
+                        .and_then(|o| state.object(&o).map(|o| o.name.to_string()))
+                        .unwrap_or_else(|| node.to_string())
+                }
+            };
+            let role = |r: &str| {
+                policy
+                    .roles
+                    .iter()
+                    .find(|x| x.name == r)
+                    .map_or_else(|| r.to_string(), |x| x.label.clone())
+            };
+            let answer = answer.map(|(allowed, reason)| {
+                let who = UserId::parse(&why.user)
+                    .ok()
+                    .and_then(|u| state.member(&u).map(|m| m.name.to_string()))
+                    .unwrap_or_else(|| why.user.clone());
+                let text = match reason.strip_prefix('!') {
+                    Some(refused) => refused.to_string(),
+                    None if allowed => format!(
+                        "Yes: {who} may {} on {}, because {}.",
+                        why.action,
+                        place(&why.object),
+                        reason_words(&reason, place, role)
+                    ),
+                    None => format!(
+                        "No: {who} may not {} on {}, because {}.",
+                        why.action,
+                        place(&why.object),
+                        reason_words(&reason, place, role)
+                    ),
+                };
+                Answer { allowed, text }
+            });
+            let members = state
+                .members()
+                .map(|m| {
+                    (
+                        m.user_id.to_string(),
+                        format!("{} ({})", m.name, m.email),
+                        m.user_id.as_str() == why.user,
+                    )
+                })
+                .collect::<Vec<_>>();
+            let mut objects = vec![(
+                org_id.clone(),
+                format!("The organization ({org_name})"),
+                why.object == org_id,
+            )];
+            objects.extend(visible.items.iter().map(|o| {
+                (
+                    o.id.clone(),
+                    format!("{} · {}", o.name, o.object_type),
+                    o.id == why.object,
+                )
+            }));
+            (members, objects, answer)
+        })
+        .await?;
+    Ok(render(&RolesPage {
+        frame,
+        policy_name: view.name.clone(),
+        columns,
+        rows,
+        members,
+        actions: view
+            .actions
+            .iter()
+            .map(|a| (a.clone(), *a == why.action))
+            .collect(),
+        objects,
+        answer,
+    })?
+    .into_response())
+}

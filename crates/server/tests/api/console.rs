@@ -1,0 +1,184 @@
+//! The console's sessions over real HTTP: cookies, CSRF, sign-out, tenancy and
+//! what pages may load. (The pages themselves are driven in Chromium by
+//! tests/browser.)
+
+use crate::support::{spawn_preset, TestApp, PASSWORD};
+use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+
+/// A browser without redirects or a cookie jar: the test reads every header.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn csrf_in(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("the page has a CSRF field")
+        + 19;
+    html[at..at + 32].to_string()
+}
+
+fn cookie_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_string()
+}
+
+/// Signs in through the form; answers the `Set-Cookie` of the session.
+async fn sign_in(app: &TestApp, email: &str) -> String {
+    let client = browser();
+    let page = client
+        .get(format!("http://{}/sign-in", app.addr))
+        .send()
+        .await
+        .unwrap();
+    let pre = cookie_value(page.headers()[SET_COOKIE].to_str().unwrap());
+    let csrf = csrf_in(&page.text().await.unwrap());
+    let answer = client
+        .post(format!("http://{}/sign-in", app.addr))
+        .header(COOKIE, pre)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    answer
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("steward_session="))
+        .expect("signing in sets the session cookie")
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+    browser()
+        .get(format!("http://{}{path}", app.addr))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = spawn_preset("operations").await;
+    app.signup("olivia@example.com", "Acme").await;
+    let set = sign_in(&app, "olivia@example.com").await;
+    assert!(set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("SameSite=Lax"), "{set}");
+    assert!(
+        !set.contains("Secure"),
+        "plain http is not marked Secure: {set}"
+    );
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_changes_nothing() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let vic = app
+        .join(&org.id, &org.owner, "vic@example.com", Some("viewer"))
+        .await;
+    let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    let users = page(&app, &cookie, &format!("/orgs/{}/users", org.id)).await;
+    assert_eq!(users.status(), StatusCode::OK);
+    let csrf = csrf_in(&users.text().await.unwrap());
+    let role_url = format!("http://{}/orgs/{}/users/{}/role", app.addr, org.id, vic.id);
+
+    let forged = browser()
+        .post(&role_url)
+        .header(COOKIE, &cookie)
+        .form(&[("role", "admin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let wrong = browser()
+        .post(&role_url)
+        .header(COOKIE, &cookie)
+        .form(&[
+            ("role", "admin"),
+            ("csrf", "0123456789abcdef0123456789abcdef"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.role_of(&org.id, &org.owner, &vic).await, "viewer");
+
+    let sent = browser()
+        .post(&role_url)
+        .header(COOKIE, &cookie)
+        .form(&[("role", "admin"), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.role_of(&org.id, &org.owner, &vic).await, "admin");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    let users = page(&app, &cookie, &format!("/orgs/{}/users", org.id)).await;
+    let csrf = csrf_in(&users.text().await.unwrap());
+    let out = browser()
+        .post(format!("http://{}/sign-out", app.addr))
+        .header(COOKIE, &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    // The old cookie, kept by a copy somewhere, no longer opens anything.
+    let again = page(&app, &cookie, &format!("/orgs/{}/users", org.id)).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let to = again.headers()[LOCATION].to_str().unwrap();
+    assert!(to.starts_with("/sign-in?next="), "{to}");
+}
+
+#[tokio::test]
+async fn another_organizations_console_is_not_found() {
+    let app = spawn_preset("operations").await;
+    let acme = app.signup("olivia@example.com", "Acme").await;
+    app.signup("gus@example.com", "Globex").await;
+    let gus = cookie_value(&sign_in(&app, "gus@example.com").await);
+    for path in ["users", "objects", "audit", "roles", "ownership"] {
+        let answer = page(&app, &gus, &format!("/orgs/{}/{path}", acme.id)).await;
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn pages_load_nothing_from_outside_the_server() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    for path in ["users", "objects", "audit", "roles", "ownership"] {
+        let answer = page(&app, &cookie, &format!("/orgs/{}/{path}", org.id)).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        let policy = answer.headers()[CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(policy.contains("default-src 'self'"), "{policy}");
+        let html = answer.text().await.unwrap();
+        for outside in ["src=\"http", "href=\"http", "src=\"//", "href=\"//"] {
+            assert!(!html.contains(outside), "{path} loads {outside}...");
+        }
+    }
+    for asset in ["console.css", "console.js", "htmx.min.js"] {
+        let answer = page(&app, &cookie, &format!("/assets/{asset}")).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{asset}");
+    }
+}

@@ -1,0 +1,231 @@
+// The console in a real browser: the seeds' screens, driven as people use them.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  startServer, signUp, addMember, api, login, openPage, closeBrowser, signIn,
+  operationsWithAdminsOnly, PASSWORD,
+} from "./support.mjs";
+
+after(closeBrowser);
+
+test("sign in and switch organization from the header's selector", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const globex = await signUp(server, "gus@example.com", "Gus Globex", "Globex");
+  await addMember(server, globex.org, globex.token, "olivia@example.com", "Olivia Owner", "operator");
+
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "olivia@example.com");
+  assert.equal(await page.textContent("[data-current-org]"), "Acme");
+  await page.click("#org-selector summary");
+  await page.click(`#org-selector a[href="/orgs/${globex.org}/users"]`);
+  await page.waitForURL(`**/orgs/${globex.org}/users`);
+  assert.equal(await page.textContent("[data-current-org]"), "Globex");
+  assert.ok(await page.isVisible("text=Gus Globex"));
+  await finish("sign_in_and_switch_organization");
+});
+
+test("a wrong password is refused in words", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const { page, finish } = await openPage(t);
+  await page.goto(server.url + "/orgs/anything/users");
+  await page.waitForURL(/\/sign-in\?next=/);
+  await page.fill("#email", "olivia@example.com");
+  await page.fill("#password", "not the password");
+  await page.click("button[type=submit]");
+  assert.match(await page.textContent("#notice"), /Wrong e-mail or password/);
+  await finish("wrong_password_is_refused");
+});
+
+test("changing a role in the dropdown shows in the audit log as Viewer -> Admin", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const vic = await addMember(server, acme.org, acme.token, "vic@example.com", "Vic Viewer", "viewer");
+
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "olivia@example.com");
+  const row = page.locator(`#user-${vic}`);
+  assert.ok(await row.locator(".row-warning").isVisible(), "a viewer without sites is warned about");
+  await row.locator("select[name=role]").selectOption("admin");
+  await page.locator(`#user-${vic} .row-saved`).waitFor();
+  assert.match(await page.locator(`#user-${vic} .row-saved`).textContent(), /Vic Viewer is now Admin/);
+
+  await page.click("nav.side >> text=Audit log");
+  await page.waitForURL(/\/audit/);
+  const changed = page.locator("tr[data-type='user.role_changed']").first();
+  assert.match(await changed.locator(".detail").textContent(), /Viewer → Admin/);
+  assert.ok(await page.isVisible("#chain-status >> text=Chain verified"));
+  await finish("role_change_in_the_audit_log");
+});
+
+test("demoting to viewer warns that they will see nothing until sites are assigned", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const otto = await addMember(server, acme.org, acme.token, "otto@example.com", "Otto Operator", "operator");
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "olivia@example.com");
+  await page.locator(`#user-${otto} select[name=role]`).selectOption("viewer");
+  await page.locator(`#user-${otto} .row-saved`).waitFor();
+  assert.match(await page.locator(`#user-${otto} .row-warning`).textContent(), /Sees nothing until sites are assigned/);
+  await finish("demotion_to_viewer_warns_about_sites");
+});
+
+test("the last admin's dropdown is greyed out with a tooltip saying why", async (t) => {
+  const server = await startServer(operationsWithAdminsOnly());
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const ada = await addMember(server, acme.org, acme.token, "ada@example.com", "Ada Admin", "admin");
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "olivia@example.com");
+  const select = page.locator(`#user-${ada} select[name=role]`);
+  assert.ok(await select.isDisabled(), "the last admin's role cannot be changed");
+  assert.match(await select.getAttribute("title"), /only admin: demoting them would leave the organization with fewer admins/);
+  await page.locator(`#user-${ada} .role-cell`).hover();
+  await finish("last_admin_dropdown_is_greyed_out");
+});
+
+test("an admin who tries to demote the owner gets the server's refusal in words", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  await addMember(server, acme.org, acme.token, "ada@example.com", "Ada Admin", "admin");
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "ada@example.com");
+  const owner = page.locator(`#user-${acme.userId} select[name=role]`);
+  assert.ok(await owner.isDisabled(), "the owner's row is greyed out for an admin");
+  assert.match(await owner.getAttribute("title"), /owner cannot be demoted/);
+  // A page that went stale (or a hand that edited it) sends the change anyway:
+  // the server decides, and its reason is what the person reads.
+  await owner.evaluate((el) => {
+    el.disabled = false;
+    const o = document.createElement("option");
+    o.value = "viewer";
+    o.textContent = "Viewer";
+    el.appendChild(o);
+  });
+  await owner.selectOption("viewer");
+  const error = page.locator(`#user-${acme.userId} .row-error`);
+  await error.waitFor();
+  assert.match(await error.textContent(), /The owner cannot be demoted or removed by someone who is not an owner/);
+  await finish("admin_cannot_demote_the_owner");
+});
+
+test("bulk delete of two users through the confirmation dialog", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const bea = await addMember(server, acme.org, acme.token, "bea@example.com", "Bea Brown", "operator");
+  const cal = await addMember(server, acme.org, acme.token, "cal@example.com", "Cal Cole", "viewer");
+  const dee = await addMember(server, acme.org, acme.token, "dee@example.com", "Dee Dunn", "viewer");
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "olivia@example.com");
+  assert.ok(await page.locator(`#user-${acme.userId} input[data-select-row]`).isDisabled(), "the owner cannot be selected");
+  await page.check(`#user-${bea} input[data-select-row]`);
+  await page.check(`#user-${cal} input[data-select-row]`);
+  await page.click("button[data-bulk-delete]");
+  const dialog = page.locator("#delete-dialog");
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /Bea Brown/);
+  assert.match(await dialog.textContent(), /Cal Cole/);
+  assert.doesNotMatch(await dialog.textContent(), /Dee Dunn/);
+  await page.click("#confirm-delete");
+  await page.locator("#deleted").waitFor();
+  assert.match(await page.textContent("#notice"), /Deleted 2 users/);
+  const members = await api(server, "GET", `/api/v1/orgs/${acme.org}/members`, { token: acme.token });
+  assert.deepEqual(members.items.map((m) => m.user_id).sort(), [acme.userId, dee].sort());
+  await finish("bulk_delete_two_users");
+});
+
+test("an ownership transfer is nominated by the owner and accepted by the nominee", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const ada = await addMember(server, acme.org, acme.token, "ada@example.com", "Ada Admin", "admin");
+
+  const owner = await openPage(t);
+  await signIn(owner.page, server, "olivia@example.com");
+  await owner.page.click("nav.side >> text=Transfer ownership");
+  await owner.page.selectOption("#to_user", ada);
+  await owner.page.click("#nominate");
+  await owner.page.locator("#pending-nomination").waitFor();
+  assert.match(await owner.page.textContent("#pending-nomination"), /Ada Admin[\s\S]*expires/);
+
+  const nominee = await openPage(t);
+  await signIn(nominee.page, server, "ada@example.com");
+  const banner = nominee.page.locator("#nomination-banner");
+  assert.match(await banner.textContent(), /Olivia Owner has nominated you/);
+  await banner.locator("text=Accept").click();
+  await nominee.page.waitForURL(/ownership\?done=accepted/);
+  assert.equal((await nominee.page.textContent("#owner-name")).trim(), "Ada Admin");
+
+  await owner.page.goto(server.url + `/orgs/${acme.org}/users`);
+  const olivia = owner.page.locator(`#user-${acme.userId}`);
+  assert.match(await olivia.textContent(), /Admin/);
+  await owner.finish("ownership_transfer_owner");
+  await nominee.finish("ownership_transfer_nominee");
+});
+
+test("a grant in the Permissions dialog, and Make owner moves a project with its questions", async (t) => {
+  const server = await startServer("analytics");
+  t.after(server.stop);
+  const acme = await signUp(server, "root@example.com", "Rita Root", "Acme Analytics");
+  const ann = await addMember(server, acme.org, acme.token, "ann@example.com", "Ann Analyst", "analyst");
+  const pat = await addMember(server, acme.org, acme.token, "pat@example.com", "Pat Manager", "project_manager");
+  const project = await api(server, "POST", `/api/v1/orgs/${acme.org}/objects`, {
+    token: acme.token, body: { type: "project", name: "Churn study", owner_id: pat },
+  });
+  const question = await api(server, "POST", `/api/v1/orgs/${acme.org}/objects`, {
+    token: acme.token, body: { type: "question", name: "Why do they leave?", parent_id: project.id },
+  });
+
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "root@example.com");
+  await page.click("nav.side >> text=Objects");
+  await page.locator(`tr[data-object="${project.id}"] >> text=Permissions`).click();
+  const annRow = page.locator(`#permissions tr[data-user="${ann}"]`);
+  const rootRow = page.locator(`#permissions tr[data-user="${acme.userId}"]`);
+  const rootEdit = rootRow.locator("input[data-action='project:edit']");
+  assert.ok(await rootEdit.isChecked() && await rootEdit.isDisabled(), "root's actions are ticked and locked");
+  assert.match(await rootEdit.getAttribute("title"), /Root account/);
+
+  const edit = annRow.locator("input[data-action='project:edit']");
+  assert.ok(!(await edit.isDisabled()) && !(await edit.isChecked()));
+  await edit.check();
+  await annRow.locator("text=Save").click();
+  await page.waitForURL(/done=granted/);
+  assert.ok(await page.locator(`#permissions tr[data-user="${ann}"] input[data-action='project:edit']`).isChecked());
+  const check = await api(server, "POST", `/api/v1/orgs/${acme.org}/check`, {
+    token: acme.token, body: { user_id: ann, action: "project:edit", object_id: project.id },
+  });
+  assert.deepEqual(check, { allowed: true, reason: `grant@${project.id}` });
+
+  assert.match(await page.textContent("#permissions-dialog"), /questions inside/);
+  await page.locator(`#permissions tr[data-user="${ann}"] >> text=Make owner`).click();
+  await page.waitForURL(/done=owner/);
+  assert.equal((await page.textContent("#object-owner")).trim(), "Ann Analyst");
+  const moved = await api(server, "GET", `/api/v1/orgs/${acme.org}/objects/${question.id}`, { token: acme.token });
+  assert.equal(moved.owner_id, ann, "the question moved with its project");
+  await finish("permissions_dialog_grant_and_make_owner");
+});
+
+test("the Why? box answers with the reason, and the matrix lists the roles", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const vic = await addMember(server, acme.org, acme.token, "vic@example.com", "Vic Viewer", "viewer");
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "olivia@example.com");
+  await page.click("nav.side >> text=Roles & permissions");
+  for (const role of ["Owner", "Admin", "Operator", "Viewer"]) assert.match(await page.textContent("#matrix thead"), new RegExp(role));
+  await page.selectOption("select[name=user]", vic);
+  await page.selectOption("select[name=action]", "members:manage");
+  await page.selectOption("select[name=object]", acme.org);
+  await page.click("text=Ask");
+  assert.match(await page.textContent("#why-answer"), /No: Vic Viewer may not members:manage/);
+  await finish("why_box_and_role_matrix");
+});

@@ -1,0 +1,142 @@
+// What every console test shares: a real `steward serve` on a random port
+// against a fresh SQLite file, the API to set the scene, and Debian's Chromium
+// (never a downloaded browser) whose console errors fail the test.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const ROOT = resolve(import.meta.dirname, "../../../..");
+const BINARY = process.env.STEWARD_BINARY ?? join(ROOT, "target/debug/steward");
+const SCREENSHOTS = join(ROOT, "target/screenshots");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/** Starts `steward serve` with `policy` (a preset name or TOML text). */
+export async function startServer(policy = "operations") {
+  assert.ok(existsSync(BINARY), `build Steward first: ${BINARY} is missing`);
+  const dir = mkdtempSync(join(tmpdir(), "steward-browser-"));
+  let policyArg = policy;
+  if (policy.includes("\n")) {
+    policyArg = join(dir, "policy.toml");
+    writeFileSync(policyArg, policy);
+  }
+  const child = spawn(BINARY, [
+    "serve", "--bind", "127.0.0.1:0", "--signup", "on",
+    "--database-url", `sqlite://${join(dir, "steward.db")}`, "--policy", policyArg,
+  ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } });
+  let log = "";
+  child.stderr.on("data", (d) => { log += d; });
+  const url = await new Promise((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`steward did not start:\n${out}\n${log}`)), 20000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/running at (http:\/\/[^\s/]+)\//);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    child.on("exit", (code) => fail(new Error(`steward exited (${code}):\n${out}\n${log}`)));
+  });
+  return { url, stop: () => child.kill("SIGTERM"), log: () => log };
+}
+
+/** The operations preset with only `admin` counting as an admin, so the last
+ * admin rule can bite (the shipped preset counts the owner too). */
+export function operationsWithAdminsOnly() {
+  const source = readFileSync(join(ROOT, "policies/operations.toml"), "utf8");
+  const changed = source.replace('admin_roles = ["admin", "owner"]', 'admin_roles = ["admin"]');
+  assert.notEqual(changed, source, "the preset's admin_roles line moved");
+  return changed;
+}
+
+/** A JSON call to the API; fails the test on an unexpected status. */
+export async function api(server, method, path, { token, body, expect = [200, 201, 204] } = {}) {
+  const res = await fetch(server.url + path, {
+    method,
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(expect.includes(res.status), `${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export const PASSWORD = "correct horse battery";
+
+/** Signs up `email` with an organization; answers {org, token, userId}. */
+export async function signUp(server, email, name, orgName) {
+  const made = await api(server, "POST", "/api/v1/signup", {
+    body: { email, name, password: PASSWORD, org_name: orgName },
+  });
+  const token = await login(server, email);
+  return { org: made.org.id, userId: made.account.id, token };
+}
+
+export async function login(server, email) {
+  const t = await api(server, "POST", "/api/v1/auth/login", { body: { email, password: PASSWORD } });
+  return t.access_token;
+}
+
+/** Invites `email` as `role` and accepts as a new account; answers the user id. */
+export async function addMember(server, org, ownerToken, email, name, role) {
+  const inv = await api(server, "POST", `/api/v1/orgs/${org}/invitations`, {
+    token: ownerToken, body: { email, name, role },
+  });
+  const member = await api(server, "POST", `/api/v1/invitations/${inv.token}/accept`, {
+    body: { name, password: PASSWORD },
+  });
+  return member.user_id;
+}
+
+let browser;
+
+/** A fresh browser context whose page fails the test on any console error. */
+export async function openPage(t) {
+  browser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (!["127.0.0.1", "localhost"].includes(u.hostname) && u.protocol !== "data:") {
+      errors.push(`a page called outside the server: ${r.url()}`);
+    }
+  });
+  t.after(async () => {
+    await context.close();
+  });
+  return {
+    page,
+    context,
+    /** Saves the last page and fails on any console error seen. */
+    async finish(name) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      assert.deepEqual(errors, [], "the browser console had errors");
+    },
+  };
+}
+
+export async function closeBrowser() {
+  await browser?.close();
+  browser = undefined;
+}
+
+/** Signs in through the console's form. */
+export async function signIn(page, server, email) {
+  await page.goto(server.url + "/sign-in");
+  await page.fill("#email", email);
+  await page.fill("#password", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/orgs\/[^/]+\/users/);
+}
