@@ -136,7 +136,8 @@ struct PermissionsPage {
     owner_name: String,
     /// What moves with the object when its owner changes ("questions").
     children: Option<String>,
-    actions: Vec<String>,
+    /// The column headings: the action's own part, `project:append_rows` -> `append rows`.
+    headings: Vec<String>,
     rows: Vec<PermissionRow>,
 }
 
@@ -308,7 +309,14 @@ async fn show_permissions(
         type_label: ty.map_or_else(String::new, |t| policy.object_type(t).label.clone()),
         owner_name: page.1,
         children,
-        actions,
+        headings: actions
+            .iter()
+            .map(|a| {
+                a.split_once(':')
+                    .map_or(a.as_str(), |(_, act)| act)
+                    .replace('_', " ")
+            })
+            .collect(),
         rows: page.0,
     })?
     .into_response())

@@ -229,3 +229,64 @@ test("the Why? box answers with the reason, and the matrix lists the roles", asy
   assert.match(await page.textContent("#why-answer"), /No: Vic Viewer may not members:manage/);
   await finish("why_box_and_role_matrix");
 });
+
+test("an invited person opens the link, joins, and lands in the organization", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const owner = await openPage(t);
+  await signIn(owner.page, server, "olivia@example.com");
+  await owner.page.click("text=Invite user");
+  await owner.page.fill("#invite-email", "nina@example.com");
+  await owner.page.fill("#invite-name", "Nina New");
+  await owner.page.selectOption("#invite-role", "operator");
+  await owner.page.click("#invite-dialog button[type=submit]");
+  await owner.page.locator("#invitation-link").waitFor();
+  const link = (await owner.page.textContent("#invitation-link code")).trim();
+  assert.match(link, /\/invitations\/org_/);
+
+  const invitee = await openPage(t);
+  await invitee.page.goto(link);
+  await invitee.page.fill("#password", PASSWORD);
+  await invitee.page.click("button[type=submit]");
+  await invitee.page.waitForURL(/\/orgs\/[^/]+\/users/);
+  assert.equal(await invitee.page.textContent("[data-current-org]"), "Acme");
+  assert.match(await invitee.page.textContent("#user-menu summary"), /Nina New/);
+  await owner.finish("invitation_link_shown_once");
+  await invitee.finish("invitee_joined");
+});
+
+test("the edit panel renames a viewer and assigns a site, and the warning goes", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const vic = await addMember(server, acme.org, acme.token, "vic@example.com", "Vic Viewer", "viewer");
+  const site = await api(server, "POST", `/api/v1/orgs/${acme.org}/objects`, {
+    token: acme.token, body: { type: "site", name: "Plant 1" },
+  });
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "olivia@example.com");
+  await page.locator(`#user-${vic}`).getByRole("link", { name: "Edit" }).click();
+  assert.ok(await page.locator("#email").isDisabled(), "an e-mail is shown, never edited");
+  await page.fill("#name", "Victoria Viewer");
+  await page.selectOption(`select[name="scope_roles:${site.id}"]`, "viewer");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(/done=saved/);
+  const row = page.locator(`#user-${vic}`);
+  assert.match(await row.textContent(), /Victoria Viewer/);
+  assert.match(await row.locator(".scopes").textContent(), /Plant 1: viewer/);
+  assert.equal(await row.locator(".row-warning").count(), 0);
+  await finish("edit_panel_assigns_a_site");
+});
+
+test("the Users page reads on a phone", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  await addMember(server, acme.org, acme.token, "vic@example.com", "Vic Viewer", "viewer");
+  const { page, finish } = await openPage(t, { width: 390, height: 844 });
+  await signIn(page, server, "olivia@example.com");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+  await finish("users_page_on_a_phone");
+});

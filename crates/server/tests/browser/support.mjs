@@ -95,13 +95,13 @@ export async function addMember(server, org, ownerToken, email, name, role) {
 let browser;
 
 /** A fresh browser context whose page fails the test on any console error. */
-export async function openPage(t) {
+export async function openPage(t, viewport = { width: 1280, height: 860 }) {
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
