@@ -103,6 +103,24 @@ impl AppState {
     }
 }
 
+/// An unknown path: a page for a browser, the API's error for everyone else.
+async fn no_route(headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let error = ApiError::not_found(
+        "no_route",
+        "there is no such path; see /api/v1/openapi.json",
+    );
+    let browser = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if browser {
+        crate::web::not_found_page()
+    } else {
+        error.into_response()
+    }
+}
+
 /// Every route, with request ids, tracing, metrics, a timeout and compression.
 pub fn router(app: AppState) -> Router {
     let api = Router::new()
@@ -119,7 +137,7 @@ pub fn router(app: AppState) -> Router {
         .merge(api)
         .merge(ops::router())
         .merge(crate::web::router())
-        .fallback(|| async { ApiError::not_found("no_route", "there is no such path; see /api/v1/openapi.json") })
+        .fallback(no_route)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

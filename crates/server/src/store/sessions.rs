@@ -21,6 +21,8 @@ pub struct Session {
 
 impl Store {
     /// A new session for the account; answers the cookie's secret and the session.
+    /// The account's expired sessions go at the same time, so the table holds
+    /// only live sessions and those of people who never came back.
     pub async fn create_session(
         &self,
         account_id: &str,
@@ -32,6 +34,11 @@ impl Store {
             csrf_token: hex::encode(rand::random::<[u8; 16]>()),
             expires_at: now + SESSION_SECONDS,
         };
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND expires_at <= $2")
+            .bind(account_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -131,5 +138,16 @@ mod tests {
         assert_eq!(store.session(&one, 1).await.unwrap(), None);
         assert_eq!(store.session(&two, 1).await.unwrap(), None);
         assert!(store.session(&bobs, 1).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_new_session_clears_the_accounts_expired_ones() {
+        let (_dir, store) = crate::store::temp_store().await;
+        let ann = account(&store, "usr_ann").await;
+        store.create_session(&ann, 0).await.unwrap();
+        let later = super::SESSION_SECONDS + 1;
+        store.create_session(&ann, later).await.unwrap();
+        // Only the new one is left to end.
+        assert_eq!(store.end_account_sessions(&ann).await.unwrap(), 1);
     }
 }

@@ -22,6 +22,16 @@ use axum::Router;
 
 pub use session::SESSION_COOKIE;
 
+/// The page a browser gets for a path that does not exist.
+pub fn not_found_page() -> Response {
+    use axum::response::IntoResponse;
+    page::PageError::Api(crate::http::ApiError::not_found(
+        "no_route",
+        "there is no page at this address",
+    ))
+    .into_response()
+}
+
 /// Pages may load only the server's own files, never run inline script, and
 /// never be framed (clickjacking of the role dropdowns).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \

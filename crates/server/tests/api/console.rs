@@ -182,3 +182,21 @@ async fn pages_load_nothing_from_outside_the_server() {
         assert_eq!(answer.status(), StatusCode::OK, "{asset}");
     }
 }
+
+#[tokio::test]
+async fn an_unknown_address_is_a_page_for_a_browser_and_json_for_a_client() {
+    let app = spawn_preset("operations").await;
+    let url = format!("http://{}/no/such/page", app.addr);
+    let page = browser()
+        .get(&url)
+        .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.text().await.unwrap().contains("<title>Not found"));
+    let json = browser().get(&url).send().await.unwrap();
+    assert_eq!(json.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = json.json().await.unwrap();
+    assert_eq!(body["error"]["reason"], "no_route");
+}
