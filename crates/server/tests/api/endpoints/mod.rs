@@ -18,8 +18,10 @@ const PROJECT_ACTIONS: [&str; 7] = [
 ];
 
 mod audit;
+mod bulk_delete;
 mod checks;
 mod invitations;
+mod lifecycle;
 mod members;
 mod objects;
 mod orgs;
