@@ -7,6 +7,7 @@ mod api_keys;
 mod audit;
 mod check;
 pub mod error;
+mod exports;
 mod extract;
 mod members;
 mod metrics;
@@ -113,6 +114,7 @@ pub fn router(app: AppState) -> Router {
         .merge(objects::router())
         .merge(check::router())
         .merge(audit::router())
+        .merge(exports::router())
         .merge(api_keys::router())
         .merge(openapi::router());
     Router::new()
