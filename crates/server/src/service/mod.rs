@@ -231,12 +231,13 @@ impl Service {
 
     /// One change to an organization: under its lock and after catching up with
     /// other nodes, `decide` turns the current state into events (and an answer of
-    /// its own); they are stored in one transaction and published. A refusal
+    /// its own); they are stored in one transaction and published. Members it
+    /// deletes lose their sessions and refresh tokens in that transaction. A refusal
     /// stores nothing; no events, nothing to do.
     async fn change<R>(
         &self,
         org: &OrgId,
-        decide: impl FnOnce(&State, Timestamp) -> Result<(Vec<Event>, R), Refusal>,
+        decided_by: impl FnOnce(&State, Timestamp) -> Result<(Vec<Event>, R), Refusal>,
     ) -> Result<(Vec<Event>, R), ServiceError> {
         let live = self.live_or_load(org).await?;
         let mut books = live.books.lock().await;
@@ -250,7 +251,7 @@ impl Service {
             self.catch_up(org, &live, &mut books, &missed, head);
         }
         let now = self.inner.clock.now();
-        let (events, answer) = match decide(&books.state, now) {
+        let (events, answer) = match decided_by(&books.state, now) {
             Ok(decided) => decided,
             Err(refusal) => {
                 tx.rollback().await?;
@@ -436,5 +437,63 @@ mod tests {
         let held = svc.live("acme").unwrap();
         svc.load(&org).await.unwrap();
         assert!(Arc::ptr_eq(&held, &svc.live("acme").unwrap()));
+    }
+
+    #[tokio::test]
+    async fn each_command_is_decided_after_the_ones_before_it_and_a_refusal_stops_none() {
+        let (_dir, store) = crate::store::temp_store().await;
+        let svc = Service::open(store, Policy::preset("operations").unwrap())
+            .await
+            .unwrap();
+        let owner = Actor::User(UserId::parse("owner").unwrap());
+        let org = OrgId::parse("acme").unwrap();
+        let create = Command::CreateOrganization {
+            org_id: org.clone(),
+            name: Name::parse("Acme").unwrap(),
+            owner_id: UserId::parse("owner").unwrap(),
+            owner_email: Email::parse("owner@acme.test").unwrap(),
+            owner_name: Name::parse("Owner").unwrap(),
+        };
+        svc.create_organization(&owner, create).await.unwrap();
+        let expires_at = svc.clock().now().plus_days(7);
+        let invite = |id: &str, email: &str| Command::Invite {
+            invitation_id: steward_core::InvitationId::parse(id).unwrap(),
+            email: Email::parse(email).unwrap(),
+            name: None,
+            role: None,
+            scopes: vec![],
+            expires_at,
+        };
+        let outcomes = svc
+            .execute_each(
+                &org,
+                &owner,
+                vec![
+                    invite("inv-1", "ann@acme.test"),
+                    // Refused only because the first is decided before it.
+                    invite("inv-2", "ann@acme.test"),
+                    invite("inv-3", "bob@acme.test"),
+                ],
+            )
+            .await
+            .unwrap();
+        let reasons: Vec<_> = outcomes
+            .iter()
+            .map(|o| o.as_ref().map_or_else(|r| r.reason(), |_| "ok"))
+            .collect();
+        assert_eq!(reasons, ["ok", "already_invited", "ok"]);
+        let stored = svc
+            .read(&org, |state| {
+                state
+                    .invitations()
+                    .map(|i| i.id.to_string())
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored, ["inv-1", "inv-3"]);
+        // Stored, not only held: the database agrees with memory.
+        let (loaded, _) = svc.store().load_org(&org).await.unwrap();
+        assert_eq!(loaded.invitations().count(), 2);
     }
 }
