@@ -52,7 +52,8 @@ pub enum Command {
         user_id: UserId,
         email: Email,
     },
-    /// With `hand_over_to_root`, the member's objects go to the root account.
+    /// With `hand_over_to_root`, the member's objects go to the root account. The API
+    /// keys the member created are revoked with them (`api_key.revoked` events).
     DeleteMember {
         user_id: UserId,
         hand_over_to_root: bool,

@@ -236,20 +236,6 @@ fn revoking_an_unknown_api_key_is_not_found() {
 }
 
 #[test]
-fn a_deleted_members_api_keys_stay() {
-    // For now a key outlives its creator; what it should do then is its own decision.
-    let mut org = org();
-    assert_eq!(
-        org.outcome("ada", create_key("k", hash(1), &["check"])),
-        "ok"
-    );
-    assert_eq!(org.change_role("owner", "otto", "admin"), "ok");
-    assert_eq!(org.delete("owner", "ada", false), "ok");
-    let key = org.state.api_key(&key_id("k")).unwrap();
-    assert_eq!(key.created_by, Some(uid("ada")));
-}
-
-#[test]
 fn only_steward_records_a_failed_login() {
     let mut org = org();
     for who in ["owner", "ada", "vera"] {
@@ -312,4 +298,50 @@ fn a_deleted_organization_records_no_key_and_no_failed_login() {
         outcome_as_steward(&mut org, failed_login("vera")),
         "unknown_org"
     );
+}
+
+#[test]
+fn deleting_a_member_revokes_the_keys_they_created_and_no_others() {
+    let mut org = org();
+    org.add("adam", "admin");
+    org.run("ada", create_key("adas", hash(1), &["check"]))
+        .unwrap();
+    org.run("ada", create_key("adas-read", hash(2), &["read"]))
+        .unwrap();
+    org.run("adam", create_key("adams", hash(3), &["check"]))
+        .unwrap();
+    org.run_as(Actor::System, create_key("operators", hash(4), &["check"]))
+        .unwrap();
+
+    let events = org
+        .run(
+            "owner",
+            Command::DeleteMember {
+                user_id: uid("ada"),
+                hand_over_to_root: false,
+            },
+        )
+        .unwrap();
+    let types: Vec<_> = events.iter().map(|e| e.change.type_name()).collect();
+    assert_eq!(
+        types,
+        ["member.deleted", "api_key.revoked", "api_key.revoked"]
+    );
+    let revoked: Vec<_> = events[1..]
+        .iter()
+        .map(|e| e.change.target().unwrap())
+        .collect();
+    assert_eq!(revoked, ["adas", "adas-read"]);
+    let left: Vec<_> = org.state.api_keys().map(|k| k.id.as_str()).collect();
+    assert_eq!(left, ["adams", "operators"]);
+    assert_eq!(replay(&org.events), org.state);
+}
+
+#[test]
+fn a_refused_deletion_revokes_no_key() {
+    let mut org = org();
+    org.run("ada", create_key("adas", hash(1), &["check"]))
+        .unwrap();
+    assert_eq!(org.delete("ada", "ada", false), "self_change");
+    assert!(org.state.api_key(&key_id("adas")).is_some());
 }

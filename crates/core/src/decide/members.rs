@@ -213,11 +213,24 @@ pub(super) fn delete(
             });
         }
     }
+    // A key acts for the organization, but its creator handed it out: when they
+    // leave, what they handed out stops with them (DESIGN 4). Revoked as events, so
+    // the log says which keys went and every node's key index drops them.
+    let keys: Vec<Change> = cx
+        .state
+        .api_keys()
+        .filter(|k| k.created_by.as_ref() == Some(&user_id))
+        .map(|k| Change::ApiKeyRevoked {
+            key_id: k.id.clone(),
+            name: k.name.clone(),
+        })
+        .collect();
     changes.push(Change::MemberDeleted {
         user_id,
         email: target.email.clone(),
         role: target.role.clone(),
         objects_to,
     });
+    changes.extend(keys);
     Ok(changes)
 }

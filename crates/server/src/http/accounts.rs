@@ -270,6 +270,10 @@ pub(crate) async fn refresh(
                     "this refresh token was already used; every session from that login is signed out",
                 )
             }
+            RefreshRefusal::Revoked => ApiError::unauthenticated(
+                "refresh_token_revoked",
+                "the refresh token was revoked; sign in again",
+            ),
             RefreshRefusal::Expired => {
                 ApiError::unauthenticated("refresh_token_expired", "the refresh token has expired")
             }

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/orgs/{org}/members/{user}",
             get(read).patch(update).delete(remove),
         )
+        .route("/api/v1/orgs/{org}/members/bulk-delete", post(bulk_delete))
         .route(
             "/api/v1/orgs/{org}/members/{user}/scopes/{object}",
             put(set_scope_roles),
@@ -263,24 +264,144 @@ pub(crate) async fn remove(
     ApiQuery(query): ApiQuery<DeleteQuery>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
-    let hand_over_to_root = match query.transfer_objects_to.as_deref() {
-        None => false,
-        Some("root") => true,
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "transfer_objects_to",
-                format!("transfer_objects_to must be \"root\", not {other:?}"),
-            ))
-        }
-    };
     let command = Command::DeleteMember {
         user_id: parse_user(&user)?,
-        hand_over_to_root,
+        hand_over_to_root: hand_over_to_root(query.transfer_objects_to.as_deref())?,
     };
     app.service
         .execute(&org.org, &org.actor()?, command)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `transfer_objects_to`, of the single and the bulk delete: left out, the
+/// objects stay ownerless; `root`, they go to the root account.
+fn hand_over_to_root(transfer_objects_to: Option<&str>) -> Result<bool, ApiError> {
+    match transfer_objects_to {
+        None => Ok(false),
+        Some("root") => Ok(true),
+        Some(other) => Err(ApiError::invalid(
+            "transfer_objects_to",
+            format!("transfer_objects_to must be \"root\", not {other:?}"),
+        )),
+    }
+}
+
+/// The most ids one bulk delete takes: one transaction, one answer, bounded.
+pub const BULK_DELETE_MAX: usize = 1000;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkDeleteBody {
+    /// 1 to 1000 distinct member ids.
+    pub user_ids: Vec<String>,
+    /// `root`: hand the deleted members' objects to the root account.
+    pub transfer_objects_to: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BulkDeleteView {
+    /// The members deleted, in the order asked.
+    pub deleted: Vec<String>,
+    /// The members not deleted, each with the rule that kept them.
+    pub refused: Vec<RefusedMember>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RefusedMember {
+    pub user_id: String,
+    /// The same reason the single delete answers (`owner_immutable`, `self_change`,
+    /// `unknown_member`, `last_admin`...).
+    pub reason: String,
+    pub message: String,
+}
+
+/// The ids of a bulk delete: some, at most `BULK_DELETE_MAX`, each once.
+fn bulk_ids(user_ids: &[String]) -> Result<(), ApiError> {
+    if user_ids.is_empty() {
+        return Err(ApiError::invalid("user_ids", "user_ids names no member"));
+    }
+    if user_ids.len() > BULK_DELETE_MAX {
+        return Err(ApiError::invalid(
+            "user_ids",
+            format!("user_ids takes at most {BULK_DELETE_MAX} ids; send several requests"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(user_ids.len());
+    if let Some(twice) = user_ids.iter().find(|id| !seen.insert(id.as_str())) {
+        return Err(ApiError::invalid(
+            "user_ids",
+            format!("user_ids names {twice:?} twice"),
+        ));
+    }
+    Ok(())
+}
+
+/// Deletes each member the core permits, by the rule of the single delete, and
+/// reports the others: the permitted ones are deleted even when some are refused
+/// (seed 003), all in one transaction, each decided after the ones before it.
+#[utoipa::path(post, path = "/api/v1/orgs/{org}/members/bulk-delete", tag = "members",
+    params(("org" = String, Path)), request_body = BulkDeleteBody,
+    responses((status = 200, body = BulkDeleteView), (status = 400), (status = 403), (status = 404)))]
+pub(crate) async fn bulk_delete(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    ApiJson(body): ApiJson<BulkDeleteBody>,
+) -> Result<Json<BulkDeleteView>, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    let actor = org.actor()?;
+    bulk_ids(&body.user_ids)?;
+    let hand_over_to_root = hand_over_to_root(body.transfer_objects_to.as_deref())?;
+    let parsed: Vec<Option<UserId>> = body
+        .user_ids
+        .iter()
+        .map(|id| UserId::parse(id).ok())
+        .collect();
+    let commands = parsed
+        .iter()
+        .flatten()
+        .map(|user_id| Command::DeleteMember {
+            user_id: user_id.clone(),
+            hand_over_to_root,
+        })
+        .collect();
+    let mut outcomes = app
+        .service
+        .execute_each(&org.org, &actor, commands)
+        .await?
+        .into_iter();
+    let mut view = BulkDeleteView {
+        deleted: Vec::new(),
+        refused: Vec::new(),
+    };
+    for (id, user_id) in body.user_ids.iter().zip(&parsed) {
+        let outcome = match user_id {
+            // The outcomes come in the order of the ids that parsed.
+            Some(_) => outcomes.next().expect("one outcome per command"),
+            // An id that is no id at all names nobody.
+            None => Err(steward_core::Refusal::UnknownMember(
+                UserId::parse("unknown").expect("a valid id"),
+            )),
+        };
+        match outcome {
+            Ok(_) => view.deleted.push(id.clone()),
+            Err(refusal) => view.refused.push(RefusedMember {
+                user_id: id.clone(),
+                reason: refusal.reason().to_string(),
+                message: match user_id {
+                    Some(_) => refusal.to_string(),
+                    None => format!("no such member: {id:?}"),
+                },
+            }),
+        }
+    }
+    // A caller who may not delete members at all is told so, as by the single
+    // delete, rather than with a list of refusals about each member.
+    if view.deleted.is_empty() && view.refused.iter().any(|r| r.reason == "not_permitted") {
+        return Err(steward_core::Refusal::NotPermitted.into());
+    }
+    Ok(Json(view))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -7,6 +7,7 @@ mod api_keys;
 pub(crate) mod audit;
 pub(crate) mod check;
 pub mod error;
+pub(crate) mod exports;
 pub(crate) mod extract;
 pub(crate) mod members;
 mod metrics;
@@ -131,6 +132,7 @@ pub fn router(app: AppState) -> Router {
         .merge(objects::router())
         .merge(check::router())
         .merge(audit::router())
+        .merge(exports::router())
         .merge(api_keys::router())
         .merge(openapi::router());
     Router::new()

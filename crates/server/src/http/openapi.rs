@@ -1,7 +1,9 @@
 //! `/api/v1/openapi.json`: the OpenAPI 3 description, generated from the handlers'
 //! annotations so it cannot drift from the code.
 
-use super::{accounts, api_keys, audit, check, members, objects, orgs, ownership, AppState};
+use super::{
+    accounts, api_keys, audit, check, exports, members, objects, orgs, ownership, AppState,
+};
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -17,7 +19,7 @@ use utoipa::{Modify, OpenApi};
         accounts::signup, accounts::login, accounts::refresh, accounts::logout, accounts::me,
         accounts::jwks, accounts::accept_invitation,
         orgs::create, orgs::read, orgs::delete, orgs::policy, orgs::org_policy,
-        members::list, members::read, members::update, members::remove,
+        members::list, members::read, members::update, members::remove, members::bulk_delete,
         members::set_scope_roles, members::invite, members::invitations,
         members::revoke_invitation,
         ownership::nominate, ownership::pending, ownership::cancel, ownership::accept,
@@ -25,7 +27,7 @@ use utoipa::{Modify, OpenApi};
         objects::create, objects::list, objects::read, objects::remove,
         objects::change_owner, objects::permissions, objects::set_grant,
         check::check, check::check_batch, check::member_permissions,
-        audit::list, audit::verify,
+        audit::list, audit::verify, exports::audit_export, exports::members_export,
         api_keys::create, api_keys::list, api_keys::revoke,
     ),
     modifiers(&BearerAuth),
@@ -73,6 +75,7 @@ mod tests {
             "/api/v1/orgs/{org}",
             "/api/v1/orgs/{org}/members",
             "/api/v1/orgs/{org}/members/{user}",
+            "/api/v1/orgs/{org}/members/bulk-delete",
             "/api/v1/orgs/{org}/invitations",
             "/api/v1/invitations/{token}/accept",
             "/api/v1/orgs/{org}/members/{user}/scopes/{object}",
@@ -89,6 +92,8 @@ mod tests {
             "/api/v1/orgs/{org}/members/{user}/permissions",
             "/api/v1/orgs/{org}/audit",
             "/api/v1/orgs/{org}/audit/verify",
+            "/api/v1/orgs/{org}/audit/export",
+            "/api/v1/orgs/{org}/members/export",
             "/api/v1/policy",
             "/api/v1/orgs/{org}/policy",
             "/api/v1/orgs/{org}/api-keys",

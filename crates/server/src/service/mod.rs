@@ -21,7 +21,10 @@ use api_keys::KeyIndex;
 use live::{fold, Books};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
-use steward_core::{decide, Actor, Command, Event, OrgId, Policy, Refusal, Snapshot, State};
+use steward_core::{
+    decide, Actor, Change, Command, Event, OrgId, Policy, Refusal, Snapshot, State, Timestamp,
+    UserId,
+};
 
 /// Cheap to clone: every clone is the same service.
 #[derive(Clone)]
@@ -180,6 +183,62 @@ impl Service {
         actor: &Actor,
         commands: Vec<Command>,
     ) -> Result<Vec<Event>, ServiceError> {
+        let policy = &self.inner.policy;
+        let (events, ()) = self
+            .change(org, |state, now| {
+                let mut events = Vec::new();
+                for command in commands {
+                    events.extend(decide(policy, state, actor, command, now)?);
+                }
+                Ok((events, ()))
+            })
+            .await?;
+        Ok(events)
+    }
+
+    /// Several commands on one organization, each decided on its own against the
+    /// state the ones before it left (deleting two admins meets the minimum-admins
+    /// rule on the second): the permitted ones are stored together, in one
+    /// transaction, and each command's outcome is answered in order. A refused
+    /// command leaves no trace and does not stop the others.
+    pub async fn execute_each(
+        &self,
+        org: &OrgId,
+        actor: &Actor,
+        commands: Vec<Command>,
+    ) -> Result<Vec<Result<Vec<Event>, Refusal>>, ServiceError> {
+        let policy = &self.inner.policy;
+        let (_, outcomes) = self
+            .change(org, |state, now| {
+                let mut scratch = state.clone();
+                let mut events = Vec::new();
+                let mut outcomes = Vec::with_capacity(commands.len());
+                for command in commands {
+                    let outcome = decide(policy, &scratch, actor, command, now);
+                    if let Ok(decided) = &outcome {
+                        for event in decided {
+                            steward_core::apply(&mut scratch, event);
+                        }
+                        events.extend(decided.iter().cloned());
+                    }
+                    outcomes.push(outcome);
+                }
+                Ok((events, outcomes))
+            })
+            .await?;
+        Ok(outcomes)
+    }
+
+    /// One change to an organization: under its lock and after catching up with
+    /// other nodes, `decide` turns the current state into events (and an answer of
+    /// its own); they are stored in one transaction and published. Members it
+    /// deletes lose their sessions and refresh tokens in that transaction. A refusal
+    /// stores nothing; no events, nothing to do.
+    async fn change<R>(
+        &self,
+        org: &OrgId,
+        decided_by: impl FnOnce(&State, Timestamp) -> Result<(Vec<Event>, R), Refusal>,
+    ) -> Result<(Vec<Event>, R), ServiceError> {
         let live = self.live_or_load(org).await?;
         let mut books = live.books.lock().await;
         if books.stale {
@@ -192,25 +251,25 @@ impl Service {
             self.catch_up(org, &live, &mut books, &missed, head);
         }
         let now = self.inner.clock.now();
-        let mut events = Vec::new();
-        for command in commands {
-            match decide(&self.inner.policy, &books.state, actor, command, now) {
-                Ok(decided) => events.extend(decided),
-                Err(refusal) => {
-                    tx.rollback().await?;
-                    return Err(refusal.into());
-                }
+        let (events, answer) = match decided_by(&books.state, now) {
+            Ok(decided) => decided,
+            Err(refusal) => {
+                tx.rollback().await?;
+                return Err(refusal.into());
             }
-        }
+        };
         if events.is_empty() {
             tx.rollback().await?;
-            return Ok(Vec::new());
+            return Ok((events, answer));
         }
         let mut snapshot = (*live.snapshot()).clone();
         let mut rows = BTreeSet::new();
         fold(&mut books.state, &mut snapshot, &events, &mut rows);
         let rows: Vec<_> = rows.into_iter().collect();
         let written = async {
+            for account in leavers(&events) {
+                tx.end_credentials(account.as_str(), now.0).await?;
+            }
             let head = tx.write(&events, &rows, &books.state).await?;
             tx.commit(&self.inner.node).await?;
             Ok::<Head, StoreError>(head)
@@ -221,7 +280,7 @@ impl Service {
                 books.head = head;
                 live.publish(snapshot);
                 self.inner.keys.follow(org, &events, &books.state);
-                Ok(events)
+                Ok((events, answer))
             }
             Err(e) => {
                 // The state already holds the events; whether the commit happened
@@ -339,10 +398,21 @@ impl Service {
     }
 }
 
+/// The accounts a change deletes from the organization: their sessions and refresh
+/// tokens end in the same transaction (DESIGN 4), whichever path deleted them.
+/// The whole account is signed out, even if it belongs to other organizations:
+/// a session or token is the account's, not one membership's, so it signs in again.
+fn leavers(events: &[Event]) -> impl Iterator<Item = &UserId> {
+    events.iter().filter_map(|e| match &e.change {
+        Change::MemberDeleted { user_id, .. } => Some(user_id),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use steward_core::{Email, Name, UserId};
+    use steward_core::{Email, Name};
 
     #[tokio::test]
     async fn an_organization_loaded_twice_stays_one_copy() {
@@ -367,5 +437,63 @@ mod tests {
         let held = svc.live("acme").unwrap();
         svc.load(&org).await.unwrap();
         assert!(Arc::ptr_eq(&held, &svc.live("acme").unwrap()));
+    }
+
+    #[tokio::test]
+    async fn each_command_is_decided_after_the_ones_before_it_and_a_refusal_stops_none() {
+        let (_dir, store) = crate::store::temp_store().await;
+        let svc = Service::open(store, Policy::preset("operations").unwrap())
+            .await
+            .unwrap();
+        let owner = Actor::User(UserId::parse("owner").unwrap());
+        let org = OrgId::parse("acme").unwrap();
+        let create = Command::CreateOrganization {
+            org_id: org.clone(),
+            name: Name::parse("Acme").unwrap(),
+            owner_id: UserId::parse("owner").unwrap(),
+            owner_email: Email::parse("owner@acme.test").unwrap(),
+            owner_name: Name::parse("Owner").unwrap(),
+        };
+        svc.create_organization(&owner, create).await.unwrap();
+        let expires_at = svc.clock().now().plus_days(7);
+        let invite = |id: &str, email: &str| Command::Invite {
+            invitation_id: steward_core::InvitationId::parse(id).unwrap(),
+            email: Email::parse(email).unwrap(),
+            name: None,
+            role: None,
+            scopes: vec![],
+            expires_at,
+        };
+        let outcomes = svc
+            .execute_each(
+                &org,
+                &owner,
+                vec![
+                    invite("inv-1", "ann@acme.test"),
+                    // Refused only because the first is decided before it.
+                    invite("inv-2", "ann@acme.test"),
+                    invite("inv-3", "bob@acme.test"),
+                ],
+            )
+            .await
+            .unwrap();
+        let reasons: Vec<_> = outcomes
+            .iter()
+            .map(|o| o.as_ref().map_or_else(|r| r.reason(), |_| "ok"))
+            .collect();
+        assert_eq!(reasons, ["ok", "already_invited", "ok"]);
+        let stored = svc
+            .read(&org, |state| {
+                state
+                    .invitations()
+                    .map(|i| i.id.to_string())
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored, ["inv-1", "inv-3"]);
+        // Stored, not only held: the database agrees with memory.
+        let (loaded, _) = svc.store().load_org(&org).await.unwrap();
+        assert_eq!(loaded.invitations().count(), 2);
     }
 }

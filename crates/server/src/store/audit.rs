@@ -4,6 +4,7 @@
 
 use super::{bind_all, Arg, Dialect, StoreError};
 use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row as _};
 use steward_core::{Actor, Event, OrgId};
 
@@ -160,6 +161,25 @@ pub(super) async fn events_after(
     Ok((events, head))
 }
 
+/// An event row (`seq, at, type, actor_id, target_id, body, hash, prev_hash`) as
+/// the audit log shows it.
+fn entry(r: &AnyRow) -> Result<AuditEntry, StoreError> {
+    let seq: i64 = r.try_get(0)?;
+    let body: String = r.try_get(5)?;
+    let body: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+    Ok(AuditEntry {
+        seq,
+        at: r.try_get(1)?,
+        event_type: r.try_get(2)?,
+        actor_id: r.try_get(3)?,
+        target_id: r.try_get(4)?,
+        data: body.get("data").cloned().unwrap_or(serde_json::Value::Null),
+        hash: r.try_get(6)?,
+        prev_hash: r.try_get(7)?,
+    })
+}
+
 impl super::Store {
     /// The events another node committed after `seq` (no lock: what has committed).
     pub async fn events_after(
@@ -207,24 +227,30 @@ impl super::Store {
         let rows = bind_all(sqlx::query::<Any>(&sql), args)
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                let seq: i64 = r.try_get(0)?;
-                let body: String = r.try_get(5)?;
-                let body: serde_json::Value = serde_json::from_str(&body)
-                    .map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
-                Ok(AuditEntry {
-                    seq,
-                    at: r.try_get(1)?,
-                    event_type: r.try_get(2)?,
-                    actor_id: r.try_get(3)?,
-                    target_id: r.try_get(4)?,
-                    data: body.get("data").cloned().unwrap_or(serde_json::Value::Null),
-                    hash: r.try_get(6)?,
-                    prev_hash: r.try_get(7)?,
-                })
-            })
-            .collect()
+        rows.iter().map(entry).collect()
+    }
+
+    /// The events after `after` and up to `through`, oldest first, at most `limit`:
+    /// one page of an export, found by its key (`seq`), so a long log is read a
+    /// page at a time and never held whole.
+    pub async fn audit_page(
+        &self,
+        org: &OrgId,
+        after: i64,
+        through: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, type, actor_id, target_id, body, hash, prev_hash FROM events \
+             WHERE org_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4",
+        )
+        .bind(org.as_str())
+        .bind(after)
+        .bind(through)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry).collect()
     }
 
     /// Walks the organization's chain from its first event to its head, a page at a

@@ -283,6 +283,15 @@ impl OrgTx {
         Ok(head)
     }
 
+    /// Ends the account's console sessions and revokes its refresh tokens, in this
+    /// write: a member's deletion and the end of their credentials commit together,
+    /// so there is no moment (nor a crash) where one happened without the other.
+    pub async fn end_credentials(&mut self, account_id: &str, now: i64) -> Result<(), StoreError> {
+        sessions::end_account_sessions(&mut self.tx, account_id).await?;
+        refresh::revoke_account_tokens(&mut self.tx, account_id, now).await?;
+        Ok(())
+    }
+
     /// Commits; on PostgreSQL the change notice goes out with the commit (a NOTIFY
     /// inside a transaction is delivered only if it commits).
     pub async fn commit(mut self, node: &str) -> Result<(), StoreError> {

@@ -3,7 +3,7 @@
 
 use super::{Store, StoreError};
 use crate::auth::secret::{new_secret, secret_hash_hex};
-use sqlx::Row as _;
+use sqlx::{AnyConnection, Row as _};
 
 /// A refresh token's life, renewed by each rotation.
 pub const REFRESH_TOKEN_SECONDS: i64 = 30 * 86_400;
@@ -18,9 +18,13 @@ pub enum RefreshRefusal {
     Unknown,
     #[error("the refresh token has expired")]
     Expired,
-    /// It was already exchanged (or logged out): its family is now revoked.
+    /// It was already exchanged: a copy exists, so its family is now revoked.
     #[error("the refresh token was already used; its session is revoked")]
     Reused,
+    /// Revoked before it was ever used (logout, or its account left an
+    /// organization): no sign of a copy, nothing more to revoke.
+    #[error("the refresh token was revoked")]
+    Revoked,
 }
 
 impl Store {
@@ -75,6 +79,10 @@ impl Store {
         let rotated_at: Option<i64> = row.try_get(3)?;
         let revoked_at: Option<i64> = row.try_get(4)?;
 
+        if rotated_at.is_none() && revoked_at.is_some() {
+            tx.rollback().await?;
+            return Ok(Err(RefreshRefusal::Revoked));
+        }
         let used = rotated_at.is_some() || revoked_at.is_some();
         if !used && now >= expires_at {
             tx.rollback().await?;
@@ -136,15 +144,26 @@ impl Store {
         account_id: &str,
         now: i64,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(account_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool.acquire().await?;
+        revoke_account_tokens(&mut conn, account_id, now).await
     }
+}
+
+/// Revokes every live refresh token of the account, on `conn` (a member's
+/// deletion does it inside the organization's write).
+pub(super) async fn revoke_account_tokens(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(account_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 async fn revoke_family(

@@ -3,7 +3,7 @@
 
 use super::{Store, StoreError};
 use crate::auth::secret::{new_secret, secret_hash_hex};
-use sqlx::Row as _;
+use sqlx::{AnyConnection, Row as _};
 
 /// How long a console session lasts without signing in again.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
@@ -84,12 +84,22 @@ impl Store {
 
     /// Ends every session of the account (a deleted member is signed out at once).
     pub async fn end_account_sessions(&self, account_id: &str) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-            .bind(account_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool.acquire().await?;
+        end_account_sessions(&mut conn, account_id).await
     }
+}
+
+/// Ends every session of the account, on `conn` (a member's deletion does it
+/// inside the organization's write).
+pub(super) async fn end_account_sessions(
+    conn: &mut AnyConnection,
+    account_id: &str,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ use serde::Deserialize;
 use steward_core::{ObjectId, UserId};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/orgs/{org}/audit", get(page))
+    Router::new()
+        .route("/orgs/{org}/audit", get(page))
+        .route("/orgs/{org}/audit/export", get(export))
 }
 
 /// The filter's choices; the log itself may hold only some of them.
@@ -202,4 +204,15 @@ async fn page(
         filter,
     })?
     .into_response())
+}
+
+/// The download links: the API's streamed export, for the signed-in browser.
+async fn export(
+    State(app): State<AppState>,
+    browser: Browser,
+    Path(org): Path<String>,
+    Query(q): Query<crate::http::exports::ExportQuery>,
+) -> Result<Response, PageError> {
+    let caller = Caller::Account(browser.user.clone());
+    Ok(crate::http::exports::audit_export(State(app), caller, Path(org), ApiQuery(q)).await?)
 }

@@ -4,7 +4,9 @@
 use super::form::Posted;
 use super::page::{render, role_label, Frame, Notice, PageError};
 use super::session::Browser;
-use crate::http::members::{self, InviteBody, MemberQuery, MemberView, UpdateMember};
+use crate::http::members::{
+    self, BulkDeleteBody, InviteBody, MemberQuery, MemberView, UpdateMember,
+};
 use crate::http::{ApiError, AppState, Caller, InOrg};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -18,6 +20,7 @@ use steward_core::{Actor, Command, Policy, State as OrgState, UserId};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs/{org}/users", get(users_page))
+        .route("/orgs/{org}/users/export", get(export))
         .route("/orgs/{org}/users/delete", post(delete_users))
         .route("/orgs/{org}/users/{user}", get(edit_page).post(save_user))
         .route("/orgs/{org}/users/{user}/role", post(change_role))
@@ -488,59 +491,53 @@ struct DeletedPage {
     refused: Vec<(String, String)>,
 }
 
-/// The confirmation dialog's Delete: each selected member by the same rule as
-/// a single deletion; those the rules keep are listed with the reason.
+/// The confirmation dialog's Delete: the API's bulk delete, so each selected
+/// member is decided by the rule of a single deletion and those the rules keep
+/// are listed with the reason.
 async fn delete_users(
     State(app): State<AppState>,
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
     let in_org = InOrg::resolve(&app, Caller::Account(posted.browser.user.clone()), &org)?;
-    let hand_over = posted.fields.get("hand_over").is_some();
-    let actor = in_org.actor()?;
-    let mut deleted = Vec::new();
-    let mut refused = Vec::new();
-    let names = app
+    let user_ids: Vec<String> = posted.fields.all("user_ids").map(str::to_string).collect();
+    // Names first: the deleted are gone from the state afterwards.
+    let names: std::collections::HashMap<String, String> = app
         .service
         .read(&in_org.org, |state| {
-            posted
-                .fields
-                .all("user_ids")
-                .map(|id| {
-                    let name = UserId::parse(id)
-                        .ok()
-                        .and_then(|u| state.member(&u).map(|m| m.name.to_string()))
-                        .unwrap_or_else(|| id.to_string());
-                    (id.to_string(), name)
+            user_ids
+                .iter()
+                .filter_map(|id| {
+                    let user = UserId::parse(id).ok()?;
+                    Some((id.clone(), state.member(&user)?.name.to_string()))
                 })
-                .collect::<Vec<_>>()
+                .collect()
         })
         .await?;
-    if names.is_empty() {
-        return Err(ApiError::invalid("user_ids", "select at least one user to delete").into());
-    }
-    for (id, name) in names {
-        let outcome = match members::parse_user(&id) {
-            Ok(user_id) => app
-                .service
-                .execute(
-                    &in_org.org,
-                    &actor,
-                    Command::DeleteMember {
-                        user_id,
-                        hand_over_to_root: hand_over,
-                    },
-                )
-                .await
-                .map_err(ApiError::from),
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok(_) => deleted.push(name),
-            Err(e @ ApiError::Internal(_)) => return Err(e.into()),
-            Err(e) => refused.push((name, super::page::words(&e))),
-        }
-    }
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let body = BulkDeleteBody {
+        user_ids: user_ids.clone(),
+        transfer_objects_to: posted.fields.get("hand_over").map(|_| "root".to_string()),
+    };
+    let Json(outcome) = members::bulk_delete(
+        State(app.clone()),
+        Caller::Account(posted.browser.user.clone()),
+        Path(org.clone()),
+        crate::http::extract::ApiJson(body),
+    )
+    .await?;
+    let deleted: Vec<String> = outcome.deleted.iter().map(|id| name(id)).collect();
+    let refused: Vec<(String, String)> = outcome
+        .refused
+        .iter()
+        .map(|r| {
+            let mut text = r.message.clone();
+            if let Some(first) = text.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            (name(&r.user_id), text)
+        })
+        .collect();
     let (mut frame, _) = Frame::load(&app, &posted.browser, &org, "users").await?;
     frame.notice = Some(if refused.is_empty() {
         Notice::ok(format!("Deleted {}.", people(deleted.len())))
@@ -619,4 +616,14 @@ async fn invite(
             .await
         }
     }
+}
+
+/// The members as CSV (`email,name,role,scopes`), the shape the import reads.
+async fn export(
+    State(app): State<AppState>,
+    browser: Browser,
+    Path(org): Path<String>,
+) -> Result<Response, PageError> {
+    let caller = Caller::Account(browser.user.clone());
+    Ok(crate::http::exports::members_export(State(app), caller, Path(org)).await?)
 }

@@ -177,6 +177,22 @@ async fn pages_load_nothing_from_outside_the_server() {
             assert!(!html.contains(outside), "{path} loads {outside}...");
         }
     }
+    for (export, kind) in [
+        ("audit/export?format=csv", "text/csv"),
+        ("audit/export?format=jsonl", "application/x-ndjson"),
+        ("users/export", "text/csv"),
+    ] {
+        let answer = page(&app, &cookie, &format!("/orgs/{}/{export}", org.id)).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{export}");
+        let content_type = answer.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap();
+        assert!(content_type.starts_with(kind), "{export}: {content_type}");
+        assert!(
+            answer.text().await.unwrap().contains("olivia@example.com"),
+            "{export}"
+        );
+    }
     for asset in ["console.css", "console.js", "htmx.min.js"] {
         let answer = page(&app, &cookie, &format!("/assets/{asset}")).await;
         assert_eq!(answer.status(), StatusCode::OK, "{asset}");

@@ -53,6 +53,12 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         ),
         (Method::DELETE, format!("{p}/members/{u}"), Value::Null),
         (
+            Method::POST,
+            format!("{p}/members/bulk-delete"),
+            json!({"user_ids": [u]}),
+        ),
+        (Method::GET, format!("{p}/members/export"), Value::Null),
+        (
             Method::PUT,
             format!("{p}/members/{u}/scopes/{o}"),
             json!({"roles": ["viewer"]}),
@@ -125,6 +131,11 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         ),
         (Method::GET, format!("{p}/audit"), Value::Null),
         (Method::GET, format!("{p}/audit/verify"), Value::Null),
+        (
+            Method::GET,
+            format!("{p}/audit/export?format=csv"),
+            Value::Null,
+        ),
         (
             Method::POST,
             format!("{p}/api-keys"),
@@ -235,6 +246,10 @@ async fn another_organizations_ids_are_404_on_every_endpoint_and_change_nothing(
             assert_eq!(answer.body["reason"], "unknown_object");
         } else if path.ends_with("/check/batch") {
             assert_eq!(answer.body["results"][0]["allowed"], false);
+        } else if path.ends_with("/members/bulk-delete") {
+            // Each id is answered on its own: B's member is nobody in A.
+            assert_eq!(answer.body["deleted"], json!([]), "{}", answer.body);
+            assert_eq!(answer.body["refused"][0]["reason"], "unknown_member");
         } else {
             assert_eq!(
                 answer.status.as_u16(),

@@ -102,7 +102,7 @@ async fn a_refresh_token_rotates_and_its_reuse_revokes_the_family() {
         .refused(401, "refresh_token_reused");
     refresh(&second_token)
         .await
-        .refused(401, "refresh_token_reused");
+        .refused(401, "refresh_token_revoked");
     // Another login is another family, untouched.
     let again = app.login("owner@acme.test").await;
     refresh(&again.refresh).await.expect(200);

@@ -122,6 +122,8 @@ test("bulk delete of two users through the confirmation dialog", async (t) => {
   const bea = await addMember(server, acme.org, acme.token, "bea@example.com", "Bea Brown", "operator");
   const cal = await addMember(server, acme.org, acme.token, "cal@example.com", "Cal Cole", "viewer");
   const dee = await addMember(server, acme.org, acme.token, "dee@example.com", "Dee Dunn", "viewer");
+  const bea_browser = await openPage(t);
+  await signIn(bea_browser.page, server, "bea@example.com");
   const { page, finish } = await openPage(t);
   await signIn(page, server, "olivia@example.com");
   assert.ok(await page.locator(`#user-${acme.userId} input[data-select-row]`).isDisabled(), "the owner cannot be selected");
@@ -138,6 +140,9 @@ test("bulk delete of two users through the confirmation dialog", async (t) => {
   assert.match(await page.textContent("#notice"), /Deleted 2 users/);
   const members = await api(server, "GET", `/api/v1/orgs/${acme.org}/members`, { token: acme.token });
   assert.deepEqual(members.items.map((m) => m.user_id).sort(), [acme.userId, dee].sort());
+  // Bea's open browser is signed out at once: her next page asks her to sign in.
+  await bea_browser.page.reload();
+  assert.match(bea_browser.page.url(), /\/sign-in\?next=/);
   await finish("bulk_delete_two_users");
 });
 

@@ -111,9 +111,10 @@ async fn a_reused_refresh_token_revokes_its_family(backend: Backend) {
         two.rotate_refresh_token(&first, NOW + 2).await.unwrap(),
         Err(RefreshRefusal::Reused)
     );
+    // `second` was never used: it is revoked, not reused.
     assert_eq!(
         one.rotate_refresh_token(&second, NOW + 3).await.unwrap(),
-        Err(RefreshRefusal::Reused)
+        Err(RefreshRefusal::Revoked)
     );
     // Another login of the same account is another family.
     assert!(one
@@ -138,6 +139,11 @@ async fn logout_and_account_revocation_end_refresh_tokens(backend: Backend) {
         .unwrap());
     assert_eq!(
         one.rotate_refresh_token(&second, NOW + 3).await.unwrap(),
+        Err(RefreshRefusal::Revoked)
+    );
+    // The used one is still a replay.
+    assert_eq!(
+        one.rotate_refresh_token(&first, NOW + 3).await.unwrap(),
         Err(RefreshRefusal::Reused)
     );
 
@@ -152,7 +158,7 @@ async fn logout_and_account_revocation_end_refresh_tokens(backend: Backend) {
     for t in [a, b] {
         assert_eq!(
             one.rotate_refresh_token(&t, NOW + 6).await.unwrap(),
-            Err(RefreshRefusal::Reused)
+            Err(RefreshRefusal::Revoked)
         );
     }
 }
@@ -180,7 +186,7 @@ async fn of_two_concurrent_rotations_exactly_one_succeeds(backend: Backend) {
         // The loser replayed a used token, so the winner's successor is revoked too.
         assert_eq!(
             one.rotate_refresh_token(&winner, NOW + 2).await.unwrap(),
-            Err(RefreshRefusal::Reused),
+            Err(RefreshRefusal::Revoked),
             "round {i}"
         );
     }

@@ -18,8 +18,11 @@ const PROJECT_ACTIONS: [&str; 7] = [
 ];
 
 mod audit;
+mod bulk_delete;
 mod checks;
+mod exports;
 mod invitations;
+mod lifecycle;
 mod members;
 mod objects;
 mod orgs;

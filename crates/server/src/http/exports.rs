@@ -1,0 +1,357 @@
+//! Exports: the audit log (JSON lines or CSV, streamed a page at a time, oldest
+//! first) and the member list (CSV in the shape the import reads), as files a
+//! spreadsheet opens without running anything in them.
+
+use super::audit::AuditEvent;
+use super::error::ApiError;
+use super::extract::{ApiQuery, Caller, InOrg};
+use super::AppState;
+use crate::store::{AuditEntry, StoreError};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/orgs/{org}/audit/export", get(audit_export))
+        .route("/api/v1/orgs/{org}/members/export", get(members_export))
+}
+
+/// Events per page read from the store, and per chunk of the body.
+const EXPORT_PAGE: i64 = 1000;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// `jsonl` (the default: one event per line, as the audit list shows it) or
+    /// `csv`.
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Jsonl,
+    Csv,
+}
+
+impl Format {
+    fn parse(format: Option<&str>) -> Result<Format, ApiError> {
+        match format {
+            None | Some("jsonl") => Ok(Format::Jsonl),
+            Some("csv") => Ok(Format::Csv),
+            Some(other) => Err(ApiError::invalid(
+                "format",
+                format!("format is \"jsonl\" or \"csv\", not {other:?}"),
+            )),
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Jsonl => "application/x-ndjson",
+            Format::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// The audit log's CSV columns: `at` in RFC 3339 (UTC) for people, `at_unix` for
+/// programs; `data` is the event's JSON.
+const AUDIT_COLUMNS: [&str; 10] = [
+    "id",
+    "seq",
+    "at",
+    "at_unix",
+    "type",
+    "actor_id",
+    "target_id",
+    "data",
+    "hash",
+    "prev_hash",
+];
+
+/// The whole log, oldest first (the order it was written and is chained in, so
+/// the file can be verified top to bottom), up to the head as it stood when the
+/// export began. The body is streamed: one page of events is read, written and
+/// sent at a time.
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/audit/export", tag = "audit",
+    params(("org" = String, Path), ExportQuery),
+    responses(
+        (status = 200, description = "the log, oldest first", content((String = "application/x-ndjson"), (String = "text/csv"))),
+        (status = 400), (status = 403), (status = 404)))]
+pub(crate) async fn audit_export(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    org.require("audit:view")?;
+    let format = Format::parse(q.format.as_deref())?;
+    let head = app
+        .service
+        .store()
+        .head(&org.org)
+        .await?
+        .ok_or_else(ApiError::no_organization)?;
+    let store = app.service.store().clone();
+    let org_id = org.org.clone();
+    let header = (format == Format::Csv).then(|| {
+        let mut line = String::new();
+        csv_record(&mut line, AUDIT_COLUMNS);
+        Ok::<Bytes, StoreError>(Bytes::from(line))
+    });
+    let pages = futures_util::stream::unfold(Some(0_i64), move |after| {
+        let (store, org_id) = (store.clone(), org_id.clone());
+        async move {
+            let after = after.filter(|&a| a < head.seq)?;
+            match store
+                .audit_page(&org_id, after, head.seq, EXPORT_PAGE)
+                .await
+            {
+                Ok(entries) => {
+                    let last = entries.last()?.seq;
+                    Some((Ok(render(format, entries)), Some(last)))
+                }
+                Err(e) => {
+                    // The status is sent already: the body stops short, which the
+                    // client sees as a broken transfer, not a whole file.
+                    tracing::error!(org = %org_id, error = %e, "the audit export failed");
+                    Some((Err(e), None))
+                }
+            }
+        }
+    });
+    let body = Body::from_stream(futures_util::stream::iter(header).chain(pages));
+    let filename = format!("audit-{}.{}", org.org, format.extension());
+    Ok(attachment(body, format.content_type(), &filename))
+}
+
+/// A page of events as the format writes them.
+fn render(format: Format, entries: Vec<AuditEntry>) -> Bytes {
+    let mut out = String::with_capacity(entries.len() * 400);
+    for entry in entries {
+        match format {
+            Format::Jsonl => {
+                let event = AuditEvent {
+                    id: entry.seq.to_string(),
+                    entry,
+                };
+                // A JSON line needs no escaping: a reader parses it, nothing runs it.
+                out.push_str(&serde_json::to_string(&event).expect("an event serializes"));
+                out.push('\n');
+            }
+            Format::Csv => {
+                let data = entry.data.to_string();
+                csv_record(
+                    &mut out,
+                    [
+                        entry.seq.to_string().as_str(),
+                        &entry.seq.to_string(),
+                        &rfc3339(entry.at),
+                        &entry.at.to_string(),
+                        &entry.event_type,
+                        entry.actor_id.as_deref().unwrap_or(""),
+                        entry.target_id.as_deref().unwrap_or(""),
+                        &data,
+                        &entry.hash,
+                        &entry.prev_hash,
+                    ],
+                );
+            }
+        }
+    }
+    Bytes::from(out)
+}
+
+/// The members as CSV with the columns the import reads, `email,name,role,scopes`,
+/// `scopes` as `object:role;object:role` (one pair per role held), so an export
+/// can be edited and imported back. In the organization's member order (by id).
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/members/export", tag = "members",
+    params(("org" = String, Path)),
+    responses(
+        (status = 200, description = "email,name,role,scopes", content_type = "text/csv"),
+        (status = 403), (status = 404)))]
+pub(crate) async fn members_export(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let org = InOrg::resolve(&app, caller, &org)?;
+    org.require("members:view")?;
+    // The members are in memory already; the file is a fraction of that.
+    let csv = app
+        .service
+        .read(&org.org, |state| {
+            let mut out = String::new();
+            csv_record(&mut out, ["email", "name", "role", "scopes"]);
+            for m in state.members() {
+                let mut scopes = String::new();
+                for (object, roles) in state.scopes_of(&m.user_id) {
+                    for role in roles.iter() {
+                        if !scopes.is_empty() {
+                            scopes.push(';');
+                        }
+                        let _ = write!(scopes, "{object}:{role}");
+                    }
+                }
+                csv_record(
+                    &mut out,
+                    [m.email.as_str(), m.name.as_str(), m.role.as_str(), &scopes],
+                );
+            }
+            out
+        })
+        .await?;
+    let filename = format!("members-{}.csv", org.org);
+    Ok(attachment(
+        Body::from(csv),
+        Format::Csv.content_type(),
+        &filename,
+    ))
+}
+
+/// A download: its type, and a file name the browser saves it under.
+fn attachment(body: Body, content_type: &'static str, filename: &str) -> Response {
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Ids are letters, digits, '-', '_' and '.': the name needs no escaping.
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// One CSV cell as a spreadsheet should read it. A cell starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be taken for a formula (a member
+/// named `=HYPERLINK(...)` runs when the file is opened), so it gets a leading
+/// `'`, which spreadsheets read as "text" (OWASP, CSV injection). Then RFC 4180:
+/// a cell with a comma, quote or line break is quoted, its quotes doubled.
+pub fn csv_cell(text: &str) -> Cow<'_, str> {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quote = text.contains([',', '"', '\n', '\r']);
+    if !formula && !quote {
+        return Cow::Borrowed(text);
+    }
+    let mut cell = String::with_capacity(text.len() + 3);
+    if quote {
+        cell.push('"');
+    }
+    if formula {
+        cell.push('\'');
+    }
+    for c in text.chars() {
+        if c == '"' {
+            cell.push('"');
+        }
+        cell.push(c);
+    }
+    if quote {
+        cell.push('"');
+    }
+    Cow::Owned(cell)
+}
+
+/// Appends one record: the cells, each through `csv_cell`, and a CRLF (RFC 4180).
+fn csv_record<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_cell(cell));
+    }
+    out.push_str("\r\n");
+}
+
+/// Unix seconds as RFC 3339 in UTC (`2024-05-01T12:00:00Z`), by the civil-date
+/// arithmetic of the proleptic Gregorian calendar (H. Hinnant's `civil_from_days`).
+fn rfc3339(unix: i64) -> String {
+    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_that_a_spreadsheet_would_run_starts_with_a_quote() {
+        for (text, cell) in [
+            (
+                "=HYPERLINK(\"http://evil\")",
+                "\"'=HYPERLINK(\"\"http://evil\"\")\"",
+            ),
+            ("=1+2", "'=1+2"),
+            ("+cmd", "'+cmd"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "\"'\rx\""),
+        ] {
+            assert_eq!(csv_cell(text), cell, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_ordinary_cell_is_left_alone_and_a_comma_or_quote_is_quoted() {
+        assert!(matches!(csv_cell("Ada Lovelace"), Cow::Borrowed(_)));
+        assert_eq!(csv_cell("a-b=c"), "a-b=c");
+        assert_eq!(csv_cell(""), "");
+        assert_eq!(csv_cell("Lovelace, Ada"), "\"Lovelace, Ada\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_cell("{\"a\":1}"), "\"{\"\"a\"\":1}\"");
+    }
+
+    #[test]
+    fn a_record_is_its_cells_comma_separated_with_crlf() {
+        let mut out = String::new();
+        csv_record(&mut out, ["a", "b,c", "=d"]);
+        assert_eq!(out, "a,\"b,c\",'=d\r\n");
+    }
+
+    #[test]
+    fn unix_seconds_read_as_rfc_3339_in_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(4_107_542_399), "2100-02-28T23:59:59Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn an_export_format_is_jsonl_by_default_csv_on_request_and_nothing_else() {
+        assert_eq!(Format::parse(None).unwrap(), Format::Jsonl);
+        assert_eq!(Format::parse(Some("jsonl")).unwrap(), Format::Jsonl);
+        assert_eq!(Format::parse(Some("csv")).unwrap(), Format::Csv);
+        assert_eq!(Format::parse(Some("xlsx")).unwrap_err().reason(), "format");
+    }
+}
