@@ -8,6 +8,7 @@ mod audit;
 mod check;
 pub mod error;
 mod extract;
+mod import;
 mod members;
 mod metrics;
 mod objects;
@@ -109,6 +110,7 @@ pub fn router(app: AppState) -> Router {
         .merge(accounts::router())
         .merge(orgs::router())
         .merge(members::router())
+        .merge(import::router())
         .merge(ownership::router())
         .merge(objects::router())
         .merge(check::router())
@@ -165,5 +167,6 @@ pub async fn serve(
     .await
 }
 
+pub use import::{import_csv, ImportAnswer, ImportStep, MAX_IMPORT_BYTES};
 pub use members::{create_invitation, invitation_view, InviteBody, INVITATION_DAYS};
 pub use orgs::create_organization;

@@ -21,7 +21,10 @@ use api_keys::KeyIndex;
 use live::{fold, Books};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
-use steward_core::{decide, Actor, Command, Event, OrgId, Policy, Refusal, Snapshot, State};
+use steward_core::{
+    decide, plan_import, Actor, Command, Event, ImportPlan, ImportRow, OrgId, Policy, Refusal,
+    Snapshot, State, Timestamp,
+};
 
 /// Cheap to clone: every clone is the same service.
 #[derive(Clone)]
@@ -180,6 +183,59 @@ impl Service {
         actor: &Actor,
         commands: Vec<Command>,
     ) -> Result<Vec<Event>, ServiceError> {
+        let (events, ()) = self
+            .execute_with(org, |policy, state, now| {
+                let mut events = Vec::new();
+                for command in commands {
+                    events.extend(decide(policy, state, actor, command, now)?);
+                }
+                Ok((events, ()))
+            })
+            .await?;
+        Ok(events)
+    }
+
+    /// Runs the CSV import's rows (`dry_run`: decides them and stores nothing).
+    /// The plan says what each row does or why it is refused; its events are
+    /// stored, in one transaction, only when no row is refused.
+    pub async fn import(
+        &self,
+        org: &OrgId,
+        actor: &Actor,
+        rows: Vec<ImportRow>,
+        dry_run: bool,
+    ) -> Result<ImportPlan, ServiceError> {
+        if dry_run {
+            let now = self.inner.clock.now();
+            let policy = self.inner.policy.clone();
+            return self
+                .read(org, |state| plan_import(&policy, state, actor, rows, now))
+                .await?
+                .map_err(ServiceError::from);
+        }
+        let (events, mut plan) = self
+            .execute_with(org, |policy, state, now| {
+                let mut plan = plan_import(policy, state, actor, rows, now)?;
+                let events = if plan.refused.is_empty() {
+                    std::mem::take(&mut plan.events)
+                } else {
+                    Vec::new()
+                };
+                Ok((events, plan))
+            })
+            .await?;
+        plan.events = events;
+        Ok(plan)
+    }
+
+    /// The one path of a change: lock the organization, catch up, `decide` (what
+    /// it returns besides the events is handed back), store, commit, publish. No
+    /// events: nothing is stored.
+    async fn execute_with<R>(
+        &self,
+        org: &OrgId,
+        decide: impl FnOnce(&Policy, &State, Timestamp) -> Result<(Vec<Event>, R), Refusal>,
+    ) -> Result<(Vec<Event>, R), ServiceError> {
         let live = self.live_or_load(org).await?;
         let mut books = live.books.lock().await;
         if books.stale {
@@ -192,19 +248,16 @@ impl Service {
             self.catch_up(org, &live, &mut books, &missed, head);
         }
         let now = self.inner.clock.now();
-        let mut events = Vec::new();
-        for command in commands {
-            match decide(&self.inner.policy, &books.state, actor, command, now) {
-                Ok(decided) => events.extend(decided),
-                Err(refusal) => {
-                    tx.rollback().await?;
-                    return Err(refusal.into());
-                }
+        let (events, extra) = match decide(&self.inner.policy, &books.state, now) {
+            Ok(decided) => decided,
+            Err(refusal) => {
+                tx.rollback().await?;
+                return Err(refusal.into());
             }
-        }
+        };
         if events.is_empty() {
             tx.rollback().await?;
-            return Ok(Vec::new());
+            return Ok((Vec::new(), extra));
         }
         let mut snapshot = (*live.snapshot()).clone();
         let mut rows = BTreeSet::new();
@@ -221,7 +274,7 @@ impl Service {
                 books.head = head;
                 live.publish(snapshot);
                 self.inner.keys.follow(org, &events, &books.state);
-                Ok(events)
+                Ok((events, extra))
             }
             Err(e) => {
                 // The state already holds the events; whether the commit happened

@@ -19,6 +19,7 @@ const PROJECT_ACTIONS: [&str; 7] = [
 
 mod audit;
 mod checks;
+mod import;
 mod invitations;
 mod members;
 mod objects;
