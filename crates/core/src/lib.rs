@@ -1,5 +1,6 @@
 //! steward-core: Steward's pure model. Policy, governance (`decide`, `apply`) and the
-//! check engine. No IO, no async, no clock: time is passed in.
+//! check engine, and the CSV import's parser. No IO, no async, no clock: time is
+//! passed in.
 
 pub mod access;
 pub mod api_key;
@@ -7,6 +8,7 @@ pub mod command;
 pub mod decide;
 pub mod event;
 pub mod id;
+pub mod import_file;
 pub mod policy;
 pub mod refusal;
 pub mod set;
@@ -16,7 +18,7 @@ pub mod warning;
 
 pub use api_key::{ApiKey, API_KEY_PERMISSIONS};
 pub use command::{Command, ImportRow};
-pub use decide::decide;
+pub use decide::{decide, plan_import, ImportPlan, RowEffect, RowOutcome};
 pub use event::{Actor, Change, Event, ScopeRoles};
 pub use id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, ParseError, Timestamp,

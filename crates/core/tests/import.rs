@@ -157,3 +157,46 @@ fn importing_the_same_file_twice_changes_nothing_the_second_time() {
         }
     );
 }
+
+#[test]
+fn a_plan_previews_each_row_with_its_effect_and_previous_role_and_changes_nothing() {
+    use steward_core::{plan_import, Actor, RowEffect};
+    let org = org();
+    let rows = vec![
+        row(2, "vera", "operator"),
+        row(3, "otto", "operator"),
+        row(4, "newbie", "viewer"),
+        row(5, "owner", "viewer"),
+    ];
+    let plan = plan_import(
+        &org.policy,
+        &org.state,
+        &Actor::User(uid("ada")),
+        rows,
+        org.now,
+    )
+    .unwrap();
+    let outcomes: Vec<_> = plan
+        .outcomes
+        .iter()
+        .map(|o| (o.line, o.effect, o.previous_role.as_deref()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (2, RowEffect::Updated, Some("viewer")),
+            (3, RowEffect::Unchanged, Some("operator")),
+            (4, RowEffect::Created, None),
+        ]
+    );
+    assert_eq!(plan.refused.len(), 1);
+    assert_eq!(
+        (plan.refused[0].line, plan.refused[0].refusal.reason()),
+        (5, "cannot_demote_owner")
+    );
+    // With a row refused, nothing says the import was applied.
+    assert!(plan
+        .events
+        .iter()
+        .all(|e| e.change.type_name() != "import.applied"));
+}

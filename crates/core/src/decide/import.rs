@@ -4,18 +4,86 @@
 
 use super::{decide, Context};
 use crate::command::{Command, ImportRow};
-use crate::event::{Change, Event};
+use crate::event::{Actor, Change, Event};
+use crate::id::{Email, Timestamp};
+use crate::policy::Policy;
 use crate::refusal::{Refusal, RowRefusal};
-use crate::state::apply;
+use crate::state::{apply, State};
 use std::collections::HashSet;
 
+/// What one accepted row does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowEffect {
+    /// Someone new is invited.
+    Created,
+    /// A member's role or scope roles change.
+    Updated,
+    /// The member already has it, or the same invitation is pending.
+    Unchanged,
+}
+
+/// One accepted row, for a preview: its line, who, and what it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowOutcome {
+    pub line: usize,
+    pub email: Email,
+    pub role: String,
+    /// The member's organization role before the file (`None`: not a member).
+    pub previous_role: Option<String>,
+    pub effect: RowEffect,
+}
+
+/// What an import does, row by row: the accepted rows, the refused ones, and the
+/// events that apply it (ending with `import.applied` only when nothing was refused).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportPlan {
+    pub outcomes: Vec<RowOutcome>,
+    pub refused: Vec<RowRefusal>,
+    pub events: Vec<Event>,
+}
+
+impl ImportPlan {
+    pub fn count(&self, effect: RowEffect) -> usize {
+        self.outcomes.iter().filter(|o| o.effect == effect).count()
+    }
+}
+
+/// Decides every row of an import without changing anything: a dry run's answer,
+/// and what `Command::Import` stores when no row is refused. `Err` only when the
+/// caller cannot import at all (not a member, no organization).
+pub fn plan_import(
+    policy: &Policy,
+    state: &State,
+    actor: &Actor,
+    rows: Vec<ImportRow>,
+    now: Timestamp,
+) -> Result<ImportPlan, Refusal> {
+    plan(
+        &Context {
+            policy,
+            state,
+            actor,
+            now,
+        },
+        rows,
+    )
+}
+
 pub(super) fn decide_import(cx: &Context, rows: Vec<ImportRow>) -> Result<Vec<Event>, Refusal> {
+    let plan = plan(cx, rows)?;
+    if !plan.refused.is_empty() {
+        return Err(Refusal::Rows(plan.refused));
+    }
+    Ok(plan.events)
+}
+
+fn plan(cx: &Context, rows: Vec<ImportRow>) -> Result<ImportPlan, Refusal> {
     cx.acting_member()?;
     let mut scratch = cx.state.clone();
     let mut events = Vec::new();
     let mut refused = Vec::new();
+    let mut outcomes = Vec::with_capacity(rows.len());
     let mut seen = HashSet::with_capacity(rows.len());
-    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
     for row in rows {
         let refuse = |refusal| RowRefusal {
             line: row.line,
@@ -26,11 +94,18 @@ pub(super) fn decide_import(cx: &Context, rows: Vec<ImportRow>) -> Result<Vec<Ev
             refused.push(refuse(Refusal::DuplicateInFile(row.email.clone())));
             continue;
         }
+        let outcome = |effect, previous_role: Option<&str>| RowOutcome {
+            line: row.line,
+            email: row.email.clone(),
+            role: row.role.clone(),
+            previous_role: previous_role.map(str::to_string),
+            effect,
+        };
         let member = scratch
             .member_by_email(&row.email)
-            .map(|m| m.user_id.clone());
+            .map(|m| (m.user_id.clone(), m.role.clone()));
         let commands = match &member {
-            Some(user_id) => {
+            Some((user_id, _)) => {
                 let mut c = vec![Command::ChangeRole {
                     user_id: user_id.clone(),
                     role: row.role.clone(),
@@ -51,7 +126,7 @@ pub(super) fn decide_import(cx: &Context, rows: Vec<ImportRow>) -> Result<Vec<Ev
                     .find(|i| i.expires_at > cx.now);
                 if let Some(inv) = pending {
                     if inv.role == row.role {
-                        unchanged += 1;
+                        outcomes.push(outcome(RowEffect::Unchanged, None));
                         continue;
                     }
                 }
@@ -84,26 +159,33 @@ pub(super) fn decide_import(cx: &Context, rows: Vec<ImportRow>) -> Result<Vec<Ev
         match failure {
             Some(r) => refused.push(refuse(r)),
             None => {
-                match (&member, row_events.is_empty()) {
-                    (None, _) => created += 1,
-                    (Some(_), true) => unchanged += 1,
-                    (Some(_), false) => updated += 1,
-                }
+                let previous = member.as_ref().map(|(_, role)| role.as_str());
+                let effect = match (&member, row_events.is_empty()) {
+                    (None, _) => RowEffect::Created,
+                    (Some(_), true) => RowEffect::Unchanged,
+                    (Some(_), false) => RowEffect::Updated,
+                };
+                outcomes.push(outcome(effect, previous));
                 events.extend(row_events);
             }
         }
     }
-    if !refused.is_empty() {
-        return Err(Refusal::Rows(refused));
+    let mut plan = ImportPlan {
+        outcomes,
+        refused,
+        events,
+    };
+    if plan.refused.is_empty() {
+        let change = Change::ImportApplied {
+            created: plan.count(RowEffect::Created),
+            updated: plan.count(RowEffect::Updated),
+            unchanged: plan.count(RowEffect::Unchanged),
+        };
+        plan.events.push(Event {
+            at: cx.now,
+            actor: cx.actor.clone(),
+            change,
+        });
     }
-    events.push(Event {
-        at: cx.now,
-        actor: cx.actor.clone(),
-        change: Change::ImportApplied {
-            created,
-            updated,
-            unchanged,
-        },
-    });
-    Ok(events)
+    Ok(plan)
 }

@@ -9,6 +9,7 @@ mod organization;
 mod ownership;
 mod roles;
 
+pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
 pub use roles::{assignable_roles, role_change_refusal};
 
 use crate::access;

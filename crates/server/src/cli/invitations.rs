@@ -45,6 +45,7 @@ pub enum InvitationsCommand {
     },
 }
 
+/// The organization a command acts in, and as whom (the import shares it).
 #[derive(Debug, Args)]
 pub struct Target {
     /// The organization id.
@@ -54,12 +55,12 @@ pub struct Target {
     #[arg(long = "as")]
     as_member: Option<String>,
     #[command(flatten)]
-    database: DatabaseArgs,
+    pub(super) database: DatabaseArgs,
 }
 
 impl Target {
     /// The organization and the member the command acts as.
-    async fn resolve(&self, app: &AppState) -> anyhow::Result<(OrgId, Actor)> {
+    pub(super) async fn resolve(&self, app: &AppState) -> anyhow::Result<(OrgId, Actor)> {
         let org = OrgId::parse(&self.org).map_err(|e| anyhow!("--org: {e}"))?;
         let policy = app.service.policy().clone();
         let wanted = self

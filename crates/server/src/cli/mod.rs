@@ -1,7 +1,9 @@
-//! The command line: `steward serve`, `policy`, `orgs`, `invitations`, `check`, `audit`.
+//! The command line: `steward serve`, `policy`, `orgs`, `invitations`, `import`,
+//! `check`, `audit`.
 
 mod audit;
 mod check;
+mod import;
 mod invitations;
 mod orgs;
 mod policy;
@@ -30,6 +32,9 @@ enum Command {
     /// Invite people, list and revoke pending invitations.
     #[command(subcommand)]
     Invitations(invitations::InvitationsCommand),
+    /// Import members and roles from a CSV file (email,name,role[,scopes]), all
+    /// or nothing; --dry-run shows what it would do.
+    Import(import::ImportArgs),
     /// Ask whether a user may do an action on an object, and why.
     Check(check::CheckArgs),
     /// Inspect an organization's audit log.
@@ -44,6 +49,7 @@ impl Cli {
             Command::Policy(cmd) => cmd.run(),
             Command::Orgs(cmd) => cmd.run(),
             Command::Invitations(cmd) => cmd.run(),
+            Command::Import(args) => args.run(),
             Command::Check(args) => args.run(),
             Command::Audit(cmd) => cmd.run(),
         }

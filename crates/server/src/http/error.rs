@@ -8,6 +8,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::time::Duration;
+use steward_core::import_file::ImportFileError;
 use steward_core::{ParseError, Refusal, RefusalKind};
 
 /// Every error an endpoint can answer with.
@@ -42,6 +43,9 @@ pub enum ApiError {
         reason: &'static str,
         message: String,
     },
+    /// A body over the endpoint's limit, refused before it is read whole (413).
+    #[error("the file is larger than {} MiB", .limit / (1024 * 1024))]
+    TooLarge { limit: usize },
     /// The path exists, not with this method.
     #[error("this path does not take that method")]
     MethodNotAllowed,
@@ -118,6 +122,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -126,7 +131,8 @@ impl ApiError {
 
     fn code(&self) -> &'static str {
         match self {
-            ApiError::Invalid { .. } => "INVALID",
+            // 413 has no code of its own in the contract: the input is invalid.
+            ApiError::Invalid { .. } | ApiError::TooLarge { .. } => "INVALID",
             ApiError::Unauthenticated { .. } => "UNAUTHENTICATED",
             ApiError::Forbidden { .. } => "FORBIDDEN",
             ApiError::NotFound { .. } => "NOT_FOUND",
@@ -144,6 +150,7 @@ impl ApiError {
             | ApiError::Forbidden { reason, .. }
             | ApiError::NotFound { reason, .. }
             | ApiError::Conflict { reason, .. } => reason,
+            ApiError::TooLarge { .. } => "file_too_large",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::RateLimited { .. } => "too_many_attempts",
             ApiError::Internal(_) => "internal",
@@ -190,6 +197,13 @@ impl From<ParseError> for ApiError {
             ParseError::BadCharacter { .. } => "invalid_value",
         };
         ApiError::invalid(reason, e.to_string())
+    }
+}
+
+/// A CSV import refused whole: its reason, and its line and column in the message.
+impl From<ImportFileError> for ApiError {
+    fn from(e: ImportFileError) -> ApiError {
+        ApiError::invalid(e.reason(), e.to_string())
     }
 }
 
@@ -272,6 +286,15 @@ mod tests {
             assert_eq!(body["error"]["reason"], reason);
             assert!(body["error"]["message"].as_str().unwrap().len() > 3);
         }
+    }
+
+    #[tokio::test]
+    async fn a_file_over_the_limit_is_413_invalid_file_too_large() {
+        let (s, body) = body_of(ApiError::TooLarge { limit: 32 << 20 }).await;
+        assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(body["error"]["code"], "INVALID");
+        assert_eq!(body["error"]["reason"], "file_too_large");
+        assert_eq!(body["error"]["message"], "the file is larger than 32 MiB");
     }
 
     #[tokio::test]

@@ -9,6 +9,7 @@ pub(crate) mod check;
 pub mod error;
 pub(crate) mod exports;
 pub(crate) mod extract;
+pub(crate) mod import;
 pub(crate) mod members;
 mod metrics;
 pub(crate) mod objects;
@@ -128,6 +129,7 @@ pub fn router(app: AppState) -> Router {
         .merge(accounts::router())
         .merge(orgs::router())
         .merge(members::router())
+        .merge(import::router())
         .merge(ownership::router())
         .merge(objects::router())
         .merge(check::router())
@@ -186,5 +188,6 @@ pub async fn serve(
     .await
 }
 
+pub use import::{import_csv, ImportAnswer, ImportStep, MAX_IMPORT_BYTES};
 pub use members::{create_invitation, invitation_view, InviteBody, INVITATION_DAYS};
 pub use orgs::create_organization;

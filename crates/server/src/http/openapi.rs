@@ -2,7 +2,7 @@
 //! annotations so it cannot drift from the code.
 
 use super::{
-    accounts, api_keys, audit, check, exports, members, objects, orgs, ownership, AppState,
+    accounts, api_keys, audit, check, exports, import, members, objects, orgs, ownership, AppState,
 };
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi};
         orgs::create, orgs::read, orgs::delete, orgs::policy, orgs::org_policy,
         members::list, members::read, members::update, members::remove, members::bulk_delete,
         members::set_scope_roles, members::invite, members::invitations,
-        members::revoke_invitation,
+        members::revoke_invitation, import::import,
         ownership::nominate, ownership::pending, ownership::cancel, ownership::accept,
         ownership::decline,
         objects::create, objects::list, objects::read, objects::remove,
@@ -90,6 +90,7 @@ mod tests {
             "/api/v1/orgs/{org}/check",
             "/api/v1/orgs/{org}/check/batch",
             "/api/v1/orgs/{org}/members/{user}/permissions",
+            "/api/v1/orgs/{org}/import",
             "/api/v1/orgs/{org}/audit",
             "/api/v1/orgs/{org}/audit/verify",
             "/api/v1/orgs/{org}/audit/export",
@@ -104,5 +105,6 @@ mod tests {
             );
         }
         assert!(doc["components"]["schemas"]["MemberView"].is_object());
+        assert!(doc["components"]["schemas"]["ImportAnswer"].is_object());
     }
 }

@@ -22,8 +22,8 @@ use live::{fold, Books};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 use steward_core::{
-    decide, Actor, Change, Command, Event, OrgId, Policy, Refusal, Snapshot, State, Timestamp,
-    UserId,
+    decide, plan_import, Actor, Change, Command, Event, ImportPlan, ImportRow, OrgId, Policy,
+    Refusal, Snapshot, State, Timestamp, UserId,
 };
 
 /// Cheap to clone: every clone is the same service.
@@ -194,6 +194,39 @@ impl Service {
             })
             .await?;
         Ok(events)
+    }
+
+    /// Runs the CSV import's rows (`dry_run`: decides them and stores nothing).
+    /// The plan says what each row does or why it is refused; its events are
+    /// stored, in one transaction, only when no row is refused.
+    pub async fn import(
+        &self,
+        org: &OrgId,
+        actor: &Actor,
+        rows: Vec<ImportRow>,
+        dry_run: bool,
+    ) -> Result<ImportPlan, ServiceError> {
+        if dry_run {
+            let now = self.inner.clock.now();
+            let policy = self.inner.policy.clone();
+            return self
+                .read(org, |state| plan_import(&policy, state, actor, rows, now))
+                .await?
+                .map_err(ServiceError::from);
+        }
+        let (events, mut plan) = self
+            .change(org, |state, now| {
+                let mut plan = plan_import(&self.inner.policy, state, actor, rows, now)?;
+                let events = if plan.refused.is_empty() {
+                    std::mem::take(&mut plan.events)
+                } else {
+                    Vec::new()
+                };
+                Ok((events, plan))
+            })
+            .await?;
+        plan.events = events;
+        Ok(plan)
     }
 
     /// Several commands on one organization, each decided on its own against the

@@ -265,8 +265,27 @@ pub(super) const SYSTEM_CREATOR: &str = "system";
 /// Parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
 const MAX_PARAMS: usize = 30_000;
 
-/// Writes each touched row as `state` has it now (absent: deleted).
+/// Touched rows written per batch of statements.
+const ROWS_PER_BATCH: usize = 5_000;
+
+/// Writes each touched row as `state` has it now (absent: deleted), a slice at a
+/// time: a 100,000-row import would otherwise hold every statement's arguments at
+/// once (about 40 MB). Slices give the same rows as one batch: each row deletes
+/// what it covers before inserting it, and every insert is the final state's.
 pub(super) async fn write(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    org: &OrgId,
+    rows: &[Row],
+    state: &State,
+) -> Result<(), StoreError> {
+    for slice in rows.chunks(ROWS_PER_BATCH) {
+        write_batch(conn, dialect, org, slice, state).await?;
+    }
+    Ok(())
+}
+
+async fn write_batch(
     conn: &mut AnyConnection,
     dialect: Dialect,
     org: &OrgId,

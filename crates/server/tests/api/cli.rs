@@ -1,5 +1,6 @@
 //! The operator's commands, run as the real binary against the database a server
-//! then opens: `orgs create` with its one-time link, `invitations`, `check`.
+//! then opens: `orgs create` with its one-time link, `invitations`, `import`,
+//! `check`.
 
 use crate::support::{database_url, spawn_on, PASSWORD};
 use reqwest::Method;
@@ -7,19 +8,24 @@ use serde_json::json;
 use std::process::Command;
 use steward_core::Policy;
 
-fn steward(args: &[&str], db: &str) -> String {
+/// Runs the binary: whether it succeeded, its stdout and its stderr.
+fn run(args: &[&str], db: &str) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_steward"))
         .args(args)
         .env("STEWARD_DATABASE_URL", db)
         .env("STEWARD_PUBLIC_URL", "http://steward.test")
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
+    (
         out.status.success(),
-        "steward {args:?}: {text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn steward(args: &[&str], db: &str) -> String {
+    let (ok, text, err) = run(args, db);
+    assert!(ok, "steward {args:?}: {text}{err}");
     text
 }
 
@@ -204,4 +210,89 @@ fn steward_check_answers_with_its_reason() {
         &db,
     );
     assert_eq!(no.trim(), "denied (not_a_member)");
+}
+
+#[tokio::test]
+async fn steward_import_previews_with_dry_run_then_applies_and_fails_on_a_refused_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    let org = created_org(&orgs_create(&db, "Acme", "owner@acme.test"));
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "email,name,role\nada@acme.test,Ada,admin\nbob@acme.test,,viewer\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    let (ok, out, err) = run(&["import", file, "--org", &org, "--dry-run"], &db);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("Dry run, nothing stored: 2 would be created, 0 would be updated, 0 unchanged, 0 errors."),
+        "{out}"
+    );
+    assert!(
+        !out.contains("/invitations/"),
+        "a dry run invites nobody: {out}"
+    );
+    // The progress went to stderr, phase by phase, ending at 100%.
+    assert!(
+        err.contains("parsing") && err.contains("100% 2 rows"),
+        "{err}"
+    );
+    assert!(err.contains("deciding"), "{err}");
+    assert!(steward(&["invitations", "list", "--org", &org], &db).contains("No pending"));
+
+    let out = steward(&["import", file, "--org", &org], &db);
+    assert!(
+        out.contains("Applied: 2 created, 0 updated, 0 unchanged, 0 errors."),
+        "{out}"
+    );
+    let link = out
+        .lines()
+        .find(|l| l.starts_with("invited ada@acme.test as admin: "))
+        .unwrap_or_else(|| panic!("no link for ada in: {out}"));
+    let token = link.rsplit('/').next().unwrap().to_string();
+
+    // Ada joins; as her, a file that would demote the owner fails and says where.
+    let app = spawn_on(dir, Policy::preset("operations").unwrap(), false).await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/invitations/{token}/accept"),
+        None,
+        Some(json!({"password": PASSWORD})),
+    )
+    .await
+    .expect(200);
+    let bad = std::path::Path::new(file).with_file_name("bad.csv");
+    std::fs::write(
+        &bad,
+        "email,name,role\ncarl@acme.test,,operator\nowner@acme.test,,viewer\n",
+    )
+    .unwrap();
+    let args = [
+        "import",
+        bad.to_str().unwrap(),
+        "--org",
+        &org,
+        "--as",
+        "ada@acme.test",
+    ];
+    let (ok, out, err) = run(&args, &db);
+    assert!(!ok, "a refused row fails the command: {out}");
+    assert!(out.contains("line 3: owner@acme.test: "), "{out}");
+    assert!(out.contains("(cannot_demote_owner)"), "{out}");
+    assert!(out.contains("Nothing applied"), "{out}");
+    assert!(err.contains("1 rows refused; nothing was applied"), "{err}");
+    let listed = steward(&["invitations", "list", "--org", &org], &db);
+    assert!(
+        !listed.contains("carl@acme.test"),
+        "nothing applied: {listed}"
+    );
+
+    // A file that is not a table is refused whole, with its line and column.
+    std::fs::write(&bad, b"email,name,role\nbob@acme.test,B\xffb,viewer\n").unwrap();
+    let (ok, _, err) = run(&["import", bad.to_str().unwrap(), "--org", &org], &db);
+    assert!(!ok);
+    assert!(err.contains("line 2, column 2: not UTF-8"), "{err}");
 }

@@ -252,7 +252,7 @@ async fn direct_ownership_under_systems_and_none_under_platform() {
 
 /// Every shipped preset counts its owner as an admin, so `last_admin` needs a
 /// policy where it does not: operations with only `admin` counting.
-fn operations_with_admins_only() -> Policy {
+pub(crate) fn operations_with_admins_only() -> Policy {
     let source = Policy::preset("operations").unwrap().source;
     let changed = source.replace(
         "admin_roles = [\"admin\", \"owner\"]",

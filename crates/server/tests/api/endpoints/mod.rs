@@ -21,6 +21,7 @@ mod audit;
 mod bulk_delete;
 mod checks;
 mod exports;
+mod import;
 mod invitations;
 mod lifecycle;
 mod members;
