@@ -81,6 +81,15 @@
     if (t.matches("select[data-autosubmit]") && t.form) t.form.requestSubmit();
   });
 
+  // The upload's progress bar (the CSV import's preview).
+  document.addEventListener("htmx:xhr:progress", function (e) {
+    var bar = document.getElementById("upload-progress");
+    if (bar && e.detail.lengthComputable) {
+      bar.max = e.detail.total;
+      bar.value = e.detail.loaded;
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", refreshSelection);
   document.addEventListener("htmx:afterSwap", refreshSelection);
 })();

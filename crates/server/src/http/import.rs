@@ -248,7 +248,7 @@ fn is_csv(headers: &HeaderMap) -> bool {
         (status = 400, description = "The file is not a CSV of that shape (`reason` and the line and column in `message`)."),
         (status = 403), (status = 404),
         (status = 413, description = "Larger than 32 MiB (`file_too_large`).")))]
-async fn import(
+pub(crate) async fn import(
     State(app): State<AppState>,
     caller: Caller,
     Path(org): Path<String>,

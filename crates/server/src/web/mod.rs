@@ -6,6 +6,7 @@ mod accounts;
 mod assets;
 mod audit;
 mod form;
+mod import;
 mod objects;
 mod ownership;
 mod page;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(assets::router())
         .merge(accounts::router())
         .merge(users::router())
+        .merge(import::router())
         .merge(ownership::router())
         .merge(objects::router())
         .merge(audit::router())

@@ -1,6 +1,9 @@
 // The console in a real browser: the seeds' screens, driven as people use them.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   startServer, signUp, addMember, api, login, openPage, closeBrowser, signIn,
   operationsWithAdminsOnly, PASSWORD,
@@ -294,4 +297,38 @@ test("the Users page reads on a phone", async (t) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
   await finish("users_page_on_a_phone");
+});
+
+test("a CSV import is previewed line by line, refused whole on one bad line, and applied once clean", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const vic = await addMember(server, acme.org, acme.token, "vic@example.com", "Vic Viewer", "viewer");
+  const dir = mkdtempSync(join(tmpdir(), "steward-import-"));
+  const bad = join(dir, "bad.csv");
+  writeFileSync(bad, "email,name,role\nvic@example.com,Vic Viewer,operator\nolivia@example.com,Olivia Owner,viewer\n");
+  const good = join(dir, "good.csv");
+  writeFileSync(good, "email,name,role\nvic@example.com,Vic Viewer,operator\nnew@example.com,Nora New,viewer\n");
+
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "olivia@example.com");
+  await page.click("text=Import CSV");
+  await page.setInputFiles("#file", bad);
+  await page.click("#preview-button");
+  await page.locator("#import-errors").waitFor();
+  assert.match(await page.textContent("#import-errors"), /3[\s\S]*olivia@example.com/);
+  assert.equal(await page.locator("#confirm-import").count(), 0, "a refused file cannot be confirmed");
+
+  await page.setInputFiles("#file", good);
+  await page.click("#preview-button");
+  await page.locator("#import-changes").waitFor();
+  assert.match(await page.textContent("#import-changes"), /Viewer → Operator/);
+  assert.match(await page.textContent("#import-changes"), /Invite as Viewer/);
+  assert.equal(await api(server, "GET", `/api/v1/orgs/${acme.org}/members/${vic}`, { token: acme.token }).then((m) => m.role), "viewer", "a preview changes nothing");
+  await page.click("#confirm-import");
+  await page.locator("#import-links").waitFor();
+  assert.match(await page.textContent("#import-links"), /new@example.com[\s\S]*\/invitations\//);
+  const after = await api(server, "GET", `/api/v1/orgs/${acme.org}/members/${vic}`, { token: acme.token });
+  assert.equal(after.role, "operator");
+  await finish("csv_import_preview_and_apply");
 });
