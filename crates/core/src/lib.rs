@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod api_key;
+pub mod calendar;
 pub mod command;
 pub mod decide;
 pub mod event;

@@ -160,7 +160,7 @@ fn render(format: Format, entries: Vec<AuditEntry>) -> Bytes {
                     [
                         entry.seq.to_string().as_str(),
                         &entry.seq.to_string(),
-                        &rfc3339(entry.at),
+                        &steward_core::Timestamp(entry.at).rfc3339(),
                         &entry.at.to_string(),
                         &entry.event_type,
                         entry.actor_id.as_deref().unwrap_or(""),
@@ -277,27 +277,6 @@ fn csv_record<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
     out.push_str("\r\n");
 }
 
-/// Unix seconds as RFC 3339 in UTC (`2024-05-01T12:00:00Z`), by the civil-date
-/// arithmetic of the proleptic Gregorian calendar (H. Hinnant's `civil_from_days`).
-fn rfc3339(unix: i64) -> String {
-    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,15 +315,6 @@ mod tests {
         let mut out = String::new();
         csv_record(&mut out, ["a", "b,c", "=d"]);
         assert_eq!(out, "a,\"b,c\",'=d\r\n");
-    }
-
-    #[test]
-    fn unix_seconds_read_as_rfc_3339_in_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(rfc3339(4_107_542_399), "2100-02-28T23:59:59Z");
-        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Signing in and out, signing up, and the organization a browser lands in.
 
-use super::form::{read_fields, Posted};
+use super::form::{read_fields, Fields, Posted};
 use super::page::{render, PageError, PlainForm, PlainPage};
-use super::session::{cookie, session_cookie, set_cookie, Browser, SESSION_COOKIE, SIGN_IN_COOKIE};
+use super::session::{
+    cookie, same_token, session_cookie, set_cookie, Browser, SESSION_COOKIE, SIGN_IN_COOKIE,
+};
 use crate::http::accounts::{create_account, verify_credentials};
 use crate::http::orgs::create_organization;
 use crate::http::{ApiError, AppState};
@@ -78,6 +80,21 @@ fn sign_in_form(
     Ok(([(header::SET_COOKIE, cookie)], render(&page)?).into_response())
 }
 
+const EXPIRED: &str = "The form had expired. Please send it again.";
+
+/// A form sent before there is a session (sign in, sign up, join), and its
+/// CSRF token checked against the cookie it was paired with: the token, or a
+/// fresh one to send the form again with.
+async fn read_pre_session(req: Request) -> Result<(Fields, Result<String, String>), PageError> {
+    let expected = cookie(req.headers(), SIGN_IN_COOKIE).map(str::to_string);
+    let fields = read_fields(req).await?;
+    let token = match (expected, fields.get("csrf")) {
+        (Some(expected), Some(sent)) if same_token(&expected, sent) => Ok(expected),
+        _ => Err(hex::encode(rand::random::<[u8; 16]>())),
+    };
+    Ok((fields, token))
+}
+
 /// The sign-in form's token: the one already paired with this browser, or new.
 fn sign_in_token(headers: &HeaderMap) -> String {
     cookie(headers, SIGN_IN_COOKIE)
@@ -99,20 +116,13 @@ async fn sign_in(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     req: Request,
 ) -> Result<Response, PageError> {
-    let expected = cookie(req.headers(), SIGN_IN_COOKIE).map(str::to_string);
-    let fields = read_fields(req).await?;
+    let (fields, token) = read_pre_session(req).await?;
     let email = fields.get("email").unwrap_or("").to_string();
     let next = local_path(fields.get("next"));
-    let token = expected.clone().unwrap_or_default();
-    if !expected
-        .as_deref()
-        .zip(fields.get("csrf"))
-        .is_some_and(|(a, b)| super::session::same_token(a, b))
-    {
-        let fresh = hex::encode(rand::random::<[u8; 16]>());
-        let error = "The sign-in form had expired. Please sign in again.".to_string();
-        return sign_in_form(&app, fresh, &email, &next, Some(error));
-    }
+    let token = match token {
+        Ok(token) => token,
+        Err(fresh) => return sign_in_form(&app, fresh, &email, &next, Some(EXPIRED.into())),
+    };
     let account = match verify_credentials(&app, &email, fields.raw("password"), client.ip()).await
     {
         Ok(account) => account,
@@ -183,23 +193,16 @@ async fn sign_up_page(
 
 /// The same steps as `POST /api/v1/signup`: the account, then its organization.
 async fn sign_up(State(app): State<AppState>, req: Request) -> Result<Response, PageError> {
-    let expected = cookie(req.headers(), SIGN_IN_COOKIE).map(str::to_string);
-    let fields = read_fields(req).await?;
+    let (fields, token) = read_pre_session(req).await?;
     let typed = (
         fields.get("email").unwrap_or(""),
         fields.get("name").unwrap_or(""),
         fields.get("org_name").unwrap_or(""),
     );
-    let token = expected.clone().unwrap_or_default();
-    if !expected
-        .as_deref()
-        .zip(fields.get("csrf"))
-        .is_some_and(|(a, b)| super::session::same_token(a, b))
-    {
-        let fresh = hex::encode(rand::random::<[u8; 16]>());
-        let error = "The form had expired. Please send it again.".to_string();
-        return sign_up_form(&app, fresh, typed, Some(error));
-    }
+    let token = match token {
+        Ok(token) => token,
+        Err(fresh) => return sign_up_form(&app, fresh, typed, Some(EXPIRED.into())),
+    };
     if !app.config.signup {
         return sign_up_form(&app, token, typed, None);
     }
@@ -301,18 +304,11 @@ async fn join(
     Path(token): Path<String>,
     req: Request,
 ) -> Result<Response, PageError> {
-    let expected = cookie(req.headers(), SIGN_IN_COOKIE).map(str::to_string);
-    let fields = read_fields(req).await?;
-    let csrf = expected.clone().unwrap_or_default();
-    if !expected
-        .as_deref()
-        .zip(fields.get("csrf"))
-        .is_some_and(|(a, b)| super::session::same_token(a, b))
-    {
-        let fresh = hex::encode(rand::random::<[u8; 16]>());
-        let error = "The form had expired. Please send it again.".to_string();
-        return join_form(&app, &token, fresh, Some(error));
-    }
+    let (fields, csrf) = read_pre_session(req).await?;
+    let csrf = match csrf {
+        Ok(csrf) => csrf,
+        Err(fresh) => return join_form(&app, &token, fresh, Some(EXPIRED.into())),
+    };
     let mut body = serde_json::json!({"password": fields.raw("password")});
     if let Some(name) = fields.get("name") {
         body["name"] = serde_json::Value::from(name);

@@ -151,41 +151,20 @@ pub fn role_label(policy: &steward_core::Policy, role: &str) -> String {
 
 /// Unix seconds as people read them: `2026-11-29 20:31 UTC`.
 pub fn when(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let secs = seconds.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let t = steward_core::Timestamp(seconds).utc();
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year, t.month, t.day, t.hour, t.minute
     )
 }
 
 /// `YYYY-MM-DD` (a date input's value) as the unix seconds of its midnight, UTC.
 pub fn parse_date(date: &str) -> Option<i64> {
     let mut parts = date.splitn(3, '-');
-    let year: i64 = parts.next()?.parse().ok()?;
-    let month: i64 = parts.next()?.parse().ok()?;
-    let day: i64 = parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    steward_core::Timestamp::from_date(year, month, day).map(|t| t.0)
 }
 
 /// A page without the organization's frame: sign-in, sign-up, errors.
@@ -316,6 +295,7 @@ mod tests {
             Some("2026-11-29 00:00 UTC")
         );
         assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2026-02-30"), None);
         assert_eq!(parse_date("yesterday"), None);
     }
 
