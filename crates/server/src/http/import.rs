@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use steward_core::import_file::{self, Progress, RowError};
 use steward_core::{Actor, ImportPlan, InvitationId, OrgId, RowEffect, RowOutcome, RowRefusal};
 
-/// The largest file taken (32 MiB, about 600,000 rows): larger is refused before
-/// it is read whole (413 `file_too_large`).
+/// The largest file taken (32 MiB): larger is refused before it is read whole
+/// (413 `file_too_large`). Rows are limited apart (`import_file::MAX_ROWS`).
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {

@@ -80,6 +80,12 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
             json!({"email": "mallory@evil.test"}),
         ),
         (Method::GET, format!("{p}/invitations"), Value::Null),
+        // Another organization is 404 before the body is looked at.
+        (
+            Method::POST,
+            format!("{p}/import"),
+            json!("email,name,role\nmallory@evil.test,,admin\n"),
+        ),
         (Method::DELETE, format!("{p}/invitations/{i}"), Value::Null),
         (
             Method::POST,
