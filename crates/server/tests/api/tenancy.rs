@@ -58,12 +58,6 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
             json!({"user_ids": [u]}),
         ),
         (Method::GET, format!("{p}/members/export"), Value::Null),
-        // The organization is resolved before the body is read: no CSV needed.
-        (
-            Method::POST,
-            format!("{p}/import?dry_run=true"),
-            Value::Null,
-        ),
         (
             Method::PUT,
             format!("{p}/members/{u}/scopes/{o}"),
