@@ -79,7 +79,10 @@ pub(super) fn decide_import(cx: &Context, rows: Vec<ImportRow>) -> Result<Vec<Ev
 
 fn plan(cx: &Context, rows: Vec<ImportRow>) -> Result<ImportPlan, Refusal> {
     cx.acting_member()?;
-    let mut scratch = cx.state.clone();
+    // Each row is decided against the state the rows before it left; the copy is
+    // made only when a row changes something, so a file that changes nothing (the
+    // same file again) never copies a large organization.
+    let mut scratch = std::borrow::Cow::Borrowed(cx.state);
     let mut events = Vec::new();
     let mut refused = Vec::new();
     let mut outcomes = Vec::with_capacity(rows.len());
@@ -146,7 +149,7 @@ fn plan(cx: &Context, rows: Vec<ImportRow>) -> Result<ImportPlan, Refusal> {
             match decide(cx.policy, &scratch, cx.actor, command, cx.now) {
                 Ok(evs) => {
                     for e in &evs {
-                        apply(&mut scratch, e);
+                        apply(scratch.to_mut(), e);
                     }
                     row_events.extend(evs);
                 }
