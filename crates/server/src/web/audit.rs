@@ -1,6 +1,8 @@
 //! The audit log, newest first, with its filters and the chain's status.
 
-use super::page::{parse_date, render, role_label, when, Frame, PageError};
+use super::page::{
+    find_member, parse_date, render, role_label, when, Frame, MemberPicker, PageError,
+};
 use super::session::Browser;
 use crate::http::audit::{self, AuditQuery};
 use crate::http::extract::ApiQuery;
@@ -52,7 +54,7 @@ struct AuditPage {
     frame: Frame,
     rows: Vec<AuditRow>,
     types: Vec<(&'static str, bool)>,
-    members: Vec<(String, String, bool)>,
+    picker: MemberPicker,
     filter: Filter,
     chain_ok: bool,
     chain_events: i64,
@@ -107,9 +109,17 @@ async fn page(
     let (frame, in_org) = Frame::load(&app, &browser, &org, "audit").await?;
     let caller = Caller::Account(browser.user.clone());
     let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    // The actor by e-mail; a former member's id (still in the log) as typed.
+    let (actor, picker) = app
+        .service
+        .read(&in_org.org, |state| {
+            let actor = find_member(state, &filter.actor).map(|u| u.to_string());
+            (actor, MemberPicker::new(state, &filter.actor))
+        })
+        .await?;
     let query = AuditQuery {
         event_type: non_empty(&filter.event_type),
-        actor: non_empty(&filter.actor),
+        actor: actor.or_else(|| non_empty(&filter.actor)),
         target: non_empty(&filter.target),
         since: date("since", &filter.since)?,
         // The whole of the `until` day.
@@ -126,7 +136,7 @@ async fn page(
     .await?;
     let Json(chain) = audit::verify(State(app.clone()), caller, Path(org.clone())).await?;
     let policy = app.service.policy().clone();
-    let (rows, members) = app
+    let rows = app
         .service
         .read(&in_org.org, |state| {
             let name = |id: &str| -> String {
@@ -138,7 +148,7 @@ async fn page(
                 }
                 id.to_string()
             };
-            let rows = events
+            events
                 .items
                 .iter()
                 .map(|e| {
@@ -169,16 +179,7 @@ async fn page(
                         detail,
                     }
                 })
-                .collect::<Vec<_>>();
-            let members = state
-                .members()
-                .map(|m| {
-                    let id = m.user_id.to_string();
-                    let selected = id == filter.actor;
-                    (id, m.name.to_string(), selected)
-                })
-                .collect::<Vec<_>>();
-            (rows, members)
+                .collect::<Vec<_>>()
         })
         .await?;
     let query: String = form_urlencoded::Serializer::new(String::new())
@@ -195,7 +196,7 @@ async fn page(
             .iter()
             .map(|t| (*t, *t == filter.event_type))
             .collect(),
-        members,
+        picker,
         chain_ok: chain.ok,
         chain_events: chain.events,
         first_bad: chain.first_bad_seq,

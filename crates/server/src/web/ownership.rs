@@ -3,7 +3,7 @@
 //! the banner every page shows them.
 
 use super::form::Posted;
-use super::page::{render, when, Frame, Notice, PageError};
+use super::page::{find_member, render, when, Frame, MemberPicker, Notice, PageError};
 use super::session::Browser;
 use crate::http::extract::ApiJson;
 use crate::http::ownership::{self, NominateBody};
@@ -33,7 +33,7 @@ struct OwnershipPage {
     /// How ownership moves under this policy, in words, when not by nomination.
     rule: Option<String>,
     pending: Option<Pending>,
-    candidates: Vec<(String, String)>,
+    picker: MemberPicker,
     ttl_days: u32,
 }
 
@@ -81,7 +81,7 @@ async fn show(
         Transfer::Never => Some("Under this organization's policy the owner cannot be changed.".to_string()),
         Transfer::Direct => Some("Under this organization's policy owners give the owner role directly, from the Users page.".to_string()),
     };
-    let (owner_name, i_am_owner, pending, candidates) = app
+    let (owner_name, i_am_owner, pending, picker) = app
         .service
         .read(&in_org.org, |state| {
             let owner = state.owner_id(&policy).cloned();
@@ -95,16 +95,16 @@ async fn show(
                 expires: when(n.expires_at.0),
                 to_me: n.to_user == me,
             });
-            let candidates = state
-                .members()
-                .filter(|m| m.user_id != me)
-                .map(|m| (m.user_id.to_string(), format!("{} ({})", m.name, m.email)))
-                .collect::<Vec<_>>();
+            let mut picker = MemberPicker::new(state, "");
+            let my_email = state.member(&me).map(|m| m.email.to_string());
+            picker
+                .choices
+                .retain(|(email, _)| Some(email) != my_email.as_ref());
             (
                 owner.as_ref().map(name_of).unwrap_or_default(),
                 owner.as_ref() == Some(&me),
                 pending,
-                candidates,
+                picker,
             )
         })
         .await?;
@@ -114,7 +114,7 @@ async fn show(
         i_am_owner,
         rule,
         pending,
-        candidates,
+        picker,
         ttl_days: policy.ownership.nomination_ttl_days,
     })?
     .into_response())
@@ -142,9 +142,19 @@ async fn nominate(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let body = NominateBody {
-        to_user: posted.fields.get("to_user").unwrap_or("").to_string(),
-    };
+    // The nominee by e-mail; someone who is no member is refused by the rule
+    // as an unknown member.
+    let typed = posted.fields.get("to_user").unwrap_or("").to_string();
+    let in_org =
+        crate::http::InOrg::resolve(&app, Caller::Account(posted.browser.user.clone()), &org)?;
+    let to_user = app
+        .service
+        .read(&in_org.org, |state| {
+            find_member(state, &typed).map(|u| u.to_string())
+        })
+        .await?
+        .unwrap_or(typed);
+    let body = NominateBody { to_user };
     let caller = Caller::Account(posted.browser.user.clone());
     let outcome = ownership::nominate(State(app.clone()), caller, Path(org.clone()), ApiJson(body))
         .await

@@ -142,6 +142,45 @@ impl Frame {
     }
 }
 
+/// A field that names a member by e-mail: a list of people to pick from while
+/// the organization is small enough to list, else typing the e-mail (a page
+/// listing 100,000 members in a dropdown would weigh megabytes).
+pub struct MemberPicker {
+    pub value: String,
+    /// `(e-mail, name)`; empty when there are too many members to list.
+    pub choices: Vec<(String, String)>,
+}
+
+/// Organizations with more members than this get a plain e-mail field.
+const PICKER_LIMIT: usize = 300;
+
+impl MemberPicker {
+    pub fn new(state: &steward_core::State, value: &str) -> MemberPicker {
+        let choices = if state.member_count() <= PICKER_LIMIT {
+            state
+                .members()
+                .map(|m| (m.email.to_string(), m.name.to_string()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        MemberPicker {
+            value: value.to_string(),
+            choices,
+        }
+    }
+}
+
+/// The member a picker's text names: an e-mail (any case) or a member id.
+pub fn find_member(state: &steward_core::State, text: &str) -> Option<steward_core::UserId> {
+    let text = text.trim();
+    if let Ok(email) = steward_core::Email::parse(text) {
+        return state.member_by_email(&email).map(|m| m.user_id.clone());
+    }
+    let id = steward_core::UserId::parse(text).ok()?;
+    state.member(&id).map(|m| m.user_id.clone())
+}
+
 /// A role's label from the policy ("Organization Administrator"), or its name.
 pub fn role_label(policy: &steward_core::Policy, role: &str) -> String {
     policy

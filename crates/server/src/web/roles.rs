@@ -1,7 +1,7 @@
 //! Roles & permissions: the policy's role x permission matrix, and "Why?":
 //! the check engine's answer for one user, action and object, with its reason.
 
-use super::page::{render, Frame, PageError};
+use super::page::{find_member, render, Frame, MemberPicker, PageError};
 use super::session::Browser;
 use crate::http::check;
 use crate::http::extract::ApiQuery;
@@ -27,7 +27,7 @@ struct RolesPage {
     policy_name: String,
     columns: Vec<Column>,
     rows: Vec<MatrixRow>,
-    members: Vec<(String, String, bool)>,
+    picker: MemberPicker,
     actions: Vec<(String, bool)>,
     objects: Vec<(String, String, bool)>,
     answer: Option<Answer>,
@@ -122,11 +122,21 @@ async fn page(
         })
         .collect();
     let caller = Caller::Account(browser.user.clone());
+    // The user by e-mail (or id); someone unknown is asked about as typed, and
+    // the check says they are no member.
+    let (user_id, picker) = app
+        .service
+        .read(&in_org.org, |state| {
+            let found = find_member(state, &why.user).map(|u| u.to_string());
+            (found, MemberPicker::new(state, &why.user))
+        })
+        .await?;
+    let user_id = user_id.unwrap_or_else(|| why.user.clone());
     let answer = if why.user.is_empty() || why.action.is_empty() || why.object.is_empty() {
         None
     } else {
         let question =
-            serde_json::json!({"user_id": why.user, "action": why.action, "object_id": why.object});
+            serde_json::json!({"user_id": user_id, "action": why.action, "object_id": why.object});
         let outcome = check::check(
             State(app.clone()),
             caller.clone(),
@@ -156,7 +166,7 @@ async fn page(
     )
     .await?;
     let org_id = in_org.org.to_string();
-    let (members, objects, answer) = app
+    let (objects, answer) = app
         .service
         .read(&in_org.org, |state| {
             let org_name = state.org().map(|o| o.name.to_string()).unwrap_or_default();
@@ -178,7 +188,7 @@ async fn page(
                     .map_or_else(|| r.to_string(), |x| x.label.clone())
             };
             let answer = answer.map(|(allowed, reason)| {
-                let who = UserId::parse(&why.user)
+                let who = UserId::parse(&user_id)
                     .ok()
                     .and_then(|u| state.member(&u).map(|m| m.name.to_string()))
                     .unwrap_or_else(|| why.user.clone());
@@ -199,16 +209,6 @@ async fn page(
                 };
                 Answer { allowed, text }
             });
-            let members = state
-                .members()
-                .map(|m| {
-                    (
-                        m.user_id.to_string(),
-                        format!("{} ({})", m.name, m.email),
-                        m.user_id.as_str() == why.user,
-                    )
-                })
-                .collect::<Vec<_>>();
             let mut objects = vec![(
                 org_id.clone(),
                 format!("The organization ({org_name})"),
@@ -221,7 +221,7 @@ async fn page(
                     o.id == why.object,
                 )
             }));
-            (members, objects, answer)
+            (objects, answer)
         })
         .await?;
     Ok(render(&RolesPage {
@@ -229,7 +229,7 @@ async fn page(
         policy_name: view.name.clone(),
         columns,
         rows,
-        members,
+        picker,
         actions: view
             .actions
             .iter()
