@@ -1,7 +1,8 @@
 //! The audit log, newest first, with its filters and the chain's status.
 
 use super::page::{
-    find_member, parse_date, render, role_label, when, Frame, MemberPicker, PageError,
+    closed_section, find_member, parse_date, render, role_label, when, Frame, MemberPicker,
+    PageError,
 };
 use super::session::Browser;
 use crate::http::audit::{self, AuditQuery};
@@ -127,13 +128,17 @@ async fn page(
         limit: Some(50),
         cursor: filter.cursor.clone(),
     };
-    let Json(events) = audit::list(
+    let events = match audit::list(
         State(app.clone()),
         caller.clone(),
         Path(org.clone()),
         ApiQuery(query),
     )
-    .await?;
+    .await
+    {
+        Ok(Json(events)) => events,
+        Err(e) => return closed_section(frame, "Audit log", e),
+    };
     let Json(chain) = audit::verify(State(app.clone()), caller, Path(org.clone())).await?;
     let policy = app.service.policy().clone();
     let rows = app

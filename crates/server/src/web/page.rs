@@ -206,6 +206,33 @@ pub fn parse_date(date: &str) -> Option<i64> {
     steward_core::Timestamp::from_date(year, month, day).map(|t| t.0)
 }
 
+/// A page inside the organization's frame that only says something: what a
+/// member sees of a section their role does not open to them.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub frame: Frame,
+    pub title: String,
+    pub text: String,
+}
+
+/// A section the rules do not open to this member: said inside the frame,
+/// so the rest of the console stays in reach. Any other error goes on.
+pub fn closed_section(frame: Frame, title: &str, e: ApiError) -> Result<Response, PageError> {
+    match e {
+        ApiError::Forbidden { .. } => Ok((
+            StatusCode::FORBIDDEN,
+            render(&MessagePage {
+                frame,
+                title: title.to_string(),
+                text: format!("{} Ask an administrator if you need it.", words(&e)),
+            })?,
+        )
+            .into_response()),
+        other => Err(other.into()),
+    }
+}
+
 /// A page without the organization's frame: sign-in, sign-up, errors.
 #[derive(Template)]
 #[template(path = "plain.html")]

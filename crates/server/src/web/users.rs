@@ -2,7 +2,7 @@
 //! panel, deletion (one or several), and invitations.
 
 use super::form::Posted;
-use super::page::{render, role_label, Frame, Notice, PageError};
+use super::page::{closed_section, render, role_label, Frame, Notice, PageError};
 use super::session::Browser;
 use crate::http::members::{
     self, BulkDeleteBody, InviteBody, MemberQuery, MemberView, UpdateMember,
@@ -231,7 +231,7 @@ async fn show_users(
     let role = query.role.clone().filter(|r| !r.is_empty());
     let q = query.q.clone().filter(|q| !q.is_empty());
     let paged = query.cursor.is_some();
-    let Json(page) = members::list(
+    let listed = members::list(
         State(app.clone()),
         Caller::Account(browser.user.clone()),
         Path(org.to_string()),
@@ -242,7 +242,11 @@ async fn show_users(
             cursor: query.cursor.clone(),
         }),
     )
-    .await?;
+    .await;
+    let page = match listed {
+        Ok(Json(page)) => page,
+        Err(e) => return closed_section(frame, "Users", e),
+    };
     let me = browser.user.clone();
     let (rows, total) = app
         .service

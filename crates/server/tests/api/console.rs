@@ -216,3 +216,23 @@ async fn an_unknown_address_is_a_page_for_a_browser_and_json_for_a_client() {
     let body: serde_json::Value = json.json().await.unwrap();
     assert_eq!(body["error"]["reason"], "no_route");
 }
+
+#[tokio::test]
+async fn a_viewer_is_told_inside_the_console_that_users_and_audit_are_not_theirs() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    app.join(&org.id, &org.owner, "vic@example.com", Some("viewer"))
+        .await;
+    let vic = cookie_value(&sign_in(&app, "vic@example.com").await);
+    for (path, needs) in [("users", "members:view"), ("audit", "audit:view")] {
+        let answer = page(&app, &vic, &format!("/orgs/{}/{path}", org.id)).await;
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{path}");
+        let html = answer.text().await.unwrap();
+        assert!(html.contains("id=\"message\""), "{path}");
+        assert!(html.contains(needs), "{path} names what it needs");
+        assert!(
+            html.contains("nav class=\"side\""),
+            "{path} keeps the console's navigation"
+        );
+    }
+}
