@@ -288,7 +288,8 @@ fn join_form(
     Ok(([(header::SET_COOKIE, cookie)], render(&page)?).into_response())
 }
 
-/// The invitation link's page (`accept_url`).
+/// The invitation link's page (`accept_url`), and the one-time setup link
+/// `steward orgs create` prints for a new owner.
 async fn join_page(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -321,8 +322,13 @@ async fn join(
     )
     .await;
     match outcome {
-        Ok(axum::Json(member)) => {
-            let user = member["user_id"].as_str().unwrap_or_default().to_string();
+        Ok(axum::Json(answer)) => {
+            // An invitation answers the member; a setup link (`orgs create`) the account.
+            let user = answer["user_id"]
+                .as_str()
+                .or_else(|| answer["account"]["id"].as_str())
+                .unwrap_or_default()
+                .to_string();
             let to = crate::http::members::parse_invitation_token(&token)
                 .map_or_else(|| "/".to_string(), |(org, _)| format!("/orgs/{org}/users"));
             start_session(&app, &user, &to).await
