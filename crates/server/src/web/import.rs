@@ -166,7 +166,7 @@ async fn preview(
                         (
                             e.line,
                             e.email.unwrap_or_default(),
-                            super::page::words(&ApiError::invalid("row", e.message)),
+                            super::page::sentence(&e.message),
                         )
                     })
                     .collect(),

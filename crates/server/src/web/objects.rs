@@ -3,18 +3,18 @@
 //! locked with the source named, grants editable, and "Make owner".
 
 use super::form::Posted;
-use super::page::{render, Frame, Notice, PageError};
+use super::page::{after_change, render, role_label, DoneQuery, Frame, Notice, PageError, Source};
 use super::session::Browser;
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::objects::{self, GrantBody, ObjectQuery, OwnerBody};
-use crate::http::{ApiError, AppState, Caller};
+use crate::http::{AppState, Caller};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use steward_core::{ObjectId, UserId};
+use steward_core::{ObjectId, Policy, UserId};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -155,11 +155,6 @@ struct Cell {
     locked: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
 async fn permissions_page(
     State(app): State<AppState>,
     browser: Browser,
@@ -177,29 +172,17 @@ async fn permissions_page(
 }
 
 /// Where an action comes from, in words.
-fn source_words(
-    source: &str,
-    org: &str,
-    object_name: impl Fn(&str) -> Option<String>,
-    role_label: impl Fn(&str) -> String,
-) -> String {
-    match source {
-        "root" => "Root account: may do everything on every object".to_string(),
-        "owner" => "Owner: may do everything on what they own".to_string(),
-        s => match s.split_once('@') {
-            Some((given, node)) => {
-                let place = if node == org {
-                    "the organization".to_string()
-                } else {
-                    object_name(node).unwrap_or_else(|| node.to_string())
-                };
-                match given.strip_prefix("role:") {
-                    Some(role) => format!("Given by the role {} on {place}", role_label(role)),
-                    None => format!("Granted on {place}"),
-                }
-            }
-            None => s.to_string(),
-        },
+fn source_words(source: &str, place: impl Fn(&str) -> String, policy: &Policy) -> String {
+    match Source::parse(source) {
+        Source::Root => "Root account: may do everything on every object".to_string(),
+        Source::Owner => "Owner: may do everything on what they own".to_string(),
+        Source::Role { role, node } => format!(
+            "Given by the role {} on {}",
+            role_label(policy, role),
+            place(node)
+        ),
+        Source::Grant { node } => format!("Granted on {}", place(node)),
+        Source::Other(s) => s.to_string(),
     }
 }
 
@@ -250,49 +233,48 @@ async fn show_permissions(
     let page = app
         .service
         .read(&in_org.org, |state| {
-            let object_name = |i: &str| {
-                ObjectId::parse(i)
+            let place = |node: &str| {
+                if node == org_id {
+                    return "the organization".to_string();
+                }
+                ObjectId::parse(node)
                     .ok()
                     .and_then(|o| state.object(&o).map(|o| o.name.to_string()))
+                    .unwrap_or_else(|| node.to_string())
             };
-            let role_label = |r: &str| {
-                policy
-                    .roles
-                    .iter()
-                    .find(|x| x.name == r)
-                    .map_or_else(|| r.to_string(), |x| x.label.clone())
-            };
-            let rows =
-                view.entries
-                    .iter()
-                    .filter_map(|e| {
-                        let user = UserId::parse(&e.user_id).ok()?;
-                        let member = state.member(&user)?;
-                        let granted = ObjectId::parse(id)
-                            .ok()
-                            .and_then(|o| state.grant(&o, &user).cloned())
-                            .unwrap_or_default();
-                        let cells = actions
-                            .iter()
-                            .map(|a| {
-                                let locked = e.locked.iter().find(|l| &l.action == a).map(|l| {
-                                    source_words(&l.source, &org_id, object_name, role_label)
-                                });
-                                Cell {
-                                    action: a.clone(),
-                                    ticked: locked.is_some() || granted.contains(a),
-                                    locked,
-                                }
-                            })
-                            .collect();
-                        Some(PermissionRow {
-                            user_id: e.user_id.clone(),
-                            name: member.name.to_string(),
-                            is_owner: object.owner_id.as_deref() == Some(e.user_id.as_str()),
-                            cells,
+            let rows = view
+                .entries
+                .iter()
+                .filter_map(|e| {
+                    let user = UserId::parse(&e.user_id).ok()?;
+                    let member = state.member(&user)?;
+                    let granted = ObjectId::parse(id)
+                        .ok()
+                        .and_then(|o| state.grant(&o, &user).cloned())
+                        .unwrap_or_default();
+                    let cells = actions
+                        .iter()
+                        .map(|a| {
+                            let locked = e
+                                .locked
+                                .iter()
+                                .find(|l| &l.action == a)
+                                .map(|l| source_words(&l.source, place, &policy));
+                            Cell {
+                                action: a.clone(),
+                                ticked: locked.is_some() || granted.contains(a),
+                                locked,
+                            }
                         })
+                        .collect();
+                    Some(PermissionRow {
+                        user_id: e.user_id.clone(),
+                        name: member.name.to_string(),
+                        is_owner: object.owner_id.as_deref() == Some(e.user_id.as_str()),
+                        cells,
                     })
-                    .collect::<Vec<_>>();
+                })
+                .collect::<Vec<_>>();
             let owner_name = object
                 .owner_id
                 .as_deref()
@@ -322,24 +304,6 @@ async fn show_permissions(
     .into_response())
 }
 
-async fn finish(
-    app: &AppState,
-    posted: &Posted,
-    org: &str,
-    id: &str,
-    outcome: Result<(), ApiError>,
-    done: &str,
-) -> Result<Response, PageError> {
-    match outcome {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/orgs/{org}/objects/{id}/permissions?done={done}"))
-                .into_response(),
-        ),
-        Err(e @ ApiError::Internal(_)) => Err(e.into()),
-        Err(e) => show_permissions(app, &posted.browser, org, id, Some(Notice::error(&e))).await,
-    }
-}
-
 async fn save_grant(
     State(app): State<AppState>,
     Path((org, id, user)): Path<(String, String, String)>,
@@ -357,7 +321,11 @@ async fn save_grant(
     )
     .await
     .map(|_| ());
-    finish(&app, &posted, &org, &id, outcome, "granted").await
+    let done = format!("/orgs/{org}/objects/{id}/permissions?done=granted");
+    after_change(outcome, done, |n| {
+        show_permissions(&app, &posted.browser, &org, &id, Some(n))
+    })
+    .await
 }
 
 async fn make_owner(
@@ -377,5 +345,9 @@ async fn make_owner(
     )
     .await
     .map(|_| ());
-    finish(&app, &posted, &org, &id, outcome, "owner").await
+    let done = format!("/orgs/{org}/objects/{id}/permissions?done=owner");
+    after_change(outcome, done, |n| {
+        show_permissions(&app, &posted.browser, &org, &id, Some(n))
+    })
+    .await
 }

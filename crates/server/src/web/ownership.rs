@@ -3,17 +3,18 @@
 //! the banner every page shows them.
 
 use super::form::Posted;
-use super::page::{find_member, render, when, Frame, MemberPicker, Notice, PageError};
+use super::page::{
+    after_change, find_member, render, when, DoneQuery, Frame, MemberPicker, Notice, PageError,
+};
 use super::session::Browser;
 use crate::http::extract::ApiJson;
 use crate::http::ownership::{self, NominateBody};
 use crate::http::{ApiError, AppState, Caller};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
 use steward_core::policy::Transfer;
 
 pub fn router() -> Router<AppState> {
@@ -43,16 +44,11 @@ struct Pending {
     to_me: bool,
 }
 
-#[derive(Deserialize)]
-struct Done {
-    done: Option<String>,
-}
-
 async fn page(
     State(app): State<AppState>,
     browser: Browser,
     Path(org): Path<String>,
-    Query(done): Query<Done>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let notice = match done.done.as_deref() {
         Some("nominated") => Some(Notice::ok(
@@ -120,21 +116,19 @@ async fn show(
     .into_response())
 }
 
-/// What a form's action answered: to the page with a notice, or the page again
-/// with the server's refusal.
+/// The ownership page after one of its forms.
 async fn finish(
     app: &AppState,
     posted: &Posted,
     org: &str,
     outcome: Result<(), ApiError>,
     done: &str,
-    to: &str,
 ) -> Result<Response, PageError> {
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/{to}?done={done}")).into_response()),
-        Err(e @ ApiError::Internal(_)) => Err(e.into()),
-        Err(e) => show(app, &posted.browser, org, Some(Notice::error(&e))).await,
-    }
+    let done_url = format!("/orgs/{org}/ownership?done={done}");
+    after_change(outcome, done_url, |n| {
+        show(app, &posted.browser, org, Some(n))
+    })
+    .await
 }
 
 async fn nominate(
@@ -159,7 +153,7 @@ async fn nominate(
     let outcome = ownership::nominate(State(app.clone()), caller, Path(org.clone()), ApiJson(body))
         .await
         .map(|_| ());
-    finish(&app, &posted, &org, outcome, "nominated", "ownership").await
+    finish(&app, &posted, &org, outcome, "nominated").await
 }
 
 async fn cancel(
@@ -171,7 +165,7 @@ async fn cancel(
     let outcome = ownership::cancel(State(app.clone()), caller, Path(org.clone()))
         .await
         .map(|_| ());
-    finish(&app, &posted, &org, outcome, "cancelled", "ownership").await
+    finish(&app, &posted, &org, outcome, "cancelled").await
 }
 
 async fn accept(
@@ -183,7 +177,7 @@ async fn accept(
     let outcome = ownership::accept(State(app.clone()), caller, Path(org.clone()))
         .await
         .map(|_| ());
-    finish(&app, &posted, &org, outcome, "accepted", "ownership").await
+    finish(&app, &posted, &org, outcome, "accepted").await
 }
 
 async fn decline(
@@ -195,5 +189,5 @@ async fn decline(
     let outcome = ownership::decline(State(app.clone()), caller, Path(org.clone()))
         .await
         .map(|_| ());
-    finish(&app, &posted, &org, outcome, "declined", "ownership").await
+    finish(&app, &posted, &org, outcome, "declined").await
 }

@@ -71,16 +71,42 @@ pub fn words(e: &ApiError) -> String {
             "Something went wrong on our side and nothing was changed. Try again in a moment."
                 .to_string()
         }
-        other => {
-            let mut text = other.to_string();
-            if let Some(first) = text.get_mut(0..1) {
-                first.make_ascii_uppercase();
-            }
-            if !text.ends_with('.') {
-                text.push('.');
-            }
-            text
-        }
+        other => sentence(&other.to_string()),
+    }
+}
+
+/// A server message as a sentence: capital first letter, full stop.
+pub fn sentence(message: &str) -> String {
+    let mut text = message.to_string();
+    if let Some(first) = text.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    text
+}
+
+/// `?done=...`: what the form before a redirect did, for the page's notice.
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+/// After a form's change: done, to `done_url`; refused, the form's page again
+/// with the server's reason (`again`); a fault, the error page.
+pub async fn after_change<F>(
+    outcome: Result<(), ApiError>,
+    done_url: String,
+    again: impl FnOnce(Notice) -> F,
+) -> Result<Response, PageError>
+where
+    F: std::future::Future<Output = Result<Response, PageError>>,
+{
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&done_url).into_response()),
+        Err(e @ ApiError::Internal(_)) => Err(e.into()),
+        Err(e) => again(Notice::error(&e)).await,
     }
 }
 
@@ -181,11 +207,46 @@ pub fn find_member(state: &steward_core::State, text: &str) -> Option<steward_co
     state.member(&id).map(|m| m.user_id.clone())
 }
 
-/// A role's label from the policy ("Organization Administrator"), or its name.
+/// A role's label from the policy ("Organization Administrator"), at the
+/// organization or on a scope, or its name.
 pub fn role_label(policy: &steward_core::Policy, role: &str) -> String {
     policy
         .org_role(role)
-        .map_or_else(|| role.to_string(), |r| policy.role(r).label.clone())
+        .map(|r| policy.role(r))
+        .or_else(|| policy.roles.iter().find(|r| r.name == role))
+        .map_or_else(|| role.to_string(), |r| r.label.clone())
+}
+
+/// Where an allowed action comes from, as the check engine writes it (`root`,
+/// `owner`, `role:<name>@<node>`, `grant@<node>`); the pages put it in words.
+pub enum Source<'a> {
+    Root,
+    Owner,
+    Role {
+        role: &'a str,
+        node: &'a str,
+    },
+    Grant {
+        node: &'a str,
+    },
+    /// A reason for no (`no_permission`, `not_a_member`...), or one not known here.
+    Other(&'a str),
+}
+
+impl<'a> Source<'a> {
+    pub fn parse(reason: &'a str) -> Source<'a> {
+        match reason {
+            "root" => Source::Root,
+            "owner" => Source::Owner,
+            other => match other.split_once('@') {
+                Some((given, node)) => match given.strip_prefix("role:") {
+                    Some(role) => Source::Role { role, node },
+                    None => Source::Grant { node },
+                },
+                None => Source::Other(other),
+            },
+        }
+    }
 }
 
 /// Unix seconds as people read them: `2026-11-29 20:31 UTC`.
@@ -344,6 +405,43 @@ impl IntoResponse for PageError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_checks_reason_is_parsed_into_its_source() {
+        assert!(matches!(Source::parse("root"), Source::Root));
+        assert!(matches!(Source::parse("owner"), Source::Owner));
+        assert!(matches!(
+            Source::parse("role:admin@org_a"),
+            Source::Role {
+                role: "admin",
+                node: "org_a"
+            }
+        ));
+        assert!(matches!(
+            Source::parse("grant@prj_1"),
+            Source::Grant { node: "prj_1" }
+        ));
+        assert!(matches!(
+            Source::parse("no_permission"),
+            Source::Other("no_permission")
+        ));
+    }
+
+    #[test]
+    fn a_role_is_labelled_at_the_organization_and_on_a_scope() {
+        let policy = steward_core::Policy::preset("platform").unwrap();
+        let org_role = policy.role(policy.org_roles[0]);
+        assert_eq!(role_label(&policy, &org_role.name), org_role.label);
+        assert_eq!(role_label(&policy, "no_such_role"), "no_such_role");
+        // A role held on a service only.
+        let service_admin = policy
+            .roles
+            .iter()
+            .find(|r| r.name == "service_admin")
+            .unwrap();
+        assert_ne!(service_admin.label, "service_admin");
+        assert_eq!(role_label(&policy, "service_admin"), service_admin.label);
+    }
 
     #[test]
     fn times_read_as_utc_dates() {

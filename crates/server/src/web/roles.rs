@@ -1,7 +1,7 @@
 //! Roles & permissions: the policy's role x permission matrix, and "Why?":
 //! the check engine's answer for one user, action and object, with its reason.
 
-use super::page::{find_member, render, Frame, MemberPicker, PageError};
+use super::page::{find_member, render, role_label, Frame, MemberPicker, PageError, Source};
 use super::session::Browser;
 use crate::http::check;
 use crate::http::extract::ApiQuery;
@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use steward_core::{ObjectId, UserId};
+use steward_core::{ObjectId, Policy, UserId};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/orgs/{org}/roles", get(page))
@@ -59,26 +59,26 @@ struct Why {
 }
 
 /// The check's reason in words.
-fn reason_words(
-    reason: &str,
-    place: impl Fn(&str) -> String,
-    role: impl Fn(&str) -> String,
-) -> String {
-    match reason {
-        "root" => "they are the organization's root account, which may do everything".into(),
-        "owner" => "they own this object or one it is inside".into(),
-        "not_a_member" => "they are not a member of this organization".into(),
-        "unknown_object" => "there is no such object".into(),
-        "unknown_action" => "there is no such action in this policy".into(),
-        "action_not_applicable" => "that action does not apply to this kind of object".into(),
-        "no_permission" => "no role, grant or ownership gives it to them here".into(),
-        other => match other.split_once('@') {
-            Some((given, node)) => match given.strip_prefix("role:") {
-                Some(r) => format!("they hold the role {} on {}", role(r), place(node)),
-                None => format!("they were granted it on {}", place(node)),
-            },
-            None => other.replace('_', " "),
-        },
+fn reason_words(reason: &str, place: impl Fn(&str) -> String, policy: &Policy) -> String {
+    match Source::parse(reason) {
+        Source::Root => "they are the organization's root account, which may do everything".into(),
+        Source::Owner => "they own this object or one it is inside".into(),
+        Source::Role { role, node } => format!(
+            "they hold the role {} on {}",
+            role_label(policy, role),
+            place(node)
+        ),
+        Source::Grant { node } => format!("they were granted it on {}", place(node)),
+        Source::Other("not_a_member") => "they are not a member of this organization".into(),
+        Source::Other("unknown_object") => "there is no such object".into(),
+        Source::Other("unknown_action") => "there is no such action in this policy".into(),
+        Source::Other("action_not_applicable") => {
+            "that action does not apply to this kind of object".into()
+        }
+        Source::Other("no_permission") => {
+            "no role, grant or ownership gives it to them here".into()
+        }
+        Source::Other(other) => other.replace('_', " "),
     }
 }
 
@@ -180,13 +180,6 @@ async fn page(
                         .unwrap_or_else(|| node.to_string())
                 }
             };
-            let role = |r: &str| {
-                policy
-                    .roles
-                    .iter()
-                    .find(|x| x.name == r)
-                    .map_or_else(|| r.to_string(), |x| x.label.clone())
-            };
             let answer = answer.map(|(allowed, reason)| {
                 let who = UserId::parse(&user_id)
                     .ok()
@@ -198,13 +191,13 @@ async fn page(
                         "Yes: {who} may {} on {}, because {}.",
                         why.action,
                         place(&why.object),
-                        reason_words(&reason, place, role)
+                        reason_words(&reason, place, &policy)
                     ),
                     None => format!(
                         "No: {who} may not {} on {}, because {}.",
                         why.action,
                         place(&why.object),
-                        reason_words(&reason, place, role)
+                        reason_words(&reason, place, &policy)
                     ),
                 };
                 Answer { allowed, text }

@@ -2,7 +2,9 @@
 //! panel, deletion (one or several), and invitations.
 
 use super::form::Posted;
-use super::page::{closed_section, render, role_label, Frame, Notice, PageError};
+use super::page::{
+    after_change, closed_section, render, role_label, sentence, Frame, Notice, PageError,
+};
 use super::session::Browser;
 use crate::http::members::{
     self, BulkDeleteBody, InviteBody, MemberQuery, MemberView, UpdateMember,
@@ -472,19 +474,12 @@ async fn save_user(
         }
         Ok::<_, ApiError>(())
     };
-    match attempt.await {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/users?done=saved")).into_response()),
-        Err(e @ ApiError::Internal(_)) => Err(e.into()),
-        Err(e) => Ok(show_edit(
-            &app,
-            &posted.browser,
-            &org,
-            &user,
-            Some(super::page::words(&e)),
-        )
-        .await?
-        .into_response()),
-    }
+    let done = format!("/orgs/{org}/users?done=saved");
+    after_change(attempt.await, done, |n| async {
+        let page = show_edit(&app, &posted.browser, &org, &user, Some(n.text)).await?;
+        Ok(page.into_response())
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -534,13 +529,7 @@ async fn delete_users(
     let refused: Vec<(String, String)> = outcome
         .refused
         .iter()
-        .map(|r| {
-            let mut text = r.message.clone();
-            if let Some(first) = text.get_mut(0..1) {
-                first.make_ascii_uppercase();
-            }
-            (name(&r.user_id), text)
-        })
+        .map(|r| (name(&r.user_id), sentence(&r.message)))
         .collect();
     let (mut frame, _) = Frame::load(&app, &posted.browser, &org, "users").await?;
     frame.notice = Some(if refused.is_empty() {

@@ -8,21 +8,8 @@ use crate::support::spawn_app;
 /// Sends `csv` to the import, as `token`.
 async fn import(app: &TestApp, org: &str, token: &str, dry_run: bool, csv: &[u8]) -> Answer {
     let query = if dry_run { "?dry_run=true" } else { "" };
-    let response = app
-        .http
-        .post(app.url(&at(org, &format!("/import{query}"))))
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(csv.to_vec())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    Answer {
-        status,
-        body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    }
+    let path = at(org, &format!("/import{query}"));
+    send(app, Method::POST, &path, token, "text/csv", csv.to_vec()).await
 }
 
 /// `(line, email)` of each row of one list of the answer.

@@ -73,12 +73,32 @@ fn each(page: &Value, field: &str) -> Vec<String> {
 
 /// A request whose body is sent as written (to send JSON that does not parse).
 async fn raw(app: &TestApp, method: Method, path: &str, token: &str, body: &str) -> Answer {
+    send(
+        app,
+        method,
+        path,
+        token,
+        "application/json",
+        body.as_bytes().to_vec(),
+    )
+    .await
+}
+
+/// A request with any body and content type, answered as JSON (or the text).
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Answer {
     let response = app
         .http
         .request(method, app.url(path))
         .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(body.to_string())
+        .header("content-type", content_type)
+        .body(body)
         .send()
         .await
         .unwrap();
