@@ -1,6 +1,11 @@
 //! The login rate limit, in memory per node: failed passwords per account (against
-//! guessing one person's password) and attempts per client address (against trying
-//! one password on many accounts).
+//! guessing one person's password) and per client address (against trying one
+//! password on many accounts). Only failures count, so many people behind one
+//! address (an office's NAT) sign in freely.
+//!
+//! An attempt counts as a failure from the moment it is admitted until it
+//! succeeds: concurrent guesses cannot all pass the check before the first of
+//! them fails, and an attempt that ends in an error stays counted.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
@@ -16,7 +21,7 @@ pub struct LoginLimits {
     /// Failed passwords allowed per account within `account_window`.
     pub per_account: u32,
     pub account_window: Duration,
-    /// Attempts allowed per client address within `address_window`.
+    /// Failed attempts allowed per client address within `address_window`.
     pub per_address: u32,
     pub address_window: Duration,
 }
@@ -100,6 +105,19 @@ impl<K: Hash + Eq> Log<K> {
         self.events.remove(key);
     }
 
+    /// Takes back one event of `key` at `at` (one that turned out not to count).
+    fn retract(&mut self, key: &K, at: Instant) {
+        let Some(times) = self.events.get_mut(key) else {
+            return;
+        };
+        if let Some(i) = times.iter().rposition(|t| *t == at) {
+            times.remove(i);
+        }
+        if times.is_empty() {
+            self.events.remove(key);
+        }
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.events.len()
@@ -110,6 +128,15 @@ fn in_window(at: Instant, window: Duration, now: Instant) -> bool {
     now.saturating_duration_since(at) < window
 }
 
+/// An admitted login attempt: counted as a failure of its account and address
+/// until `LoginLimiter::succeeded` takes it back.
+#[derive(Debug)]
+pub struct Attempt {
+    account_key: String,
+    addr: IpAddr,
+    at: Instant,
+}
+
 impl LoginLimiter {
     pub fn new(limits: LoginLimits) -> LoginLimiter {
         LoginLimiter {
@@ -118,48 +145,49 @@ impl LoginLimiter {
         }
     }
 
-    /// Called before a password is checked; counts the attempt against `addr`.
-    /// `Err(retry after)` when the account has had too many recent failures or the
-    /// address too many attempts (a refused attempt is not counted). `account_key`
-    /// is the lower-cased e-mail, whether or not it has an account, so refusals do
-    /// not tell which e-mails exist.
-    pub fn admit(&self, account_key: &str, addr: IpAddr, now: Instant) -> Result<(), Duration> {
+    /// Called before a password is checked. `Err(retry after)` when the account
+    /// or the address has had too many recent failures (a refused attempt is not
+    /// counted). Otherwise the attempt counts as a failure of both until it
+    /// `succeeded`. `account_key` is the lower-cased e-mail, whether or not it has
+    /// an account, so refusals do not tell which e-mails exist.
+    pub fn admit(
+        &self,
+        account_key: &str,
+        addr: IpAddr,
+        now: Instant,
+    ) -> Result<Attempt, Duration> {
         let l = &self.limits;
+        let account_key = account_key.to_string();
         let mut w = self.lock();
-        let account = w.accounts.check(
-            &account_key.to_string(),
-            l.per_account,
-            l.account_window,
-            now,
-        );
+        let account = w
+            .accounts
+            .check(&account_key, l.per_account, l.account_window, now);
         let address = w
             .addresses
             .check(&addr, l.per_address, l.address_window, now);
         match (account, address) {
             (Ok(()), Ok(())) => {
+                w.accounts
+                    .record(account_key.clone(), l.per_account, l.account_window, now);
                 w.addresses
                     .record(addr, l.per_address, l.address_window, now);
-                Ok(())
+                Ok(Attempt {
+                    account_key,
+                    addr,
+                    at: now,
+                })
             }
             (Err(a), Err(b)) => Err(a.max(b)),
             (Err(d), Ok(())) | (Ok(()), Err(d)) => Err(d),
         }
     }
 
-    /// A wrong password (or an unknown e-mail) for `account_key`.
-    pub fn failed(&self, account_key: &str, now: Instant) {
-        let l = &self.limits;
-        self.lock().accounts.record(
-            account_key.to_string(),
-            l.per_account,
-            l.account_window,
-            now,
-        );
-    }
-
-    /// The right password: the account's failures are forgiven.
-    pub fn succeeded(&self, account_key: &str) {
-        self.lock().accounts.clear(&account_key.to_string());
+    /// The right password: the attempt is taken back from its address, and the
+    /// account's failures are forgiven.
+    pub fn succeeded(&self, attempt: Attempt) {
+        let mut w = self.lock();
+        w.addresses.retract(&attempt.addr, attempt.at);
+        w.accounts.clear(&attempt.account_key);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Windows> {
@@ -186,68 +214,129 @@ mod tests {
         IpAddr::V4(Ipv4Addr::new(10, 0, 0, n))
     }
 
+    /// An attempt that is admitted and never succeeds: a failure.
+    fn fail(limiter: &LoginLimiter, account: &str, addr: IpAddr, now: Instant) {
+        limiter.admit(account, addr, now).expect("admitted");
+    }
+
     #[test]
     fn the_sixth_failure_in_the_window_is_refused_until_the_window_passes() {
         let limiter = LoginLimiter::default();
         let t0 = Instant::now();
         for i in 0..5 {
-            let now = t0 + Duration::from_secs(i * 10);
-            assert_eq!(limiter.admit("ann@acme.test", ip(i as u8), now), Ok(()));
-            limiter.failed("ann@acme.test", now);
+            fail(
+                &limiter,
+                "ann@acme.test",
+                ip(i as u8),
+                t0 + Duration::from_secs(i * 10),
+            );
         }
         // From any address: the limit protects the account.
         let now = t0 + MIN;
         assert_eq!(
-            limiter.admit("ann@acme.test", ip(99), now),
+            limiter.admit("ann@acme.test", ip(99), now).map(drop),
             Err(15 * MIN - MIN)
         );
         // Another account is untouched.
-        assert_eq!(limiter.admit("bob@acme.test", ip(99), now), Ok(()));
+        assert!(limiter.admit("bob@acme.test", ip(99), now).is_ok());
         // The first failure leaves the window at 15 minutes; one more is allowed.
         let later = t0 + 15 * MIN;
-        assert_eq!(limiter.admit("ann@acme.test", ip(99), later), Ok(()));
-        limiter.failed("ann@acme.test", later);
+        fail(&limiter, "ann@acme.test", ip(99), later);
         assert_eq!(
-            limiter.admit("ann@acme.test", ip(99), later),
+            limiter.admit("ann@acme.test", ip(99), later).map(drop),
             Err(Duration::from_secs(10))
         );
-        assert_eq!(
-            limiter.admit("ann@acme.test", ip(99), later + 15 * MIN),
-            Ok(())
-        );
+        assert!(limiter
+            .admit("ann@acme.test", ip(99), later + 15 * MIN)
+            .is_ok());
     }
 
     #[test]
-    fn success_clears_the_failures() {
+    fn success_clears_the_accounts_failures() {
         let limiter = LoginLimiter::default();
         let now = Instant::now();
         for _ in 0..4 {
-            limiter.failed("ann@acme.test", now);
+            fail(&limiter, "ann@acme.test", ip(1), now);
         }
-        limiter.succeeded("ann@acme.test");
+        let right = limiter.admit("ann@acme.test", ip(1), now).unwrap();
+        limiter.succeeded(right);
         for _ in 0..5 {
-            assert_eq!(limiter.admit("ann@acme.test", ip(1), now), Ok(()));
-            limiter.failed("ann@acme.test", now);
+            fail(&limiter, "ann@acme.test", ip(1), now);
         }
         assert!(limiter.admit("ann@acme.test", ip(1), now).is_err());
     }
 
     #[test]
-    fn an_address_gets_thirty_attempts_a_minute() {
+    fn an_address_gets_thirty_failures_a_minute() {
         let limiter = LoginLimiter::default();
         let t0 = Instant::now();
         for i in 0..30 {
-            let account = format!("user{i}@acme.test");
-            assert_eq!(limiter.admit(&account, ip(1), t0), Ok(()));
+            fail(&limiter, &format!("user{i}@acme.test"), ip(1), t0);
         }
-        assert_eq!(limiter.admit("new@acme.test", ip(1), t0), Err(MIN));
+        assert_eq!(
+            limiter.admit("new@acme.test", ip(1), t0).map(drop),
+            Err(MIN)
+        );
         // Refused attempts do not extend the wait.
         assert_eq!(
-            limiter.admit("new@acme.test", ip(1), t0 + Duration::from_secs(30)),
+            limiter
+                .admit("new@acme.test", ip(1), t0 + Duration::from_secs(30))
+                .map(drop),
             Err(Duration::from_secs(30))
         );
-        assert_eq!(limiter.admit("new@acme.test", ip(2), t0), Ok(()));
-        assert_eq!(limiter.admit("new@acme.test", ip(1), t0 + MIN), Ok(()));
+        assert!(limiter.admit("new@acme.test", ip(2), t0).is_ok());
+        assert!(limiter.admit("new@acme.test", ip(1), t0 + MIN).is_ok());
+    }
+
+    /// An office behind one NAT address at 9:00.
+    #[test]
+    fn successful_logins_from_one_address_are_never_limited() {
+        let limiter = LoginLimiter::default();
+        let now = Instant::now();
+        for i in 0..1000 {
+            let attempt = limiter
+                .admit(&format!("user{i}@acme.test"), ip(1), now)
+                .unwrap_or_else(|_| panic!("login {i} was limited"));
+            limiter.succeeded(attempt);
+        }
+        // And they leave nothing behind.
+        assert_eq!(limiter.lock().addresses.len(), 0);
+        assert_eq!(limiter.lock().accounts.len(), 0);
+        // Failures among them still count.
+        for i in 0..29 {
+            fail(&limiter, &format!("guess{i}@acme.test"), ip(1), now);
+            let ok = limiter.admit("ann@acme.test", ip(1), now).unwrap();
+            limiter.succeeded(ok);
+        }
+        fail(&limiter, "guess@acme.test", ip(1), now);
+        assert!(limiter.admit("ann@acme.test", ip(1), now).is_err());
+    }
+
+    /// Guesses sent at once cannot all pass before the first of them fails.
+    #[test]
+    fn attempts_in_flight_count_until_they_succeed() {
+        let limiter = LoginLimiter::default();
+        let now = Instant::now();
+        let in_flight: Vec<Attempt> = (0..5)
+            .map(|_| limiter.admit("ann@acme.test", ip(1), now).unwrap())
+            .collect();
+        assert!(limiter.admit("ann@acme.test", ip(2), now).is_err());
+        let mut in_flight = in_flight.into_iter();
+        limiter.succeeded(in_flight.next().unwrap());
+        assert!(limiter.admit("ann@acme.test", ip(2), now).is_ok());
+
+        let on_address: Vec<Attempt> = (0..30)
+            .map(|i| {
+                limiter
+                    .admit(&format!("u{i}@acme.test"), ip(3), now)
+                    .unwrap()
+            })
+            .collect();
+        assert!(limiter.admit("x@acme.test", ip(3), now).is_err());
+        for attempt in on_address {
+            limiter.succeeded(attempt);
+        }
+        assert!(limiter.admit("x@acme.test", ip(3), now).is_ok());
     }
 
     #[test]
@@ -255,11 +344,14 @@ mod tests {
         let limiter = LoginLimiter::default();
         let t0 = Instant::now();
         for i in 0..PRUNE_ABOVE {
-            limiter.failed(&format!("user{i}@acme.test"), t0);
+            let addr = IpAddr::V4(Ipv4Addr::from(i as u32));
+            fail(&limiter, &format!("user{i}@acme.test"), addr, t0);
         }
         assert_eq!(limiter.lock().accounts.len(), PRUNE_ABOVE);
+        assert_eq!(limiter.lock().addresses.len(), PRUNE_ABOVE);
         let later = t0 + 16 * MIN;
-        limiter.failed("late@acme.test", later);
+        fail(&limiter, "late@acme.test", ip(1), later);
         assert_eq!(limiter.lock().accounts.len(), 1);
+        assert_eq!(limiter.lock().addresses.len(), 1);
     }
 }

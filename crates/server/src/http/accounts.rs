@@ -186,7 +186,9 @@ pub async fn verify_credentials(
     client: std::net::IpAddr,
 ) -> Result<Account, ApiError> {
     let key = email.trim().to_lowercase();
-    app.auth
+    // Counted as a failure unless it succeeds below (an error on the way too).
+    let attempt = app
+        .auth
         .limiter
         .admit(&key, client, Instant::now())
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
@@ -200,7 +202,6 @@ pub async fn verify_credentials(
     let account = match (ok, account) {
         (true, Some(account)) => account,
         (_, account) => {
-            app.auth.limiter.failed(&key, Instant::now());
             if let Some(account) = account {
                 record_failed_login(app, account.id);
             }
@@ -211,7 +212,7 @@ pub async fn verify_credentials(
             ));
         }
     };
-    app.auth.limiter.succeeded(&key);
+    app.auth.limiter.succeeded(attempt);
     Ok(account)
 }
 

@@ -282,3 +282,40 @@ async fn one_email_signs_up_once() {
         .await;
     again.refused(409, "duplicate_email");
 }
+
+/// The per-address limit counts failures only: an office behind one NAT address
+/// signs in all morning, while one address trying passwords on many accounts is
+/// still stopped.
+#[tokio::test]
+async fn forty_good_logins_from_one_address_pass_and_thirty_failures_are_limited() {
+    let app = spawn_preset("operations").await;
+    app.signup("owner@acme.test", "Acme").await;
+    let login = |email: String, password: &'static str| {
+        let app = &app;
+        async move {
+            app.call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await
+        }
+    };
+    for i in 0..40 {
+        let answer = login("owner@acme.test".into(), PASSWORD).await;
+        assert_eq!(answer.status.as_u16(), 200, "login {i}: {}", answer.body);
+    }
+    // Each e-mail once, so no account's own limit (5) is what stops them.
+    for i in 0..30 {
+        login(format!("person{i}@acme.test"), "a guessed password")
+            .await
+            .refused(401, "invalid_credentials");
+    }
+    login("someone.else@acme.test".into(), "a guessed password")
+        .await
+        .refused(429, "too_many_attempts");
+    login("owner@acme.test".into(), PASSWORD)
+        .await
+        .refused(429, "too_many_attempts");
+}
