@@ -1,5 +1,6 @@
 //! Bearer secrets (refresh, setup and API tokens): random, shown once, stored only
-//! as their SHA-256 so a copy of the database cannot be used to log in.
+//! as their SHA-256 so a copy of the database cannot be used to log in (a
+//! refresh token's successor is kept too, sealed under the token it replaced).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -27,6 +28,42 @@ pub fn secret_hash_hex(secret: &str) -> String {
     hex::encode(secret_hash(secret))
 }
 
+/// Seals `secret` (made by `new_secret(prefix)`) under `key`, another secret of
+/// 256 random bits: the secret's bytes XOR a SHA-256 of `key`. Only a holder of
+/// `key` can open it, so a copy of the database still signs no one in. Each key
+/// must seal one secret only (a one-time pad); a refresh token seals its one
+/// successor. `None` when `secret` is not of that form.
+pub fn seal_secret(secret: &str, prefix: &str, key: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(secret.strip_prefix(prefix)?).ok()?;
+    let bytes: [u8; 32] = bytes.try_into().ok()?;
+    Some(hex::encode(xor(bytes, pad(key))))
+}
+
+/// The secret `seal_secret` sealed under `key`; `None` when `sealed` is not a
+/// sealed secret. A wrong key opens to a different, useless secret.
+pub fn open_secret(sealed: &str, prefix: &str, key: &str) -> Option<String> {
+    let bytes: [u8; 32] = hex::decode(sealed).ok()?.try_into().ok()?;
+    let mut secret = String::with_capacity(prefix.len() + 43);
+    secret.push_str(prefix);
+    URL_SAFE_NO_PAD.encode_string(xor(bytes, pad(key)), &mut secret);
+    Some(secret)
+}
+
+/// Domain-separated from `secret_hash`, which the database stores.
+fn pad(key: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"steward sealed secret\0");
+    hasher.update(key.as_bytes());
+    hasher.finalize().into()
+}
+
+fn xor(mut bytes: [u8; 32], pad: [u8; 32]) -> [u8; 32] {
+    for (b, p) in bytes.iter_mut().zip(pad) {
+        *b ^= p;
+    }
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +82,20 @@ mod tests {
             secret_hash_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_with_its_key() {
+        let key = new_secret("stw_rt_");
+        let secret = new_secret("stw_rt_");
+        let sealed = seal_secret(&secret, "stw_rt_", &key).unwrap();
+        assert_eq!(sealed.len(), 64);
+        assert!(!sealed.contains(&secret[7..]));
+        assert_ne!(sealed, secret_hash_hex(&secret));
+        assert_eq!(open_secret(&sealed, "stw_rt_", &key), Some(secret.clone()));
+        let other = new_secret("stw_rt_");
+        assert_ne!(open_secret(&sealed, "stw_rt_", &other), Some(secret));
+        assert_eq!(seal_secret("stw_key_abc", "stw_rt_", &key), None);
+        assert_eq!(open_secret("not hex", "stw_rt_", &key), None);
     }
 }

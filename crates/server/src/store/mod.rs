@@ -15,7 +15,9 @@ pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
 pub use keys::SigningKeyRow;
 pub use memberships::AccountMembership;
-pub use refresh::{RefreshRefusal, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_SECONDS};
+pub use refresh::{
+    RefreshRefusal, REFRESH_RETRY_GRACE_SECONDS, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_SECONDS,
+};
 pub use rows::{touched, Row};
 pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
 

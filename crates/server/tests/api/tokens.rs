@@ -96,7 +96,9 @@ async fn a_refresh_token_rotates_and_its_reuse_revokes_the_family() {
     app.get("/api/v1/me", first["access_token"].as_str().unwrap())
         .await
         .expect(200);
-    // The rotated token used again: the whole family is revoked, the newest too.
+    // The rotated token used again after the retry grace period (10 s): the
+    // whole family is revoked, the newest too.
+    app.app.service.clock().advance_secs(11);
     refresh(&org.owner.refresh)
         .await
         .refused(401, "refresh_token_reused");
@@ -318,4 +320,76 @@ async fn forty_good_logins_from_one_address_pass_and_thirty_failures_are_limited
     login("owner@acme.test".into(), PASSWORD)
         .await
         .refused(429, "too_many_attempts");
+}
+
+async fn refresh(app: &crate::support::TestApp, token: &str) -> crate::support::Answer {
+    app.call(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": token})),
+    )
+    .await
+}
+
+/// A client that times out and retries its refresh must not lose its session.
+#[tokio::test]
+async fn two_concurrent_refreshes_with_one_token_both_succeed_with_the_same_successor() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("owner@acme.test", "Acme").await;
+    for round in 0..10 {
+        let login = app.login("owner@acme.test").await;
+        let (a, b) = tokio::join!(refresh(&app, &login.refresh), refresh(&app, &login.refresh));
+        let (a, b) = (a.expect(200), b.expect(200));
+        assert_eq!(a["refresh_token"], b["refresh_token"], "round {round}");
+        app.get("/api/v1/me", b["access_token"].as_str().unwrap())
+            .await
+            .expect(200);
+        // The one successor carries the session on.
+        refresh(&app, a["refresh_token"].as_str().unwrap())
+            .await
+            .expect(200);
+    }
+    app.get("/api/v1/me", &org.owner.token).await.expect(200);
+}
+
+#[tokio::test]
+async fn a_refresh_retried_within_ten_seconds_gets_the_same_successor_and_later_revokes() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("owner@acme.test", "Acme").await;
+    let first = refresh(&app, &org.owner.refresh).await.expect(200);
+    let successor = first["refresh_token"].as_str().unwrap().to_string();
+    app.app.service.clock().advance_secs(5);
+    let retried = refresh(&app, &org.owner.refresh).await.expect(200);
+    assert_eq!(retried["refresh_token"].as_str(), Some(successor.as_str()));
+    // Past the grace period the old token is a replay again: the family ends.
+    app.app.service.clock().advance_secs(6);
+    refresh(&app, &org.owner.refresh)
+        .await
+        .refused(401, "refresh_token_reused");
+    refresh(&app, &successor)
+        .await
+        .refused(401, "refresh_token_revoked");
+}
+
+/// A family ended by logout stays ended, even for a retry within the grace period.
+#[tokio::test]
+async fn a_retry_after_logout_is_refused_within_the_grace_period() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("owner@acme.test", "Acme").await;
+    let first = refresh(&app, &org.owner.refresh).await.expect(200);
+    let successor = first["refresh_token"].as_str().unwrap();
+    app.call(
+        Method::POST,
+        "/api/v1/auth/logout",
+        None,
+        Some(json!({"refresh_token": successor})),
+    )
+    .await
+    .expect(204);
+    let retried = refresh(&app, &org.owner.refresh).await;
+    assert_eq!(retried.status.as_u16(), 401, "{}", retried.body);
+    refresh(&app, successor)
+        .await
+        .refused(401, "refresh_token_revoked");
 }

@@ -1,18 +1,22 @@
 //! Accounts and their tokens on both backends, with two nodes (two stores on one
 //! database) racing where a rule must hold under concurrency: one account per
-//! e-mail, one successor per refresh token, one use per setup link, one first
-//! signing key.
+//! e-mail, one successor per refresh token (the same for a retry within the
+//! grace period), one use per setup link, one first signing key.
 
 use crate::support::*;
 use steward::auth::Signer;
-use steward::store::{Account, RefreshRefusal, Store, StoreError, REFRESH_TOKEN_SECONDS};
+use steward::store::{
+    Account, RefreshRefusal, Store, StoreError, REFRESH_RETRY_GRACE_SECONDS, REFRESH_TOKEN_SECONDS,
+};
 
 crate::on_both_backends!(
     a_second_account_for_an_email_is_refused,
     a_refresh_token_rotates_into_a_new_one,
     a_reused_refresh_token_revokes_its_family,
     logout_and_account_revocation_end_refresh_tokens,
-    of_two_concurrent_rotations_exactly_one_succeeds,
+    two_concurrent_rotations_get_the_same_successor,
+    a_retry_within_the_grace_period_gets_the_same_successor,
+    a_revoked_family_stays_refused_within_the_grace_period,
     a_setup_token_works_once,
     nodes_starting_together_share_one_signing_key,
 );
@@ -105,20 +109,21 @@ async fn a_reused_refresh_token_revokes_its_family(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    // A stolen copy of `first` is replayed: the family ends, the legitimate
-    // holder's `second` with it.
+    // A stolen copy of `first` is replayed after the grace period: the family
+    // ends, the legitimate holder's `second` with it.
+    let later = NOW + 1 + REFRESH_RETRY_GRACE_SECONDS;
     assert_eq!(
-        two.rotate_refresh_token(&first, NOW + 2).await.unwrap(),
+        two.rotate_refresh_token(&first, later).await.unwrap(),
         Err(RefreshRefusal::Reused)
     );
     // `second` was never used: it is revoked, not reused.
     assert_eq!(
-        one.rotate_refresh_token(&second, NOW + 3).await.unwrap(),
+        one.rotate_refresh_token(&second, later + 1).await.unwrap(),
         Err(RefreshRefusal::Revoked)
     );
     // Another login of the same account is another family.
     assert!(one
-        .rotate_refresh_token(&other_login, NOW + 4)
+        .rotate_refresh_token(&other_login, later + 2)
         .await
         .unwrap()
         .is_ok());
@@ -163,7 +168,9 @@ async fn logout_and_account_revocation_end_refresh_tokens(backend: Backend) {
     }
 }
 
-async fn of_two_concurrent_rotations_exactly_one_succeeds(backend: Backend) {
+/// A client that retries a refresh (or sends two at once) on two nodes: both
+/// answers carry the one successor, and the family lives on.
+async fn two_concurrent_rotations_get_the_same_successor(backend: Backend) {
     let (_db, one, two) = two_nodes(backend).await;
     for i in 0..ROUNDS {
         let token = one.issue_refresh_token("acc_ann", NOW).await.unwrap();
@@ -178,18 +185,102 @@ async fn of_two_concurrent_rotations_exactly_one_succeeds(backend: Backend) {
             }),
         );
         let (a, b) = (a.unwrap(), b.unwrap());
-        let winner = match (&a, &b) {
-            (Ok((_, next)), Err(RefreshRefusal::Reused))
-            | (Err(RefreshRefusal::Reused), Ok((_, next))) => next.clone(),
+        let next = match (a, b) {
+            (Ok(a), Ok(b)) if a == b => a.1,
             other => panic!("round {i}: {other:?}"),
         };
-        // The loser replayed a used token, so the winner's successor is revoked too.
-        assert_eq!(
-            one.rotate_refresh_token(&winner, NOW + 2).await.unwrap(),
-            Err(RefreshRefusal::Revoked),
+        assert!(
+            one.rotate_refresh_token(&next, NOW + 2)
+                .await
+                .unwrap()
+                .is_ok(),
             "round {i}"
         );
     }
+}
+
+async fn a_retry_within_the_grace_period_gets_the_same_successor(backend: Backend) {
+    let (_db, one, two) = two_nodes(backend).await;
+    let first = one.issue_refresh_token("acc_ann", NOW).await.unwrap();
+    let (_, second) = one
+        .rotate_refresh_token(&first, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    let last_second = NOW + REFRESH_RETRY_GRACE_SECONDS - 1;
+    for at in [NOW, NOW + 1, last_second] {
+        assert_eq!(
+            two.rotate_refresh_token(&first, at).await.unwrap(),
+            Ok(("acc_ann".to_string(), second.clone())),
+            "a retry {} s later",
+            at - NOW
+        );
+    }
+    // The successor is used; a retry of `first` still answers it.
+    let (_, third) = one
+        .rotate_refresh_token(&second, last_second)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        two.rotate_refresh_token(&first, last_second)
+            .await
+            .unwrap()
+            .map(|(_, next)| next),
+        Ok(second.clone())
+    );
+    // Past the grace period `first` is a replay: the family ends.
+    assert_eq!(
+        two.rotate_refresh_token(&first, NOW + REFRESH_RETRY_GRACE_SECONDS)
+            .await
+            .unwrap(),
+        Err(RefreshRefusal::Reused)
+    );
+    for token in [&second, &third] {
+        assert!(
+            one.rotate_refresh_token(token, last_second)
+                .await
+                .unwrap()
+                .is_err(),
+            "the family is revoked"
+        );
+    }
+    assert_eq!(
+        one.rotate_refresh_token(&third, last_second).await.unwrap(),
+        Err(RefreshRefusal::Revoked)
+    );
+}
+
+/// Logout, a replay or the account's revocation ends the family; a retry within
+/// the grace period does not bring its successor back.
+async fn a_revoked_family_stays_refused_within_the_grace_period(backend: Backend) {
+    let (_db, one, two) = two_nodes(backend).await;
+    let by_logout = one.issue_refresh_token("acc_ann", NOW).await.unwrap();
+    let (_, next) = one
+        .rotate_refresh_token(&by_logout, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(one.revoke_refresh_family(&next, NOW + 1).await.unwrap());
+    assert!(two
+        .rotate_refresh_token(&by_logout, NOW + 2)
+        .await
+        .unwrap()
+        .is_err());
+
+    let by_account = one.issue_refresh_token("acc_ann", NOW).await.unwrap();
+    one.rotate_refresh_token(&by_account, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    two.revoke_account_refresh_tokens("acc_ann", NOW + 1)
+        .await
+        .unwrap();
+    assert!(one
+        .rotate_refresh_token(&by_account, NOW + 2)
+        .await
+        .unwrap()
+        .is_err());
 }
 
 async fn a_setup_token_works_once(backend: Backend) {
