@@ -16,6 +16,7 @@ use axum::Router;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use steward_core::{Name, UserId};
+use url::{Position, Url};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,11 +51,29 @@ struct SignInQuery {
     next: Option<String>,
 }
 
-/// Only a path on this server: `next` must not send anyone elsewhere.
-fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
-        _ => "/".to_string(),
+/// Where to go after sign-in: `next` read as a URL relative to the server's
+/// public URL, the way a browser reads it (dropping tabs and newlines, `\\` as
+/// `/`), kept only when it stays on the same origin (scheme, host and port);
+/// then its path and query, which never start with `//`. Anything else: `/`.
+fn local_path(public_url: &str, next: Option<&str>) -> String {
+    let home = || "/".to_string();
+    let Some(next) = next else {
+        return home();
+    };
+    let Ok(base) = Url::parse(public_url).or_else(|_| Url::parse("http://steward.invalid/")) else {
+        return home();
+    };
+    match base.join(next) {
+        Ok(url) if url.origin() == base.origin() => {
+            let path = &url[Position::BeforePath..Position::AfterQuery];
+            // `/.//evil.test` is a path here, but `//evil.test` in a Location.
+            if path.starts_with('/') && !path.starts_with("//") {
+                path.to_string()
+            } else {
+                home()
+            }
+        }
+        _ => home(),
     }
 }
 
@@ -107,7 +126,7 @@ async fn sign_in_page(
     headers: HeaderMap,
     Query(q): Query<SignInQuery>,
 ) -> Result<Response, PageError> {
-    let next = local_path(q.next.as_deref());
+    let next = local_path(&app.config.public_url, q.next.as_deref());
     sign_in_form(&app, sign_in_token(&headers), "", &next, None)
 }
 
@@ -118,7 +137,7 @@ async fn sign_in(
 ) -> Result<Response, PageError> {
     let (fields, token) = read_pre_session(req).await?;
     let email = fields.get("email").unwrap_or("").to_string();
-    let next = local_path(fields.get("next"));
+    let next = local_path(&app.config.public_url, fields.get("next"));
     let token = match token {
         Ok(token) => token,
         Err(fresh) => return sign_in_form(&app, fresh, &email, &next, Some(EXPIRED.into())),
@@ -335,5 +354,45 @@ async fn join(
         }
         Err(e @ ApiError::Internal(_)) => Err(e.into()),
         Err(e) => join_form(&app, &token, csrf, Some(super::page::words(&e))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn next_is_kept_only_on_this_servers_origin() {
+        let base = "https://steward.example.com";
+        for next in [
+            "/\t/evil.test",
+            "/\n/evil.test",
+            "//evil.test",
+            "/\\evil.test",
+            "\\\\evil.test",
+            "/.//evil.test",
+            "https://evil.test/",
+            "http://steward.example.com/orgs",
+            "https://steward.example.com:8443/orgs",
+            "javascript:alert(1)",
+            "data:text/html,hi",
+        ] {
+            assert_eq!(local_path(base, Some(next)), "/", "{next:?}");
+        }
+        assert_eq!(local_path(base, None), "/");
+        for (next, path) in [
+            (
+                "/orgs/org_1/users?role=admin",
+                "/orgs/org_1/users?role=admin",
+            ),
+            (
+                "https://steward.example.com/orgs/org_1/audit",
+                "/orgs/org_1/audit",
+            ),
+            ("/orgs/../invitations/x", "/invitations/x"),
+            ("/invitations/a b", "/invitations/a%20b"),
+        ] {
+            assert_eq!(local_path(base, Some(next)), path, "{next:?}");
+        }
     }
 }

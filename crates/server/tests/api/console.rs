@@ -26,36 +26,49 @@ fn cookie_value(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_string()
 }
 
-/// Signs in through the form; answers the `Set-Cookie` of the session.
-async fn sign_in(app: &TestApp, email: &str) -> String {
-    let client = browser();
-    let page = client
+/// A fresh sign-in form's cookie (`name=value`) and CSRF token.
+async fn pre_session(app: &TestApp) -> (String, String) {
+    let page = browser()
         .get(format!("http://{}/sign-in", app.addr))
         .send()
         .await
         .unwrap();
     let pre = cookie_value(page.headers()[SET_COOKIE].to_str().unwrap());
-    let csrf = csrf_in(&page.text().await.unwrap());
-    let answer = client
+    (pre, csrf_in(&page.text().await.unwrap()))
+}
+
+/// Signs in through the form, asking to go to `next` afterwards.
+async fn sign_in_to(app: &TestApp, email: &str, next: &str) -> reqwest::Response {
+    let (pre, csrf) = pre_session(app).await;
+    let answer = browser()
         .post(format!("http://{}/sign-in", app.addr))
         .header(COOKIE, pre)
         .form(&[
             ("csrf", csrf.as_str()),
             ("email", email),
             ("password", PASSWORD),
-            ("next", "/"),
+            ("next", next),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(answer.status(), StatusCode::SEE_OTHER);
     answer
+}
+
+fn session_set_cookie(answer: &reqwest::Response) -> Option<String> {
+    answer
         .headers()
         .get_all(SET_COOKIE)
         .iter()
         .map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("steward_session="))
-        .expect("signing in sets the session cookie")
+        .find(|c| c.starts_with("steward_session=") && !c.starts_with("steward_session=;"))
+}
+
+/// Signs in through the form; answers the `Set-Cookie` of the session.
+async fn sign_in(app: &TestApp, email: &str) -> String {
+    let answer = sign_in_to(app, email, "/").await;
+    session_set_cookie(&answer).expect("signing in sets the session cookie")
 }
 
 async fn page(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
@@ -236,3 +249,38 @@ async fn a_viewer_is_told_inside_the_console_that_users_and_audit_are_not_theirs
         );
     }
 }
+
+/// `next` after sign-in is kept only when, read as a URL relative to the server,
+/// it stays on the server's origin; anything else goes to the first page.
+#[tokio::test]
+async fn sign_in_sends_the_browser_only_to_a_page_of_this_server() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let good = format!("/orgs/{}/users?role=admin", org.id);
+    for (next, expected) in [
+        // What `/%09/evil.test` decodes to; browsers drop the tab: `//evil.test`.
+        ("/\t/evil.test", "/"),
+        ("/\n/evil.test", "/"),
+        ("//evil.test", "/"),
+        ("/\\evil.test", "/"),
+        ("/.//evil.test", "/"),
+        ("https://evil.test/", "/"),
+        ("javascript:alert(1)", "/"),
+        (good.as_str(), good.as_str()),
+    ] {
+        // The link's `next` reaches the form only when it is local...
+        let page = browser()
+            .get(format!("http://{}/sign-in", app.addr))
+            .query(&[("next", next)])
+            .send()
+            .await
+            .unwrap();
+        let html = page.text().await.unwrap();
+        assert!(!html.contains("evil.test"), "{next:?} is in the form");
+        assert!(!html.contains("javascript:"), "{next:?} is in the form");
+        // ...and the form's `next` is checked again when it comes back.
+        let answer = sign_in_to(&app, "olivia@example.com", next).await;
+        assert_eq!(answer.headers()[LOCATION], expected, "{next:?}");
+    }
+}
+
