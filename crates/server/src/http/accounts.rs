@@ -178,7 +178,9 @@ pub(crate) async fn login(
 
 /// The account behind an e-mail and password, for the API's login and the
 /// console's sign-in alike: rate limited, the same work and answer for an
-/// unknown e-mail as for a wrong password, and every failure audited.
+/// unknown e-mail as for a wrong password, and every failure audited. The one
+/// place a password is checked: every other credential path (accepting an
+/// invitation for an existing account) sends people through sign-in.
 pub async fn verify_credentials(
     app: &AppState,
     email: &str,
@@ -377,15 +379,16 @@ pub(crate) async fn jwks(State(app): State<AppState>) -> Json<serde_json::Value>
 pub struct AcceptBody {
     /// The name to show; defaults to the one in the invitation.
     pub name: Option<String>,
-    /// Sets the password of a new account, or proves an existing one's (not
-    /// needed when the request carries the account's access token).
+    /// Sets the password of a new account (or of a setup link's). An existing
+    /// account accepts signed in, with its access token: no password is checked
+    /// here.
     pub password: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "invitations",
     params(("token" = String, Path, description = "the invitation's token, or a setup link's")),
     request_body = AcceptBody,
-    responses((status = 200, body = MemberView), (status = 400), (status = 401), (status = 404), (status = 409)))]
+    responses((status = 200, body = MemberView), (status = 400), (status = 401, description = "`sign_in_required`: the address has an account; accept with its access token"), (status = 404), (status = 409)))]
 pub(crate) async fn accept_invitation(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -401,56 +404,93 @@ pub(crate) async fn accept_invitation(
     if token.starts_with(crate::store::SETUP_TOKEN_PREFIX) {
         return set_up_account(&app, &token, body).await;
     }
+    let signed_in = match bearer(&headers) {
+        Some(bearer) => match app.authenticate(bearer)? {
+            Caller::Account(user) => Some(user),
+            // A key is no one's to join with.
+            Caller::Key(_) => return Err(Refusal::UnknownInvitation.into()),
+        },
+        None => None,
+    };
+    let member = accept(&app, &token, body, signed_in.as_ref()).await?;
+    Ok(Json(
+        serde_json::to_value(member).map_err(|e| ApiError::Internal(e.to_string()))?,
+    ))
+}
+
+/// A live invitation, found by its token.
+pub(crate) struct Invited {
+    pub org: steward_core::OrgId,
+    pub org_name: String,
+    pub invitation: steward_core::state::Invitation,
+    /// The account the invited address already has.
+    pub account: Option<Account>,
+}
+
+/// The invitation behind `token`, if it is live: 404 `unknown_invitation`, or
+/// 409 `invitation_expired` for one that expired.
+pub(crate) async fn invited(app: &AppState, token: &str) -> Result<Invited, ApiError> {
     let unknown = || ApiError::from(Refusal::UnknownInvitation);
-    let (org, invitation_id) = parse_invitation_token(&token).ok_or_else(unknown)?;
+    let (org, invitation_id) = parse_invitation_token(token).ok_or_else(unknown)?;
     let org = steward_core::OrgId::parse(&org).map_err(|_| unknown())?;
     app.service.snapshot(org.as_str()).ok_or_else(unknown)?;
     // Reading expires what is due (and `Join` decides expiry again), so an
     // invitation still here is live; a gone one's audit event says why.
-    let invitation = app
+    let (invitation, org_name) = app
         .service
-        .read(&org, |state| state.invitation(&invitation_id).cloned())
+        .read(&org, |state| {
+            let name = state.org().map(|o| o.name.to_string()).unwrap_or_default();
+            (state.invitation(&invitation_id).cloned(), name)
+        })
         .await?;
     let invitation = match invitation {
         Some(i) => i,
-        None if has_expired(&app, &org, &invitation_id).await? => {
+        None if has_expired(app, &org, &invitation_id).await? => {
             return Err(Refusal::InvitationExpired.into())
         }
         None => return Err(unknown()),
     };
-    let name = optional_name(body.name.as_deref())?;
-    // Who accepts: the signed-in account, an existing account proving its
-    // password, or a new account for the invited address.
-    let signed_in = match bearer(&headers) {
-        Some(token) => match app.authenticate(token)? {
-            Caller::Account(user) => Some(user),
-            Caller::Key(_) => return Err(unknown()),
-        },
-        None => None,
-    };
-    let existing = app
+    let account = app
         .service
         .store()
         .account_by_email(invitation.email.as_str())
         .await?;
-    let account = match (signed_in, existing) {
+    Ok(Invited {
+        org,
+        org_name,
+        invitation,
+        account,
+    })
+}
+
+/// Accepts an invitation, for the API and the console alike. Who joins: the
+/// signed-in account the invitation is for, or a new account for the invited
+/// address (with the password the body chooses). An address that already has an
+/// account joins only signed in, so no password is ever checked here: a password
+/// is checked only by `verify_credentials`, behind the login's limiter and audit.
+pub(crate) async fn accept(
+    app: &AppState,
+    token: &str,
+    body: AcceptBody,
+    signed_in: Option<&UserId>,
+) -> Result<MemberView, ApiError> {
+    let Invited {
+        org,
+        invitation,
+        account,
+        ..
+    } = invited(app, token).await?;
+    let name = optional_name(body.name.as_deref())?;
+    let account = match (signed_in, account) {
         (Some(user), Some(account)) if account.id == user.as_str() => account,
         // The invitation is for someone else's address.
-        (Some(_), _) => return Err(unknown()),
-        (None, Some(account)) => {
-            let password = body.password.as_deref().unwrap_or("");
-            if !app
-                .auth
-                .passwords
-                .verify(account.password_hash.as_deref(), password)
-                .await
-            {
-                return Err(ApiError::unauthenticated(
-                    "invalid_credentials",
-                    "an account with this address exists: give its password, or sign in first",
-                ));
-            }
-            account
+        (Some(_), _) => return Err(Refusal::UnknownInvitation.into()),
+        (None, Some(_)) => {
+            return Err(ApiError::unauthenticated(
+                "sign_in_required",
+                "an account with this address exists: sign in, then accept the invitation \
+                 again with its access token",
+            ))
         }
         (None, None) => {
             let display = name
@@ -463,28 +503,28 @@ pub(crate) async fn accept_invitation(
                     "password: choose a password for the new account",
                 )
             })?;
-            create_account(&app, invitation.email.as_str(), display.as_str(), password).await?
+            create_account(app, invitation.email.as_str(), display.as_str(), password).await?
         }
     };
     let user_id = UserId::parse(&account.id)?;
     let command = Command::Join {
-        invitation_id,
+        invitation_id: invitation.id,
         user_id: user_id.clone(),
         name,
     };
     app.service
         .execute(&org, &Actor::User(user_id.clone()), command)
         .await?;
-    let snapshot = app.service.snapshot(org.as_str()).ok_or_else(unknown)?;
+    let snapshot = app
+        .service
+        .snapshot(org.as_str())
+        .ok_or_else(|| ApiError::from(Refusal::UnknownInvitation))?;
     let in_org = InOrg {
         org,
         snapshot,
         who: Caller::Account(user_id.clone()),
     };
-    let member: MemberView = current_member(&app, &in_org, &user_id).await?;
-    Ok(Json(
-        serde_json::to_value(member).map_err(|e| ApiError::Internal(e.to_string()))?,
-    ))
+    current_member(app, &in_org, &user_id).await
 }
 
 /// Whether the invitation existed and expired (its `invitation.expired` event).

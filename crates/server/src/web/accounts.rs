@@ -5,9 +5,12 @@ use super::page::{render, PageError, PlainForm, PlainPage};
 use super::session::{
     cookie, same_token, session_cookie, set_cookie, Browser, SESSION_COOKIE, SIGN_IN_COOKIE,
 };
-use crate::http::accounts::{create_account, verify_credentials};
+use crate::http::accounts::{
+    accept, create_account, invited, set_up_account, verify_credentials, AcceptBody,
+};
 use crate::http::orgs::create_organization;
 use crate::http::{ApiError, AppState};
+use crate::store::SETUP_TOKEN_PREFIX;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -27,6 +30,10 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/new", get(new_org_page).post(new_org))
         .route("/orgs/{org}", get(org_home))
         .route("/invitations/{token}", get(join_page).post(join))
+        .route(
+            "/invitations/{token}/join",
+            get(back_to_join_page).post(join_signed_in),
+        )
 }
 
 /// The first organization's Users page, or the page to create one.
@@ -308,17 +315,61 @@ fn join_form(
 }
 
 /// The invitation link's page (`accept_url`), and the one-time setup link
-/// `steward orgs create` prints for a new owner.
+/// `steward orgs create` prints for a new owner. A new address chooses a name
+/// and password here; an address that has an account joins signed in, so its
+/// owner goes through the sign-in (the login's limiter, audit and timing) and
+/// comes back: no password is checked on this page.
 async fn join_page(
     State(app): State<AppState>,
     headers: HeaderMap,
+    browser: Option<Browser>,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    join_form(&app, &token, sign_in_token(&headers), None)
+    if token.starts_with(SETUP_TOKEN_PREFIX) {
+        return join_form(&app, &token, sign_in_token(&headers), None);
+    }
+    let invited = invited(&app, &token).await?;
+    let Some(account) = invited.account else {
+        return join_form(&app, &token, sign_in_token(&headers), None);
+    };
+    match browser {
+        Some(browser) if browser.account.id == account.id => {
+            let page = PlainPage {
+                title: "Join your team on Steward".into(),
+                error: None,
+                info: None,
+                form: PlainForm::JoinSignedIn {
+                    token,
+                    csrf: browser.session.csrf_token,
+                    org_name: invited.org_name,
+                    email: account.email,
+                },
+            };
+            Ok(render(&page)?.into_response())
+        }
+        other => sign_in_to_join(&token, other.is_some()),
+    }
 }
 
-/// Accepts through the API's own handler (which creates the account or checks
-/// its password), then signs the new member in.
+/// The page that sends an existing account's owner to sign in, and back here.
+fn sign_in_to_join(token: &str, other_account: bool) -> Result<Response, PageError> {
+    let back = format!("/invitations/{token}");
+    let back: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    let page = PlainPage {
+        title: "Join your team on Steward".into(),
+        error: None,
+        info: None,
+        form: PlainForm::JoinSignIn {
+            sign_in: format!("/sign-in?next={back}"),
+            other_account,
+        },
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// The new account's form: accepts through the API's own code (which makes the
+/// account), then signs the new member in. An address that has an account is
+/// sent to sign in instead, whatever password came with the form.
 async fn join(
     State(app): State<AppState>,
     Path(token): Path<String>,
@@ -329,32 +380,56 @@ async fn join(
         Ok(csrf) => csrf,
         Err(fresh) => return join_form(&app, &token, fresh, Some(EXPIRED.into())),
     };
-    let mut body = serde_json::json!({"password": fields.raw("password")});
-    if let Some(name) = fields.get("name") {
-        body["name"] = serde_json::Value::from(name);
-    }
-    let outcome = crate::http::accounts::accept_invitation(
-        State(app.clone()),
-        HeaderMap::new(),
-        Path(token.clone()),
-        axum::body::Bytes::from(body.to_string()),
-    )
-    .await;
-    match outcome {
-        Ok(axum::Json(answer)) => {
-            // An invitation answers the member; a setup link (`orgs create`) the account.
-            let user = answer["user_id"]
-                .as_str()
-                .or_else(|| answer["account"]["id"].as_str())
-                .unwrap_or_default()
-                .to_string();
-            let to = crate::http::members::parse_invitation_token(&token)
-                .map_or_else(|| "/".to_string(), |(org, _)| format!("/orgs/{org}/users"));
-            start_session(&app, &user, &to).await
+    let body = AcceptBody {
+        name: fields.get("name").map(str::to_string),
+        password: Some(fields.raw("password").to_string()),
+    };
+    let joined = if token.starts_with(SETUP_TOKEN_PREFIX) {
+        // A setup link answers the account, like `/me`.
+        set_up_account(&app, &token, body)
+            .await
+            .map(|axum::Json(me)| me["account"]["id"].as_str().unwrap_or_default().to_string())
+    } else {
+        if invited(&app, &token).await?.account.is_some() {
+            return sign_in_to_join(&token, false);
         }
+        accept(&app, &token, body, None).await.map(|m| m.user_id)
+    };
+    match joined {
+        Ok(user) => start_session(&app, &user, &org_users(&token)).await,
         Err(e @ ApiError::Internal(_)) => Err(e.into()),
         Err(e) => join_form(&app, &token, csrf, Some(super::page::words(&e))),
     }
+}
+
+/// The signed-in invitee's one click: the same accept as the API's with an
+/// access token.
+async fn join_signed_in(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    accept(
+        &app,
+        &token,
+        AcceptBody::default(),
+        Some(&posted.browser.user),
+    )
+    .await?;
+    Ok(Redirect::to(&org_users(&token)).into_response())
+}
+
+/// Signing in on the way to `/join` comes back by GET: show the page again.
+async fn back_to_join_page(Path(token): Path<String>) -> Redirect {
+    let token: String = form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    Redirect::to(&format!("/invitations/{token}"))
+}
+
+/// Where a new member lands: the invitation's organization (or, after a setup
+/// link, the first one).
+fn org_users(token: &str) -> String {
+    crate::http::members::parse_invitation_token(token)
+        .map_or_else(|| "/".to_string(), |(org, _)| format!("/orgs/{org}/users"))
 }
 
 #[cfg(test)]

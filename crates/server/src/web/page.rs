@@ -321,9 +321,22 @@ pub enum PlainForm {
         csrf: String,
         has_orgs: bool,
     },
+    /// A new account's name and password (or a setup link's).
     Join {
         token: String,
         csrf: String,
+    },
+    /// The invited account, signed in: one click to join.
+    JoinSignedIn {
+        token: String,
+        csrf: String,
+        org_name: String,
+        email: String,
+    },
+    /// The invited address has an account: sign in with it, then come back.
+    JoinSignIn {
+        sign_in: String,
+        other_account: bool,
     },
     Message {
         back: String,

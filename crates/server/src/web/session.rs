@@ -4,7 +4,7 @@
 use super::page::PageError;
 use crate::http::AppState;
 use crate::store::{Account, Session, SESSION_SECONDS};
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use steward_core::UserId;
@@ -48,6 +48,22 @@ impl FromRequestParts<AppState> for Browser {
             session,
             secret: secret.to_string(),
         })
+    }
+}
+
+/// A page open to everyone that changes with who is signed in (the join page).
+impl OptionalFromRequestParts<AppState> for Browser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Option<Self>, PageError> {
+        match <Browser as FromRequestParts<AppState>>::from_request_parts(parts, app).await {
+            Ok(browser) => Ok(Some(browser)),
+            Err(PageError::SignIn { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

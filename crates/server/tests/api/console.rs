@@ -5,6 +5,7 @@
 use crate::support::{spawn_preset, TestApp, PASSWORD};
 use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
+use serde_json::json;
 
 /// A browser without redirects or a cookie jar: the test reads every header.
 fn browser() -> reqwest::Client {
@@ -284,3 +285,97 @@ async fn sign_in_sends_the_browser_only_to_a_page_of_this_server() {
     }
 }
 
+/// An invitation for an address that has an account is accepted only signed in:
+/// the join page sends the person to the sign-in (the login's limiter, audit and
+/// timing), which brings them back to join.
+#[tokio::test]
+async fn an_existing_account_joins_by_signing_in_and_coming_back_to_the_invitation() {
+    let app = spawn_preset("operations").await;
+    app.signup("olivia@example.com", "Acme").await;
+    let globex = app.signup("gus@example.com", "Globex").await;
+    let inv = app
+        .post(
+            &format!("/api/v1/orgs/{}/invitations", globex.id),
+            &globex.owner.token,
+            json!({"email": "olivia@example.com", "role": "operator"}),
+        )
+        .await
+        .expect(201);
+    let join = format!("/invitations/{}", inv["token"].as_str().unwrap());
+    let url = |path: &str| format!("http://{}{path}", app.addr);
+    let sign_in_link: String = form_urlencoded::byte_serialize(join.as_bytes()).collect();
+    let sign_in_link = format!("/sign-in?next={sign_in_link}");
+
+    // Not signed in: the page asks her to sign in, and takes no password.
+    let asked = browser().get(url(&join)).send().await.unwrap();
+    assert_eq!(asked.status(), StatusCode::OK);
+    let html = asked.text().await.unwrap();
+    assert!(html.contains(&format!("href=\"{sign_in_link}\"")), "{html}");
+    assert!(!html.contains("name=\"password\""), "{html}");
+
+    // Her password posted to the join form anyway signs nobody in.
+    let (pre, csrf) = pre_session(&app).await;
+    let posted = browser()
+        .post(url(&join))
+        .header(COOKIE, pre)
+        .form(&[("csrf", csrf.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(session_set_cookie(&posted), None);
+    let html = posted.text().await.unwrap();
+    assert!(html.contains(&format!("href=\"{sign_in_link}\"")), "{html}");
+    let members = app
+        .get(
+            &format!("/api/v1/orgs/{}/members", globex.id),
+            &globex.owner.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(members["items"].as_array().unwrap().len(), 1, "{members}");
+
+    // Someone else signed in is told the invitation is not theirs.
+    let gus = cookie_value(&sign_in(&app, "gus@example.com").await);
+    let html = page(&app, &gus, &join).await.text().await.unwrap();
+    assert!(!html.contains(&format!("action=\"{join}/join\"")), "{html}");
+
+    // The sign-in page from the link brings her back to the invitation.
+    let form = browser()
+        .get(url(&sign_in_link))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains(&format!("name=\"next\" value=\"{join}\"")),
+        "{form}"
+    );
+    let signed_in = sign_in_to(&app, "olivia@example.com", &join).await;
+    assert_eq!(signed_in.headers()[LOCATION], join.as_str());
+    let olivia = cookie_value(&session_set_cookie(&signed_in).unwrap());
+
+    // Signed in, she joins with one click.
+    let confirm = page(&app, &olivia, &join).await;
+    assert_eq!(confirm.status(), StatusCode::OK);
+    let html = confirm.text().await.unwrap();
+    assert!(html.contains(&format!("action=\"{join}/join\"")), "{html}");
+    let joined = browser()
+        .post(url(&format!("{join}/join")))
+        .header(COOKIE, &olivia)
+        .form(&[("csrf", csrf_in(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        joined.headers()[LOCATION],
+        format!("/orgs/{}/users", globex.id).as_str()
+    );
+    let olivia = app.login("olivia@example.com").await;
+    assert_eq!(
+        app.role_of(&globex.id, &globex.owner, &olivia).await,
+        "operator"
+    );
+}

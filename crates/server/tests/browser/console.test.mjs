@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  startServer, signUp, addMember, api, login, openPage, closeBrowser, signIn,
+  startServer, signUp, addMember, invite, api, login, openPage, closeBrowser, signIn,
   operationsWithAdminsOnly, PASSWORD,
 } from "./support.mjs";
 
@@ -270,6 +270,28 @@ test("an invited person opens the link, joins, and lands in the organization", a
   assert.match(await invitee.page.textContent("#user-menu summary"), /Nina New/);
   await owner.finish("invitation_link_shown_once");
   await invitee.finish("invitee_joined");
+});
+
+test("someone who already has an account signs in from the invitation and comes back to join", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const globex = await signUp(server, "gus@example.com", "Gus Globex", "Globex");
+  const link = await invite(server, globex.org, globex.token, "olivia@example.com", "operator");
+
+  const { page, finish } = await openPage(t);
+  await page.goto(link);
+  assert.equal(await page.locator("#password").count(), 0, "the join page asks for no password");
+  await page.click("text=Sign in to join");
+  await page.waitForURL(/\/sign-in\?next=/);
+  await page.fill("#email", "olivia@example.com");
+  await page.fill("#password", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForURL(link);
+  await page.click("button:has-text(\"Join Globex\")");
+  await page.waitForURL(`**/orgs/${globex.org}/users`);
+  assert.equal(await page.textContent("[data-current-org]"), "Globex");
+  await finish("existing_account_joined_after_sign_in");
 });
 
 test("the edit panel renames a viewer and assigns a site, and the warning goes", async (t) => {

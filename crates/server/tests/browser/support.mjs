@@ -81,15 +81,27 @@ export async function login(server, email) {
   return t.access_token;
 }
 
-/** Invites `email` as `role` and accepts as a new account; answers the user id. */
+/** Invites `email` as `role` and accepts (a new account choosing its password,
+ * or an existing one signed in); answers the user id. */
 export async function addMember(server, org, ownerToken, email, name, role) {
   const inv = await api(server, "POST", `/api/v1/orgs/${org}/invitations`, {
     token: ownerToken, body: { email, name, role },
   });
-  const member = await api(server, "POST", `/api/v1/invitations/${inv.token}/accept`, {
-    body: { name, password: PASSWORD },
+  const accept = `/api/v1/invitations/${inv.token}/accept`;
+  const answer = await api(server, "POST", accept, {
+    body: { name, password: PASSWORD }, expect: [200, 401],
   });
+  if (answer.error?.reason !== "sign_in_required") return answer.user_id;
+  const member = await api(server, "POST", accept, { token: await login(server, email) });
   return member.user_id;
+}
+
+/** Invites `email` as `role`; answers the invitation's link. */
+export async function invite(server, org, ownerToken, email, role) {
+  const inv = await api(server, "POST", `/api/v1/orgs/${org}/invitations`, {
+    token: ownerToken, body: { email, role },
+  });
+  return inv.accept_url;
 }
 
 let browser;

@@ -145,10 +145,12 @@ async fn a_new_account_accepting_needs_a_password() {
         .refused(404, "unknown_invitation");
 }
 
+/// Accepting checks no password: an account that exists signs in first (the
+/// login's limiter, audit and timing) and accepts with its access token.
 #[tokio::test]
-async fn an_existing_account_accepting_with_a_wrong_password_is_unauthenticated() {
+async fn an_existing_account_must_sign_in_to_accept_and_no_password_is_checked() {
     let t = operations().await;
-    let other = t.app.signup("olga@other.test", "Other").await;
+    let olga = t.app.signup("olga@other.test", "Other").await;
     let inv = invite(
         &t.app,
         &t.org,
@@ -157,22 +159,89 @@ async fn an_existing_account_accepting_with_a_wrong_password_is_unauthenticated(
     )
     .await;
     let token = text(&inv["token"]);
-    let wrong = accept(
-        &t.app,
-        &token,
-        json!({"password": "not her password at all"}),
-    )
-    .await;
-    assert_eq!(wrong.status.as_u16(), 401, "{}", wrong.body);
-    assert_eq!(wrong.body["error"]["code"], "UNAUTHENTICATED");
-    accept(&t.app, &token, json!({}))
+    let wrong = accept(&t.app, &token, json!({"password": "not her password"})).await;
+    let right = accept(&t.app, &token, json!({"password": PASSWORD})).await;
+    let none = accept(&t.app, &token, json!({})).await;
+    right.refused(401, "sign_in_required");
+    assert_eq!(right.body["error"]["code"], "UNAUTHENTICATED");
+    assert!(
+        text(&right.body["error"]["message"]).contains("sign in"),
+        "{}",
+        right.body
+    );
+    // The password makes no difference to the answer: nothing to guess.
+    assert_eq!(wrong.body, right.body);
+    assert_eq!(none.body, right.body);
+    // The right password joined nobody.
+    let member = format!("/members/{}", olga.owner.id);
+    t.app
+        .get(&at(&t.org, &member), &t.owner.token)
         .await
-        .refused(401, "invalid_credentials");
+        .refused(404, "unknown_member");
 
-    let joined = accept(&t.app, &token, json!({"password": PASSWORD}))
+    // Signed in, she joins with an empty body.
+    let joined = t
+        .app
+        .call(
+            Method::POST,
+            &format!("/api/v1/invitations/{token}/accept"),
+            Some(&olga.owner.token),
+            None,
+        )
         .await
         .expect(200);
-    assert_eq!(joined["user_id"], other.owner.id.as_str());
+    assert_eq!(joined["user_id"], olga.owner.id.as_str());
+    assert_eq!(joined["role"], "viewer");
+}
+
+/// The attack of issue 14: invite the victim's address, then guess. No guess
+/// reaches a password check, so none is ever right and none is counted as a
+/// failed login of hers.
+#[tokio::test]
+async fn forty_guessed_passwords_on_an_invitation_reach_no_password_check() {
+    let t = operations().await;
+    let victim = t.app.signup("olga@other.test", "Other").await;
+    let inv = invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "olga@other.test"}),
+    )
+    .await;
+    let token = text(&inv["token"]);
+    for i in 0..40 {
+        accept(
+            &t.app,
+            &token,
+            json!({"password": format!("guess number {i}")}),
+        )
+        .await
+        .refused(401, "sign_in_required");
+    }
+    accept(&t.app, &token, json!({"password": PASSWORD}))
+        .await
+        .refused(401, "sign_in_required");
+    // Not a login: no failure is audited and her account is not locked.
+    let audit = t
+        .app
+        .get(
+            &format!("/api/v1/orgs/{}/audit?type=auth.login_failed", victim.id),
+            &victim.owner.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(audit["items"], json!([]));
+    t.app.login("olga@other.test").await;
+    // An invitation for someone else's address is not hers to take.
+    t.app
+        .call(
+            Method::POST,
+            &format!("/api/v1/invitations/{token}/accept"),
+            Some(&t.viewer.token),
+            None,
+        )
+        .await
+        .refused(404, "unknown_invitation");
 }
 
 /// The read before the accept sweeps the expired invitation away; its audit
