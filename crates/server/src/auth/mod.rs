@@ -6,7 +6,7 @@ pub mod rate_limit;
 pub mod secret;
 pub mod signing;
 
-pub use password::{Password, PasswordError, Passwords};
+pub use password::{HashingBusy, HashingLimits, HashingTurn, Password, PasswordError, Passwords};
 pub use rate_limit::{Attempt, LoginLimiter, LoginLimits};
 pub use secret::{new_secret, secret_hash, secret_hash_hex};
 pub use signing::{AccessClaims, Signer, TokenError, ACCESS_TOKEN_SECONDS};

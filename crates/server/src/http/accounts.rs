@@ -75,19 +75,28 @@ pub async fn create_account(
     let email = Email::parse(email).map_err(|e| ApiError::field("email", e))?;
     let name = Name::parse(name).map_err(|e| ApiError::field("name", e))?;
     let password = Password::parse(password).map_err(|e| ApiError::field("password", e))?;
+    let duplicate = || {
+        ApiError::conflict(
+            "duplicate_email",
+            format!("an account with {email} already exists; sign in instead"),
+        )
+    };
+    // Before the hash, so a taken address costs no Argon2 work; the insert's own
+    // check stays for an account made in between.
+    let store = app.service.store();
+    if store.account_by_email(email.as_str()).await?.is_some() {
+        return Err(duplicate());
+    }
     let account = Account {
         id: random_id("usr"),
         email: email.to_string(),
         name: name.to_string(),
-        password_hash: Some(app.auth.passwords.hash(&password).await),
+        password_hash: Some(app.auth.passwords.hash(&password).await?),
         created_at: app.service.clock().now().0,
     };
-    match app.service.store().create_account(&account).await {
+    match store.create_account(&account).await {
         Ok(()) => Ok(account),
-        Err(crate::store::StoreError::DuplicateEmail) => Err(ApiError::conflict(
-            "duplicate_email",
-            format!("an account with {email} already exists; sign in instead"),
-        )),
+        Err(crate::store::StoreError::DuplicateEmail) => Err(duplicate()),
         Err(e) => Err(e.into()),
     }
 }
@@ -553,6 +562,8 @@ pub(crate) async fn set_up_account(
         ApiError::invalid("password", "password: choose a password for your account")
     })?;
     let password = Password::parse(password).map_err(|e| ApiError::field("password", e))?;
+    // A busy node refuses before the link is used up.
+    let turn = app.auth.passwords.turn().await?;
     let now = app.service.clock().now().0;
     let account_id = app
         .service
@@ -565,7 +576,7 @@ pub(crate) async fn set_up_account(
                 "this link is unknown, used or expired",
             )
         })?;
-    let hash = app.auth.passwords.hash(&password).await;
+    let hash = turn.hash(&password).await;
     app.service.store().set_password(&account_id, &hash).await?;
     if let Some(name) = &body.name {
         let name = Name::parse(name).map_err(|e| ApiError::field("name", e))?;

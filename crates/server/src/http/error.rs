@@ -2,6 +2,7 @@
 //! `code` and `reason` as API.md fixes them. Server faults are logged here and the
 //! client gets generic text.
 
+use crate::auth::HashingBusy;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -51,6 +52,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("too many attempts; try again in {} s", .retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
+    /// More passwords to hash than the node's bound lets through in time (503).
+    #[error(transparent)]
+    Busy(#[from] HashingBusy),
     /// Anything the caller cannot fix: logged, answered with generic text.
     #[error("internal error: {0}")]
     Internal(String),
@@ -125,6 +129,7 @@ impl ApiError {
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,6 +144,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
+            ApiError::Busy(_) => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -153,6 +159,7 @@ impl ApiError {
             ApiError::TooLarge { .. } => "file_too_large",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::RateLimited { .. } => "too_many_attempts",
+            ApiError::Busy(_) => "busy",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -225,7 +232,9 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, axum::Json(body)).into_response();
-        if let ApiError::RateLimited { retry_after } = &self {
+        if let ApiError::RateLimited { retry_after } | ApiError::Busy(HashingBusy { retry_after }) =
+            &self
+        {
             let secs = retry_after.as_secs().max(1).to_string();
             if let Ok(v) = HeaderValue::from_str(&secs) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -313,5 +322,18 @@ mod tests {
         .into_response();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "30");
+    }
+
+    #[tokio::test]
+    async fn a_busy_node_is_503_unavailable_with_retry_after() {
+        let busy = HashingBusy {
+            retry_after: Duration::from_secs(3),
+        };
+        let response = ApiError::from(busy).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "3");
+        let (_, body) = body_of(busy.into()).await;
+        assert_eq!(body["error"]["code"], "UNAVAILABLE");
+        assert_eq!(body["error"]["reason"], "busy");
     }
 }

@@ -1,10 +1,11 @@
 //! The HTTP API, over the real server on a random port against a fresh database:
-//! the seeds' scenarios per preset, tenancy, tokens.
+//! the seeds' scenarios per preset, tenancy, tokens, password hashing.
 
 mod cli;
 mod console;
 mod endpoints;
 mod governance;
+mod hashing;
 mod operations;
 mod support;
 mod tenancy;

@@ -4,7 +4,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use steward::http::{AppState, HttpConfig};
+use std::sync::Arc;
+use steward::auth::Passwords;
+use steward::http::{AppState, Auth, HttpConfig};
 use steward::service::Service;
 use steward::store::Store;
 use steward_core::Policy;
@@ -76,7 +78,25 @@ pub async fn spawn_on(dir: tempfile::TempDir, policy: Policy, signup: bool) -> T
     start(&url, Database::Sqlite(dir), policy, signup).await
 }
 
+/// On SQLite, hashing passwords within `passwords`' limits (a test sets the bound
+/// to 1 and holds it).
+pub async fn spawn_with_passwords(policy: Policy, passwords: Passwords) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(&dir);
+    start_with(&url, Database::Sqlite(dir), policy, true, Some(passwords)).await
+}
+
 async fn start(url: &str, database: Database, policy: Policy, signup: bool) -> TestApp {
+    start_with(url, database, policy, signup, None).await
+}
+
+async fn start_with(
+    url: &str,
+    database: Database,
+    policy: Policy,
+    signup: bool,
+    passwords: Option<Passwords>,
+) -> TestApp {
     let store = Store::open(url).await.unwrap();
     let service = Service::open(store, policy).await.unwrap();
     // As `serve` does: the CLI's commits on the same file reach this server.
@@ -90,7 +110,14 @@ async fn start(url: &str, database: Database, policy: Policy, signup: bool) -> T
         signup,
         public_url: format!("http://{addr}"),
     };
-    let app = AppState::new(service, config).await.unwrap();
+    let mut app = AppState::new(service, config).await.unwrap();
+    if let Some(passwords) = passwords {
+        app.auth = Arc::new(Auth {
+            signer: app.auth.signer.clone(),
+            passwords,
+            limiter: app.auth.limiter.clone(),
+        });
+    }
     tokio::spawn(steward::http::serve(
         app.clone(),
         listener,
