@@ -134,7 +134,11 @@ pub(crate) async fn audit_export(
             }
         }
     });
-    let body = Body::from_stream(futures_util::stream::iter(header).chain(pages));
+    // A body must keep answering "ended" once it has ended (http-body's contract;
+    // the compression layer asks once more after the last chunk), while a stream
+    // may panic when polled past its end, as `unfold` does: fused, it answers
+    // `None` again.
+    let body = Body::from_stream(futures_util::stream::iter(header).chain(pages).fuse());
     let filename = format!("audit-{}.{}", org.org, format.extension());
     Ok(attachment(body, format.content_type(), &filename))
 }
