@@ -1,11 +1,11 @@
 //! The audit log: newest first with filters, and the verification of its chain.
 
 use super::error::ApiError;
-use super::extract::{ApiQuery, Caller, InOrg};
+use super::extract::{ApiPath, ApiQuery, Caller, InOrg};
 use super::members::{page_limit, Page};
 use super::AppState;
 use crate::store::{AuditEntry, AuditFilter, ChainReport};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -49,7 +49,7 @@ pub struct AuditEvent {
 pub(crate) async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEvent>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -112,7 +112,7 @@ impl From<ChainReport> for ChainView {
 pub(crate) async fn verify(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<ChainView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("audit:view")?;

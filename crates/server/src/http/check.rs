@@ -2,11 +2,10 @@
 //! action a user may do on one object. Answered from the in-memory snapshot.
 
 use super::error::ApiError;
-use super::extract::{ApiQuery, Caller, InOrg};
+use super::extract::{ApiBytes, ApiPath, ApiQuery, Caller, InOrg};
 use super::members::parse_user;
 use super::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -83,8 +82,8 @@ fn answer(snapshot: &Snapshot, q: &CheckRequest<'_>) -> CheckAnswer {
 pub(crate) async fn check(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
-    body: Bytes,
+    ApiPath(org): ApiPath<String>,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<CheckAnswer>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let question: CheckRequest = parse(&body)?;
@@ -101,8 +100,8 @@ pub(crate) async fn check(
 pub(crate) async fn check_batch(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
-    body: Bytes,
+    ApiPath(org): ApiPath<String>,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<BatchAnswer>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let batch: BatchRequest = parse(&body)?;
@@ -142,7 +141,7 @@ pub struct ActionsView {
 pub(crate) async fn member_permissions(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user)): Path<(String, String)>,
+    ApiPath((org, user)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<PermissionsQuery>,
 ) -> Result<Json<ActionsView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;

@@ -4,11 +4,11 @@
 
 use super::audit::AuditEvent;
 use super::error::ApiError;
-use super::extract::{ApiQuery, Caller, InOrg};
+use super::extract::{ApiPath, ApiQuery, Caller, InOrg};
 use super::AppState;
 use crate::store::{AuditEntry, StoreError};
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::routing::get;
@@ -94,7 +94,7 @@ const AUDIT_COLUMNS: [&str; 10] = [
 pub(crate) async fn audit_export(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -191,7 +191,7 @@ fn render(format: Format, entries: Vec<AuditEntry>) -> Bytes {
 pub(crate) async fn members_export(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("members:view")?;

@@ -2,10 +2,10 @@
 //! invitations that bring new ones in.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiQuery, Caller, InOrg};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, InOrg};
 use super::AppState;
 use crate::auth::new_secret;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -124,7 +124,7 @@ pub fn parse_object(object: &str) -> Result<ObjectId, ApiError> {
 pub(crate) async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiQuery(query): ApiQuery<MemberQuery>,
 ) -> Result<Json<Page<MemberView>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -175,7 +175,7 @@ pub(crate) async fn list(
 pub(crate) async fn read(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user)): Path<(String, String)>,
+    ApiPath((org, user)): ApiPath<(String, String)>,
 ) -> Result<Json<MemberView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let user = parse_user(&user)?;
@@ -213,7 +213,7 @@ pub struct UpdateMember {
 pub(crate) async fn update(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user)): Path<(String, String)>,
+    ApiPath((org, user)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<UpdateMember>,
 ) -> Result<Json<MemberView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -260,7 +260,7 @@ pub struct DeleteQuery {
 pub(crate) async fn remove(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user)): Path<(String, String)>,
+    ApiPath((org, user)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<DeleteQuery>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -346,7 +346,7 @@ fn bulk_ids(user_ids: &[String]) -> Result<(), ApiError> {
 pub(crate) async fn bulk_delete(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<BulkDeleteBody>,
 ) -> Result<Json<BulkDeleteView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -418,7 +418,7 @@ pub struct ScopeRolesBody {
 pub(crate) async fn set_scope_roles(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user, object)): Path<(String, String, String)>,
+    ApiPath((org, user, object)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<ScopeRolesBody>,
 ) -> Result<Json<ScopeView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -580,7 +580,7 @@ pub fn invitation_view(i: &steward_core::state::Invitation) -> InvitationView {
 pub(crate) async fn invite(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<InviteBody>,
 ) -> Result<(StatusCode, Json<InvitationView>), ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -594,7 +594,7 @@ pub(crate) async fn invite(
 pub(crate) async fn invitations(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<Page<InvitationView>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("members:view")?;
@@ -616,7 +616,7 @@ pub(crate) async fn invitations(
 pub(crate) async fn revoke_invitation(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, invitation)): Path<(String, String)>,
+    ApiPath((org, invitation)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let invitation_id = InvitationId::parse(&invitation)

@@ -2,11 +2,11 @@
 //! children), per-object grants, and the Permissions dialog's view of an object.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiQuery, Caller, InOrg};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, InOrg};
 use super::members::{page_limit, parse_object, parse_user, Page};
 use super::AppState;
 use crate::service::ids::random_id;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -110,7 +110,7 @@ pub struct CreateObject {
 pub(crate) async fn create(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<CreateObject>,
 ) -> Result<(StatusCode, Json<ObjectView>), ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -156,7 +156,7 @@ pub struct ObjectQuery {
 pub(crate) async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<ObjectQuery>,
 ) -> Result<Json<Page<ObjectView>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -224,7 +224,7 @@ pub(crate) async fn list(
 pub(crate) async fn read(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id)): Path<(String, String)>,
+    ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<Json<ObjectView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let id = parse_object(&id)?;
@@ -240,7 +240,7 @@ pub(crate) async fn read(
 pub(crate) async fn remove(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id)): Path<(String, String)>,
+    ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let object_id = parse_object(&id)?;
@@ -262,7 +262,7 @@ pub struct OwnerBody {
 pub(crate) async fn change_owner(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id)): Path<(String, String)>,
+    ApiPath((org, id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<OwnerBody>,
 ) -> Result<Json<ObjectView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -367,7 +367,7 @@ fn permission_entries(
 pub(crate) async fn permissions(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id)): Path<(String, String)>,
+    ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<Json<PermissionsView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let id = parse_object(&id)?;
@@ -406,7 +406,7 @@ pub struct GrantView {
 pub(crate) async fn set_grant(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id, user)): Path<(String, String, String)>,
+    ApiPath((org, id, user)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<GrantBody>,
 ) -> Result<Json<GrantView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;

@@ -236,3 +236,91 @@ async fn a_viewer_is_told_inside_the_console_that_users_and_audit_are_not_theirs
         );
     }
 }
+
+#[tokio::test]
+async fn a_form_field_that_is_not_utf8_is_refused_and_nothing_is_stored() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    let users = page(&app, &cookie, &format!("/orgs/{}/users", org.id)).await;
+    let csrf = csrf_in(&users.text().await.unwrap());
+    // As a form is sent, written by hand: `%FF%FE` decodes to bytes that are not UTF-8.
+    let answer = browser()
+        .post(format!("http://{}/orgs/{}/invite", app.addr, org.id))
+        .header(COOKIE, &cookie)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(format!(
+            "csrf={csrf}&email=%FF%FEjoe%40x.test&name=Joe&role=viewer"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    let html = answer.text().await.unwrap();
+    assert!(html.contains("UTF-8"), "{html}");
+    let invitations = app
+        .get(
+            &format!("/api/v1/orgs/{}/invitations", org.id),
+            &org.owner.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(invitations["items"], serde_json::json!([]), "{invitations}");
+    // A query string likewise.
+    let search = page(&app, &cookie, &format!("/orgs/{}/users?q=%FF", org.id)).await;
+    assert_eq!(search.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_address_with_a_control_character_is_not_found_not_a_server_error() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    for path in [
+        "/orgs/%0A",
+        "/orgs/%0D%0ASet-Cookie:%20x=1",
+        "/orgs/%09",
+        "/orgs/%7F",
+    ] {
+        for who in ["", cookie.as_str()] {
+            let answer = browser()
+                .get(format!("http://{}{path}", app.addr))
+                .header(COOKIE, who)
+                .header(reqwest::header::ACCEPT, "text/html")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+            assert!(answer.headers().get(LOCATION).is_none(), "{path}");
+        }
+    }
+    // The organization's own address still lands on its Users page.
+    let home = page(&app, &cookie, &format!("/orgs/{}", org.id)).await;
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        home.headers()[LOCATION],
+        format!("/orgs/{}/users", org.id).as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_console_address_that_is_not_utf8_is_an_error_page() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    let answer = browser()
+        .get(format!("http://{}/orgs/%FF/objects", app.addr))
+        .header(COOKIE, &cookie)
+        .header(reqwest::header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    let html = answer.text().await.unwrap();
+    assert!(html.contains("<title>"), "a page: {html}");
+    assert!(html.contains("UTF-8"), "{html}");
+    let _ = org;
+}
