@@ -54,6 +54,15 @@ pub(crate) async fn list(
 ) -> Result<Json<Page<AuditEvent>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("audit:view")?;
+    // Events about an object the caller may not see are asked for as about one
+    // that does not exist.
+    let object = q
+        .target
+        .as_deref()
+        .filter(|t| org.snapshot.node(t).is_some());
+    if let Some(target) = object {
+        org.visible_object(target)?;
+    }
     let limit = page_limit(q.limit)?;
     let before = q
         .cursor

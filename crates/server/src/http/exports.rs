@@ -203,7 +203,10 @@ pub(crate) async fn members_export(
             csv_record(&mut out, ["email", "name", "role", "scopes"]);
             for m in state.members() {
                 let mut scopes = String::new();
-                for (object, roles) in state.scopes_of(&m.user_id) {
+                let seen = state
+                    .scopes_of(&m.user_id)
+                    .filter(|(object, _)| org.sees(object.as_str()));
+                for (object, roles) in seen {
                     for role in roles.iter() {
                         if !scopes.is_empty() {
                             scopes.push(';');

@@ -12,7 +12,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use std::sync::Arc;
-use steward_core::{Actor, OrgId, Snapshot, UserId};
+use steward_core::{Actor, ObjectId, OrgId, Refusal, Snapshot, UserId};
 
 /// The largest body an endpoint reads whole (axum's default limit, made ours so
 /// the error can name it); the CSV import has its own.
@@ -262,6 +262,27 @@ impl InOrg {
                 "not_permitted",
                 format!("this needs {action}, which your role does not give"),
             ))
+        }
+    }
+
+    /// Whether the caller may know `object` (an object's id, or the
+    /// organization's) is there: a member, by the core's rule
+    /// (`steward_core::sight`); a key that reads, every object.
+    pub fn sees(&self, object: &str) -> bool {
+        match &self.who {
+            Caller::Account(user) => self.snapshot.sees_by_name(user.as_str(), object),
+            Caller::Key(key) => key.may_read() && self.snapshot.node(object).is_some(),
+        }
+    }
+
+    /// `id` as an object the caller may know of; one they may not see is 404
+    /// `unknown_object`, exactly as one that does not exist.
+    pub fn visible_object(&self, id: &str) -> Result<ObjectId, ApiError> {
+        let object = super::members::parse_object(id)?;
+        if self.sees(object.as_str()) {
+            Ok(object)
+        } else {
+            Err(Refusal::UnknownObject(object).into())
         }
     }
 

@@ -44,6 +44,7 @@ pub struct MemberView {
     pub email: String,
     pub name: String,
     pub role: String,
+    /// Roles held on scope objects: those the caller may see.
     pub scopes: Vec<ScopeView>,
     /// e.g. `viewer_without_sites`: a viewer who will see nothing until given sites.
     pub warnings: Vec<String>,
@@ -55,7 +56,13 @@ pub struct ScopeView {
     pub roles: Vec<String>,
 }
 
-pub fn member_view(policy: &Policy, state: &OrgState, user: &UserId) -> Option<MemberView> {
+/// `user` as `viewer` may see them: their scopes only on objects `viewer` sees.
+pub fn member_view(
+    policy: &Policy,
+    state: &OrgState,
+    user: &UserId,
+    viewer: &InOrg,
+) -> Option<MemberView> {
     let m = state.member(user)?;
     Some(MemberView {
         user_id: m.user_id.to_string(),
@@ -64,6 +71,7 @@ pub fn member_view(policy: &Policy, state: &OrgState, user: &UserId) -> Option<M
         role: m.role.clone(),
         scopes: state
             .scopes_of(user)
+            .filter(|(object, _)| viewer.sees(object.as_str()))
             .map(|(object, roles)| ScopeView {
                 object_id: object.to_string(),
                 roles: roles.iter().cloned().collect(),
@@ -161,7 +169,7 @@ pub(crate) async fn list(
                     next_cursor = items.last().map(|v: &MemberView| v.user_id.clone());
                     break;
                 }
-                items.extend(member_view(&policy, state, &m.user_id));
+                items.extend(member_view(&policy, state, &m.user_id, &org));
             }
             Page { items, next_cursor }
         })
@@ -193,7 +201,7 @@ pub async fn current_member(
 ) -> Result<MemberView, ApiError> {
     let policy = app.service.policy().clone();
     app.service
-        .read(&org.org, |state| member_view(&policy, state, user))
+        .read(&org.org, |state| member_view(&policy, state, user, org))
         .await?
         .ok_or_else(|| steward_core::Refusal::UnknownMember(user.clone()).into())
 }

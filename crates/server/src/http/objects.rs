@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use steward_core::snapshot::{ActionRef, Reason, UserRef};
+use steward_core::snapshot::{ActionRef, Reason};
 use steward_core::state::Object;
 use steward_core::{Command, Name, ObjectId, Snapshot, State as OrgState};
 
@@ -59,38 +59,6 @@ pub(crate) async fn current_object(
         .read(&org.org, |state| state.object(id).map(object_view))
         .await?
         .ok_or_else(|| steward_core::Refusal::UnknownObject(id.clone()).into())
-}
-
-/// Which objects the caller may know are there, resolved once per request: a key
-/// that reads sees them all, a member those they have at least one action on (a
-/// viewer without sites sees none).
-enum Sight {
-    All,
-    Nothing,
-    Member(UserRef),
-}
-
-impl Sight {
-    fn of(org: &InOrg) -> Sight {
-        match org.user() {
-            None if org.require("org:view").is_ok() => Sight::All,
-            None => Sight::Nothing,
-            Some(user) => org
-                .snapshot
-                .user(user.as_str())
-                .map_or(Sight::Nothing, Sight::Member),
-        }
-    }
-
-    fn sees(&self, snapshot: &Snapshot, id: &str) -> bool {
-        match *self {
-            Sight::All => true,
-            Sight::Nothing => false,
-            Sight::Member(user) => snapshot
-                .node(id)
-                .is_some_and(|n| !snapshot.permissions(user, n).is_empty()),
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -184,7 +152,6 @@ pub(crate) async fn list(
         }
     };
     let snapshot = org.snapshot.clone();
-    let sight = Sight::of(&org);
     let page = app
         .service
         .read(&org.org, |state| {
@@ -199,11 +166,12 @@ pub(crate) async fn list(
                         .as_deref()
                         .is_none_or(|p| o.parent.as_ref().map(|x| x.as_str()) == Some(p))
                 })
-                .filter(|o| match allowed {
-                    Some((user, action)) => {
+                // Only what the caller may see, whoever the list is about.
+                .filter(|o| org.sees(o.id.as_str()))
+                .filter(|o| {
+                    allowed.is_none_or(|(user, action)| {
                         snapshot.check_by_name(user, action, o.id.as_str()).allowed
-                    }
-                    None => sight.sees(&snapshot, o.id.as_str()),
+                    })
                 });
             for o in matching {
                 if items.len() == limit {
@@ -227,10 +195,7 @@ pub(crate) async fn read(
     ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<Json<ObjectView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
-    let id = parse_object(&id)?;
-    if !Sight::of(&org).sees(&org.snapshot, id.as_str()) {
-        return Err(steward_core::Refusal::UnknownObject(id).into());
-    }
+    let id = org.visible_object(&id)?;
     Ok(Json(current_object(&app, &org, &id).await?))
 }
 
@@ -370,7 +335,7 @@ pub(crate) async fn permissions(
     ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<Json<PermissionsView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
-    let id = parse_object(&id)?;
+    let id = org.visible_object(&id)?;
     org.require("members:view")?;
     let snapshot = org.snapshot.clone();
     let entries = app

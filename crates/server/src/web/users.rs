@@ -376,8 +376,10 @@ async fn show_edit(
         .read(&in_org.org, |state| {
             let row = rows(app, &me, std::slice::from_ref(&view), state).pop();
             let target = UserId::parse(&view.user_id).ok();
+            // Only the scopes the editor may see: the others are not theirs to know of.
             let scopes = state
                 .objects()
+                .filter(|o| in_org.sees(o.id.as_str()))
                 .filter_map(|o| {
                     let ty = policy.type_index(&o.object_type)?;
                     let object_type = policy.object_type(ty);

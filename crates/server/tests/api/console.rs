@@ -324,3 +324,75 @@ async fn a_console_address_that_is_not_utf8_is_an_error_page() {
     assert!(html.contains("UTF-8"), "{html}");
     let _ = org;
 }
+
+#[tokio::test]
+async fn a_service_a_user_may_not_see_is_nowhere_in_their_console() {
+    let app = spawn_preset("platform").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let at = |rest: &str| format!("/api/v1/orgs/{}{rest}", org.id);
+    app.join(&org.id, &org.owner, "uma@example.com", Some("user"))
+        .await;
+    let sam = app
+        .join(&org.id, &org.owner, "sam@example.com", Some("user"))
+        .await;
+    let secret = app
+        .post(
+            &at("/objects"),
+            &org.owner.token,
+            serde_json::json!({"type": "service", "name": "Secret Service"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.call(
+        reqwest::Method::PUT,
+        &at(&format!("/members/{}/scopes/{secret}", sam.id)),
+        Some(&org.owner.token),
+        Some(serde_json::json!({"roles": ["service_user"]})),
+    )
+    .await
+    .expect(200);
+    let uma = cookie_value(&sign_in(&app, "uma@example.com").await);
+    // The Permissions dialog, and its forms, as for a service that does not exist.
+    let dialog = page(
+        &app,
+        &uma,
+        &format!("/orgs/{}/objects/{secret}/permissions", org.id),
+    )
+    .await;
+    assert_eq!(dialog.status(), StatusCode::NOT_FOUND);
+    assert!(!dialog.text().await.unwrap().contains("Secret Service"));
+    let users = page(&app, &uma, &format!("/orgs/{}/users", org.id)).await;
+    let csrf = csrf_in(&users.text().await.unwrap());
+    let grant = browser()
+        .post(format!(
+            "http://{}/orgs/{}/objects/{secret}/grants/{}",
+            app.addr, org.id, sam.id
+        ))
+        .header(COOKIE, &uma)
+        .form(&[("csrf", csrf.as_str()), ("actions", "service:use")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(grant.status(), StatusCode::NOT_FOUND);
+    // Nor does any page name it: not the objects, not Sam's row, not his edit panel.
+    for path in [
+        "objects".to_string(),
+        "users".to_string(),
+        format!("users/{}", sam.id),
+    ] {
+        let answer = page(&app, &uma, &format!("/orgs/{}/{path}", org.id)).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        let html = answer.text().await.unwrap();
+        assert!(
+            path == "objects" || html.contains("sam"),
+            "{path} shows Sam"
+        );
+        assert!(!html.contains("Secret Service"), "{path} names the service");
+    }
+    let owner = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    let users = page(&app, &owner, &format!("/orgs/{}/users", org.id)).await;
+    assert!(users.text().await.unwrap().contains("Secret Service"));
+}

@@ -6,6 +6,7 @@ mod console;
 mod endpoints;
 mod governance;
 mod operations;
+mod sight;
 mod support;
 mod tenancy;
 mod tokens;
