@@ -13,6 +13,7 @@ pub mod import_file;
 pub mod policy;
 pub mod refusal;
 pub mod set;
+pub mod sight;
 pub mod snapshot;
 pub mod state;
 pub mod warning;

@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use std::sync::Arc;
 use steward_core::access;
 use steward_core::policy::{OwnerCount, Policy, PRESETS};
+use steward_core::sight;
 use steward_core::snapshot::Snapshot;
 use steward_core::{
     apply, decide, replay, Actor, ApiKeyId, Change, Command, Email, Event, ImportRow, InvitationId,
@@ -273,6 +274,36 @@ fn assert_engines_agree(policy: &Arc<Policy>, state: &State, live: &Snapshot) {
                 }
             }
         }
+        if state.org().is_some_and(|o| o.deleted) {
+            continue;
+        }
+        // Who may know an object is there: the engines agree with the plain rule.
+        for n in OBJECTS {
+            let plain = sight::sees(policy, state, &UserId::parse(u).unwrap(), &object_of(n));
+            for (which, s) in [("live", live), ("fresh", &fresh)] {
+                assert_eq!(
+                    s.sees_by_name(u, n),
+                    plain,
+                    "{which} sees vs plain: {u} {n}"
+                );
+            }
+        }
+    }
+}
+
+fn object_of(id: &str) -> ObjectId {
+    ObjectId::parse(id).unwrap()
+}
+
+/// The object an event changes, if it is about one that was there before it.
+fn changed_object(change: &Change) -> Option<&ObjectId> {
+    match change {
+        Change::ObjectDeleted { object_id }
+        | Change::ObjectOwnerChanged { object_id, .. }
+        | Change::GrantChanged { object_id, .. }
+        | Change::ScopeRolesChanged { object_id, .. } => Some(object_id),
+        Change::ObjectCreated { parent_id, .. } => parent_id.as_ref(),
+        _ => None,
     }
 }
 
@@ -301,6 +332,16 @@ fn assert_invariants(p: &Policy, before: &State, state: &State, actor: &Actor, e
     }
     let mut transfer = false;
     for e in events {
+        // Nobody changes anything about an object they may not see.
+        if let (Some(a), Some(o)) = (actor.user(), changed_object(&e.change)) {
+            if before.object(o).is_some() {
+                assert!(
+                    sight::sees(p, before, a, o),
+                    "{a} changed {o}, which they may not see: {:?}",
+                    e.change
+                );
+            }
+        }
         match &e.change {
             Change::TransferAccepted { .. } => transfer = true,
             // The role changes of an accepted transfer are the nominee's own acceptance.

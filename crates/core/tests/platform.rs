@@ -267,3 +267,62 @@ fn an_administrator_has_every_organization_feature_but_deleting_it() {
     .collect();
     assert_eq!(denied, ["org:delete"]);
 }
+
+/// "without the right to access any of the services" until added to one: a
+/// service a user may not see is, to them, a service that does not exist, and
+/// the engine and the plain rule agree on who sees it.
+#[test]
+fn a_service_a_user_was_not_added_to_does_not_exist_for_them() {
+    let mut org = org();
+    let sees = |org: &Org, user: &str| {
+        let plain =
+            steward_core::sight::sees(&org.policy, &org.state, &uid(user), &oid("orchestrator"));
+        assert_eq!(
+            org.snapshot.sees_by_name(user, "orchestrator"),
+            plain,
+            "the engine and the plain rule on {user}"
+        );
+        plain
+    };
+    assert!(!sees(&org, "uma"));
+    assert!(sees(&org, "ada") && sees(&org, "owner"));
+    assert!(
+        org.snapshot.sees_by_name("uma", "acme"),
+        "every member sees the organization"
+    );
+    assert_eq!(
+        org.grant("uma", "orchestrator", "ada", &["service:use"]),
+        "unknown_object"
+    );
+    assert_eq!(
+        org.make_owner("uma", "orchestrator", "uma"),
+        "unknown_object"
+    );
+    assert_eq!(
+        org.outcome(
+            "uma",
+            Command::DeleteObject {
+                object_id: oid("orchestrator")
+            }
+        ),
+        "unknown_object"
+    );
+    assert_eq!(
+        org.set_scope("uma", "ada", "orchestrator", &["service_user"]),
+        "unknown_object"
+    );
+    // Added to it, she sees it, and is refused for what her roles do not give.
+    assert_eq!(
+        org.set_scope("ada", "uma", "orchestrator", &["service_user"]),
+        "ok"
+    );
+    assert!(sees(&org, "uma"));
+    assert_eq!(
+        org.grant("uma", "orchestrator", "ada", &["service:use"]),
+        "not_permitted"
+    );
+    assert_eq!(
+        org.make_owner("uma", "orchestrator", "uma"),
+        "not_permitted"
+    );
+}

@@ -18,7 +18,8 @@ use crate::event::{Actor, Event};
 use crate::id::{ObjectId, Timestamp, UserId};
 use crate::policy::{ActionIndex, Policy, RoleIndex};
 use crate::refusal::Refusal;
-use crate::state::{Member, OrgInfo, State};
+use crate::sight;
+use crate::state::{Member, Object, OrgInfo, State};
 
 /// Decides a command. Nothing is changed: the caller stores the events and folds
 /// them into the state with `apply`.
@@ -159,6 +160,20 @@ impl<'a> Context<'a> {
     /// Whether the user may do the action on the node (`None`: the organization).
     pub fn may(&self, user: &UserId, action: ActionIndex, node: Option<&ObjectId>) -> bool {
         access::allowed(self.policy, self.state, user, action, node)
+    }
+
+    /// The object a command is about, as the actor may know it: one a member
+    /// may not see is refused as one that does not exist (`sight`), before any
+    /// other rule could tell them it is there.
+    pub fn object(&self, id: &ObjectId) -> Result<&'a Object, Refusal> {
+        self.state
+            .object(id)
+            .filter(|_| {
+                self.actor
+                    .user()
+                    .is_none_or(|u| sight::sees(self.policy, self.state, u, id))
+            })
+            .ok_or_else(|| Refusal::UnknownObject(id.clone()))
     }
 
     /// Whether the actor may manage members (invite, change roles, delete).

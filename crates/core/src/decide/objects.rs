@@ -9,10 +9,7 @@ use crate::refusal::Refusal;
 use crate::state::Object;
 
 fn object<'a>(cx: &Context<'a>, id: &ObjectId) -> Result<(&'a Object, TypeIndex), Refusal> {
-    let o = cx
-        .state
-        .object(id)
-        .ok_or_else(|| Refusal::UnknownObject(id.clone()))?;
+    let o = cx.object(id)?;
     let t = cx
         .policy
         .type_index(&o.object_type)

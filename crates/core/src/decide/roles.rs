@@ -146,10 +146,7 @@ pub(super) fn scope_roles_of(
     object_id: &ObjectId,
     roles: &[String],
 ) -> Result<(TypeIndex, Vec<RoleIndex>), Refusal> {
-    let object = cx
-        .state
-        .object(object_id)
-        .ok_or_else(|| Refusal::UnknownObject(object_id.clone()))?;
+    let object = cx.object(object_id)?;
     let level = cx
         .policy
         .type_index(&object.object_type)

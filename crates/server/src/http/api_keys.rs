@@ -2,12 +2,12 @@
 //! SHA-256; each carries its permissions (`check`, `read`).
 
 use super::error::ApiError;
-use super::extract::{ApiJson, Caller, InOrg};
+use super::extract::{ApiJson, ApiPath, Caller, InOrg};
 use super::members::Page;
 use super::{AppState, API_KEY_PREFIX};
 use crate::auth::{new_secret, secret_hash_hex};
 use crate::service::ids::random_id;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
@@ -58,7 +58,7 @@ fn key_view(k: &steward_core::api_key::ApiKey) -> KeyView {
 async fn create(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, Json<KeyView>), ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -88,7 +88,7 @@ async fn create(
 async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<Page<KeyView>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("members:manage")?;
@@ -108,7 +108,7 @@ async fn list(
 async fn revoke(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, key)): Path<(String, String)>,
+    ApiPath((org, key)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let key_id = ApiKeyId::parse(&key)

@@ -1,11 +1,11 @@
 //! The audit log: newest first with filters, and the verification of its chain.
 
 use super::error::ApiError;
-use super::extract::{ApiQuery, Caller, InOrg};
+use super::extract::{ApiPath, ApiQuery, Caller, InOrg};
 use super::members::{page_limit, Page};
 use super::AppState;
 use crate::store::{AuditEntry, AuditFilter, ChainReport};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -49,11 +49,20 @@ pub struct AuditEvent {
 pub(crate) async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEvent>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("audit:view")?;
+    // Events about an object the caller may not see are asked for as about one
+    // that does not exist.
+    let object = q
+        .target
+        .as_deref()
+        .filter(|t| org.snapshot.node(t).is_some());
+    if let Some(target) = object {
+        org.visible_object(target)?;
+    }
     let limit = page_limit(q.limit)?;
     let before = q
         .cursor
@@ -112,7 +121,7 @@ impl From<ChainReport> for ChainView {
 pub(crate) async fn verify(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<ChainView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("audit:view")?;

@@ -2,11 +2,10 @@
 //! action a user may do on one object. Answered from the in-memory snapshot.
 
 use super::error::ApiError;
-use super::extract::{ApiQuery, Caller, InOrg};
+use super::extract::{ApiBytes, ApiPath, ApiQuery, Caller, InOrg};
 use super::members::parse_user;
 use super::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -69,8 +68,17 @@ fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::invalid("body", e.to_string()))
 }
 
-fn answer(snapshot: &Snapshot, q: &CheckRequest<'_>) -> CheckAnswer {
-    let decision = snapshot.check_by_name(&q.user_id, &q.action, &q.object_id);
+/// A key (a product's back-end) asks about every object; a member, only about
+/// those they may see (`Snapshot::check_by_name_for`): any other reads as one
+/// that does not exist.
+fn answer(org: &InOrg, q: &CheckRequest<'_>) -> CheckAnswer {
+    let snapshot: &Snapshot = &org.snapshot;
+    let decision = match org.user() {
+        None => snapshot.check_by_name(&q.user_id, &q.action, &q.object_id),
+        Some(asker) => {
+            snapshot.check_by_name_for(asker.as_str(), &q.user_id, &q.action, &q.object_id)
+        }
+    };
     CheckAnswer {
         allowed: decision.allowed,
         reason: snapshot.reason_text(&decision).to_string(),
@@ -83,13 +91,13 @@ fn answer(snapshot: &Snapshot, q: &CheckRequest<'_>) -> CheckAnswer {
 pub(crate) async fn check(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
-    body: Bytes,
+    ApiPath(org): ApiPath<String>,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<CheckAnswer>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let question: CheckRequest = parse(&body)?;
     org.require_check_about(&question.user_id)?;
-    let answer = answer(&org.snapshot, &question);
+    let answer = answer(&org, &question);
     app.metrics
         .checks(answer.allowed as u64, !answer.allowed as u64);
     Ok(Json(answer))
@@ -101,8 +109,8 @@ pub(crate) async fn check(
 pub(crate) async fn check_batch(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
-    body: Bytes,
+    ApiPath(org): ApiPath<String>,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<BatchAnswer>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let batch: BatchRequest = parse(&body)?;
@@ -115,11 +123,7 @@ pub(crate) async fn check_batch(
     for q in &batch.checks {
         org.require_check_about(&q.user_id)?;
     }
-    let results: Vec<CheckAnswer> = batch
-        .checks
-        .iter()
-        .map(|q| answer(&org.snapshot, q))
-        .collect();
+    let results: Vec<CheckAnswer> = batch.checks.iter().map(|q| answer(&org, q)).collect();
     let allowed = results.iter().filter(|r| r.allowed).count() as u64;
     app.metrics.checks(allowed, results.len() as u64 - allowed);
     Ok(Json(BatchAnswer { results }))
@@ -142,7 +146,7 @@ pub struct ActionsView {
 pub(crate) async fn member_permissions(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user)): Path<(String, String)>,
+    ApiPath((org, user)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<PermissionsQuery>,
 ) -> Result<Json<ActionsView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -154,9 +158,13 @@ pub(crate) async fn member_permissions(
         .filter(|&u| snapshot.org_role(u).is_some())
         .ok_or_else(|| steward_core::Refusal::UnknownMember(user.clone()))?;
     let object = q.object_id.as_deref().unwrap_or(org.org.as_str());
-    let node = snapshot.node(object).ok_or_else(|| {
-        ApiError::not_found("unknown_object", format!("no such object: {object}"))
-    })?;
+    // An object the caller may not see is not found, as one that does not exist.
+    let node = snapshot
+        .node(object)
+        .filter(|_| org.user().is_none() || org.sees(object))
+        .ok_or_else(|| {
+            ApiError::not_found("unknown_object", format!("no such object: {object}"))
+        })?;
     let actions = snapshot
         .permissions(u, node)
         .iter()

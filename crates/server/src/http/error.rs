@@ -47,6 +47,12 @@ pub enum ApiError {
     /// A body over the endpoint's limit, refused before it is read whole (413).
     #[error("the file is larger than {} MiB", .limit / (1024 * 1024))]
     TooLarge { limit: usize },
+    /// A request body over `MAX_BODY_BYTES` (413), refused before it is read whole.
+    #[error("the request body is larger than {} MiB", .limit / (1024 * 1024))]
+    BodyTooLarge { limit: usize },
+    /// The request took longer than the server gives one (408).
+    #[error("the request took longer than {} s; nothing more will be done for it", .after.as_secs())]
+    TimedOut { after: Duration },
     /// The path exists, not with this method.
     #[error("this path does not take that method")]
     MethodNotAllowed,
@@ -127,6 +133,8 @@ impl ApiError {
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TimedOut { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -138,6 +146,8 @@ impl ApiError {
         match self {
             // 413 has no code of its own in the contract: the input is invalid.
             ApiError::Invalid { .. } | ApiError::TooLarge { .. } => "INVALID",
+            ApiError::BodyTooLarge { .. } => "INVALID",
+            ApiError::TimedOut { .. } => "TIMEOUT",
             ApiError::Unauthenticated { .. } => "UNAUTHENTICATED",
             ApiError::Forbidden { .. } => "FORBIDDEN",
             ApiError::NotFound { .. } => "NOT_FOUND",
@@ -157,6 +167,8 @@ impl ApiError {
             | ApiError::NotFound { reason, .. }
             | ApiError::Conflict { reason, .. } => reason,
             ApiError::TooLarge { .. } => "file_too_large",
+            ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::TimedOut { .. } => "timeout",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::RateLimited { .. } => "too_many_attempts",
             ApiError::Busy(_) => "busy",
@@ -250,6 +262,81 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The last guard of the error shape: a refusal that never went through
+/// `ApiError` (a rejection of an extractor this crate does not wrap, a layer's
+/// own answer such as the timeout's empty 408) is put in it here, so no client
+/// reads a `text/plain` 4xx. A browser on a console page gets the error page.
+/// Server-side answers are left as they are: `/readyz`'s plain 503 is for load
+/// balancers.
+pub async fn keep_error_shape(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let page = !req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    let response = next.run(req).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return response;
+    }
+    let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
+    let text = match axum::body::to_bytes(response.into_body(), 4096).await {
+        Ok(bytes) if !encoded => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => String::new(),
+    };
+    let error = ApiError::from_stray(status, &text);
+    if page {
+        crate::web::error_page(error)
+    } else {
+        error.into_response()
+    }
+}
+
+/// `what`, and the answer's own words after it when it had any.
+fn sentence_or(what: &str, text: &str) -> String {
+    match text.trim() {
+        "" => what.to_string(),
+        why => format!("{what}: {why}"),
+    }
+}
+
+impl ApiError {
+    /// The error a 4xx made outside this module stands for, by its status.
+    fn from_stray(status: StatusCode, text: &str) -> ApiError {
+        match status {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge {
+                limit: super::extract::MAX_BODY_BYTES,
+            },
+            StatusCode::REQUEST_TIMEOUT => ApiError::TimedOut {
+                after: super::REQUEST_TIMEOUT,
+            },
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            // This API answers a content type it does not take with 400, as the
+            // import does.
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::invalid(
+                "content_type",
+                sentence_or(
+                    "the request's Content-Type is not one this path takes",
+                    text,
+                ),
+            ),
+            _ => ApiError::invalid(
+                "request",
+                sentence_or("the request could not be read", text),
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +399,98 @@ mod tests {
         assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!body.to_string().contains("hunter2"));
         assert_eq!(body["error"]["code"], "INTERNAL");
+    }
+
+    /// What `keep_error_shape` makes of what a route answered.
+    async fn kept(path: &str, accept: &str, answer: Response) -> Response {
+        use tower::ServiceExt;
+        let answer = std::sync::Mutex::new(Some(answer));
+        let answer = std::sync::Arc::new(answer);
+        let router = axum::Router::new()
+            .fallback(move || {
+                let answer = answer.clone();
+                async move { answer.lock().unwrap().take().unwrap() }
+            })
+            .layer(axum::middleware::from_fn(keep_error_shape));
+        let request = axum::http::Request::get(path)
+            .header(header::ACCEPT, accept)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        router.oneshot(request).await.unwrap()
+    }
+
+    async fn json_of(response: Response) -> (StatusCode, serde_json::Value) {
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn an_answer_made_outside_api_error_is_put_in_the_error_shape() {
+        let timeout = StatusCode::REQUEST_TIMEOUT.into_response();
+        let (s, body) = json_of(kept("/api/v1/me", "*/*", timeout).await).await;
+        assert_eq!(s, StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(body["error"]["code"], "TIMEOUT");
+        assert_eq!(body["error"]["reason"], "timeout");
+        let rejection = (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Expected a form").into_response();
+        let (s, body) = json_of(kept("/api/v1/x", "*/*", rejection).await).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"]["reason"], "content_type");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with(": Expected a form"));
+        let rejection = (StatusCode::UNPROCESSABLE_ENTITY, "").into_response();
+        let (s, body) = json_of(kept("/api/v1/x", "*/*", rejection).await).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"]["reason"], "request");
+        assert_eq!(body["error"]["message"], "the request could not be read");
+        let too_large = (StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded").into_response();
+        let (_, body) = json_of(kept("/api/v1/x", "*/*", too_large).await).await;
+        assert_eq!(body["error"]["reason"], "body_too_large");
+    }
+
+    #[tokio::test]
+    async fn an_answer_already_in_shape_a_page_or_a_success_is_left_alone() {
+        let refused = ApiError::from(Refusal::LastAdmin).into_response();
+        let (s, body) = json_of(kept("/api/v1/x", "*/*", refused).await).await;
+        assert_eq!(
+            (s, body["error"]["reason"].as_str()),
+            (StatusCode::FORBIDDEN, Some("last_admin"))
+        );
+        let page = (StatusCode::NOT_FOUND, axum::response::Html("<p>no</p>")).into_response();
+        let page = kept("/orgs/x", "text/html", page).await;
+        assert_eq!(
+            page.headers()[header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
+        let metrics = "steward_up 1".into_response();
+        let metrics = kept("/metrics", "*/*", metrics).await;
+        assert_eq!(metrics.status(), StatusCode::OK);
+        let not_ready = (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response();
+        let not_ready = kept("/readyz", "*/*", not_ready).await;
+        assert_eq!(not_ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            not_ready.headers()[header::CONTENT_TYPE],
+            "text/plain; charset=utf-8"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_browser_on_a_console_page_gets_the_error_page_not_json() {
+        let rejection = (StatusCode::BAD_REQUEST, "Invalid URL").into_response();
+        let page = kept("/orgs/%FF/users", "text/html,*/*", rejection).await;
+        assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+        assert!(page.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        // The API's paths answer JSON, whatever the client accepts.
+        let rejection = (StatusCode::BAD_REQUEST, "Invalid URL").into_response();
+        let (_, body) = json_of(kept("/api/v1/orgs/%FF", "text/html", rejection).await).await;
+        assert_eq!(body["error"]["code"], "INVALID");
     }
 
     #[tokio::test]

@@ -4,11 +4,11 @@
 
 use super::audit::AuditEvent;
 use super::error::ApiError;
-use super::extract::{ApiQuery, Caller, InOrg};
+use super::extract::{ApiPath, ApiQuery, Caller, InOrg};
 use super::AppState;
 use crate::store::{AuditEntry, StoreError};
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::routing::get;
@@ -94,7 +94,7 @@ const AUDIT_COLUMNS: [&str; 10] = [
 pub(crate) async fn audit_export(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -134,7 +134,11 @@ pub(crate) async fn audit_export(
             }
         }
     });
-    let body = Body::from_stream(futures_util::stream::iter(header).chain(pages));
+    // A body must keep answering "ended" once it has ended (http-body's contract;
+    // the compression layer asks once more after the last chunk), while a stream
+    // may panic when polled past its end, as `unfold` does: fused, it answers
+    // `None` again.
+    let body = Body::from_stream(futures_util::stream::iter(header).chain(pages).fuse());
     let filename = format!("audit-{}.{}", org.org, format.extension());
     Ok(attachment(body, format.content_type(), &filename))
 }
@@ -187,7 +191,7 @@ fn render(format: Format, entries: Vec<AuditEntry>) -> Bytes {
 pub(crate) async fn members_export(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("members:view")?;
@@ -199,7 +203,10 @@ pub(crate) async fn members_export(
             csv_record(&mut out, ["email", "name", "role", "scopes"]);
             for m in state.members() {
                 let mut scopes = String::new();
-                for (object, roles) in state.scopes_of(&m.user_id) {
+                let seen = state
+                    .scopes_of(&m.user_id)
+                    .filter(|(object, _)| org.sees(object.as_str()));
+                for (object, roles) in seen {
                     for role in roles.iter() {
                         if !scopes.is_empty() {
                             scopes.push(';');

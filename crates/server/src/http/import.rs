@@ -2,11 +2,11 @@
 //! (`?dry_run=true`) or applied all at once; `import_csv` is shared with the CLI.
 
 use super::error::ApiError;
-use super::extract::{ApiQuery, Caller, InOrg};
+use super::extract::{ApiPath, ApiQuery, Caller, InOrg};
 use super::members::{invitation_token, INVITATION_DAYS};
 use super::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -251,7 +251,7 @@ fn is_csv(headers: &HeaderMap) -> bool {
 pub(crate) async fn import(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiQuery(query): ApiQuery<ImportQuery>,
     headers: HeaderMap,
     body: Body,

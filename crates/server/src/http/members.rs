@@ -2,10 +2,10 @@
 //! invitations that bring new ones in.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiQuery, Caller, InOrg};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, InOrg};
 use super::AppState;
 use crate::auth::new_secret;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -44,6 +44,7 @@ pub struct MemberView {
     pub email: String,
     pub name: String,
     pub role: String,
+    /// Roles held on scope objects: those the caller may see.
     pub scopes: Vec<ScopeView>,
     /// e.g. `viewer_without_sites`: a viewer who will see nothing until given sites.
     pub warnings: Vec<String>,
@@ -55,7 +56,13 @@ pub struct ScopeView {
     pub roles: Vec<String>,
 }
 
-pub fn member_view(policy: &Policy, state: &OrgState, user: &UserId) -> Option<MemberView> {
+/// `user` as `viewer` may see them: their scopes only on objects `viewer` sees.
+pub fn member_view(
+    policy: &Policy,
+    state: &OrgState,
+    user: &UserId,
+    viewer: &InOrg,
+) -> Option<MemberView> {
     let m = state.member(user)?;
     Some(MemberView {
         user_id: m.user_id.to_string(),
@@ -64,6 +71,7 @@ pub fn member_view(policy: &Policy, state: &OrgState, user: &UserId) -> Option<M
         role: m.role.clone(),
         scopes: state
             .scopes_of(user)
+            .filter(|(object, _)| viewer.sees(object.as_str()))
             .map(|(object, roles)| ScopeView {
                 object_id: object.to_string(),
                 roles: roles.iter().cloned().collect(),
@@ -124,7 +132,7 @@ pub fn parse_object(object: &str) -> Result<ObjectId, ApiError> {
 pub(crate) async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiQuery(query): ApiQuery<MemberQuery>,
 ) -> Result<Json<Page<MemberView>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -161,7 +169,7 @@ pub(crate) async fn list(
                     next_cursor = items.last().map(|v: &MemberView| v.user_id.clone());
                     break;
                 }
-                items.extend(member_view(&policy, state, &m.user_id));
+                items.extend(member_view(&policy, state, &m.user_id, &org));
             }
             Page { items, next_cursor }
         })
@@ -175,7 +183,7 @@ pub(crate) async fn list(
 pub(crate) async fn read(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user)): Path<(String, String)>,
+    ApiPath((org, user)): ApiPath<(String, String)>,
 ) -> Result<Json<MemberView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let user = parse_user(&user)?;
@@ -193,7 +201,7 @@ pub async fn current_member(
 ) -> Result<MemberView, ApiError> {
     let policy = app.service.policy().clone();
     app.service
-        .read(&org.org, |state| member_view(&policy, state, user))
+        .read(&org.org, |state| member_view(&policy, state, user, org))
         .await?
         .ok_or_else(|| steward_core::Refusal::UnknownMember(user.clone()).into())
 }
@@ -213,7 +221,7 @@ pub struct UpdateMember {
 pub(crate) async fn update(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user)): Path<(String, String)>,
+    ApiPath((org, user)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<UpdateMember>,
 ) -> Result<Json<MemberView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -260,7 +268,7 @@ pub struct DeleteQuery {
 pub(crate) async fn remove(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user)): Path<(String, String)>,
+    ApiPath((org, user)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<DeleteQuery>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -346,7 +354,7 @@ fn bulk_ids(user_ids: &[String]) -> Result<(), ApiError> {
 pub(crate) async fn bulk_delete(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<BulkDeleteBody>,
 ) -> Result<Json<BulkDeleteView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -418,7 +426,7 @@ pub struct ScopeRolesBody {
 pub(crate) async fn set_scope_roles(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, user, object)): Path<(String, String, String)>,
+    ApiPath((org, user, object)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<ScopeRolesBody>,
 ) -> Result<Json<ScopeView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -580,7 +588,7 @@ pub fn invitation_view(i: &steward_core::state::Invitation) -> InvitationView {
 pub(crate) async fn invite(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<InviteBody>,
 ) -> Result<(StatusCode, Json<InvitationView>), ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -594,7 +602,7 @@ pub(crate) async fn invite(
 pub(crate) async fn invitations(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<Page<InvitationView>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("members:view")?;
@@ -616,7 +624,7 @@ pub(crate) async fn invitations(
 pub(crate) async fn revoke_invitation(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, invitation)): Path<(String, String)>,
+    ApiPath((org, invitation)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let invitation_id = InvitationId::parse(&invitation)

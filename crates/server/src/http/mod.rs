@@ -54,6 +54,9 @@ pub struct HttpConfig {
     pub public_url: String,
 }
 
+/// How long a request may take before it is answered 408 `timeout`.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// API keys carry this prefix, so a bearer token is told apart without parsing.
 pub const API_KEY_PREFIX: &str = "stw_key_";
 
@@ -123,7 +126,8 @@ async fn no_route(headers: axum::http::HeaderMap) -> axum::response::Response {
     }
 }
 
-/// Every route, with request ids, tracing, metrics, a timeout and compression.
+/// Every route, with request ids, tracing, metrics, a timeout and compression;
+/// every error, whoever made it, in the API's shape (`error::keep_error_shape`).
 pub fn router(app: AppState) -> Router {
     let api = Router::new()
         .merge(accounts::router())
@@ -150,8 +154,9 @@ pub fn router(app: AppState) -> Router {
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::from_fn(error::keep_error_shape))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             // The route's template, never the raw path: an invitation's token

@@ -2,16 +2,16 @@
 //! children), per-object grants, and the Permissions dialog's view of an object.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiQuery, Caller, InOrg};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, InOrg};
 use super::members::{page_limit, parse_object, parse_user, Page};
 use super::AppState;
 use crate::service::ids::random_id;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use steward_core::snapshot::{ActionRef, Reason, UserRef};
+use steward_core::snapshot::{ActionRef, Reason};
 use steward_core::state::Object;
 use steward_core::{Command, Name, ObjectId, Snapshot, State as OrgState};
 
@@ -61,38 +61,6 @@ pub(crate) async fn current_object(
         .ok_or_else(|| steward_core::Refusal::UnknownObject(id.clone()).into())
 }
 
-/// Which objects the caller may know are there, resolved once per request: a key
-/// that reads sees them all, a member those they have at least one action on (a
-/// viewer without sites sees none).
-enum Sight {
-    All,
-    Nothing,
-    Member(UserRef),
-}
-
-impl Sight {
-    fn of(org: &InOrg) -> Sight {
-        match org.user() {
-            None if org.require("org:view").is_ok() => Sight::All,
-            None => Sight::Nothing,
-            Some(user) => org
-                .snapshot
-                .user(user.as_str())
-                .map_or(Sight::Nothing, Sight::Member),
-        }
-    }
-
-    fn sees(&self, snapshot: &Snapshot, id: &str) -> bool {
-        match *self {
-            Sight::All => true,
-            Sight::Nothing => false,
-            Sight::Member(user) => snapshot
-                .node(id)
-                .is_some_and(|n| !snapshot.permissions(user, n).is_empty()),
-        }
-    }
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateObject {
@@ -110,7 +78,7 @@ pub struct CreateObject {
 pub(crate) async fn create(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<CreateObject>,
 ) -> Result<(StatusCode, Json<ObjectView>), ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -156,7 +124,7 @@ pub struct ObjectQuery {
 pub(crate) async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<ObjectQuery>,
 ) -> Result<Json<Page<ObjectView>>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -184,7 +152,6 @@ pub(crate) async fn list(
         }
     };
     let snapshot = org.snapshot.clone();
-    let sight = Sight::of(&org);
     let page = app
         .service
         .read(&org.org, |state| {
@@ -199,11 +166,12 @@ pub(crate) async fn list(
                         .as_deref()
                         .is_none_or(|p| o.parent.as_ref().map(|x| x.as_str()) == Some(p))
                 })
-                .filter(|o| match allowed {
-                    Some((user, action)) => {
+                // Only what the caller may see, whoever the list is about.
+                .filter(|o| org.sees(o.id.as_str()))
+                .filter(|o| {
+                    allowed.is_none_or(|(user, action)| {
                         snapshot.check_by_name(user, action, o.id.as_str()).allowed
-                    }
-                    None => sight.sees(&snapshot, o.id.as_str()),
+                    })
                 });
             for o in matching {
                 if items.len() == limit {
@@ -224,13 +192,10 @@ pub(crate) async fn list(
 pub(crate) async fn read(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id)): Path<(String, String)>,
+    ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<Json<ObjectView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
-    let id = parse_object(&id)?;
-    if !Sight::of(&org).sees(&org.snapshot, id.as_str()) {
-        return Err(steward_core::Refusal::UnknownObject(id).into());
-    }
+    let id = org.visible_object(&id)?;
     Ok(Json(current_object(&app, &org, &id).await?))
 }
 
@@ -240,7 +205,7 @@ pub(crate) async fn read(
 pub(crate) async fn remove(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id)): Path<(String, String)>,
+    ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     let object_id = parse_object(&id)?;
@@ -262,7 +227,7 @@ pub struct OwnerBody {
 pub(crate) async fn change_owner(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id)): Path<(String, String)>,
+    ApiPath((org, id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<OwnerBody>,
 ) -> Result<Json<ObjectView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -367,10 +332,10 @@ fn permission_entries(
 pub(crate) async fn permissions(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id)): Path<(String, String)>,
+    ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<Json<PermissionsView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
-    let id = parse_object(&id)?;
+    let id = org.visible_object(&id)?;
     org.require("members:view")?;
     let snapshot = org.snapshot.clone();
     let entries = app
@@ -406,7 +371,7 @@ pub struct GrantView {
 pub(crate) async fn set_grant(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, id, user)): Path<(String, String, String)>,
+    ApiPath((org, id, user)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<GrantBody>,
 ) -> Result<Json<GrantView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;

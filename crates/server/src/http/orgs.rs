@@ -2,10 +2,10 @@
 //! run under.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, Caller, InOrg};
+use super::extract::{ApiJson, ApiPath, Caller, InOrg};
 use super::AppState;
 use crate::service::ids::random_id;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -93,7 +93,7 @@ pub async fn create_organization(
 pub(crate) async fn read(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<OrgView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     org.require("org:view")?;
@@ -119,7 +119,7 @@ pub(crate) async fn read(
 pub(crate) async fn delete(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     app.service
@@ -215,7 +215,7 @@ pub(crate) async fn policy(State(app): State<AppState>) -> Json<PolicyView> {
 pub(crate) async fn org_policy(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<PolicyView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     Ok(Json(policy_view(org.snapshot.policy())))

@@ -2,11 +2,11 @@
 //! within the policy's days, the owner may cancel.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, Caller, InOrg};
+use super::extract::{ApiJson, ApiPath, Caller, InOrg};
 use super::members::parse_user;
 use super::AppState;
 use crate::service::ids::random_id;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -67,7 +67,7 @@ pub(crate) async fn pending_view(
 pub(crate) async fn nominate(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<NominateBody>,
 ) -> Result<(StatusCode, Json<TransferView>), ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
@@ -90,7 +90,7 @@ pub(crate) async fn nominate(
 pub(crate) async fn pending(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<TransferView>, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     pending_view(&app, &org)
@@ -104,7 +104,7 @@ pub(crate) async fn pending(
 pub(crate) async fn cancel(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let org = InOrg::resolve(&app, caller, &org)?;
     app.service
@@ -138,7 +138,7 @@ pub(crate) async fn answer(
 pub(crate) async fn accept(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<TransferView>, ApiError> {
     answer(app, caller, org, Command::AcceptNomination, "accepted").await
 }
@@ -149,7 +149,7 @@ pub(crate) async fn accept(
 pub(crate) async fn decline(
     State(app): State<AppState>,
     caller: Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<TransferView>, ApiError> {
     answer(app, caller, org, Command::DeclineNomination, "declined").await
 }

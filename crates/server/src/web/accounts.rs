@@ -49,8 +49,14 @@ async fn home(State(app): State<AppState>, browser: Browser) -> Result<Response,
     })
 }
 
-async fn org_home(Path(org): Path<String>) -> Redirect {
-    Redirect::to(&format!("/orgs/{org}/users"))
+/// The organization's Users page. The segment goes back out in `Location`, so
+/// only an organization id may: anything else (a control character is no header
+/// value) names no organization.
+async fn org_home(Path(org): Path<String>) -> Response {
+    match steward_core::OrgId::parse(&org) {
+        Ok(org) => Redirect::to(&format!("/orgs/{org}/users")).into_response(),
+        Err(_) => super::not_found_page(),
+    }
 }
 
 #[derive(Deserialize)]

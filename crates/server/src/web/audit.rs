@@ -1,15 +1,16 @@
 //! The audit log, newest first, with its filters and the chain's status.
 
+use super::form::PageQuery;
 use super::page::{
     closed_section, find_member, parse_date, render, role_label, when, Frame, MemberPicker,
     PageError,
 };
 use super::session::Browser;
 use crate::http::audit::{self, AuditQuery};
-use crate::http::extract::ApiQuery;
+use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::{ApiError, AppState, Caller};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -105,7 +106,7 @@ async fn page(
     State(app): State<AppState>,
     browser: Browser,
     Path(org): Path<String>,
-    Query(filter): Query<Filter>,
+    PageQuery(filter): PageQuery<Filter>,
 ) -> Result<Response, PageError> {
     let (frame, in_org) = Frame::load(&app, &browser, &org, "audit").await?;
     let caller = Caller::Account(browser.user.clone());
@@ -131,7 +132,7 @@ async fn page(
     let events = match audit::list(
         State(app.clone()),
         caller.clone(),
-        Path(org.clone()),
+        ApiPath(org.clone()),
         ApiQuery(query),
     )
     .await
@@ -139,7 +140,7 @@ async fn page(
         Ok(Json(events)) => events,
         Err(e) => return closed_section(frame, "Audit log", e),
     };
-    let Json(chain) = audit::verify(State(app.clone()), caller, Path(org.clone())).await?;
+    let Json(chain) = audit::verify(State(app.clone()), caller, ApiPath(org.clone())).await?;
     let policy = app.service.policy().clone();
     let rows = app
         .service
@@ -217,8 +218,8 @@ async fn export(
     State(app): State<AppState>,
     browser: Browser,
     Path(org): Path<String>,
-    Query(q): Query<crate::http::exports::ExportQuery>,
+    PageQuery(q): PageQuery<crate::http::exports::ExportQuery>,
 ) -> Result<Response, PageError> {
     let caller = Caller::Account(browser.user.clone());
-    Ok(crate::http::exports::audit_export(State(app), caller, Path(org), ApiQuery(q)).await?)
+    Ok(crate::http::exports::audit_export(State(app), caller, ApiPath(org), ApiQuery(q)).await?)
 }

@@ -1,8 +1,10 @@
 //! Form posts. A handler that changes something takes `Posted`, which exists
 //! only once the session's CSRF token has been checked: the type carries it.
+//! A form is read as the API reads JSON: text that is not UTF-8 is refused.
 
 use super::page::PageError;
 use super::session::{same_token, Browser};
+use crate::http::extract::{form_pairs, ApiQuery, FormError};
 use crate::http::{ApiError, AppState};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 
@@ -14,8 +16,8 @@ const MAX_FORM_BYTES: usize = 1 << 20;
 pub struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    pub fn parse(body: &[u8]) -> Fields {
-        Fields(form_urlencoded::parse(body).into_owned().collect())
+    pub fn parse(body: &[u8]) -> Result<Fields, FormError> {
+        form_pairs(body).map(Fields)
     }
 
     /// The first value of `name`, trimmed; empty counts as absent.
@@ -44,12 +46,30 @@ impl Fields {
     }
 }
 
-/// Reads a form body of at most `MAX_FORM_BYTES`.
+/// Reads a form body of at most `MAX_FORM_BYTES`; 400 `form` when a field is
+/// not UTF-8 (a lossy reading would store text nobody typed).
 pub async fn read_fields(req: Request) -> Result<Fields, PageError> {
     let body = axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES)
         .await
         .map_err(|_| ApiError::invalid("body", "the form is too large"))?;
-    Ok(Fields::parse(&body))
+    Fields::parse(&body)
+        .map_err(|e| PageError::Api(ApiError::invalid("form", format!("the form's {e}"))))
+}
+
+/// A page's query string (a filter, a search, `?done=`): read as the API reads
+/// one, so text that is not UTF-8 is 400 `query` here too, on an error page.
+pub struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, PageError> {
+        let ApiQuery(v) = ApiQuery::from_request_parts(parts, state).await?;
+        Ok(PageQuery(v))
+    }
 }
 
 /// A signed-in browser's form, its CSRF token checked (the `csrf` field, or the
@@ -91,10 +111,16 @@ mod tests {
 
     #[test]
     fn repeated_fields_are_all_kept_in_order() {
-        let f = Fields::parse(b"user_ids=a&csrf=x&user_ids=b&name=+Ann+");
+        let f = Fields::parse(b"user_ids=a&csrf=x&user_ids=b&name=+Ann+").unwrap();
         assert_eq!(f.all("user_ids").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(f.get("name"), Some("Ann"));
         assert_eq!(f.raw("name"), " Ann ");
         assert_eq!(f.get("missing"), None);
+    }
+
+    #[test]
+    fn a_field_that_is_not_utf8_refuses_the_form() {
+        assert!(Fields::parse(b"csrf=x&email=%EF%BF%BD%EF%BF%BDjoe@x.test").is_ok());
+        assert!(Fields::parse(b"csrf=x&email=%FF%FEjoe@x.test").is_err());
     }
 }

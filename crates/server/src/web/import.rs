@@ -3,7 +3,7 @@
 
 use super::page::{render, Frame, PageError};
 use super::session::{same_token, Browser};
-use crate::http::extract::ApiQuery;
+use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::import::{self, ImportAnswer, ImportQuery, ImportedRow, MAX_IMPORT_BYTES};
 use crate::http::{ApiError, AppState, Caller};
 use askama::Template;
@@ -96,7 +96,7 @@ async fn run(
     let Json(answer) = import::import(
         State(app.clone()),
         Caller::Account(browser.user.clone()),
-        Path(org.to_string()),
+        ApiPath(org.to_string()),
         ApiQuery(ImportQuery {
             dry_run: Some(dry_run),
         }),

@@ -25,12 +25,16 @@ pub use session::SESSION_COOKIE;
 
 /// The page a browser gets for a path that does not exist.
 pub fn not_found_page() -> Response {
-    use axum::response::IntoResponse;
-    page::PageError::Api(crate::http::ApiError::not_found(
+    error_page(crate::http::ApiError::not_found(
         "no_route",
         "there is no page at this address",
     ))
-    .into_response()
+}
+
+/// The page a browser gets for an error, in words.
+pub fn error_page(e: crate::http::ApiError) -> Response {
+    use axum::response::IntoResponse;
+    page::PageError::Api(e).into_response()
 }
 
 /// Pages may load only the server's own files, never run inline script, and

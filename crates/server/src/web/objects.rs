@@ -2,14 +2,14 @@
 //! actions on one object, the ones a role, ownership or root gives ticked and
 //! locked with the source named, grants editable, and "Make owner".
 
-use super::form::Posted;
+use super::form::{PageQuery, Posted};
 use super::page::{after_change, render, role_label, DoneQuery, Frame, Notice, PageError, Source};
 use super::session::Browser;
-use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::objects::{self, GrantBody, ObjectQuery, OwnerBody};
 use crate::http::{AppState, Caller};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -56,14 +56,14 @@ async fn list_page(
     State(app): State<AppState>,
     browser: Browser,
     Path(org): Path<String>,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
     let (frame, in_org) = Frame::load(&app, &browser, &org, "objects").await?;
     let object_type = q.object_type.filter(|t| !t.is_empty());
     let Json(page) = objects::list(
         State(app.clone()),
         Caller::Account(browser.user.clone()),
-        Path(org.clone()),
+        ApiPath(org.clone()),
         ApiQuery(ObjectQuery {
             object_type: object_type.clone(),
             parent_id: None,
@@ -159,7 +159,7 @@ async fn permissions_page(
     State(app): State<AppState>,
     browser: Browser,
     Path((org, id)): Path<(String, String)>,
-    Query(q): Query<DoneQuery>,
+    PageQuery(q): PageQuery<DoneQuery>,
 ) -> Result<Response, PageError> {
     let notice = match q.done.as_deref() {
         Some("granted") => Some(Notice::ok("The grant is saved.")),
@@ -199,13 +199,13 @@ async fn show_permissions(
     let Json(object) = objects::read(
         State(app.clone()),
         caller.clone(),
-        Path((org.to_string(), id.to_string())),
+        ApiPath((org.to_string(), id.to_string())),
     )
     .await?;
     let Json(view) = objects::permissions(
         State(app.clone()),
         caller,
-        Path((org.to_string(), id.to_string())),
+        ApiPath((org.to_string(), id.to_string())),
     )
     .await?;
     let policy = app.service.policy().clone();
@@ -316,7 +316,7 @@ async fn save_grant(
     let outcome = objects::set_grant(
         State(app.clone()),
         caller,
-        Path((org.clone(), id.clone(), user)),
+        ApiPath((org.clone(), id.clone(), user)),
         ApiJson(body),
     )
     .await
@@ -340,7 +340,7 @@ async fn make_owner(
     let outcome = objects::change_owner(
         State(app.clone()),
         caller,
-        Path((org.clone(), id.clone())),
+        ApiPath((org.clone(), id.clone())),
         ApiJson(body),
     )
     .await

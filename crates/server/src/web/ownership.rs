@@ -2,16 +2,16 @@
 //! nomination and its expiry, and may cancel it; the nominee answers it from
 //! the banner every page shows them.
 
-use super::form::Posted;
+use super::form::{PageQuery, Posted};
 use super::page::{
     after_change, find_member, render, when, DoneQuery, Frame, MemberPicker, Notice, PageError,
 };
 use super::session::Browser;
-use crate::http::extract::ApiJson;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::ownership::{self, NominateBody};
 use crate::http::{ApiError, AppState, Caller};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -48,7 +48,7 @@ async fn page(
     State(app): State<AppState>,
     browser: Browser,
     Path(org): Path<String>,
-    Query(done): Query<DoneQuery>,
+    PageQuery(done): PageQuery<DoneQuery>,
 ) -> Result<Response, PageError> {
     let notice = match done.done.as_deref() {
         Some("nominated") => Some(Notice::ok(
@@ -150,9 +150,14 @@ async fn nominate(
         .unwrap_or(typed);
     let body = NominateBody { to_user };
     let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = ownership::nominate(State(app.clone()), caller, Path(org.clone()), ApiJson(body))
-        .await
-        .map(|_| ());
+    let outcome = ownership::nominate(
+        State(app.clone()),
+        caller,
+        ApiPath(org.clone()),
+        ApiJson(body),
+    )
+    .await
+    .map(|_| ());
     finish(&app, &posted, &org, outcome, "nominated").await
 }
 
@@ -162,7 +167,7 @@ async fn cancel(
     posted: Posted,
 ) -> Result<Response, PageError> {
     let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = ownership::cancel(State(app.clone()), caller, Path(org.clone()))
+    let outcome = ownership::cancel(State(app.clone()), caller, ApiPath(org.clone()))
         .await
         .map(|_| ());
     finish(&app, &posted, &org, outcome, "cancelled").await
@@ -174,7 +179,7 @@ async fn accept(
     posted: Posted,
 ) -> Result<Response, PageError> {
     let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = ownership::accept(State(app.clone()), caller, Path(org.clone()))
+    let outcome = ownership::accept(State(app.clone()), caller, ApiPath(org.clone()))
         .await
         .map(|_| ());
     finish(&app, &posted, &org, outcome, "accepted").await
@@ -186,7 +191,7 @@ async fn decline(
     posted: Posted,
 ) -> Result<Response, PageError> {
     let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = ownership::decline(State(app.clone()), caller, Path(org.clone()))
+    let outcome = ownership::decline(State(app.clone()), caller, ApiPath(org.clone()))
         .await
         .map(|_| ());
     finish(&app, &posted, &org, outcome, "declined").await

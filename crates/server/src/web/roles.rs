@@ -1,15 +1,16 @@
 //! Roles & permissions: the policy's role x permission matrix, and "Why?":
 //! the check engine's answer for one user, action and object, with its reason.
 
+use super::form::PageQuery;
 use super::page::{find_member, render, role_label, Frame, MemberPicker, PageError, Source};
 use super::session::Browser;
 use crate::http::check;
-use crate::http::extract::ApiQuery;
+use crate::http::extract::{ApiBytes, ApiPath, ApiQuery};
 use crate::http::objects::{self, ObjectQuery};
 use crate::http::orgs::policy_view;
 use crate::http::{ApiError, AppState, Caller};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -86,7 +87,7 @@ async fn page(
     State(app): State<AppState>,
     browser: Browser,
     Path(org): Path<String>,
-    Query(why): Query<Why>,
+    PageQuery(why): PageQuery<Why>,
 ) -> Result<Response, PageError> {
     let (frame, in_org) = Frame::load(&app, &browser, &org, "roles").await?;
     let policy = app.service.policy().clone();
@@ -140,8 +141,8 @@ async fn page(
         let outcome = check::check(
             State(app.clone()),
             caller.clone(),
-            Path(org.clone()),
-            axum::body::Bytes::from(question.to_string()),
+            ApiPath(org.clone()),
+            ApiBytes(axum::body::Bytes::from(question.to_string())),
         )
         .await;
         Some(match outcome {
@@ -154,7 +155,7 @@ async fn page(
     let Json(visible) = objects::list(
         State(app.clone()),
         caller,
-        Path(org.clone()),
+        ApiPath(org.clone()),
         ApiQuery(ObjectQuery {
             object_type: None,
             parent_id: None,

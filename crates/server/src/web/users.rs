@@ -1,17 +1,18 @@
 //! Organization > Users: the member table with its role dropdowns, the edit
 //! panel, deletion (one or several), and invitations.
 
-use super::form::Posted;
+use super::form::{PageQuery, Posted};
 use super::page::{
     after_change, closed_section, render, role_label, sentence, Frame, Notice, PageError,
 };
 use super::session::Browser;
+use crate::http::extract::ApiPath;
 use crate::http::members::{
     self, BulkDeleteBody, InviteBody, MemberQuery, MemberView, UpdateMember,
 };
 use crate::http::{ApiError, AppState, Caller, InOrg};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -211,7 +212,7 @@ async fn users_page(
     State(app): State<AppState>,
     browser: Browser,
     Path(org): Path<String>,
-    Query(query): Query<UsersQuery>,
+    PageQuery(query): PageQuery<UsersQuery>,
 ) -> Result<Response, PageError> {
     let notice = match query.done.as_deref() {
         Some("saved") => Some(Notice::ok("Saved.")),
@@ -236,7 +237,7 @@ async fn show_users(
     let listed = members::list(
         State(app.clone()),
         Caller::Account(browser.user.clone()),
-        Path(org.to_string()),
+        ApiPath(org.to_string()),
         crate::http::extract::ApiQuery(MemberQuery {
             role: role.clone(),
             q: q.clone(),
@@ -293,7 +294,7 @@ async fn change_role(
     let outcome = members::update(
         State(app.clone()),
         Caller::Account(posted.browser.user.clone()),
-        Path((org.clone(), user.clone())),
+        ApiPath((org.clone(), user.clone())),
         crate::http::extract::ApiJson(UpdateMember {
             name: None,
             role,
@@ -365,7 +366,7 @@ async fn show_edit(
     let Json(view) = members::read(
         State(app.clone()),
         Caller::Account(browser.user.clone()),
-        Path((org.to_string(), user.to_string())),
+        ApiPath((org.to_string(), user.to_string())),
     )
     .await?;
     let me = browser.user.clone();
@@ -375,8 +376,10 @@ async fn show_edit(
         .read(&in_org.org, |state| {
             let row = rows(app, &me, std::slice::from_ref(&view), state).pop();
             let target = UserId::parse(&view.user_id).ok();
+            // Only the scopes the editor may see: the others are not theirs to know of.
             let scopes = state
                 .objects()
+                .filter(|o| in_org.sees(o.id.as_str()))
                 .filter_map(|o| {
                     let ty = policy.type_index(&o.object_type)?;
                     let object_type = policy.object_type(ty);
@@ -521,7 +524,7 @@ async fn delete_users(
     let Json(outcome) = members::bulk_delete(
         State(app.clone()),
         Caller::Account(posted.browser.user.clone()),
-        Path(org.clone()),
+        ApiPath(org.clone()),
         crate::http::extract::ApiJson(body),
     )
     .await?;
@@ -618,5 +621,5 @@ async fn export(
     Path(org): Path<String>,
 ) -> Result<Response, PageError> {
     let caller = Caller::Account(browser.user.clone());
-    Ok(crate::http::exports::members_export(State(app), caller, Path(org)).await?)
+    Ok(crate::http::exports::members_export(State(app), caller, ApiPath(org)).await?)
 }

@@ -379,3 +379,163 @@ async fn an_existing_account_joins_by_signing_in_and_coming_back_to_the_invitati
         "operator"
     );
 }
+
+#[tokio::test]
+async fn a_form_field_that_is_not_utf8_is_refused_and_nothing_is_stored() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    let users = page(&app, &cookie, &format!("/orgs/{}/users", org.id)).await;
+    let csrf = csrf_in(&users.text().await.unwrap());
+    // As a form is sent, written by hand: `%FF%FE` decodes to bytes that are not UTF-8.
+    let answer = browser()
+        .post(format!("http://{}/orgs/{}/invite", app.addr, org.id))
+        .header(COOKIE, &cookie)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(format!(
+            "csrf={csrf}&email=%FF%FEjoe%40x.test&name=Joe&role=viewer"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    let html = answer.text().await.unwrap();
+    assert!(html.contains("UTF-8"), "{html}");
+    let invitations = app
+        .get(
+            &format!("/api/v1/orgs/{}/invitations", org.id),
+            &org.owner.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(invitations["items"], serde_json::json!([]), "{invitations}");
+    // A query string likewise.
+    let search = page(&app, &cookie, &format!("/orgs/{}/users?q=%FF", org.id)).await;
+    assert_eq!(search.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_address_with_a_control_character_is_not_found_not_a_server_error() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    for path in [
+        "/orgs/%0A",
+        "/orgs/%0D%0ASet-Cookie:%20x=1",
+        "/orgs/%09",
+        "/orgs/%7F",
+    ] {
+        for who in ["", cookie.as_str()] {
+            let answer = browser()
+                .get(format!("http://{}{path}", app.addr))
+                .header(COOKIE, who)
+                .header(reqwest::header::ACCEPT, "text/html")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+            assert!(answer.headers().get(LOCATION).is_none(), "{path}");
+        }
+    }
+    // The organization's own address still lands on its Users page.
+    let home = page(&app, &cookie, &format!("/orgs/{}", org.id)).await;
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        home.headers()[LOCATION],
+        format!("/orgs/{}/users", org.id).as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_console_address_that_is_not_utf8_is_an_error_page() {
+    let app = spawn_preset("operations").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    let answer = browser()
+        .get(format!("http://{}/orgs/%FF/objects", app.addr))
+        .header(COOKIE, &cookie)
+        .header(reqwest::header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    let html = answer.text().await.unwrap();
+    assert!(html.contains("<title>"), "a page: {html}");
+    assert!(html.contains("UTF-8"), "{html}");
+    let _ = org;
+}
+
+#[tokio::test]
+async fn a_service_a_user_may_not_see_is_nowhere_in_their_console() {
+    let app = spawn_preset("platform").await;
+    let org = app.signup("olivia@example.com", "Acme").await;
+    let at = |rest: &str| format!("/api/v1/orgs/{}{rest}", org.id);
+    app.join(&org.id, &org.owner, "uma@example.com", Some("user"))
+        .await;
+    let sam = app
+        .join(&org.id, &org.owner, "sam@example.com", Some("user"))
+        .await;
+    let secret = app
+        .post(
+            &at("/objects"),
+            &org.owner.token,
+            serde_json::json!({"type": "service", "name": "Secret Service"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.call(
+        reqwest::Method::PUT,
+        &at(&format!("/members/{}/scopes/{secret}", sam.id)),
+        Some(&org.owner.token),
+        Some(serde_json::json!({"roles": ["service_user"]})),
+    )
+    .await
+    .expect(200);
+    let uma = cookie_value(&sign_in(&app, "uma@example.com").await);
+    // The Permissions dialog, and its forms, as for a service that does not exist.
+    let dialog = page(
+        &app,
+        &uma,
+        &format!("/orgs/{}/objects/{secret}/permissions", org.id),
+    )
+    .await;
+    assert_eq!(dialog.status(), StatusCode::NOT_FOUND);
+    assert!(!dialog.text().await.unwrap().contains("Secret Service"));
+    let users = page(&app, &uma, &format!("/orgs/{}/users", org.id)).await;
+    let csrf = csrf_in(&users.text().await.unwrap());
+    let grant = browser()
+        .post(format!(
+            "http://{}/orgs/{}/objects/{secret}/grants/{}",
+            app.addr, org.id, sam.id
+        ))
+        .header(COOKIE, &uma)
+        .form(&[("csrf", csrf.as_str()), ("actions", "service:use")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(grant.status(), StatusCode::NOT_FOUND);
+    // Nor does any page name it: not the objects, not Sam's row, not his edit panel.
+    for path in [
+        "objects".to_string(),
+        "users".to_string(),
+        format!("users/{}", sam.id),
+    ] {
+        let answer = page(&app, &uma, &format!("/orgs/{}/{path}", org.id)).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        let html = answer.text().await.unwrap();
+        assert!(
+            path == "objects" || html.contains("sam"),
+            "{path} shows Sam"
+        );
+        assert!(!html.contains("Secret Service"), "{path} names the service");
+    }
+    let owner = cookie_value(&sign_in(&app, "olivia@example.com").await);
+    let users = page(&app, &owner, &format!("/orgs/{}/users", org.id)).await;
+    assert!(users.text().await.unwrap().contains("Secret Service"));
+}

@@ -7,6 +7,7 @@ mod endpoints;
 mod governance;
 mod hashing;
 mod operations;
+mod sight;
 mod support;
 mod tenancy;
 mod tokens;

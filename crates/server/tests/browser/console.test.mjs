@@ -1,7 +1,7 @@
 // The console in a real browser: the seeds' screens, driven as people use them.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -361,4 +361,87 @@ test("a CSV import is previewed line by line, refused whole on one bad line, and
   const after = await api(server, "GET", `/api/v1/orgs/${acme.org}/members/${vic}`, { token: acme.token });
   assert.equal(after.role, "operator");
   await finish("csv_import_preview_and_apply");
+});
+
+test("the Export buttons download the whole audit log and member list, compressed on the way", async (t) => {
+  const server = await startServer();
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  await addMember(server, acme.org, acme.token, "vic@example.com", "Vic Viewer", "viewer");
+  // More events than one page of the streamed export (1,000).
+  for (let batch = 0; batch < 21; batch++) {
+    await Promise.all(Array.from({ length: 50 }, (_, i) => api(server, "POST", `/api/v1/orgs/${acme.org}/objects`, {
+      token: acme.token, body: { type: "site", name: `Site ${batch * 50 + i}` },
+    })));
+  }
+  const chain = await api(server, "GET", `/api/v1/orgs/${acme.org}/audit/verify`, { token: acme.token });
+  assert.ok(chain.events > 1050, `${chain.events} events`);
+
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "olivia@example.com");
+  const saved = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+    assert.equal(await download.failure(), null, `${button}: the download broke off`);
+    return readFileSync(await download.path(), "utf8");
+  };
+
+  await page.click("nav.side >> text=Audit log");
+  const csv = await saved("text=Export CSV");
+  const rows = csv.trimEnd().split("\r\n");
+  assert.equal(rows[0], "id,seq,at,at_unix,type,actor_id,target_id,data,hash,prev_hash");
+  assert.equal(rows.length, chain.events + 1, "one row per event, and the header");
+  assert.match(rows.at(-1), new RegExp(`^${chain.events},${chain.events},`));
+
+  const jsonl = await saved("text=Export JSON lines");
+  const events = jsonl.trimEnd().split("\n").map((l) => JSON.parse(l));
+  assert.equal(events.length, chain.events);
+  assert.deepEqual(events.map((e) => e.seq), Array.from({ length: chain.events }, (_, i) => i + 1));
+
+  await page.click("nav.side >> text=Users");
+  const members = await saved("text=Export CSV");
+  assert.match(members, /^email,name,role,scopes\r\n/);
+  assert.match(members, /olivia@example.com/);
+  assert.match(members, /vic@example.com,Vic Viewer,viewer,/);
+
+  // The same files fetched by the page: the browser asked for compression and
+  // the server sent it (a download's headers are not shown to the test).
+  for (const [path, file] of [
+    [`/orgs/${acme.org}/audit/export?format=csv`, csv],
+    [`/orgs/${acme.org}/audit/export?format=jsonl`, jsonl],
+    [`/orgs/${acme.org}/users/export`, members],
+  ]) {
+    const fetched = await page.evaluate(async (url) => {
+      const r = await fetch(url);
+      return { encoding: r.headers.get("content-encoding"), text: await r.text() };
+    }, path);
+    assert.equal(fetched.encoding, "gzip", path);
+    assert.equal(fetched.text, file, path);
+  }
+  await finish("exports_download_whole");
+});
+
+test("a service a user was not added to is not found in their console, Permissions dialog included", async (t) => {
+  const server = await startServer("platform");
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  await addMember(server, acme.org, acme.token, "uma@example.com", "Uma User", "user");
+  const sam = await addMember(server, acme.org, acme.token, "sam@example.com", "Sam User", "user");
+  const secret = await api(server, "POST", `/api/v1/orgs/${acme.org}/objects`, {
+    token: acme.token, body: { type: "service", name: "Secret Service" },
+  });
+  await api(server, "PUT", `/api/v1/orgs/${acme.org}/members/${sam}/scopes/${secret.id}`, {
+    token: acme.token, body: { roles: ["service_user"] },
+  });
+
+  const { page, finish } = await openPage(t);
+  await signIn(page, server, "uma@example.com");
+  assert.ok(await page.isVisible("text=Sam User"));
+  assert.doesNotMatch(await page.textContent("main"), /Secret Service/);
+  await page.click("nav.side >> text=Objects");
+  assert.doesNotMatch(await page.textContent("main"), /Secret Service/);
+  const answer = await page.goto(server.url + `/orgs/${acme.org}/objects/${secret.id}/permissions`);
+  assert.equal(answer.status(), 404);
+  assert.match(await page.title(), /Not found/);
+  assert.doesNotMatch(await page.content(), /Secret Service/);
+  await finish("hidden_service_not_found", [/status of 404/]);
 });

@@ -387,3 +387,55 @@ async fn the_exports_need_the_rights_their_lists_need() {
         .await
         .refused(404, "unknown_org");
 }
+
+/// A download as a browser asks for it (`Accept-Encoding: gzip`): the answer must
+/// come compressed, and its decompressed text whole.
+async fn download_gzip(app: &TestApp, path: &str, token: &str) -> File {
+    use std::io::Read;
+    let response = app
+        .http
+        .get(app.url(path))
+        .bearer_auth(token)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("the whole body arrives");
+    assert_eq!(headers["content-encoding"], "gzip", "status {status}");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .expect("a whole gzip stream");
+    File {
+        status,
+        headers,
+        text,
+    }
+}
+
+#[tokio::test]
+async fn every_export_downloads_whole_when_the_client_accepts_gzip() {
+    let t = operations().await;
+    many_sites(&t, 2500).await;
+    for format in ["jsonl", "csv"] {
+        let path = at(&t.org, &format!("/audit/export?format={format}"));
+        let plain = download(&t.app, &path, &t.owner.token).await;
+        let gzip = download_gzip(&t.app, &path, &t.owner.token).await;
+        assert_eq!(gzip.status, 200);
+        assert!(
+            gzip.text.len() > 100_000,
+            "{format}: {} bytes",
+            gzip.text.len()
+        );
+        assert_eq!(gzip.text, plain.text, "{format}");
+    }
+    let path = at(&t.org, "/members/export");
+    let plain = download(&t.app, &path, &t.owner.token).await;
+    let gzip = download_gzip(&t.app, &path, &t.owner.token)
+        .await
+        .ok("text/csv; charset=utf-8");
+    assert_eq!(gzip.text, plain.text);
+    assert_eq!(csv_rows(&gzip.text).len(), 4);
+}

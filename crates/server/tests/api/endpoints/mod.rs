@@ -20,6 +20,7 @@ const PROJECT_ACTIONS: [&str; 7] = [
 mod audit;
 mod bulk_delete;
 mod checks;
+mod errors;
 mod exports;
 mod import;
 mod invitations;

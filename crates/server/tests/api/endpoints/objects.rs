@@ -291,11 +291,11 @@ async fn a_deleted_object_is_gone() {
     let t = analytics().await;
     let dashboard = new_object(&t, &t.pm, "dashboard", "KPIs").await;
     let path = at(&t.org, &format!("/objects/{dashboard}"));
-    // Someone with nothing on it may not.
+    // Someone with nothing on it does not know it is there.
     t.app
         .delete(&path, &t.eta.token)
         .await
-        .refused(403, "not_permitted");
+        .refused(404, "unknown_object");
     t.app.delete(&path, &t.pm.token).await.expect(204);
     t.app
         .get(&path, &t.root.token)

@@ -18,9 +18,20 @@ async fn viewer_without_sites_sees_nothing() {
         .get(&at(&t.org, &format!("/objects/{site}")), &newcomer.token)
         .await
         .refused(404, "unknown_object");
+    // Asking about it herself, she learns no more than of a site that is not there;
+    // the product's back-end (a key) is told why.
     let answer = t
         .app
         .check(&t.org, &newcomer.token, &newcomer.id, "site:view", &site)
+        .await;
+    assert_eq!(
+        answer,
+        json!({"allowed": false, "reason": "unknown_object"})
+    );
+    let key = t.app.api_key(&t.org, &t.owner).await;
+    let answer = t
+        .app
+        .check(&t.org, &key, &newcomer.id, "site:view", &site)
         .await;
     assert_eq!(answer, json!({"allowed": false, "reason": "no_permission"}));
     // An operator sees every site without being assigned one.
