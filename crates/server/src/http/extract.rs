@@ -7,6 +7,7 @@ use crate::service::ApiKeyGrant;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use std::sync::Arc;
+use steward_core::api_key::KeyUse;
 use steward_core::{Actor, OrgId, Snapshot, UserId};
 
 /// A JSON body; a malformed one is 400 `body` with serde's line and column.
@@ -112,37 +113,40 @@ impl InOrg {
     }
 
     /// A read that needs `action` on the organization (`members:view`,
-    /// `audit:view`...): a member needs it from the policy, a key needs `read`.
+    /// `audit:view`...): a member needs it from the policy; a key needs `read`,
+    /// and its creator needs `action` now (steward-core's rule for keys).
     pub fn require(&self, action: &str) -> Result<(), ApiError> {
-        let allowed = match &self.who {
+        match &self.who {
             Caller::Account(user) => {
-                self.snapshot
+                if self
+                    .snapshot
                     .check_by_name(user.as_str(), action, self.org.as_str())
                     .allowed
+                {
+                    Ok(())
+                } else {
+                    Err(ApiError::forbidden(
+                        "not_permitted",
+                        format!("this needs {action}, which your role does not give"),
+                    ))
+                }
             }
-            Caller::Key(key) => key.may_read(),
-        };
-        if allowed {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "not_permitted",
-                format!("this needs {action}, which your role does not give"),
-            ))
+            Caller::Key(key) => self.key_may(key, KeyUse::Read(action)),
         }
     }
 
-    /// Asking about `user`'s permissions: a key with `check`, the user themself,
-    /// or a member who may view members.
+    /// Asking about `user`'s permissions: a key with `check` (whose creator may
+    /// view members), the user themself, or a member who may view members.
     pub fn require_check_about(&self, user: &str) -> Result<(), ApiError> {
         match &self.who {
-            Caller::Key(key) if key.may_check() => Ok(()),
-            Caller::Key(_) => Err(ApiError::forbidden(
-                "not_permitted",
-                "this API key does not have the check permission",
-            )),
+            Caller::Key(key) => self.key_may(key, KeyUse::Check),
             Caller::Account(me) if me.as_str() == user => Ok(()),
             Caller::Account(_) => self.require("members:view"),
         }
+    }
+
+    fn key_may(&self, key: &ApiKeyGrant, key_use: KeyUse<'_>) -> Result<(), ApiError> {
+        key.permits(&self.snapshot, key_use)
+            .map_err(|denial| ApiError::forbidden("not_permitted", denial.to_string()))
     }
 }
