@@ -145,6 +145,21 @@ impl InOrg {
         }
     }
 
+    /// `require_check_about` for every user a batch asks about. A key's right to
+    /// ask does not depend on whom it asks about, so it is decided once, not per
+    /// question (it is a check of its own on the creator).
+    pub fn require_check_about_all<'u>(
+        &self,
+        users: impl IntoIterator<Item = &'u str>,
+    ) -> Result<(), ApiError> {
+        match &self.who {
+            Caller::Key(key) => self.key_may(key, KeyUse::Check),
+            Caller::Account(_) => users
+                .into_iter()
+                .try_for_each(|user| self.require_check_about(user)),
+        }
+    }
+
     fn key_may(&self, key: &ApiKeyGrant, key_use: KeyUse<'_>) -> Result<(), ApiError> {
         key.permits(&self.snapshot, key_use)
             .map_err(|denial| ApiError::forbidden("not_permitted", denial.to_string()))

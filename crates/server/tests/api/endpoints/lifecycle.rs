@@ -209,6 +209,14 @@ async fn an_api_key_does_nothing_its_demoted_creator_may_no_longer_do() {
         )
         .await
         .refused(403, "not_permitted");
+    t.app
+        .post(
+            &at(&t.org, "/check/batch"),
+            &key,
+            json!({"checks": [{"user_id": t.owner.id, "action": "org:delete", "object_id": t.org}]}),
+        )
+        .await
+        .refused(403, "not_permitted");
     // What a viewer may still do, the key may too.
     t.app.get(&at(&t.org, ""), &key).await.expect(200);
     // The bound is the creator's role at each use: promoted again, the key reads again.
