@@ -85,7 +85,7 @@ impl KeyPermissions {
     }
 
     /// Whether the key was given the permission `key_use` takes.
-    pub fn give(self, key_use: KeyUse<'_>) -> bool {
+    pub fn gives(self, key_use: KeyUse<'_>) -> bool {
         match key_use {
             KeyUse::Check => self.check,
             KeyUse::Read(_) => self.read,
@@ -135,7 +135,7 @@ pub fn permits<'a>(
     created_by: Option<&'a UserId>,
     key_use: KeyUse<'a>,
 ) -> Result<(), KeyDenial<'a>> {
-    if !permissions.give(key_use) {
+    if !permissions.gives(key_use) {
         return Err(KeyDenial::NotGiven {
             permission: key_use.permission(),
         });
