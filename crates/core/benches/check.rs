@@ -5,6 +5,8 @@
 //! - `check/refs_1m_projects`: the same at 1,000,000 projects (6,000,001 objects);
 //! - `check/by_name`: `Snapshot::check_by_name` with string ids, as the API calls it;
 //! - `check/floor`: the flat three-lookup floor on the same questions, for the ratio;
+//! - `check/key_permits`: `api_key::permits` for a `check` key, what an API key's
+//!   every request adds (its creator's right, checked on the organization);
 //! - `role_change/apply_1m_members`: one `user.role_changed` applied to a clone of the
 //!   snapshot of an organization with 1,000,000 members and 1,000 projects (the clone
 //!   is made outside the timing; `role_change/clone_1m_members` times the clone alone).
@@ -20,8 +22,9 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use steward_core::api_key::{self, KeyPermissions, KeyUse};
 use steward_core::snapshot::Snapshot;
-use steward_core::{apply, Policy};
+use steward_core::{apply, Policy, UserId, API_KEY_PERMISSIONS};
 use workload::{Floor, Params, Workload, ROLES};
 
 fn policy() -> Arc<Policy> {
@@ -69,6 +72,30 @@ fn bench_refs(c: &mut Criterion, name: &str, params: Params, with_names: bool) {
         });
         let names: Vec<(String, &'static str, String)> =
             w.questions.iter().map(|&q| w.names(q)).collect();
+        let org = w.state.org().expect("an organization").id.to_string();
+        let creators: Vec<UserId> = names
+            .iter()
+            .take(1024)
+            .map(|(u, _, _)| UserId::parse(u).expect("a user id"))
+            .collect();
+        let permissions = KeyPermissions::of(&API_KEY_PERMISSIONS);
+        let mut i = 0usize;
+        group.bench_function("key_permits", |b| {
+            b.iter(|| {
+                let creator = &creators[i];
+                i = if i + 1 == creators.len() { 0 } else { i + 1 };
+                black_box(
+                    api_key::permits(
+                        &snap,
+                        black_box(&org),
+                        permissions,
+                        Some(black_box(creator)),
+                        KeyUse::Check,
+                    )
+                    .is_ok(),
+                )
+            })
+        });
         let mut i = 0usize;
         group.bench_function("by_name", |b| {
             b.iter(|| {

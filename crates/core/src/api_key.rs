@@ -1,7 +1,10 @@
-//! API keys: what a product's back-end may ask of one organization, and the form a
-//! key is kept in (only the hash of its secret ever reaches the core).
+//! API keys: what a product's back-end may ask of one organization, the form a
+//! key is kept in (only the hash of its secret ever reaches the core), and the rule
+//! that bounds every use of a key by what the member who made it may do now.
 
 use crate::id::{ApiKeyId, Name, Timestamp, UserId};
+use crate::snapshot::Snapshot;
+use std::fmt;
 
 /// What an API key may be given. A closed set, so a key never grows a right the
 /// HTTP layer does not know how to limit: `check` asks permission questions (check,
@@ -20,6 +23,136 @@ pub struct ApiKey {
     /// The member who created it; `None` when Steward's operator did.
     pub created_by: Option<UserId>,
     pub created_at: Timestamp,
+}
+
+impl ApiKey {
+    /// Its permissions as the check path holds them.
+    pub fn permission_set(&self) -> KeyPermissions {
+        KeyPermissions::of(&self.permissions)
+    }
+}
+
+/// What asking about another member's permissions takes, of a member and so of
+/// the member behind a `check` key.
+pub const CHECK_NEEDS: &str = "members:view";
+
+/// One use of a key: the key permission it takes, and the right on the
+/// organization a member would need to do the same thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse<'a> {
+    /// Asking about any member's permissions (check, check/batch, a member's
+    /// permissions, objects allowed for a user).
+    Check,
+    /// A read that takes `action` on the organization (`members:view`,
+    /// `audit:view`, `org:view`).
+    Read(&'a str),
+}
+
+impl<'a> KeyUse<'a> {
+    /// The key permission this use takes.
+    pub fn permission(self) -> &'static str {
+        match self {
+            KeyUse::Check => "check",
+            KeyUse::Read(_) => "read",
+        }
+    }
+
+    /// The organization action the key's creator must hold for it.
+    pub fn action(self) -> &'a str {
+        match self {
+            KeyUse::Check => CHECK_NEEDS,
+            KeyUse::Read(action) => action,
+        }
+    }
+}
+
+/// A key's permissions, one flag each: what the check path keeps of a key, so a
+/// use costs no allocation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyPermissions {
+    check: bool,
+    read: bool,
+}
+
+impl KeyPermissions {
+    /// From the stored names; names outside `API_KEY_PERMISSIONS` give nothing.
+    pub fn of<S: AsRef<str>>(names: &[S]) -> KeyPermissions {
+        let has = |p: &str| names.iter().any(|n| n.as_ref() == p);
+        KeyPermissions {
+            check: has("check"),
+            read: has("read"),
+        }
+    }
+
+    /// Whether the key was given the permission `key_use` takes.
+    pub fn gives(self, key_use: KeyUse<'_>) -> bool {
+        match key_use {
+            KeyUse::Check => self.check,
+            KeyUse::Read(_) => self.read,
+        }
+    }
+}
+
+/// Why a key may not be used for something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyDenial<'a> {
+    /// The key was not given the permission.
+    NotGiven { permission: &'static str },
+    /// The member who made the key may not do this themself (any more: demoted,
+    /// deleted, or the policy changed).
+    CreatorMayNot {
+        creator: &'a UserId,
+        action: &'a str,
+    },
+}
+
+impl fmt::Display for KeyDenial<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyDenial::NotGiven { permission } => {
+                write!(f, "this API key does not have the {permission} permission")
+            }
+            KeyDenial::CreatorMayNot { creator, action } => write!(
+                f,
+                "this needs {action}, which the member who made this API key ({creator}) \
+                 may not do now; a key never does more than its creator"
+            ),
+        }
+    }
+}
+
+/// The rule for every use of a key: the key was given the permission, and the
+/// member who made it may do the same thing on the organization themself, now.
+/// A key acts for its creator, so it is bounded by their current role at every
+/// use, whatever path changed that role (a demotion, an import, a transfer, a
+/// new policy); nothing has to remember to revoke it. A key Steward's operator
+/// made has no creator, and only its permissions bound it. Reads the snapshot
+/// only: no allocation, no IO.
+pub fn permits<'a>(
+    snapshot: &Snapshot,
+    org: &str,
+    permissions: KeyPermissions,
+    created_by: Option<&'a UserId>,
+    key_use: KeyUse<'a>,
+) -> Result<(), KeyDenial<'a>> {
+    if !permissions.gives(key_use) {
+        return Err(KeyDenial::NotGiven {
+            permission: key_use.permission(),
+        });
+    }
+    match created_by {
+        Some(creator)
+            if !snapshot
+                .check_by_name(creator.as_str(), key_use.action(), org)
+                .allowed =>
+        {
+            Err(KeyDenial::CreatorMayNot {
+                creator,
+                action: key_use.action(),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Whether `s` has the form of a SHA-256 in lowercase hex. Lowercase only, so one

@@ -95,7 +95,8 @@ pub enum Command {
         user_id: UserId,
         actions: Vec<String>,
     },
-    /// All-or-nothing: every row is decided as a single change would be, in order.
+    /// All-or-nothing: a row that changes nothing is unchanged, whoever it names;
+    /// every other row is decided as a single change would be, in order.
     Import {
         rows: Vec<ImportRow>,
     },

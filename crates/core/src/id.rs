@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// Why a piece of text is not a valid id, e-mail or name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,8 +15,43 @@ pub enum ParseError {
     TooLong { what: &'static str, max: usize },
     #[error("{what} contains {found:?}; only letters, digits, '-', '_' and '.' are allowed")]
     BadCharacter { what: &'static str, found: char },
+    #[error("{0}")]
+    BadEmail(EmailFault),
+}
+
+/// Why a text is not an e-mail address Steward accepts. Every fault is the API's
+/// `email` reason; the message names what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmailFault {
     #[error("{0:?} is not an e-mail address")]
-    BadEmail(String),
+    NotAnAddress(String),
+    /// A format character (Unicode category Cf: zero-width space or joiner, soft
+    /// hyphen, word joiner, byte-order mark, direction marks and overrides) or
+    /// another default-ignorable one: it renders as nothing, so the address would
+    /// look like another.
+    #[error(
+        "the address contains {}, an invisible or formatting character that would make it look like another address; type it without",
+        code_point(.0)
+    )]
+    Invisible(char),
+    /// A character whose compatibility form differs (fullwidth letters, ligatures,
+    /// superscripts): it looks like `plain`.
+    #[error(
+        "the address contains {found:?} ({}), a compatibility form of {plain:?} that looks like it; write {plain:?}",
+        code_point(.found)
+    )]
+    CompatibilityForm { found: char, plain: String },
+    /// A private-use or unassigned code point: nobody can tell what it shows, and
+    /// an unassigned one could later normalize to something else.
+    #[error(
+        "the address contains {}, a private-use or unassigned character; remove it",
+        code_point(.0)
+    )]
+    Unassigned(char),
+}
+
+fn code_point(c: &char) -> String {
+    format!("U+{:04X}", u32::from(*c))
 }
 
 const MAX_ID_LEN: usize = 64;
@@ -104,39 +141,75 @@ id_type!(
     /// An API key a product's back-end authenticates with; not its secret.
     ApiKeyId, "API key id");
 
-/// An e-mail address, lower-cased; it identifies an account and never changes.
+/// An e-mail address in one form: lower-cased and NFC (Unicode's composed form),
+/// so `jose\u{301}@x` and `jos\u{e9}@x` are one address; it identifies an account
+/// and never changes.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct Email(Arc<str>);
 
 impl Email {
+    /// The address typed by someone, in its one form, or why it is not one.
+    /// Lookups compare this form exactly, so the rules that make it one form live
+    /// here and nowhere else: NFC, lower case; no invisible or formatting
+    /// character, no compatibility look-alike (its NFKC form is its NFC form), no
+    /// private-use or unassigned character.
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         let s = s.trim();
         if s.is_empty() {
             return Err(ParseError::Empty { what: "e-mail" });
         }
-        if s.len() > 254 {
+        let fault = |f| Err(ParseError::BadEmail(f));
+        if let Some(c) = s.chars().find(|&c| is_invisible(c)) {
+            return fault(EmailFault::Invisible(c));
+        }
+        if let Some(c) = s.chars().find(|&c| is_unassigned(c)) {
+            return fault(EmailFault::Unassigned(c));
+        }
+        // Lower case maps character by character, so compose before and after it.
+        let email: String = s.nfc().collect::<String>().to_lowercase().nfc().collect();
+        if let Some(found) = email.chars().find(|&c| is_compatibility_form(c)) {
+            return fault(EmailFault::CompatibilityForm {
+                found,
+                plain: std::iter::once(found).nfkc().collect(),
+            });
+        }
+        if email.len() > 254 {
             return Err(ParseError::TooLong {
                 what: "e-mail",
                 max: 254,
             });
         }
-        let bad = || ParseError::BadEmail(s.to_string());
-        let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+        let not_an_address = || ParseError::BadEmail(EmailFault::NotAnAddress(s.to_string()));
+        let (local, domain) = email.split_once('@').ok_or_else(not_an_address)?;
         if local.is_empty()
             || domain.is_empty()
             || domain.contains('@')
             || !domain.contains('.')
             || domain.starts_with('.')
             || domain.ends_with('.')
-            || s.chars().any(|c| {
+            || email.chars().any(|c| {
                 c.is_whitespace() || c.is_control() || matches!(c, ',' | ';' | '<' | '>' | '"')
             })
         {
-            return Err(bad());
+            return Err(not_an_address());
         }
-        Ok(Self(Arc::from(s.to_lowercase())))
+        Ok(Self(Arc::from(email)))
     }
+
+    /// An address as Steward stored it (the state tables, the audit log), taken as
+    /// it is: an address an earlier version accepted stays readable, so an
+    /// organization holding one still loads and its log still verifies. Such an
+    /// address may not be in today's form, so typing it again (sign-in,
+    /// invitation, import) finds nothing; see docs/api.md. Only what Steward wrote
+    /// comes here; everything typed goes through `parse`.
+    pub fn from_stored(s: &str) -> Result<Self, ParseError> {
+        if s.is_empty() {
+            return Err(ParseError::Empty { what: "e-mail" });
+        }
+        Ok(Self(Arc::from(s)))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -154,11 +227,45 @@ impl fmt::Debug for Email {
     }
 }
 
+/// Only Steward's own records are read back into an `Email` (events of the audit
+/// log): read as stored, as `from_stored` says. Input is parsed.
 impl<'de> Deserialize<'de> for Email {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
+        Self::from_stored(&s).map_err(serde::de::Error::custom)
     }
+}
+
+/// Characters that render as nothing: Unicode's format characters (Cf) and the
+/// other default-ignorable code points (a combining grapheme joiner, Hangul
+/// fillers, variation selectors), from the Unicode Character Database's
+/// Default_Ignorable_Code_Point list.
+fn is_invisible(c: char) -> bool {
+    c.general_category() == GeneralCategory::Format
+        || matches!(
+            c,
+            '\u{034F}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FFA0}'
+                | '\u{E0100}'..='\u{E01EF}'
+        )
+}
+
+fn is_unassigned(c: char) -> bool {
+    matches!(
+        c.general_category(),
+        GeneralCategory::Unassigned | GeneralCategory::PrivateUse | GeneralCategory::Surrogate
+    )
+}
+
+/// Whether the character's compatibility decomposition differs from its
+/// canonical one; a text without such a character has NFKC = NFC.
+fn is_compatibility_form(c: char) -> bool {
+    !std::iter::once(c).nfkd().eq(std::iter::once(c).nfd())
 }
 
 /// A display name (a member's full name, an organization's or object's name):

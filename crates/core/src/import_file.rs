@@ -30,6 +30,28 @@ const PROGRESS_EVERY: usize = 4096;
 /// At most this much of a faulty field is echoed back in an error.
 const ECHO_MAX: usize = 254;
 
+/// The mark a spreadsheet reads as "this cell is text". The members and audit
+/// exports put it in front of a cell that would otherwise start a formula (`=`,
+/// `+`, `-`, `@`, a tab or a carriage return: OWASP's CSV injection), and in front
+/// of a cell that starts with the mark itself, so the import takes exactly one
+/// away and reads back what was written (`-ann@x.test` is exported as
+/// `'-ann@x.test` and imported as `-ann@x.test`). One rule for both sides, here.
+pub const QUOTE_PREFIX: char = '\'';
+
+/// Whether an export writes `text` with a `QUOTE_PREFIX` in front.
+pub fn needs_quote_prefix(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r', QUOTE_PREFIX])
+}
+
+/// A cell as the import reads it: without the prefix an export put in front. A
+/// mark an export would not have added (`'Ohana`) is part of the text.
+pub fn strip_quote_prefix(cell: &str) -> &str {
+    match cell.strip_prefix(QUOTE_PREFIX) {
+        Some(text) if needs_quote_prefix(text) => text,
+        _ => cell,
+    }
+}
+
 /// A file refused whole: where, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportFileError {
@@ -354,13 +376,15 @@ impl Columns {
         })
     }
 
+    /// A row's fields, each read as an export wrote it (so an export imports back).
     fn row(&self, fields: &[&str], line: usize) -> Result<FileRow, RowProblem> {
-        let email = Email::parse(fields[self.email]).map_err(RowProblem::Email)?;
-        let name = match fields[self.name].trim() {
+        let cell = |i: usize| strip_quote_prefix(fields[i]);
+        let email = Email::parse(cell(self.email)).map_err(RowProblem::Email)?;
+        let name = match cell(self.name).trim() {
             "" => None,
             name => Some(Name::parse(name).map_err(RowProblem::Name)?),
         };
-        let scopes = match self.scopes.map(|i| fields[i].trim()) {
+        let scopes = match self.scopes.map(|i| cell(i).trim()) {
             None | Some("") => None,
             Some(cell) => Some(parse_scopes(cell)?),
         };
@@ -368,7 +392,7 @@ impl Columns {
             line,
             email,
             name,
-            role: fields[self.role].trim().to_string(),
+            role: cell(self.role).trim().to_string(),
             scopes,
         })
     }
@@ -636,6 +660,73 @@ mod tests {
         let text = format!("email,name,role\n{long},A,viewer\n");
         let errors = parse(text.as_bytes()).unwrap().errors;
         assert_eq!(errors[0].email.len(), 254);
+    }
+
+    #[test]
+    fn a_cell_an_export_marked_as_text_reads_back_as_it_was_written() {
+        let text = "email,name,role\n'-dash@acme.test,'=SUM(A1),viewer\n'+plus@acme.test,'@home,viewer\n'=eq@acme.test,'-1,viewer\n''=odd@acme.test,'''quoted,viewer\n";
+        assert_eq!(
+            rows(text),
+            [
+                (
+                    2,
+                    "-dash@acme.test".into(),
+                    Some("=SUM(A1)".into()),
+                    "viewer".into()
+                ),
+                (
+                    3,
+                    "+plus@acme.test".into(),
+                    Some("@home".into()),
+                    "viewer".into()
+                ),
+                (
+                    4,
+                    "=eq@acme.test".into(),
+                    Some("-1".into()),
+                    "viewer".into()
+                ),
+                (
+                    5,
+                    "'=odd@acme.test".into(),
+                    Some("''quoted".into()),
+                    "viewer".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mark_an_export_would_not_have_added_is_part_of_the_text() {
+        let text = "email,name,role\no'brien@acme.test,'Ohana,viewer\n";
+        assert_eq!(
+            rows(text),
+            [(
+                2,
+                "o'brien@acme.test".into(),
+                Some("'Ohana".into()),
+                "viewer".into()
+            )]
+        );
+        assert_eq!(strip_quote_prefix("'Ohana"), "'Ohana");
+        assert_eq!(strip_quote_prefix("'"), "'");
+        assert_eq!(strip_quote_prefix(""), "");
+    }
+
+    proptest::proptest! {
+        /// What an export writes, the import reads back: for any text, the cell
+        /// with the mark added where the export adds it loses exactly that mark,
+        /// and no cell starts a formula.
+        #[test]
+        fn the_quote_prefix_round_trips_any_text(text in "['=+@\\-\t\ra-z ]{0,6}|\\PC*") {
+            let cell = if needs_quote_prefix(&text) {
+                format!("{QUOTE_PREFIX}{text}")
+            } else {
+                text.clone()
+            };
+            proptest::prop_assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']));
+            proptest::prop_assert_eq!(strip_quote_prefix(&cell), text.as_str());
+        }
     }
 
     #[test]

@@ -200,3 +200,113 @@ fn a_plan_previews_each_row_with_its_effect_and_previous_role_and_changes_nothin
         .iter()
         .all(|e| e.change.type_name() != "import.applied"));
 }
+
+/// The rows of a members export: each member with the role and scope roles they
+/// hold now.
+fn export_rows(org: &Org) -> Vec<ImportRow> {
+    org.state
+        .members()
+        .enumerate()
+        .map(|(i, m)| {
+            let scopes: Vec<_> = org
+                .state
+                .scopes_of(&m.user_id)
+                .map(|(object, roles)| steward_core::ScopeRoles {
+                    object_id: object.clone(),
+                    roles: roles.iter().cloned().collect(),
+                })
+                .collect();
+            ImportRow {
+                line: i + 2,
+                email: m.email.clone(),
+                name: Some(m.name.clone()),
+                role: m.role.clone(),
+                scopes: Some(scopes),
+                invitation_id: InvitationId::parse(&format!("imp-{i}")).unwrap(),
+                expires_at: Timestamp(START + 7 * DAY),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn an_unchanged_row_is_unchanged_whoever_it_is() {
+    use steward_core::{plan_import, Actor, RowEffect};
+    let mut org = org();
+    assert_eq!(org.set_scope("owner", "vera", "site-a", &["viewer"]), "ok");
+    // The importer's own row, the owner's, a higher rank's: none changes, none is refused.
+    for importer in ["owner", "ada"] {
+        let plan = plan_import(
+            &org.policy,
+            &org.state,
+            &Actor::User(uid(importer)),
+            export_rows(&org),
+            org.now,
+        )
+        .unwrap();
+        assert_eq!(plan.refused, [], "{importer}");
+        assert!(
+            plan.outcomes
+                .iter()
+                .all(|o| o.effect == RowEffect::Unchanged),
+            "{importer}: {:?}",
+            plan.outcomes
+        );
+        assert_eq!(plan.outcomes.len(), org.state.member_count());
+        let before = org.state.clone();
+        let events = org
+            .run(
+                importer,
+                Command::Import {
+                    rows: export_rows(&org),
+                },
+            )
+            .unwrap();
+        let types: Vec<_> = events.iter().map(|e| e.change.type_name()).collect();
+        assert_eq!(types, ["import.applied"], "{importer}");
+        assert_eq!(org.state, before);
+    }
+}
+
+#[test]
+fn a_row_that_changes_the_importer_is_still_refused() {
+    let mut org = org();
+    let mut own_scope = row(2, "ada", "admin");
+    own_scope.scopes = Some(vec![Org::scope("site-a", &["operator"])]);
+    assert_eq!(
+        refused(&mut org, "ada", vec![row(2, "ada", "viewer")]),
+        [(2, "self_change")]
+    );
+    assert_eq!(
+        refused(&mut org, "ada", vec![own_scope]),
+        [(2, "self_change")]
+    );
+}
+
+#[test]
+fn an_operator_imports_nothing_even_rows_that_change_nothing() {
+    let mut org = org();
+    org.run(
+        "ada",
+        Command::Import {
+            rows: vec![row(2, "newbie", "viewer")],
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        refused(
+            &mut org,
+            "otto",
+            vec![
+                row(2, "vera", "viewer"),
+                row(3, "otto", "operator"),
+                row(4, "newbie", "viewer")
+            ]
+        ),
+        [
+            (2, "not_permitted"),
+            (3, "not_permitted"),
+            (4, "not_permitted")
+        ]
+    );
+}

@@ -1,10 +1,12 @@
 //! Property tests: random sequences of commands from random actors, on every preset,
 //! never break the governance invariants; replaying the events rebuilds the state;
-//! and the check engine agrees with the plain definition on every question.
+//! the check engine agrees with the plain definition on every question; and no API
+//! key permits what its creator's current role does not.
 
 use proptest::prelude::*;
 use std::sync::Arc;
 use steward_core::access;
+use steward_core::api_key::{self, KeyUse};
 use steward_core::policy::{OwnerCount, Policy, PRESETS};
 use steward_core::sight;
 use steward_core::snapshot::Snapshot;
@@ -307,6 +309,53 @@ fn changed_object(change: &Change) -> Option<&ObjectId> {
     }
 }
 
+/// Every live key, for a check and for a read needing each organization action:
+/// the core's rule (over the live snapshot) permits it only if the key carries the
+/// permission and its creator's current role gives the action (the plain check).
+fn assert_keys_bounded(p: &Policy, state: &State, live: &Snapshot) {
+    let uses: Vec<KeyUse> = std::iter::once(KeyUse::Check)
+        .chain(
+            p.types[0]
+                .actions
+                .iter()
+                .map(|a| KeyUse::Read(p.actions[a as usize].name.as_str())),
+        )
+        .collect();
+    let deleted = state.org().is_none_or(|o| o.deleted);
+    for key in state.api_keys() {
+        for &key_use in &uses {
+            let got = api_key::permits(
+                live,
+                "org",
+                key.permission_set(),
+                key.created_by.as_ref(),
+                key_use,
+            )
+            .is_ok();
+            let action = p.action_index(key_use.action()).unwrap();
+            let plain = key.permissions.iter().any(|x| x == key_use.permission())
+                && key
+                    .created_by
+                    .as_ref()
+                    .is_none_or(|c| access::allowed(p, state, c, action, None));
+            // A deleted organization's snapshot allows nothing at all.
+            if deleted {
+                assert!(
+                    !got || key.created_by.is_none(),
+                    "{} in a deleted org",
+                    key.id
+                );
+                continue;
+            }
+            assert_eq!(
+                got, plain,
+                "{} ({:?}) for {key_use:?}",
+                key.id, key.created_by
+            );
+        }
+    }
+}
+
 fn assert_invariants(p: &Policy, before: &State, state: &State, actor: &Actor, events: &[Event]) {
     let Some(org) = state.org() else { return };
     if org.deleted {
@@ -401,6 +450,7 @@ fn run(preset: usize, setup_roles: Vec<usize>, steps: Vec<(usize, Spec, u16)>) {
                     live.apply(e, state);
                 }
                 assert_invariants(p, &before, state, &actor, &events);
+                assert_keys_bounded(p, state, live);
                 log.extend(events);
             }
         };

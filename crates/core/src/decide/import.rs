@@ -1,15 +1,16 @@
 //! A CSV import as one all-or-nothing batch (seed 001: "re-apply roles across a
-//! file"): each row is decided exactly as the single change would be, against the
-//! state the rows before it leave, and any refused row refuses the whole batch.
+//! file"): a row that changes nothing is unchanged, whoever it names; every other
+//! row is decided exactly as the single change would be, against the state the
+//! rows before it leave, and any refused row refuses the whole batch.
 
 use super::{decide, Context};
 use crate::command::{Command, ImportRow};
-use crate::event::{Actor, Change, Event};
-use crate::id::{Email, Timestamp};
+use crate::event::{Actor, Change, Event, ScopeRoles};
+use crate::id::{Email, Timestamp, UserId};
 use crate::policy::Policy;
 use crate::refusal::{Refusal, RowRefusal};
 use crate::state::{apply, State};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// What one accepted row does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +79,10 @@ pub(super) fn decide_import(cx: &Context, rows: Vec<ImportRow>) -> Result<Vec<Ev
 }
 
 fn plan(cx: &Context, rows: Vec<ImportRow>) -> Result<ImportPlan, Refusal> {
-    cx.acting_member()?;
+    let actor = cx.acting_member()?;
+    // Importing is managing members, whatever the rows say: someone who may not
+    // learns nothing from the answer (not even which rows would change nothing).
+    let may_import = cx.may_manage_members(&actor.user_id);
     // Each row is decided against the state the rows before it left; the copy is
     // made only when a row changes something, so a file that changes nothing (the
     // same file again) never copies a large organization.
@@ -97,6 +101,10 @@ fn plan(cx: &Context, rows: Vec<ImportRow>) -> Result<ImportPlan, Refusal> {
             refused.push(refuse(Refusal::DuplicateInFile(row.email.clone())));
             continue;
         }
+        if !may_import {
+            refused.push(refuse(Refusal::NotPermitted));
+            continue;
+        }
         let outcome = |effect, previous_role: Option<&str>| RowOutcome {
             line: row.line,
             email: row.email.clone(),
@@ -107,6 +115,15 @@ fn plan(cx: &Context, rows: Vec<ImportRow>) -> Result<ImportPlan, Refusal> {
         let member = scratch
             .member_by_email(&row.email)
             .map(|m| (m.user_id.clone(), m.role.clone()));
+        // A row that changes nothing is unchanged, whoever it names: the importer
+        // themself, an owner, a higher rank. So a members export imports back as
+        // it is; the rules are asked only of a row that changes something.
+        if let Some((user_id, role)) = &member {
+            if *role == row.role && scopes_held(&scratch, user_id, row.scopes.as_deref()) {
+                outcomes.push(outcome(RowEffect::Unchanged, Some(role)));
+                continue;
+            }
+        }
         let commands = match &member {
             Some((user_id, _)) => {
                 let mut c = vec![Command::ChangeRole {
@@ -191,4 +208,18 @@ fn plan(cx: &Context, rows: Vec<ImportRow>) -> Result<ImportPlan, Refusal> {
         });
     }
     Ok(plan)
+}
+
+/// Whether the member holds exactly the listed roles on each listed scope (an
+/// empty list: none there). Scopes the row does not list are left as they are.
+fn scopes_held(state: &State, user: &UserId, scopes: Option<&[ScopeRoles]>) -> bool {
+    scopes.into_iter().flatten().all(|s| {
+        let listed: BTreeSet<&str> = s.roles.iter().map(String::as_str).collect();
+        state.object(&s.object_id).is_some()
+            && state
+                .scope_roles(user, &s.object_id)
+                .map_or(listed.is_empty(), |held| {
+                    held.len() == listed.len() && listed.iter().all(|r| held.contains(*r))
+                })
+    })
 }

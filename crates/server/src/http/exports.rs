@@ -17,6 +17,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use steward_core::import_file::{needs_quote_prefix, QUOTE_PREFIX};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -246,10 +247,12 @@ fn attachment(body: Body, content_type: &'static str, filename: &str) -> Respons
 /// One CSV cell as a spreadsheet should read it. A cell starting with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return would be taken for a formula (a member
 /// named `=HYPERLINK(...)` runs when the file is opened), so it gets a leading
-/// `'`, which spreadsheets read as "text" (OWASP, CSV injection). Then RFC 4180:
-/// a cell with a comma, quote or line break is quoted, its quotes doubled.
+/// `'`, which spreadsheets read as "text" (OWASP, CSV injection); the rule, shared
+/// with the import that reads it back, is steward-core's `needs_quote_prefix`.
+/// Then RFC 4180: a cell with a comma, quote or line break is quoted, its quotes
+/// doubled.
 pub fn csv_cell(text: &str) -> Cow<'_, str> {
-    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let formula = needs_quote_prefix(text);
     let quote = text.contains([',', '"', '\n', '\r']);
     if !formula && !quote {
         return Cow::Borrowed(text);
@@ -259,7 +262,7 @@ pub fn csv_cell(text: &str) -> Cow<'_, str> {
         cell.push('"');
     }
     if formula {
-        cell.push('\'');
+        cell.push(QUOTE_PREFIX);
     }
     for c in text.chars() {
         if c == '"' {

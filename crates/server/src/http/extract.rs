@@ -12,6 +12,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use std::sync::Arc;
+use steward_core::api_key::KeyUse;
 use steward_core::{Actor, ObjectId, OrgId, Refusal, Snapshot, UserId};
 
 /// The largest body an endpoint reads whole (axum's default limit, made ours so
@@ -245,33 +246,40 @@ impl InOrg {
     }
 
     /// A read that needs `action` on the organization (`members:view`,
-    /// `audit:view`...): a member needs it from the policy, a key needs `read`.
+    /// `audit:view`...): a member needs it from the policy; a key needs `read`,
+    /// and its creator needs `action` now (steward-core's rule for keys).
     pub fn require(&self, action: &str) -> Result<(), ApiError> {
-        let allowed = match &self.who {
+        match &self.who {
             Caller::Account(user) => {
-                self.snapshot
+                if self
+                    .snapshot
                     .check_by_name(user.as_str(), action, self.org.as_str())
                     .allowed
+                {
+                    Ok(())
+                } else {
+                    Err(ApiError::forbidden(
+                        "not_permitted",
+                        format!("this needs {action}, which your role does not give"),
+                    ))
+                }
             }
-            Caller::Key(key) => key.may_read(),
-        };
-        if allowed {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "not_permitted",
-                format!("this needs {action}, which your role does not give"),
-            ))
+            Caller::Key(key) => self.key_may(key, KeyUse::Read(action)),
         }
     }
 
     /// Whether the caller may know `object` (an object's id, or the
     /// organization's) is there: a member, by the core's rule
-    /// (`steward_core::sight`); a key that reads, every object.
+    /// (`steward_core::sight`); a key that may read the organization (its
+    /// creator still holding `org:view`), every object.
     pub fn sees(&self, object: &str) -> bool {
         match &self.who {
             Caller::Account(user) => self.snapshot.sees_by_name(user.as_str(), object),
-            Caller::Key(key) => key.may_read() && self.snapshot.node(object).is_some(),
+            Caller::Key(key) => {
+                key.permits(&self.snapshot, KeyUse::Read("org:view"))
+                    .is_ok()
+                    && self.snapshot.node(object).is_some()
+            }
         }
     }
 
@@ -286,18 +294,34 @@ impl InOrg {
         }
     }
 
-    /// Asking about `user`'s permissions: a key with `check`, the user themself,
-    /// or a member who may view members.
+    /// Asking about `user`'s permissions: a key with `check` (whose creator may
+    /// view members), the user themself, or a member who may view members.
     pub fn require_check_about(&self, user: &str) -> Result<(), ApiError> {
         match &self.who {
-            Caller::Key(key) if key.may_check() => Ok(()),
-            Caller::Key(_) => Err(ApiError::forbidden(
-                "not_permitted",
-                "this API key does not have the check permission",
-            )),
+            Caller::Key(key) => self.key_may(key, KeyUse::Check),
             Caller::Account(me) if me.as_str() == user => Ok(()),
             Caller::Account(_) => self.require("members:view"),
         }
+    }
+
+    /// `require_check_about` for every user a batch asks about. A key's right to
+    /// ask does not depend on whom it asks about, so it is decided once, not per
+    /// question (it is a check of its own on the creator).
+    pub fn require_check_about_all<'u>(
+        &self,
+        users: impl IntoIterator<Item = &'u str>,
+    ) -> Result<(), ApiError> {
+        match &self.who {
+            Caller::Key(key) => self.key_may(key, KeyUse::Check),
+            Caller::Account(_) => users
+                .into_iter()
+                .try_for_each(|user| self.require_check_about(user)),
+        }
+    }
+
+    fn key_may(&self, key: &ApiKeyGrant, key_use: KeyUse<'_>) -> Result<(), ApiError> {
+        key.permits(&self.snapshot, key_use)
+            .map_err(|denial| ApiError::forbidden("not_permitted", denial.to_string()))
     }
 }
 

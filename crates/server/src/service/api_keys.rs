@@ -4,26 +4,36 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use steward_core::{ApiKeyId, Change, Event, OrgId, State};
+use steward_core::api_key::{self, KeyDenial, KeyPermissions, KeyUse};
+use steward_core::snapshot::Snapshot;
+use steward_core::{ApiKeyId, Change, Event, OrgId, State, UserId};
 
 /// What a key lets its holder do, in one organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKeyGrant {
     pub org: Arc<str>,
     pub key_id: ApiKeyId,
-    check: bool,
-    read: bool,
+    permissions: KeyPermissions,
+    /// Who made it (`None`: Steward's operator): every use is bounded by what
+    /// they may do now.
+    created_by: Option<UserId>,
 }
 
 impl ApiKeyGrant {
-    /// `/check`, `/check/batch`, a member's permissions, `allowed_for` listings.
-    pub fn may_check(&self) -> bool {
-        self.check
-    }
-
-    /// The organization's GET endpoints.
-    pub fn may_read(&self) -> bool {
-        self.read
+    /// Whether the key may be used for `key_use` in its organization, whose
+    /// current snapshot is `snapshot` (steward-core's rule).
+    pub fn permits<'a>(
+        &'a self,
+        snapshot: &Snapshot,
+        key_use: KeyUse<'a>,
+    ) -> Result<(), KeyDenial<'a>> {
+        api_key::permits(
+            snapshot,
+            &self.org,
+            self.permissions,
+            self.created_by.as_ref(),
+            key_use,
+        )
     }
 }
 
@@ -58,8 +68,8 @@ impl KeyIndex {
                 ApiKeyGrant {
                     org: org.as_arc().clone(),
                     key_id: key.id.clone(),
-                    check: key.permissions.iter().any(|p| p == "check"),
-                    read: key.permissions.iter().any(|p| p == "read"),
+                    permissions: key.permission_set(),
+                    created_by: key.created_by.clone(),
                 },
             );
         }

@@ -45,7 +45,7 @@ impl Store {
         {
             rows.members.push(Member {
                 user_id: parse_id(&r, 0, UserId::parse)?,
-                email: parse_id(&r, 1, Email::parse)?,
+                email: parse_id(&r, 1, Email::from_stored)?,
                 name: parse_id(&r, 2, Name::parse)?,
                 role: r.try_get(3)?,
             });
@@ -97,7 +97,7 @@ impl Store {
             let scopes: String = r.try_get(4)?;
             rows.invitations.push(Invitation {
                 id: parse_id(&r, 0, InvitationId::parse)?,
-                email: parse_id(&r, 1, Email::parse)?,
+                email: parse_id(&r, 1, Email::from_stored)?,
                 name: parse_opt_id(&r, 2, Name::parse)?,
                 role: r.try_get(3)?,
                 scopes: serde_json::from_str(&scopes)

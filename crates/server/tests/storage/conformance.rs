@@ -22,6 +22,7 @@ crate::on_both_backends!(
     an_expired_nomination_is_an_event_when_read,
     the_sweep_expires_invitations_without_a_read,
     a_deleted_organization_answers_no_checks,
+    an_address_stored_before_the_email_rules_still_loads_and_verifies,
 );
 
 /// The database, the memory and the log agree: the state tables reload to the state
@@ -784,4 +785,49 @@ async fn a_deleted_organization_answers_no_checks(backend: Backend) {
     assert!(svc.snapshot("ops").is_none());
     let reopened = db.service(Policy::preset("operations").unwrap()).await;
     assert!(reopened.snapshot("ops").is_none());
+}
+
+/// An address an earlier Steward accepted and `Email::parse` now refuses or
+/// normalizes (a zero-width space, a decomposed accent) stays readable: the
+/// organization loads, its log replays and verifies, and a restart finds the same
+/// state, with the address as it was stored.
+async fn an_address_stored_before_the_email_rules_still_loads_and_verifies(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let policy = Policy::preset("operations").unwrap();
+    let stored = ["z\u{200B}ed@acme.test", "jose\u{0301}@acme.test"];
+    let before = {
+        let svc = db.service(policy.clone()).await;
+        let t = TestOrg::create(&svc, "old").await;
+        for (user, address) in ["zed", "jose"].into_iter().zip(stored) {
+            assert!(Email::parse(address).map_or(true, |e| e.as_str() != address));
+            let invitation_id = InvitationId::parse(&format!("inv-{user}")).unwrap();
+            let invite = Command::Invite {
+                invitation_id: invitation_id.clone(),
+                email: Email::from_stored(address).unwrap(),
+                name: None,
+                role: Some("viewer".into()),
+                scopes: vec![],
+                expires_at: Timestamp(svc.clock().now().0 + DAY),
+            };
+            t.run("owner", invite).await.unwrap();
+            let join = Command::Join {
+                invitation_id,
+                user_id: uid(user),
+                name: None,
+            };
+            t.run(user, join).await.unwrap();
+        }
+        assert_mirrored(&t, "stored").await;
+        t.state().await
+    };
+    let t = TestOrg {
+        svc: db.service(policy).await,
+        org: steward_core::OrgId::parse("old").unwrap(),
+    };
+    assert_eq!(t.state().await, before);
+    let emails: Vec<String> = before.members().map(|m| m.email.to_string()).collect();
+    for address in stored {
+        assert!(emails.contains(&address.to_string()), "{emails:?}");
+    }
+    assert_mirrored(&t, "reloaded").await;
 }

@@ -362,3 +362,81 @@ async fn a_json_body_is_refused_as_the_wrong_content_type() {
     .await
     .refused(400, "content_type");
 }
+
+/// The members export, as `who` downloads it.
+async fn members_export(t: &Operations, who: &User) -> String {
+    let response = t
+        .app
+        .http
+        .get(t.app.url(&at(&t.org, "/members/export")))
+        .bearer_auth(&who.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_members_export_imports_back_unchanged_as_the_owner_and_as_an_admin() {
+    let t = operations().await;
+    // Addresses and names a spreadsheet would run (exported with a leading '), and
+    // scope roles.
+    for (email, role) in [
+        ("-dash@acme.test", "viewer"),
+        ("+plus@acme.test", "operator"),
+        ("=sum@acme.test", "viewer"),
+    ] {
+        t.app.join(&t.org, &t.owner, email, Some(role)).await;
+    }
+    t.app
+        .patch(
+            &at(&t.org, &format!("/members/{}", t.admin.id)),
+            &t.owner.token,
+            json!({"name": "=HYPERLINK(\"http://evil.test\")"}),
+        )
+        .await
+        .expect(200);
+    let site = new_site(&t, &t.admin, "North").await;
+    t.app
+        .call(
+            Method::PUT,
+            &at(&t.org, &format!("/members/{}/scopes/{site}", t.viewer.id)),
+            Some(&t.admin.token),
+            Some(json!({"roles": ["operator"]})),
+        )
+        .await
+        .expect(200);
+    for who in [&t.owner, &t.admin] {
+        let csv = members_export(&t, who).await;
+        assert!(csv.contains("\r\n'-dash@acme.test,"), "{csv}");
+        assert!(csv.contains("\r\n'+plus@acme.test,"), "{csv}");
+        let before = everything(&t.app, &t.org, &t.owner).await;
+        let members = before.0.as_array().unwrap().len();
+        for dry_run in [true, false] {
+            let answer = import(&t.app, &t.org, &who.token, dry_run, csv.as_bytes())
+                .await
+                .expect(200);
+            assert_eq!(answer["errors"], json!([]), "{answer}");
+            assert_eq!(answer["created"], json!([]), "{answer}");
+            assert_eq!(answer["updated"], json!([]), "{answer}");
+            assert_eq!(lines(&answer, "unchanged").len(), members, "{answer}");
+            assert_eq!(answer["applied"], !dry_run, "{answer}");
+        }
+        // Nothing changed; the log says an import changed nothing.
+        let after = everything(&t.app, &t.org, &t.owner).await;
+        assert_eq!((&after.0, &after.1), (&before.0, &before.1));
+        assert_eq!(after.2, before.2 + 1);
+        let applied = t
+            .app
+            .get(
+                &at(&t.org, "/audit?type=import.applied&limit=1"),
+                &t.owner.token,
+            )
+            .await
+            .expect(200);
+        let data = &applied["items"][0]["data"];
+        assert_eq!(data["unchanged"], json!(members), "{applied}");
+        assert_eq!((&data["created"], &data["updated"]), (&json!(0), &json!(0)));
+    }
+}

@@ -53,6 +53,57 @@ async fn inviting_a_members_email_is_a_conflict() {
     assert_eq!(answer.status.as_u16(), 409, "{}", answer.body);
 }
 
+async fn pending(t: &Operations) -> Value {
+    let list = t.app.get(&at(&t.org, "/invitations"), &t.owner.token).await;
+    list.expect(200)["items"].clone()
+}
+
+#[tokio::test]
+async fn an_address_that_only_looks_like_another_is_refused_or_is_the_same_address() {
+    let t = operations().await;
+    let before = pending(&t).await;
+    // Each renders as vera@acme.test, a member's address.
+    for (look_alike, named) in [
+        ("ve\u{200B}ra@acme.test", "U+200B"), // zero-width space
+        ("ve\u{200D}ra@acme.test", "U+200D"), // zero-width joiner
+        ("ve\u{00AD}ra@acme.test", "U+00AD"), // soft hyphen
+        ("ve\u{2060}ra@acme.test", "U+2060"), // word joiner
+        ("\u{FEFF}vera@acme.test", "U+FEFF"), // byte-order mark
+        ("\u{202E}vera@acme.test", "U+202E"), // right-to-left override
+        ("\u{FF56}era@acme.test", "U+FF56"),  // a fullwidth v
+    ] {
+        let answer = t
+            .app
+            .post(
+                &at(&t.org, "/invitations"),
+                &t.owner.token,
+                json!({"email": look_alike}),
+            )
+            .await;
+        answer.refused(400, "email");
+        let message = text(&answer.body["error"]["message"]);
+        assert!(message.contains(named), "{look_alike:?}: {message}");
+    }
+    assert_eq!(pending(&t).await, before, "nothing was stored");
+    // A decomposed accent is the composed one: the same address, invited once.
+    let inv = invite(
+        &t.app,
+        &t.org,
+        &t.owner,
+        json!({"email": "jos\u{00E9}@acme.test"}),
+    )
+    .await;
+    assert_eq!(inv["email"], "jos\u{00E9}@acme.test");
+    t.app
+        .post(
+            &at(&t.org, "/invitations"),
+            &t.owner.token,
+            json!({"email": "jose\u{0301}@acme.test"}),
+        )
+        .await
+        .refused(409, "already_invited");
+}
+
 #[tokio::test]
 async fn invitations_are_listed_without_their_tokens() {
     let t = operations().await;

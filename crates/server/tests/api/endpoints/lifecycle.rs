@@ -1,6 +1,7 @@
 //! A deleted member's credentials stop at once, whichever way they were deleted:
 //! refresh tokens, console sessions, the API keys they created; their access token
-//! still verifies (it is a signed JWT) but opens nothing of the organization.
+//! still verifies (it is a signed JWT) but opens nothing of the organization. A
+//! demoted member's API keys do no more than the member may do now.
 
 use super::*;
 use steward::http::AppState;
@@ -173,4 +174,55 @@ async fn deletion_from_one_organization_signs_the_account_out_everywhere() {
         .expect(200);
     let again = t.app.login("ada@acme.test").await;
     refresh(&t.app, &again.refresh).await.expect(200);
+}
+
+#[tokio::test]
+async fn an_api_key_does_nothing_its_demoted_creator_may_no_longer_do() {
+    let t = operations().await;
+    let key = t.app.api_key(&t.org, &t.admin).await;
+    let reads = ["/audit", "/audit/export", "/members", "/members/export"];
+    for path in reads {
+        let answer = t.app.get(&at(&t.org, path), &key).await;
+        assert_eq!(answer.status.as_u16(), 200, "{path}: {}", answer.body);
+    }
+    t.app
+        .set_role(&t.org, &t.owner, &t.admin, "viewer")
+        .await
+        .expect(200);
+    t.app
+        .get(&at(&t.org, "/audit"), &t.admin.token)
+        .await
+        .refused(403, "not_permitted");
+    // The key the admin made is bounded by what the viewer they are now may do.
+    for path in reads {
+        let answer = t.app.get(&at(&t.org, path), &key).await;
+        answer.refused(403, "not_permitted");
+        let message = answer.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&t.admin.id), "{path}: {message}");
+    }
+    // Asking about another member needs members:view, which a viewer lacks.
+    t.app
+        .post(
+            &at(&t.org, "/check"),
+            &key,
+            json!({"user_id": t.owner.id, "action": "org:delete", "object_id": t.org}),
+        )
+        .await
+        .refused(403, "not_permitted");
+    t.app
+        .post(
+            &at(&t.org, "/check/batch"),
+            &key,
+            json!({"checks": [{"user_id": t.owner.id, "action": "org:delete", "object_id": t.org}]}),
+        )
+        .await
+        .refused(403, "not_permitted");
+    // What a viewer may still do, the key may too.
+    t.app.get(&at(&t.org, ""), &key).await.expect(200);
+    // The bound is the creator's role at each use: promoted again, the key reads again.
+    t.app
+        .set_role(&t.org, &t.owner, &t.admin, "admin")
+        .await
+        .expect(200);
+    t.app.get(&at(&t.org, "/audit"), &key).await.expect(200);
 }
