@@ -15,8 +15,8 @@ use std::sync::Arc;
 use steward_core::api_key::KeyUse;
 use steward_core::{Actor, ObjectId, OrgId, Refusal, Snapshot, UserId};
 
-/// The largest body an endpoint reads whole (axum's default limit, made ours so
-/// the error can name it); the CSV import has its own.
+/// The largest body an endpoint reads whole (set on the router, so the error
+/// can name it); the CSV import has its own.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// A JSON body; a malformed one is 400 `body` with serde's line and column, one

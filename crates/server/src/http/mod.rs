@@ -147,6 +147,7 @@ pub fn router(app: AppState) -> Router {
         .merge(crate::web::router())
         .fallback(no_route)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::extract::DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             metrics::record,
