@@ -320,6 +320,37 @@ mod tests {
         assert_eq!(signer.jwks()["keys"].as_array().unwrap().len(), 2);
     }
 
+    /// A key and a token made by an earlier release (jsonwebtoken 9 with ring):
+    /// keys in existing databases keep signing, and the tokens they sign do not
+    /// change by a byte (Ed25519 is deterministic), so products that verify them
+    /// see no difference across an upgrade.
+    const GOLDEN_KEY: &str = "MFECAQEwBQYDK2VwBCIEIHwjL/cjLafDcEXI/fSXNs3QXkuwFy/eYEvj3VX9/YvTgSEAyZX8PLSCXbXaxE4lLMnygLyZMPZbIb+Vc6k5/QuA950=";
+    const GOLDEN_PUBLIC: &str = "yZX8PLSCXbXaxE4lLMnygLyZMPZbIb-Vc6k5_QuA950";
+    const GOLDEN_TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJFZERTQSIsImtpZCI6ImtleV9nb2xkZW4ifQ.eyJzdWIiOiJ1c3JfZ29sZGVuIiwib3JnIjp7Im9yZ19hIjoib3duZXIiLCJvcmdfYiI6InZpZXdlciJ9LCJpYXQiOjE4MDAwMDAwMDAsImV4cCI6MTgwMDAwMDkwMCwianRpIjoianRpX2dvbGRlbiJ9.5JmGKIQG0Dxc1obA2LjYj28zZSlwYjCds43Y4B508D5M7h1G9pvQPOSXWc7xCp2pxq83R38O7nzTKo2T00BRDw";
+
+    #[test]
+    fn a_key_from_an_earlier_release_signs_the_same_token_bytes() {
+        let signer = Signer::from_rows(&[SigningKeyRow {
+            id: "key_golden".into(),
+            private_der: GOLDEN_KEY.into(),
+            public_key: GOLDEN_PUBLIC.into(),
+            created_at: NOW,
+        }])
+        .unwrap();
+        let claims = AccessClaims {
+            sub: "usr_golden".into(),
+            org: BTreeMap::from([
+                ("org_a".to_string(), "owner".to_string()),
+                ("org_b".to_string(), "viewer".to_string()),
+            ]),
+            iat: NOW,
+            exp: NOW + ACCESS_TOKEN_SECONDS,
+            jti: "jti_golden".into(),
+        };
+        assert_eq!(signer.issue(&claims), GOLDEN_TOKEN);
+        assert_eq!(signer.verify(GOLDEN_TOKEN, NOW), Ok(claims));
+    }
+
     #[test]
     fn debug_hides_the_private_key() {
         let row = generate_key(NOW);
