@@ -3,12 +3,12 @@
 //! products that verify tokens offline.
 
 use crate::store::{SigningKeyRow, Store, StoreError};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use ring::rand::SystemRandom;
-use ring::signature::{Ed25519KeyPair, KeyPair as _};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -143,7 +143,9 @@ impl Signer {
         validation.required_spec_claims.clear();
         let data = jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map_err(|e| {
             match e.kind() {
-                ErrorKind::InvalidSignature | ErrorKind::Crypto(_) => TokenError::BadSignature,
+                ErrorKind::InvalidSignature | ErrorKind::InvalidEddsaKey => {
+                    TokenError::BadSignature
+                }
                 _ => TokenError::Malformed,
             }
         })?;
@@ -178,7 +180,7 @@ fn generate_key(now_unix: i64) -> SigningKeyRow {
     let rng = SystemRandom::new();
     // Fails only when the operating system has no randomness to give.
     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).expect("the system random source works");
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("ring reads its own PKCS#8");
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("aws-lc reads its own PKCS#8");
     SigningKeyRow {
         id: crate::service::ids::random_id("key"),
         private_der: STANDARD.encode(pkcs8.as_ref()),
@@ -267,7 +269,7 @@ mod tests {
         let hmac = jsonwebtoken::encode(
             &header,
             &claims(NOW),
-            &EncodingKey::from_secret(b"public key bytes"),
+            &EncodingKey::from_secret(b"public key bytes").unwrap(),
         )
         .unwrap();
         assert_eq!(signer.verify(&hmac, NOW), Err(TokenError::BadSignature));
