@@ -94,6 +94,10 @@ pub fn redact(url: &str) -> String {
             _ => HIDDEN.to_string(),
         };
     };
+    if parsed.cannot_be_a_base() && parsed.path().contains('@') {
+        // `scheme:user:password@host`, without `//`: all of it is the path.
+        return format!("{}:{HIDDEN}", parsed.scheme());
+    }
     if parsed.password().is_some() {
         // Fails only for URLs that cannot have a password, which have none.
         let _ = parsed.set_password(Some(HIDDEN));
@@ -217,7 +221,10 @@ mod tests {
             redact("postgres://u:secret@[not a host/x?password=secret"),
             "postgres://***"
         );
-        assert_eq!(redact("u:secret@somewhere"), "***");
+        assert_eq!(redact("secret@somewhere"), "***");
+        // Without `//`, what looks like userinfo is the path, hidden whole.
+        assert_eq!(redact("postgres:u:secret@somewhere/x"), "postgres:***");
+        assert_eq!(redact("sqlite:steward.db"), "sqlite:steward.db");
     }
 
     #[test]
