@@ -225,6 +225,44 @@ async fn a_replacement_waits_for_the_write_in_flight_and_the_next_one_refuses(ba
     assert!(matches!(next, StoreError::PolicyReplaced { .. }), "{next}");
 }
 
+async fn writes_racing_a_replacement_commit_before_it_or_are_refused(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let (old, _) = start(&db, given("operations")).await.unwrap();
+    let t = TestOrg::create(&old, "acme").await;
+    let writes = tokio::spawn(async move {
+        let mut outcomes = Vec::new();
+        for i in 0..400 {
+            let outcome = t.run("owner", invite(&format!("u{i}"), None)).await;
+            let refused = outcome.is_err();
+            outcomes.push(outcome.map(|_| ()));
+            if refused {
+                break;
+            }
+        }
+        outcomes
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let store = db.store().await;
+    Service::start(store, replacing("analytics")).await.unwrap();
+    let outcomes = writes.await.unwrap();
+    let (last, before) = outcomes.split_last().unwrap();
+    assert!(
+        before.iter().all(Result::is_ok),
+        "only the write after the replacement fails"
+    );
+    // Not a deadlock, nor any other failure: the policy check refused it.
+    assert!(
+        matches!(
+            last,
+            Err(steward::service::ServiceError::Store(
+                StoreError::PolicyReplaced { .. }
+            ))
+        ),
+        "{last:?} after {} writes",
+        before.len()
+    );
+}
+
 async fn nodes_starting_together_on_an_empty_database_agree_on_one_policy(backend: Backend) {
     let db = TestDb::new(backend).await;
     let (one, other) = (db.store().await, db.store().await);
@@ -286,6 +324,7 @@ on_both_backends!(
     a_node_whose_policy_was_replaced_writes_nothing,
     a_running_node_notices_a_replacement_before_it_writes,
     a_replacement_waits_for_the_write_in_flight_and_the_next_one_refuses,
+    writes_racing_a_replacement_commit_before_it_or_are_refused,
     nodes_starting_together_on_an_empty_database_agree_on_one_policy,
     a_database_from_before_stored_policies_is_not_given_a_guessed_one,
     serve_on_a_database_from_before_stored_policies_stores_the_default,
