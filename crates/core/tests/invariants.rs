@@ -155,7 +155,7 @@ fn to_command(p: &Policy, state: &State, s: &Spec, now: Timestamp) -> Command {
                 .map(|t| p.roles_at(t).map(|r| p.role(r).name.clone()).collect())
                 .unwrap_or_default();
             let pick = |r: usize| {
-                if r % 5 == 0 || level.is_empty() {
+                if r.is_multiple_of(5) || level.is_empty() {
                     role_name(p, r)
                 } else {
                     level[r % level.len()].clone()
@@ -200,7 +200,9 @@ fn to_command(p: &Policy, state: &State, s: &Spec, now: Timestamp) -> Command {
                 .map(|t| p.types[t as usize].actions.iter().collect())
                 .unwrap_or_default();
             let pick = |a: usize| match fitting.len() {
-                n if n > 0 && a % 5 != 0 => p.actions[fitting[a % n] as usize].name.clone(),
+                n if n > 0 && !a.is_multiple_of(5) => {
+                    p.actions[fitting[a % n] as usize].name.clone()
+                }
                 _ => p.actions[a % p.actions.len()].name.clone(),
             };
             Command::SetGrant {

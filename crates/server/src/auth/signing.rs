@@ -3,12 +3,12 @@
 //! products that verify tokens offline.
 
 use crate::store::{SigningKeyRow, Store, StoreError};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use ring::rand::SystemRandom;
-use ring::signature::{Ed25519KeyPair, KeyPair as _};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -143,7 +143,9 @@ impl Signer {
         validation.required_spec_claims.clear();
         let data = jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map_err(|e| {
             match e.kind() {
-                ErrorKind::InvalidSignature | ErrorKind::Crypto(_) => TokenError::BadSignature,
+                ErrorKind::InvalidSignature | ErrorKind::InvalidEddsaKey => {
+                    TokenError::BadSignature
+                }
                 _ => TokenError::Malformed,
             }
         })?;
@@ -178,7 +180,7 @@ fn generate_key(now_unix: i64) -> SigningKeyRow {
     let rng = SystemRandom::new();
     // Fails only when the operating system has no randomness to give.
     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).expect("the system random source works");
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("ring reads its own PKCS#8");
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("aws-lc reads its own PKCS#8");
     SigningKeyRow {
         id: crate::service::ids::random_id("key"),
         private_der: STANDARD.encode(pkcs8.as_ref()),
@@ -267,7 +269,7 @@ mod tests {
         let hmac = jsonwebtoken::encode(
             &header,
             &claims(NOW),
-            &EncodingKey::from_secret(b"public key bytes"),
+            &EncodingKey::from_secret(b"public key bytes").unwrap(),
         )
         .unwrap();
         assert_eq!(signer.verify(&hmac, NOW), Err(TokenError::BadSignature));
@@ -318,6 +320,37 @@ mod tests {
         assert_eq!(signer.signing_kid(), rows[1].id);
         assert_eq!(signer.verify(&old_token, NOW), Ok(claims(NOW)));
         assert_eq!(signer.jwks()["keys"].as_array().unwrap().len(), 2);
+    }
+
+    /// A key and a token made by an earlier release (jsonwebtoken 9 with ring):
+    /// keys in existing databases keep signing, and the tokens they sign do not
+    /// change by a byte (Ed25519 is deterministic), so products that verify them
+    /// see no difference across an upgrade.
+    const GOLDEN_KEY: &str = "MFECAQEwBQYDK2VwBCIEIHwjL/cjLafDcEXI/fSXNs3QXkuwFy/eYEvj3VX9/YvTgSEAyZX8PLSCXbXaxE4lLMnygLyZMPZbIb+Vc6k5/QuA950=";
+    const GOLDEN_PUBLIC: &str = "yZX8PLSCXbXaxE4lLMnygLyZMPZbIb-Vc6k5_QuA950";
+    const GOLDEN_TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJFZERTQSIsImtpZCI6ImtleV9nb2xkZW4ifQ.eyJzdWIiOiJ1c3JfZ29sZGVuIiwib3JnIjp7Im9yZ19hIjoib3duZXIiLCJvcmdfYiI6InZpZXdlciJ9LCJpYXQiOjE4MDAwMDAwMDAsImV4cCI6MTgwMDAwMDkwMCwianRpIjoianRpX2dvbGRlbiJ9.5JmGKIQG0Dxc1obA2LjYj28zZSlwYjCds43Y4B508D5M7h1G9pvQPOSXWc7xCp2pxq83R38O7nzTKo2T00BRDw";
+
+    #[test]
+    fn a_key_from_an_earlier_release_signs_the_same_token_bytes() {
+        let signer = Signer::from_rows(&[SigningKeyRow {
+            id: "key_golden".into(),
+            private_der: GOLDEN_KEY.into(),
+            public_key: GOLDEN_PUBLIC.into(),
+            created_at: NOW,
+        }])
+        .unwrap();
+        let claims = AccessClaims {
+            sub: "usr_golden".into(),
+            org: BTreeMap::from([
+                ("org_a".to_string(), "owner".to_string()),
+                ("org_b".to_string(), "viewer".to_string()),
+            ]),
+            iat: NOW,
+            exp: NOW + ACCESS_TOKEN_SECONDS,
+            jti: "jti_golden".into(),
+        };
+        assert_eq!(signer.issue(&claims), GOLDEN_TOKEN);
+        assert_eq!(signer.verify(GOLDEN_TOKEN, NOW), Ok(claims));
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! `steward policy check` and `steward policy show`: validate a policy file, and
-//! print a policy's role x permission matrix.
+//! `steward policy check`, `show` and `history`: validate a policy file, print a
+//! policy's role x permission matrix, and list the policies a database has had.
 
+use super::serve::DatabaseUrlArg;
+use crate::service::PolicySource;
+use crate::store::Store;
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use steward_core::policy::{Policy, PRESETS};
+use steward_core::Timestamp;
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
@@ -16,6 +20,12 @@ pub enum PolicyCommand {
     Show {
         /// A preset (systems, operations, analytics, platform) or a TOML file.
         name: String,
+    },
+    /// The database's policy, and every one it had before: the first start's,
+    /// then each `serve --replace-policy`.
+    History {
+        #[command(flatten)]
+        database: DatabaseUrlArg,
     },
 }
 
@@ -50,23 +60,62 @@ impl PolicyCommand {
                 print!("{}", matrix(&policy));
                 Ok(())
             }
+            PolicyCommand::History { database } => {
+                tokio::runtime::Runtime::new()?.block_on(history(&database))
+            }
         }
     }
 }
 
 /// A preset by name, or a file by path.
-pub(crate) fn load(name: &str) -> anyhow::Result<Policy> {
-    if let Some(p) = Policy::preset(name) {
+fn load(name: &str) -> anyhow::Result<Policy> {
+    let source = source(name)?;
+    Policy::parse(&source.text).map_err(|e| anyhow::anyhow!("{name}:\n{e}"))
+}
+
+/// A preset's text by its name, or a file's by its path.
+pub(crate) fn source(name: &str) -> anyhow::Result<PolicySource> {
+    if let Some(p) = PolicySource::preset(name) {
         return Ok(p);
     }
-    let source = std::fs::read_to_string(name).with_context(|| {
+    let text = std::fs::read_to_string(name).with_context(|| {
         let presets: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
         format!(
             "{name:?} is neither a preset ({}) nor a readable file",
             presets.join(", ")
         )
     })?;
-    Policy::parse(&source).map_err(|e| anyhow::anyhow!("{name}:\n{e}"))
+    Ok(PolicySource {
+        origin: name.to_string(),
+        text,
+    })
+}
+
+/// One line per policy the database has had, oldest first; the last is in force.
+async fn history(database: &DatabaseUrlArg) -> anyhow::Result<()> {
+    let url = &database.database_url;
+    let store = Store::open(url.expose())
+        .await
+        .map_err(|e| anyhow::anyhow!("opening the database {url}: {e}"))?;
+    let rows = store.policy_history().await?;
+    if rows.is_empty() {
+        println!("No policy stored yet: `steward serve` stores one at its first start.");
+    }
+    for row in &rows {
+        let how = if row.seq == 1 {
+            "first start".to_string()
+        } else {
+            format!("replaced #{}", row.seq - 1)
+        };
+        println!(
+            "#{}  {}  {}  sha256 {}  {how}",
+            row.seq,
+            Timestamp(row.adopted_at).rfc3339(),
+            row.id.name,
+            row.id.sha256
+        );
+    }
+    Ok(())
 }
 
 /// The role x action matrix: `x` given everywhere below where the role is held,

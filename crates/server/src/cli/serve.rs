@@ -3,44 +3,64 @@
 
 use super::policy;
 use crate::http::{AppState, HttpConfig};
-use crate::service::Service;
-use crate::store::Store;
+use crate::service::{Adoption, PolicyChoice, Service, Unstored};
+use crate::store::{DatabaseUrl, Store};
 use clap::Args;
 use std::time::Duration;
 
-/// Where the data lives; shared by every command that opens the database.
+/// Where the data lives.
 #[derive(Debug, Args)]
-pub struct DatabaseArgs {
+pub struct DatabaseUrlArg {
     /// `sqlite://FILE` (created if missing) or `postgres://USER@HOST:PORT/DB`.
+    // hide_env_values: --help would print the variable's value, password and all.
     #[arg(
         long,
         env = "STEWARD_DATABASE_URL",
-        default_value = "sqlite://steward.db"
+        default_value = "sqlite://steward.db",
+        hide_env_values = true
     )]
-    pub database_url: String,
-    /// The policy: a preset (systems, operations, analytics, platform) or a TOML file.
-    #[arg(long, env = "STEWARD_POLICY", default_value = "operations")]
-    pub policy: String,
+    pub database_url: DatabaseUrl,
+}
+
+/// The database, and the policy for it if it has none yet; shared by every
+/// command that opens the database.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    #[command(flatten)]
+    pub url: DatabaseUrlArg,
+    /// The policy for a database that has none yet: a preset (systems,
+    /// operations, analytics, platform) or a TOML file; operations when not
+    /// given. A database keeps the policy it first started with and every
+    /// command reads it from there; `serve --replace-policy` replaces it.
+    #[arg(long, env = "STEWARD_POLICY")]
+    pub policy: Option<String>,
 }
 
 impl DatabaseArgs {
+    /// The service, with the database's policy (every command but `serve`).
     pub async fn open(&self) -> anyhow::Result<Service> {
-        let policy = policy::load(&self.policy)?;
-        let store = Store::open(&self.database_url).await.map_err(|e| {
-            anyhow::anyhow!("opening the database {}: {e}", redact(&self.database_url))
-        })?;
-        Ok(Service::open(store, policy).await?)
+        Ok(self.start(false, Unstored::DefaultIfEmpty).await?.0)
     }
-}
 
-/// The URL without its password, for messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-            None => url.to_string(),
-        },
-        _ => url.to_string(),
+    /// The service, with the database's policy stored or replaced as `replace`
+    /// and `unstored` say.
+    async fn start(
+        &self,
+        replace: bool,
+        unstored: Unstored,
+    ) -> anyhow::Result<(Service, Adoption)> {
+        let given = self.policy.as_deref().map(policy::source).transpose()?;
+        let url = &self.url.database_url;
+        // `url` shows itself redacted.
+        let store = Store::open(url.expose())
+            .await
+            .map_err(|e| anyhow::anyhow!("opening the database {url}: {e}"))?;
+        let choice = PolicyChoice {
+            given,
+            replace,
+            unstored,
+        };
+        Ok(Service::start(store, choice).await?)
     }
 }
 
@@ -63,6 +83,11 @@ pub enum OnOff {
 pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// Replace the database's policy with --policy when they differ (recorded:
+    /// `steward policy history`). Without it, another policy refuses to start.
+    // No variable: a replacement is a deliberate, one-off act, not a setting.
+    #[arg(long, requires = "policy")]
+    pub replace_policy: bool,
     /// The address and port to listen on.
     #[arg(long, env = "STEWARD_BIND", default_value = "127.0.0.1:8080")]
     pub bind: std::net::SocketAddr,
@@ -97,7 +122,14 @@ impl ServeArgs {
         }
         tokio::runtime::Runtime::new()?.block_on(async {
             let started = std::time::Instant::now();
-            let service = self.database.open().await?;
+            let (service, adoption) = self
+                .database
+                .start(self.replace_policy, Unstored::Default)
+                .await?;
+            if let Adoption::Replaced { previous, now } = &adoption {
+                tracing::warn!(%previous, %now, "the database's policy was replaced");
+            }
+            let lacking = service.roles_the_policy_lacks().await;
             let _listener = service.spawn_change_listener().await?;
             let _watcher = service.spawn_file_watcher(Duration::from_millis(250)).await?;
             let _sweep = service.spawn_expiry_sweep(Duration::from_secs(60));
@@ -114,13 +146,29 @@ impl ServeArgs {
                 public_url: url.clone(),
             };
             let orgs = service.organization_count();
-            let policy = service.policy().name.clone();
             let app = AppState::new(service, config).await?;
             println!(
-                "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {policy}.",
-                redact(&self.database.database_url),
+                "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
+                self.database.url.database_url,
                 started.elapsed(),
+                adoption.policy(),
             );
+            match &adoption {
+                Adoption::Stored(_) => {}
+                Adoption::First(id) => println!("Stored policy {id} as the database's policy."),
+                Adoption::Replaced { previous, now } => println!(
+                    "Replaced the database's policy {previous} with {now} (recorded: `steward policy history`)."
+                ),
+            }
+            if !lacking.is_empty() {
+                let held: Vec<String> =
+                    lacking.iter().map(|(role, n)| format!("{role} ({n})")).collect();
+                println!(
+                    "Warning: members hold roles policy {} does not have, which give nothing until changed: {}.",
+                    adoption.policy().name,
+                    held.join(", ")
+                );
+            }
             println!("Steward is running at {url}/  (API: {url}/api/v1, Ctrl-C stops it)");
             if orgs == 0 {
                 println!();
@@ -160,22 +208,4 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing the requests in flight");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn a_password_in_the_database_url_is_never_printed() {
-        assert_eq!(
-            redact("postgres://steward:s3cret@db:5432/steward"),
-            "postgres://steward:***@db:5432/steward"
-        );
-        assert_eq!(
-            redact("postgres://postgres@127.0.0.1/x"),
-            "postgres://postgres@127.0.0.1/x"
-        );
-        assert_eq!(redact("sqlite://steward.db"), "sqlite://steward.db");
-    }
 }

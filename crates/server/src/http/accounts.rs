@@ -2,7 +2,7 @@
 //! public keys of `/.well-known/jwks.json`, and accepting an invitation.
 
 use super::error::ApiError;
-use super::extract::{bearer, ApiJson, Caller};
+use super::extract::{bearer, ApiBytes, ApiJson, ApiPath, Caller};
 use super::members::{current_member, optional_name, parse_invitation_token, MemberView};
 use super::orgs::{create_organization, OrgView};
 use super::{AppState, InOrg};
@@ -10,7 +10,7 @@ use crate::auth::{AccessClaims, Password, ACCESS_TOKEN_SECONDS};
 use crate::service::ids::random_id;
 use crate::store::Account;
 use crate::store::RefreshRefusal;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -401,8 +401,8 @@ pub struct AcceptBody {
 pub(crate) async fn accept_invitation(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Path(token): Path<String>,
-    body: axum::body::Bytes,
+    ApiPath(token): ApiPath<String>,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     // The body is optional: a signed-in invitee needs to send nothing.
     let body: AcceptBody = if body.iter().all(u8::is_ascii_whitespace) {

@@ -19,16 +19,24 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// The store answers too.
+/// The store answers too, and this node still decides with the database's policy
+/// (after another node replaced it, this one writes nothing: take it out).
 async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
+    if let Some(stored) = app.service.policy_replaced() {
+        let text = format!("policy replaced: the database's is now {stored}; restart this node\n");
+        return (StatusCode::SERVICE_UNAVAILABLE, text);
+    }
     match sqlx::query("SELECT 1")
         .execute(app.service.store().pool())
         .await
     {
-        Ok(_) => (StatusCode::OK, "ready\n"),
+        Ok(_) => (StatusCode::OK, "ready\n".to_string()),
         Err(e) => {
             tracing::warn!(error = %e, "readiness: the database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unreachable\n".to_string(),
+            )
         }
     }
 }

@@ -4,9 +4,11 @@
 //! so after reconnecting every organization is compared with the database.
 //! On SQLite the other writer is the CLI (`steward orgs create` while `serve`
 //! runs): the file's `data_version` tells when someone else committed.
+//! Either way the node also looks whether the deployment's policy was replaced
+//! (`serve --replace-policy` on another node), to stop writing with the old one.
 
 use super::Service;
-use crate::store::{Dialect, CHANGES_CHANNEL};
+use crate::store::{Dialect, CHANGES_CHANNEL, POLICY_CHANNEL};
 use sqlx::postgres::PgListener;
 use std::time::Duration;
 use steward_core::OrgId;
@@ -20,7 +22,7 @@ impl Service {
         if self.store().dialect() != Dialect::Postgres {
             return Ok(None);
         }
-        let mut listener = attach(self.store().url()).await?;
+        let mut listener = attach(self.store().url().expose()).await?;
         let service = self.clone();
         Ok(Some(tokio::spawn(async move {
             loop {
@@ -28,7 +30,7 @@ impl Service {
                 // The connection dropped: reattach, then catch up on what was missed.
                 loop {
                     tokio::time::sleep(Duration::from_millis(500)).await;
-                    match attach(service.store().url()).await {
+                    match attach(service.store().url().expose()).await {
                         Ok(l) => {
                             listener = l;
                             break;
@@ -39,6 +41,7 @@ impl Service {
                 if let Err(e) = service.refresh_all().await {
                     tracing::error!(error = %e, "catching up after reconnecting failed");
                 }
+                service.look_at_policy().await;
             }
         })))
     }
@@ -75,6 +78,7 @@ impl Service {
                 if let Err(e) = service.refresh_all().await {
                     tracing::error!(error = %e, "reading another process's changes failed");
                 }
+                service.look_at_policy().await;
             }
         })))
     }
@@ -83,6 +87,9 @@ impl Service {
     async fn follow(&self, listener: &mut PgListener) {
         loop {
             match listener.try_recv().await {
+                Ok(Some(notice)) if notice.channel() == POLICY_CHANNEL => {
+                    self.look_at_policy().await;
+                }
                 Ok(Some(notice)) => {
                     let mut parts = notice.payload().splitn(3, ':');
                     let (Some(org), Some(_seq), Some(node)) =
@@ -108,6 +115,16 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Whether another node replaced the policy; a failure to look is logged (the
+    /// next write compares it anyway).
+    async fn look_at_policy(&self) {
+        if let Err(e) = self.check_policy_in_force().await {
+            tracing::warn!(error = %e, "reading the database's policy failed");
+        }
+    }
+}
+
 async fn data_version(conn: &mut sqlx::AnyConnection) -> Result<i64, sqlx::Error> {
     use sqlx::Row;
     sqlx::query("PRAGMA data_version")
@@ -118,6 +135,8 @@ async fn data_version(conn: &mut sqlx::AnyConnection) -> Result<i64, sqlx::Error
 
 async fn attach(url: &str) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
-    listener.listen(CHANGES_CHANNEL).await?;
+    listener
+        .listen_all([CHANGES_CHANNEL, POLICY_CHANNEL])
+        .await?;
     Ok(listener)
 }

@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod clock;
+mod deployment;
 mod error;
 mod expiry;
 pub mod ids;
@@ -13,10 +14,11 @@ mod live;
 
 pub use api_keys::ApiKeyGrant;
 pub use clock::Clock;
+pub use deployment::{Adoption, PolicyChoice, PolicySource, StartError, Unstored, DEFAULT_POLICY};
 pub use error::ServiceError;
 pub use live::LiveOrg;
 
-use crate::store::{ChainReport, Head, Store, StoreError};
+use crate::store::{ChainReport, Head, PolicyId, Store, StoreError};
 use api_keys::KeyIndex;
 use live::{fold, Books};
 use std::collections::{BTreeSet, HashMap};
@@ -42,6 +44,8 @@ struct Inner {
     node: String,
     clock: Clock,
     keys: KeyIndex,
+    /// The database's policy, once seen to be another than `policy`.
+    replaced: std::sync::OnceLock<PolicyId>,
 }
 
 impl Service {
@@ -55,6 +59,7 @@ impl Service {
                 node: ids::random_id("node"),
                 clock: Clock::default(),
                 keys: KeyIndex::default(),
+                replaced: std::sync::OnceLock::new(),
             }),
         };
         for org in service.inner.store.organization_ids().await? {
@@ -142,7 +147,8 @@ impl Service {
         let mut rows = BTreeSet::new();
         fold(&mut state, &mut snapshot, &events, &mut rows);
         let rows: Vec<_> = rows.into_iter().collect();
-        let mut tx = self.inner.store.begin_new_org(&org_id).await?;
+        let mut tx =
+            (self.inner.store.begin_new_org(&org_id).await).inspect_err(|e| self.noticed(e))?;
         let head = tx.write(&events, &rows, &state).await?;
         tx.commit(&self.inner.node).await?;
         self.inner.keys.sync(&org_id, &state);
@@ -277,7 +283,7 @@ impl Service {
         if books.stale {
             self.reload(org, &live, &mut books).await?;
         }
-        let mut tx = self.inner.store.begin_org(org).await?;
+        let mut tx = (self.inner.store.begin_org(org).await).inspect_err(|e| self.noticed(e))?;
         if tx.head() != &books.head {
             // Another node committed since we last looked: fold its events first.
             let (missed, head) = tx.events_after(books.head.seq).await?;

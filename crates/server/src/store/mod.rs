@@ -4,17 +4,21 @@
 
 mod accounts;
 mod audit;
+mod database_url;
 mod keys;
 mod load;
 mod memberships;
+mod policy;
 mod refresh;
 mod rows;
 mod sessions;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
+pub use database_url::{redact, DatabaseUrl};
 pub use keys::SigningKeyRow;
 pub use memberships::AccountMembership;
+pub use policy::{PolicyId, StoredPolicy, POLICY_CHANNEL};
 pub use refresh::{
     RefreshRefusal, REFRESH_RETRY_GRACE_SECONDS, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_SECONDS,
 };
@@ -32,8 +36,9 @@ pub const CHANGES_CHANNEL: &str = "steward_changes";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://...")]
-    UnsupportedUrl(String),
+    /// Holds the URL redacted: it may carry a password.
+    #[error("unsupported database URL {0}: use sqlite://FILE or postgres://...")]
+    UnsupportedUrl(DatabaseUrl),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
@@ -45,6 +50,10 @@ pub enum StoreError {
     NoSuchOrganization(String),
     #[error("an account with this e-mail already exists")]
     DuplicateEmail,
+    /// Another node replaced the deployment's policy (`serve --replace-policy`):
+    /// this one decides with the old one, so it may no longer write.
+    #[error("the database's policy is now {stored}, and this node decides with {held}: it writes nothing more until restarted")]
+    PolicyReplaced { held: PolicyId, stored: PolicyId },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +66,10 @@ pub enum Dialect {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
-    url: String,
+    url: DatabaseUrl,
+    /// The policy this node decides with, once chosen (`pinned_to`): writes
+    /// refuse when the database's is another.
+    policy: Option<std::sync::Arc<PolicyId>>,
 }
 
 impl Store {
@@ -75,9 +87,17 @@ impl Store {
             };
             (Dialect::Sqlite, url)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            (Dialect::Postgres, url.to_string())
+            let (url, ignored) = database_url::postgres_for_sqlx(url);
+            if !ignored.is_empty() {
+                // By name only: the values may be secrets.
+                tracing::warn!(
+                    parameters = %ignored.join(", "),
+                    "ignoring database URL parameters PostgreSQL's driver does not read"
+                );
+            }
+            (Dialect::Postgres, url)
         } else {
-            return Err(StoreError::UnsupportedUrl(url.to_string()));
+            return Err(StoreError::UnsupportedUrl(DatabaseUrl::new(url)));
         };
         let options = sqlx::any::AnyConnectOptions::from_str(&url)?;
         let mut pool = AnyPoolOptions::new()
@@ -108,7 +128,12 @@ impl Store {
         }
         let pool = pool.connect_with(options).await?;
         sqlx::migrate!("../../migrations").run(&pool).await?;
-        Ok(Store { pool, dialect, url })
+        Ok(Store {
+            pool,
+            dialect,
+            url: DatabaseUrl::new(url),
+            policy: None,
+        })
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -116,8 +141,8 @@ impl Store {
     }
 
     /// The URL the store was opened with (PostgreSQL's listener opens its own
-    /// connection with it).
-    pub fn url(&self) -> &str {
+    /// connection with it); it shows itself redacted.
+    pub fn url(&self) -> &DatabaseUrl {
         &self.url
     }
 
@@ -144,6 +169,10 @@ impl Store {
             tx.rollback().await?;
             return Err(StoreError::NoSuchOrganization(org.to_string()));
         };
+        if let Err(e) = self.check_pinned_policy(&mut tx).await {
+            tx.rollback().await?;
+            return Err(e);
+        }
         let head = Head {
             seq: row.try_get(0)?,
             hash: row.try_get(1)?,
@@ -160,7 +189,18 @@ impl Store {
     /// Begins the write that creates an organization: its row is inserted with the
     /// first events.
     pub async fn begin_new_org(&self, org: &OrgId) -> Result<OrgTx, StoreError> {
-        let tx = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
+        if self.dialect == Dialect::Postgres {
+            // The lock its insert takes anyway, taken first: a policy replacement
+            // (EXCLUSIVE) in progress is waited for before the policy is compared.
+            sqlx::query("LOCK TABLE organizations IN ROW EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Err(e) = self.check_pinned_policy(&mut tx).await {
+            tx.rollback().await?;
+            return Err(e);
+        }
         Ok(OrgTx {
             tx,
             org: org.clone(),
@@ -196,6 +236,14 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(|r| parse_id(r, 0, OrgId::parse)).collect()
+    }
+
+    /// Whether any organization was ever made (deleted ones count).
+    pub async fn has_organizations(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM organizations LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
     }
 
     /// The head of an organization's chain, read without a lock.

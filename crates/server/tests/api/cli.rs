@@ -2,10 +2,12 @@
 //! then opens: `orgs create` with its one-time link, `invitations`, `import`,
 //! `check`.
 
-use crate::support::{database_url, spawn_on, PASSWORD};
+use crate::support::{database_url, spawn_on, TestApp, PASSWORD};
 use reqwest::Method;
 use serde_json::json;
 use std::process::Command;
+use steward::service::{PolicyChoice, PolicySource, Service, Unstored};
+use steward::store::Store;
 use steward_core::Policy;
 
 /// Runs the binary: whether it succeeded, its stdout and its stderr.
@@ -27,6 +29,19 @@ fn steward(args: &[&str], db: &str) -> String {
     let (ok, text, err) = run(args, db);
     assert!(ok, "steward {args:?}: {text}{err}");
     text
+}
+
+/// The in-process server on the CLI's database, once `preset` is stored there as
+/// `serve`'s first start stores it.
+async fn spawn_served(dir: tempfile::TempDir, preset: &str, signup: bool) -> TestApp {
+    let store = Store::open(&database_url(&dir)).await.unwrap();
+    let choice = PolicyChoice {
+        given: PolicySource::preset(preset),
+        replace: false,
+        unstored: Unstored::Default,
+    };
+    Service::start(store, choice).await.unwrap();
+    spawn_on(dir, Policy::preset(preset).unwrap(), signup).await
 }
 
 /// `steward orgs create`; its output.
@@ -91,7 +106,7 @@ async fn orgs_create_prints_a_one_time_link_that_sets_the_owners_password() {
         steward(&["invitations", "list", "--org", &org], &db).contains("No pending invitations")
     );
 
-    let app = spawn_on(dir, Policy::preset("operations").unwrap(), false).await;
+    let app = spawn_served(dir, "operations", false).await;
     let accept = format!("/api/v1/invitations/{token}/accept");
     let me = app
         .call(
@@ -124,7 +139,7 @@ async fn orgs_create_prints_a_one_time_link_that_sets_the_owners_password() {
 async fn what_the_cli_commits_reaches_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(&dir);
-    let app = spawn_on(dir, Policy::preset("operations").unwrap(), true).await;
+    let app = spawn_served(dir, "operations", true).await;
     let first = app.signup("owner@acme.test", "Acme").await;
     // The CLI makes an organization for the same owner, and an invitation in
     // the first one, while the server runs on the file.
@@ -255,7 +270,7 @@ async fn steward_import_previews_with_dry_run_then_applies_and_fails_on_a_refuse
     let token = link.rsplit('/').next().unwrap().to_string();
 
     // Ada joins; as her, a file that would demote the owner fails and says where.
-    let app = spawn_on(dir, Policy::preset("operations").unwrap(), false).await;
+    let app = spawn_served(dir, "operations", false).await;
     app.call(
         Method::POST,
         &format!("/api/v1/invitations/{token}/accept"),
@@ -295,4 +310,248 @@ async fn steward_import_previews_with_dry_run_then_applies_and_fails_on_a_refuse
     let (ok, _, err) = run(&["import", bad.to_str().unwrap(), "--org", &org], &db);
     assert!(!ok);
     assert!(err.contains("line 2, column 2: not UTF-8"), "{err}");
+}
+
+/// A `steward serve` process on a database, stopped when dropped.
+struct Served {
+    child: std::process::Child,
+    url: String,
+    /// What it printed on stdout up to "running".
+    out: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `steward serve ARGS` on `db` (on a free port): the running server, or,
+/// when it exits before it runs, everything it printed.
+fn serve(db: &str, args: &[&str]) -> Result<Served, String> {
+    use std::io::BufRead;
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("serve")
+        .args(args)
+        .args(["--bind", "127.0.0.1:0"])
+        .env("STEWARD_DATABASE_URL", db)
+        .stdout(std::process::Stdio::piped())
+        // A file, not a pipe nobody reads: the server logs every request.
+        .stderr(log.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut out = String::new();
+    while let Some(line) = stdout.next() {
+        let line = line.unwrap();
+        out.push_str(&line);
+        out.push('\n');
+        if let Some(rest) = line.strip_prefix("Steward is running at ") {
+            let url = rest.split('/').take(3).collect::<Vec<_>>().join("/");
+            // Read on: a closed pipe would fail the server's next line.
+            std::thread::spawn(move || stdout.for_each(drop));
+            return Ok(Served { child, url, out });
+        }
+    }
+    child.wait().unwrap();
+    Err(out + &std::fs::read_to_string(log.path()).unwrap())
+}
+
+#[tokio::test]
+async fn import_and_invitations_use_the_policy_the_database_is_served_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    drop(serve(&db, &["--policy", "systems"]).unwrap());
+    // Not one command is told the policy.
+    let org = created_org(&orgs_create(&db, "Acme", "owner@acme.test"));
+    let invited = steward(
+        &[
+            "invitations",
+            "create",
+            "--org",
+            &org,
+            "--email",
+            "bob@acme.test",
+        ],
+        &db,
+    );
+    assert!(
+        invited.contains("Invited bob@acme.test as member"),
+        "systems' default role: {invited}"
+    );
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "email,name,role\nada@acme.test,Ada,admin\ncyd@acme.test,,member\n",
+    )
+    .unwrap();
+    let out = steward(&["import", file.to_str().unwrap(), "--org", &org], &db);
+    assert!(out.contains("invited cyd@acme.test as member"), "{out}");
+    assert!(out.contains("Applied: 2 created"), "{out}");
+    // A role of the default preset, which systems does not have, is refused.
+    let (ok, out, err) = run(
+        &[
+            "invitations",
+            "create",
+            "--org",
+            &org,
+            "--email",
+            "dan@acme.test",
+            "--role",
+            "operator",
+        ],
+        &db,
+    );
+    assert!(!ok, "{out}");
+    assert!(err.contains("operator"), "{err}");
+}
+
+#[test]
+fn serve_with_another_policy_refuses_to_start_and_names_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    drop(serve(&db, &["--policy", "operations"]).unwrap());
+    let refused = match serve(&db, &["--policy", "analytics"]) {
+        Ok(served) => panic!("started with another policy: {}", served.out),
+        Err(printed) => printed,
+    };
+    assert!(
+        refused.contains("the database's policy is operations (sha256 ")
+            && refused.contains("not analytics (sha256 "),
+        "{refused}"
+    );
+    assert!(refused.contains("--replace-policy"), "{refused}");
+    // The other commands refuse another --policy too; without one they use the stored.
+    let (ok, _, err) = run(&["policy", "history", "--policy", "analytics"], &db);
+    assert!(!ok, "history takes no --policy: {err}");
+    let (ok, _, err) = run(
+        &[
+            "orgs",
+            "create",
+            "--name",
+            "Acme",
+            "--owner-email",
+            "o@acme.test",
+            "--policy",
+            "analytics",
+        ],
+        &db,
+    );
+    assert!(!ok && err.contains("not analytics (sha256 "), "{err}");
+}
+
+#[test]
+fn replace_policy_replaces_it_says_what_it_leaves_behind_and_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    let first = serve(&db, &[]).unwrap();
+    assert!(
+        first.out.contains("Stored policy operations (sha256 "),
+        "{}",
+        first.out
+    );
+    drop(first);
+    created_org(&orgs_create(&db, "Acme", "owner@acme.test"));
+    let replaced = serve(&db, &["--policy", "analytics", "--replace-policy"]).unwrap();
+    assert!(
+        replaced
+            .out
+            .contains("Replaced the database's policy operations (sha256 "),
+        "{}",
+        replaced.out
+    );
+    assert!(
+        replaced.out.contains("with analytics (sha256 "),
+        "{}",
+        replaced.out
+    );
+    // The operations owner's role means nothing to analytics: said, not hidden.
+    assert!(
+        replaced
+            .out
+            .contains("members hold roles policy analytics does not have, which give nothing until changed: owner (1)"),
+        "{}",
+        replaced.out
+    );
+    drop(replaced);
+    let history = steward(&["policy", "history"], &db);
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 2, "{history}");
+    assert!(
+        lines[0].starts_with("#1 ")
+            && lines[0].contains(" operations ")
+            && lines[0].ends_with("first start"),
+        "{history}"
+    );
+    assert!(
+        lines[1].starts_with("#2 ")
+            && lines[1].contains(" analytics ")
+            && lines[1].ends_with("replaced #1"),
+        "{history}"
+    );
+    // From now on every start without --policy decides with analytics.
+    let again = serve(&db, &[]).unwrap();
+    assert!(
+        again.out.contains("policy analytics (sha256 "),
+        "{}",
+        again.out
+    );
+}
+
+#[tokio::test]
+async fn a_running_server_stops_writing_when_another_replaces_its_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    let node = serve(&db, &["--policy", "operations"]).unwrap();
+    let http = reqwest::Client::new();
+    let signup = http
+        .post(format!("{}/api/v1/signup", node.url))
+        .json(&json!({"email": "owner@acme.test", "name": "Owner", "password": PASSWORD, "org_name": "Acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signup.status(), 201);
+    let org: serde_json::Value = signup.json().await.unwrap();
+    let org = org["org"]["id"].as_str().unwrap().to_string();
+    let login: serde_json::Value = http
+        .post(format!("{}/api/v1/auth/login", node.url))
+        .json(&json!({"email": "owner@acme.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap().to_string();
+
+    drop(serve(&db, &["--policy", "analytics", "--replace-policy"]).unwrap());
+
+    let mut ready = String::new();
+    for _ in 0..250 {
+        let answer = http
+            .get(format!("{}/readyz", node.url))
+            .send()
+            .await
+            .unwrap();
+        if answer.status() == 503 {
+            ready = answer.text().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        ready.contains("policy replaced") && ready.contains("analytics (sha256 "),
+        "the node never said it is out of date: {ready:?}"
+    );
+    // Decided with operations, it writes nothing.
+    let site = http
+        .post(format!("{}/api/v1/orgs/{org}/objects", node.url))
+        .bearer_auth(&token)
+        .json(&json!({"type": "site", "name": "Plant 1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(site.status(), 500);
 }

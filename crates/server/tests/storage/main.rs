@@ -7,4 +7,5 @@ mod accounts;
 mod conformance;
 mod crash;
 mod nodes;
+mod policies;
 mod races;
