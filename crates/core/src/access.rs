@@ -1,5 +1,5 @@
 //! Who may do what, read straight from the `State`: the plain definition of the check
-//! semantics (DESIGN.md section 1). `decide` asks it; the snapshot engine must agree
+//! semantics (docs/model.md#check-semantics). `decide` asks it; the snapshot engine must agree
 //! with it, and the property tests hold it to that.
 
 use crate::id::{ObjectId, UserId};

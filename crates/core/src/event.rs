@@ -30,6 +30,35 @@ pub struct ScopeRoles {
     pub roles: Vec<String>,
 }
 
+/// The audit event types, spelled as `Change` serializes them (its serde `type`
+/// tags, which the API publishes); the server names them from here, never in a
+/// string of its own. A test holds these to the serde tags.
+pub mod event_type {
+    pub const ORG_CREATED: &str = "org.created";
+    pub const ORG_DELETED: &str = "org.deleted";
+    pub const MEMBER_INVITED: &str = "member.invited";
+    pub const INVITATION_REVOKED: &str = "invitation.revoked";
+    pub const INVITATION_EXPIRED: &str = "invitation.expired";
+    pub const MEMBER_JOINED: &str = "member.joined";
+    pub const MEMBER_UPDATED: &str = "member.updated";
+    pub const MEMBER_DELETED: &str = "member.deleted";
+    pub const USER_ROLE_CHANGED: &str = "user.role_changed";
+    pub const SCOPE_ROLES_CHANGED: &str = "scope.roles_changed";
+    pub const OWNERSHIP_TRANSFER_NOMINATED: &str = "ownership.transfer_nominated";
+    pub const OWNERSHIP_TRANSFER_ACCEPTED: &str = "ownership.transfer_accepted";
+    pub const OWNERSHIP_TRANSFER_DECLINED: &str = "ownership.transfer_declined";
+    pub const OWNERSHIP_TRANSFER_CANCELLED: &str = "ownership.transfer_cancelled";
+    pub const OWNERSHIP_TRANSFER_EXPIRED: &str = "ownership.transfer_expired";
+    pub const OBJECT_CREATED: &str = "object.created";
+    pub const OBJECT_DELETED: &str = "object.deleted";
+    pub const OBJECT_OWNER_CHANGED: &str = "object.owner_changed";
+    pub const GRANT_CHANGED: &str = "grant.changed";
+    pub const IMPORT_APPLIED: &str = "import.applied";
+    pub const API_KEY_CREATED: &str = "api_key.created";
+    pub const API_KEY_REVOKED: &str = "api_key.revoked";
+    pub const AUTH_LOGIN_FAILED: &str = "auth.login_failed";
+}
+
 /// One recorded change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
@@ -192,32 +221,60 @@ pub enum Change {
 }
 
 impl Change {
+    /// Every audit event type, in the order of the variants: the audit filter's
+    /// choices.
+    pub const TYPE_NAMES: &'static [&'static str] = &[
+        event_type::ORG_CREATED,
+        event_type::ORG_DELETED,
+        event_type::MEMBER_INVITED,
+        event_type::INVITATION_REVOKED,
+        event_type::INVITATION_EXPIRED,
+        event_type::MEMBER_JOINED,
+        event_type::MEMBER_UPDATED,
+        event_type::MEMBER_DELETED,
+        event_type::USER_ROLE_CHANGED,
+        event_type::SCOPE_ROLES_CHANGED,
+        event_type::OWNERSHIP_TRANSFER_NOMINATED,
+        event_type::OWNERSHIP_TRANSFER_ACCEPTED,
+        event_type::OWNERSHIP_TRANSFER_DECLINED,
+        event_type::OWNERSHIP_TRANSFER_CANCELLED,
+        event_type::OWNERSHIP_TRANSFER_EXPIRED,
+        event_type::OBJECT_CREATED,
+        event_type::OBJECT_DELETED,
+        event_type::OBJECT_OWNER_CHANGED,
+        event_type::GRANT_CHANGED,
+        event_type::IMPORT_APPLIED,
+        event_type::API_KEY_CREATED,
+        event_type::API_KEY_REVOKED,
+        event_type::AUTH_LOGIN_FAILED,
+    ];
+
     /// The audit event type (`user.role_changed`).
     pub fn type_name(&self) -> &'static str {
         match self {
-            Change::OrgCreated { .. } => "org.created",
-            Change::OrgDeleted { .. } => "org.deleted",
-            Change::MemberInvited { .. } => "member.invited",
-            Change::InvitationRevoked { .. } => "invitation.revoked",
-            Change::InvitationExpired { .. } => "invitation.expired",
-            Change::MemberJoined { .. } => "member.joined",
-            Change::MemberUpdated { .. } => "member.updated",
-            Change::MemberDeleted { .. } => "member.deleted",
-            Change::RoleChanged { .. } => "user.role_changed",
-            Change::ScopeRolesChanged { .. } => "scope.roles_changed",
-            Change::TransferNominated { .. } => "ownership.transfer_nominated",
-            Change::TransferAccepted { .. } => "ownership.transfer_accepted",
-            Change::TransferDeclined { .. } => "ownership.transfer_declined",
-            Change::TransferCancelled { .. } => "ownership.transfer_cancelled",
-            Change::TransferExpired { .. } => "ownership.transfer_expired",
-            Change::ObjectCreated { .. } => "object.created",
-            Change::ObjectDeleted { .. } => "object.deleted",
-            Change::ObjectOwnerChanged { .. } => "object.owner_changed",
-            Change::GrantChanged { .. } => "grant.changed",
-            Change::ImportApplied { .. } => "import.applied",
-            Change::ApiKeyCreated { .. } => "api_key.created",
-            Change::ApiKeyRevoked { .. } => "api_key.revoked",
-            Change::LoginFailed { .. } => "auth.login_failed",
+            Change::OrgCreated { .. } => event_type::ORG_CREATED,
+            Change::OrgDeleted { .. } => event_type::ORG_DELETED,
+            Change::MemberInvited { .. } => event_type::MEMBER_INVITED,
+            Change::InvitationRevoked { .. } => event_type::INVITATION_REVOKED,
+            Change::InvitationExpired { .. } => event_type::INVITATION_EXPIRED,
+            Change::MemberJoined { .. } => event_type::MEMBER_JOINED,
+            Change::MemberUpdated { .. } => event_type::MEMBER_UPDATED,
+            Change::MemberDeleted { .. } => event_type::MEMBER_DELETED,
+            Change::RoleChanged { .. } => event_type::USER_ROLE_CHANGED,
+            Change::ScopeRolesChanged { .. } => event_type::SCOPE_ROLES_CHANGED,
+            Change::TransferNominated { .. } => event_type::OWNERSHIP_TRANSFER_NOMINATED,
+            Change::TransferAccepted { .. } => event_type::OWNERSHIP_TRANSFER_ACCEPTED,
+            Change::TransferDeclined { .. } => event_type::OWNERSHIP_TRANSFER_DECLINED,
+            Change::TransferCancelled { .. } => event_type::OWNERSHIP_TRANSFER_CANCELLED,
+            Change::TransferExpired { .. } => event_type::OWNERSHIP_TRANSFER_EXPIRED,
+            Change::ObjectCreated { .. } => event_type::OBJECT_CREATED,
+            Change::ObjectDeleted { .. } => event_type::OBJECT_DELETED,
+            Change::ObjectOwnerChanged { .. } => event_type::OBJECT_OWNER_CHANGED,
+            Change::GrantChanged { .. } => event_type::GRANT_CHANGED,
+            Change::ImportApplied { .. } => event_type::IMPORT_APPLIED,
+            Change::ApiKeyCreated { .. } => event_type::API_KEY_CREATED,
+            Change::ApiKeyRevoked { .. } => event_type::API_KEY_REVOKED,
+            Change::LoginFailed { .. } => event_type::AUTH_LOGIN_FAILED,
         }
     }
 
@@ -312,5 +369,213 @@ mod tests {
             let back: Event = serde_json::from_value(json).unwrap();
             assert_eq!(back, e);
         }
+    }
+
+    /// One of each variant; the `match` makes a new variant fail to compile here
+    /// until it has an example.
+    fn one_of_each() -> Vec<Change> {
+        let org = || OrgId::parse("org-1").unwrap();
+        let user = || UserId::parse("bob").unwrap();
+        let object = || ObjectId::parse("obj-1").unwrap();
+        let name = || Name::parse("Bob").unwrap();
+        let email = || Email::parse("bob@example.com").unwrap();
+        let invitation = || InvitationId::parse("inv-1").unwrap();
+        let nomination = || NominationId::parse("nom-1").unwrap();
+        let key = || ApiKeyId::parse("key-1").unwrap();
+        let transfer = || (nomination(), user(), user());
+        let all = vec![
+            Change::OrgCreated {
+                org_id: org(),
+                name: name(),
+                owner_id: user(),
+                owner_email: email(),
+                owner_name: name(),
+                owner_role: "owner".into(),
+            },
+            Change::OrgDeleted { org_id: org() },
+            Change::MemberInvited {
+                invitation_id: invitation(),
+                email: email(),
+                name: None,
+                role: "viewer".into(),
+                scopes: vec![],
+                expires_at: Timestamp(9),
+            },
+            Change::InvitationRevoked {
+                invitation_id: invitation(),
+                email: email(),
+            },
+            Change::InvitationExpired {
+                invitation_id: invitation(),
+                email: email(),
+            },
+            Change::MemberJoined {
+                invitation_id: None,
+                user_id: user(),
+                email: email(),
+                name: name(),
+                role: "viewer".into(),
+            },
+            Change::MemberUpdated {
+                user_id: user(),
+                previous_name: name(),
+                name: name(),
+            },
+            Change::MemberDeleted {
+                user_id: user(),
+                email: email(),
+                role: "viewer".into(),
+                objects_to: None,
+            },
+            Change::RoleChanged {
+                user_id: user(),
+                previous_role: "viewer".into(),
+                new_role: "admin".into(),
+            },
+            Change::ScopeRolesChanged {
+                user_id: user(),
+                object_id: object(),
+                previous_roles: vec![],
+                roles: vec![],
+            },
+            {
+                let (nomination_id, from_user, to_user) = transfer();
+                Change::TransferNominated {
+                    nomination_id,
+                    from_user,
+                    to_user,
+                    expires_at: Timestamp(9),
+                }
+            },
+            {
+                let (nomination_id, from_user, to_user) = transfer();
+                Change::TransferAccepted {
+                    nomination_id,
+                    from_user,
+                    to_user,
+                }
+            },
+            {
+                let (nomination_id, from_user, to_user) = transfer();
+                Change::TransferDeclined {
+                    nomination_id,
+                    from_user,
+                    to_user,
+                }
+            },
+            {
+                let (nomination_id, from_user, to_user) = transfer();
+                Change::TransferCancelled {
+                    nomination_id,
+                    from_user,
+                    to_user,
+                }
+            },
+            {
+                let (nomination_id, from_user, to_user) = transfer();
+                Change::TransferExpired {
+                    nomination_id,
+                    from_user,
+                    to_user,
+                }
+            },
+            Change::ObjectCreated {
+                object_id: object(),
+                object_type: "project".into(),
+                name: name(),
+                parent_id: None,
+                owner_id: None,
+            },
+            Change::ObjectDeleted {
+                object_id: object(),
+            },
+            Change::ObjectOwnerChanged {
+                object_id: object(),
+                previous_owner: None,
+                new_owner: None,
+            },
+            Change::GrantChanged {
+                object_id: object(),
+                user_id: user(),
+                previous_actions: vec![],
+                actions: vec![],
+            },
+            Change::ImportApplied {
+                created: 0,
+                updated: 0,
+                unchanged: 0,
+            },
+            Change::ApiKeyCreated {
+                key_id: key(),
+                name: name(),
+                key_hash: "ab".repeat(32),
+                permissions: vec![],
+            },
+            Change::ApiKeyRevoked {
+                key_id: key(),
+                name: name(),
+            },
+            Change::LoginFailed { user_id: user() },
+        ];
+        for change in &all {
+            match change {
+                Change::OrgCreated { .. }
+                | Change::OrgDeleted { .. }
+                | Change::MemberInvited { .. }
+                | Change::InvitationRevoked { .. }
+                | Change::InvitationExpired { .. }
+                | Change::MemberJoined { .. }
+                | Change::MemberUpdated { .. }
+                | Change::MemberDeleted { .. }
+                | Change::RoleChanged { .. }
+                | Change::ScopeRolesChanged { .. }
+                | Change::TransferNominated { .. }
+                | Change::TransferAccepted { .. }
+                | Change::TransferDeclined { .. }
+                | Change::TransferCancelled { .. }
+                | Change::TransferExpired { .. }
+                | Change::ObjectCreated { .. }
+                | Change::ObjectDeleted { .. }
+                | Change::ObjectOwnerChanged { .. }
+                | Change::GrantChanged { .. }
+                | Change::ImportApplied { .. }
+                | Change::ApiKeyCreated { .. }
+                | Change::ApiKeyRevoked { .. }
+                | Change::LoginFailed { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_event_type_name_is_the_serde_tag_and_listed_once() {
+        let all = one_of_each();
+        assert_eq!(all.len(), Change::TYPE_NAMES.len());
+        for (change, listed) in all.iter().zip(Change::TYPE_NAMES) {
+            let json = serde_json::to_value(change).unwrap();
+            assert_eq!(json["type"], change.type_name());
+            assert_eq!(change.type_name(), *listed);
+        }
+        let mut unique = Change::TYPE_NAMES.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), Change::TYPE_NAMES.len());
+    }
+
+    #[test]
+    fn the_listed_event_types_are_all_serde_knows() {
+        // serde names every variant it accepts when it meets one it does not.
+        let err = serde_json::from_value::<Change>(serde_json::json!({"type": "no.such"}))
+            .unwrap_err()
+            .to_string();
+        let expected: Vec<&str> = err
+            .split("expected one of ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("serde's message changed: {err}"))
+            .split(", ")
+            .map(|name| name.trim_matches(|c: char| c == '`' || c.is_whitespace()))
+            .map(|name| name.split('`').next().unwrap_or(name))
+            .collect();
+        assert_eq!(expected, Change::TYPE_NAMES);
     }
 }

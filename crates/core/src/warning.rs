@@ -1,5 +1,5 @@
-//! Warnings about a member that are not errors: seed 001's "Viewers without site rows
-//! see nothing" becomes `viewer_without_sites` on a viewer with no site assignment.
+//! Warnings about a member that are not errors: "Viewers without site rows see
+//! nothing" (docs/model.md#seed-001-operations) becomes `viewer_without_sites` on a viewer with no site assignment.
 
 use crate::id::UserId;
 use crate::policy::{Policy, TypeIndex};

@@ -1,4 +1,4 @@
-//! Seeds 002 and 004 ("Teams and Users - User Management"), on the `analytics` preset.
+//! Seeds 002 and 004 (docs/model.md#seed-002-analytics), on the `analytics` preset.
 
 mod support;
 use steward_core::Command;

@@ -1,5 +1,5 @@
-//! The all-or-nothing batch behind the CSV import (seed 001: "use the CSV import with
-//! the role column to re-apply roles across a file"): every rule applies per row.
+//! The all-or-nothing batch behind the CSV import (docs/model.md#seed-001-operations: "use the CSV import
+//! with the role column to re-apply roles across a file"): every rule applies per row.
 
 mod support;
 use steward_core::{Change, Command, Email, ImportRow, InvitationId, Refusal, Timestamp};

@@ -1,4 +1,4 @@
-//! Seed 001 ("Change a user's role"), on the `operations` preset.
+//! Seed 001 (docs/model.md#seed-001-operations), on the `operations` preset.
 
 mod support;
 use steward_core::policy::Policy;

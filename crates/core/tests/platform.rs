@@ -1,4 +1,4 @@
-//! Seed 003 ("Managing Organization Level Permissions"), on the `platform` preset.
+//! Seed 003 (docs/model.md#seed-003-platform), on the `platform` preset.
 
 mod support;
 use steward_core::{Change, Command, Email, InvitationId, Timestamp};

@@ -1,4 +1,4 @@
-//! Seed 000 ("Changing the role of a dataminer.services user"), on the `systems` preset.
+//! Seed 000 (docs/model.md#seed-000-systems), on the `systems` preset.
 
 mod support;
 use steward_core::Command;

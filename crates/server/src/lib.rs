@@ -1,9 +1,11 @@
 //! Steward's server: the store (SQLite, PostgreSQL), the service layer every path
-//! goes through, and the command line.
+//! goes through, and the command line. `secrets` (random ids and bearer secrets)
+//! sits below them all.
 
 pub mod auth;
 pub mod cli;
 pub mod http;
+pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod web;

@@ -1,5 +1,5 @@
-//! A CSV import as one all-or-nothing batch (seed 001: "re-apply roles across a
-//! file"): a row that changes nothing is unchanged, whoever it names; every other
+//! A CSV import as one all-or-nothing batch (docs/model.md#seed-001-operations:
+//! "re-apply roles across a file"): a row that changes nothing is unchanged, whoever it names; every other
 //! row is decided exactly as the single change would be, against the state the
 //! rows before it leave, and any refused row refuses the whole batch.
 

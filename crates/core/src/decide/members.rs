@@ -214,7 +214,7 @@ pub(super) fn delete(
         }
     }
     // A key acts for the organization, but its creator handed it out: when they
-    // leave, what they handed out stops with them (DESIGN 4). Revoked as events, so
+    // leave, what they handed out stops with them (docs/model.md#deleting-a-member). Revoked as events, so
     // the log says which keys went and every node's key index drops them.
     let keys: Vec<Change> = cx
         .state

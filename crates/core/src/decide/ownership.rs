@@ -1,4 +1,4 @@
-//! Ownership transfer by nomination (seed 001): the owner nominates, the nominee
+//! Ownership transfer by nomination (docs/model.md#ownership-transfer): the owner nominates, the nominee
 //! accepts within the TTL, and the old owner becomes an admin in the same step.
 
 use super::Context;

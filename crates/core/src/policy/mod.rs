@@ -53,11 +53,11 @@ pub enum OwnerCount {
 /// How the owner role moves from one member to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transfer {
-    /// Never (seed 003: "the organization owner cannot be changed").
+    /// Never (docs/model.md#seed-003-platform: "the organization owner cannot be changed").
     Never,
-    /// An owner gives the owner role like any other role (seed 000: several owners).
+    /// An owner gives the owner role like any other role (docs/model.md#seed-000-systems: several owners).
     Direct,
-    /// The owner nominates; the nominee accepts within the TTL (seed 001).
+    /// The owner nominates; the nominee accepts within the TTL (docs/model.md#ownership-transfer).
     Nomination,
 }
 
@@ -120,7 +120,7 @@ pub struct Governance {
 #[derive(Debug, Clone)]
 pub struct Ownership {
     /// The organization role that marks its owners; `None` when the owner is a
-    /// designated account holding an ordinary role (seed 004's root account).
+    /// designated account holding an ordinary role (docs/model.md#seed-004-analytics-roles: the root account).
     pub role: Option<RoleIndex>,
     /// The role the organization's creator (and a new owner by transfer) holds.
     pub creator_role: RoleIndex,
@@ -130,7 +130,7 @@ pub struct Ownership {
     pub nomination_ttl_days: u32,
     /// What the old owner becomes when a nomination is accepted.
     pub previous_owner_role: RoleIndex,
-    /// The owner may do everything on every object (seed 002/004's company administrator).
+    /// The owner may do everything on every object (docs/model.md#seed-002-analytics: the company administrator).
     pub root: bool,
     /// An object's owner may do every action on it and below it.
     pub owner_has_every_action: bool,

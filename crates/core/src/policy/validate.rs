@@ -39,7 +39,7 @@ pub(super) fn parse(source: &str) -> Result<Policy, PolicyErrors> {
     }
 }
 
-/// The organization actions every policy declares (DESIGN.md section 2).
+/// The organization actions every policy declares (docs/model.md#the-model).
 pub(crate) const REQUIRED_ORG_ACTIONS: [&str; 6] = [
     "org:view",
     "org:delete",

@@ -400,7 +400,7 @@ impl Snapshot {
         user == self.root_user || (role == self.root_role && role != NO_ROLE)
     }
 
-    /// May `user` do `action` on `node`? DESIGN.md's semantics: on the node or any
+    /// May `user` do `action` on `node`? docs/model.md#check-semantics: on the node or any
     /// ancestor, the user is root, owns it, holds a role giving the action, or holds
     /// a grant including it. The first reason found, walking up, is the answer's.
     #[inline]

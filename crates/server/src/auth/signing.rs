@@ -182,7 +182,7 @@ fn generate_key(now_unix: i64) -> SigningKeyRow {
     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).expect("the system random source works");
     let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("aws-lc reads its own PKCS#8");
     SigningKeyRow {
-        id: crate::service::ids::random_id("key"),
+        id: crate::secrets::random_id("key"),
         private_der: STANDARD.encode(pkcs8.as_ref()),
         public_key: URL_SAFE_NO_PAD.encode(pair.public_key().as_ref()),
         created_at: now_unix,

@@ -3,7 +3,7 @@
 
 use super::serve::{DatabaseArgs, PublicArgs};
 use crate::http::{AppState, HttpConfig};
-use crate::service::ids::random_id;
+use crate::secrets::random_id;
 use crate::store::Account;
 use clap::{Args, Subcommand};
 use steward_core::{Email, Name, UserId};

@@ -7,7 +7,7 @@ use super::members::{current_member, optional_name, parse_invitation_token, Memb
 use super::orgs::{create_organization, OrgView};
 use super::{AppState, InOrg};
 use crate::auth::{AccessClaims, Password, ACCESS_TOKEN_SECONDS};
-use crate::service::ids::random_id;
+use crate::secrets::random_id;
 use crate::store::Account;
 use crate::store::RefreshRefusal;
 use axum::extract::{ConnectInfo, State};
@@ -543,7 +543,7 @@ pub(crate) async fn has_expired(
     invitation: &steward_core::InvitationId,
 ) -> Result<bool, ApiError> {
     let filter = crate::store::AuditFilter {
-        event_type: Some("invitation.expired".into()),
+        event_type: Some(steward_core::event::event_type::INVITATION_EXPIRED.into()),
         target: Some(invitation.to_string()),
         limit: 1,
         ..Default::default()

@@ -1,5 +1,5 @@
 //! The one place where anything that goes wrong becomes an HTTP answer: status,
-//! `code` and `reason` as API.md fixes them. Server faults are logged here and the
+//! `code` and `reason` as docs/api.md#errors fixes them. Server faults are logged here and the
 //! client gets generic text.
 
 use crate::auth::HashingBusy;

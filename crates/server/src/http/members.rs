@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, InOrg};
 use super::AppState;
-use crate::auth::new_secret;
+use crate::secrets::new_secret;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
@@ -88,7 +88,7 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// `limit` as API.md sets it: 50 by default, at most 1000.
+/// `limit` as docs/api.md#lists-and-pagination sets it: 50 by default, at most 1000.
 pub fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
     match limit {
         None => Ok(50),
@@ -347,7 +347,7 @@ fn bulk_ids(user_ids: &[String]) -> Result<(), ApiError> {
 
 /// Deletes each member the core permits, by the rule of the single delete, and
 /// reports the others: the permitted ones are deleted even when some are refused
-/// (seed 003), all in one transaction, each decided after the ones before it.
+/// (docs/model.md#seed-003-platform), all in one transaction, each decided after the ones before it.
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/members/bulk-delete", tag = "members",
     params(("org" = String, Path)), request_body = BulkDeleteBody,
     responses((status = 200, body = BulkDeleteView), (status = 400), (status = 403), (status = 404)))]
@@ -496,7 +496,7 @@ pub fn invitation_token(org: &str) -> (String, InvitationId) {
 }
 
 pub fn invitation_id_of(secret: &str) -> InvitationId {
-    let hash = crate::auth::secret_hash_hex(secret);
+    let hash = crate::secrets::secret_hash_hex(secret);
     InvitationId::parse(&format!("inv_{}", &hash[..32])).expect("hex is a valid id")
 }
 

@@ -1,4 +1,4 @@
-//! The HTTP API of API.md: one `router()` per resource, merged here, over the
+//! The HTTP API of docs/api.md: one `router()` per resource, merged here, over the
 //! service layer. Handlers parse, call the service, and shape the answer; every
 //! rule they rely on is the core's.
 
@@ -22,7 +22,8 @@ pub use error::ApiError;
 pub use extract::{Caller, InOrg};
 pub use metrics::Metrics;
 
-use crate::auth::{secret_hash, LoginLimiter, Passwords, Signer, TokenError};
+use crate::auth::{LoginLimiter, Passwords, Signer, TokenError};
+use crate::secrets::secret_hash;
 use crate::service::Service;
 use axum::Router;
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, Caller, InOrg};
 use super::AppState;
-use crate::service::ids::random_id;
+use crate::secrets::random_id;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};

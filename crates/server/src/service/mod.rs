@@ -8,7 +8,6 @@ mod clock;
 mod deployment;
 mod error;
 mod expiry;
-pub mod ids;
 mod listen;
 mod live;
 
@@ -56,7 +55,7 @@ impl Service {
                 store,
                 policy: Arc::new(policy),
                 orgs: RwLock::new(HashMap::new()),
-                node: ids::random_id("node"),
+                node: crate::secrets::random_id("node"),
                 clock: Clock::default(),
                 keys: KeyIndex::default(),
                 replaced: std::sync::OnceLock::new(),
@@ -438,7 +437,7 @@ impl Service {
 }
 
 /// The accounts a change deletes from the organization: their sessions and refresh
-/// tokens end in the same transaction (DESIGN 4), whichever path deleted them.
+/// tokens end in the same transaction (docs/model.md#deleting-a-member), whichever path deleted them.
 /// The whole account is signed out, even if it belongs to other organizations:
 /// a session or token is the account's, not one membership's, so it signs in again.
 fn leavers(events: &[Event]) -> impl Iterator<Item = &UserId> {

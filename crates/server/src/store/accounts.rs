@@ -2,7 +2,7 @@
 //! one-time setup tokens that let an account set its password.
 
 use super::{Store, StoreError};
-use crate::auth::secret::{new_secret, secret_hash_hex};
+use crate::secrets::{new_secret, secret_hash_hex};
 use sqlx::any::AnyRow;
 use sqlx::Row as _;
 use std::fmt;

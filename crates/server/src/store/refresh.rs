@@ -3,7 +3,7 @@
 //! except a retry within a few seconds, which gets the same successor.
 
 use super::{Store, StoreError};
-use crate::auth::secret::{new_secret, open_secret, seal_secret, secret_hash_hex};
+use crate::secrets::{new_secret, open_secret, seal_secret, secret_hash_hex};
 use sqlx::{AnyConnection, Row as _};
 
 /// A refresh token's life, renewed by each rotation.
@@ -40,7 +40,7 @@ impl Store {
         account_id: &str,
         now: i64,
     ) -> Result<String, StoreError> {
-        let family = crate::service::ids::random_id("rtf");
+        let family = crate::secrets::random_id("rtf");
         let secret = new_secret(REFRESH_TOKEN_PREFIX);
         sqlx::query(
             "INSERT INTO refresh_tokens (token_hash, account_id, family_id, created_at, expires_at) \

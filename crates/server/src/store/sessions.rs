@@ -2,7 +2,7 @@
 //! account and the CSRF token every form of that session must carry back.
 
 use super::{Store, StoreError};
-use crate::auth::secret::{new_secret, secret_hash_hex};
+use crate::secrets::{new_secret, secret_hash_hex};
 use sqlx::{AnyConnection, Row as _};
 
 /// How long a console session lasts without signing in again.

@@ -15,40 +15,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use steward_core::{ObjectId, UserId};
+use steward_core::event::event_type;
+use steward_core::{Change, ObjectId, UserId};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs/{org}/audit", get(page))
         .route("/orgs/{org}/audit/export", get(export))
 }
-
-/// The filter's choices; the log itself may hold only some of them.
-const EVENT_TYPES: &[&str] = &[
-    "org.created",
-    "org.deleted",
-    "member.invited",
-    "invitation.revoked",
-    "invitation.expired",
-    "member.joined",
-    "member.updated",
-    "member.deleted",
-    "user.role_changed",
-    "scope.roles_changed",
-    "ownership.transfer_nominated",
-    "ownership.transfer_accepted",
-    "ownership.transfer_declined",
-    "ownership.transfer_cancelled",
-    "ownership.transfer_expired",
-    "object.created",
-    "object.deleted",
-    "object.owner_changed",
-    "grant.changed",
-    "import.applied",
-    "api_key.created",
-    "api_key.revoked",
-    "auth.login_failed",
-];
 
 #[derive(Template)]
 #[template(path = "audit.html")]
@@ -162,7 +136,7 @@ async fn page(
                     let data = &entry.data;
                     let text = |key: &str| data.get(key).and_then(|v| v.as_str()).unwrap_or("");
                     let detail = match entry.event_type.as_str() {
-                        "user.role_changed" => format!(
+                        event_type::USER_ROLE_CHANGED => format!(
                             "{} → {}",
                             role_label(&policy, text("previous_role")),
                             role_label(&policy, text("new_role"))
@@ -198,7 +172,7 @@ async fn page(
     Ok(render(&AuditPage {
         frame,
         rows,
-        types: EVENT_TYPES
+        types: Change::TYPE_NAMES
             .iter()
             .map(|t| (*t, *t == filter.event_type))
             .collect(),

@@ -1,4 +1,4 @@
-//! Objects and the Permissions dialog of seed 002: every member with their
+//! Objects and the Permissions dialog (docs/model.md#seed-002-analytics): every member with their
 //! actions on one object, the ones a role, ownership or root gives ticked and
 //! locked with the source named, grants editable, and "Make owner".
 

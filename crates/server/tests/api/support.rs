@@ -150,7 +150,7 @@ impl PgDatabase {
         use sqlx::Connection;
         let admin = std::env::var("STEWARD_TEST_POSTGRES_URL")
             .expect("STEWARD_TEST_API_BACKEND=postgres needs STEWARD_TEST_POSTGRES_URL");
-        let name = format!("steward_test_{}", steward::service::ids::random_id("api"));
+        let name = format!("steward_test_{}", steward::secrets::random_id("api"));
         let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut conn)

@@ -77,7 +77,7 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let admin = postgres_admin_url().expect("the PostgreSQL suite needs its URL");
-                let name = format!("steward_test_{}", steward::service::ids::random_id("db"));
+                let name = format!("steward_test_{}", steward::secrets::random_id("db"));
                 let mut conn = PgConnection::connect(&admin)
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL at {admin} does not answer: {e}"));

@@ -202,7 +202,7 @@ async fn an_email_in_a_patch_is_refused_and_changes_nothing() {
     assert_eq!(member(&t.app, &t.org, &t.owner, &t.viewer.id).await, before);
 }
 
-/// API.md: "a body with `email` is 400 `email_immutable`", whatever the address.
+/// docs/api.md#members: "a body with `email` is 400 `email_immutable`", whatever the address.
 #[tokio::test]
 async fn an_email_that_is_no_address_is_still_refused_as_immutable() {
     let t = operations().await;

@@ -1,4 +1,4 @@
-//! Every endpoint of API.md walked once: answers, shapes and refusals, through the
+//! Every endpoint of docs/api.md walked once: answers, shapes and refusals, through the
 //! real server, a file per resource; the helpers they share are here. Governance
 //! rules, tenancy, tokens and the CLI have their own files.
 
@@ -35,7 +35,7 @@ fn at(org: &str, rest: &str) -> String {
     format!("/api/v1/orgs/{org}{rest}")
 }
 
-/// Every field of `fields` is in the object `v` (API.md lets fields be added).
+/// Every field of `fields` is in the object `v` (docs/api.md lets fields be added).
 #[track_caller]
 fn assert_fields(v: &Value, fields: &[&str]) {
     for f in fields {

@@ -1,11 +1,29 @@
-//! Bearer secrets (refresh, setup and API tokens): random, shown once, stored only
-//! as their SHA-256 so a copy of the database cannot be used to log in (a
-//! refresh token's successor is kept too, sealed under the token it replaced).
+//! Random ids and bearer secrets: the randomness every layer needs and none owns,
+//! so the store, `auth` and the service all take it from here and no arrow points
+//! back up. Ids name new things (the core takes them as arguments; being random,
+//! two nodes never choose the same one). Bearer secrets (refresh, setup, session,
+//! invitation and API tokens) are random, shown once, stored only as their SHA-256
+//! so a copy of the database cannot be used to log in (a refresh token's successor
+//! is kept too, sealed under the token it replaced).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use rand::Rng as _;
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
+
+/// `prefix` and 20 random base-32 characters (100 bits).
+pub fn random_id(prefix: &str) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let mut rng = rand::thread_rng();
+    let mut id = String::with_capacity(prefix.len() + 21);
+    id.push_str(prefix);
+    id.push('_');
+    for _ in 0..20 {
+        id.push(ALPHABET[rng.gen_range(0..32)] as char);
+    }
+    id
+}
 
 /// `prefix` followed by 32 random bytes (base64url). The prefix tells a leaked
 /// secret's kind at a glance (and lets secret scanners match it).
@@ -82,6 +100,14 @@ mod tests {
             secret_hash_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn ids_are_prefixed_and_random() {
+        let a = random_id("org");
+        assert!(a.starts_with("org_"));
+        assert_eq!(a.len(), "org_".len() + 20);
+        assert_ne!(a, random_id("org"));
     }
 
     #[test]
