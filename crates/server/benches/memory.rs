@@ -89,15 +89,17 @@ async fn restart(url: &str) -> Result<()> {
 
 async fn run(args: &Args) -> Result<()> {
     let dir = tempfile::tempdir()?; // removed when dropped
-    let url = format!("sqlite://{}", dir.path().join("steward.db").display());
+    let file = dir.path().join("steward.db");
+    let url = format!("sqlite://{}", file.display());
     let (addr, service) = start(&url).await?;
     healthy(&reqwest::Client::new(), addr).await?;
     let fresh = status_kib("VmRSS")?;
     println!("fresh: VmRSS {}", mib(fresh));
 
-    let t = Instant::now();
+    let (t, faults) = (Instant::now(), minor_faults()?);
     let accounts = sign_in(addr, args.sign_ins, args.clients).await?;
     let secs = t.elapsed().as_secs_f64();
+    let faults = minor_faults()? - faults;
     let signed = status_kib("VmRSS")?;
     println!(
         "after {} sign-ins (signup + login) from {} clients in {secs:.1} s: VmRSS {}, VmHWM {}",
@@ -105,6 +107,10 @@ async fn run(args: &Args) -> Result<()> {
         args.clients,
         mib(signed),
         mib(status_kib("VmHWM")?)
+    );
+    println!(
+        "  minor page faults meanwhile: {faults} ({:.0} per sign-in, of two Argon2 computations)",
+        faults as f64 / args.sign_ins as f64
     );
     tokio::time::sleep(Duration::from_secs(5)).await;
     println!("  5 s later: VmRSS {}", mib(status_kib("VmRSS")?));
@@ -115,10 +121,13 @@ async fn run(args: &Args) -> Result<()> {
         signed as f64 / again as f64
     );
 
+    if args.writes == 0 {
+        return Ok(());
+    }
     let (org, owner) = accounts[0].clone();
     let members = join(&service, &org, &owner, &accounts[1..]).await?;
     let t = Instant::now();
-    write(&service, &org, &owner, &members, args.writes).await?;
+    write(&service, &org, &owner, &members, args.writes, &file).await?;
     let secs = t.elapsed().as_secs_f64();
     let grown = status_kib("VmRSS")?;
     println!(
@@ -268,6 +277,7 @@ async fn write(
     owner: &UserId,
     members: &[UserId],
     n: usize,
+    file: &std::path::Path,
 ) -> Result<()> {
     if members.is_empty() {
         bail!("the writes need at least 2 sign-ins (an owner and a member)");
@@ -319,12 +329,13 @@ async fn write(
         svc.execute(org, &owner, command)
             .await
             .with_context(|| format!("write {j}"))?;
-        if (j + 1) % 100_000 == 0 {
+        if (j + 1) % 100_000 == 0 || j + 1 == n {
             let secs = t.elapsed().as_secs_f64();
             println!(
-                "  {} writes, {secs:.0} s: VmRSS {}",
+                "  {} writes, {secs:.0} s: VmRSS {}; database {}",
                 j + 1,
-                mib(status_kib("VmRSS")?)
+                mib(status_kib("VmRSS")?),
+                mib(database_kib(file))
             );
         }
     }
@@ -349,6 +360,21 @@ fn restarted(url: &str) -> Result<u64> {
         .trim()
         .parse()
         .context("the fresh start's rss")
+}
+
+/// The SQLite file and its write-ahead log, in KiB.
+fn database_kib(file: &std::path::Path) -> u64 {
+    let size = |p: std::path::PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
+    (size(file.to_path_buf()) + size(file.with_extension("db-wal"))) / 1024
+}
+
+/// The process's minor page faults so far (/proc/self/stat, field 10).
+fn minor_faults() -> Result<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    let after_name = stat.rsplit_once(')').context("/proc/self/stat")?.1;
+    // Fields from the third on: state, ppid, pgrp, session, tty, tpgid, flags, minflt.
+    let field = after_name.split_whitespace().nth(7).context("no minflt")?;
+    Ok(field.parse()?)
 }
 
 /// A line of /proc/self/status, in KiB.
