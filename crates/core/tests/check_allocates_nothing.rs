@@ -5,8 +5,8 @@
 
 mod support;
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::hint::black_box;
 use std::cell::Cell;
+use std::hint::black_box;
 use support::*;
 
 struct Counting;
