@@ -3,7 +3,7 @@
 //! See docs/benchmarks.md#memory.
 //!
 //! One process runs the server in-process (the code `steward serve` runs: store,
-//! service, `AppState`, the HTTP router, on a random port of 127.0.0.1) and:
+//! service, `Application`, the HTTP router, on a random port of 127.0.0.1) and:
 //!
 //! 1. reads its VmRSS fresh, after one request;
 //! 2. signs people in over HTTP from `--clients` tasks at once: `--sign-ins` times a
@@ -31,7 +31,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use steward::http::{AppState, HttpConfig};
+use steward::application::{Application, Settings};
 use steward::service::Service;
 use steward::store::Store;
 use steward_core::{Actor, Command, Email, InvitationId, Name, ObjectId, OrgId, Policy};
@@ -152,12 +152,12 @@ async fn start(url: &str) -> Result<(SocketAddr, Service)> {
     let service = Service::open(Store::open(url).await?, policy).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let config = HttpConfig {
+    let config = Settings {
         signup: true,
         public_url: format!("http://{addr}"),
     };
-    let app = AppState::new(service.clone(), config).await?;
-    tokio::spawn(steward::http::serve(app, listener, std::future::pending()));
+    let app = Application::open(service.clone(), config).await?;
+    tokio::spawn(steward::app::serve(app, listener, std::future::pending()));
     Ok((addr, service))
 }
 

@@ -2,10 +2,13 @@
 //! goes through, and the command line. `secrets` (random ids and bearer secrets)
 //! sits below them all.
 
+pub mod app;
+pub mod application;
 pub mod auth;
 pub mod cli;
 pub mod http;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod urlencoded;
 pub mod web;

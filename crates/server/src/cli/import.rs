@@ -57,7 +57,7 @@ impl ImportArgs {
         .await
         .map_err(|e| anyhow!("{}: {e}", self.file.display()))?;
         eprintln!("done in {:.1} s", started.elapsed().as_secs_f64());
-        let url = app.config.public_url.trim_end_matches('/').to_string();
+        let url = app.settings().public_url.trim_end_matches('/').to_string();
         report(&answer, &url)
     }
 }

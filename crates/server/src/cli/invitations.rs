@@ -4,7 +4,8 @@
 
 use super::orgs::app;
 use super::serve::{DatabaseArgs, PublicArgs};
-use crate::http::{create_invitation, invitation_view, AppState, InviteBody};
+use crate::application::Application;
+use crate::http::{create_invitation, invitation_view, InviteBody};
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
 use steward_core::{Actor, Command, Email, InvitationId, OrgId};
@@ -25,7 +26,7 @@ pub enum InvitationsCommand {
         #[arg(long)]
         role: Option<String>,
         /// Days until the invitation expires.
-        #[arg(long, default_value_t = crate::http::INVITATION_DAYS)]
+        #[arg(long, default_value_t = crate::application::invitations::INVITATION_DAYS)]
         days: u32,
         #[command(flatten)]
         public: PublicArgs,
@@ -60,9 +61,9 @@ pub struct Target {
 
 impl Target {
     /// The organization and the member the command acts as.
-    pub(super) async fn resolve(&self, app: &AppState) -> anyhow::Result<(OrgId, Actor)> {
+    pub(super) async fn resolve(&self, app: &Application) -> anyhow::Result<(OrgId, Actor)> {
         let org = OrgId::parse(&self.org).map_err(|e| anyhow!("--org: {e}"))?;
-        let policy = app.service.policy().clone();
+        let policy = app.service().policy().clone();
         let wanted = self
             .as_member
             .as_deref()
@@ -70,7 +71,7 @@ impl Target {
             .transpose()
             .map_err(|e| anyhow!("--as: {e}"))?;
         let actor = app
-            .service
+            .service()
             .read(&org, |state| match &wanted {
                 Some(email) => state.member_by_email(email).map(|m| m.user_id.clone()),
                 None => state.owner_id(&policy).cloned(),
@@ -120,9 +121,9 @@ impl InvitationsCommand {
             InvitationsCommand::List { target } => {
                 let app = app(&target.database, &PublicArgs { public_url: None }).await?;
                 let (org, _) = target.resolve(&app).await?;
-                let now = app.service.clock().now().0;
+                let now = app.service().clock().now().0;
                 let list = app
-                    .service
+                    .service()
                     .read(&org, |state| {
                         state.invitations().map(invitation_view).collect::<Vec<_>>()
                     })
@@ -144,7 +145,7 @@ impl InvitationsCommand {
                 let app = app(&target.database, &PublicArgs { public_url: None }).await?;
                 let (org, actor) = target.resolve(&app).await?;
                 let invitation_id = InvitationId::parse(&id).map_err(|e| anyhow!("--id: {e}"))?;
-                app.service
+                app.service()
                     .execute(&org, &actor, Command::RevokeInvitation { invitation_id })
                     .await?;
                 println!("Revoked invitation {id}.");

@@ -55,3 +55,20 @@ impl Cli {
         }
     }
 }
+
+/// The use cases a command needs, over the store and the service only: no
+/// token-signing key, no HTTP state. Links it prints use `--public-url`.
+pub async fn steward(
+    database: &serve::DatabaseArgs,
+    public: &serve::PublicArgs,
+) -> anyhow::Result<crate::application::Steward> {
+    let service = database.open().await?;
+    let settings = crate::application::Settings {
+        signup: false,
+        public_url: public
+            .public_url
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+    };
+    Ok(crate::application::Steward::new(service, settings))
+}

@@ -2,7 +2,8 @@
 //! one-time link for the owner to set a password when they have none yet.
 
 use super::serve::{DatabaseArgs, PublicArgs};
-use crate::http::{AppState, HttpConfig};
+use crate::application::Application;
+use crate::application::Settings;
 use crate::secrets::random_id;
 use crate::store::Account;
 use clap::{Args, Subcommand};
@@ -33,16 +34,16 @@ pub struct CreateArgs {
 }
 
 /// The state the CLI's commands share with the HTTP API's handlers.
-pub async fn app(database: &DatabaseArgs, public: &PublicArgs) -> anyhow::Result<AppState> {
+pub async fn app(database: &DatabaseArgs, public: &PublicArgs) -> anyhow::Result<Application> {
     let service = database.open().await?;
-    let config = HttpConfig {
+    let config = Settings {
         signup: false,
         public_url: public
             .public_url
             .clone()
             .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
     };
-    Ok(AppState::new(service, config).await?)
+    Ok(Application::open(service, config).await?)
 }
 
 impl OrgsCommand {
@@ -58,8 +59,8 @@ impl CreateArgs {
         let email =
             Email::parse(&self.owner_email).map_err(|e| anyhow::anyhow!("--owner-email: {e}"))?;
         let app = app(&self.database, &self.public).await?;
-        let store = app.service.store();
-        let now = app.service.clock().now();
+        let store = app.service().store();
+        let now = app.service().clock().now();
         let account = match store.account_by_email(email.as_str()).await? {
             Some(account) => account,
             None => {
@@ -95,7 +96,7 @@ impl CreateArgs {
             let token = store
                 .create_setup_token(&account.id, now.0, now.plus_days(7).0)
                 .await?;
-            let url = app.config.public_url.trim_end_matches('/');
+            let url = app.settings().public_url.trim_end_matches('/');
             println!();
             println!("One-time link for the owner to set a password (valid 7 days):");
             println!("  {url}/invitations/{token}");

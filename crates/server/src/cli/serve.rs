@@ -2,7 +2,8 @@
 //! start), loads every organization into memory and keeps it current.
 
 use super::policy;
-use crate::http::{AppState, HttpConfig};
+use crate::application::Application;
+use crate::application::Settings;
 use crate::service::{Adoption, PolicyChoice, Service, Unstored};
 use crate::store::{DatabaseUrl, Store};
 use clap::Args;
@@ -141,12 +142,12 @@ impl ServeArgs {
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(self.bind, |a| a)));
-            let config = HttpConfig {
+            let config = Settings {
                 signup: self.signup == OnOff::On,
                 public_url: url.clone(),
             };
             let orgs = service.organization_count();
-            let app = AppState::new(service, config).await?;
+            let app = Application::open(service, config).await?;
             println!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
                 self.database.url.database_url,
@@ -180,7 +181,7 @@ impl ServeArgs {
                 }
                 println!("  steward orgs create --name Acme --owner-email you@example.com");
             }
-            crate::http::serve(app, listener, shutdown_signal()).await?;
+            crate::app::serve(app, listener, shutdown_signal()).await?;
             println!("Steward stopped.");
             Ok(())
         })

@@ -3,9 +3,10 @@
 
 use super::error::ApiError;
 use super::extract::{bearer, ApiBytes, ApiJson, ApiPath, Caller};
-use super::members::{current_member, optional_name, parse_invitation_token, MemberView};
+use super::members::{current_member, optional_name, MemberView};
 use super::orgs::{create_organization, OrgView};
-use super::{AppState, InOrg};
+use crate::application::invitations::parse_invitation_token;
+use crate::application::{Application, InOrg};
 use crate::auth::{AccessClaims, Password, ACCESS_TOKEN_SECONDS};
 use crate::secrets::random_id;
 use crate::store::Account;
@@ -19,7 +20,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 use steward_core::{Actor, Command, Email, Name, Refusal, UserId};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/signup", post(signup))
         .route("/api/v1/auth/login", post(login))
@@ -67,7 +68,7 @@ pub struct SignupAnswer {
 
 /// Makes an account with a password; the e-mail must be free.
 pub async fn create_account(
-    app: &AppState,
+    app: &Application,
     email: &str,
     name: &str,
     password: &str,
@@ -83,7 +84,7 @@ pub async fn create_account(
     };
     // Before the hash, so a taken address costs no Argon2 work; the insert's own
     // check stays for an account made in between.
-    let store = app.service.store();
+    let store = app.service().store();
     if store.account_by_email(email.as_str()).await?.is_some() {
         return Err(duplicate());
     }
@@ -91,8 +92,8 @@ pub async fn create_account(
         id: random_id("usr"),
         email: email.to_string(),
         name: name.to_string(),
-        password_hash: Some(app.auth.passwords.hash(&password).await?),
-        created_at: app.service.clock().now().0,
+        password_hash: Some(app.sign_in.passwords.hash(&password).await?),
+        created_at: app.service().clock().now().0,
     };
     match store.create_account(&account).await {
         Ok(()) => Ok(account),
@@ -104,10 +105,10 @@ pub async fn create_account(
 #[utoipa::path(post, path = "/api/v1/signup", tag = "accounts", request_body = SignupBody,
     responses((status = 201, body = SignupAnswer), (status = 400), (status = 404, description = "signup is turned off"), (status = 409)))]
 pub(crate) async fn signup(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     ApiJson(body): ApiJson<SignupBody>,
 ) -> Result<(StatusCode, Json<SignupAnswer>), ApiError> {
-    if !app.config.signup {
+    if !app.settings().signup {
         return Err(ApiError::not_found(
             "signup_disabled",
             "signup is turned off here; ask an administrator for an invitation",
@@ -144,17 +145,17 @@ pub struct TokenAnswer {
 }
 
 /// An access token for the account, carrying its memberships as they are now.
-pub(crate) async fn access_token(app: &AppState, account_id: &str) -> Result<String, ApiError> {
-    let now = app.service.clock().now().0;
+pub(crate) async fn access_token(app: &Application, account_id: &str) -> Result<String, ApiError> {
+    let now = app.service().clock().now().0;
     let org = app
-        .service
+        .service()
         .store()
         .memberships_of(account_id)
         .await?
         .into_iter()
         .map(|m| (m.org_id, m.role))
         .collect();
-    Ok(app.auth.signer.issue(&AccessClaims {
+    Ok(app.sign_in.signer.issue(&AccessClaims {
         sub: account_id.to_string(),
         org,
         iat: now,
@@ -166,14 +167,14 @@ pub(crate) async fn access_token(app: &AppState, account_id: &str) -> Result<Str
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginBody,
     responses((status = 200, body = TokenAnswer), (status = 401), (status = 429)))]
 pub(crate) async fn login(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<TokenAnswer>, ApiError> {
     let account = verify_credentials(&app, &body.email, &body.password, client.ip()).await?;
-    let now = app.service.clock().now().0;
+    let now = app.service().clock().now().0;
     let refresh_token = app
-        .service
+        .service()
         .store()
         .issue_refresh_token(&account.id, now)
         .await?;
@@ -191,7 +192,7 @@ pub(crate) async fn login(
 /// place a password is checked: every other credential path (accepting an
 /// invitation for an existing account) sends people through sign-in.
 pub async fn verify_credentials(
-    app: &AppState,
+    app: &Application,
     email: &str,
     password: &str,
     client: std::net::IpAddr,
@@ -199,17 +200,22 @@ pub async fn verify_credentials(
     let key = email.trim().to_lowercase();
     // Counted as a failure unless it succeeds below (an error on the way too).
     let attempt = app
-        .auth
+        .sign_in
         .limiter
         .admit(&key, client, Instant::now())
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     let account = match Email::parse(email) {
-        Ok(email) => app.service.store().account_by_email(email.as_str()).await?,
+        Ok(email) => {
+            app.service()
+                .store()
+                .account_by_email(email.as_str())
+                .await?
+        }
         Err(_) => None,
     };
     // Unknown or not: the same hash work, the same answer.
     let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    let ok = app.auth.passwords.verify(stored, password).await;
+    let ok = app.sign_in.passwords.verify(stored, password).await;
     let account = match (ok, account) {
         (true, Some(account)) => account,
         (_, account) => {
@@ -223,19 +229,19 @@ pub async fn verify_credentials(
             ));
         }
     };
-    app.auth.limiter.succeeded(attempt);
+    app.sign_in.limiter.succeeded(attempt);
     Ok(account)
 }
 
 /// `auth.login_failed` in the audit log of every organization the account is in;
 /// in the background, so the answer takes as long as for an unknown e-mail.
-fn record_failed_login(app: &AppState, account_id: String) {
+fn record_failed_login(app: &Application, account_id: String) {
     let app = app.clone();
     tokio::spawn(async move {
         let Ok(user_id) = UserId::parse(&account_id) else {
             return;
         };
-        let memberships = match app.service.store().memberships_of(&account_id).await {
+        let memberships = match app.service().store().memberships_of(&account_id).await {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(error = %e, "could not record a failed login");
@@ -249,7 +255,7 @@ fn record_failed_login(app: &AppState, account_id: String) {
             let command = Command::RecordLoginFailure {
                 user_id: user_id.clone(),
             };
-            if let Err(e) = app.service.execute(&org, &Actor::System, command).await {
+            if let Err(e) = app.service().execute(&org, &Actor::System, command).await {
                 tracing::warn!(%org, error = %e, "could not record a failed login");
             }
         }
@@ -265,12 +271,12 @@ pub struct RefreshBody {
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshBody,
     responses((status = 200, body = TokenAnswer), (status = 401)))]
 pub(crate) async fn refresh(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> Result<Json<TokenAnswer>, ApiError> {
-    let now = app.service.clock().now().0;
+    let now = app.service().clock().now().0;
     let (account_id, refresh_token) = app
-        .service
+        .service()
         .store()
         .rotate_refresh_token(&body.refresh_token, now)
         .await?
@@ -304,11 +310,11 @@ pub(crate) async fn refresh(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", request_body = RefreshBody,
     responses((status = 204)))]
 pub(crate) async fn logout(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> Result<StatusCode, ApiError> {
-    let now = app.service.clock().now().0;
-    app.service
+    let now = app.service().clock().now().0;
+    app.service()
         .store()
         .revoke_refresh_family(&body.refresh_token, now)
         .await?;
@@ -333,9 +339,9 @@ pub struct OrgRef {
     pub name: String,
 }
 
-pub(crate) async fn me_view(app: &AppState, account: &Account) -> Result<MeView, ApiError> {
+pub(crate) async fn me_view(app: &Application, account: &Account) -> Result<MeView, ApiError> {
     let memberships = app
-        .service
+        .service()
         .store()
         .memberships_of(&account.id)
         .await?
@@ -357,7 +363,7 @@ pub(crate) async fn me_view(app: &AppState, account: &Account) -> Result<MeView,
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = MeView), (status = 401)))]
 pub(crate) async fn me(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
 ) -> Result<Json<MeView>, ApiError> {
     let Caller::Account(user) = caller else {
@@ -367,7 +373,7 @@ pub(crate) async fn me(
         ));
     };
     let account = app
-        .service
+        .service()
         .store()
         .account_by_id(user.as_str())
         .await?
@@ -379,8 +385,8 @@ pub(crate) async fn me(
 
 #[utoipa::path(get, path = "/.well-known/jwks.json", tag = "accounts",
     responses((status = 200, description = "the Ed25519 public keys (JWK set) that sign access tokens")))]
-pub(crate) async fn jwks(State(app): State<AppState>) -> Json<serde_json::Value> {
-    Json(app.auth.signer.jwks())
+pub(crate) async fn jwks(State(app): State<Application>) -> Json<serde_json::Value> {
+    Json(app.sign_in.signer.jwks())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -399,7 +405,7 @@ pub struct AcceptBody {
     request_body = AcceptBody,
     responses((status = 200, body = MemberView), (status = 400), (status = 401, description = "`sign_in_required`: the address has an account; accept with its access token"), (status = 404), (status = 409)))]
 pub(crate) async fn accept_invitation(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     headers: HeaderMap,
     ApiPath(token): ApiPath<String>,
     ApiBytes(body): ApiBytes,
@@ -438,15 +444,15 @@ pub(crate) struct Invited {
 
 /// The invitation behind `token`, if it is live: 404 `unknown_invitation`, or
 /// 409 `invitation_expired` for one that expired.
-pub(crate) async fn invited(app: &AppState, token: &str) -> Result<Invited, ApiError> {
+pub(crate) async fn invited(app: &Application, token: &str) -> Result<Invited, ApiError> {
     let unknown = || ApiError::from(Refusal::UnknownInvitation);
     let (org, invitation_id) = parse_invitation_token(token).ok_or_else(unknown)?;
     let org = steward_core::OrgId::parse(&org).map_err(|_| unknown())?;
-    app.service.snapshot(org.as_str()).ok_or_else(unknown)?;
+    app.service().snapshot(org.as_str()).ok_or_else(unknown)?;
     // Reading expires what is due (and `Join` decides expiry again), so an
     // invitation still here is live; a gone one's audit event says why.
     let (invitation, org_name) = app
-        .service
+        .service()
         .read(&org, |state| {
             let name = state.org().map(|o| o.name.to_string()).unwrap_or_default();
             (state.invitation(&invitation_id).cloned(), name)
@@ -460,7 +466,7 @@ pub(crate) async fn invited(app: &AppState, token: &str) -> Result<Invited, ApiE
         None => return Err(unknown()),
     };
     let account = app
-        .service
+        .service()
         .store()
         .account_by_email(invitation.email.as_str())
         .await?;
@@ -478,7 +484,7 @@ pub(crate) async fn invited(app: &AppState, token: &str) -> Result<Invited, ApiE
 /// account joins only signed in, so no password is ever checked here: a password
 /// is checked only by `verify_credentials`, behind the login's limiter and audit.
 pub(crate) async fn accept(
-    app: &AppState,
+    app: &Application,
     token: &str,
     body: AcceptBody,
     signed_in: Option<&UserId>,
@@ -521,11 +527,11 @@ pub(crate) async fn accept(
         user_id: user_id.clone(),
         name,
     };
-    app.service
+    app.service()
         .execute(&org, &Actor::User(user_id.clone()), command)
         .await?;
     let snapshot = app
-        .service
+        .service()
         .snapshot(org.as_str())
         .ok_or_else(|| ApiError::from(Refusal::UnknownInvitation))?;
     let in_org = InOrg {
@@ -538,7 +544,7 @@ pub(crate) async fn accept(
 
 /// Whether the invitation existed and expired (its `invitation.expired` event).
 pub(crate) async fn has_expired(
-    app: &AppState,
+    app: &Application,
     org: &steward_core::OrgId,
     invitation: &steward_core::InvitationId,
 ) -> Result<bool, ApiError> {
@@ -548,13 +554,13 @@ pub(crate) async fn has_expired(
         limit: 1,
         ..Default::default()
     };
-    Ok(!app.service.store().audit(org, &filter).await?.is_empty())
+    Ok(!app.service().store().audit(org, &filter).await?.is_empty())
 }
 
 /// A setup link (`steward orgs create` for an owner without a password): sets the
 /// password once, and answers like `/me`.
 pub(crate) async fn set_up_account(
-    app: &AppState,
+    app: &Application,
     token: &str,
     body: AcceptBody,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -563,10 +569,10 @@ pub(crate) async fn set_up_account(
     })?;
     let password = Password::parse(password).map_err(|e| ApiError::field("password", e))?;
     // A busy node refuses before the link is used up.
-    let turn = app.auth.passwords.turn().await?;
-    let now = app.service.clock().now().0;
+    let turn = app.sign_in.passwords.turn().await?;
+    let now = app.service().clock().now().0;
     let account_id = app
-        .service
+        .service()
         .store()
         .take_setup_token(token, now)
         .await?
@@ -577,16 +583,19 @@ pub(crate) async fn set_up_account(
             )
         })?;
     let hash = turn.hash(&password).await;
-    app.service.store().set_password(&account_id, &hash).await?;
+    app.service()
+        .store()
+        .set_password(&account_id, &hash)
+        .await?;
     if let Some(name) = &body.name {
         let name = Name::parse(name).map_err(|e| ApiError::field("name", e))?;
-        app.service
+        app.service()
             .store()
             .rename_account(&account_id, name.as_str())
             .await?;
     }
     let account = app
-        .service
+        .service()
         .store()
         .account_by_id(&account_id)
         .await?

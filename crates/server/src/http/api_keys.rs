@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, Caller, InOrg};
 use super::members::Page;
-use super::{AppState, API_KEY_PREFIX};
+use crate::application::{Application, API_KEY_PREFIX};
 use crate::secrets::random_id;
 use crate::secrets::{new_secret, secret_hash_hex};
 use axum::extract::State;
@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use steward_core::{ApiKeyId, Command, Name};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/orgs/{org}/api-keys", post(create).get(list))
         .route("/api/v1/orgs/{org}/api-keys/{key}", delete(revoke))
@@ -56,12 +56,12 @@ fn key_view(k: &steward_core::api_key::ApiKey) -> KeyView {
     params(("org" = String, Path)), request_body = CreateKey,
     responses((status = 201, body = KeyView), (status = 400), (status = 403), (status = 404)))]
 async fn create(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<(StatusCode, Json<KeyView>), ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let secret = new_secret(API_KEY_PREFIX);
     let key_id = ApiKeyId::parse(&random_id("key"))?;
     let command = Command::CreateApiKey {
@@ -70,11 +70,11 @@ async fn create(
         key_hash: secret_hash_hex(&secret),
         permissions: body.permissions.unwrap_or_else(|| vec!["check".into()]),
     };
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, command)
         .await?;
     let mut view = app
-        .service
+        .service()
         .read(&org.org, |state| state.api_key(&key_id).map(key_view))
         .await?
         .ok_or_else(|| ApiError::Internal("the API key vanished after it was made".into()))?;
@@ -86,14 +86,14 @@ async fn create(
     params(("org" = String, Path)),
     responses((status = 200, body = Page<KeyView>), (status = 403), (status = 404)))]
 async fn list(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Json<Page<KeyView>>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     org.require("members:manage")?;
     let items = app
-        .service
+        .service()
         .read(&org.org, |state| state.api_keys().map(key_view).collect())
         .await?;
     Ok(Json(Page {
@@ -106,14 +106,14 @@ async fn list(
     params(("org" = String, Path), ("key" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
 async fn revoke(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, key)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let key_id = ApiKeyId::parse(&key)
         .map_err(|_| ApiError::not_found("unknown_api_key", "no such API key"))?;
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, Command::RevokeApiKey { key_id })
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,14 +3,14 @@
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, Caller, InOrg};
 use super::members::{page_limit, Page};
-use super::AppState;
+use crate::application::Application;
 use crate::store::{AuditEntry, AuditFilter, ChainReport};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/orgs/{org}/audit", get(list))
         .route("/api/v1/orgs/{org}/audit/verify", get(verify))
@@ -47,12 +47,12 @@ pub struct AuditEvent {
     params(("org" = String, Path), AuditQuery),
     responses((status = 200, body = Page<AuditEvent>), (status = 403), (status = 404)))]
 pub(crate) async fn list(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEvent>>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     org.require("audit:view")?;
     // Events about an object the caller may not see are asked for as about one
     // that does not exist.
@@ -81,7 +81,7 @@ pub(crate) async fn list(
         until: q.until,
         limit: limit as i64 + 1,
     };
-    let mut entries = app.service.store().audit(&org.org, &filter).await?;
+    let mut entries = app.service().store().audit(&org.org, &filter).await?;
     let next_cursor = if entries.len() > limit {
         entries.truncate(limit);
         entries.last().map(|e| e.seq.to_string())
@@ -119,11 +119,11 @@ impl From<ChainReport> for ChainView {
     params(("org" = String, Path)),
     responses((status = 200, body = ChainView), (status = 403), (status = 404)))]
 pub(crate) async fn verify(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Json<ChainView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     org.require("audit:view")?;
-    Ok(Json(app.service.verify(&org.org).await?.into()))
+    Ok(Json(app.service().verify(&org.org).await?.into()))
 }

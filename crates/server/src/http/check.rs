@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use super::extract::{ApiBytes, ApiPath, ApiQuery, Caller, InOrg};
 use super::members::parse_user;
-use super::AppState;
+use crate::application::Application;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -15,7 +15,7 @@ use steward_core::Snapshot;
 /// The most questions one batch may ask.
 pub const MAX_BATCH: usize = 10_000;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/orgs/{org}/check", post(check))
         .route("/api/v1/orgs/{org}/check/batch", post(check_batch))
@@ -89,17 +89,18 @@ fn answer(org: &InOrg, q: &CheckRequest<'_>) -> CheckAnswer {
     params(("org" = String, Path)), request_body = CheckRequest,
     responses((status = 200, body = CheckAnswer), (status = 400), (status = 401), (status = 404)))]
 pub(crate) async fn check(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiBytes(body): ApiBytes,
 ) -> Result<Json<CheckAnswer>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let question: CheckRequest = parse(&body)?;
     org.require_check_about(&question.user_id)?;
     let answer = answer(&org, &question);
-    app.metrics
-        .checks(answer.allowed as u64, !answer.allowed as u64);
+    app.steward
+        .checks()
+        .count(answer.allowed as u64, !answer.allowed as u64);
     Ok(Json(answer))
 }
 
@@ -107,12 +108,12 @@ pub(crate) async fn check(
     params(("org" = String, Path)), request_body = BatchRequest,
     responses((status = 200, body = BatchAnswer), (status = 400), (status = 401), (status = 404)))]
 pub(crate) async fn check_batch(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiBytes(body): ApiBytes,
 ) -> Result<Json<BatchAnswer>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let batch: BatchRequest = parse(&body)?;
     if batch.checks.len() > MAX_BATCH {
         return Err(ApiError::invalid(
@@ -123,7 +124,9 @@ pub(crate) async fn check_batch(
     org.require_check_about_all(batch.checks.iter().map(|q| &*q.user_id))?;
     let results: Vec<CheckAnswer> = batch.checks.iter().map(|q| answer(&org, q)).collect();
     let allowed = results.iter().filter(|r| r.allowed).count() as u64;
-    app.metrics.checks(allowed, results.len() as u64 - allowed);
+    app.steward
+        .checks()
+        .count(allowed, results.len() as u64 - allowed);
     Ok(Json(BatchAnswer { results }))
 }
 
@@ -142,12 +145,12 @@ pub struct ActionsView {
     params(("org" = String, Path), ("user" = String, Path), PermissionsQuery),
     responses((status = 200, body = ActionsView), (status = 403), (status = 404)))]
 pub(crate) async fn member_permissions(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, user)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<PermissionsQuery>,
 ) -> Result<Json<ActionsView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let user = parse_user(&user)?;
     org.require_check_about(user.as_str())?;
     let snapshot = &org.snapshot;

@@ -2,6 +2,7 @@
 //! `code` and `reason` as docs/api.md#errors fixes them. Server faults are logged here and the
 //! client gets generic text.
 
+use crate::application::{AppError, ErrorKind};
 use crate::auth::HashingBusy;
 use crate::service::ServiceError;
 use crate::store::StoreError;
@@ -10,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::time::Duration;
 use steward_core::import_file::ImportFileError;
-use steward_core::{ParseError, Refusal, RefusalKind};
+use steward_core::{ParseError, Refusal};
 
 /// Every error an endpoint can answer with.
 #[derive(Debug, thiserror::Error)]
@@ -177,52 +178,76 @@ impl ApiError {
     }
 }
 
+/// The one match from the application's errors to the API's answer: the kind
+/// gives the status and code, the error its own reason and words.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
+        let reason = e.reason();
+        match e.kind() {
+            ErrorKind::Invalid => ApiError::Invalid {
+                reason,
+                message: e.to_string(),
+            },
+            ErrorKind::TooLarge => match e {
+                AppError::FileTooLarge { limit } => ApiError::TooLarge { limit },
+                other => ApiError::Internal(format!("too large: {other}")),
+            },
+            ErrorKind::Unauthenticated => ApiError::Unauthenticated {
+                reason,
+                message: e.to_string(),
+            },
+            ErrorKind::Forbidden => ApiError::Forbidden {
+                reason,
+                message: e.to_string(),
+            },
+            ErrorKind::NotFound => ApiError::NotFound {
+                reason,
+                message: e.to_string(),
+            },
+            ErrorKind::Conflict => ApiError::Conflict {
+                reason,
+                message: e.to_string(),
+            },
+            ErrorKind::RateLimited => ApiError::RateLimited {
+                retry_after: e.retry_after().unwrap_or_default(),
+            },
+            ErrorKind::Unavailable => match e {
+                AppError::Busy(busy) => ApiError::Busy(busy),
+                other => ApiError::Internal(other.to_string()),
+            },
+            ErrorKind::Internal => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> ApiError {
-        let reason = refusal.reason();
-        let message = refusal.to_string();
-        match refusal.kind() {
-            RefusalKind::Invalid => ApiError::Invalid { reason, message },
-            RefusalKind::Forbidden => ApiError::Forbidden { reason, message },
-            RefusalKind::NotFound => ApiError::NotFound { reason, message },
-            RefusalKind::Conflict => ApiError::Conflict { reason, message },
-        }
+        AppError::from(refusal).into()
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        match e {
-            StoreError::NoSuchOrganization(_) => ApiError::no_organization(),
-            other => ApiError::Internal(other.to_string()),
-        }
+        AppError::from(e).into()
     }
 }
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
-        match e {
-            ServiceError::Refused(r) => r.into(),
-            ServiceError::Store(s) => s.into(),
-        }
+        AppError::from(e).into()
     }
 }
 
 impl From<ParseError> for ApiError {
     fn from(e: ParseError) -> ApiError {
-        let reason = match e {
-            ParseError::BadEmail(_) => "email",
-            ParseError::Empty { .. } | ParseError::TooLong { .. } => "invalid_value",
-            ParseError::BadCharacter { .. } => "invalid_value",
-        };
-        ApiError::invalid(reason, e.to_string())
+        AppError::from(e).into()
     }
 }
 
 /// A CSV import refused whole: its reason, and its line and column in the message.
 impl From<ImportFileError> for ApiError {
     fn from(e: ImportFileError) -> ApiError {
-        ApiError::invalid(e.reason(), e.to_string())
+        AppError::from(e).into()
     }
 }
 
@@ -262,45 +287,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The last guard of the error shape: a refusal that never went through
-/// `ApiError` (a rejection of an extractor this crate does not wrap, a layer's
-/// own answer such as the timeout's empty 408) is put in it here, so no client
-/// reads a `text/plain` 4xx. A browser on a console page gets the error page.
-/// Server-side answers are left as they are: `/readyz`'s plain 503 is for load
-/// balancers.
-pub async fn keep_error_shape(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let page = !req.uri().path().starts_with("/api/")
-        && req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"));
-    let response = next.run(req).await;
-    let status = response.status();
-    let plain = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|t| t.starts_with("text/plain"));
-    if !status.is_client_error() || !plain {
-        return response;
-    }
-    let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
-    let text = match axum::body::to_bytes(response.into_body(), 4096).await {
-        Ok(bytes) if !encoded => String::from_utf8_lossy(&bytes).into_owned(),
-        _ => String::new(),
-    };
-    let error = ApiError::from_stray(status, &text);
-    if page {
-        crate::web::error_page(error)
-    } else {
-        error.into_response()
-    }
-}
-
 /// `what`, and the answer's own words after it when it had any.
 fn sentence_or(what: &str, text: &str) -> String {
     match text.trim() {
@@ -311,10 +297,10 @@ fn sentence_or(what: &str, text: &str) -> String {
 
 impl ApiError {
     /// The error a 4xx made outside this module stands for, by its status.
-    fn from_stray(status: StatusCode, text: &str) -> ApiError {
+    pub fn from_stray(status: StatusCode, text: &str) -> ApiError {
         match status {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge {
-                limit: super::extract::MAX_BODY_BYTES,
+                limit: super::MAX_BODY_BYTES,
             },
             StatusCode::REQUEST_TIMEOUT => ApiError::TimedOut {
                 after: super::REQUEST_TIMEOUT,
@@ -399,98 +385,6 @@ mod tests {
         assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!body.to_string().contains("hunter2"));
         assert_eq!(body["error"]["code"], "INTERNAL");
-    }
-
-    /// What `keep_error_shape` makes of what a route answered.
-    async fn kept(path: &str, accept: &str, answer: Response) -> Response {
-        use tower::ServiceExt;
-        let answer = std::sync::Mutex::new(Some(answer));
-        let answer = std::sync::Arc::new(answer);
-        let router = axum::Router::new()
-            .fallback(move || {
-                let answer = answer.clone();
-                async move { answer.lock().unwrap().take().unwrap() }
-            })
-            .layer(axum::middleware::from_fn(keep_error_shape));
-        let request = axum::http::Request::get(path)
-            .header(header::ACCEPT, accept)
-            .body(axum::body::Body::empty())
-            .unwrap();
-        router.oneshot(request).await.unwrap()
-    }
-
-    async fn json_of(response: Response) -> (StatusCode, serde_json::Value) {
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap())
-    }
-
-    #[tokio::test]
-    async fn an_answer_made_outside_api_error_is_put_in_the_error_shape() {
-        let timeout = StatusCode::REQUEST_TIMEOUT.into_response();
-        let (s, body) = json_of(kept("/api/v1/me", "*/*", timeout).await).await;
-        assert_eq!(s, StatusCode::REQUEST_TIMEOUT);
-        assert_eq!(body["error"]["code"], "TIMEOUT");
-        assert_eq!(body["error"]["reason"], "timeout");
-        let rejection = (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Expected a form").into_response();
-        let (s, body) = json_of(kept("/api/v1/x", "*/*", rejection).await).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST);
-        assert_eq!(body["error"]["reason"], "content_type");
-        assert!(body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .ends_with(": Expected a form"));
-        let rejection = (StatusCode::UNPROCESSABLE_ENTITY, "").into_response();
-        let (s, body) = json_of(kept("/api/v1/x", "*/*", rejection).await).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST);
-        assert_eq!(body["error"]["reason"], "request");
-        assert_eq!(body["error"]["message"], "the request could not be read");
-        let too_large = (StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded").into_response();
-        let (_, body) = json_of(kept("/api/v1/x", "*/*", too_large).await).await;
-        assert_eq!(body["error"]["reason"], "body_too_large");
-    }
-
-    #[tokio::test]
-    async fn an_answer_already_in_shape_a_page_or_a_success_is_left_alone() {
-        let refused = ApiError::from(Refusal::LastAdmin).into_response();
-        let (s, body) = json_of(kept("/api/v1/x", "*/*", refused).await).await;
-        assert_eq!(
-            (s, body["error"]["reason"].as_str()),
-            (StatusCode::FORBIDDEN, Some("last_admin"))
-        );
-        let page = (StatusCode::NOT_FOUND, axum::response::Html("<p>no</p>")).into_response();
-        let page = kept("/orgs/x", "text/html", page).await;
-        assert_eq!(
-            page.headers()[header::CONTENT_TYPE],
-            "text/html; charset=utf-8"
-        );
-        let metrics = "steward_up 1".into_response();
-        let metrics = kept("/metrics", "*/*", metrics).await;
-        assert_eq!(metrics.status(), StatusCode::OK);
-        let not_ready = (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response();
-        let not_ready = kept("/readyz", "*/*", not_ready).await;
-        assert_eq!(not_ready.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(
-            not_ready.headers()[header::CONTENT_TYPE],
-            "text/plain; charset=utf-8"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_browser_on_a_console_page_gets_the_error_page_not_json() {
-        let rejection = (StatusCode::BAD_REQUEST, "Invalid URL").into_response();
-        let page = kept("/orgs/%FF/users", "text/html,*/*", rejection).await;
-        assert_eq!(page.status(), StatusCode::BAD_REQUEST);
-        assert!(page.headers()[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html"));
-        // The API's paths answer JSON, whatever the client accepts.
-        let rejection = (StatusCode::BAD_REQUEST, "Invalid URL").into_response();
-        let (_, body) = json_of(kept("/api/v1/orgs/%FF", "text/html", rejection).await).await;
-        assert_eq!(body["error"]["code"], "INVALID");
     }
 
     #[tokio::test]

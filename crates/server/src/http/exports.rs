@@ -5,7 +5,7 @@
 use super::audit::AuditEvent;
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, Caller, InOrg};
-use super::AppState;
+use crate::application::Application;
 use crate::store::{AuditEntry, StoreError};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use steward_core::import_file::{needs_quote_prefix, QUOTE_PREFIX};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/orgs/{org}/audit/export", get(audit_export))
         .route("/api/v1/orgs/{org}/members/export", get(members_export))
@@ -93,21 +93,21 @@ const AUDIT_COLUMNS: [&str; 10] = [
         (status = 200, description = "the log, oldest first", content((String = "application/x-ndjson"), (String = "text/csv"))),
         (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn audit_export(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     org.require("audit:view")?;
     let format = Format::parse(q.format.as_deref())?;
     let head = app
-        .service
+        .service()
         .store()
         .head(&org.org)
         .await?
         .ok_or_else(ApiError::no_organization)?;
-    let store = app.service.store().clone();
+    let store = app.service().store().clone();
     let org_id = org.org.clone();
     let header = (format == Format::Csv).then(|| {
         let mut line = String::new();
@@ -190,15 +190,15 @@ fn render(format: Format, entries: Vec<AuditEntry>) -> Bytes {
         (status = 200, description = "email,name,role,scopes", content_type = "text/csv"),
         (status = 403), (status = 404)))]
 pub(crate) async fn members_export(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     org.require("members:view")?;
     // The members are in memory already; the file is a fraction of that.
     let csv = app
-        .service
+        .service()
         .read(&org.org, |state| {
             let mut out = String::new();
             csv_record(&mut out, ["email", "name", "role", "scopes"]);

@@ -3,8 +3,8 @@
 
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, Caller, InOrg};
-use super::members::{invitation_token, INVITATION_DAYS};
-use super::AppState;
+use crate::application::invitations::{invitation_token, INVITATION_DAYS};
+use crate::application::Application;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -18,7 +18,7 @@ use steward_core::{Actor, ImportPlan, InvitationId, OrgId, RowEffect, RowOutcome
 /// (413 `file_too_large`). Rows are limited apart (`import_file::MAX_ROWS`).
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new().route("/api/v1/orgs/{org}/import", post(import))
 }
 
@@ -109,7 +109,7 @@ pub enum ImportStep {
 /// come here. A file refused whole is an `ApiError`; refused rows are in the
 /// answer's `errors`, and then nothing is stored.
 pub async fn import_csv(
-    app: &AppState,
+    app: &Application,
     org: &OrgId,
     actor: &Actor,
     bytes: Bytes,
@@ -121,7 +121,7 @@ pub async fn import_csv(
             limit: MAX_IMPORT_BYTES,
         });
     }
-    let expires_at = app.service.clock().now().plus_days(INVITATION_DAYS);
+    let expires_at = app.service().clock().now().plus_days(INVITATION_DAYS);
     let org_text = org.to_string();
     // Parsing 100,000 rows (and making their invitations' secrets) takes a
     // noticeable time: off the async threads.
@@ -157,7 +157,7 @@ pub async fn import_csv(
     // A row that does not parse refuses the file as a refused rule would: the
     // other rows are decided for the answer, and nothing is stored.
     let store = !dry_run && file_errors.is_empty();
-    let plan = app.service.import(org, actor, rows, !store).await?;
+    let plan = app.service().import(org, actor, rows, !store).await?;
     Ok(answer(plan, file_errors, tokens, dry_run))
 }
 
@@ -249,14 +249,14 @@ fn is_csv(headers: &HeaderMap) -> bool {
         (status = 403), (status = 404),
         (status = 413, description = "Larger than 32 MiB (`file_too_large`).")))]
 pub(crate) async fn import(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiQuery(query): ApiQuery<ImportQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ImportAnswer>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let actor = org.actor()?;
     // Refused before the body is read: each row would be refused anyway.
     org.require("members:manage")?;

@@ -3,8 +3,8 @@
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, InOrg};
-use super::AppState;
-use crate::secrets::new_secret;
+use crate::application::invitations::{invitation_token, INVITATION_DAYS};
+use crate::application::Application;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
@@ -15,7 +15,7 @@ use steward_core::{
     UserId,
 };
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/orgs/{org}/members", get(list))
         .route(
@@ -130,15 +130,15 @@ pub fn parse_object(object: &str) -> Result<ObjectId, ApiError> {
     params(("org" = String, Path), MemberQuery),
     responses((status = 200, body = Page<MemberView>), (status = 403), (status = 404)))]
 pub(crate) async fn list(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiQuery(query): ApiQuery<MemberQuery>,
 ) -> Result<Json<Page<MemberView>>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     org.require("members:view")?;
     let limit = page_limit(query.limit)?;
-    let policy = app.service.policy().clone();
+    let policy = app.service().policy().clone();
     if let Some(role) = &query.role {
         if policy.org_role(role).is_none() {
             return Err(steward_core::Refusal::UnknownRole(role.clone()).into());
@@ -146,7 +146,7 @@ pub(crate) async fn list(
     }
     let needle = query.q.as_deref().map(str::to_lowercase);
     let page = app
-        .service
+        .service()
         .read(&org.org, |state| {
             let mut items = Vec::with_capacity(limit);
             let mut next_cursor = None;
@@ -181,11 +181,11 @@ pub(crate) async fn list(
     params(("org" = String, Path), ("user" = String, Path)),
     responses((status = 200, body = MemberView), (status = 404)))]
 pub(crate) async fn read(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, user)): ApiPath<(String, String)>,
 ) -> Result<Json<MemberView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let user = parse_user(&user)?;
     if org.user() != Some(&user) {
         org.require("members:view")?;
@@ -195,12 +195,12 @@ pub(crate) async fn read(
 
 /// The member as stored now, or 404.
 pub async fn current_member(
-    app: &AppState,
+    app: &Application,
     org: &InOrg,
     user: &UserId,
 ) -> Result<MemberView, ApiError> {
-    let policy = app.service.policy().clone();
-    app.service
+    let policy = app.service().policy().clone();
+    app.service()
         .read(&org.org, |state| member_view(&policy, state, user, org))
         .await?
         .ok_or_else(|| steward_core::Refusal::UnknownMember(user.clone()).into())
@@ -219,12 +219,12 @@ pub struct UpdateMember {
     params(("org" = String, Path), ("user" = String, Path)), request_body = UpdateMember,
     responses((status = 200, body = MemberView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn update(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, user)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<UpdateMember>,
 ) -> Result<Json<MemberView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let actor = org.actor()?;
     let user_id = parse_user(&user)?;
     let mut commands = Vec::new();
@@ -250,7 +250,7 @@ pub(crate) async fn update(
             name: Name::parse(name).map_err(|e| ApiError::field("name", e))?,
         });
     }
-    app.service
+    app.service()
         .execute_together(&org.org, &actor, commands)
         .await?;
     Ok(Json(current_member(&app, &org, &user_id).await?))
@@ -266,17 +266,17 @@ pub struct DeleteQuery {
     params(("org" = String, Path), ("user" = String, Path), DeleteQuery),
     responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn remove(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, user)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<DeleteQuery>,
 ) -> Result<StatusCode, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let command = Command::DeleteMember {
         user_id: parse_user(&user)?,
         hand_over_to_root: hand_over_to_root(query.transfer_objects_to.as_deref())?,
     };
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, command)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -352,12 +352,12 @@ fn bulk_ids(user_ids: &[String]) -> Result<(), ApiError> {
     params(("org" = String, Path)), request_body = BulkDeleteBody,
     responses((status = 200, body = BulkDeleteView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn bulk_delete(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<BulkDeleteBody>,
 ) -> Result<Json<BulkDeleteView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let actor = org.actor()?;
     bulk_ids(&body.user_ids)?;
     let hand_over_to_root = hand_over_to_root(body.transfer_objects_to.as_deref())?;
@@ -375,7 +375,7 @@ pub(crate) async fn bulk_delete(
         })
         .collect();
     let mut outcomes = app
-        .service
+        .service()
         .execute_each(&org.org, &actor, commands)
         .await?
         .into_iter();
@@ -424,12 +424,12 @@ pub struct ScopeRolesBody {
     request_body = ScopeRolesBody,
     responses((status = 200, body = ScopeView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn set_scope_roles(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, user, object)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<ScopeRolesBody>,
 ) -> Result<Json<ScopeView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let user_id = parse_user(&user)?;
     let object_id = parse_object(&object)?;
     let command = Command::SetScopeRoles {
@@ -437,11 +437,11 @@ pub(crate) async fn set_scope_roles(
         object_id: object_id.clone(),
         roles: body.roles,
     };
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, command)
         .await?;
     let roles = app
-        .service
+        .service()
         .read(&org.org, |state| {
             state
                 .scope_roles(&user_id, &object_id)
@@ -485,33 +485,9 @@ pub struct InvitationView {
     pub accept_url: Option<String>,
 }
 
-pub const INVITATION_DAYS: u32 = 7;
-
-/// An invitation token is `<org>.<secret>`; the invitation's id is derived from
-/// the secret's hash, so the audit log (which shows ids) never holds the secret.
-pub fn invitation_token(org: &str) -> (String, InvitationId) {
-    let secret = new_secret("inv_");
-    let id = invitation_id_of(&secret);
-    (format!("{org}.{secret}"), id)
-}
-
-pub fn invitation_id_of(secret: &str) -> InvitationId {
-    let hash = crate::secrets::secret_hash_hex(secret);
-    InvitationId::parse(&format!("inv_{}", &hash[..32])).expect("hex is a valid id")
-}
-
-/// Splits a token into its organization and invitation id.
-pub fn parse_invitation_token(token: &str) -> Option<(String, InvitationId)> {
-    let (org, secret) = token.rsplit_once('.')?;
-    if !secret.starts_with("inv_") {
-        return None;
-    }
-    Some((org.to_string(), invitation_id_of(secret)))
-}
-
 /// Makes an invitation: the API and the CLI come here.
 pub async fn create_invitation(
-    app: &AppState,
+    app: &Application,
     org: &steward_core::OrgId,
     actor: &steward_core::Actor,
     body: InviteBody,
@@ -537,7 +513,7 @@ pub async fn create_invitation(
         ));
     }
     let (token, invitation_id) = invitation_token(org.as_str());
-    let expires_at = app.service.clock().now().plus_days(days);
+    let expires_at = app.service().clock().now().plus_days(days);
     let command = Command::Invite {
         invitation_id: invitation_id.clone(),
         email,
@@ -546,9 +522,9 @@ pub async fn create_invitation(
         scopes,
         expires_at,
     };
-    app.service.execute(org, actor, command).await?;
+    app.service().execute(org, actor, command).await?;
     let mut view = app
-        .service
+        .service()
         .read(org, |state| {
             state.invitation(&invitation_id).map(invitation_view)
         })
@@ -556,7 +532,7 @@ pub async fn create_invitation(
         .ok_or_else(|| ApiError::Internal("the invitation vanished after it was made".into()))?;
     view.accept_url = Some(format!(
         "{}/invitations/{token}",
-        app.config.public_url.trim_end_matches('/')
+        app.settings().public_url.trim_end_matches('/')
     ));
     view.token = Some(token);
     Ok(view)
@@ -586,12 +562,12 @@ pub fn invitation_view(i: &steward_core::state::Invitation) -> InvitationView {
     params(("org" = String, Path)), request_body = InviteBody,
     responses((status = 201, body = InvitationView), (status = 400), (status = 403), (status = 404), (status = 409)))]
 pub(crate) async fn invite(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<InviteBody>,
 ) -> Result<(StatusCode, Json<InvitationView>), ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let view = create_invitation(&app, &org.org, &org.actor()?, body).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -600,14 +576,14 @@ pub(crate) async fn invite(
     params(("org" = String, Path)),
     responses((status = 200, body = Vec<InvitationView>), (status = 403), (status = 404)))]
 pub(crate) async fn invitations(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Json<Page<InvitationView>>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     org.require("members:view")?;
     let items = app
-        .service
+        .service()
         .read(&org.org, |state| {
             state.invitations().map(invitation_view).collect()
         })
@@ -622,14 +598,14 @@ pub(crate) async fn invitations(
     params(("org" = String, Path), ("invitation" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn revoke_invitation(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, invitation)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let invitation_id = InvitationId::parse(&invitation)
         .map_err(|_| ApiError::from(steward_core::Refusal::UnknownInvitation))?;
-    app.service
+    app.service()
         .execute(
             &org.org,
             &org.actor()?,

@@ -2,7 +2,7 @@
 //! and checks by answer. Counters are atomics behind a map read-locked per request;
 //! a request whose route was seen before allocates nothing here.
 
-use super::AppState;
+use crate::application::CheckTally;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
@@ -22,8 +22,6 @@ const BUCKETS: [f64; 10] = [
 pub struct Metrics {
     /// By route template, then method and status.
     routes: RwLock<HashMap<String, ByMethodAndStatus>>,
-    checks_allowed: AtomicU64,
-    checks_denied: AtomicU64,
 }
 
 type ByMethodAndStatus = HashMap<(Method, u16), Arc<RouteStats>>;
@@ -36,12 +34,6 @@ struct RouteStats {
 }
 
 impl Metrics {
-    /// Counts answered checks (single or batched).
-    pub fn checks(&self, allowed: u64, denied: u64) {
-        self.checks_allowed.fetch_add(allowed, Ordering::Relaxed);
-        self.checks_denied.fetch_add(denied, Ordering::Relaxed);
-    }
-
     fn observe(&self, method: &Method, route: &str, status: u16, seconds: f64) {
         let key = (method.clone(), status);
         let stats = {
@@ -71,8 +63,9 @@ impl Metrics {
         }
     }
 
-    /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
+    /// The Prometheus text exposition, with the application's check tally.
+    pub fn render(&self, checks: &CheckTally) -> String {
+        let (allowed, denied) = checks.totals();
         let mut out = String::new();
         out.push_str("# HELP steward_http_requests_total HTTP requests answered.\n");
         out.push_str("# TYPE steward_http_requests_total counter\n");
@@ -123,28 +116,20 @@ impl Metrics {
         }
         out.push_str("# HELP steward_checks_total Permission checks answered, by result.\n");
         out.push_str("# TYPE steward_checks_total counter\n");
-        let _ = writeln!(
-            out,
-            "steward_checks_total{{result=\"allowed\"}} {}",
-            self.checks_allowed.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "steward_checks_total{{result=\"denied\"}} {}",
-            self.checks_denied.load(Ordering::Relaxed)
-        );
+        let _ = writeln!(out, "steward_checks_total{{result=\"allowed\"}} {allowed}");
+        let _ = writeln!(out, "steward_checks_total{{result=\"denied\"}} {denied}");
         out
     }
 }
 
 /// Middleware: times each request under its route template (`/api/v1/orgs/{org}`),
 /// never the raw path, so ids do not become labels.
-pub async fn record(State(app): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn record(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let route = req.extensions().get::<MatchedPath>().cloned();
     let response = next.run(req).await;
-    app.metrics.observe(
+    metrics.observe(
         &method,
         route.as_ref().map_or("unmatched", MatchedPath::as_str),
         response.status().as_u16(),
@@ -162,8 +147,9 @@ mod tests {
         let m = Metrics::default();
         m.observe(&Method::POST, "/api/v1/orgs/{org}/check", 200, 0.0007);
         m.observe(&Method::POST, "/api/v1/orgs/{org}/check", 200, 0.02);
-        m.checks(3, 1);
-        let text = m.render();
+        let checks = CheckTally::default();
+        checks.count(3, 1);
+        let text = m.render(&checks);
         assert!(text.contains(
             "steward_http_requests_total{method=\"POST\",route=\"/api/v1/orgs/{org}/check\",status=\"200\"} 2"
         ));

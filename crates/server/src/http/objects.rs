@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, InOrg};
 use super::members::{page_limit, parse_object, parse_user, Page};
-use super::AppState;
+use crate::application::Application;
 use crate::secrets::random_id;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,7 +15,7 @@ use steward_core::snapshot::{ActionRef, Reason};
 use steward_core::state::Object;
 use steward_core::{Command, Name, ObjectId, Snapshot, State as OrgState};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/orgs/{org}/objects", post(create).get(list))
         .route("/api/v1/orgs/{org}/objects/{id}", get(read).delete(remove))
@@ -51,11 +51,11 @@ fn object_view(o: &Object) -> ObjectView {
 }
 
 pub(crate) async fn current_object(
-    app: &AppState,
+    app: &Application,
     org: &InOrg,
     id: &ObjectId,
 ) -> Result<ObjectView, ApiError> {
-    app.service
+    app.service()
         .read(&org.org, |state| state.object(id).map(object_view))
         .await?
         .ok_or_else(|| steward_core::Refusal::UnknownObject(id.clone()).into())
@@ -76,12 +76,12 @@ pub struct CreateObject {
     params(("org" = String, Path)), request_body = CreateObject,
     responses((status = 201, body = ObjectView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn create(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<CreateObject>,
 ) -> Result<(StatusCode, Json<ObjectView>), ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let prefix: String = body
         .object_type
         .chars()
@@ -96,7 +96,7 @@ pub(crate) async fn create(
         parent_id: body.parent_id.as_deref().map(parse_object).transpose()?,
         owner_id: body.owner_id.as_deref().map(parse_user).transpose()?,
     };
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, command)
         .await?;
     Ok((
@@ -122,14 +122,14 @@ pub struct ObjectQuery {
     params(("org" = String, Path), ObjectQuery),
     responses((status = 200, body = Page<ObjectView>), (status = 400), (status = 404)))]
 pub(crate) async fn list(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<ObjectQuery>,
 ) -> Result<Json<Page<ObjectView>>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let limit = page_limit(q.limit)?;
-    let policy = app.service.policy().clone();
+    let policy = app.service().policy().clone();
     if let Some(t) = &q.object_type {
         if policy.type_index(t).is_none() {
             return Err(steward_core::Refusal::UnknownType(t.clone()).into());
@@ -153,7 +153,7 @@ pub(crate) async fn list(
     };
     let snapshot = org.snapshot.clone();
     let page = app
-        .service
+        .service()
         .read(&org.org, |state| {
             let mut items = Vec::new();
             let mut next_cursor = None;
@@ -190,11 +190,11 @@ pub(crate) async fn list(
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = ObjectView), (status = 404)))]
 pub(crate) async fn read(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<Json<ObjectView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let id = org.visible_object(&id)?;
     Ok(Json(current_object(&app, &org, &id).await?))
 }
@@ -203,13 +203,13 @@ pub(crate) async fn read(
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn remove(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let object_id = parse_object(&id)?;
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, Command::DeleteObject { object_id })
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -225,18 +225,18 @@ pub struct OwnerBody {
     params(("org" = String, Path), ("id" = String, Path)), request_body = OwnerBody,
     responses((status = 200, body = ObjectView), (status = 403), (status = 404)))]
 pub(crate) async fn change_owner(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<OwnerBody>,
 ) -> Result<Json<ObjectView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let object_id = parse_object(&id)?;
     let command = Command::ChangeObjectOwner {
         object_id: object_id.clone(),
         owner_id: parse_user(&body.user_id)?,
     };
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, command)
         .await?;
     Ok(Json(current_object(&app, &org, &object_id).await?))
@@ -330,16 +330,16 @@ fn permission_entries(
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = PermissionsView), (status = 403), (status = 404)))]
 pub(crate) async fn permissions(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, id)): ApiPath<(String, String)>,
 ) -> Result<Json<PermissionsView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let id = org.visible_object(&id)?;
     org.require("members:view")?;
     let snapshot = org.snapshot.clone();
     let entries = app
-        .service
+        .service()
         .read(&org.org, |state| {
             state
                 .object(&id)
@@ -369,12 +369,12 @@ pub struct GrantView {
     request_body = GrantBody,
     responses((status = 200, body = GrantView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn set_grant(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath((org, id, user)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<GrantBody>,
 ) -> Result<Json<GrantView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let object_id = parse_object(&id)?;
     let user_id = parse_user(&user)?;
     let command = Command::SetGrant {
@@ -382,11 +382,11 @@ pub(crate) async fn set_grant(
         user_id: user_id.clone(),
         actions: body.actions,
     };
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, command)
         .await?;
     let actions = app
-        .service
+        .service()
         .read(&org.org, |state| {
             state
                 .grant(&object_id, &user_id)

@@ -2,7 +2,8 @@
 //! annotations so it cannot drift from the code.
 
 use super::{
-    accounts, api_keys, audit, check, exports, import, members, objects, orgs, ownership, AppState,
+    accounts, api_keys, audit, check, exports, import, members, objects, orgs, ownership,
+    Application,
 };
 use axum::routing::get;
 use axum::{Json, Router};
@@ -48,7 +49,7 @@ impl Modify for BearerAuth {
     }
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new().route("/api/v1/openapi.json", get(openapi))
 }
 

@@ -1,17 +1,25 @@
 //! Liveness, readiness and metrics, for load balancers and Prometheus.
 
-use super::AppState;
+use super::Metrics;
+use crate::application::Application;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use std::sync::Arc;
 
-pub fn router() -> Router<AppState> {
+pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route(
+            "/metrics",
+            get(move |State(app): State<Application>| {
+                let text = metrics.render(app.steward.checks());
+                async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text) }
+            }),
+        )
 }
 
 /// The process answers.
@@ -21,13 +29,13 @@ async fn healthz() -> &'static str {
 
 /// The store answers too, and this node still decides with the database's policy
 /// (after another node replaced it, this one writes nothing: take it out).
-async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
-    if let Some(stored) = app.service.policy_replaced() {
+async fn readyz(State(app): State<Application>) -> impl IntoResponse {
+    if let Some(stored) = app.service().policy_replaced() {
         let text = format!("policy replaced: the database's is now {stored}; restart this node\n");
         return (StatusCode::SERVICE_UNAVAILABLE, text);
     }
     match sqlx::query("SELECT 1")
-        .execute(app.service.store().pool())
+        .execute(app.service().store().pool())
         .await
     {
         Ok(_) => (StatusCode::OK, "ready\n".to_string()),
@@ -39,11 +47,4 @@ async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
             )
         }
     }
-}
-
-async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.render(),
-    )
 }

@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, Caller, InOrg};
-use super::AppState;
+use crate::application::Application;
 use crate::secrets::random_id;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use steward_core::{Actor, Command, Email, Name, OrgId, Policy, UserId};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/orgs", post(create))
         .route("/api/v1/orgs/{org}", get(read).delete(delete))
@@ -38,7 +38,7 @@ pub struct OrgView {
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations", request_body = CreateOrg,
     responses((status = 201, body = OrgView), (status = 400), (status = 401)))]
 pub(crate) async fn create(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiJson(body): ApiJson<CreateOrg>,
 ) -> Result<(StatusCode, Json<OrgView>), ApiError> {
@@ -56,12 +56,12 @@ pub(crate) async fn create(
 /// Creates an organization owned by `owner` (an existing account): signup,
 /// `POST /orgs` and the CLI all come here.
 pub async fn create_organization(
-    app: &AppState,
+    app: &Application,
     owner: &UserId,
     name: Name,
 ) -> Result<OrgView, ApiError> {
     let account = app
-        .service
+        .service()
         .store()
         .account_by_id(owner.as_str())
         .await?
@@ -76,7 +76,7 @@ pub async fn create_organization(
         owner_email: Email::parse(&account.email)?,
         owner_name: Name::parse(&account.name)?,
     };
-    app.service
+    app.service()
         .create_organization(&Actor::User(owner.clone()), command)
         .await?;
     Ok(OrgView {
@@ -91,21 +91,21 @@ pub async fn create_organization(
     params(("org" = String, Path, description = "organization id")),
     responses((status = 200, body = OrgView), (status = 404)))]
 pub(crate) async fn read(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Json<OrgView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     org.require("org:view")?;
-    let policy = app.service.policy().name.clone();
+    let policy = app.service().policy().name.clone();
     let view = app
-        .service
+        .service()
         .read(&org.org, |state| {
             let info = state.org()?;
             Some(OrgView {
                 id: info.id.to_string(),
                 name: info.name.to_string(),
-                owner_id: state.owner_id(app.service.policy())?.to_string(),
+                owner_id: state.owner_id(app.service().policy())?.to_string(),
                 policy: Some(policy),
             })
         })
@@ -117,12 +117,12 @@ pub(crate) async fn read(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org}", tag = "organizations",
     params(("org" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn delete(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
-    app.service
+    let org = InOrg::resolve(app.service(), caller, &org)?;
+    app.service()
         .execute(&org.org, &org.actor()?, Command::DeleteOrganization)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -206,17 +206,17 @@ pub fn policy_view(p: &Policy) -> PolicyView {
 
 #[utoipa::path(get, path = "/api/v1/policy", tag = "policy",
     responses((status = 200, body = PolicyView)))]
-pub(crate) async fn policy(State(app): State<AppState>) -> Json<PolicyView> {
-    Json(policy_view(app.service.policy()))
+pub(crate) async fn policy(State(app): State<Application>) -> Json<PolicyView> {
+    Json(policy_view(app.service().policy()))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/policy", tag = "policy",
     params(("org" = String, Path)), responses((status = 200, body = PolicyView), (status = 404)))]
 pub(crate) async fn org_policy(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Json<PolicyView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     Ok(Json(policy_view(org.snapshot.policy())))
 }

@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, Caller, InOrg};
 use super::members::parse_user;
-use super::AppState;
+use crate::application::Application;
 use crate::secrets::random_id;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use steward_core::{Command, NominationId, Refusal};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route(
             "/api/v1/orgs/{org}/ownership-transfer",
@@ -44,11 +44,11 @@ pub struct TransferView {
 }
 
 pub(crate) async fn pending_view(
-    app: &AppState,
+    app: &Application,
     org: &InOrg,
 ) -> Result<Option<TransferView>, ApiError> {
     Ok(app
-        .service
+        .service()
         .read(&org.org, |state| {
             state.nomination().map(|n| TransferView {
                 id: n.id.to_string(),
@@ -65,17 +65,17 @@ pub(crate) async fn pending_view(
     params(("org" = String, Path)), request_body = NominateBody,
     responses((status = 201, body = TransferView), (status = 403), (status = 404), (status = 409)))]
 pub(crate) async fn nominate(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<NominateBody>,
 ) -> Result<(StatusCode, Json<TransferView>), ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let command = Command::NominateOwner {
         nomination_id: NominationId::parse(&random_id("nom"))?,
         to_user: parse_user(&body.to_user)?,
     };
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, command)
         .await?;
     let view = pending_view(&app, &org)
@@ -88,11 +88,11 @@ pub(crate) async fn nominate(
     params(("org" = String, Path)),
     responses((status = 200, body = TransferView), (status = 404)))]
 pub(crate) async fn pending(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Json<TransferView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     pending_view(&app, &org)
         .await?
         .map(Json)
@@ -102,12 +102,12 @@ pub(crate) async fn pending(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
     params(("org" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn cancel(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
-    app.service
+    let org = InOrg::resolve(app.service(), caller, &org)?;
+    app.service()
         .execute(&org.org, &org.actor()?, Command::CancelNomination)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -115,17 +115,17 @@ pub(crate) async fn cancel(
 
 /// Accept or decline: the nominee only; answers what the transfer became.
 pub(crate) async fn answer(
-    app: AppState,
+    app: Application,
     caller: Caller,
     org: String,
     command: Command,
     status: &'static str,
 ) -> Result<Json<TransferView>, ApiError> {
-    let org = InOrg::resolve(&app, caller, &org)?;
+    let org = InOrg::resolve(app.service(), caller, &org)?;
     let mut view = pending_view(&app, &org)
         .await?
         .ok_or(Refusal::NoPendingTransfer)?;
-    app.service
+    app.service()
         .execute(&org.org, &org.actor()?, command)
         .await?;
     view.status = status;
@@ -136,7 +136,7 @@ pub(crate) async fn answer(
     params(("org" = String, Path)),
     responses((status = 200, body = TransferView), (status = 403), (status = 404)))]
 pub(crate) async fn accept(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Json<TransferView>, ApiError> {
@@ -147,7 +147,7 @@ pub(crate) async fn accept(
     params(("org" = String, Path)),
     responses((status = 200, body = TransferView), (status = 403), (status = 404)))]
 pub(crate) async fn decline(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Json<TransferView>, ApiError> {

@@ -5,11 +5,12 @@ use super::page::{render, PageError, PlainForm, PlainPage};
 use super::session::{
     cookie, same_token, session_cookie, set_cookie, Browser, SESSION_COOKIE, SIGN_IN_COOKIE,
 };
+use crate::application::Application;
 use crate::http::accounts::{
     accept, create_account, invited, set_up_account, verify_credentials, AcceptBody,
 };
 use crate::http::orgs::create_organization;
-use crate::http::{ApiError, AppState};
+use crate::http::ApiError;
 use crate::store::SETUP_TOKEN_PREFIX;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderMap};
@@ -21,7 +22,7 @@ use std::net::SocketAddr;
 use steward_core::{Name, UserId};
 use url::{Position, Url};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/", get(home))
         .route("/sign-in", get(sign_in_page).post(sign_in))
@@ -37,9 +38,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The first organization's Users page, or the page to create one.
-async fn home(State(app): State<AppState>, browser: Browser) -> Result<Response, PageError> {
+async fn home(State(app): State<Application>, browser: Browser) -> Result<Response, PageError> {
     let memberships = app
-        .service
+        .service()
         .store()
         .memberships_of(&browser.account.id)
         .await?;
@@ -91,7 +92,7 @@ fn local_path(public_url: &str, next: Option<&str>) -> String {
 }
 
 fn sign_in_form(
-    app: &AppState,
+    app: &Application,
     csrf: String,
     email: &str,
     next: &str,
@@ -105,7 +106,7 @@ fn sign_in_form(
             email: email.to_string(),
             next: next.to_string(),
             csrf: csrf.clone(),
-            signup: app.config.signup,
+            signup: app.settings().signup,
         },
     };
     let cookie = set_cookie(app, SIGN_IN_COOKIE, &csrf, 3600);
@@ -135,22 +136,22 @@ fn sign_in_token(headers: &HeaderMap) -> String {
 }
 
 async fn sign_in_page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     headers: HeaderMap,
     Query(q): Query<SignInQuery>,
 ) -> Result<Response, PageError> {
-    let next = local_path(&app.config.public_url, q.next.as_deref());
+    let next = local_path(&app.settings().public_url, q.next.as_deref());
     sign_in_form(&app, sign_in_token(&headers), "", &next, None)
 }
 
 async fn sign_in(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     req: Request,
 ) -> Result<Response, PageError> {
     let (fields, token) = read_pre_session(req).await?;
     let email = fields.get("email").unwrap_or("").to_string();
-    let next = local_path(&app.config.public_url, fields.get("next"));
+    let next = local_path(&app.settings().public_url, fields.get("next"));
     let token = match token {
         Ok(token) => token,
         Err(fresh) => return sign_in_form(&app, fresh, &email, &next, Some(EXPIRED.into())),
@@ -160,7 +161,7 @@ async fn sign_in(
         Ok(account) => account,
         Err(e @ (ApiError::Unauthenticated { .. } | ApiError::RateLimited { .. })) => {
             let error = match e {
-                ApiError::RateLimited { .. } => super::page::words(&e),
+                ApiError::RateLimited { .. } => super::page::api_words(&e),
                 _ => "Wrong e-mail or password.".to_string(),
             };
             return sign_in_form(&app, token, &email, &next, Some(error));
@@ -171,9 +172,9 @@ async fn sign_in(
 }
 
 /// Signs the browser in as `account` and sends it to `to`.
-async fn start_session(app: &AppState, account: &str, to: &str) -> Result<Response, PageError> {
-    let now = app.service.clock().now().0;
-    let (secret, _) = app.service.store().create_session(account, now).await?;
+async fn start_session(app: &Application, account: &str, to: &str) -> Result<Response, PageError> {
+    let now = app.service().clock().now().0;
+    let (secret, _) = app.service().store().create_session(account, now).await?;
     let mut response = Redirect::to(to).into_response();
     let headers = response.headers_mut();
     for cookie in [
@@ -188,12 +189,12 @@ async fn start_session(app: &AppState, account: &str, to: &str) -> Result<Respon
 }
 
 fn sign_up_form(
-    app: &AppState,
+    app: &Application,
     csrf: String,
     fields: (&str, &str, &str),
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    if !app.config.signup {
+    if !app.settings().signup {
         return Err(ApiError::not_found(
             "signup_disabled",
             "signup is turned off here; ask an administrator for an invitation",
@@ -217,14 +218,14 @@ fn sign_up_form(
 }
 
 async fn sign_up_page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     sign_up_form(&app, sign_in_token(&headers), ("", "", ""), None)
 }
 
 /// The same steps as `POST /api/v1/signup`: the account, then its organization.
-async fn sign_up(State(app): State<AppState>, req: Request) -> Result<Response, PageError> {
+async fn sign_up(State(app): State<Application>, req: Request) -> Result<Response, PageError> {
     let (fields, token) = read_pre_session(req).await?;
     let typed = (
         fields.get("email").unwrap_or(""),
@@ -235,7 +236,7 @@ async fn sign_up(State(app): State<AppState>, req: Request) -> Result<Response, 
         Ok(token) => token,
         Err(fresh) => return sign_up_form(&app, fresh, typed, Some(EXPIRED.into())),
     };
-    if !app.config.signup {
+    if !app.settings().signup {
         return sign_up_form(&app, token, typed, None);
     }
     let attempt = async {
@@ -250,12 +251,12 @@ async fn sign_up(State(app): State<AppState>, req: Request) -> Result<Response, 
             start_session(&app, &account.id, &format!("/orgs/{}/users", org.id)).await
         }
         Err(e @ ApiError::Internal(_)) => Err(e.into()),
-        Err(e) => sign_up_form(&app, token, typed, Some(super::page::words(&e))),
+        Err(e) => sign_up_form(&app, token, typed, Some(super::page::api_words(&e))),
     }
 }
 
-async fn sign_out(State(app): State<AppState>, posted: Posted) -> Result<Response, PageError> {
-    app.service
+async fn sign_out(State(app): State<Application>, posted: Posted) -> Result<Response, PageError> {
+    app.service()
         .store()
         .end_session(&posted.browser.secret)
         .await?;
@@ -282,11 +283,11 @@ fn new_org_form(
 }
 
 async fn new_org_page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
 ) -> Result<Response, PageError> {
     let has_orgs = !app
-        .service
+        .service()
         .store()
         .memberships_of(&browser.account.id)
         .await?
@@ -294,7 +295,7 @@ async fn new_org_page(
     Ok(new_org_form(&browser, has_orgs)?.into_response())
 }
 
-async fn new_org(State(app): State<AppState>, posted: Posted) -> Result<Response, PageError> {
+async fn new_org(State(app): State<Application>, posted: Posted) -> Result<Response, PageError> {
     let name = Name::parse(posted.fields.get("name").unwrap_or(""))
         .map_err(|e| ApiError::field("name", e))?;
     let org = create_organization(&app, &posted.browser.user, name).await?;
@@ -302,7 +303,7 @@ async fn new_org(State(app): State<AppState>, posted: Posted) -> Result<Response
 }
 
 fn join_form(
-    app: &AppState,
+    app: &Application,
     token: &str,
     csrf: String,
     error: Option<String>,
@@ -326,7 +327,7 @@ fn join_form(
 /// owner goes through the sign-in (the login's limiter, audit and timing) and
 /// comes back: no password is checked on this page.
 async fn join_page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     headers: HeaderMap,
     browser: Option<Browser>,
     Path(token): Path<String>,
@@ -377,7 +378,7 @@ fn sign_in_to_join(token: &str, other_account: bool) -> Result<Response, PageErr
 /// account), then signs the new member in. An address that has an account is
 /// sent to sign in instead, whatever password came with the form.
 async fn join(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path(token): Path<String>,
     req: Request,
 ) -> Result<Response, PageError> {
@@ -404,14 +405,14 @@ async fn join(
     match joined {
         Ok(user) => start_session(&app, &user, &org_users(&token)).await,
         Err(e @ ApiError::Internal(_)) => Err(e.into()),
-        Err(e) => join_form(&app, &token, csrf, Some(super::page::words(&e))),
+        Err(e) => join_form(&app, &token, csrf, Some(super::page::api_words(&e))),
     }
 }
 
 /// The signed-in invitee's one click: the same accept as the API's with an
 /// access token.
 async fn join_signed_in(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path(token): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
@@ -434,7 +435,7 @@ async fn back_to_join_page(Path(token): Path<String>) -> Redirect {
 /// Where a new member lands: the invitation's organization (or, after a setup
 /// link, the first one).
 fn org_users(token: &str) -> String {
-    crate::http::members::parse_invitation_token(token)
+    crate::application::invitations::parse_invitation_token(token)
         .map_or_else(|| "/".to_string(), |(org, _)| format!("/orgs/{org}/users"))
 }
 

@@ -1,7 +1,7 @@
 //! The console's stylesheet and scripts, built into the binary: no page loads
 //! anything from outside the server.
 
-use crate::http::AppState;
+use crate::application::Application;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -12,7 +12,7 @@ const JS: &str = include_str!("../../assets/console.js");
 /// htmx 2.0.11 (BSD0), vendored from the npm package `htmx.org`.
 const HTMX: &str = include_str!("../../assets/htmx-2.0.11.min.js");
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route(
             "/assets/console.css",

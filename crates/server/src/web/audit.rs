@@ -6,9 +6,10 @@ use super::page::{
     PageError,
 };
 use super::session::Browser;
+use crate::application::{Application, Caller};
 use crate::http::audit::{self, AuditQuery};
 use crate::http::extract::{ApiPath, ApiQuery};
-use crate::http::{ApiError, AppState, Caller};
+use crate::http::ApiError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +19,7 @@ use serde::Deserialize;
 use steward_core::event::event_type;
 use steward_core::{Change, ObjectId, UserId};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/orgs/{org}/audit", get(page))
         .route("/orgs/{org}/audit/export", get(export))
@@ -77,7 +78,7 @@ fn date(field: &'static str, value: &str) -> Result<Option<i64>, ApiError> {
 }
 
 async fn page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
     PageQuery(filter): PageQuery<Filter>,
@@ -87,7 +88,7 @@ async fn page(
     let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
     // The actor by e-mail; a former member's id (still in the log) as typed.
     let (actor, picker) = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             let actor = find_member(state, &filter.actor).map(|u| u.to_string());
             (actor, MemberPicker::new(state, &filter.actor))
@@ -115,9 +116,9 @@ async fn page(
         Err(e) => return closed_section(frame, "Audit log", e),
     };
     let Json(chain) = audit::verify(State(app.clone()), caller, ApiPath(org.clone())).await?;
-    let policy = app.service.policy().clone();
+    let policy = app.service().policy().clone();
     let rows = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             let name = |id: &str| -> String {
                 if let Some(m) = UserId::parse(id).ok().and_then(|u| state.member(&u)) {
@@ -189,7 +190,7 @@ async fn page(
 
 /// The download links: the API's streamed export, for the signed-in browser.
 async fn export(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
     PageQuery(q): PageQuery<crate::http::exports::ExportQuery>,

@@ -4,8 +4,8 @@
 
 use super::page::PageError;
 use super::session::{same_token, Browser};
-use crate::http::extract::{form_pairs, ApiQuery, FormError};
-use crate::http::{ApiError, AppState};
+use crate::application::{AppError, Application};
+use crate::urlencoded::{form_pairs, FormError};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 
 /// The largest form the console sends (the Users page's selection of rows).
@@ -51,9 +51,8 @@ impl Fields {
 pub async fn read_fields(req: Request) -> Result<Fields, PageError> {
     let body = axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES)
         .await
-        .map_err(|_| ApiError::invalid("body", "the form is too large"))?;
-    Fields::parse(&body)
-        .map_err(|e| PageError::Api(ApiError::invalid("form", format!("the form's {e}"))))
+        .map_err(|_| AppError::invalid("body", "the form is too large"))?;
+    Fields::parse(&body).map_err(|e| AppError::invalid("form", format!("the form's {e}")).into())
 }
 
 /// A page's query string (a filter, a search, `?done=`): read as the API reads
@@ -67,8 +66,14 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Pag
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, PageError> {
-        let ApiQuery(v) = ApiQuery::from_request_parts(parts, state).await?;
-        Ok(PageQuery(v))
+        let query = parts.uri.query().unwrap_or("");
+        if let Err(e) = form_pairs(query.as_bytes()) {
+            return Err(AppError::invalid("query", format!("the query string's {e}")).into());
+        }
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(PageQuery(v)),
+            Err(rejection) => Err(AppError::invalid("query", rejection.body_text()).into()),
+        }
     }
 }
 
@@ -80,10 +85,10 @@ pub struct Posted {
     pub htmx: bool,
 }
 
-impl FromRequest<AppState> for Posted {
+impl FromRequest<Application> for Posted {
     type Rejection = PageError;
 
-    async fn from_request(req: Request, app: &AppState) -> Result<Self, PageError> {
+    async fn from_request(req: Request, app: &Application) -> Result<Self, PageError> {
         let (mut parts, body) = req.into_parts();
         let browser = Browser::from_request_parts(&mut parts, app).await?;
         let header = parts

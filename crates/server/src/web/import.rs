@@ -3,9 +3,10 @@
 
 use super::page::{render, Frame, PageError};
 use super::session::{same_token, Browser};
+use crate::application::{Application, Caller};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::import::{self, ImportAnswer, ImportQuery, ImportedRow, MAX_IMPORT_BYTES};
-use crate::http::{ApiError, AppState, Caller};
+use crate::http::ApiError;
 use askama::Template;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -18,7 +19,7 @@ use sha2::{Digest, Sha256};
 /// How many rows of each kind the preview lists (the counts are always whole).
 const PREVIEW_ROWS: usize = 200;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/orgs/{org}/import", get(page).post(apply))
         .route("/orgs/{org}/import/preview", post(preview))
@@ -34,7 +35,7 @@ struct ImportPage {
 }
 
 async fn page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
 ) -> Result<Response, PageError> {
@@ -85,7 +86,7 @@ fn digest(file: &[u8]) -> String {
 
 /// The API's own import handler, given the file as `text/csv`.
 async fn run(
-    app: &AppState,
+    app: &Application,
     browser: &Browser,
     org: &str,
     file: Bytes,
@@ -133,14 +134,14 @@ impl RoleLabels {
 
 /// "Preview": the dry run, as a fragment under the form.
 async fn preview(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let upload = read_upload(&browser, multipart).await?;
     let digest = digest(&upload.file);
-    let role_labels = RoleLabels(app.service.policy().clone());
+    let role_labels = RoleLabels(app.service().policy().clone());
     let page = match run(&app, &browser, &org, upload.file, true).await {
         Ok(answer) => {
             let counts = (
@@ -183,7 +184,7 @@ async fn preview(
             rows: Vec::new(),
             more: 0,
             errors: Vec::new(),
-            refused: Some(super::page::words(&e)),
+            refused: Some(super::page::api_words(&e)),
             digest,
             role_labels,
         },
@@ -202,7 +203,7 @@ struct Done {
 
 /// "Import": the real run, of exactly the file that was previewed.
 async fn apply(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
     multipart: Multipart,
@@ -233,7 +234,7 @@ async fn apply(
         answer.updated.len(),
         answer.unchanged.len()
     )));
-    let base = app.config.public_url.trim_end_matches('/').to_string();
+    let base = app.settings().public_url.trim_end_matches('/').to_string();
     Ok(render(&Done {
         frame,
         created: answer

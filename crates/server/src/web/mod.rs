@@ -14,7 +14,7 @@ mod roles;
 mod session;
 mod users;
 
-use crate::http::AppState;
+use crate::application::Application;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
@@ -25,16 +25,21 @@ pub use session::SESSION_COOKIE;
 
 /// The page a browser gets for a path that does not exist.
 pub fn not_found_page() -> Response {
-    error_page(crate::http::ApiError::not_found(
-        "no_route",
+    stray_page(
+        axum::http::StatusCode::NOT_FOUND,
         "there is no page at this address",
-    ))
+    )
 }
 
-/// The page a browser gets for an error, in words.
-pub fn error_page(e: crate::http::ApiError) -> Response {
+/// The page a browser gets for an answer made outside the console (a layer's
+/// own, a request axum refused), in words.
+pub fn stray_page(status: axum::http::StatusCode, message: &str) -> Response {
     use axum::response::IntoResponse;
-    page::PageError::Api(e).into_response()
+    page::PageError::Stray {
+        status,
+        message: message.to_string(),
+    }
+    .into_response()
 }
 
 /// Pages may load only the server's own files, never run inline script, and
@@ -61,7 +66,7 @@ async fn page_headers(req: Request, next: Next) -> Response {
     response
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .merge(assets::router())
         .merge(accounts::router())

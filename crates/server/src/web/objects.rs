@@ -5,9 +5,9 @@
 use super::form::{PageQuery, Posted};
 use super::page::{after_change, render, role_label, DoneQuery, Frame, Notice, PageError, Source};
 use super::session::Browser;
+use crate::application::{Application, Caller};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::objects::{self, GrantBody, ObjectQuery, OwnerBody};
-use crate::http::{AppState, Caller};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use steward_core::{ObjectId, Policy, UserId};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/orgs/{org}/objects", get(list_page))
         .route(
@@ -53,7 +53,7 @@ struct ListQuery {
 }
 
 async fn list_page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
     PageQuery(q): PageQuery<ListQuery>,
@@ -74,14 +74,14 @@ async fn list_page(
         }),
     )
     .await?;
-    let policy = app.service.policy().clone();
+    let policy = app.service().policy().clone();
     let label_of = |t: &str| {
         policy
             .type_index(t)
             .map_or_else(|| t.to_string(), |i| policy.object_type(i).label.clone())
     };
     let rows = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             let object_name = |id: &Option<String>| {
                 id.as_deref()
@@ -156,7 +156,7 @@ struct Cell {
 }
 
 async fn permissions_page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path((org, id)): Path<(String, String)>,
     PageQuery(q): PageQuery<DoneQuery>,
@@ -187,7 +187,7 @@ fn source_words(source: &str, place: impl Fn(&str) -> String, policy: &Policy) -
 }
 
 async fn show_permissions(
-    app: &AppState,
+    app: &Application,
     browser: &Browser,
     org: &str,
     id: &str,
@@ -208,7 +208,7 @@ async fn show_permissions(
         ApiPath((org.to_string(), id.to_string())),
     )
     .await?;
-    let policy = app.service.policy().clone();
+    let policy = app.service().policy().clone();
     let ty = policy.type_index(&object.object_type);
     let actions: Vec<String> = ty
         .map(|t| {
@@ -231,7 +231,7 @@ async fn show_permissions(
     });
     let org_id = in_org.org.to_string();
     let page = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             let place = |node: &str| {
                 if node == org_id {
@@ -305,7 +305,7 @@ async fn show_permissions(
 }
 
 async fn save_grant(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path((org, id, user)): Path<(String, String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {
@@ -329,7 +329,7 @@ async fn save_grant(
 }
 
 async fn make_owner(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path((org, id)): Path<(String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {

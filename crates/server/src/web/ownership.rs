@@ -7,9 +7,10 @@ use super::page::{
     after_change, find_member, render, when, DoneQuery, Frame, MemberPicker, Notice, PageError,
 };
 use super::session::Browser;
+use crate::application::{Application, Caller};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::ownership::{self, NominateBody};
-use crate::http::{ApiError, AppState, Caller};
+use crate::http::ApiError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use steward_core::policy::Transfer;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/orgs/{org}/ownership", get(page).post(nominate))
         .route("/orgs/{org}/ownership/cancel", post(cancel))
@@ -45,7 +46,7 @@ struct Pending {
 }
 
 async fn page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
     PageQuery(done): PageQuery<DoneQuery>,
@@ -63,14 +64,14 @@ async fn page(
 }
 
 async fn show(
-    app: &AppState,
+    app: &Application,
     browser: &Browser,
     org: &str,
     notice: Option<Notice>,
 ) -> Result<Response, PageError> {
     let (mut frame, in_org) = Frame::load(app, browser, org, "ownership").await?;
     frame.notice = notice;
-    let policy = app.service.policy().clone();
+    let policy = app.service().policy().clone();
     let me = browser.user.clone();
     let rule = match policy.ownership.transfer {
         Transfer::Nomination => None,
@@ -78,7 +79,7 @@ async fn show(
         Transfer::Direct => Some("Under this organization's policy owners give the owner role directly, from the Users page.".to_string()),
     };
     let (owner_name, i_am_owner, pending, picker) = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             let owner = state.owner_id(&policy).cloned();
             let name_of = |u: &steward_core::UserId| {
@@ -118,7 +119,7 @@ async fn show(
 
 /// The ownership page after one of its forms.
 async fn finish(
-    app: &AppState,
+    app: &Application,
     posted: &Posted,
     org: &str,
     outcome: Result<(), ApiError>,
@@ -132,17 +133,20 @@ async fn finish(
 }
 
 async fn nominate(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
     // The nominee by e-mail; someone who is no member is refused by the rule
     // as an unknown member.
     let typed = posted.fields.get("to_user").unwrap_or("").to_string();
-    let in_org =
-        crate::http::InOrg::resolve(&app, Caller::Account(posted.browser.user.clone()), &org)?;
+    let in_org = crate::application::InOrg::resolve(
+        app.service(),
+        Caller::Account(posted.browser.user.clone()),
+        &org,
+    )?;
     let to_user = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             find_member(state, &typed).map(|u| u.to_string())
         })
@@ -162,7 +166,7 @@ async fn nominate(
 }
 
 async fn cancel(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
@@ -174,7 +178,7 @@ async fn cancel(
 }
 
 async fn accept(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
@@ -186,7 +190,7 @@ async fn accept(
 }
 
 async fn decline(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {

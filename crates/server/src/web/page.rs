@@ -2,7 +2,9 @@
 //! navigation, the nominee's banner), notices, and turning errors into pages.
 
 use super::session::Browser;
-use crate::http::{ApiError, AppState, Caller, InOrg};
+use crate::application::{AppError, ErrorKind};
+use crate::application::{Application, Caller, InOrg};
+use crate::http::ApiError;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 use askama::Template;
@@ -58,13 +60,13 @@ impl Notice {
     pub fn error(e: &ApiError) -> Notice {
         Notice {
             class: "error",
-            text: words(e),
+            text: api_words(e),
         }
     }
 }
 
 /// What the person reads for an error: the server's reason in words.
-pub fn words(e: &ApiError) -> String {
+pub fn api_words(e: &ApiError) -> String {
     match e {
         ApiError::Internal(detail) => {
             tracing::error!(error = %detail, "a console request failed");
@@ -72,6 +74,34 @@ pub fn words(e: &ApiError) -> String {
                 .to_string()
         }
         other => sentence(&other.to_string()),
+    }
+}
+
+/// What the person reads for an application error: its reason in words; a
+/// server fault is logged and said generically.
+pub fn words(e: &AppError) -> String {
+    match e {
+        AppError::Internal(detail) => {
+            tracing::error!(error = %detail, "a console request failed");
+            "Something went wrong on our side and nothing was changed. Try again in a moment."
+                .to_string()
+        }
+        other => sentence(&other.to_string()),
+    }
+}
+
+/// The console's one match from an error's kind to the page's status and title.
+pub fn status_and_title(kind: ErrorKind) -> (StatusCode, &'static str) {
+    match kind {
+        ErrorKind::Invalid => (StatusCode::BAD_REQUEST, "That did not work"),
+        ErrorKind::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "That did not work"),
+        ErrorKind::Unauthenticated => (StatusCode::UNAUTHORIZED, "That did not work"),
+        ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "Not allowed"),
+        ErrorKind::NotFound => (StatusCode::NOT_FOUND, "Not found"),
+        ErrorKind::Conflict => (StatusCode::CONFLICT, "That did not work"),
+        ErrorKind::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "That did not work"),
+        ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "That did not work"),
+        ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong"),
     }
 }
 
@@ -114,15 +144,15 @@ impl Frame {
     /// The frame of `org` for this browser, and the browser as a caller in it
     /// (404 when they are not a member, exactly as the API answers).
     pub async fn load(
-        app: &AppState,
+        app: &Application,
         browser: &Browser,
         org: &str,
         section: &'static str,
     ) -> Result<(Frame, InOrg), PageError> {
-        let in_org = InOrg::resolve(app, Caller::Account(browser.user.clone()), org)?;
+        let in_org = InOrg::resolve(app.service(), Caller::Account(browser.user.clone()), org)?;
         let policy = in_org.snapshot.policy().clone();
         let orgs = app
-            .service
+            .service()
             .store()
             .memberships_of(&browser.account.id)
             .await?
@@ -135,7 +165,7 @@ impl Frame {
             .collect();
         let me = browser.user.clone();
         let (org_name, nomination) = app
-            .service
+            .service()
             .read(&in_org.org, |state| {
                 let name = state.org().map(|o| o.name.to_string()).unwrap_or_default();
                 let banner =
@@ -286,7 +316,7 @@ pub fn closed_section(frame: Frame, title: &str, e: ApiError) -> Result<Response
             render(&MessagePage {
                 frame,
                 title: title.to_string(),
-                text: format!("{} Ask an administrator if you need it.", words(&e)),
+                text: format!("{} Ask an administrator if you need it.", api_words(&e)),
             })?,
         )
             .into_response()),
@@ -346,7 +376,7 @@ pub enum PlainForm {
 pub fn render(page: &impl Template) -> Result<Html<String>, PageError> {
     page.render()
         .map(Html)
-        .map_err(|e| PageError::Api(ApiError::Internal(format!("template: {e}"))))
+        .map_err(|e| PageError::App(AppError::Internal(format!("template: {e}"))))
 }
 
 /// Why a page could not be shown.
@@ -358,7 +388,20 @@ pub enum PageError {
     },
     /// A form without its session's CSRF token.
     Csrf,
+    /// A use case's error.
+    App(AppError),
+    /// An answer made outside the console (a layer's, a rejected request).
+    Stray {
+        status: StatusCode,
+        message: String,
+    },
     Api(ApiError),
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
+        PageError::App(e)
+    }
 }
 
 impl From<ApiError> for PageError {
@@ -369,13 +412,13 @@ impl From<ApiError> for PageError {
 
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> PageError {
-        PageError::Api(e.into())
+        PageError::App(e.into())
     }
 }
 
 impl From<ServiceError> for PageError {
     fn from(e: ServiceError) -> PageError {
-        PageError::Api(e.into())
+        PageError::App(e.into())
     }
 }
 
@@ -392,6 +435,18 @@ impl IntoResponse for PageError {
                 "The page was open too long or came from elsewhere. Reload it and try again."
                     .to_string(),
             ),
+            PageError::App(e) => {
+                let (status, title) = status_and_title(e.kind());
+                (status, title, words(&e))
+            }
+            PageError::Stray { status, message } => {
+                let title = match status {
+                    StatusCode::NOT_FOUND => "Not found",
+                    StatusCode::FORBIDDEN => "Not allowed",
+                    _ => "That did not work",
+                };
+                (status, title, sentence(&message))
+            }
             PageError::Api(e) => {
                 let title = match e.status() {
                     StatusCode::NOT_FOUND => "Not found",
@@ -399,7 +454,7 @@ impl IntoResponse for PageError {
                     StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
                     _ => "That did not work",
                 };
-                (e.status(), title, words(&e))
+                (e.status(), title, api_words(&e))
             }
         };
         let page = PlainPage {
@@ -480,10 +535,10 @@ mod tests {
     fn a_refusal_reads_as_a_sentence_and_a_fault_says_nothing_inside() {
         let refusal = ApiError::from(steward_core::Refusal::CannotDemoteOwner);
         assert_eq!(
-            words(&refusal),
+            api_words(&refusal),
             "The owner cannot be demoted or removed by someone who is not an owner."
         );
         let fault = ApiError::Internal("database is locked at /var/lib/x".into());
-        assert!(!words(&fault).contains("database"));
+        assert!(!api_words(&fault).contains("database"));
     }
 }

@@ -4,11 +4,12 @@
 use super::form::PageQuery;
 use super::page::{find_member, render, role_label, Frame, MemberPicker, PageError, Source};
 use super::session::Browser;
+use crate::application::{Application, Caller};
 use crate::http::check;
 use crate::http::extract::{ApiBytes, ApiPath, ApiQuery};
 use crate::http::objects::{self, ObjectQuery};
 use crate::http::orgs::policy_view;
-use crate::http::{ApiError, AppState, Caller};
+use crate::http::ApiError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +18,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use steward_core::{ObjectId, Policy, UserId};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new().route("/orgs/{org}/roles", get(page))
 }
 
@@ -84,13 +85,13 @@ fn reason_words(reason: &str, place: impl Fn(&str) -> String, policy: &Policy) -
 }
 
 async fn page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
     PageQuery(why): PageQuery<Why>,
 ) -> Result<Response, PageError> {
     let (frame, in_org) = Frame::load(&app, &browser, &org, "roles").await?;
-    let policy = app.service.policy().clone();
+    let policy = app.service().policy().clone();
     let view = policy_view(&policy);
     let columns = view
         .roles
@@ -126,7 +127,7 @@ async fn page(
     // The user by e-mail (or id); someone unknown is asked about as typed, and
     // the check says they are no member.
     let (user_id, picker) = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             let found = find_member(state, &why.user).map(|u| u.to_string());
             (found, MemberPicker::new(state, &why.user))
@@ -148,7 +149,7 @@ async fn page(
         Some(match outcome {
             Ok(Json(a)) => (a.allowed, Some(a.reason)),
             Err(e @ ApiError::Internal(_)) => return Err(e.into()),
-            Err(e) => (false, Some(format!("!{}", super::page::words(&e)))),
+            Err(e) => (false, Some(format!("!{}", super::page::api_words(&e)))),
         })
     }
     .map(|(allowed, reason)| (allowed, reason.unwrap_or_default()));
@@ -168,7 +169,7 @@ async fn page(
     .await?;
     let org_id = in_org.org.to_string();
     let (objects, answer) = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             let org_name = state.org().map(|o| o.name.to_string()).unwrap_or_default();
             let place = |node: &str| {

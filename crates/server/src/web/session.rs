@@ -2,7 +2,7 @@
 //! request, so a session ended (sign-out, member deleted) stops at once.
 
 use super::page::PageError;
-use crate::http::AppState;
+use crate::application::Application;
 use crate::store::{Account, Session, SESSION_SECONDS};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -23,10 +23,10 @@ pub struct Browser {
     pub secret: String,
 }
 
-impl FromRequestParts<AppState> for Browser {
+impl FromRequestParts<Application> for Browser {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, PageError> {
+    async fn from_request_parts(parts: &mut Parts, app: &Application) -> Result<Self, PageError> {
         let back = parts
             .uri
             .path_and_query()
@@ -34,8 +34,8 @@ impl FromRequestParts<AppState> for Browser {
             .to_string();
         let sign_in = || PageError::SignIn { next: back.clone() };
         let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(sign_in)?;
-        let now = app.service.clock().now().0;
-        let store = app.service.store();
+        let now = app.service().clock().now().0;
+        let store = app.service().store();
         let session = store.session(secret, now).await?.ok_or_else(sign_in)?;
         let account = store
             .account_by_id(&session.account_id)
@@ -52,14 +52,14 @@ impl FromRequestParts<AppState> for Browser {
 }
 
 /// A page open to everyone that changes with who is signed in (the join page).
-impl OptionalFromRequestParts<AppState> for Browser {
+impl OptionalFromRequestParts<Application> for Browser {
     type Rejection = PageError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        app: &AppState,
+        app: &Application,
     ) -> Result<Option<Self>, PageError> {
-        match <Browser as FromRequestParts<AppState>>::from_request_parts(parts, app).await {
+        match <Browser as FromRequestParts<Application>>::from_request_parts(parts, app).await {
             Ok(browser) => Ok(Some(browser)),
             Err(PageError::SignIn { .. }) => Ok(None),
             Err(e) => Err(e),
@@ -81,8 +81,8 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// `Set-Cookie` for a console cookie: HttpOnly, SameSite=Lax, and Secure when
 /// people reach Steward over TLS (`--public-url https://...`).
-pub fn set_cookie(app: &AppState, name: &str, value: &str, max_age: i64) -> String {
-    let secure = if app.config.public_url.starts_with("https://") {
+pub fn set_cookie(app: &Application, name: &str, value: &str, max_age: i64) -> String {
+    let secure = if app.settings().public_url.starts_with("https://") {
         "; Secure"
     } else {
         ""
@@ -90,7 +90,7 @@ pub fn set_cookie(app: &AppState, name: &str, value: &str, max_age: i64) -> Stri
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
-pub fn session_cookie(app: &AppState, secret: &str) -> String {
+pub fn session_cookie(app: &Application, secret: &str) -> String {
     set_cookie(app, SESSION_COOKIE, secret, SESSION_SECONDS)
 }
 

@@ -6,11 +6,12 @@ use super::page::{
     after_change, closed_section, render, role_label, sentence, Frame, Notice, PageError,
 };
 use super::session::Browser;
+use crate::application::{Application, Caller, InOrg};
 use crate::http::extract::ApiPath;
 use crate::http::members::{
     self, BulkDeleteBody, InviteBody, MemberQuery, MemberView, UpdateMember,
 };
-use crate::http::{ApiError, AppState, Caller, InOrg};
+use crate::http::ApiError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -20,7 +21,7 @@ use serde::Deserialize;
 use steward_core::decide::{assignable_roles, role_change_refusal};
 use steward_core::{Actor, Command, Policy, State as OrgState, UserId};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Application> {
     Router::new()
         .route("/orgs/{org}/users", get(users_page))
         .route("/orgs/{org}/users/export", get(export))
@@ -93,16 +94,16 @@ fn lock_reason(
             || "There is no other role to give.".to_string(),
             |refusal| match refusal {
                 steward_core::Refusal::LastAdmin => "This is the only admin: demoting them would leave the organization with fewer admins than its policy requires.".to_string(),
-                other => super::page::words(&other.into()),
+                other => super::page::api_words(&other.into()),
             },
         )
 }
 
 /// The rows for `items`, decided against one state: what each dropdown offers
 /// comes from the same rules a change is decided by.
-fn rows(app: &AppState, me: &UserId, items: &[MemberView], state: &OrgState) -> Vec<UserRow> {
-    let policy = app.service.policy();
-    let now = app.service.clock().now();
+fn rows(app: &Application, me: &UserId, items: &[MemberView], state: &OrgState) -> Vec<UserRow> {
+    let policy = app.service().policy();
+    let now = app.service().clock().now();
     let actor = state.member(me);
     let owner = state.owner_id(policy).cloned();
     items
@@ -140,7 +141,7 @@ fn rows(app: &AppState, me: &UserId, items: &[MemberView], state: &OrgState) -> 
             let undeletable =
                 steward_core::decide(policy, state, &Actor::User(me.clone()), probe, now)
                     .err()
-                    .map(|r| super::page::words(&r.into()));
+                    .map(|r| super::page::api_words(&r.into()));
             let scopes = item
                 .scopes
                 .iter()
@@ -209,7 +210,7 @@ struct UsersQuery {
 }
 
 async fn users_page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
     PageQuery(query): PageQuery<UsersQuery>,
@@ -222,7 +223,7 @@ async fn users_page(
 }
 
 async fn show_users(
-    app: &AppState,
+    app: &Application,
     browser: &Browser,
     org: &str,
     query: UsersQuery,
@@ -252,12 +253,12 @@ async fn show_users(
     };
     let me = browser.user.clone();
     let (rows, total) = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             (rows(app, &me, &page.items, state), state.member_count())
         })
         .await?;
-    let policy = app.service.policy();
+    let policy = app.service().policy();
     let roles = policy
         .org_roles
         .iter()
@@ -286,7 +287,7 @@ async fn show_users(
 
 /// The dropdown's change: the row again, saying what happened.
 async fn change_role(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path((org, user)): Path<(String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {
@@ -308,12 +309,16 @@ async fn change_role(
             Err(e) => Err(e.into()),
         };
     }
-    let in_org = InOrg::resolve(&app, Caller::Account(posted.browser.user.clone()), &org)?;
+    let in_org = InOrg::resolve(
+        app.service(),
+        Caller::Account(posted.browser.user.clone()),
+        &org,
+    )?;
     let target = members::parse_user(&user)?;
     let view = members::current_member(&app, &in_org, &target).await?;
     let me = posted.browser.user.clone();
     let mut row = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             rows(&app, &me, std::slice::from_ref(&view), state)
         })
@@ -322,7 +327,7 @@ async fn change_role(
         .ok_or_else(|| ApiError::from(steward_core::Refusal::UnknownMember(target.clone())))?;
     match outcome {
         Ok(_) => row.saved = Some(format!("Saved: {} is now {}.", row.name, row.role_label)),
-        Err(e) => row.error = Some(super::page::words(&e)),
+        Err(e) => row.error = Some(super::page::api_words(&e)),
     }
     Ok(render(&RowFragment { org_id: org, row })?.into_response())
 }
@@ -348,7 +353,7 @@ struct ScopeEdit {
 }
 
 async fn edit_page(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path((org, user)): Path<(String, String)>,
 ) -> Result<Html<String>, PageError> {
@@ -356,7 +361,7 @@ async fn edit_page(
 }
 
 async fn show_edit(
-    app: &AppState,
+    app: &Application,
     browser: &Browser,
     org: &str,
     user: &str,
@@ -370,9 +375,9 @@ async fn show_edit(
     )
     .await?;
     let me = browser.user.clone();
-    let policy = app.service.policy().clone();
+    let policy = app.service().policy().clone();
     let (row, scopes) = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             let row = rows(app, &me, std::slice::from_ref(&view), state).pop();
             let target = UserId::parse(&view.user_id).ok();
@@ -424,11 +429,15 @@ async fn show_edit(
 /// Save in the edit panel: name, role and every scope's roles in one
 /// transaction, decided against the same state; one refusal refuses all.
 async fn save_user(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path((org, user)): Path<(String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = InOrg::resolve(&app, Caller::Account(posted.browser.user.clone()), &org)?;
+    let in_org = InOrg::resolve(
+        app.service(),
+        Caller::Account(posted.browser.user.clone()),
+        &org,
+    )?;
     let target = members::parse_user(&user)?;
     let f = &posted.fields;
     let attempt = async {
@@ -471,7 +480,7 @@ async fn save_user(
             }
         }
         if !commands.is_empty() {
-            app.service
+            app.service()
                 .execute_together(&in_org.org, &in_org.actor()?, commands)
                 .await?;
         }
@@ -497,15 +506,19 @@ struct DeletedPage {
 /// member is decided by the rule of a single deletion and those the rules keep
 /// are listed with the reason.
 async fn delete_users(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = InOrg::resolve(&app, Caller::Account(posted.browser.user.clone()), &org)?;
+    let in_org = InOrg::resolve(
+        app.service(),
+        Caller::Account(posted.browser.user.clone()),
+        &org,
+    )?;
     let user_ids: Vec<String> = posted.fields.all("user_ids").map(str::to_string).collect();
     // Names first: the deleted are gone from the state afterwards.
     let names: std::collections::HashMap<String, String> = app
-        .service
+        .service()
         .read(&in_org.org, |state| {
             user_ids
                 .iter()
@@ -562,11 +575,15 @@ fn people(n: usize) -> String {
 
 /// Invite: the invitation's link is shown once, on the page that answers.
 async fn invite(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = InOrg::resolve(&app, Caller::Account(posted.browser.user.clone()), &org)?;
+    let in_org = InOrg::resolve(
+        app.service(),
+        Caller::Account(posted.browser.user.clone()),
+        &org,
+    )?;
     let f = &posted.fields;
     let body = InviteBody {
         email: f.get("email").unwrap_or("").to_string(),
@@ -577,7 +594,7 @@ async fn invite(
     };
     let outcome = match in_org.actor() {
         Ok(actor) => members::create_invitation(&app, &in_org.org, &actor, body).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match outcome {
         Ok(view) => {
@@ -616,7 +633,7 @@ async fn invite(
 
 /// The members as CSV (`email,name,role,scopes`), the shape the import reads.
 async fn export(
-    State(app): State<AppState>,
+    State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
 ) -> Result<Response, PageError> {

@@ -161,7 +161,7 @@ async fn a_seven_day_nomination_accepted_moves_ownership() {
             .expect(201);
         assert_eq!(nomination["status"], "pending");
         assert_eq!(nomination["to_user"], admin.id.as_str());
-        let now = app.app.service.clock().now().0;
+        let now = app.app.service().clock().now().0;
         let days = (nomination["expires_at"].as_i64().unwrap() - now) as f64 / 86_400.0;
         assert!((6.99..=7.01).contains(&days), "{}: {days} days", p.name);
         app.post(&path, &org.owner.token, json!({"to_user": admin.id}))

@@ -93,7 +93,7 @@ async fn accepting_an_invitation_past_the_hashing_bound_is_503_and_the_invitatio
 async fn a_setup_link_past_the_hashing_bound_is_503_and_still_works_after() {
     let passwords = one_at_a_time();
     let app = spawn_with_passwords(Policy::preset("operations").unwrap(), passwords.clone()).await;
-    let store = app.app.service.store();
+    let store = app.app.service().store();
     let account = Account {
         id: "usr_owner".into(),
         email: "owner@acme.test".into(),
@@ -102,7 +102,7 @@ async fn a_setup_link_past_the_hashing_bound_is_503_and_still_works_after() {
         created_at: 0,
     };
     store.create_account(&account).await.unwrap();
-    let now = app.app.service.clock().now().0;
+    let now = app.app.service().clock().now().0;
     let link = store
         .create_setup_token(&account.id, now, now + 3600)
         .await
@@ -121,7 +121,7 @@ async fn a_setup_link_past_the_hashing_bound_is_503_and_still_works_after() {
 async fn a_taken_email_is_refused_before_its_password_is_hashed() {
     let app = spawn_preset("operations").await;
     app.signup("owner@acme.test", "Acme").await;
-    let passwords = &app.app.auth.passwords;
+    let passwords = &app.app.sign_in.passwords;
     let before = passwords.computed();
     app.call(
         Method::POST,

@@ -5,8 +5,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use steward::application::{Application, Settings, SignIn};
 use steward::auth::Passwords;
-use steward::http::{AppState, Auth, HttpConfig};
 use steward::service::Service;
 use steward::store::Store;
 use steward_core::Policy;
@@ -15,7 +15,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub addr: SocketAddr,
-    pub app: AppState,
+    pub app: Application,
     pub http: reqwest::Client,
     _database: Database,
 }
@@ -106,19 +106,19 @@ async fn start_with(
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = HttpConfig {
+    let config = Settings {
         signup,
         public_url: format!("http://{addr}"),
     };
-    let mut app = AppState::new(service, config).await.unwrap();
+    let mut app = Application::open(service, config).await.unwrap();
     if let Some(passwords) = passwords {
-        app.auth = Arc::new(Auth {
-            signer: app.auth.signer.clone(),
+        app.sign_in = Arc::new(SignIn {
+            signer: app.sign_in.signer.clone(),
             passwords,
-            limiter: app.auth.limiter.clone(),
+            limiter: app.sign_in.limiter.clone(),
         });
     }
-    tokio::spawn(steward::http::serve(
+    tokio::spawn(steward::app::serve(
         app.clone(),
         listener,
         std::future::pending(),

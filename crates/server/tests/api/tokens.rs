@@ -43,7 +43,7 @@ async fn a_tampered_expired_or_foreign_token_is_401() {
         .refused(401, "invalid_token");
 
     // Expired: 15 minutes later.
-    app.app.service.clock().advance_secs(16 * 60);
+    app.app.service().clock().advance_secs(16 * 60);
     app.get(me, &org.owner.token)
         .await
         .refused(401, "token_expired");
@@ -98,7 +98,7 @@ async fn a_refresh_token_rotates_and_its_reuse_revokes_the_family() {
         .expect(200);
     // The rotated token used again after the retry grace period (10 s): the
     // whole family is revoked, the newest too.
-    app.app.service.clock().advance_secs(11);
+    app.app.service().clock().advance_secs(11);
     refresh(&org.owner.refresh)
         .await
         .refused(401, "refresh_token_reused");
@@ -359,11 +359,11 @@ async fn a_refresh_retried_within_ten_seconds_gets_the_same_successor_and_later_
     let org = app.signup("owner@acme.test", "Acme").await;
     let first = refresh(&app, &org.owner.refresh).await.expect(200);
     let successor = first["refresh_token"].as_str().unwrap().to_string();
-    app.app.service.clock().advance_secs(5);
+    app.app.service().clock().advance_secs(5);
     let retried = refresh(&app, &org.owner.refresh).await.expect(200);
     assert_eq!(retried["refresh_token"].as_str(), Some(successor.as_str()));
     // Past the grace period the old token is a replay again: the family ends.
-    app.app.service.clock().advance_secs(6);
+    app.app.service().clock().advance_secs(6);
     refresh(&app, &org.owner.refresh)
         .await
         .refused(401, "refresh_token_reused");

@@ -107,7 +107,7 @@ async fn many_sites(t: &Operations, n: usize) {
     let owner = Actor::User(UserId::parse(&t.owner.id).unwrap());
     t.app
         .app
-        .service
+        .service()
         .execute_together(&org, &owner, commands)
         .await
         .unwrap();

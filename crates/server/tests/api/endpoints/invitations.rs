@@ -16,7 +16,7 @@ async fn an_invitation_takes_the_policys_default_role_and_lasts_seven_days() {
     assert_eq!(inv["email"], "newcomer@acme.test");
     assert_eq!(inv["role"], "viewer");
     assert!(!text(&inv["token"]).is_empty());
-    let now = t.app.app.service.clock().now().0;
+    let now = t.app.app.service().clock().now().0;
     let days = (inv["expires_at"].as_i64().unwrap() - now) as f64 / 86_400.0;
     assert!((6.99..=7.01).contains(&days), "{days} days");
 
@@ -307,7 +307,7 @@ async fn an_expired_invitation_is_refused_as_expired() {
         json!({"email": "late@acme.test", "name": "Late"}),
     )
     .await;
-    t.app.app.service.clock().advance_days(8);
+    t.app.app.service().clock().advance_days(8);
     accept(&t.app, &text(&inv["token"]), json!({"password": PASSWORD}))
         .await
         .refused(409, "invitation_expired");

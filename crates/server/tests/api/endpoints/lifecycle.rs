@@ -4,13 +4,13 @@
 //! demoted member's API keys do no more than the member may do now.
 
 use super::*;
-use steward::http::AppState;
+use steward::application::Application;
 
 /// A console session for `who`, made in the store (the console is not served here).
-async fn session(app: &AppState, who: &User) -> String {
-    let now = app.service.clock().now().0;
+async fn session(app: &Application, who: &User) -> String {
+    let now = app.service().clock().now().0;
     let (secret, _) = app
-        .service
+        .service()
         .store()
         .create_session(&who.id, now)
         .await
@@ -18,9 +18,9 @@ async fn session(app: &AppState, who: &User) -> String {
     secret
 }
 
-async fn session_lives(app: &AppState, secret: &str) -> bool {
-    let now = app.service.clock().now().0;
-    app.service
+async fn session_lives(app: &Application, secret: &str) -> bool {
+    let now = app.service().clock().now().0;
+    app.service()
         .store()
         .session(secret, now)
         .await

@@ -1,0 +1,1 @@
+//! (to be written: the api_keys use cases)

@@ -1,0 +1,299 @@
+//! Why a use case did not do what it was asked: one variant per reason, each
+//! with its stable `reason` word and a message for people. Adapters map the
+//! `ErrorKind` to their own answer (the API to a status, the console to a page,
+//! the CLI to an exit) in one place each; see docs/architecture.md#errors.
+
+use crate::auth::HashingBusy;
+use crate::service::ServiceError;
+use crate::store::StoreError;
+use std::time::Duration;
+use steward_core::import_file::ImportFileError;
+use steward_core::{Email, ParseError, Refusal, RefusalKind};
+
+/// Every error a use case answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The core refused: its typed reason (`last_admin`, `unknown_member`...).
+    #[error(transparent)]
+    Refused(Refusal),
+    /// An input that did not parse or is out of range; `field` names it and is
+    /// the reason (`name`, `email`, `limit`...).
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// A CSV file refused whole, with its line and column.
+    #[error(transparent)]
+    ImportFile(#[from] ImportFileError),
+    /// A file over the use case's limit.
+    #[error("the file is larger than {} MiB", .limit / (1024 * 1024))]
+    FileTooLarge { limit: usize },
+    /// No credentials, wrong ones or spent ones.
+    #[error(transparent)]
+    Unauthenticated(#[from] Unauthenticated),
+    /// The caller may not do this.
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error("an account with {0} already exists; sign in instead")]
+    DuplicateEmail(Email),
+    /// Self-service signup is turned off on this deployment.
+    #[error("signup is turned off here; ask an administrator for an invitation")]
+    SignupDisabled,
+    #[error("no such API key")]
+    UnknownApiKey,
+    /// A member id that is no id at all (a well-formed unknown one is the core's
+    /// `unknown_member`).
+    #[error("no such member")]
+    NoSuchMember,
+    /// An object id that is no id at all.
+    #[error("no such object")]
+    NoSuchObject,
+    /// An invitation or setup link that is unknown, used or expired.
+    #[error("this link is unknown, used or expired")]
+    UnknownLink,
+    /// The console's import: the file posted is not the one previewed.
+    #[error("the file is not the one previewed; preview it again before importing")]
+    FileChanged,
+    /// The console's import: rows the preview accepted are refused now.
+    #[error("nothing was imported: {refused} rows were refused (the organization changed since the preview); preview the file again")]
+    ImportRefused { refused: usize },
+    #[error("too many attempts; try again in {} s", .retry_after.as_secs().max(1))]
+    RateLimited { retry_after: Duration },
+    /// More passwords to hash than the node's bound lets through in time.
+    #[error(transparent)]
+    Busy(#[from] HashingBusy),
+    /// Anything the caller cannot fix: adapters log it and show generic text.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Who is asking could not be told, or not any more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unauthenticated {
+    #[error("send Authorization: Bearer <token>")]
+    MissingCredentials,
+    #[error("the token is not valid")]
+    InvalidToken,
+    #[error("the account no longer exists")]
+    AccountGone,
+    #[error("the access token has expired; refresh it")]
+    TokenExpired,
+    #[error("this API key is unknown or revoked")]
+    InvalidApiKey,
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    #[error("the refresh token is not valid")]
+    InvalidRefreshToken,
+    #[error("the refresh token has expired")]
+    RefreshTokenExpired,
+    #[error("this refresh token was already used; every session from that login is signed out")]
+    RefreshTokenReused,
+    #[error("the refresh token was revoked; sign in again")]
+    RefreshTokenRevoked,
+    /// An invitation to an address that has an account: its owner signs in first.
+    #[error("an account with this address exists: sign in, then accept the invitation again with its access token")]
+    SignInRequired,
+}
+
+impl Unauthenticated {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Unauthenticated::MissingCredentials => "missing_credentials",
+            Unauthenticated::InvalidToken | Unauthenticated::AccountGone => "invalid_token",
+            Unauthenticated::TokenExpired => "token_expired",
+            Unauthenticated::InvalidApiKey => "invalid_api_key",
+            Unauthenticated::InvalidCredentials => "invalid_credentials",
+            Unauthenticated::InvalidRefreshToken => "invalid_refresh_token",
+            Unauthenticated::RefreshTokenExpired => "refresh_token_expired",
+            Unauthenticated::RefreshTokenReused => "refresh_token_reused",
+            Unauthenticated::RefreshTokenRevoked => "refresh_token_revoked",
+            Unauthenticated::SignInRequired => "sign_in_required",
+        }
+    }
+}
+
+/// The caller is known and may not do this (reason `not_permitted`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// A member whose role does not give the action.
+    #[error("this needs {action}, which your role does not give")]
+    Lacks { action: String },
+    /// An API key asked to change something.
+    #[error("an API key may only read and check; sign in as a member to make changes")]
+    KeyOnlyReadsAndChecks,
+    /// An API key refused by steward-core's rule for keys (`KeyDenial`, in words).
+    #[error("{0}")]
+    Key(String),
+    #[error("an API key has no account; /me is for people")]
+    KeyHasNoAccount,
+    #[error("an API key cannot create organizations")]
+    KeyCannotCreateOrganizations,
+}
+
+/// What sort of failure an error is: what adapters map to their answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Invalid,
+    TooLarge,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    Unavailable,
+    Internal,
+}
+
+impl AppError {
+    /// A field that did not parse: the field is the reason.
+    pub fn field(field: &'static str, error: impl std::fmt::Display) -> AppError {
+        AppError::Invalid {
+            field,
+            message: format!("{field}: {error}"),
+        }
+    }
+
+    /// An input out of range, in the caller's words.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// Another organization's id, or one this caller may not know of.
+    pub fn no_organization() -> AppError {
+        AppError::Refused(Refusal::NoOrganization)
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AppError::Refused(refusal) => match refusal.kind() {
+                RefusalKind::Invalid => ErrorKind::Invalid,
+                RefusalKind::Forbidden => ErrorKind::Forbidden,
+                RefusalKind::NotFound => ErrorKind::NotFound,
+                RefusalKind::Conflict => ErrorKind::Conflict,
+            },
+            AppError::Invalid { .. } | AppError::ImportFile(_) => ErrorKind::Invalid,
+            AppError::FileTooLarge { .. } => ErrorKind::TooLarge,
+            AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            AppError::Denied(_) => ErrorKind::Forbidden,
+            AppError::SignupDisabled
+            | AppError::UnknownApiKey
+            | AppError::NoSuchMember
+            | AppError::NoSuchObject
+            | AppError::UnknownLink => ErrorKind::NotFound,
+            AppError::DuplicateEmail(_)
+            | AppError::FileChanged
+            | AppError::ImportRefused { .. } => ErrorKind::Conflict,
+            AppError::RateLimited { .. } => ErrorKind::RateLimited,
+            AppError::Busy(_) => ErrorKind::Unavailable,
+            AppError::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The stable word clients branch on (docs/api.md#errors).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            AppError::Refused(refusal) => refusal.reason(),
+            AppError::Invalid { field, .. } => field,
+            AppError::ImportFile(e) => e.reason(),
+            AppError::FileTooLarge { .. } => "file_too_large",
+            AppError::Unauthenticated(u) => u.reason(),
+            AppError::Denied(_) => "not_permitted",
+            AppError::DuplicateEmail(_) => "duplicate_email",
+            AppError::SignupDisabled => "signup_disabled",
+            AppError::UnknownApiKey => "unknown_api_key",
+            AppError::NoSuchMember => "unknown_member",
+            AppError::NoSuchObject => "unknown_object",
+            AppError::UnknownLink => "unknown_invitation",
+            AppError::FileChanged => "file_changed",
+            AppError::ImportRefused { .. } => "import_refused",
+            AppError::RateLimited { .. } => "too_many_attempts",
+            AppError::Busy(_) => "busy",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// How long the caller should wait before trying again, when that is known.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            AppError::RateLimited { retry_after } | AppError::Busy(HashingBusy { retry_after }) => {
+                Some(*retry_after)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> AppError {
+        AppError::Refused(refusal)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NoSuchOrganization(_) => AppError::no_organization(),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> AppError {
+        match e {
+            ServiceError::Refused(r) => r.into(),
+            ServiceError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<ParseError> for AppError {
+    fn from(e: ParseError) -> AppError {
+        let field = match e {
+            ParseError::BadEmail(_) => "email",
+            ParseError::Empty { .. } | ParseError::TooLong { .. } => "invalid_value",
+            ParseError::BadCharacter { .. } => "invalid_value",
+        };
+        AppError::invalid(field, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_keeps_the_core_reason_and_kind() {
+        let e = AppError::from(Refusal::LastAdmin);
+        assert_eq!((e.kind(), e.reason()), (ErrorKind::Forbidden, "last_admin"));
+        let e = AppError::from(Refusal::NoOrganization);
+        assert_eq!((e.kind(), e.reason()), (ErrorKind::NotFound, "unknown_org"));
+    }
+
+    #[test]
+    fn every_denial_is_not_permitted() {
+        let e = AppError::from(Denied::Lacks {
+            action: "audit:view".into(),
+        });
+        assert_eq!(e.reason(), "not_permitted");
+        assert_eq!(e.kind(), ErrorKind::Forbidden);
+        assert_eq!(
+            e.to_string(),
+            "this needs audit:view, which your role does not give"
+        );
+    }
+
+    #[test]
+    fn the_wait_is_known_for_limits_only() {
+        let limited = AppError::RateLimited {
+            retry_after: Duration::from_secs(30),
+        };
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(30)));
+        assert_eq!(limited.kind(), ErrorKind::RateLimited);
+        assert_eq!(AppError::UnknownLink.retry_after(), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! The application layer: every use case the API, the console and the CLI
+//! perform, reads included, once. Each takes typed input and a `Caller` (or an
+//! `InOrg`), answers a typed view or an `AppError`, and goes through the service
+//! for every change. Adapters parse, call one use case and render; none calls
+//! another adapter. See docs/architecture.md.
+
+pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+mod caller;
+pub mod checks;
+mod error;
+pub mod exports;
+pub mod import;
+pub mod invitations;
+pub mod joining;
+mod list;
+pub mod members;
+pub mod objects;
+pub mod orgs;
+pub mod ownership;
+pub mod sessions;
+
+pub use caller::{parse_object, parse_user, Caller, InOrg};
+pub use error::{AppError, Denied, ErrorKind, Unauthenticated};
+pub use list::{page_limit, Page};
+
+use crate::auth::{LoginLimiter, Passwords, Signer, TokenError};
+use crate::secrets::secret_hash;
+use crate::service::Service;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// API keys carry this prefix, so a bearer token is told apart without parsing.
+pub const API_KEY_PREFIX: &str = "stw_key_";
+
+/// What a deployment is set to, for the use cases that depend on it.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Whether self-service signup (`POST /api/v1/signup`, the console's form) is open.
+    pub signup: bool,
+    /// The address people open, for links printed or returned (invitations).
+    pub public_url: String,
+}
+
+impl Settings {
+    /// `path` (starting with `/`) under the public address.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.trim_end_matches('/'))
+    }
+}
+
+/// The use cases of organizations, members, objects, checks and the audit log:
+/// all an operator's command line needs (no token-signing key). Cheap to clone.
+#[derive(Clone)]
+pub struct Steward {
+    service: Service,
+    settings: Arc<Settings>,
+    checks: Arc<CheckTally>,
+}
+
+impl Steward {
+    pub fn new(service: Service, settings: Settings) -> Steward {
+        Steward {
+            service,
+            settings: Arc::new(settings),
+            checks: Arc::default(),
+        }
+    }
+
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Checks answered since start, by result.
+    pub fn checks(&self) -> &CheckTally {
+        &self.checks
+    }
+
+    /// The caller inside `org`, or `unknown_org` for one who is not in it.
+    pub fn in_org(&self, caller: Caller, org: &str) -> Result<InOrg, AppError> {
+        InOrg::resolve(&self.service, caller, org)
+    }
+}
+
+/// Checks answered, by result (what `/metrics` reports).
+#[derive(Default)]
+pub struct CheckTally {
+    allowed: AtomicU64,
+    denied: AtomicU64,
+}
+
+impl CheckTally {
+    pub fn count(&self, allowed: u64, denied: u64) {
+        self.allowed.fetch_add(allowed, Ordering::Relaxed);
+        self.denied.fetch_add(denied, Ordering::Relaxed);
+    }
+
+    /// (allowed, denied)
+    pub fn totals(&self) -> (u64, u64) {
+        (
+            self.allowed.load(Ordering::Relaxed),
+            self.denied.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// What signing people in needs beyond the organizations: the token-signing key,
+/// password hashing and the login limiter.
+pub struct SignIn {
+    pub signer: Signer,
+    pub passwords: Passwords,
+    pub limiter: LoginLimiter,
+}
+
+/// The whole application, as the API and the console serve it. Cheap to clone.
+#[derive(Clone)]
+pub struct Application {
+    pub steward: Steward,
+    pub sign_in: Arc<SignIn>,
+}
+
+impl Application {
+    /// Loads the token-signing key (made on first start) beside the use cases.
+    pub async fn open(service: Service, settings: Settings) -> Result<Application, AppError> {
+        let now = service.clock().now().0;
+        let signer = Signer::load_or_create(service.store(), now).await?;
+        Ok(Application {
+            steward: Steward::new(service, settings),
+            sign_in: Arc::new(SignIn {
+                signer,
+                passwords: Passwords::new(),
+                limiter: LoginLimiter::default(),
+            }),
+        })
+    }
+
+    pub fn service(&self) -> &Service {
+        self.steward.service()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        self.steward.settings()
+    }
+
+    /// The caller behind a bearer token: an API key is looked up by its SHA-256
+    /// in memory; anything else must be an access token this deployment signed.
+    pub fn authenticate(&self, token: &str) -> Result<Caller, AppError> {
+        if token.starts_with(API_KEY_PREFIX) {
+            return self
+                .service()
+                .api_key(&secret_hash(token))
+                .map(Caller::Key)
+                .ok_or(Unauthenticated::InvalidApiKey.into());
+        }
+        let now = self.service().clock().now().0;
+        match self.sign_in.signer.verify(token, now) {
+            Ok(claims) => steward_core::UserId::parse(&claims.sub)
+                .map(Caller::Account)
+                .map_err(|_| Unauthenticated::InvalidToken.into()),
+            Err(TokenError::Expired) => Err(Unauthenticated::TokenExpired.into()),
+            Err(_) => Err(Unauthenticated::InvalidToken.into()),
+        }
+    }
+}
