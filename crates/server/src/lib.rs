@@ -6,6 +6,7 @@ pub mod app;
 pub mod application;
 pub mod auth;
 pub mod cli;
+pub mod download;
 pub mod http;
 pub mod secrets;
 pub mod service;

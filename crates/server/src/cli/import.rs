@@ -1,11 +1,11 @@
 //! `steward import FILE --org ORG`: the CSV import from the command line, as a
-//! member (the owner unless `--as`), through the API's own `import_csv`; progress
-//! on stderr, the outcome on stdout, a non-zero exit when any row is refused.
+//! member (the owner unless `--as`), through the import's use case
+//! (`Steward::import_csv`); progress on stderr, the outcome on stdout, a non-zero
+//! exit when any row is refused.
 
 use super::invitations::Target;
-use super::orgs::app;
 use super::serve::PublicArgs;
-use crate::http::{import_csv, ImportAnswer, ImportStep, MAX_IMPORT_BYTES};
+use crate::application::import::{ImportAnswer, ImportStep, MAX_IMPORT_BYTES};
 use anyhow::{anyhow, bail, Context};
 use clap::Args;
 use std::io::{IsTerminal, Read, Write};
@@ -32,18 +32,13 @@ impl ImportArgs {
 
     async fn run_async(self) -> anyhow::Result<()> {
         let bytes = read_file(&self.file)?;
-        let app = app(&self.target.database, &self.public).await?;
-        let (org, actor) = self.target.resolve(&app).await?;
+        let steward = super::steward(&self.target.database, &self.public).await?;
+        let (org, actor) = self.target.resolve(&steward).await?;
         let total = bytes.len() as u64;
         let mut bar = Bar::new("parsing");
         let started = Instant::now();
-        let answer = import_csv(
-            &app,
-            &org,
-            &actor,
-            bytes.into(),
-            self.dry_run,
-            move |step| match step {
+        let answer = steward
+            .import_csv(&org, &actor, bytes, self.dry_run, move |step| match step {
                 ImportStep::Parsing(p) => bar.show(&format!("{} rows", p.rows), p.bytes, total),
                 ImportStep::Applying { rows } => {
                     bar.show(&format!("{rows} rows"), total, total);
@@ -52,13 +47,11 @@ impl ImportArgs {
                     bar.show(&format!("{rows} rows"), 0, 0);
                     bar.done();
                 }
-            },
-        )
-        .await
-        .map_err(|e| anyhow!("{}: {e}", self.file.display()))?;
+            })
+            .await
+            .map_err(|e| anyhow!("{}: {e}", self.file.display()))?;
         eprintln!("done in {:.1} s", started.elapsed().as_secs_f64());
-        let url = app.settings().public_url.trim_end_matches('/').to_string();
-        report(&answer, &url)
+        report(&answer, &steward.settings().link(""))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::orgs::app;
 use super::serve::{DatabaseArgs, PublicArgs};
-use crate::application::Application;
+use crate::application::Steward;
 use crate::http::{create_invitation, invitation_view, InviteBody};
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
@@ -61,16 +61,16 @@ pub struct Target {
 
 impl Target {
     /// The organization and the member the command acts as.
-    pub(super) async fn resolve(&self, app: &Application) -> anyhow::Result<(OrgId, Actor)> {
+    pub(super) async fn resolve(&self, steward: &Steward) -> anyhow::Result<(OrgId, Actor)> {
         let org = OrgId::parse(&self.org).map_err(|e| anyhow!("--org: {e}"))?;
-        let policy = app.service().policy().clone();
+        let policy = steward.service().policy().clone();
         let wanted = self
             .as_member
             .as_deref()
             .map(Email::parse)
             .transpose()
             .map_err(|e| anyhow!("--as: {e}"))?;
-        let actor = app
+        let actor = steward
             .service()
             .read(&org, |state| match &wanted {
                 Some(email) => state.member_by_email(email).map(|m| m.user_id.clone()),
@@ -101,7 +101,7 @@ impl InvitationsCommand {
                 public,
             } => {
                 let app = app(&target.database, &public).await?;
-                let (org, actor) = target.resolve(&app).await?;
+                let (org, actor) = target.resolve(&app.steward).await?;
                 let body = InviteBody {
                     email,
                     name,
@@ -120,7 +120,7 @@ impl InvitationsCommand {
             }
             InvitationsCommand::List { target } => {
                 let app = app(&target.database, &PublicArgs { public_url: None }).await?;
-                let (org, _) = target.resolve(&app).await?;
+                let (org, _) = target.resolve(&app.steward).await?;
                 let now = app.service().clock().now().0;
                 let list = app
                     .service()
@@ -143,7 +143,7 @@ impl InvitationsCommand {
             }
             InvitationsCommand::Revoke { target, id } => {
                 let app = app(&target.database, &PublicArgs { public_url: None }).await?;
-                let (org, actor) = target.resolve(&app).await?;
+                let (org, actor) = target.resolve(&app.steward).await?;
                 let invitation_id = InvitationId::parse(&id).map_err(|e| anyhow!("--id: {e}"))?;
                 app.service()
                     .execute(&org, &actor, Command::RevokeInvitation { invitation_id })

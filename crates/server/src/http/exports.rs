@@ -1,23 +1,16 @@
-//! Exports: the audit log (JSON lines or CSV, streamed a page at a time, oldest
-//! first) and the member list (CSV in the shape the import reads), as files a
-//! spreadsheet opens without running anything in them.
+//! Exports as downloads: the audit log (`?format=jsonl|csv`, streamed) and the
+//! member list (CSV); the use cases are `Steward::audit_export` and
+//! `Steward::members_export`.
 
-use super::audit::AuditEvent;
 use super::error::ApiError;
-use super::extract::{ApiPath, ApiQuery, Caller, InOrg};
+use super::extract::{ApiPath, ApiQuery, Caller};
+use crate::application::exports::{ExportQuery, Format};
 use crate::application::Application;
-use crate::store::{AuditEntry, StoreError};
-use axum::body::{Body, Bytes};
+use crate::download::attachment;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use futures_util::StreamExt;
-use serde::Deserialize;
-use std::borrow::Cow;
-use std::fmt::Write as _;
-use steward_core::import_file::{needs_quote_prefix, QUOTE_PREFIX};
 
 pub fn router() -> Router<Application> {
     Router::new()
@@ -25,68 +18,7 @@ pub fn router() -> Router<Application> {
         .route("/api/v1/orgs/{org}/members/export", get(members_export))
 }
 
-/// Events per page read from the store, and per chunk of the body.
-const EXPORT_PAGE: i64 = 1000;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ExportQuery {
-    /// `jsonl` (the default: one event per line, as the audit list shows it) or
-    /// `csv`.
-    pub format: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Jsonl,
-    Csv,
-}
-
-impl Format {
-    fn parse(format: Option<&str>) -> Result<Format, ApiError> {
-        match format {
-            None | Some("jsonl") => Ok(Format::Jsonl),
-            Some("csv") => Ok(Format::Csv),
-            Some(other) => Err(ApiError::invalid(
-                "format",
-                format!("format is \"jsonl\" or \"csv\", not {other:?}"),
-            )),
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Format::Jsonl => "application/x-ndjson",
-            Format::Csv => "text/csv; charset=utf-8",
-        }
-    }
-
-    fn extension(self) -> &'static str {
-        match self {
-            Format::Jsonl => "jsonl",
-            Format::Csv => "csv",
-        }
-    }
-}
-
-/// The audit log's CSV columns: `at` in RFC 3339 (UTC) for people, `at_unix` for
-/// programs; `data` is the event's JSON.
-const AUDIT_COLUMNS: [&str; 10] = [
-    "id",
-    "seq",
-    "at",
-    "at_unix",
-    "type",
-    "actor_id",
-    "target_id",
-    "data",
-    "hash",
-    "prev_hash",
-];
-
-/// The whole log, oldest first (the order it was written and is chained in, so
-/// the file can be verified top to bottom), up to the head as it stood when the
-/// export began. The body is streamed: one page of events is read, written and
-/// sent at a time.
+/// The whole log, oldest first, up to the head as it stood when the export began.
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/audit/export", tag = "audit",
     params(("org" = String, Path), ExportQuery),
     responses(
@@ -98,92 +30,12 @@ pub(crate) async fn audit_export(
     ApiPath(org): ApiPath<String>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let org = InOrg::resolve(app.service(), caller, &org)?;
-    org.require("audit:view")?;
+    let org = app.steward.in_org(caller, &org)?;
     let format = Format::parse(q.format.as_deref())?;
-    let head = app
-        .service()
-        .store()
-        .head(&org.org)
-        .await?
-        .ok_or_else(ApiError::no_organization)?;
-    let store = app.service().store().clone();
-    let org_id = org.org.clone();
-    let header = (format == Format::Csv).then(|| {
-        let mut line = String::new();
-        csv_record(&mut line, AUDIT_COLUMNS);
-        Ok::<Bytes, StoreError>(Bytes::from(line))
-    });
-    let pages = futures_util::stream::unfold(Some(0_i64), move |after| {
-        let (store, org_id) = (store.clone(), org_id.clone());
-        async move {
-            let after = after.filter(|&a| a < head.seq)?;
-            match store
-                .audit_page(&org_id, after, head.seq, EXPORT_PAGE)
-                .await
-            {
-                Ok(entries) => {
-                    let last = entries.last()?.seq;
-                    Some((Ok(render(format, entries)), Some(last)))
-                }
-                Err(e) => {
-                    // The status is sent already: the body stops short, which the
-                    // client sees as a broken transfer, not a whole file.
-                    tracing::error!(org = %org_id, error = %e, "the audit export failed");
-                    Some((Err(e), None))
-                }
-            }
-        }
-    });
-    // A body must keep answering "ended" once it has ended (http-body's contract;
-    // the compression layer asks once more after the last chunk), while a stream
-    // may panic when polled past its end, as `unfold` does: fused, it answers
-    // `None` again.
-    let body = Body::from_stream(futures_util::stream::iter(header).chain(pages).fuse());
-    let filename = format!("audit-{}.{}", org.org, format.extension());
-    Ok(attachment(body, format.content_type(), &filename))
+    Ok(attachment(app.steward.audit_export(&org, format).await?))
 }
 
-/// A page of events as the format writes them.
-fn render(format: Format, entries: Vec<AuditEntry>) -> Bytes {
-    let mut out = String::with_capacity(entries.len() * 400);
-    for entry in entries {
-        match format {
-            Format::Jsonl => {
-                let event = AuditEvent {
-                    id: entry.seq.to_string(),
-                    entry,
-                };
-                // A JSON line needs no escaping: a reader parses it, nothing runs it.
-                out.push_str(&serde_json::to_string(&event).expect("an event serializes"));
-                out.push('\n');
-            }
-            Format::Csv => {
-                let data = entry.data.to_string();
-                csv_record(
-                    &mut out,
-                    [
-                        entry.seq.to_string().as_str(),
-                        &entry.seq.to_string(),
-                        &steward_core::Timestamp(entry.at).rfc3339(),
-                        &entry.at.to_string(),
-                        &entry.event_type,
-                        entry.actor_id.as_deref().unwrap_or(""),
-                        entry.target_id.as_deref().unwrap_or(""),
-                        &data,
-                        &entry.hash,
-                        &entry.prev_hash,
-                    ],
-                );
-            }
-        }
-    }
-    Bytes::from(out)
-}
-
-/// The members as CSV with the columns the import reads, `email,name,role,scopes`,
-/// `scopes` as `object:role;object:role` (one pair per role held), so an export
-/// can be edited and imported back. In the organization's member order (by id).
+/// The members as CSV with the columns the import reads, `email,name,role,scopes`.
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/members/export", tag = "members",
     params(("org" = String, Path)),
     responses(
@@ -194,144 +46,6 @@ pub(crate) async fn members_export(
     caller: Caller,
     ApiPath(org): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let org = InOrg::resolve(app.service(), caller, &org)?;
-    org.require("members:view")?;
-    // The members are in memory already; the file is a fraction of that.
-    let csv = app
-        .service()
-        .read(&org.org, |state| {
-            let mut out = String::new();
-            csv_record(&mut out, ["email", "name", "role", "scopes"]);
-            for m in state.members() {
-                let mut scopes = String::new();
-                let seen = state
-                    .scopes_of(&m.user_id)
-                    .filter(|(object, _)| org.sees(object.as_str()));
-                for (object, roles) in seen {
-                    for role in roles.iter() {
-                        if !scopes.is_empty() {
-                            scopes.push(';');
-                        }
-                        let _ = write!(scopes, "{object}:{role}");
-                    }
-                }
-                csv_record(
-                    &mut out,
-                    [m.email.as_str(), m.name.as_str(), m.role.as_str(), &scopes],
-                );
-            }
-            out
-        })
-        .await?;
-    let filename = format!("members-{}.csv", org.org);
-    Ok(attachment(
-        Body::from(csv),
-        Format::Csv.content_type(),
-        &filename,
-    ))
-}
-
-/// A download: its type, and a file name the browser saves it under.
-fn attachment(body: Body, content_type: &'static str, filename: &str) -> Response {
-    let mut response = Response::new(body);
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // Ids are letters, digits, '-', '_' and '.': the name needs no escaping.
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// One CSV cell as a spreadsheet should read it. A cell starting with `=`, `+`,
-/// `-`, `@`, a tab or a carriage return would be taken for a formula (a member
-/// named `=HYPERLINK(...)` runs when the file is opened), so it gets a leading
-/// `'`, which spreadsheets read as "text" (OWASP, CSV injection); the rule, shared
-/// with the import that reads it back, is steward-core's `needs_quote_prefix`.
-/// Then RFC 4180: a cell with a comma, quote or line break is quoted, its quotes
-/// doubled.
-pub fn csv_cell(text: &str) -> Cow<'_, str> {
-    let formula = needs_quote_prefix(text);
-    let quote = text.contains([',', '"', '\n', '\r']);
-    if !formula && !quote {
-        return Cow::Borrowed(text);
-    }
-    let mut cell = String::with_capacity(text.len() + 3);
-    if quote {
-        cell.push('"');
-    }
-    if formula {
-        cell.push(QUOTE_PREFIX);
-    }
-    for c in text.chars() {
-        if c == '"' {
-            cell.push('"');
-        }
-        cell.push(c);
-    }
-    if quote {
-        cell.push('"');
-    }
-    Cow::Owned(cell)
-}
-
-/// Appends one record: the cells, each through `csv_cell`, and a CRLF (RFC 4180).
-fn csv_record<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
-    for (i, cell) in cells.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&csv_cell(cell));
-    }
-    out.push_str("\r\n");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cell_that_a_spreadsheet_would_run_starts_with_a_quote() {
-        for (text, cell) in [
-            (
-                "=HYPERLINK(\"http://evil\")",
-                "\"'=HYPERLINK(\"\"http://evil\"\")\"",
-            ),
-            ("=1+2", "'=1+2"),
-            ("+cmd", "'+cmd"),
-            ("-1", "'-1"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "\"'\rx\""),
-        ] {
-            assert_eq!(csv_cell(text), cell, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn an_ordinary_cell_is_left_alone_and_a_comma_or_quote_is_quoted() {
-        assert!(matches!(csv_cell("Ada Lovelace"), Cow::Borrowed(_)));
-        assert_eq!(csv_cell("a-b=c"), "a-b=c");
-        assert_eq!(csv_cell(""), "");
-        assert_eq!(csv_cell("Lovelace, Ada"), "\"Lovelace, Ada\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_cell("{\"a\":1}"), "\"{\"\"a\"\":1}\"");
-    }
-
-    #[test]
-    fn a_record_is_its_cells_comma_separated_with_crlf() {
-        let mut out = String::new();
-        csv_record(&mut out, ["a", "b,c", "=d"]);
-        assert_eq!(out, "a,\"b,c\",'=d\r\n");
-    }
-
-    #[test]
-    fn an_export_format_is_jsonl_by_default_csv_on_request_and_nothing_else() {
-        assert_eq!(Format::parse(None).unwrap(), Format::Jsonl);
-        assert_eq!(Format::parse(Some("jsonl")).unwrap(), Format::Jsonl);
-        assert_eq!(Format::parse(Some("csv")).unwrap(), Format::Csv);
-        assert_eq!(Format::parse(Some("xlsx")).unwrap_err().reason(), "format");
-    }
+    let org = app.steward.in_org(caller, &org)?;
+    Ok(attachment(app.steward.members_export(&org).await?))
 }

@@ -56,6 +56,5 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(ops::router(metrics))
 }
 
-pub use import::{import_csv, ImportAnswer, ImportStep, MAX_IMPORT_BYTES};
 pub use members::{create_invitation, invitation_view, InviteBody};
 pub use orgs::create_organization;

@@ -6,18 +6,18 @@ use super::page::{
     PageError,
 };
 use super::session::Browser;
-use crate::application::{Application, Caller};
-use crate::http::audit::{self, AuditQuery};
-use crate::http::extract::{ApiPath, ApiQuery};
-use crate::http::ApiError;
+use crate::application::audit::AuditQuery;
+use crate::application::exports::{ExportQuery, Format};
+use crate::application::{AppError, Application, Caller};
+use crate::download::attachment;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde::Deserialize;
 use steward_core::event::event_type;
-use steward_core::{Change, ObjectId, UserId};
+use steward_core::Change;
 
 pub fn router() -> Router<Application> {
     Router::new()
@@ -65,12 +65,12 @@ struct Filter {
     cursor: Option<String>,
 }
 
-fn date(field: &'static str, value: &str) -> Result<Option<i64>, ApiError> {
+fn date(field: &'static str, value: &str) -> Result<Option<i64>, AppError> {
     if value.is_empty() {
         return Ok(None);
     }
     parse_date(value).map(Some).ok_or_else(|| {
-        ApiError::invalid(
+        AppError::invalid(
             field,
             format!("{field}: {value:?} is not a date (YYYY-MM-DD)"),
         )
@@ -84,7 +84,6 @@ async fn page(
     PageQuery(filter): PageQuery<Filter>,
 ) -> Result<Response, PageError> {
     let (frame, in_org) = Frame::load(&app, &browser, &org, "audit").await?;
-    let caller = Caller::Account(browser.user.clone());
     let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
     // The actor by e-mail; a former member's id (still in the log) as typed.
     let (actor, picker) = app
@@ -104,65 +103,46 @@ async fn page(
         limit: Some(50),
         cursor: filter.cursor.clone(),
     };
-    let events = match audit::list(
-        State(app.clone()),
-        caller.clone(),
-        ApiPath(org.clone()),
-        ApiQuery(query),
-    )
-    .await
-    {
-        Ok(Json(events)) => events,
+    let events = match app.steward.audit(&in_org, query).await {
+        Ok(events) => events,
         Err(e) => return closed_section(frame, "Audit log", e),
     };
-    let Json(chain) = audit::verify(State(app.clone()), caller, ApiPath(org.clone())).await?;
+    let chain = app.steward.verify_audit(&in_org).await?;
+    let names = app.steward.audit_names(&in_org, &events.items).await?;
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let policy = app.service().policy().clone();
-    let rows = app
-        .service()
-        .read(&in_org.org, |state| {
-            let name = |id: &str| -> String {
-                if let Some(m) = UserId::parse(id).ok().and_then(|u| state.member(&u)) {
-                    return m.name.to_string();
-                }
-                if let Some(o) = ObjectId::parse(id).ok().and_then(|o| state.object(&o)) {
-                    return o.name.to_string();
-                }
-                id.to_string()
+    let rows = events
+        .items
+        .iter()
+        .map(|e| {
+            let entry = &e.entry;
+            let data = &entry.data;
+            let text = |key: &str| data.get(key).and_then(|v| v.as_str()).unwrap_or("");
+            let detail = match entry.event_type.as_str() {
+                event_type::USER_ROLE_CHANGED => format!(
+                    "{} → {}",
+                    role_label(&policy, text("previous_role")),
+                    role_label(&policy, text("new_role"))
+                ),
+                _ => match data {
+                    serde_json::Value::Object(m) if m.is_empty() => String::new(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                },
             };
-            events
-                .items
-                .iter()
-                .map(|e| {
-                    let entry = &e.entry;
-                    let data = &entry.data;
-                    let text = |key: &str| data.get(key).and_then(|v| v.as_str()).unwrap_or("");
-                    let detail = match entry.event_type.as_str() {
-                        event_type::USER_ROLE_CHANGED => format!(
-                            "{} → {}",
-                            role_label(&policy, text("previous_role")),
-                            role_label(&policy, text("new_role"))
-                        ),
-                        _ => match data {
-                            serde_json::Value::Object(m) if m.is_empty() => String::new(),
-                            serde_json::Value::Null => String::new(),
-                            other => other.to_string(),
-                        },
-                    };
-                    AuditRow {
-                        seq: entry.seq,
-                        at: when(entry.at),
-                        event_type: entry.event_type.clone(),
-                        actor: entry
-                            .actor_id
-                            .as_deref()
-                            .map_or_else(|| "Steward".to_string(), name),
-                        target: entry.target_id.as_deref().map(name).unwrap_or_default(),
-                        detail,
-                    }
-                })
-                .collect::<Vec<_>>()
+            AuditRow {
+                seq: entry.seq,
+                at: when(entry.at),
+                event_type: entry.event_type.clone(),
+                actor: entry
+                    .actor_id
+                    .as_deref()
+                    .map_or_else(|| "Steward".to_string(), name),
+                target: entry.target_id.as_deref().map(name).unwrap_or_default(),
+                detail,
+            }
         })
-        .await?;
+        .collect::<Vec<_>>();
     let query: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("type", &filter.event_type)
         .append_pair("actor", &filter.actor)
@@ -188,13 +168,17 @@ async fn page(
     .into_response())
 }
 
-/// The download links: the API's streamed export, for the signed-in browser.
+/// The download links: the same streamed export as the API's, for the
+/// signed-in browser.
 async fn export(
     State(app): State<Application>,
     browser: Browser,
     Path(org): Path<String>,
-    PageQuery(q): PageQuery<crate::http::exports::ExportQuery>,
+    PageQuery(q): PageQuery<ExportQuery>,
 ) -> Result<Response, PageError> {
-    let caller = Caller::Account(browser.user.clone());
-    Ok(crate::http::exports::audit_export(State(app), caller, ApiPath(org), ApiQuery(q)).await?)
+    let org = app
+        .steward
+        .in_org(Caller::Account(browser.user.clone()), &org)?;
+    let format = Format::parse(q.format.as_deref())?;
+    Ok(attachment(app.steward.audit_export(&org, format).await?))
 }

@@ -3,17 +3,14 @@
 
 use super::page::{render, Frame, PageError};
 use super::session::{same_token, Browser};
-use crate::application::{Application, Caller};
-use crate::http::extract::{ApiPath, ApiQuery};
-use crate::http::import::{self, ImportAnswer, ImportQuery, ImportedRow, MAX_IMPORT_BYTES};
-use crate::http::ApiError;
+use crate::application::import::{ImportAnswer, ImportedRow, MAX_IMPORT_BYTES};
+use crate::application::{AppError, Application, Caller, ErrorKind};
 use askama::Template;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use sha2::{Digest, Sha256};
 
 /// How many rows of each kind the preview lists (the counts are always whole).
@@ -40,7 +37,7 @@ async fn page(
     Path(org): Path<String>,
 ) -> Result<Response, PageError> {
     let (frame, in_org) = Frame::load(&app, &browser, &org, "users").await?;
-    in_org.require("members:manage")?;
+    app.steward.importer(&in_org)?;
     Ok(render(&ImportPage {
         frame,
         max_mib: MAX_IMPORT_BYTES >> 20,
@@ -57,7 +54,7 @@ struct Upload {
 
 async fn read_upload(browser: &Browser, mut multipart: Multipart) -> Result<Upload, PageError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
-        PageError::Api(ApiError::invalid(
+        PageError::App(AppError::invalid(
             "file",
             format!("the upload could not be read: {}", e.body_text()),
         ))
@@ -76,7 +73,7 @@ async fn read_upload(browser: &Browser, mut multipart: Multipart) -> Result<Uplo
     }
     let file = file
         .filter(|f| !f.is_empty())
-        .ok_or_else(|| ApiError::invalid("file", "choose a CSV file to import"))?;
+        .ok_or_else(|| AppError::invalid("file", "choose a CSV file to import"))?;
     Ok(Upload { file, previewed })
 }
 
@@ -85,27 +82,21 @@ fn digest(file: &[u8]) -> String {
 }
 
 /// The API's own import handler, given the file as `text/csv`.
+/// The import's use case, as the API runs it, for the signed-in member.
 async fn run(
     app: &Application,
     browser: &Browser,
     org: &str,
     file: Bytes,
     dry_run: bool,
-) -> Result<ImportAnswer, ApiError> {
-    let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
-    let Json(answer) = import::import(
-        State(app.clone()),
-        Caller::Account(browser.user.clone()),
-        ApiPath(org.to_string()),
-        ApiQuery(ImportQuery {
-            dry_run: Some(dry_run),
-        }),
-        headers,
-        Body::from(file),
-    )
-    .await?;
-    Ok(answer)
+) -> Result<ImportAnswer, AppError> {
+    let org = app
+        .steward
+        .in_org(Caller::Account(browser.user.clone()), org)?;
+    let actor = app.steward.importer(&org)?;
+    app.steward
+        .import_csv(&org.org, &actor, file.into(), dry_run, |_| {})
+        .await
 }
 
 #[derive(Template)]
@@ -176,7 +167,7 @@ async fn preview(
                 role_labels,
             }
         }
-        Err(e @ ApiError::Internal(_)) => return Err(e.into()),
+        Err(e) if e.kind() == ErrorKind::Internal => return Err(e.into()),
         Err(e) => Preview {
             created: 0,
             updated: 0,
@@ -184,7 +175,7 @@ async fn preview(
             rows: Vec::new(),
             more: 0,
             errors: Vec::new(),
-            refused: Some(super::page::api_words(&e)),
+            refused: Some(super::page::words(&e)),
             digest,
             role_labels,
         },
@@ -210,21 +201,13 @@ async fn apply(
 ) -> Result<Response, PageError> {
     let upload = read_upload(&browser, multipart).await?;
     if upload.previewed.as_deref() != Some(digest(&upload.file).as_str()) {
-        return Err(ApiError::conflict(
-            "file_changed",
-            "the file is not the one previewed; preview it again before importing",
-        )
-        .into());
+        return Err(AppError::FileChanged.into());
     }
     let answer = run(&app, &browser, &org, upload.file, false).await?;
     if !answer.applied {
-        return Err(ApiError::conflict(
-            "import_refused",
-            format!(
-                "nothing was imported: {} rows were refused (the organization changed since the preview); preview the file again",
-                answer.errors.len()
-            ),
-        )
+        return Err(AppError::ImportRefused {
+            refused: answer.errors.len(),
+        }
         .into());
     }
     let (mut frame, _) = Frame::load(&app, &browser, &org, "users").await?;
@@ -234,7 +217,7 @@ async fn apply(
         answer.updated.len(),
         answer.unchanged.len()
     )));
-    let base = app.settings().public_url.trim_end_matches('/').to_string();
+    let settings = app.settings();
     Ok(render(&Done {
         frame,
         created: answer
@@ -243,7 +226,7 @@ async fn apply(
             .map(|r| {
                 let link = r
                     .token
-                    .map(|t| format!("{base}/invitations/{t}"))
+                    .map(|t| settings.link(&format!("/invitations/{t}")))
                     .unwrap_or_default();
                 (r.email, link)
             })

@@ -309,19 +309,25 @@ pub struct MessagePage {
 
 /// A section the rules do not open to this member: said inside the frame,
 /// so the rest of the console stays in reach. Any other error goes on.
-pub fn closed_section(frame: Frame, title: &str, e: ApiError) -> Result<Response, PageError> {
-    match e {
-        ApiError::Forbidden { .. } => Ok((
-            StatusCode::FORBIDDEN,
-            render(&MessagePage {
-                frame,
-                title: title.to_string(),
-                text: format!("{} Ask an administrator if you need it.", api_words(&e)),
-            })?,
-        )
-            .into_response()),
-        other => Err(other.into()),
-    }
+pub fn closed_section(
+    frame: Frame,
+    title: &str,
+    e: impl Into<PageError>,
+) -> Result<Response, PageError> {
+    let text = match e.into() {
+        PageError::App(e) if e.kind() == ErrorKind::Forbidden => words(&e),
+        PageError::Api(e @ ApiError::Forbidden { .. }) => api_words(&e),
+        other => return Err(other),
+    };
+    Ok((
+        StatusCode::FORBIDDEN,
+        render(&MessagePage {
+            frame,
+            title: title.to_string(),
+            text: format!("{text} Ask an administrator if you need it."),
+        })?,
+    )
+        .into_response())
 }
 
 /// A page without the organization's frame: sign-in, sign-up, errors.
