@@ -277,6 +277,11 @@ pub struct Name(Arc<str>);
 impl Name {
     pub const MAX_LEN: usize = 200;
 
+    /// `member`: the name of someone whose e-mail gives none that parses.
+    pub fn fallback() -> Name {
+        Name(Arc::from("member"))
+    }
+
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         let s = s.trim();
         if s.is_empty() {

@@ -2,6 +2,8 @@
 //! check engine, and the CSV import's parser. No IO, no async, no clock: time is
 //! passed in.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 pub mod access;
 pub mod api_key;
 pub mod calendar;

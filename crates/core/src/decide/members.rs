@@ -124,7 +124,7 @@ pub(super) fn join(
     }
     let name = name.or_else(|| inv.name.clone()).unwrap_or_else(|| {
         let local = inv.email.as_str().split('@').next().unwrap_or("member");
-        Name::parse(local).unwrap_or_else(|_| Name::parse("member").expect("a valid name"))
+        Name::parse(local).unwrap_or_else(|_| Name::fallback())
     });
     Ok(vec![Change::MemberJoined {
         invitation_id: Some(invitation_id),

@@ -151,6 +151,10 @@ impl<'a> Context<'a> {
             .ok_or_else(|| Refusal::UnknownMember(user.clone()))
     }
 
+    #[expect(
+        clippy::panic,
+        reason = "policy validation refuses a policy without the organization actions decide names"
+    )]
     pub fn action(&self, name: &str) -> ActionIndex {
         self.policy
             .action_index(name)

@@ -179,20 +179,19 @@ impl Validator {
         &mut self,
         raw: &BTreeMap<Spanned<String>, RawType>,
     ) -> Option<(Vec<ObjectType>, HashMap<String, TypeIndex>)> {
-        let org_key = raw.keys().find(|k| k.get_ref() == "organization");
-        if org_key.is_none() {
+        let Some(org_key) = raw.keys().find(|k| k.get_ref() == "organization") else {
             self.err_whole(
                 "types.organization",
                 "the policy has no [types.organization]",
             );
             return None;
-        }
+        };
         if raw.len() > 200 {
             self.err_whole("types", "a policy has at most 200 object types");
             return None;
         }
         // The organization is type 0; the others follow in name order (the TOML table's).
-        let mut order: Vec<&Spanned<String>> = vec![org_key.unwrap()];
+        let mut order: Vec<&Spanned<String>> = vec![org_key];
         order.extend(raw.keys().filter(|k| k.get_ref() != "organization"));
         let type_by_name: HashMap<String, TypeIndex> = order
             .iter()
@@ -317,9 +316,10 @@ impl Validator {
         let mut actions = Vec::new();
         let mut by_name: HashMap<String, ActionIndex> = HashMap::new();
         for t in types {
-            let (key, raw_type) = raw
-                .get_key_value(t.name.as_str())
-                .expect("type came from the file");
+            // `types` was made from `raw`'s keys: every name is there.
+            let Some((key, raw_type)) = raw.get_key_value(t.name.as_str()) else {
+                continue;
+            };
             let ty = type_by_name[&t.name];
             for a in &raw_type.actions {
                 let name = a.get_ref();
