@@ -1,1 +1,354 @@
-//! (to be written: the objects use cases)
+//! Objects of the organization's tree: create, list, read, delete, change their
+//! owner ("Make owner" cascades to the children), set a member's grant on one,
+//! and the Permissions dialog's view of one. An object the caller may not see is
+//! `unknown_object` on every path (`steward_core::sight`), whichever adapter asks.
+
+use super::caller::{parse_object, parse_user, InOrg};
+use super::checks::Because;
+use super::error::AppError;
+use super::list::{page_limit, Page};
+use super::Steward;
+use crate::secrets::random_id;
+use serde::{Deserialize, Serialize};
+use steward_core::snapshot::{ActionRef, Reason};
+use steward_core::state::Object;
+use steward_core::{Command, Name, ObjectId, Refusal, Snapshot, State};
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ObjectView {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub object_type: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub owner_id: Option<String>,
+}
+
+impl From<&Object> for ObjectView {
+    fn from(o: &Object) -> ObjectView {
+        ObjectView {
+            id: o.id.to_string(),
+            object_type: o.object_type.clone(),
+            name: o.name.to_string(),
+            parent_id: o.parent.as_ref().map(|p| p.to_string()),
+            owner_id: o.owner.as_ref().map(|p| p.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateObject {
+    #[serde(rename = "type")]
+    pub object_type: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    /// Defaults to the caller.
+    pub owner_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ObjectQuery {
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub object_type: Option<String>,
+    pub parent_id: Option<String>,
+    /// With `action`: only the objects this user may do that action on.
+    pub allowed_for: Option<String>,
+    pub action: Option<String>,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PermissionsView {
+    pub entries: Vec<PermissionEntry>,
+}
+
+/// One row of the Permissions dialog.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PermissionEntry {
+    pub user_id: String,
+    /// The member's name, for people (not in the API's answer).
+    #[serde(skip)]
+    pub name: String,
+    /// What the user may do on the object.
+    pub actions: Vec<String>,
+    /// Why, one per source: `root`, `owner`, `role:<name>@<node>`, `grant@<node>`.
+    #[schema(value_type = Vec<String>)]
+    pub sources: Vec<Because>,
+    /// The actions a grant here may add or remove: those not already given by a
+    /// role, ownership or root (which are shown locked).
+    pub editable_actions: Vec<String>,
+    /// The actions given by a role, ownership or root, each with its source:
+    /// the console shows them ticked and locked, naming why.
+    pub locked: Vec<LockedAction>,
+    /// The member's own grant on this object (not in the API's answer): an
+    /// action granted on an object above is editable here, not ticked.
+    #[serde(skip)]
+    pub granted: Vec<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LockedAction {
+    pub action: String,
+    #[schema(value_type = String)]
+    pub source: Because,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GrantView {
+    pub object_id: String,
+    pub user_id: String,
+    pub actions: Vec<String>,
+}
+
+impl Steward {
+    /// Creates an object; the caller owns it unless `owner_id` says otherwise.
+    pub async fn create_object(
+        &self,
+        org: &InOrg,
+        input: CreateObject,
+    ) -> Result<ObjectView, AppError> {
+        let prefix: String = input
+            .object_type
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(12)
+            .collect();
+        let object_id =
+            ObjectId::parse(&random_id(if prefix.is_empty() { "obj" } else { &prefix }))?;
+        let command = Command::CreateObject {
+            object_id: object_id.clone(),
+            object_type: input.object_type,
+            name: Name::parse(&input.name).map_err(|e| AppError::field("name", e))?,
+            parent_id: input.parent_id.as_deref().map(parse_object).transpose()?,
+            owner_id: input.owner_id.as_deref().map(parse_user).transpose()?,
+        };
+        self.service()
+            .execute(&org.org, &org.actor()?, command)
+            .await?;
+        self.current_object(org, &object_id).await
+    }
+
+    /// The objects the caller may see, filtered, in id order.
+    pub async fn objects(
+        &self,
+        org: &InOrg,
+        query: ObjectQuery,
+    ) -> Result<Page<ObjectView>, AppError> {
+        let limit = page_limit(query.limit)?;
+        let policy = self.service().policy();
+        if let Some(t) = &query.object_type {
+            if policy.type_index(t).is_none() {
+                return Err(Refusal::UnknownType(t.clone()).into());
+            }
+        }
+        let allowed = match (&query.allowed_for, &query.action) {
+            (Some(user), Some(action)) => {
+                org.require_check_about(user)?;
+                if policy.action_index(action).is_none() {
+                    return Err(Refusal::UnknownAction(action.clone()).into());
+                }
+                Some((user.as_str(), action.as_str()))
+            }
+            (None, None) => None,
+            _ => {
+                return Err(AppError::invalid(
+                    "allowed_for",
+                    "allowed_for and action go together",
+                ))
+            }
+        };
+        let snapshot = &org.snapshot;
+        let q = &query;
+        let page = self
+            .service()
+            .read(&org.org, |state| {
+                let matching = state
+                    .objects()
+                    .filter(|o| q.cursor.as_deref().is_none_or(|c| o.id.as_str() > c))
+                    .filter(|o| q.object_type.as_deref().is_none_or(|t| o.object_type == t))
+                    .filter(|o| {
+                        q.parent_id
+                            .as_deref()
+                            .is_none_or(|p| o.parent.as_ref().map(|x| x.as_str()) == Some(p))
+                    })
+                    // Only what the caller may see, whoever the list is about.
+                    .filter(|o| org.sees(o.id.as_str()))
+                    .filter(|o| {
+                        allowed.is_none_or(|(user, action)| {
+                            snapshot.check_by_name(user, action, o.id.as_str()).allowed
+                        })
+                    });
+                let mut items: Vec<ObjectView> = Vec::new();
+                let mut next_cursor = None;
+                for o in matching {
+                    if items.len() == limit {
+                        next_cursor = items.last().map(|v| v.id.clone());
+                        break;
+                    }
+                    items.push(o.into());
+                }
+                Page { items, next_cursor }
+            })
+            .await?;
+        Ok(page)
+    }
+
+    /// One object the caller may see.
+    pub async fn object(&self, org: &InOrg, id: &str) -> Result<ObjectView, AppError> {
+        let id = org.visible_object(id)?;
+        self.current_object(org, &id).await
+    }
+
+    pub async fn delete_object(&self, org: &InOrg, id: &str) -> Result<(), AppError> {
+        let object_id = parse_object(id)?;
+        self.service()
+            .execute(&org.org, &org.actor()?, Command::DeleteObject { object_id })
+            .await?;
+        Ok(())
+    }
+
+    /// Hands the object, and everything inside that follows its owner, to `user`.
+    pub async fn change_object_owner(
+        &self,
+        org: &InOrg,
+        id: &str,
+        user: &str,
+    ) -> Result<ObjectView, AppError> {
+        let object_id = parse_object(id)?;
+        let command = Command::ChangeObjectOwner {
+            object_id: object_id.clone(),
+            owner_id: parse_user(user)?,
+        };
+        self.service()
+            .execute(&org.org, &org.actor()?, command)
+            .await?;
+        self.current_object(org, &object_id).await
+    }
+
+    /// Every member with what they may do on the object and why: an object the
+    /// caller may not see is not found before their right to view members is asked.
+    pub async fn object_permissions(
+        &self,
+        org: &InOrg,
+        id: &str,
+    ) -> Result<PermissionsView, AppError> {
+        let id = org.visible_object(id)?;
+        org.require("members:view")?;
+        let snapshot = &org.snapshot;
+        let entries = self
+            .service()
+            .read(&org.org, |state| {
+                state
+                    .object(&id)
+                    .map(|_| permission_entries(snapshot, state, &id))
+            })
+            .await?
+            .ok_or_else(|| Refusal::UnknownObject(id.clone()))?;
+        Ok(PermissionsView { entries })
+    }
+
+    /// Replaces `user`'s grant on the object (`[]` removes it).
+    pub async fn set_grant(
+        &self,
+        org: &InOrg,
+        id: &str,
+        user: &str,
+        actions: Vec<String>,
+    ) -> Result<GrantView, AppError> {
+        let object_id = parse_object(id)?;
+        let user_id = parse_user(user)?;
+        let command = Command::SetGrant {
+            object_id: object_id.clone(),
+            user_id: user_id.clone(),
+            actions,
+        };
+        self.service()
+            .execute(&org.org, &org.actor()?, command)
+            .await?;
+        let actions = self
+            .service()
+            .read(&org.org, |state| {
+                state
+                    .grant(&object_id, &user_id)
+                    .map(|g| g.iter().cloned().collect())
+                    .unwrap_or_default()
+            })
+            .await?;
+        Ok(GrantView {
+            object_id: object_id.to_string(),
+            user_id: user_id.to_string(),
+            actions,
+        })
+    }
+
+    /// The object as it is now (after a change the caller made to it).
+    async fn current_object(&self, org: &InOrg, id: &ObjectId) -> Result<ObjectView, AppError> {
+        self.service()
+            .read(&org.org, |state| state.object(id).map(ObjectView::from))
+            .await?
+            .ok_or_else(|| Refusal::UnknownObject(id.clone()).into())
+    }
+}
+
+/// Each member's row of the Permissions dialog of `id`.
+fn permission_entries(snapshot: &Snapshot, state: &State, id: &ObjectId) -> Vec<PermissionEntry> {
+    let policy = snapshot.policy();
+    let (Some(node), Some(object)) = (snapshot.node(id.as_str()), state.object(id)) else {
+        return Vec::new();
+    };
+    let Some(ty) = policy.type_index(&object.object_type) else {
+        return Vec::new();
+    };
+    // Resolved once for every member.
+    let actions: Vec<(&String, ActionRef)> = policy
+        .object_type(ty)
+        .actions
+        .iter()
+        .filter_map(|a| {
+            let name = &policy.action(a).name;
+            Some((name, snapshot.action(name)?))
+        })
+        .collect();
+    state
+        .members()
+        .filter_map(|m| {
+            let user = snapshot.user(m.user_id.as_str())?;
+            let mut entry = PermissionEntry {
+                user_id: m.user_id.to_string(),
+                name: m.name.to_string(),
+                actions: Vec::new(),
+                sources: Vec::new(),
+                editable_actions: Vec::new(),
+                locked: Vec::new(),
+                granted: state
+                    .grant(id, &m.user_id)
+                    .map(|g| g.iter().cloned().collect())
+                    .unwrap_or_default(),
+            };
+            for &(name, action) in &actions {
+                let decision = snapshot.check(user, action, node);
+                let by_grant = matches!(decision.reason, Reason::Grant { .. });
+                if decision.allowed {
+                    entry.actions.push(name.clone());
+                    let source = Because::named(snapshot, decision.reason, state);
+                    if !by_grant {
+                        entry.locked.push(LockedAction {
+                            action: name.clone(),
+                            source: source.clone(),
+                        });
+                    }
+                    if !entry.sources.contains(&source) {
+                        entry.sources.push(source);
+                    }
+                }
+                if !decision.allowed || by_grant {
+                    entry.editable_actions.push(name.clone());
+                }
+            }
+            Some(entry)
+        })
+        .collect()
+}

@@ -1,1 +1,248 @@
-//! (to be written: the orgs use cases)
+//! Organizations: create (the caller owns it; signup and `steward orgs create`
+//! come here too), read, delete; and the policy they run under.
+
+use super::caller::{Caller, InOrg};
+use super::error::{AppError, Denied, Unauthenticated};
+use super::Steward;
+use crate::secrets::random_id;
+use crate::store::Account;
+use serde::Serialize;
+use steward_core::{ActionSet, Actor, Command, Email, Name, OrgId, Policy, UserId};
+
+/// How long the one-time link `steward orgs create` prints stays valid.
+pub const SETUP_LINK_DAYS: u32 = 7;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrgView {
+    pub id: String,
+    pub name: String,
+    pub owner_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PolicyView {
+    pub name: String,
+    pub description: String,
+    pub types: Vec<TypeView>,
+    pub actions: Vec<String>,
+    pub roles: Vec<RoleView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TypeView {
+    pub name: String,
+    pub label: String,
+    pub parent: Option<String>,
+    pub scope: bool,
+    pub actions: Vec<String>,
+}
+
+/// One column of the role x permission matrix.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RoleView {
+    pub name: String,
+    pub label: String,
+    /// Where the role is held: `organization` or a scope type.
+    pub level: String,
+    pub rank: i64,
+    /// `type:action:reach`, reach being `all`, `assigned` or `own`.
+    pub permissions: Vec<String>,
+    /// The roles a holder may give (organization roles only).
+    pub may_assign: Vec<String>,
+}
+
+/// An organization for an owner named by e-mail (`steward orgs create`).
+#[derive(Debug)]
+pub struct NewOrganization {
+    pub name: Name,
+    pub owner_email: Email,
+    /// For an account made now; the e-mail's local part when left out.
+    pub owner_name: Option<Name>,
+}
+
+/// What `steward orgs create` made.
+#[derive(Debug)]
+pub struct CreatedOrganization {
+    pub org: OrgView,
+    pub owner: Account,
+    /// For an owner without a password: the one-time token of the link that
+    /// sets one (valid `SETUP_LINK_DAYS`).
+    pub setup_token: Option<String>,
+}
+
+impl Steward {
+    /// `POST /orgs`: an organization the calling account owns.
+    pub async fn create_organization(
+        &self,
+        caller: &Caller,
+        name: &str,
+    ) -> Result<OrgView, AppError> {
+        let Caller::Account(owner) = caller else {
+            return Err(Denied::KeyCannotCreateOrganizations.into());
+        };
+        let name = Name::parse(name).map_err(|e| AppError::field("name", e))?;
+        self.create_organization_for(owner, name).await
+    }
+
+    /// An organization owned by `owner` (an existing account): signup, `POST
+    /// /orgs` and the command line all come here.
+    pub async fn create_organization_for(
+        &self,
+        owner: &UserId,
+        name: Name,
+    ) -> Result<OrgView, AppError> {
+        let account = self
+            .service()
+            .store()
+            .account_by_id(owner.as_str())
+            .await?
+            .ok_or(Unauthenticated::AccountGone)?;
+        let org_id = OrgId::parse(&random_id("org"))?;
+        let command = Command::CreateOrganization {
+            org_id: org_id.clone(),
+            name: name.clone(),
+            owner_id: owner.clone(),
+            owner_email: Email::parse(&account.email)?,
+            owner_name: Name::parse(&account.name)?,
+        };
+        self.service()
+            .create_organization(&Actor::User(owner.clone()), command)
+            .await?;
+        Ok(OrgView {
+            id: org_id.to_string(),
+            name: name.to_string(),
+            owner_id: owner.to_string(),
+            policy: None,
+        })
+    }
+
+    /// The operator's `steward orgs create`: the owner's account is made when
+    /// there is none for the address, and an owner without a password gets a
+    /// one-time link to set one.
+    pub async fn create_organization_by_email(
+        &self,
+        new: NewOrganization,
+    ) -> Result<CreatedOrganization, AppError> {
+        let store = self.service().store();
+        let now = self.service().clock().now();
+        let owner = match store.account_by_email(new.owner_email.as_str()).await? {
+            Some(account) => account,
+            None => {
+                let name = match new.owner_name {
+                    Some(name) => name,
+                    None => local_part_name(&new.owner_email)?,
+                };
+                let account = Account {
+                    id: random_id("usr"),
+                    email: new.owner_email.to_string(),
+                    name: name.to_string(),
+                    password_hash: None,
+                    created_at: now.0,
+                };
+                store.create_account(&account).await?;
+                account
+            }
+        };
+        let owner_id = UserId::parse(&owner.id)?;
+        let org = self.create_organization_for(&owner_id, new.name).await?;
+        let setup_token = match owner.password_hash {
+            Some(_) => None,
+            None => Some(
+                store
+                    .create_setup_token(&owner.id, now.0, now.plus_days(SETUP_LINK_DAYS).0)
+                    .await?,
+            ),
+        };
+        Ok(CreatedOrganization {
+            org,
+            owner,
+            setup_token,
+        })
+    }
+
+    /// The organization, for a caller who may view it.
+    pub async fn organization(&self, org: &InOrg) -> Result<OrgView, AppError> {
+        org.require("org:view")?;
+        let policy = self.service().policy();
+        self.service()
+            .read(&org.org, |state| {
+                let info = state.org()?;
+                Some(OrgView {
+                    id: info.id.to_string(),
+                    name: info.name.to_string(),
+                    owner_id: state.owner_id(policy)?.to_string(),
+                    policy: Some(policy.name.clone()),
+                })
+            })
+            .await?
+            .ok_or_else(AppError::no_organization)
+    }
+
+    pub async fn delete_organization(&self, org: &InOrg) -> Result<(), AppError> {
+        self.service()
+            .execute(&org.org, &org.actor()?, Command::DeleteOrganization)
+            .await?;
+        Ok(())
+    }
+
+    /// The deployment's policy (`GET /policy`: anyone may read it).
+    pub fn policy(&self) -> PolicyView {
+        policy_view(self.service().policy())
+    }
+
+    /// The policy `org` runs under.
+    pub fn org_policy(&self, org: &InOrg) -> PolicyView {
+        policy_view(org.snapshot.policy())
+    }
+}
+
+/// A name for a new account from its address: the part before the `@`.
+fn local_part_name(email: &Email) -> Result<Name, AppError> {
+    let local = email.as_str().split('@').next().unwrap_or("Owner");
+    Name::parse(local).map_err(|e| AppError::field("owner_name", e))
+}
+
+fn policy_view(p: &Policy) -> PolicyView {
+    let action_names =
+        |set: ActionSet| -> Vec<String> { set.iter().map(|a| p.action(a).name.clone()).collect() };
+    PolicyView {
+        name: p.name.clone(),
+        description: p.description.clone(),
+        types: p
+            .types
+            .iter()
+            .map(|t| TypeView {
+                name: t.name.clone(),
+                label: t.label.clone(),
+                parent: t.parent.map(|i| p.object_type(i).name.clone()),
+                scope: t.scope,
+                actions: action_names(t.actions),
+            })
+            .collect(),
+        actions: p.actions.iter().map(|a| a.name.clone()).collect(),
+        roles: p
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RoleView {
+                name: r.name.clone(),
+                label: r.label.clone(),
+                level: p.object_type(r.level).name.clone(),
+                rank: r.rank,
+                permissions: r
+                    .permissions
+                    .iter()
+                    .map(|(a, reach)| format!("{}:{}", p.action(*a).name, reach.as_str()))
+                    .collect(),
+                may_assign: p
+                    .governance
+                    .may_assign
+                    .get(i)
+                    .map(|set| set.iter().map(|r| p.role(r).name.clone()).collect())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    }
+}

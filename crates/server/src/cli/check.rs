@@ -1,8 +1,12 @@
 //! `steward check`: the same answer as `POST /check`, from the command line.
 
-use super::serve::DatabaseArgs;
+use super::serve::{DatabaseArgs, PublicArgs};
+use crate::application::checks::CheckRequest;
+use crate::application::AppError;
 use anyhow::anyhow;
 use clap::Args;
+use std::borrow::Cow;
+use steward_core::Refusal;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -26,19 +30,24 @@ impl CheckArgs {
     /// Prints `allowed` or `denied` with the reason; exits 0 either way.
     pub fn run(self) -> anyhow::Result<()> {
         tokio::runtime::Runtime::new()?.block_on(async {
-            let service = self.database.open().await?;
-            let snapshot = service
-                .snapshot(&self.org)
-                .ok_or_else(|| anyhow!("no organization {}", self.org))?;
-            let decision = snapshot.check_by_name(&self.user, &self.action, &self.object);
+            let steward = super::steward(&self.database, &PublicArgs { public_url: None }).await?;
+            let question = CheckRequest {
+                user_id: Cow::Borrowed(&self.user),
+                action: Cow::Borrowed(&self.action),
+                object_id: Cow::Borrowed(&self.object),
+            };
+            let verdict = steward
+                .operator_check(&self.org, &question)
+                .map_err(|e| match e {
+                    AppError::Refused(Refusal::NoOrganization) => {
+                        anyhow!("no organization {}", self.org)
+                    }
+                    other => anyhow!("{other}"),
+                })?;
             println!(
                 "{} ({})",
-                if decision.allowed {
-                    "allowed"
-                } else {
-                    "denied"
-                },
-                snapshot.reason_text(&decision)
+                if verdict.allowed { "allowed" } else { "denied" },
+                verdict.because
             );
             Ok(())
         })

@@ -2,12 +2,10 @@
 //! one-time link for the owner to set a password when they have none yet.
 
 use super::serve::{DatabaseArgs, PublicArgs};
-use crate::application::Application;
-use crate::application::Settings;
-use crate::secrets::random_id;
-use crate::store::Account;
+use crate::application::orgs::{NewOrganization, SETUP_LINK_DAYS};
+use crate::application::{Application, Settings};
 use clap::{Args, Subcommand};
-use steward_core::{Email, Name, UserId};
+use steward_core::{Email, Name};
 
 #[derive(Debug, Subcommand)]
 pub enum OrgsCommand {
@@ -33,7 +31,8 @@ pub struct CreateArgs {
     public: PublicArgs,
 }
 
-/// The state the CLI's commands share with the HTTP API's handlers.
+/// The HTTP state, for the commands that still call the API's handlers
+/// (`invitations`, `import`) until they call use cases on `super::steward`.
 pub async fn app(database: &DatabaseArgs, public: &PublicArgs) -> anyhow::Result<Application> {
     let service = database.open().await?;
     let config = Settings {
@@ -56,56 +55,41 @@ impl OrgsCommand {
 impl CreateArgs {
     async fn run(self) -> anyhow::Result<()> {
         let name = Name::parse(&self.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
-        let email =
+        let owner_email =
             Email::parse(&self.owner_email).map_err(|e| anyhow::anyhow!("--owner-email: {e}"))?;
-        let app = app(&self.database, &self.public).await?;
-        let store = app.service().store();
-        let now = app.service().clock().now();
-        let account = match store.account_by_email(email.as_str()).await? {
-            Some(account) => account,
-            None => {
-                let owner_name = match &self.owner_name {
-                    Some(n) => n.clone(),
-                    None => email
-                        .as_str()
-                        .split('@')
-                        .next()
-                        .unwrap_or("Owner")
-                        .to_string(),
-                };
-                let owner_name =
-                    Name::parse(&owner_name).map_err(|e| anyhow::anyhow!("--owner-name: {e}"))?;
-                let account = Account {
-                    id: random_id("usr"),
-                    email: email.to_string(),
-                    name: owner_name.to_string(),
-                    password_hash: None,
-                    created_at: now.0,
-                };
-                store.create_account(&account).await?;
-                account
-            }
-        };
-        let owner = UserId::parse(&account.id)?;
-        let org = crate::http::create_organization(&app, &owner, name)
+        let owner_name = self
+            .owner_name
+            .as_deref()
+            .map(Name::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--owner-name: {e}"))?;
+        let steward = super::steward(&self.database, &self.public).await?;
+        let created = steward
+            .create_organization_by_email(NewOrganization {
+                name,
+                owner_email,
+                owner_name,
+            })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (org, owner) = (&created.org, &created.owner);
         println!("Created organization {:?} with id {}.", org.name, org.id);
-        println!("Owner: {} ({})", account.email, account.id);
-        if account.password_hash.is_none() {
-            let token = store
-                .create_setup_token(&account.id, now.0, now.plus_days(7).0)
-                .await?;
-            let url = app.settings().public_url.trim_end_matches('/');
-            println!();
-            println!("One-time link for the owner to set a password (valid 7 days):");
-            println!("  {url}/invitations/{token}");
-            println!("Through the API:");
-            println!(
-                "  curl -s -X POST {url}/api/v1/invitations/{token}/accept -H 'Content-Type: application/json' -d '{{\"password\":\"a long password\"}}'"
-            );
-        } else {
-            println!("The owner already has a password and can sign in.");
+        println!("Owner: {} ({})", owner.email, owner.id);
+        match &created.setup_token {
+            Some(token) => {
+                let settings = steward.settings();
+                println!();
+                println!(
+                    "One-time link for the owner to set a password (valid {SETUP_LINK_DAYS} days):"
+                );
+                println!("  {}", settings.link(&format!("/invitations/{token}")));
+                println!("Through the API:");
+                println!(
+                    "  curl -s -X POST {} -H 'Content-Type: application/json' -d '{{\"password\":\"a long password\"}}'",
+                    settings.link(&format!("/api/v1/invitations/{token}/accept"))
+                );
+            }
+            None => println!("The owner already has a password and can sign in."),
         }
         Ok(())
     }

@@ -57,4 +57,3 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
 }
 
 pub use members::{create_invitation, invitation_view, InviteBody};
-pub use orgs::create_organization;

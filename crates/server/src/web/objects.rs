@@ -3,17 +3,18 @@
 //! locked with the source named, grants editable, and "Make owner".
 
 use super::form::{PageQuery, Posted};
-use super::page::{after_change, render, role_label, DoneQuery, Frame, Notice, PageError, Source};
+use super::page::{after_change, render, DoneQuery, Frame, Notice, PageError};
 use super::session::Browser;
-use crate::application::{Application, Caller};
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::http::objects::{self, GrantBody, ObjectQuery, OwnerBody};
+use crate::application::checks::{Because, Node};
+use crate::application::objects::ObjectQuery;
+use crate::application::{AppError, Application, Caller};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use serde::Deserialize;
+use steward_core::policy::TypeIndex;
 use steward_core::{ObjectId, Policy, UserId};
 
 pub fn router() -> Router<Application> {
@@ -60,20 +61,13 @@ async fn list_page(
 ) -> Result<Response, PageError> {
     let (frame, in_org) = Frame::load(&app, &browser, &org, "objects").await?;
     let object_type = q.object_type.filter(|t| !t.is_empty());
-    let Json(page) = objects::list(
-        State(app.clone()),
-        Caller::Account(browser.user.clone()),
-        ApiPath(org.clone()),
-        ApiQuery(ObjectQuery {
-            object_type: object_type.clone(),
-            parent_id: None,
-            allowed_for: None,
-            action: None,
-            limit: Some(200),
-            cursor: q.cursor,
-        }),
-    )
-    .await?;
+    let query = ObjectQuery {
+        object_type: object_type.clone(),
+        limit: Some(200),
+        cursor: q.cursor,
+        ..ObjectQuery::default()
+    };
+    let page = app.steward.objects(&in_org, query).await?;
     let policy = app.service().policy().clone();
     let label_of = |t: &str| {
         policy
@@ -172,18 +166,49 @@ async fn permissions_page(
 }
 
 /// Where an action comes from, in words.
-fn source_words(source: &str, place: impl Fn(&str) -> String, policy: &Policy) -> String {
-    match Source::parse(source) {
-        Source::Root => "Root account: may do everything on every object".to_string(),
-        Source::Owner => "Owner: may do everything on what they own".to_string(),
-        Source::Role { role, node } => format!(
-            "Given by the role {} on {}",
-            role_label(policy, role),
-            place(node)
-        ),
-        Source::Grant { node } => format!("Granted on {}", place(node)),
-        Source::Other(s) => s.to_string(),
+fn source_words(source: &Because) -> String {
+    let place = |node: &Node| match node {
+        Node::Organization { .. } => "the organization".to_string(),
+        Node::Object {
+            name: Some(name), ..
+        } => name.clone(),
+        Node::Object { id, name: None } => id.clone(),
+    };
+    match source {
+        Because::Root => "Root account: may do everything on every object".to_string(),
+        Because::Owner => "Owner: may do everything on what they own".to_string(),
+        Because::Role { label, node, .. } => {
+            format!("Given by the role {label} on {}", place(node))
+        }
+        Because::Grant { node } => format!("Granted on {}", place(node)),
+        Because::Denied(denial) => denial.as_str().to_string(),
     }
+}
+
+/// A type's actions (the dialog's columns), and what moves with an object of
+/// it when its owner changes ("questions"), if anything does.
+fn of_type(policy: &Policy, ty: TypeIndex) -> (Vec<String>, Option<String>) {
+    let actions = policy
+        .object_type(ty)
+        .actions
+        .iter()
+        .map(|a| policy.action(a).name.clone())
+        .collect();
+    let labels: Vec<String> = policy
+        .types
+        .iter()
+        .filter(|c| c.parent == Some(ty) && c.inherits)
+        .map(|c| format!("{}s", c.label.to_lowercase()))
+        .collect();
+    (actions, (!labels.is_empty()).then(|| labels.join(", ")))
+}
+
+/// A column's heading: the action's own part, `project:append_rows` -> `append rows`.
+fn heading(action: &str) -> String {
+    action
+        .split_once(':')
+        .map_or(action, |(_, act)| act)
+        .replace('_', " ")
 }
 
 async fn show_permissions(
@@ -195,111 +220,52 @@ async fn show_permissions(
 ) -> Result<Response, PageError> {
     let (mut frame, in_org) = Frame::load(app, browser, org, "objects").await?;
     frame.notice = notice;
-    let caller = Caller::Account(browser.user.clone());
-    let Json(object) = objects::read(
-        State(app.clone()),
-        caller.clone(),
-        ApiPath((org.to_string(), id.to_string())),
-    )
-    .await?;
-    let Json(view) = objects::permissions(
-        State(app.clone()),
-        caller,
-        ApiPath((org.to_string(), id.to_string())),
-    )
-    .await?;
-    let policy = app.service().policy().clone();
+    let object = app.steward.object(&in_org, id).await?;
+    let view = app.steward.object_permissions(&in_org, id).await?;
+    let policy = in_org.snapshot.policy();
     let ty = policy.type_index(&object.object_type);
-    let actions: Vec<String> = ty
-        .map(|t| {
-            policy
-                .object_type(t)
-                .actions
+    let (actions, children) = ty.map_or_else(Default::default, |t| of_type(policy, t));
+    let owner_name = view
+        .entries
+        .iter()
+        .find(|e| object.owner_id.as_deref() == Some(e.user_id.as_str()))
+        .map_or_else(|| "nobody".to_string(), |e| e.name.clone());
+    let rows = view
+        .entries
+        .into_iter()
+        .map(|e| {
+            let cells = actions
                 .iter()
-                .map(|a| policy.action(a).name.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    let children = ty.and_then(|t| {
-        let labels: Vec<String> = policy
-            .types
-            .iter()
-            .filter(|c| c.parent == Some(t) && c.inherits)
-            .map(|c| format!("{}s", c.label.to_lowercase()))
-            .collect();
-        (!labels.is_empty()).then(|| labels.join(", "))
-    });
-    let org_id = in_org.org.to_string();
-    let page = app
-        .service()
-        .read(&in_org.org, |state| {
-            let place = |node: &str| {
-                if node == org_id {
-                    return "the organization".to_string();
-                }
-                ObjectId::parse(node)
-                    .ok()
-                    .and_then(|o| state.object(&o).map(|o| o.name.to_string()))
-                    .unwrap_or_else(|| node.to_string())
-            };
-            let rows = view
-                .entries
-                .iter()
-                .filter_map(|e| {
-                    let user = UserId::parse(&e.user_id).ok()?;
-                    let member = state.member(&user)?;
-                    let granted = ObjectId::parse(id)
-                        .ok()
-                        .and_then(|o| state.grant(&o, &user).cloned())
-                        .unwrap_or_default();
-                    let cells = actions
+                .map(|a| {
+                    let locked = e
+                        .locked
                         .iter()
-                        .map(|a| {
-                            let locked = e
-                                .locked
-                                .iter()
-                                .find(|l| &l.action == a)
-                                .map(|l| source_words(&l.source, place, &policy));
-                            Cell {
-                                action: a.clone(),
-                                ticked: locked.is_some() || granted.contains(a),
-                                locked,
-                            }
-                        })
-                        .collect();
-                    Some(PermissionRow {
-                        user_id: e.user_id.clone(),
-                        name: member.name.to_string(),
-                        is_owner: object.owner_id.as_deref() == Some(e.user_id.as_str()),
-                        cells,
-                    })
+                        .find(|l| &l.action == a)
+                        .map(|l| source_words(&l.source));
+                    Cell {
+                        action: a.clone(),
+                        ticked: locked.is_some() || e.granted.contains(a),
+                        locked,
+                    }
                 })
-                .collect::<Vec<_>>();
-            let owner_name = object
-                .owner_id
-                .as_deref()
-                .and_then(|u| UserId::parse(u).ok())
-                .and_then(|u| state.member(&u).map(|m| m.name.to_string()))
-                .unwrap_or_else(|| "nobody".to_string());
-            (rows, owner_name)
+                .collect();
+            PermissionRow {
+                is_owner: object.owner_id.as_deref() == Some(e.user_id.as_str()),
+                user_id: e.user_id,
+                name: e.name,
+                cells,
+            }
         })
-        .await?;
+        .collect();
     Ok(render(&PermissionsPage {
         frame,
         object_id: object.id.clone(),
         object_name: object.name.clone(),
         type_label: ty.map_or_else(String::new, |t| policy.object_type(t).label.clone()),
-        owner_name: page.1,
+        owner_name,
         children,
-        headings: actions
-            .iter()
-            .map(|a| {
-                a.split_once(':')
-                    .map_or(a.as_str(), |(_, act)| act)
-                    .replace('_', " ")
-            })
-            .collect(),
-        rows: page.0,
+        headings: actions.iter().map(|a| heading(a)).collect(),
+        rows,
     })?
     .into_response())
 }
@@ -309,18 +275,14 @@ async fn save_grant(
     Path((org, id, user)): Path<(String, String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let body = GrantBody {
-        actions: posted.fields.all("actions").map(str::to_string).collect(),
-    };
+    let actions = posted.fields.all("actions").map(str::to_string).collect();
     let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = objects::set_grant(
-        State(app.clone()),
-        caller,
-        ApiPath((org.clone(), id.clone(), user)),
-        ApiJson(body),
-    )
-    .await
-    .map(|_| ());
+    let outcome = async {
+        let in_org = app.steward.in_org(caller, &org)?;
+        app.steward.set_grant(&in_org, &id, &user, actions).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
     let done = format!("/orgs/{org}/objects/{id}/permissions?done=granted");
     after_change(outcome, done, |n| {
         show_permissions(&app, &posted.browser, &org, &id, Some(n))
@@ -333,18 +295,14 @@ async fn make_owner(
     Path((org, id)): Path<(String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let body = OwnerBody {
-        user_id: posted.fields.get("user_id").unwrap_or("").to_string(),
-    };
+    let user = posted.fields.get("user_id").unwrap_or("");
     let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = objects::change_owner(
-        State(app.clone()),
-        caller,
-        ApiPath((org.clone(), id.clone())),
-        ApiJson(body),
-    )
-    .await
-    .map(|_| ());
+    let outcome = async {
+        let in_org = app.steward.in_org(caller, &org)?;
+        app.steward.change_object_owner(&in_org, &id, user).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
     let done = format!("/orgs/{org}/objects/{id}/permissions?done=owner");
     after_change(outcome, done, |n| {
         show_permissions(&app, &posted.browser, &org, &id, Some(n))

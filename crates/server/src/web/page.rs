@@ -57,11 +57,50 @@ impl Notice {
     }
 
     /// A refusal in words; a server fault is logged and said generically.
-    pub fn error(e: &ApiError) -> Notice {
+    pub fn error(e: &impl ShownError) -> Notice {
         Notice {
             class: "error",
-            text: api_words(e),
+            text: e.words(),
         }
+    }
+}
+
+/// An error a page shows: a use case's, or (until every page calls the use
+/// cases) the API's.
+pub trait ShownError: Into<PageError> {
+    /// A fault of the server rather than a refusal: an error page, not a notice.
+    fn is_fault(&self) -> bool;
+    /// The rules do not open this to the caller.
+    fn is_forbidden(&self) -> bool;
+    /// What the person reads.
+    fn words(&self) -> String;
+}
+
+impl ShownError for AppError {
+    fn is_fault(&self) -> bool {
+        matches!(self, AppError::Internal(_))
+    }
+
+    fn is_forbidden(&self) -> bool {
+        self.kind() == ErrorKind::Forbidden
+    }
+
+    fn words(&self) -> String {
+        words(self)
+    }
+}
+
+impl ShownError for ApiError {
+    fn is_fault(&self) -> bool {
+        matches!(self, ApiError::Internal(_))
+    }
+
+    fn is_forbidden(&self) -> bool {
+        matches!(self, ApiError::Forbidden { .. })
+    }
+
+    fn words(&self) -> String {
+        api_words(self)
     }
 }
 
@@ -125,8 +164,8 @@ pub struct DoneQuery {
 
 /// After a form's change: done, to `done_url`; refused, the form's page again
 /// with the server's reason (`again`); a fault, the error page.
-pub async fn after_change<F>(
-    outcome: Result<(), ApiError>,
+pub async fn after_change<E: ShownError, F>(
+    outcome: Result<(), E>,
     done_url: String,
     again: impl FnOnce(Notice) -> F,
 ) -> Result<Response, PageError>
@@ -135,7 +174,7 @@ where
 {
     match outcome {
         Ok(()) => Ok(Redirect::to(&done_url).into_response()),
-        Err(e @ ApiError::Internal(_)) => Err(e.into()),
+        Err(e) if e.is_fault() => Err(e.into()),
         Err(e) => again(Notice::error(&e)).await,
     }
 }
@@ -247,38 +286,6 @@ pub fn role_label(policy: &steward_core::Policy, role: &str) -> String {
         .map_or_else(|| role.to_string(), |r| r.label.clone())
 }
 
-/// Where an allowed action comes from, as the check engine writes it (`root`,
-/// `owner`, `role:<name>@<node>`, `grant@<node>`); the pages put it in words.
-pub enum Source<'a> {
-    Root,
-    Owner,
-    Role {
-        role: &'a str,
-        node: &'a str,
-    },
-    Grant {
-        node: &'a str,
-    },
-    /// A reason for no (`no_permission`, `not_a_member`...), or one not known here.
-    Other(&'a str),
-}
-
-impl<'a> Source<'a> {
-    pub fn parse(reason: &'a str) -> Source<'a> {
-        match reason {
-            "root" => Source::Root,
-            "owner" => Source::Owner,
-            other => match other.split_once('@') {
-                Some((given, node)) => match given.strip_prefix("role:") {
-                    Some(role) => Source::Role { role, node },
-                    None => Source::Grant { node },
-                },
-                None => Source::Other(other),
-            },
-        }
-    }
-}
-
 /// Unix seconds as people read them: `2026-11-29 20:31 UTC`.
 pub fn when(seconds: i64) -> String {
     let t = steward_core::Timestamp(seconds).utc();
@@ -312,19 +319,17 @@ pub struct MessagePage {
 pub fn closed_section(
     frame: Frame,
     title: &str,
-    e: impl Into<PageError>,
+    e: impl ShownError,
 ) -> Result<Response, PageError> {
-    let text = match e.into() {
-        PageError::App(e) if e.kind() == ErrorKind::Forbidden => words(&e),
-        PageError::Api(e @ ApiError::Forbidden { .. }) => api_words(&e),
-        other => return Err(other),
-    };
+    if !e.is_forbidden() {
+        return Err(e.into());
+    }
     Ok((
         StatusCode::FORBIDDEN,
         render(&MessagePage {
             frame,
             title: title.to_string(),
-            text: format!("{text} Ask an administrator if you need it."),
+            text: format!("{} Ask an administrator if you need it.", e.words()),
         })?,
     )
         .into_response())
@@ -479,27 +484,6 @@ impl IntoResponse for PageError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_checks_reason_is_parsed_into_its_source() {
-        assert!(matches!(Source::parse("root"), Source::Root));
-        assert!(matches!(Source::parse("owner"), Source::Owner));
-        assert!(matches!(
-            Source::parse("role:admin@org_a"),
-            Source::Role {
-                role: "admin",
-                node: "org_a"
-            }
-        ));
-        assert!(matches!(
-            Source::parse("grant@prj_1"),
-            Source::Grant { node: "prj_1" }
-        ));
-        assert!(matches!(
-            Source::parse("no_permission"),
-            Source::Other("no_permission")
-        ));
-    }
 
     #[test]
     fn a_role_is_labelled_at_the_organization_and_on_a_scope() {
