@@ -4,10 +4,8 @@
 use super::serve::{DatabaseArgs, PublicArgs};
 use crate::application::Application;
 use crate::application::Settings;
-use crate::secrets::random_id;
-use crate::store::Account;
 use clap::{Args, Subcommand};
-use steward_core::{Email, Name, UserId};
+use steward_core::{Email, Name};
 
 #[derive(Debug, Subcommand)]
 pub enum OrgsCommand {
@@ -59,43 +57,21 @@ impl CreateArgs {
         let email =
             Email::parse(&self.owner_email).map_err(|e| anyhow::anyhow!("--owner-email: {e}"))?;
         let app = app(&self.database, &self.public).await?;
-        let store = app.service().store();
-        let now = app.service().clock().now();
-        let account = match store.account_by_email(email.as_str()).await? {
-            Some(account) => account,
-            None => {
-                let owner_name = match &self.owner_name {
-                    Some(n) => n.clone(),
-                    None => email
-                        .as_str()
-                        .split('@')
-                        .next()
-                        .unwrap_or("Owner")
-                        .to_string(),
-                };
-                let owner_name =
-                    Name::parse(&owner_name).map_err(|e| anyhow::anyhow!("--owner-name: {e}"))?;
-                let account = Account {
-                    id: random_id("usr"),
-                    email: email.to_string(),
-                    name: owner_name.to_string(),
-                    password_hash: None,
-                    created_at: now.0,
-                };
-                store.create_account(&account).await?;
-                account
-            }
-        };
-        let owner = UserId::parse(&account.id)?;
+        let owner_name = self
+            .owner_name
+            .as_deref()
+            .map(Name::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--owner-name: {e}"))?;
+        let account = app.steward.owner_account(email, owner_name).await?;
+        let owner = account.id.clone();
         let org = crate::http::create_organization(&app, &owner, name)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("Created organization {:?} with id {}.", org.name, org.id);
         println!("Owner: {} ({})", account.email, account.id);
         if account.password_hash.is_none() {
-            let token = store
-                .create_setup_token(&account.id, now.0, now.plus_days(7).0)
-                .await?;
+            let token = app.steward.setup_token(&account.id).await?;
             let url = app.settings().public_url.trim_end_matches('/');
             println!();
             println!("One-time link for the owner to set a password (valid 7 days):");

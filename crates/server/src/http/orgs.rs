@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use steward_core::{Actor, Command, Email, Name, OrgId, Policy, UserId};
+use steward_core::{Actor, Command, Name, OrgId, Policy, UserId};
 
 pub fn router() -> Router<Application> {
     Router::new()
@@ -60,21 +60,14 @@ pub async fn create_organization(
     owner: &UserId,
     name: Name,
 ) -> Result<OrgView, ApiError> {
-    let account = app
-        .service()
-        .store()
-        .account_by_id(owner.as_str())
-        .await?
-        .ok_or_else(|| {
-            ApiError::unauthenticated("invalid_token", "the account no longer exists")
-        })?;
+    let account = app.steward.account(owner).await?;
     let org_id = OrgId::parse(&random_id("org"))?;
     let command = Command::CreateOrganization {
         org_id: org_id.clone(),
         name: name.clone(),
         owner_id: owner.clone(),
-        owner_email: Email::parse(&account.email)?,
-        owner_name: Name::parse(&account.name)?,
+        owner_email: account.email,
+        owner_name: account.name,
     };
     app.service()
         .create_organization(&Actor::User(owner.clone()), command)
