@@ -2,15 +2,14 @@
 //! come here too), read, delete; and the policy they run under.
 
 use super::caller::{Caller, InOrg};
-use super::error::{AppError, Denied, Unauthenticated};
+use super::error::{AppError, Denied};
 use super::Steward;
 use crate::secrets::random_id;
 use crate::store::Account;
 use serde::Serialize;
 use steward_core::{ActionSet, Actor, Command, Email, Name, OrgId, Policy, UserId};
 
-/// How long the one-time link `steward orgs create` prints stays valid.
-pub const SETUP_LINK_DAYS: u32 = 7;
+pub use super::joining::SETUP_LINK_DAYS;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OrgView {
@@ -93,19 +92,14 @@ impl Steward {
         owner: &UserId,
         name: Name,
     ) -> Result<OrgView, AppError> {
-        let account = self
-            .service()
-            .store()
-            .account_by_id(owner.as_str())
-            .await?
-            .ok_or(Unauthenticated::AccountGone)?;
+        let account = self.account(owner).await?;
         let org_id = OrgId::parse(&random_id("org"))?;
         let command = Command::CreateOrganization {
             org_id: org_id.clone(),
             name: name.clone(),
             owner_id: owner.clone(),
-            owner_email: Email::parse(&account.email)?,
-            owner_name: Name::parse(&account.name)?,
+            owner_email: account.email,
+            owner_name: account.name,
         };
         self.service()
             .create_organization(&Actor::User(owner.clone()), command)
@@ -125,35 +119,11 @@ impl Steward {
         &self,
         new: NewOrganization,
     ) -> Result<CreatedOrganization, AppError> {
-        let store = self.service().store();
-        let now = self.service().clock().now();
-        let owner = match store.account_by_email(new.owner_email.as_str()).await? {
-            Some(account) => account,
-            None => {
-                let name = match new.owner_name {
-                    Some(name) => name,
-                    None => local_part_name(&new.owner_email)?,
-                };
-                let account = Account {
-                    id: random_id("usr"),
-                    email: new.owner_email.to_string(),
-                    name: name.to_string(),
-                    password_hash: None,
-                    created_at: now.0,
-                };
-                store.create_account(&account).await?;
-                account
-            }
-        };
-        let owner_id = UserId::parse(&owner.id)?;
-        let org = self.create_organization_for(&owner_id, new.name).await?;
+        let owner = self.owner_account(new.owner_email, new.owner_name).await?;
+        let org = self.create_organization_for(&owner.id, new.name).await?;
         let setup_token = match owner.password_hash {
             Some(_) => None,
-            None => Some(
-                store
-                    .create_setup_token(&owner.id, now.0, now.plus_days(SETUP_LINK_DAYS).0)
-                    .await?,
-            ),
+            None => Some(self.setup_token(&owner.id).await?),
         };
         Ok(CreatedOrganization {
             org,
@@ -198,11 +168,6 @@ impl Steward {
     }
 }
 
-/// A name for a new account from its address: the part before the `@`.
-fn local_part_name(email: &Email) -> Result<Name, AppError> {
-    let local = email.as_str().split('@').next().unwrap_or("Owner");
-    Name::parse(local).map_err(|e| AppError::field("owner_name", e))
-}
 
 fn policy_view(p: &Policy) -> PolicyView {
     let action_names =

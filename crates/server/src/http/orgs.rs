@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, Caller};
-pub use crate::application::orgs::OrgView;
+use crate::application::orgs::OrgView;
 use crate::application::orgs::PolicyView;
 use crate::application::Application;
 use axum::extract::State;
@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use steward_core::{Name, UserId};
 
 pub fn router() -> Router<Application> {
     Router::new()
@@ -36,16 +35,6 @@ pub(crate) async fn create(
 ) -> Result<(StatusCode, Json<OrgView>), ApiError> {
     let view = app.steward.create_organization(&caller, &body.name).await?;
     Ok((StatusCode::CREATED, Json(view)))
-}
-
-/// The signup's organization, until the account handlers call
-/// `Steward::create_organization_for` themselves.
-pub async fn create_organization(
-    app: &Application,
-    owner: &UserId,
-    name: Name,
-) -> Result<OrgView, ApiError> {
-    Ok(app.steward.create_organization_for(owner, name).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org}", tag = "organizations",

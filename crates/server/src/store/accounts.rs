@@ -6,19 +6,20 @@ use crate::secrets::{new_secret, secret_hash_hex};
 use sqlx::any::AnyRow;
 use sqlx::Row as _;
 use std::fmt;
+use steward_core::{Email, Name, Timestamp, UserId};
 
 /// The prefix of setup tokens' secrets.
 pub const SETUP_TOKEN_PREFIX: &str = "stw_setup_";
 
 #[derive(Clone, PartialEq)]
 pub struct Account {
-    pub id: String,
+    pub id: UserId,
     /// As `Email::parse` gives it (lower case): lookups compare it exactly.
-    pub email: String,
-    pub name: String,
+    pub email: Email,
+    pub name: Name,
     /// Argon2id PHC string; `None` until the person sets a password.
     pub password_hash: Option<String>,
-    pub created_at: i64,
+    pub created_at: Timestamp,
 }
 
 /// The hash is no password, but one in a log is an offline guessing target.
@@ -36,13 +37,17 @@ impl fmt::Debug for Account {
 
 const ACCOUNT_COLUMNS: &str = "id, email, name, password_hash, created_at";
 
+/// A row as the account it was written from; one that does not parse back was
+/// not written by Steward.
 fn account_from(row: &AnyRow) -> Result<Account, StoreError> {
+    let corrupt = |e: steward_core::ParseError| StoreError::Corrupt(format!("an account: {e}"));
+    let text = |column: usize| row.try_get::<String, _>(column);
     Ok(Account {
-        id: row.try_get(0)?,
-        email: row.try_get(1)?,
-        name: row.try_get(2)?,
+        id: UserId::parse(&text(0)?).map_err(corrupt)?,
+        email: Email::from_stored(&text(1)?).map_err(corrupt)?,
+        name: Name::parse(&text(2)?).map_err(corrupt)?,
         password_hash: row.try_get(3)?,
-        created_at: row.try_get(4)?,
+        created_at: Timestamp(row.try_get(4)?),
     })
 }
 
@@ -63,7 +68,7 @@ impl Store {
     pub async fn create_account(&self, account: &Account) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let taken = sqlx::query("SELECT 1 FROM accounts WHERE email = $1")
-            .bind(&account.email)
+            .bind(account.email.as_str())
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
@@ -75,11 +80,11 @@ impl Store {
             "INSERT INTO accounts (id, email, name, password_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(&account.id)
-        .bind(&account.email)
-        .bind(&account.name)
+        .bind(account.id.as_str())
+        .bind(account.email.as_str())
+        .bind(account.name.as_str())
         .bind(account.password_hash.clone())
-        .bind(account.created_at)
+        .bind(account.created_at.0)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -92,39 +97,39 @@ impl Store {
         }
     }
 
-    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+    pub async fn account_by_email(&self, email: &Email) -> Result<Option<Account>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1");
         let row = sqlx::query(&sql)
-            .bind(email)
+            .bind(email.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(account_from).transpose()
     }
 
-    pub async fn account_by_id(&self, id: &str) -> Result<Option<Account>, StoreError> {
+    pub async fn account_by_id(&self, id: &UserId) -> Result<Option<Account>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(account_from).transpose()
     }
 
     /// Sets the password hash; `false` when there is no such account.
-    pub async fn set_password(&self, id: &str, password_hash: &str) -> Result<bool, StoreError> {
+    pub async fn set_password(&self, id: &UserId, password_hash: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
-            .bind(id)
+            .bind(id.as_str())
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Renames the account; `false` when there is no such account.
-    pub async fn rename_account(&self, id: &str, name: &str) -> Result<bool, StoreError> {
+    pub async fn rename_account(&self, id: &UserId, name: &Name) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE accounts SET name = $1 WHERE id = $2")
-            .bind(name)
-            .bind(id)
+            .bind(name.as_str())
+            .bind(id.as_str())
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
@@ -181,12 +186,20 @@ mod tests {
 
     fn account(id: &str, email: &str) -> Account {
         Account {
-            id: id.into(),
-            email: email.into(),
-            name: format!("{id} name"),
+            id: UserId::parse(id).unwrap(),
+            email: Email::parse(email).unwrap(),
+            name: Name::parse(&format!("{id} name")).unwrap(),
             password_hash: None,
-            created_at: 1000,
+            created_at: Timestamp(1000),
         }
+    }
+
+    fn id(id: &str) -> UserId {
+        UserId::parse(id).unwrap()
+    }
+
+    fn email(email: &str) -> Email {
+        Email::parse(email).unwrap()
     }
 
     #[tokio::test]
@@ -199,22 +212,36 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            store.account_by_email("a@acme.test").await.unwrap(),
+            store.account_by_email(&email("a@acme.test")).await.unwrap(),
             Some(a.clone())
         );
-        assert_eq!(store.account_by_id("acc_a").await.unwrap(), Some(a.clone()));
-        assert_eq!(store.account_by_email("c@acme.test").await.unwrap(), None);
+        assert_eq!(
+            store.account_by_id(&id("acc_a")).await.unwrap(),
+            Some(a.clone())
+        );
+        assert_eq!(
+            store.account_by_email(&email("c@acme.test")).await.unwrap(),
+            None
+        );
         assert!(matches!(
             store.create_account(&account("acc_c", "a@acme.test")).await,
             Err(StoreError::DuplicateEmail)
         ));
 
-        assert!(store.set_password("acc_a", "$argon2id$x").await.unwrap());
-        assert!(store.rename_account("acc_a", "Alice").await.unwrap());
-        assert!(!store.rename_account("acc_none", "Nobody").await.unwrap());
-        let a = store.account_by_id("acc_a").await.unwrap().unwrap();
+        assert!(store
+            .set_password(&id("acc_a"), "$argon2id$x")
+            .await
+            .unwrap());
+        let alice = Name::parse("Alice").unwrap();
+        assert!(store.rename_account(&id("acc_a"), &alice).await.unwrap());
+        let nobody = Name::parse("Nobody").unwrap();
+        assert!(!store
+            .rename_account(&id("acc_none"), &nobody)
+            .await
+            .unwrap());
+        let a = store.account_by_id(&id("acc_a")).await.unwrap().unwrap();
         assert_eq!(a.password_hash.as_deref(), Some("$argon2id$x"));
-        assert_eq!(a.name, "Alice");
+        assert_eq!(a.name, alice);
         assert!(!format!("{a:?}").contains("argon2"));
     }
 

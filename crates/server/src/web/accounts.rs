@@ -1,17 +1,17 @@
-//! Signing in and out, signing up, and the organization a browser lands in.
+//! Signing in and out, signing up, joining by an invitation or setup link, and
+//! the organization a browser lands in: pages over the application's account,
+//! session and joining use cases.
 
 use super::form::{read_fields, Fields, Posted};
-use super::page::{render, PageError, PlainForm, PlainPage};
+use super::page::{render, words, PageError, PlainForm, PlainPage};
 use super::session::{
     cookie, same_token, session_cookie, set_cookie, Browser, SESSION_COOKIE, SIGN_IN_COOKIE,
 };
-use crate::application::Application;
-use crate::http::accounts::{
-    accept, create_account, invited, set_up_account, verify_credentials, AcceptBody,
-};
-use crate::http::orgs::create_organization;
-use crate::http::ApiError;
-use crate::store::SETUP_TOKEN_PREFIX;
+use crate::application::accounts::SignupBody;
+use crate::application::invitations::parse_invitation_token;
+use crate::application::joining::{AcceptBody, JoinStep};
+use crate::application::{AppError, Application};
+// Until the organizations' use case moves to application/orgs.rs.
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,13 +39,9 @@ pub fn router() -> Router<Application> {
 
 /// The first organization's Users page, or the page to create one.
 async fn home(State(app): State<Application>, browser: Browser) -> Result<Response, PageError> {
-    let memberships = app
-        .service()
-        .store()
-        .memberships_of(&browser.account.id)
-        .await?;
+    let memberships = app.steward.memberships(&browser.user).await?;
     Ok(match memberships.first() {
-        Some(m) => Redirect::to(&format!("/orgs/{}/users", m.org_id)).into_response(),
+        Some(m) => Redirect::to(&format!("/orgs/{}/users", m.org.id)).into_response(),
         None => new_org_form(&browser, false)?.into_response(),
     })
 }
@@ -156,36 +152,44 @@ async fn sign_in(
         Ok(token) => token,
         Err(fresh) => return sign_in_form(&app, fresh, &email, &next, Some(EXPIRED.into())),
     };
-    let account = match verify_credentials(&app, &email, fields.raw("password"), client.ip()).await
+    match app
+        .sign_in(&email, fields.raw("password"), client.ip())
+        .await
     {
-        Ok(account) => account,
-        Err(e @ (ApiError::Unauthenticated { .. } | ApiError::RateLimited { .. })) => {
-            let error = match e {
-                ApiError::RateLimited { .. } => super::page::api_words(&e),
-                _ => "Wrong e-mail or password.".to_string(),
-            };
-            return sign_in_form(&app, token, &email, &next, Some(error));
+        Ok(secret) => Ok(signed_in_to(&app, &secret, &next)),
+        Err(e @ AppError::RateLimited { .. }) => {
+            sign_in_form(&app, token, &email, &next, Some(words(&e)))
         }
-        Err(e) => return Err(e.into()),
-    };
-    start_session(&app, &account.id, &next).await
+        Err(AppError::Unauthenticated(_)) => sign_in_form(
+            &app,
+            token,
+            &email,
+            &next,
+            Some("Wrong e-mail or password.".into()),
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// Signs the browser in as `account` and sends it to `to`.
-async fn start_session(app: &Application, account: &str, to: &str) -> Result<Response, PageError> {
-    let now = app.service().clock().now().0;
-    let (secret, _) = app.service().store().create_session(account, now).await?;
+/// The browser, its session started (`secret`), sent on to `to`.
+fn signed_in_to(app: &Application, secret: &str, to: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
     let headers = response.headers_mut();
     for cookie in [
-        session_cookie(app, &secret),
+        session_cookie(app, secret),
         set_cookie(app, SIGN_IN_COOKIE, "", 0),
     ] {
         if let Ok(value) = cookie.parse() {
             headers.append(header::SET_COOKIE, value);
         }
     }
-    Ok(response)
+    response
+}
+
+/// Signs the browser in as `user` (just signed up or joined) and sends it to `to`.
+async fn start_session(app: &Application, user: &UserId, to: &str) -> Result<Response, PageError> {
+    let secret = app.steward.start_session(user).await?;
+    Ok(signed_in_to(app, &secret, to))
 }
 
 fn sign_up_form(
@@ -195,11 +199,7 @@ fn sign_up_form(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     if !app.settings().signup {
-        return Err(ApiError::not_found(
-            "signup_disabled",
-            "signup is turned off here; ask an administrator for an invitation",
-        )
-        .into());
+        return Err(AppError::SignupDisabled.into());
     }
     let (email, name, org_name) = fields;
     let page = PlainPage {
@@ -236,30 +236,26 @@ async fn sign_up(State(app): State<Application>, req: Request) -> Result<Respons
         Ok(token) => token,
         Err(fresh) => return sign_up_form(&app, fresh, typed, Some(EXPIRED.into())),
     };
-    if !app.settings().signup {
-        return sign_up_form(&app, token, typed, None);
-    }
-    let attempt = async {
-        let org_name = Name::parse(typed.2).map_err(|e| ApiError::field("org_name", e))?;
-        let account = create_account(&app, typed.0, typed.1, fields.raw("password")).await?;
-        let owner = UserId::parse(&account.id)?;
-        let org = create_organization(&app, &owner, org_name).await?;
-        Ok::<_, ApiError>((account, org))
+    let body = SignupBody {
+        email: typed.0.into(),
+        name: typed.1.into(),
+        password: fields.raw("password").into(),
+        org_name: typed.2.into(),
     };
-    match attempt.await {
-        Ok((account, org)) => {
-            start_session(&app, &account.id, &format!("/orgs/{}/users", org.id)).await
+    match app.signup(body).await {
+        Ok(signed_up) => {
+            let to = format!("/orgs/{}/users", signed_up.org.id);
+            start_session(&app, &signed_up.account.id, &to).await
         }
-        Err(e @ ApiError::Internal(_)) => Err(e.into()),
-        Err(e) => sign_up_form(&app, token, typed, Some(super::page::api_words(&e))),
+        // Turned off: the form's page says so.
+        Err(AppError::SignupDisabled) => sign_up_form(&app, token, typed, None),
+        Err(e @ AppError::Internal(_)) => Err(e.into()),
+        Err(e) => sign_up_form(&app, token, typed, Some(words(&e))),
     }
 }
 
 async fn sign_out(State(app): State<Application>, posted: Posted) -> Result<Response, PageError> {
-    app.service()
-        .store()
-        .end_session(&posted.browser.secret)
-        .await?;
+    app.steward.sign_out(&posted.browser.secret).await?;
     let mut response = Redirect::to("/sign-in").into_response();
     if let Ok(value) = set_cookie(&app, SESSION_COOKIE, "", 0).parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
@@ -286,19 +282,17 @@ async fn new_org_page(
     State(app): State<Application>,
     browser: Browser,
 ) -> Result<Response, PageError> {
-    let has_orgs = !app
-        .service()
-        .store()
-        .memberships_of(&browser.account.id)
-        .await?
-        .is_empty();
+    let has_orgs = !app.steward.memberships(&browser.user).await?.is_empty();
     Ok(new_org_form(&browser, has_orgs)?.into_response())
 }
 
 async fn new_org(State(app): State<Application>, posted: Posted) -> Result<Response, PageError> {
     let name = Name::parse(posted.fields.get("name").unwrap_or(""))
-        .map_err(|e| ApiError::field("name", e))?;
-    let org = create_organization(&app, &posted.browser.user, name).await?;
+        .map_err(|e| AppError::field("name", e))?;
+    let org = app
+        .steward
+        .create_organization_for(&posted.browser.user, name)
+        .await?;
     Ok(Redirect::to(&format!("/orgs/{}/users", org.id)).into_response())
 }
 
@@ -332,15 +326,13 @@ async fn join_page(
     browser: Option<Browser>,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    if token.starts_with(SETUP_TOKEN_PREFIX) {
-        return join_form(&app, &token, sign_in_token(&headers), None);
-    }
-    let invited = invited(&app, &token).await?;
-    let Some(account) = invited.account else {
-        return join_form(&app, &token, sign_in_token(&headers), None);
-    };
-    match browser {
-        Some(browser) if browser.account.id == account.id => {
+    let step = app
+        .steward
+        .join_step(&token, browser.as_ref().map(|b| &b.user))
+        .await?;
+    match (step, browser) {
+        (JoinStep::ChoosePassword, _) => join_form(&app, &token, sign_in_token(&headers), None),
+        (JoinStep::Confirm { org_name, email }, Some(browser)) => {
             let page = PlainPage {
                 title: "Join your team on Steward".into(),
                 error: None,
@@ -348,13 +340,15 @@ async fn join_page(
                 form: PlainForm::JoinSignedIn {
                     token,
                     csrf: browser.session.csrf_token,
-                    org_name: invited.org_name,
-                    email: account.email,
+                    org_name,
+                    email: email.to_string(),
                 },
             };
             Ok(render(&page)?.into_response())
         }
-        other => sign_in_to_join(&token, other.is_some()),
+        (JoinStep::SignInFirst { other_account }, _) => sign_in_to_join(&token, other_account),
+        // Only a signed-in browser is asked to confirm.
+        (JoinStep::Confirm { .. }, None) => sign_in_to_join(&token, false),
     }
 }
 
@@ -374,9 +368,9 @@ fn sign_in_to_join(token: &str, other_account: bool) -> Result<Response, PageErr
     Ok(render(&page)?.into_response())
 }
 
-/// The new account's form: accepts through the API's own code (which makes the
-/// account), then signs the new member in. An address that has an account is
-/// sent to sign in instead, whatever password came with the form.
+/// The new account's form: the same acceptance as the API's (which makes the
+/// account), then the new member is signed in. An address that has an account
+/// is sent to sign in instead, whatever password came with the form.
 async fn join(
     State(app): State<Application>,
     Path(token): Path<String>,
@@ -387,25 +381,15 @@ async fn join(
         Ok(csrf) => csrf,
         Err(fresh) => return join_form(&app, &token, fresh, Some(EXPIRED.into())),
     };
-    let body = AcceptBody {
-        name: fields.get("name").map(str::to_string),
-        password: Some(fields.raw("password").to_string()),
-    };
-    let joined = if token.starts_with(SETUP_TOKEN_PREFIX) {
-        // A setup link answers the account, like `/me`.
-        set_up_account(&app, &token, body)
-            .await
-            .map(|axum::Json(me)| me["account"]["id"].as_str().unwrap_or_default().to_string())
-    } else {
-        if invited(&app, &token).await?.account.is_some() {
-            return sign_in_to_join(&token, false);
-        }
-        accept(&app, &token, body, None).await.map(|m| m.user_id)
-    };
-    match joined {
+    if let JoinStep::SignInFirst { .. } = app.steward.join_step(&token, None).await? {
+        return sign_in_to_join(&token, false);
+    }
+    let name = fields.get("name").map(str::to_string);
+    let password = fields.raw("password").to_string();
+    match app.join_with_password(&token, name, password).await {
         Ok(user) => start_session(&app, &user, &org_users(&token)).await,
-        Err(e @ ApiError::Internal(_)) => Err(e.into()),
-        Err(e) => join_form(&app, &token, csrf, Some(super::page::api_words(&e))),
+        Err(e @ AppError::Internal(_)) => Err(e.into()),
+        Err(e) => join_form(&app, &token, csrf, Some(words(&e))),
     }
 }
 
@@ -416,13 +400,8 @@ async fn join_signed_in(
     Path(token): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    accept(
-        &app,
-        &token,
-        AcceptBody::default(),
-        Some(&posted.browser.user),
-    )
-    .await?;
+    app.accept_invitation(&token, AcceptBody::default(), Some(&posted.browser.user))
+        .await?;
     Ok(Redirect::to(&org_users(&token)).into_response())
 }
 
@@ -435,7 +414,7 @@ async fn back_to_join_page(Path(token): Path<String>) -> Redirect {
 /// Where a new member lands: the invitation's organization (or, after a setup
 /// link, the first one).
 fn org_users(token: &str) -> String {
-    crate::application::invitations::parse_invitation_token(token)
+    parse_invitation_token(token)
         .map_or_else(|| "/".to_string(), |(org, _)| format!("/orgs/{org}/users"))
 }
 

@@ -191,15 +191,14 @@ impl Frame {
         let in_org = InOrg::resolve(app.service(), Caller::Account(browser.user.clone()), org)?;
         let policy = in_org.snapshot.policy().clone();
         let orgs = app
-            .service()
-            .store()
-            .memberships_of(&browser.account.id)
+            .steward
+            .memberships(&browser.user)
             .await?
             .into_iter()
             .map(|m| OrgChoice {
                 role: role_label(&policy, &m.role),
-                id: m.org_id,
-                name: m.org_name,
+                id: m.org.id,
+                name: m.org.name,
             })
             .collect();
         let me = browser.user.clone();
@@ -222,8 +221,8 @@ impl Frame {
             .await?;
         Ok((
             Frame {
-                me_name: browser.account.name.clone(),
-                me_email: browser.account.email.clone(),
+                me_name: browser.account.name.to_string(),
+                me_email: browser.account.email.to_string(),
                 csrf: browser.session.csrf_token.clone(),
                 org_id: in_org.org.to_string(),
                 org_name,

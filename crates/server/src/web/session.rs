@@ -1,9 +1,10 @@
-//! Who is at the browser: the session cookie, looked up in the store on every
+//! Who is at the browser: the session cookie, looked up on every
 //! request, so a session ended (sign-out, member deleted) stops at once.
 
 use super::page::PageError;
+use crate::application::accounts::AccountView;
+use crate::application::sessions::{Session, SignedIn, SESSION_SECONDS};
 use crate::application::Application;
-use crate::store::{Account, Session, SESSION_SECONDS};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
@@ -16,7 +17,8 @@ pub const SIGN_IN_COOKIE: &str = "steward_signin";
 
 /// A signed-in browser: its account and the CSRF token its forms carry.
 pub struct Browser {
-    pub account: Account,
+    pub account: AccountView,
+    /// The account's id, the caller of every use case the browser asks for.
     pub user: UserId,
     pub session: Session,
     /// The cookie's secret, to end this one session on sign-out.
@@ -34,17 +36,11 @@ impl FromRequestParts<Application> for Browser {
             .to_string();
         let sign_in = || PageError::SignIn { next: back.clone() };
         let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(sign_in)?;
-        let now = app.service().clock().now().0;
-        let store = app.service().store();
-        let session = store.session(secret, now).await?.ok_or_else(sign_in)?;
-        let account = store
-            .account_by_id(&session.account_id)
-            .await?
-            .ok_or_else(sign_in)?;
-        let user = UserId::parse(&account.id).map_err(|_| sign_in())?;
+        let SignedIn { account, session } =
+            app.steward.signed_in(secret).await?.ok_or_else(sign_in)?;
         Ok(Browser {
+            user: account.id.clone(),
             account,
-            user,
             session,
             secret: secret.to_string(),
         })

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use steward::auth::{HashingLimits, Passwords};
 use steward::store::Account;
-use steward_core::Policy;
+use steward_core::{Email, Name, Policy, Timestamp, UserId};
 
 /// One hash at a time, and a short queue: a test holds the one turn.
 fn one_at_a_time() -> Passwords {
@@ -95,16 +95,16 @@ async fn a_setup_link_past_the_hashing_bound_is_503_and_still_works_after() {
     let app = spawn_with_passwords(Policy::preset("operations").unwrap(), passwords.clone()).await;
     let store = app.app.service().store();
     let account = Account {
-        id: "usr_owner".into(),
-        email: "owner@acme.test".into(),
-        name: "Owner".into(),
+        id: UserId::parse("usr_owner").unwrap(),
+        email: Email::parse("owner@acme.test").unwrap(),
+        name: Name::parse("Owner").unwrap(),
         password_hash: None,
-        created_at: 0,
+        created_at: Timestamp(0),
     };
     store.create_account(&account).await.unwrap();
     let now = app.app.service().clock().now().0;
     let link = store
-        .create_setup_token(&account.id, now, now + 3600)
+        .create_setup_token(account.id.as_str(), now, now + 3600)
         .await
         .unwrap();
     let accept = format!("/api/v1/invitations/{link}/accept");

@@ -8,6 +8,7 @@ use steward::auth::Signer;
 use steward::store::{
     Account, RefreshRefusal, Store, StoreError, REFRESH_RETRY_GRACE_SECONDS, REFRESH_TOKEN_SECONDS,
 };
+use steward_core::{Email, Name, Timestamp, UserId};
 
 crate::on_both_backends!(
     a_second_account_for_an_email_is_refused,
@@ -26,11 +27,11 @@ const ROUNDS: usize = 30;
 
 fn account(id: &str, email: &str) -> Account {
     Account {
-        id: id.into(),
-        email: email.into(),
-        name: format!("{id} name"),
+        id: UserId::parse(id).unwrap(),
+        email: Email::parse(email).unwrap(),
+        name: Name::parse(&format!("{id} name")).unwrap(),
         password_hash: None,
-        created_at: NOW,
+        created_at: Timestamp(NOW),
     }
 }
 

@@ -6,26 +6,14 @@
 use super::*;
 use steward::application::Application;
 
-/// A console session for `who`, made in the store (the console is not served here).
+/// A console session for `who`, as signing in makes one.
 async fn session(app: &Application, who: &User) -> String {
-    let now = app.service().clock().now().0;
-    let (secret, _) = app
-        .service()
-        .store()
-        .create_session(&who.id, now)
-        .await
-        .unwrap();
-    secret
+    let user = steward_core::UserId::parse(&who.id).unwrap();
+    app.steward.start_session(&user).await.unwrap()
 }
 
 async fn session_lives(app: &Application, secret: &str) -> bool {
-    let now = app.service().clock().now().0;
-    app.service()
-        .store()
-        .session(secret, now)
-        .await
-        .unwrap()
-        .is_some()
+    app.steward.signed_in(secret).await.unwrap().is_some()
 }
 
 async fn refresh(app: &TestApp, token: &str) -> Answer {
