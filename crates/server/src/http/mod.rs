@@ -57,5 +57,4 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
 }
 
 pub use import::{import_csv, ImportAnswer, ImportStep, MAX_IMPORT_BYTES};
-pub use members::{create_invitation, invitation_view, InviteBody};
 pub use orgs::create_organization;
