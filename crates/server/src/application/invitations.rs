@@ -1,10 +1,156 @@
-//! Invitations: how one is made, shown and accepted.
+//! Invitations: how one is made (the API, the console's form and `steward
+//! invitations` alike), listed, revoked and recognized by its token.
 
+use super::members::ScopeView;
+use super::{AppError, InOrg, Page, Steward};
 use crate::secrets::new_secret;
-use steward_core::InvitationId;
+use serde::{Deserialize, Serialize};
+use steward_core::state::Invitation;
+use steward_core::{Command, Email, InvitationId, ObjectId, Refusal, ScopeRoles};
 
 /// How long an invitation lasts when its maker does not say.
 pub const INVITATION_DAYS: u32 = 7;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteBody {
+    pub email: String,
+    pub name: Option<String>,
+    /// Defaults to the policy's default role.
+    pub role: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<ScopeView>,
+    /// Days until the invitation expires (default 7).
+    pub expires_in_days: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InvitationView {
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub role: String,
+    pub scopes: Vec<ScopeView>,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Shown once, when the invitation is made; it is the secret that accepts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Where the invitee accepts (the console's page for the token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accept_url: Option<String>,
+}
+
+impl From<&Invitation> for InvitationView {
+    fn from(i: &Invitation) -> InvitationView {
+        InvitationView {
+            id: i.id.to_string(),
+            email: i.email.to_string(),
+            name: i.name.as_ref().map(|n| n.to_string()),
+            role: i.role.clone(),
+            scopes: i
+                .scopes
+                .iter()
+                .map(|s| ScopeView {
+                    object_id: s.object_id.to_string(),
+                    roles: s.roles.clone(),
+                })
+                .collect(),
+            expires_at: i.expires_at.0,
+            token: None,
+            accept_url: None,
+        }
+    }
+}
+
+impl Steward {
+    /// Makes an invitation; the answer carries its token and link, shown only now.
+    pub async fn create_invitation(
+        &self,
+        org: &InOrg,
+        invite: InviteBody,
+    ) -> Result<InvitationView, AppError> {
+        let actor = org.actor()?;
+        let email = Email::parse(&invite.email).map_err(|e| AppError::field("email", e))?;
+        let name = super::members::optional_name(invite.name.as_deref())?;
+        let scopes = invite
+            .scopes
+            .into_iter()
+            .map(|s| {
+                Ok(ScopeRoles {
+                    object_id: ObjectId::parse(&s.object_id)
+                        .map_err(|e| AppError::field("scopes", e))?,
+                    roles: s.roles,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let days = invite.expires_in_days.unwrap_or(INVITATION_DAYS);
+        if !(1..=90).contains(&days) {
+            return Err(AppError::invalid(
+                "expires_in_days",
+                "an invitation lasts between 1 and 90 days",
+            ));
+        }
+        let (token, invitation_id) = invitation_token(org.org.as_str());
+        let command = Command::Invite {
+            invitation_id: invitation_id.clone(),
+            email,
+            name,
+            role: invite.role,
+            scopes,
+            expires_at: self.service.clock().now().plus_days(days),
+        };
+        self.service.execute(&org.org, &actor, command).await?;
+        let mut view = self
+            .service
+            .read(&org.org, |state| {
+                state.invitation(&invitation_id).map(InvitationView::from)
+            })
+            .await?
+            .ok_or_else(|| {
+                AppError::Internal("the invitation vanished after it was made".into())
+            })?;
+        view.accept_url = Some(self.settings.link(&format!("/invitations/{token}")));
+        view.token = Some(token);
+        Ok(view)
+    }
+
+    /// The pending invitations (`members:view`), all on one page.
+    pub async fn invitations(&self, org: &InOrg) -> Result<Page<InvitationView>, AppError> {
+        org.require("members:view")?;
+        let items = self
+            .service
+            .read(&org.org, |state| {
+                state.invitations().map(InvitationView::from).collect()
+            })
+            .await?;
+        Ok(Page {
+            items,
+            next_cursor: None,
+        })
+    }
+
+    /// Revokes a pending invitation.
+    pub async fn revoke_invitation(
+        &self,
+        org: &InOrg,
+        invitation_id: InvitationId,
+    ) -> Result<(), AppError> {
+        self.service
+            .execute(
+                &org.org,
+                &org.actor()?,
+                Command::RevokeInvitation { invitation_id },
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// An invitation id from a path; text that is no id names no invitation.
+pub fn parse_invitation(id: &str) -> Result<InvitationId, AppError> {
+    InvitationId::parse(id).map_err(|_| Refusal::UnknownInvitation.into())
+}
 
 /// An invitation token is `<org>.<secret>`; the invitation's id is derived from
 /// the secret's hash, so the audit log (which shows ids) never holds the secret.

@@ -6,10 +6,10 @@
 
 use super::accounts::{new_user_id, MeView};
 use super::invitations::parse_invitation_token;
-use super::{AppError, Application, Caller, InOrg, Steward, Unauthenticated};
+use super::{AppError, Application, Caller, Steward, Unauthenticated};
 use crate::auth::Password;
 // Until the members' views move to application/members.rs.
-use crate::http::members::{member_view, MemberView};
+use super::members::MemberView;
 use crate::store::{Account, AuditFilter, SETUP_TOKEN_PREFIX};
 use serde::{Deserialize, Serialize};
 use steward_core::event::event_type;
@@ -287,22 +287,10 @@ impl Application {
         org: OrgId,
         user: &UserId,
     ) -> Result<MemberView, AppError> {
-        let snapshot = self
-            .service()
-            .snapshot(org.as_str())
-            .ok_or(AppError::from(Refusal::UnknownInvitation))?;
-        let in_org = InOrg {
-            org,
-            snapshot,
-            who: Caller::Account(user.clone()),
-        };
-        let policy = self.service().policy().clone();
-        self.service()
-            .read(&in_org.org, |state| {
-                member_view(&policy, state, user, &in_org)
-            })
-            .await?
-            .ok_or_else(|| Refusal::UnknownMember(user.clone()).into())
+        let in_org = self
+            .steward
+            .in_org(Caller::Account(user.clone()), org.as_str())?;
+        self.steward.current_member(&in_org, user).await
     }
 
     /// A setup link: sets the password once (and the name, if given), and

@@ -168,7 +168,6 @@ impl Steward {
     }
 }
 
-
 fn policy_view(p: &Policy) -> PolicyView {
     let action_names =
         |set: ActionSet| -> Vec<String> { set.iter().map(|a| p.action(a).name.clone()).collect() };

@@ -2,13 +2,12 @@
 //! member of the organization (its owner unless `--as` says otherwise), through
 //! the same rules as the API.
 
-use super::orgs::app;
 use super::serve::{DatabaseArgs, PublicArgs};
-use crate::application::Steward;
-use crate::http::{create_invitation, invitation_view, InviteBody};
+use crate::application::invitations::InviteBody;
+use crate::application::{Caller, InOrg, Steward};
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
-use steward_core::{Actor, Command, Email, InvitationId, OrgId};
+use steward_core::{Actor, Email, InvitationId, OrgId, UserId};
 
 #[derive(Debug, Subcommand)]
 pub enum InvitationsCommand {
@@ -60,26 +59,33 @@ pub struct Target {
 }
 
 impl Target {
-    /// The organization and the member the command acts as.
+    /// The member the command acts as, inside the organization.
+    pub(super) async fn in_org(&self, steward: &Steward) -> anyhow::Result<InOrg> {
+        let (org, user) = self.member(steward).await?;
+        Ok(steward.in_org(Caller::Account(user), org.as_str())?)
+    }
+
+    /// The organization and the member the command acts as (the import, which
+    /// asks for `members:manage` itself).
     pub(super) async fn resolve(&self, steward: &Steward) -> anyhow::Result<(OrgId, Actor)> {
+        let (org, user) = self.member(steward).await?;
+        Ok((org, Actor::User(user)))
+    }
+
+    async fn member(&self, steward: &Steward) -> anyhow::Result<(OrgId, UserId)> {
         let org = OrgId::parse(&self.org).map_err(|e| anyhow!("--org: {e}"))?;
-        let policy = steward.service().policy().clone();
         let wanted = self
             .as_member
             .as_deref()
             .map(Email::parse)
             .transpose()
             .map_err(|e| anyhow!("--as: {e}"))?;
-        let actor = steward
-            .service()
-            .read(&org, |state| match &wanted {
-                Some(email) => state.member_by_email(email).map(|m| m.user_id.clone()),
-                None => state.owner_id(&policy).cloned(),
-            })
+        let user = steward
+            .acting_member(&org, wanted.as_ref())
             .await
             .map_err(|e| anyhow!("organization {org}: {e}"))?;
-        match actor {
-            Some(user) => Ok((org, Actor::User(user))),
+        match user {
+            Some(user) => Ok((org, user)),
             None => bail!("no such member in {org}"),
         }
     }
@@ -100,18 +106,16 @@ impl InvitationsCommand {
                 days,
                 public,
             } => {
-                let app = app(&target.database, &public).await?;
-                let (org, actor) = target.resolve(&app.steward).await?;
-                let body = InviteBody {
+                let steward = super::steward(&target.database, &public).await?;
+                let org = target.in_org(&steward).await?;
+                let invite = InviteBody {
                     email,
                     name,
                     role,
                     scopes: Vec::new(),
                     expires_in_days: Some(days),
                 };
-                let view = create_invitation(&app, &org, &actor, body)
-                    .await
-                    .map_err(|e| anyhow!("{e}"))?;
+                let view = steward.create_invitation(&org, invite).await?;
                 println!(
                     "Invited {} as {} (invitation {}, expires at {}).",
                     view.email, view.role, view.id, view.expires_at
@@ -119,17 +123,12 @@ impl InvitationsCommand {
                 println!("One-time link: {}", view.accept_url.unwrap_or_default());
             }
             InvitationsCommand::List { target } => {
-                let app = app(&target.database, &PublicArgs { public_url: None }).await?;
-                let (org, _) = target.resolve(&app.steward).await?;
-                let now = app.service().clock().now().0;
-                let list = app
-                    .service()
-                    .read(&org, |state| {
-                        state.invitations().map(invitation_view).collect::<Vec<_>>()
-                    })
-                    .await?;
+                let steward = opened(&target.database).await?;
+                let org = target.in_org(&steward).await?;
+                let now = steward.service().clock().now().0;
+                let list = steward.invitations(&org).await?.items;
                 if list.is_empty() {
-                    println!("No pending invitations in {org}.");
+                    println!("No pending invitations in {}.", org.org);
                 }
                 for i in list {
                     println!(
@@ -142,15 +141,18 @@ impl InvitationsCommand {
                 }
             }
             InvitationsCommand::Revoke { target, id } => {
-                let app = app(&target.database, &PublicArgs { public_url: None }).await?;
-                let (org, actor) = target.resolve(&app.steward).await?;
-                let invitation_id = InvitationId::parse(&id).map_err(|e| anyhow!("--id: {e}"))?;
-                app.service()
-                    .execute(&org, &actor, Command::RevokeInvitation { invitation_id })
-                    .await?;
+                let steward = opened(&target.database).await?;
+                let org = target.in_org(&steward).await?;
+                let invitation = InvitationId::parse(&id).map_err(|e| anyhow!("--id: {e}"))?;
+                steward.revoke_invitation(&org, invitation).await?;
                 println!("Revoked invitation {id}.");
             }
         }
         Ok(())
     }
+}
+
+/// The use cases over the database, for a command that prints no link.
+async fn opened(database: &DatabaseArgs) -> anyhow::Result<Steward> {
+    super::steward(database, &PublicArgs { public_url: None }).await
 }

@@ -3,7 +3,6 @@
 
 use super::serve::{DatabaseArgs, PublicArgs};
 use crate::application::orgs::{NewOrganization, SETUP_LINK_DAYS};
-use crate::application::{Application, Settings};
 use clap::{Args, Subcommand};
 use steward_core::{Email, Name};
 
@@ -29,20 +28,6 @@ pub struct CreateArgs {
     database: DatabaseArgs,
     #[command(flatten)]
     public: PublicArgs,
-}
-
-/// The HTTP state, for the commands that still call the API's handlers
-/// (`invitations`, `import`) until they call use cases on `super::steward`.
-pub async fn app(database: &DatabaseArgs, public: &PublicArgs) -> anyhow::Result<Application> {
-    let service = database.open().await?;
-    let config = Settings {
-        signup: false,
-        public_url: public
-            .public_url
-            .clone()
-            .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
-    };
-    Ok(Application::open(service, config).await?)
 }
 
 impl OrgsCommand {

@@ -3,8 +3,8 @@
 //! rejections), and the caller behind the bearer token.
 
 use super::error::ApiError;
+pub use crate::application::Caller;
 use crate::application::{AppError, Application, Unauthenticated};
-pub use crate::application::{Caller, InOrg};
 use crate::urlencoded::form_pairs;
 use axum::body::Bytes;
 use axum::extract::path::ErrorKind;

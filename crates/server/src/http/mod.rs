@@ -55,5 +55,3 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(openapi::router())
         .merge(ops::router(metrics))
 }
-
-pub use members::{create_invitation, invitation_view, InviteBody};

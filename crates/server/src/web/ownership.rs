@@ -3,17 +3,12 @@
 //! the banner every page shows them.
 
 use super::form::{PageQuery, Posted};
-use super::page::{
-    after_change, find_member, render, when, DoneQuery, Frame, MemberPicker, Notice, PageError,
-};
+use super::page::{render, when, words, DoneQuery, Frame, MemberPicker, Notice, PageError};
 use super::session::Browser;
-use crate::application::{Application, Caller};
-use crate::http::extract::{ApiJson, ApiPath};
-use crate::http::ownership::{self, NominateBody};
-use crate::http::ApiError;
+use crate::application::{parse_user, AppError, Application, Caller, InOrg};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use steward_core::policy::Transfer;
@@ -71,65 +66,68 @@ async fn show(
 ) -> Result<Response, PageError> {
     let (mut frame, in_org) = Frame::load(app, browser, org, "ownership").await?;
     frame.notice = notice;
-    let policy = app.service().policy().clone();
-    let me = browser.user.clone();
-    let rule = match policy.ownership.transfer {
+    let me = &browser.user;
+    let ownership = app.steward.ownership(&in_org).await?;
+    let rule = match ownership.transfer {
         Transfer::Nomination => None,
         Transfer::Never => Some("Under this organization's policy the owner cannot be changed.".to_string()),
         Transfer::Direct => Some("Under this organization's policy owners give the owner role directly, from the Users page.".to_string()),
     };
-    let (owner_name, i_am_owner, pending, picker) = app
+    let pending = ownership.pending.map(|n| Pending {
+        to_me: &n.to_user == me,
+        to_name: n.to_name,
+        expires: when(n.expires_at.0),
+    });
+    // Everyone but the one nominating is a possible owner.
+    let picker = app
         .service()
         .read(&in_org.org, |state| {
-            let owner = state.owner_id(&policy).cloned();
-            let name_of = |u: &steward_core::UserId| {
-                state
-                    .member(u)
-                    .map_or_else(|| u.to_string(), |m| m.name.to_string())
-            };
-            let pending = state.nomination().map(|n| Pending {
-                to_name: name_of(&n.to_user),
-                expires: when(n.expires_at.0),
-                to_me: n.to_user == me,
-            });
             let mut picker = MemberPicker::new(state, "");
-            let my_email = state.member(&me).map(|m| m.email.to_string());
+            let my_email = state.member(me).map(|m| m.email.to_string());
             picker
                 .choices
                 .retain(|(email, _)| Some(email) != my_email.as_ref());
-            (
-                owner.as_ref().map(name_of).unwrap_or_default(),
-                owner.as_ref() == Some(&me),
-                pending,
-                picker,
-            )
+            picker
         })
         .await?;
     Ok(render(&OwnershipPage {
         frame,
-        owner_name,
-        i_am_owner,
+        owner_name: ownership.owner_name,
+        i_am_owner: ownership.owner.as_ref() == Some(me),
         rule,
         pending,
         picker,
-        ttl_days: policy.ownership.nomination_ttl_days,
+        ttl_days: ownership.nomination_ttl_days,
     })?
     .into_response())
 }
 
-/// The ownership page after one of its forms.
+/// The ownership page after one of its forms: done, to the page with its
+/// notice; refused, the page again with the reason; a fault, the error page.
 async fn finish(
     app: &Application,
     posted: &Posted,
     org: &str,
-    outcome: Result<(), ApiError>,
+    outcome: Result<(), AppError>,
     done: &str,
 ) -> Result<Response, PageError> {
-    let done_url = format!("/orgs/{org}/ownership?done={done}");
-    after_change(outcome, done_url, |n| {
-        show(app, &posted.browser, org, Some(n))
-    })
-    .await
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/ownership?done={done}")).into_response()),
+        Err(e @ AppError::Internal(_)) => Err(e.into()),
+        Err(e) => {
+            let notice = Notice {
+                class: "error",
+                text: words(&e),
+            };
+            show(app, &posted.browser, org, Some(notice)).await
+        }
+    }
+}
+
+/// The caller behind a form, inside the organization.
+fn poster(app: &Application, posted: &Posted, org: &str) -> Result<InOrg, AppError> {
+    app.steward
+        .in_org(Caller::Account(posted.browser.user.clone()), org)
 }
 
 async fn nominate(
@@ -137,31 +135,19 @@ async fn nominate(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
+    let in_org = poster(&app, &posted, &org)?;
     // The nominee by e-mail; someone who is no member is refused by the rule
     // as an unknown member.
-    let typed = posted.fields.get("to_user").unwrap_or("").to_string();
-    let in_org = crate::application::InOrg::resolve(
-        app.service(),
-        Caller::Account(posted.browser.user.clone()),
-        &org,
-    )?;
-    let to_user = app
-        .service()
-        .read(&in_org.org, |state| {
-            find_member(state, &typed).map(|u| u.to_string())
-        })
-        .await?
-        .unwrap_or(typed);
-    let body = NominateBody { to_user };
-    let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = ownership::nominate(
-        State(app.clone()),
-        caller,
-        ApiPath(org.clone()),
-        ApiJson(body),
-    )
-    .await
-    .map(|_| ());
+    let typed = posted.fields.get("to_user").unwrap_or("");
+    let found = app.steward.find_member(&in_org, typed).await?;
+    let outcome = match found.map_or_else(|| parse_user(typed), Ok) {
+        Ok(to_user) => app
+            .steward
+            .nominate_owner(&in_org, &to_user)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
     finish(&app, &posted, &org, outcome, "nominated").await
 }
 
@@ -170,10 +156,8 @@ async fn cancel(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = ownership::cancel(State(app.clone()), caller, ApiPath(org.clone()))
-        .await
-        .map(|_| ());
+    let in_org = poster(&app, &posted, &org)?;
+    let outcome = app.steward.cancel_transfer(&in_org).await;
     finish(&app, &posted, &org, outcome, "cancelled").await
 }
 
@@ -182,10 +166,8 @@ async fn accept(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = ownership::accept(State(app.clone()), caller, ApiPath(org.clone()))
-        .await
-        .map(|_| ());
+    let in_org = poster(&app, &posted, &org)?;
+    let outcome = app.steward.accept_transfer(&in_org).await.map(|_| ());
     finish(&app, &posted, &org, outcome, "accepted").await
 }
 
@@ -194,9 +176,7 @@ async fn decline(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let caller = Caller::Account(posted.browser.user.clone());
-    let outcome = ownership::decline(State(app.clone()), caller, ApiPath(org.clone()))
-        .await
-        .map(|_| ());
+    let in_org = poster(&app, &posted, &org)?;
+    let outcome = app.steward.decline_transfer(&in_org).await.map(|_| ());
     finish(&app, &posted, &org, outcome, "declined").await
 }

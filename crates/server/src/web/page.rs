@@ -4,7 +4,6 @@
 use super::session::Browser;
 use crate::application::{AppError, ErrorKind};
 use crate::application::{Application, Caller, InOrg};
-use crate::http::ApiError;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 use askama::Template;
@@ -57,62 +56,11 @@ impl Notice {
     }
 
     /// A refusal in words; a server fault is logged and said generically.
-    pub fn error(e: &impl ShownError) -> Notice {
+    pub fn error(e: &AppError) -> Notice {
         Notice {
             class: "error",
-            text: e.words(),
+            text: words(e),
         }
-    }
-}
-
-/// An error a page shows: a use case's, or (until every page calls the use
-/// cases) the API's.
-pub trait ShownError: Into<PageError> {
-    /// A fault of the server rather than a refusal: an error page, not a notice.
-    fn is_fault(&self) -> bool;
-    /// The rules do not open this to the caller.
-    fn is_forbidden(&self) -> bool;
-    /// What the person reads.
-    fn words(&self) -> String;
-}
-
-impl ShownError for AppError {
-    fn is_fault(&self) -> bool {
-        matches!(self, AppError::Internal(_))
-    }
-
-    fn is_forbidden(&self) -> bool {
-        self.kind() == ErrorKind::Forbidden
-    }
-
-    fn words(&self) -> String {
-        words(self)
-    }
-}
-
-impl ShownError for ApiError {
-    fn is_fault(&self) -> bool {
-        matches!(self, ApiError::Internal(_))
-    }
-
-    fn is_forbidden(&self) -> bool {
-        matches!(self, ApiError::Forbidden { .. })
-    }
-
-    fn words(&self) -> String {
-        api_words(self)
-    }
-}
-
-/// What the person reads for an error: the server's reason in words.
-pub fn api_words(e: &ApiError) -> String {
-    match e {
-        ApiError::Internal(detail) => {
-            tracing::error!(error = %detail, "a console request failed");
-            "Something went wrong on our side and nothing was changed. Try again in a moment."
-                .to_string()
-        }
-        other => sentence(&other.to_string()),
     }
 }
 
@@ -164,8 +112,8 @@ pub struct DoneQuery {
 
 /// After a form's change: done, to `done_url`; refused, the form's page again
 /// with the server's reason (`again`); a fault, the error page.
-pub async fn after_change<E: ShownError, F>(
-    outcome: Result<(), E>,
+pub async fn after_change<F>(
+    outcome: Result<(), AppError>,
     done_url: String,
     again: impl FnOnce(Notice) -> F,
 ) -> Result<Response, PageError>
@@ -174,7 +122,7 @@ where
 {
     match outcome {
         Ok(()) => Ok(Redirect::to(&done_url).into_response()),
-        Err(e) if e.is_fault() => Err(e.into()),
+        Err(e) if e.kind() == ErrorKind::Internal => Err(e.into()),
         Err(e) => again(Notice::error(&e)).await,
     }
 }
@@ -315,12 +263,8 @@ pub struct MessagePage {
 
 /// A section the rules do not open to this member: said inside the frame,
 /// so the rest of the console stays in reach. Any other error goes on.
-pub fn closed_section(
-    frame: Frame,
-    title: &str,
-    e: impl ShownError,
-) -> Result<Response, PageError> {
-    if !e.is_forbidden() {
+pub fn closed_section(frame: Frame, title: &str, e: AppError) -> Result<Response, PageError> {
+    if e.kind() != ErrorKind::Forbidden {
         return Err(e.into());
     }
     Ok((
@@ -328,7 +272,7 @@ pub fn closed_section(
         render(&MessagePage {
             frame,
             title: title.to_string(),
-            text: format!("{} Ask an administrator if you need it.", e.words()),
+            text: format!("{} Ask an administrator if you need it.", words(&e)),
         })?,
     )
         .into_response())
@@ -393,30 +337,18 @@ pub fn render(page: &impl Template) -> Result<Html<String>, PageError> {
 #[derive(Debug)]
 pub enum PageError {
     /// No session (or an ended one): sign in, then come back.
-    SignIn {
-        next: String,
-    },
+    SignIn { next: String },
     /// A form without its session's CSRF token.
     Csrf,
     /// A use case's error.
     App(AppError),
     /// An answer made outside the console (a layer's, a rejected request).
-    Stray {
-        status: StatusCode,
-        message: String,
-    },
-    Api(ApiError),
+    Stray { status: StatusCode, message: String },
 }
 
 impl From<AppError> for PageError {
     fn from(e: AppError) -> PageError {
         PageError::App(e)
-    }
-}
-
-impl From<ApiError> for PageError {
-    fn from(e: ApiError) -> PageError {
-        PageError::Api(e)
     }
 }
 
@@ -456,15 +388,6 @@ impl IntoResponse for PageError {
                     _ => "That did not work",
                 };
                 (status, title, sentence(&message))
-            }
-            PageError::Api(e) => {
-                let title = match e.status() {
-                    StatusCode::NOT_FOUND => "Not found",
-                    StatusCode::FORBIDDEN => "Not allowed",
-                    StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
-                    _ => "That did not work",
-                };
-                (e.status(), title, api_words(&e))
             }
         };
         let page = PlainPage {
@@ -522,12 +445,12 @@ mod tests {
 
     #[test]
     fn a_refusal_reads_as_a_sentence_and_a_fault_says_nothing_inside() {
-        let refusal = ApiError::from(steward_core::Refusal::CannotDemoteOwner);
+        let refusal = AppError::from(steward_core::Refusal::CannotDemoteOwner);
         assert_eq!(
-            api_words(&refusal),
+            words(&refusal),
             "The owner cannot be demoted or removed by someone who is not an owner."
         );
-        let fault = ApiError::Internal("database is locked at /var/lib/x".into());
-        assert!(!api_words(&fault).contains("database"));
+        let fault = AppError::Internal("database is locked at /var/lib/x".into());
+        assert!(!words(&fault).contains("database"));
     }
 }

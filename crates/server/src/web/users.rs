@@ -1,25 +1,24 @@
 //! Organization > Users: the member table with its role dropdowns, the edit
-//! panel, deletion (one or several), and invitations.
+//! panel, deletion (one or several), and invitations. What each row offers
+//! comes from `Steward::roster`; this module puts it into words.
 
 use super::form::{PageQuery, Posted};
-use super::page::{
-    after_change, closed_section, render, role_label, sentence, Frame, Notice, PageError,
-};
+use super::page::{render, role_label, sentence, words, Frame, MessagePage, Notice, PageError};
 use super::session::Browser;
-use crate::application::{Application, Caller, InOrg};
-use crate::http::extract::ApiPath;
-use crate::http::members::{
-    self, BulkDeleteBody, InviteBody, MemberQuery, MemberView, UpdateMember,
+use crate::application::invitations::InviteBody;
+use crate::application::members::{
+    BulkDeleteBody, MemberEdit, MemberQuery, MemberView, RoleLock, RosterRow, ScopeChoice,
+    UpdateMember,
 };
-use crate::http::ApiError;
+use crate::application::{parse_user, AppError, Application, Caller, ErrorKind, InOrg};
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use serde::Deserialize;
-use steward_core::decide::{assignable_roles, role_change_refusal};
-use steward_core::{Actor, Command, Policy, State as OrgState, UserId};
+use steward_core::{Policy, Refusal};
 
 pub fn router() -> Router<Application> {
     Router::new()
@@ -67,110 +66,71 @@ fn warning_words(code: &str) -> String {
     }
 }
 
-/// The refusal the dropdown's tooltip gives: what stops a demotion first (the
-/// owner, oneself, the last admin), else what stops any change.
-fn lock_reason(
-    policy: &Policy,
-    state: &OrgState,
-    actor: &steward_core::state::Member,
-    target: &steward_core::state::Member,
-) -> String {
-    let current = policy.org_role(&target.role);
-    let below = policy
-        .org_roles
-        .iter()
-        .copied()
-        .skip_while(|&r| Some(r) != current)
-        .skip(1);
-    let above = policy
-        .org_roles
-        .iter()
-        .copied()
-        .filter(|&r| Some(r) != current);
-    below
-        .chain(above)
-        .find_map(|r| role_change_refusal(policy, state, actor, target, r))
-        .map_or_else(
-            || "There is no other role to give.".to_string(),
-            |refusal| match refusal {
-                steward_core::Refusal::LastAdmin => "This is the only admin: demoting them would leave the organization with fewer admins than its policy requires.".to_string(),
-                other => super::page::api_words(&other.into()),
-            },
-        )
+/// Why a member's role cannot be changed, as the dropdown's tooltip says it.
+fn lock_words(lock: &RoleLock) -> String {
+    match lock {
+        RoleLock::NotAMember => "You are not a member here.".to_string(),
+        RoleLock::NoOtherRole => "There is no other role to give.".to_string(),
+        RoleLock::Refused(Refusal::LastAdmin) => "This is the only admin: demoting them would leave the organization with fewer admins than its policy requires.".to_string(),
+        RoleLock::Refused(other) => refusal_words(other),
+    }
 }
 
-/// The rows for `items`, decided against one state: what each dropdown offers
-/// comes from the same rules a change is decided by.
-fn rows(app: &Application, me: &UserId, items: &[MemberView], state: &OrgState) -> Vec<UserRow> {
-    let policy = app.service().policy();
-    let now = app.service().clock().now();
-    let actor = state.member(me);
-    let owner = state.owner_id(policy).cloned();
-    items
-        .iter()
-        .filter_map(|item| {
-            let id = UserId::parse(&item.user_id).ok()?;
-            let target = state.member(&id)?;
-            let (options, locked) = match actor {
-                Some(actor) => {
-                    let assignable = assignable_roles(policy, state, actor, target);
-                    let locked = assignable
-                        .is_empty()
-                        .then(|| lock_reason(policy, state, actor, target));
-                    let mut options = vec![RoleOption {
-                        name: target.role.clone(),
-                        label: role_label(policy, &target.role),
-                        selected: true,
-                    }];
-                    options.extend(assignable.iter().map(|&r| {
-                        let role = policy.role(r);
-                        RoleOption {
-                            name: role.name.clone(),
-                            label: role.label.clone(),
-                            selected: false,
-                        }
-                    }));
-                    (options, locked)
+fn refusal_words(refusal: &Refusal) -> String {
+    words(&AppError::Refused(refusal.clone()))
+}
+
+/// A row of the table, in words.
+fn user_row(policy: &Policy, row: RosterRow) -> UserRow {
+    let m = row.member;
+    let options = match row.locked {
+        Some(RoleLock::NotAMember) => Vec::new(),
+        _ => {
+            let current = RoleOption {
+                name: m.role.clone(),
+                label: role_label(policy, &m.role),
+                selected: true,
+            };
+            let assignable = row.assignable.iter().map(|&r| {
+                let role = policy.role(r);
+                RoleOption {
+                    name: role.name.clone(),
+                    label: role.label.clone(),
+                    selected: false,
                 }
-                None => (Vec::new(), Some("You are not a member here.".to_string())),
-            };
-            let probe = Command::DeleteMember {
-                user_id: id.clone(),
-                hand_over_to_root: false,
-            };
-            let undeletable =
-                steward_core::decide(policy, state, &Actor::User(me.clone()), probe, now)
-                    .err()
-                    .map(|r| super::page::api_words(&r.into()));
-            let scopes = item
-                .scopes
-                .iter()
-                .map(|s| {
-                    let name = steward_core::ObjectId::parse(&s.object_id)
-                        .ok()
-                        .and_then(|o| state.object(&o).map(|o| o.name.to_string()))
-                        .unwrap_or_else(|| s.object_id.clone());
-                    format!("{name}: {}", s.roles.join(", "))
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            Some(UserRow {
-                id: item.user_id.clone(),
-                name: item.name.clone(),
-                email: item.email.clone(),
-                role_label: role_label(policy, &item.role),
-                is_owner: owner.as_ref() == Some(&id),
-                is_me: &id == me,
-                options,
-                locked,
-                undeletable,
-                scopes,
-                warnings: item.warnings.iter().map(|w| warning_words(w)).collect(),
-                error: None,
-                saved: None,
-            })
-        })
-        .collect()
+            });
+            std::iter::once(current).chain(assignable).collect()
+        }
+    };
+    let scopes = row
+        .scopes
+        .iter()
+        .map(|s| format!("{}: {}", s.name, s.roles.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    UserRow {
+        role_label: role_label(policy, &m.role),
+        id: m.user_id,
+        name: m.name,
+        email: m.email,
+        is_owner: row.is_owner,
+        is_me: row.is_me,
+        options,
+        locked: row.locked.as_ref().map(lock_words),
+        undeletable: row.undeletable.as_ref().map(refusal_words),
+        scopes,
+        warnings: m.warnings.iter().map(|w| warning_words(w)).collect(),
+        error: None,
+        saved: None,
+    }
+}
+
+/// A refusal as the notice of the page that answers the form.
+fn refused(e: &AppError) -> Notice {
+    Notice {
+        class: "error",
+        text: words(e),
+    }
 }
 
 #[derive(Template)]
@@ -232,32 +192,25 @@ async fn show_users(
 ) -> Result<Response, PageError> {
     let (mut frame, in_org) = Frame::load(app, browser, org, "users").await?;
     frame.notice = notice;
-    let role = query.role.clone().filter(|r| !r.is_empty());
-    let q = query.q.clone().filter(|q| !q.is_empty());
+    let role = query.role.filter(|r| !r.is_empty());
+    let q = query.q.filter(|q| !q.is_empty());
     let paged = query.cursor.is_some();
-    let listed = members::list(
-        State(app.clone()),
-        Caller::Account(browser.user.clone()),
-        ApiPath(org.to_string()),
-        crate::http::extract::ApiQuery(MemberQuery {
-            role: role.clone(),
-            q: q.clone(),
-            limit: Some(50),
-            cursor: query.cursor.clone(),
-        }),
-    )
-    .await;
-    let page = match listed {
-        Ok(Json(page)) => page,
+    let listed = app
+        .steward
+        .roster(
+            &in_org,
+            MemberQuery {
+                role: role.clone(),
+                q: q.clone(),
+                limit: Some(50),
+                cursor: query.cursor,
+            },
+        )
+        .await;
+    let roster = match listed {
+        Ok(roster) => roster,
         Err(e) => return closed_section(frame, "Users", e),
     };
-    let me = browser.user.clone();
-    let (rows, total) = app
-        .service()
-        .read(&in_org.org, |state| {
-            (rows(app, &me, &page.items, state), state.member_count())
-        })
-        .await?;
     let policy = app.service().policy();
     let roles = policy
         .org_roles
@@ -268,21 +221,44 @@ async fn show_users(
             selected: role.as_deref() == Some(policy.role(r).name.as_str()),
         })
         .collect();
-    let may_manage = in_org.require("members:manage").is_ok();
     Ok(render(&UsersPage {
         frame,
-        rows,
+        rows: roster
+            .rows
+            .into_iter()
+            .map(|r| user_row(policy, r))
+            .collect(),
         q: q.unwrap_or_default(),
         role: role.unwrap_or_default(),
         roles,
-        total,
-        next: page.next_cursor,
+        total: roster.total,
+        next: roster.next_cursor,
         paged,
-        may_manage,
+        may_manage: roster.may_manage,
         hand_over: policy.ownership.root,
         invited,
     })?
     .into_response())
+}
+
+/// A section the rules do not open to this member: said inside the frame,
+/// so the rest of the console stays in reach. Any other error goes on.
+fn closed_section(frame: Frame, title: &str, e: AppError) -> Result<Response, PageError> {
+    if e.kind() != ErrorKind::Forbidden {
+        return Err(e.into());
+    }
+    let page = render(&MessagePage {
+        frame,
+        title: title.to_string(),
+        text: format!("{} Ask an administrator if you need it.", words(&e)),
+    })?;
+    Ok((StatusCode::FORBIDDEN, page).into_response())
+}
+
+/// The caller behind a form, inside the organization.
+fn poster(app: &Application, posted: &Posted, org: &str) -> Result<InOrg, AppError> {
+    app.steward
+        .in_org(Caller::Account(posted.browser.user.clone()), org)
 }
 
 /// The dropdown's change: the row again, saying what happened.
@@ -291,43 +267,24 @@ async fn change_role(
     Path((org, user)): Path<(String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let role = posted.fields.get("role").map(str::to_string);
-    let outcome = members::update(
-        State(app.clone()),
-        Caller::Account(posted.browser.user.clone()),
-        ApiPath((org.clone(), user.clone())),
-        crate::http::extract::ApiJson(UpdateMember {
-            name: None,
-            role,
-            email: None,
-        }),
-    )
-    .await;
+    let in_org = poster(&app, &posted, &org)?;
+    let target = parse_user(&user)?;
+    let change = UpdateMember {
+        role: posted.fields.get("role").map(str::to_string),
+        ..UpdateMember::default()
+    };
+    let outcome = app.steward.update_member(&in_org, &target, change).await;
     if !posted.htmx {
         return match outcome {
             Ok(_) => Ok(Redirect::to(&format!("/orgs/{org}/users?done=saved")).into_response()),
             Err(e) => Err(e.into()),
         };
     }
-    let in_org = InOrg::resolve(
-        app.service(),
-        Caller::Account(posted.browser.user.clone()),
-        &org,
-    )?;
-    let target = members::parse_user(&user)?;
-    let view = members::current_member(&app, &in_org, &target).await?;
-    let me = posted.browser.user.clone();
-    let mut row = app
-        .service()
-        .read(&in_org.org, |state| {
-            rows(&app, &me, std::slice::from_ref(&view), state)
-        })
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::from(steward_core::Refusal::UnknownMember(target.clone())))?;
+    let policy = app.service().policy();
+    let mut row = user_row(policy, app.steward.roster_row(&in_org, &target).await?);
     match outcome {
         Ok(_) => row.saved = Some(format!("Saved: {} is now {}.", row.name, row.role_label)),
-        Err(e) => row.error = Some(super::page::api_words(&e)),
+        Err(e) => row.error = Some(words(&e)),
     }
     Ok(render(&RowFragment { org_id: org, row })?.into_response())
 }
@@ -352,6 +309,29 @@ struct ScopeEdit {
     roles: Vec<RoleOption>,
 }
 
+impl ScopeEdit {
+    fn of(policy: &Policy, scope: ScopeChoice) -> ScopeEdit {
+        let object_type = policy.object_type(scope.object_type);
+        ScopeEdit {
+            id: scope.object_id.to_string(),
+            name: scope.name,
+            type_label: object_type.label.clone(),
+            multiple: object_type.multiple_roles,
+            roles: policy
+                .roles_at(scope.object_type)
+                .map(|r| {
+                    let role = policy.role(r);
+                    RoleOption {
+                        name: role.name.clone(),
+                        label: role.label.clone(),
+                        selected: scope.held.contains(&role.name),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
 async fn edit_page(
     State(app): State<Application>,
     browser: Browser,
@@ -368,60 +348,23 @@ async fn show_edit(
     error: Option<String>,
 ) -> Result<Html<String>, PageError> {
     let (frame, in_org) = Frame::load(app, browser, org, "users").await?;
-    let Json(view) = members::read(
-        State(app.clone()),
-        Caller::Account(browser.user.clone()),
-        ApiPath((org.to_string(), user.to_string())),
-    )
-    .await?;
-    let me = browser.user.clone();
-    let policy = app.service().policy().clone();
-    let (row, scopes) = app
-        .service()
-        .read(&in_org.org, |state| {
-            let row = rows(app, &me, std::slice::from_ref(&view), state).pop();
-            let target = UserId::parse(&view.user_id).ok();
-            // Only the scopes the editor may see: the others are not theirs to know of.
-            let scopes = state
-                .objects()
-                .filter(|o| in_org.sees(o.id.as_str()))
-                .filter_map(|o| {
-                    let ty = policy.type_index(&o.object_type)?;
-                    let object_type = policy.object_type(ty);
-                    if !object_type.scope {
-                        return None;
-                    }
-                    let held = target.as_ref().and_then(|t| state.scope_roles(t, &o.id));
-                    Some(ScopeEdit {
-                        id: o.id.to_string(),
-                        name: o.name.to_string(),
-                        type_label: object_type.label.clone(),
-                        multiple: object_type.multiple_roles,
-                        roles: policy
-                            .roles_at(ty)
-                            .map(|r| {
-                                let role = policy.role(r);
-                                RoleOption {
-                                    name: role.name.clone(),
-                                    label: role.label.clone(),
-                                    selected: held.is_some_and(|h| h.contains(&role.name)),
-                                }
-                            })
-                            .collect(),
-                    })
-                })
-                .collect::<Vec<_>>();
-            (row, scopes)
-        })
+    let editor = app
+        .steward
+        .member_editor(&in_org, &parse_user(user)?)
         .await?;
-    let row =
-        row.ok_or_else(|| ApiError::from(steward_core::Refusal::UnknownMember(me.clone())))?;
+    let policy = app.service().policy();
+    let view = editor.row.member.clone();
+    let row = user_row(policy, editor.row);
     render(&EditPage {
         frame,
         user: view,
         options: row.options,
         locked: row.locked,
-        scopes,
+        scopes: editor
+            .scopes
+            .into_iter()
+            .map(|s| ScopeEdit::of(policy, s))
+            .collect(),
         error,
     })
 }
@@ -433,65 +376,29 @@ async fn save_user(
     Path((org, user)): Path<(String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = InOrg::resolve(
-        app.service(),
-        Caller::Account(posted.browser.user.clone()),
-        &org,
-    )?;
-    let target = members::parse_user(&user)?;
+    let in_org = poster(&app, &posted, &org)?;
+    let target = parse_user(&user)?;
     let f = &posted.fields;
-    let attempt = async {
-        let current = members::current_member(&app, &in_org, &target).await?;
-        let mut commands = Vec::new();
-        if let Some(name) = f.get("name").filter(|n| *n != current.name) {
-            commands.push(Command::Rename {
-                user_id: target.clone(),
-                name: steward_core::Name::parse(name).map_err(|e| ApiError::field("name", e))?,
-            });
-        }
-        if let Some(role) = f.get("role").filter(|r| *r != current.role) {
-            commands.push(Command::ChangeRole {
-                user_id: target.clone(),
-                role: role.to_string(),
-            });
-        }
-        for scope in f.all("scope") {
-            let object_id = members::parse_object(scope)?;
-            let field = format!("scope_roles:{scope}");
-            let mut roles: Vec<String> = f
-                .all(&field)
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)
-                .collect();
-            roles.sort();
-            let mut held: Vec<String> = current
-                .scopes
-                .iter()
-                .find(|s| s.object_id == scope)
-                .map(|s| s.roles.clone())
-                .unwrap_or_default();
-            held.sort();
-            if roles != held {
-                commands.push(Command::SetScopeRoles {
-                    user_id: target.clone(),
-                    object_id,
-                    roles,
-                });
-            }
-        }
-        if !commands.is_empty() {
-            app.service()
-                .execute_together(&in_org.org, &in_org.actor()?, commands)
-                .await?;
-        }
-        Ok::<_, ApiError>(())
+    let edit = MemberEdit {
+        name: f.get("name").map(str::to_string),
+        role: f.get("role").map(str::to_string),
+        scopes: f
+            .all("scope")
+            .map(|scope| {
+                let field = format!("scope_roles:{scope}");
+                let roles = f.all(&field).map(str::to_string).collect();
+                (scope.to_string(), roles)
+            })
+            .collect(),
     };
-    let done = format!("/orgs/{org}/users?done=saved");
-    after_change(attempt.await, done, |n| async {
-        let page = show_edit(&app, &posted.browser, &org, &user, Some(n.text)).await?;
-        Ok(page.into_response())
-    })
-    .await
+    match app.steward.edit_member(&in_org, &target, edit).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/users?done=saved")).into_response()),
+        Err(e @ AppError::Internal(_)) => Err(e.into()),
+        Err(e) => {
+            let page = show_edit(&app, &posted.browser, &org, &user, Some(words(&e))).await?;
+            Ok(page.into_response())
+        }
+    }
 }
 
 #[derive(Template)]
@@ -502,50 +409,32 @@ struct DeletedPage {
     refused: Vec<(String, String)>,
 }
 
-/// The confirmation dialog's Delete: the API's bulk delete, so each selected
-/// member is decided by the rule of a single deletion and those the rules keep
-/// are listed with the reason.
+/// The confirmation dialog's Delete: the bulk delete, so each selected member
+/// is decided by the rule of a single deletion and those the rules keep are
+/// listed with the reason.
 async fn delete_users(
     State(app): State<Application>,
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = InOrg::resolve(
-        app.service(),
-        Caller::Account(posted.browser.user.clone()),
-        &org,
-    )?;
-    let user_ids: Vec<String> = posted.fields.all("user_ids").map(str::to_string).collect();
-    // Names first: the deleted are gone from the state afterwards.
-    let names: std::collections::HashMap<String, String> = app
-        .service()
-        .read(&in_org.org, |state| {
-            user_ids
-                .iter()
-                .filter_map(|id| {
-                    let user = UserId::parse(id).ok()?;
-                    Some((id.clone(), state.member(&user)?.name.to_string()))
-                })
-                .collect()
-        })
-        .await?;
-    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let in_org = poster(&app, &posted, &org)?;
     let body = BulkDeleteBody {
-        user_ids: user_ids.clone(),
+        user_ids: posted.fields.all("user_ids").map(str::to_string).collect(),
         transfer_objects_to: posted.fields.get("hand_over").map(|_| "root".to_string()),
     };
-    let Json(outcome) = members::bulk_delete(
-        State(app.clone()),
-        Caller::Account(posted.browser.user.clone()),
-        ApiPath(org.clone()),
-        crate::http::extract::ApiJson(body),
-    )
-    .await?;
-    let deleted: Vec<String> = outcome.deleted.iter().map(|id| name(id)).collect();
+    let outcome = app.steward.delete_members(&in_org, body).await?;
     let refused: Vec<(String, String)> = outcome
         .refused
-        .iter()
-        .map(|r| (name(&r.user_id), sentence(&r.message)))
+        .into_iter()
+        .map(|r| {
+            let message = sentence(&r.message());
+            (r.member.name.unwrap_or(r.member.user_id), message)
+        })
+        .collect();
+    let deleted: Vec<String> = outcome
+        .deleted
+        .into_iter()
+        .map(|m| m.name.unwrap_or(m.user_id))
         .collect();
     let (mut frame, _) = Frame::load(&app, &posted.browser, &org, "users").await?;
     frame.notice = Some(if refused.is_empty() {
@@ -579,11 +468,7 @@ async fn invite(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = InOrg::resolve(
-        app.service(),
-        Caller::Account(posted.browser.user.clone()),
-        &org,
-    )?;
+    let in_org = poster(&app, &posted, &org)?;
     let f = &posted.fields;
     let body = InviteBody {
         email: f.get("email").unwrap_or("").to_string(),
@@ -592,43 +477,23 @@ async fn invite(
         scopes: Vec::new(),
         expires_in_days: None,
     };
-    let outcome = match in_org.actor() {
-        Ok(actor) => members::create_invitation(&app, &in_org.org, &actor, body).await,
-        Err(e) => Err(e.into()),
-    };
-    match outcome {
+    let (notice, invited) = match app.steward.create_invitation(&in_org, body).await {
         Ok(view) => {
-            let invited = Invited {
-                email: view.email.clone(),
-                url: view.accept_url.unwrap_or_default(),
-            };
             let notice = Notice::ok(format!(
                 "Invited {}. Send them the link below; it works once and expires in 7 days.",
                 view.email
             ));
-            show_users(
-                &app,
-                &posted.browser,
-                &org,
-                UsersQuery::default(),
-                Some(notice),
-                Some(invited),
-            )
-            .await
+            let invited = Invited {
+                email: view.email,
+                url: view.accept_url.unwrap_or_default(),
+            };
+            (notice, Some(invited))
         }
-        Err(e @ ApiError::Internal(_)) => Err(e.into()),
-        Err(e) => {
-            show_users(
-                &app,
-                &posted.browser,
-                &org,
-                UsersQuery::default(),
-                Some(Notice::error(&e)),
-                None,
-            )
-            .await
-        }
-    }
+        Err(e @ AppError::Internal(_)) => return Err(e.into()),
+        Err(e) => (refused(&e), None),
+    };
+    let query = UsersQuery::default();
+    show_users(&app, &posted.browser, &org, query, Some(notice), invited).await
 }
 
 /// The members as CSV (`email,name,role,scopes`), the shape the import reads.
@@ -637,6 +502,10 @@ async fn export(
     browser: Browser,
     Path(org): Path<String>,
 ) -> Result<Response, PageError> {
-    let caller = Caller::Account(browser.user.clone());
-    Ok(crate::http::exports::members_export(State(app), caller, ApiPath(org)).await?)
+    let org = app
+        .steward
+        .in_org(Caller::Account(browser.user.clone()), &org)?;
+    Ok(crate::download::attachment(
+        app.steward.members_export(&org).await?,
+    ))
 }
