@@ -2,6 +2,8 @@
 //! goes through, and the command line. `secrets` (random ids and bearer secrets)
 //! sits below them all.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 pub mod app;
 pub mod application;
 pub mod auth;

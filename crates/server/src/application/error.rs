@@ -3,7 +3,7 @@
 //! `ErrorKind` to their own answer (the API to a status, the console to a page,
 //! the CLI to an exit) in one place each; see docs/architecture.md#errors.
 
-use crate::auth::HashingBusy;
+use crate::auth::{HashingBusy, HashingError, KeyError};
 use crate::service::ServiceError;
 use crate::store::StoreError;
 use std::time::Duration;
@@ -237,6 +237,24 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
             StoreError::NoSuchOrganization(_) => AppError::no_organization(),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<HashingError> for AppError {
+    fn from(e: HashingError) -> AppError {
+        match e {
+            HashingError::Busy(busy) => AppError::Busy(busy),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<KeyError> for AppError {
+    fn from(e: KeyError) -> AppError {
+        match e {
+            KeyError::Store(e) => e.into(),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -161,9 +161,10 @@ async fn parse(
                         // Never stored; unique within the file as ids must be.
                         InvitationId::parse(&format!("dry-run-{}", row.line))
                     } else {
-                        let (token, id) = invitation_token(&org_text);
-                        tokens.push((row.line, id.clone(), token));
-                        Ok(id)
+                        invitation_token(&org_text).map(|(token, id)| {
+                            tokens.push((row.line, id.clone(), token));
+                            id
+                        })
                     };
                     id.map(|id| row.into_import_row(id, expires_at))
                 })
@@ -176,7 +177,7 @@ async fn parse(
     .map_err(|e| AppError::Internal(format!("the import's parser stopped: {e}")))?;
     let (rows, file_errors, tokens) = match parsed {
         Ok(Ok(parsed)) => parsed,
-        Ok(Err(e)) => return Err(AppError::Internal(format!("a dry run's id: {e}"))),
+        Ok(Err(e)) => return Err(AppError::Internal(format!("an invitation's id: {e}"))),
         Err(e) => return Err(e.into()),
     };
     step(ImportStep::Applying { rows: rows.len() });

@@ -310,7 +310,7 @@ impl Application {
             .ok_or(AppError::UnknownLink)?;
         let account = UserId::parse(&account)
             .map_err(|e| AppError::Internal(format!("a setup link's account: {e}")))?;
-        let hash = turn.hash(&password).await;
+        let hash = turn.hash(&password).await?;
         store.set_password(&account, &hash).await?;
         if let Some(name) = optional_name(body.name.as_deref())? {
             store.rename_account(&account, &name).await?;

@@ -120,13 +120,16 @@ impl Application {
             .into_iter()
             .map(|m| (m.org_id, m.role))
             .collect();
-        Ok(self.sign_in.signer.issue(&AccessClaims {
-            sub: user.to_string(),
-            org,
-            iat: now.0,
-            exp: now.0 + ACCESS_TOKEN_SECONDS,
-            jti: random_id("jti"),
-        }))
+        self.sign_in
+            .signer
+            .issue(&AccessClaims {
+                sub: user.to_string(),
+                org,
+                iat: now.0,
+                exp: now.0 + ACCESS_TOKEN_SECONDS,
+                jti: random_id("jti"),
+            })
+            .map_err(|e| AppError::Internal(format!("signing an access token: {e}")))
     }
 
     /// The account behind an e-mail and password, for the API's login and the

@@ -6,6 +6,8 @@ pub mod password;
 pub mod rate_limit;
 pub mod signing;
 
-pub use password::{HashingBusy, HashingLimits, HashingTurn, Password, PasswordError, Passwords};
+pub use password::{
+    HashingBusy, HashingError, HashingLimits, HashingTurn, Password, PasswordError, Passwords,
+};
 pub use rate_limit::{Attempt, LoginLimiter, LoginLimits};
-pub use signing::{AccessClaims, Signer, TokenError, ACCESS_TOKEN_SECONDS};
+pub use signing::{AccessClaims, KeyError, Signer, TokenError, ACCESS_TOKEN_SECONDS};

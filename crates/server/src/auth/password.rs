@@ -20,7 +20,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{AcquireError, OwnedSemaphorePermit, Semaphore};
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 1024;
@@ -46,6 +46,21 @@ pub enum PasswordError {
 #[error("the server is busy checking other passwords; try again in {} s", .retry_after.as_secs().max(1))]
 pub struct HashingBusy {
     pub retry_after: Duration,
+}
+
+/// Why a password was not hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum HashingError {
+    #[error(transparent)]
+    Busy(#[from] HashingBusy),
+    /// Argon2 refused the salt, parameters or output it was given: with the
+    /// defaults it never does, so this is a bug, not the caller's to fix.
+    #[error("Argon2id could not hash the password: {0}")]
+    Argon2(argon2::password_hash::Error),
+    /// The blocking task panicked (the panic hook logged why) or was cancelled
+    /// as the runtime shut down.
+    #[error("the password's hashing task did not finish")]
+    Interrupted,
 }
 
 /// A password a person chose, checked for length. Its `Debug` hides it so it can
@@ -153,11 +168,12 @@ impl HashingTurn {
 
     /// An Argon2id PHC string (default parameters, random salt), computed off
     /// the async threads in this turn's memory.
-    pub async fn hash(mut self, password: &Password) -> String {
+    pub async fn hash(mut self, password: &Password) -> Result<String, HashingError> {
         let password = password.0.clone();
         tokio::task::spawn_blocking(move || self.hash_blocking(password.as_bytes()))
             .await
-            .expect("hashing a password panicked")
+            .map_err(|_| HashingError::Interrupted)?
+            .map_err(HashingError::Argon2)
     }
 
     /// Whether `candidate` matches `stored`; `None` (no such account, or one
@@ -185,27 +201,24 @@ impl HashingTurn {
     }
 
     /// Exactly what `argon2`'s own `hash_password` writes, in reused memory.
-    fn hash_blocking(&mut self, password: &[u8]) -> String {
+    /// Each step fails only for a salt, parameters or output out of range; ours
+    /// are a generated salt and the defaults.
+    fn hash_blocking(&mut self, password: &[u8]) -> Result<String, argon2::password_hash::Error> {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
-        let salt_bytes = salt
-            .decode_b64(&mut salt_bytes)
-            .expect("a generated salt decodes");
+        let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
         let argon2 = Argon2::default();
         let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
         self.shared.computed.fetch_add(1, Ordering::Relaxed);
-        argon2
-            .hash_password_into_with_memory(password, salt_bytes, &mut out, self.memory())
-            // Fails only for parameters or a salt out of range; ours are the defaults.
-            .expect("Argon2id with default parameters hashes any password");
-        PasswordHash {
+        argon2.hash_password_into_with_memory(password, salt_bytes, &mut out, self.memory())?;
+        Ok(PasswordHash {
             algorithm: Algorithm::Argon2id.ident(),
             version: Some(Version::V0x13.into()),
-            params: ParamsString::try_from(argon2.params()).expect("the default parameters"),
+            params: ParamsString::try_from(argon2.params())?,
             salt: Some(salt.as_salt()),
-            hash: Some(Output::new(&out).expect("32 bytes is a valid output")),
+            hash: Some(Output::new(&out)?),
         }
-        .to_string()
+        .to_string())
     }
 
     /// Whether `candidate` matches the PHC string `stored`, whatever its Argon2
@@ -265,7 +278,7 @@ impl Passwords {
         let limits = self.shared.limits;
         let waiting = self.shared.turns.clone().acquire_owned();
         match tokio::time::timeout(limits.queue, waiting).await {
-            Ok(permit) => Ok(self.turn_with(permit.expect("the semaphore is never closed"))),
+            Ok(permit) => Ok(self.turn_with(never_closed(permit))),
             Err(_) => Err(HashingBusy {
                 retry_after: limits.queue,
             }),
@@ -287,8 +300,8 @@ impl Passwords {
 
     /// An Argon2id PHC string (default parameters, random salt), when a turn
     /// comes within the queue's length.
-    pub async fn hash(&self, password: &Password) -> Result<String, HashingBusy> {
-        Ok(self.turn().await?.hash(password).await)
+    pub async fn hash(&self, password: &Password) -> Result<String, HashingError> {
+        self.turn().await?.hash(password).await
     }
 
     /// Whether `candidate` matches `stored` (`None`: no account, checked
@@ -303,9 +316,20 @@ impl Passwords {
     /// timeout still applies): for the callers that answer only yes or no.
     pub async fn verify(&self, stored: Option<&str>, candidate: &str) -> bool {
         let permit = self.shared.turns.clone().acquire_owned().await;
-        let turn = self.turn_with(permit.expect("the semaphore is never closed"));
+        let turn = self.turn_with(never_closed(permit));
         turn.check(stored, candidate).await
     }
+}
+
+/// The permit `turns` gave. Acquiring fails only from a closed semaphore, and
+/// `turns` is private to `Shared`, which never closes it: there is no error to
+/// give a caller, and `verify` answers a bare yes or no.
+#[expect(
+    clippy::expect_used,
+    reason = "`Shared::turns` is never closed, and acquiring fails only once it is"
+)]
+fn never_closed(acquired: Result<OwnedSemaphorePermit, AcquireError>) -> OwnedSemaphorePermit {
+    acquired.expect("the hashing semaphore is never closed")
 }
 
 /// The free buffers' lock: a panic while it was held left the list whole.
@@ -432,7 +456,7 @@ mod tests {
         let busy = HashingBusy {
             retry_after: limits.queue,
         };
-        assert_eq!(passwords.hash(&p).await, Err(busy));
+        assert_eq!(passwords.hash(&p).await, Err(busy.into()));
         assert_eq!(passwords.check(None, "correct horse").await, Err(busy));
         assert_eq!(passwords.computed(), 0);
         drop(held);

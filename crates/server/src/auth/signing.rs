@@ -41,6 +41,19 @@ pub enum TokenError {
     UnknownKey,
 }
 
+/// Why the signing keys could not be loaded or the first one made.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The operating system had no randomness to give.
+    #[error("no Ed25519 key could be generated: {0}")]
+    Generate(aws_lc_rs::error::Unspecified),
+    /// aws-lc refused the PKCS#8 document it had just written.
+    #[error("the generated Ed25519 key does not read back: {0}")]
+    Rejected(aws_lc_rs::error::KeyRejected),
+}
+
 /// Signs with the newest key and verifies with every key not retired. Clones share
 /// the keys.
 #[derive(Clone)]
@@ -65,10 +78,13 @@ impl fmt::Debug for Signer {
 }
 
 impl Signer {
-    /// Loads the keys, creating the first one if the database has none.
-    pub async fn load_or_create(store: &Store, now_unix: i64) -> Result<Signer, StoreError> {
-        let rows = store.ensure_signing_key(|| generate_key(now_unix)).await?;
-        Signer::from_rows(&rows)
+    /// Loads the keys, creating the first one if the database has none. The
+    /// candidate is generated first (microseconds), so that a host without
+    /// randomness fails here rather than inside the store's transaction.
+    pub async fn load_or_create(store: &Store, now_unix: i64) -> Result<Signer, KeyError> {
+        let first = generate_key(now_unix)?;
+        let rows = store.ensure_signing_key(first).await?;
+        Ok(Signer::from_rows(&rows)?)
     }
 
     fn from_rows(rows: &[SigningKeyRow]) -> Result<Signer, StoreError> {
@@ -112,12 +128,12 @@ impl Signer {
         &self.inner.signing_kid
     }
 
-    pub fn issue(&self, claims: &AccessClaims) -> String {
+    /// The signed token. The key was parsed at load and the claims are plain
+    /// data, so an error here is jsonwebtoken's or aws-lc's, not the caller's.
+    pub fn issue(&self, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.inner.signing_kid.clone());
         jsonwebtoken::encode(&header, claims, &self.inner.signing)
-            // The key was parsed at load and the claims are plain data.
-            .expect("signing an access token cannot fail")
     }
 
     /// The token's claims if it is signed by one of our keys and `exp` is after
@@ -176,17 +192,16 @@ impl Signer {
     }
 }
 
-fn generate_key(now_unix: i64) -> SigningKeyRow {
+fn generate_key(now_unix: i64) -> Result<SigningKeyRow, KeyError> {
     let rng = SystemRandom::new();
-    // Fails only when the operating system has no randomness to give.
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).expect("the system random source works");
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("aws-lc reads its own PKCS#8");
-    SigningKeyRow {
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(KeyError::Generate)?;
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(KeyError::Rejected)?;
+    Ok(SigningKeyRow {
         id: crate::secrets::random_id("key"),
         private_der: STANDARD.encode(pkcs8.as_ref()),
         public_key: URL_SAFE_NO_PAD.encode(pair.public_key().as_ref()),
         created_at: now_unix,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -210,7 +225,7 @@ mod tests {
     async fn a_token_round_trips_until_it_expires() {
         let (_dir, store) = temp_store().await;
         let signer = Signer::load_or_create(&store, NOW).await.unwrap();
-        let token = signer.issue(&claims(NOW));
+        let token = signer.issue(&claims(NOW)).unwrap();
         assert_eq!(signer.verify(&token, NOW), Ok(claims(NOW)));
         assert_eq!(
             signer.verify(&token, NOW + ACCESS_TOKEN_SECONDS - 1),
@@ -229,7 +244,7 @@ mod tests {
     async fn a_tampered_payload_fails_the_signature() {
         let (_dir, store) = temp_store().await;
         let signer = Signer::load_or_create(&store, NOW).await.unwrap();
-        let token = signer.issue(&claims(NOW));
+        let token = signer.issue(&claims(NOW)).unwrap();
         let parts: Vec<&str> = token.split('.').collect();
         let mut forged = claims(NOW);
         forged.org.insert("acme".into(), "owner".into());
@@ -244,7 +259,7 @@ mod tests {
         let (_other_dir, other_store) = temp_store().await;
         let signer = Signer::load_or_create(&store, NOW).await.unwrap();
         let other = Signer::load_or_create(&other_store, NOW).await.unwrap();
-        let token = other.issue(&claims(NOW));
+        let token = other.issue(&claims(NOW)).unwrap();
         assert_eq!(signer.verify(&token, NOW), Err(TokenError::UnknownKey));
         // Even when it claims one of our key ids.
         let mut header = Header::new(Algorithm::EdDSA);
@@ -279,7 +294,7 @@ mod tests {
     async fn the_jwks_verifies_our_tokens() {
         let (_dir, store) = temp_store().await;
         let signer = Signer::load_or_create(&store, NOW).await.unwrap();
-        let token = signer.issue(&claims(NOW));
+        let token = signer.issue(&claims(NOW)).unwrap();
         let jwks: jsonwebtoken::jwk::JwkSet = serde_json::from_value(signer.jwks()).unwrap();
         assert_eq!(jwks.keys.len(), 1);
         let jwk = &jwks.keys[0];
@@ -302,7 +317,7 @@ mod tests {
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!(a.signing_kid(), b.signing_kid());
         assert_eq!(store.signing_keys().await.unwrap().len(), 1);
-        let token = a.issue(&claims(NOW));
+        let token = a.issue(&claims(NOW)).unwrap();
         assert_eq!(b.verify(&token, NOW), Ok(claims(NOW)));
         let again = Signer::load_or_create(&store, NOW + 100).await.unwrap();
         assert_eq!(again.signing_kid(), a.signing_kid());
@@ -313,9 +328,9 @@ mod tests {
     async fn the_newest_key_signs_and_older_ones_still_verify() {
         let (_dir, store) = temp_store().await;
         let old = Signer::load_or_create(&store, NOW).await.unwrap();
-        let old_token = old.issue(&claims(NOW));
+        let old_token = old.issue(&claims(NOW)).unwrap();
         let mut rows = store.signing_keys().await.unwrap();
-        rows.push(generate_key(NOW + 10));
+        rows.push(generate_key(NOW + 10).unwrap());
         let signer = Signer::from_rows(&rows).unwrap();
         assert_eq!(signer.signing_kid(), rows[1].id);
         assert_eq!(signer.verify(&old_token, NOW), Ok(claims(NOW)));
@@ -349,13 +364,13 @@ mod tests {
             exp: NOW + ACCESS_TOKEN_SECONDS,
             jti: "jti_golden".into(),
         };
-        assert_eq!(signer.issue(&claims), GOLDEN_TOKEN);
+        assert_eq!(signer.issue(&claims).unwrap(), GOLDEN_TOKEN);
         assert_eq!(signer.verify(GOLDEN_TOKEN, NOW), Ok(claims));
     }
 
     #[test]
     fn debug_hides_the_private_key() {
-        let row = generate_key(NOW);
+        let row = generate_key(NOW).unwrap();
         let shown = format!("{row:?}");
         assert!(!shown.contains(&row.private_der));
         let signer = Signer::from_rows(&[row]).unwrap();

@@ -115,6 +115,9 @@ pub enum StartError {
          that --policy here"
     )]
     PolicyUnknown,
+    /// `DEFAULT_POLICY` names no shipped preset: a build that renamed one.
+    #[error("the default policy {0} is not among the shipped presets")]
+    NoSuchPreset(&'static str),
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -227,7 +230,8 @@ async fn adopt(
                 {
                     return Err(StartError::PolicyUnknown)
                 }
-                None => PolicySource::preset(DEFAULT_POLICY).expect("the default is a preset"),
+                None => PolicySource::preset(DEFAULT_POLICY)
+                    .ok_or(StartError::NoSuchPreset(DEFAULT_POLICY))?,
             };
             let (policy, id) = source.parse()?;
             // Another node starting at once may store its own first.

@@ -29,12 +29,12 @@ impl fmt::Debug for SigningKeyRow {
 
 impl Store {
     /// The keys not retired, oldest first (the last one signs). When there is none,
-    /// `make` gives one and it is stored first; the check and the insert happen
+    /// `first` is stored; the check and the insert happen
     /// under a lock, so nodes starting at once end up with one key between them
     /// rather than each signing with one the others never loaded.
     pub async fn ensure_signing_key(
         &self,
-        make: impl FnOnce() -> SigningKeyRow,
+        first: SigningKeyRow,
     ) -> Result<Vec<SigningKeyRow>, StoreError> {
         let mut tx = self.begin_write().await?;
         if self.dialect == Dialect::Postgres {
@@ -49,7 +49,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         if live == 0 {
-            let key = make();
+            let key = first;
             sqlx::query(
                 "INSERT INTO signing_keys (id, private_der, public_key, created_at) \
                  VALUES ($1, $2, $3, $4)",

@@ -6,7 +6,7 @@ use super::page::{
     PageError,
 };
 use super::session::Browser;
-use crate::application::audit::AuditQuery;
+use crate::application::audit::{AuditEvent, AuditQuery};
 use crate::application::exports::{ExportQuery, Format};
 use crate::application::{AppError, Application, Caller};
 use crate::download::attachment;
@@ -16,8 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
+use std::collections::HashMap;
 use steward_core::event::event_type;
-use steward_core::Change;
+use steward_core::{Change, Policy};
 
 pub fn router() -> Router<Application> {
     Router::new()
@@ -65,6 +66,53 @@ struct Filter {
     cursor: Option<String>,
 }
 
+impl AuditRow {
+    /// One event as the table shows it: ids by the names people know them by,
+    /// a role change in the policy's words, any other data as its JSON.
+    fn of(event: &AuditEvent, policy: &Policy, names: &HashMap<String, String>) -> AuditRow {
+        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+        let entry = &event.entry;
+        let data = &entry.data;
+        let text = |key: &str| data.get(key).and_then(|v| v.as_str()).unwrap_or("");
+        let detail = match entry.event_type.as_str() {
+            event_type::USER_ROLE_CHANGED => format!(
+                "{} → {}",
+                role_label(policy, text("previous_role")),
+                role_label(policy, text("new_role"))
+            ),
+            _ => match data {
+                serde_json::Value::Object(m) if m.is_empty() => String::new(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            },
+        };
+        AuditRow {
+            seq: entry.seq,
+            at: when(entry.at),
+            event_type: entry.event_type.clone(),
+            actor: entry
+                .actor_id
+                .as_deref()
+                .map_or_else(|| "Steward".to_string(), name),
+            target: entry.target_id.as_deref().map(name).unwrap_or_default(),
+            detail,
+        }
+    }
+}
+
+impl Filter {
+    /// The filter as a query string (without the cursor), for the next page's link.
+    fn query(&self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("type", &self.event_type)
+            .append_pair("actor", &self.actor)
+            .append_pair("target", &self.target)
+            .append_pair("since", &self.since)
+            .append_pair("until", &self.until)
+            .finish()
+    }
+}
+
 fn date(field: &'static str, value: &str) -> Result<Option<i64>, AppError> {
     if value.is_empty() {
         return Ok(None);
@@ -109,47 +157,13 @@ async fn page(
     };
     let chain = app.steward.verify_audit(&in_org).await?;
     let names = app.steward.audit_names(&in_org, &events.items).await?;
-    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let policy = app.service().policy().clone();
     let rows = events
         .items
         .iter()
-        .map(|e| {
-            let entry = &e.entry;
-            let data = &entry.data;
-            let text = |key: &str| data.get(key).and_then(|v| v.as_str()).unwrap_or("");
-            let detail = match entry.event_type.as_str() {
-                event_type::USER_ROLE_CHANGED => format!(
-                    "{} → {}",
-                    role_label(&policy, text("previous_role")),
-                    role_label(&policy, text("new_role"))
-                ),
-                _ => match data {
-                    serde_json::Value::Object(m) if m.is_empty() => String::new(),
-                    serde_json::Value::Null => String::new(),
-                    other => other.to_string(),
-                },
-            };
-            AuditRow {
-                seq: entry.seq,
-                at: when(entry.at),
-                event_type: entry.event_type.clone(),
-                actor: entry
-                    .actor_id
-                    .as_deref()
-                    .map_or_else(|| "Steward".to_string(), name),
-                target: entry.target_id.as_deref().map(name).unwrap_or_default(),
-                detail,
-            }
-        })
-        .collect::<Vec<_>>();
-    let query: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("type", &filter.event_type)
-        .append_pair("actor", &filter.actor)
-        .append_pair("target", &filter.target)
-        .append_pair("since", &filter.since)
-        .append_pair("until", &filter.until)
-        .finish();
+        .map(|event| AuditRow::of(event, &policy, &names))
+        .collect();
+    let query = filter.query();
     Ok(render(&AuditPage {
         frame,
         rows,

@@ -1,6 +1,7 @@
 //! The admin console: pages rendered on the server (askama, with htmx for the
-//! in-row edits), signed in by a session cookie. Every page calls the same
-//! handler functions the HTTP API answers with, so no rule is checked twice.
+//! in-row edits), signed in by a session cookie. Every page calls the
+//! application's use cases (`crate::application`), as the HTTP API does, so no
+//! rule is checked twice; see docs/architecture.md.
 
 mod accounts;
 mod assets;
