@@ -87,6 +87,35 @@ impl Steward {
     }
 }
 
+/// Why a node should not be sent requests.
+#[derive(Debug)]
+pub enum NotReady {
+    /// Another node replaced the database's policy: this one decides with an
+    /// old one and writes nothing until restarted.
+    PolicyReplaced(crate::store::PolicyId),
+    DatabaseUnreachable,
+}
+
+impl Steward {
+    /// Whether this node can serve: the database answers and its policy is still
+    /// the one this node decides with.
+    pub async fn readiness(&self) -> Result<(), NotReady> {
+        if let Some(stored) = self.service.policy_replaced() {
+            return Err(NotReady::PolicyReplaced(stored.clone()));
+        }
+        match sqlx::query("SELECT 1")
+            .execute(self.service.store().pool())
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness: the database does not answer");
+                Err(NotReady::DatabaseUnreachable)
+            }
+        }
+    }
+}
+
 /// Checks answered, by result (what `/metrics` reports).
 #[derive(Default)]
 pub struct CheckTally {

@@ -1,7 +1,7 @@
 //! Liveness, readiness and metrics, for load balancers and Prometheus.
 
 use super::Metrics;
-use crate::application::Application;
+use crate::application::{Application, NotReady};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -30,21 +30,15 @@ async fn healthz() -> &'static str {
 /// The store answers too, and this node still decides with the database's policy
 /// (after another node replaced it, this one writes nothing: take it out).
 async fn readyz(State(app): State<Application>) -> impl IntoResponse {
-    if let Some(stored) = app.service().policy_replaced() {
-        let text = format!("policy replaced: the database's is now {stored}; restart this node\n");
-        return (StatusCode::SERVICE_UNAVAILABLE, text);
-    }
-    match sqlx::query("SELECT 1")
-        .execute(app.service().store().pool())
-        .await
-    {
-        Ok(_) => (StatusCode::OK, "ready\n".to_string()),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness: the database does not answer");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database unreachable\n".to_string(),
-            )
-        }
+    match app.steward.readiness().await {
+        Ok(()) => (StatusCode::OK, "ready\n".to_string()),
+        Err(NotReady::PolicyReplaced(stored)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("policy replaced: the database's is now {stored}; restart this node\n"),
+        ),
+        Err(NotReady::DatabaseUnreachable) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unreachable\n".to_string(),
+        ),
     }
 }
