@@ -28,7 +28,7 @@ pub use id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, ParseError, Timestamp,
     UserId,
 };
-pub use policy::{Policy, PolicyError, PolicyErrors};
+pub use policy::{OrgActions, Policy, PolicyError, PolicyErrors};
 pub use refusal::{Refusal, RefusalKind, RowRefusal};
 pub use set::{ActionSet, RoleSet};
 pub use snapshot::{Decision, Reason, Snapshot};

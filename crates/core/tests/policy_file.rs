@@ -29,6 +29,34 @@ fn every_preset_is_valid_and_named_after_its_file() {
 }
 
 #[test]
+fn the_organization_actions_are_resolved_once_to_the_ones_named() {
+    for (name, source) in PRESETS {
+        let p = Policy::parse(source).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let named = |action: &str| p.action_index(action).unwrap();
+        let a = p.org_actions;
+        assert_eq!(
+            [
+                a.view,
+                a.delete,
+                a.members_view,
+                a.members_manage,
+                a.audit_view,
+                a.ownership_transfer
+            ],
+            [
+                named("org:view"),
+                named("org:delete"),
+                named("members:view"),
+                named("members:manage"),
+                named("audit:view"),
+                named("ownership:transfer"),
+            ],
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn an_unknown_action_is_named_with_its_role_and_line() {
     let source = PRESETS[2].1.replace(
         "permissions = [\"org:view\", \"project:view:all\", \"dashboard:view_row_metadata:all\", \"dashboard:view:all\"]",

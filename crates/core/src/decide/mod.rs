@@ -151,16 +151,6 @@ impl<'a> Context<'a> {
             .ok_or_else(|| Refusal::UnknownMember(user.clone()))
     }
 
-    #[expect(
-        clippy::panic,
-        reason = "policy validation refuses a policy without the organization actions decide names"
-    )]
-    pub fn action(&self, name: &str) -> ActionIndex {
-        self.policy
-            .action_index(name)
-            .unwrap_or_else(|| panic!("every preset and policy declares {name}"))
-    }
-
     /// Whether the user may do the action on the node (`None`: the organization).
     pub fn may(&self, user: &UserId, action: ActionIndex, node: Option<&ObjectId>) -> bool {
         access::allowed(self.policy, self.state, user, action, node)
@@ -182,9 +172,7 @@ impl<'a> Context<'a> {
 
     /// Whether the actor may manage members (invite, change roles, delete).
     pub fn may_manage_members(&self, user: &UserId) -> bool {
-        self.policy
-            .action_index("members:manage")
-            .is_some_and(|a| self.may(user, a, None))
+        self.may(user, self.policy.org_actions.members_manage, None)
     }
 
     pub fn role_of(&self, member: &Member) -> Option<RoleIndex> {

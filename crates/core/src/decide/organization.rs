@@ -39,7 +39,7 @@ pub(super) fn create(
 pub(super) fn delete(cx: &Context) -> Result<Vec<Change>, Refusal> {
     let actor = cx.acting_member()?;
     let org = cx.org()?;
-    if !cx.may(&actor.user_id, cx.action("org:delete"), None) {
+    if !cx.may(&actor.user_id, cx.policy.org_actions.delete, None) {
         return Err(Refusal::NotPermitted);
     }
     Ok(vec![Change::OrgDeleted {

@@ -32,7 +32,11 @@ pub(super) fn nominate(
         Transfer::Nomination => {}
     }
     if !cx.is_owner(&actor.user_id)
-        || !cx.may(&actor.user_id, cx.action("ownership:transfer"), None)
+        || !cx.may(
+            &actor.user_id,
+            cx.policy.org_actions.ownership_transfer,
+            None,
+        )
     {
         return Err(Refusal::NotPermitted);
     }

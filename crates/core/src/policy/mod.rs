@@ -148,11 +148,25 @@ pub struct Policy {
     pub ownership: Ownership,
     /// The organization roles, in rank order, highest first.
     pub org_roles: Vec<RoleIndex>,
+    /// The organization actions every policy declares, resolved once.
+    pub org_actions: OrgActions,
     type_by_name: HashMap<String, TypeIndex>,
     action_by_name: HashMap<String, ActionIndex>,
     role_by_name: HashMap<(TypeIndex, String), RoleIndex>,
     /// The TOML it was read from, so it can be shown and stored as written.
     pub source: String,
+}
+
+/// The organization actions every policy declares and Steward itself asks about
+/// (docs/model.md#the-model), as indexes into the policy's actions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrgActions {
+    pub view: ActionIndex,
+    pub delete: ActionIndex,
+    pub members_view: ActionIndex,
+    pub members_manage: ActionIndex,
+    pub audit_view: ActionIndex,
+    pub ownership_transfer: ActionIndex,
 }
 
 /// The shipped presets: name, and the TOML embedded at build time.

@@ -122,7 +122,10 @@ impl Validator {
                 .map(|(i, _)| i as ActionIndex)
                 .collect();
         }
-        self.required_actions(&raw.types, &action_by_name, &actions);
+        // Missing ones are errors already: the placeholder is never used.
+        let org_actions = self
+            .required_actions(&raw.types, &action_by_name, &actions)
+            .unwrap_or_default();
         self.type_actions(
             &raw.types,
             &mut types,
@@ -155,6 +158,7 @@ impl Validator {
                 owner_has_every_action: true,
             },
             org_roles: Vec::new(),
+            org_actions,
             type_by_name,
             action_by_name,
             role_by_name: HashMap::new(),
@@ -369,28 +373,39 @@ impl Validator {
     }
 
     /// The organization actions Steward itself asks about (who may delete the
-    /// organization, manage members, see the audit log, transfer ownership).
+    /// organization, manage members, see the audit log, transfer ownership),
+    /// resolved once; `None` (with an error each) when one is missing.
     fn required_actions(
         &mut self,
         raw: &BTreeMap<Spanned<String>, RawType>,
         action_by_name: &HashMap<String, ActionIndex>,
         actions: &[Action],
-    ) {
-        let Some((key, _)) = raw.get_key_value("organization") else {
-            return;
-        };
-        for name in REQUIRED_ORG_ACTIONS {
-            let declared = action_by_name
-                .get(name)
-                .is_some_and(|&a| actions[a as usize].object_type == ORGANIZATION);
-            if !declared {
-                self.err(
-                    key,
-                    "types.organization.actions",
-                    format!("the organization must declare the action {name:?}"),
-                );
+    ) -> Option<OrgActions> {
+        let (key, _) = raw.get_key_value("organization")?;
+        let mut found = [0; REQUIRED_ORG_ACTIONS.len()];
+        let mut complete = true;
+        for (slot, name) in found.iter_mut().zip(REQUIRED_ORG_ACTIONS) {
+            match action_by_name.get(name) {
+                Some(&a) if actions[a as usize].object_type == ORGANIZATION => *slot = a,
+                _ => {
+                    complete = false;
+                    self.err(
+                        key,
+                        "types.organization.actions",
+                        format!("the organization must declare the action {name:?}"),
+                    );
+                }
             }
         }
+        let [view, delete, members_view, members_manage, audit_view, ownership_transfer] = found;
+        complete.then_some(OrgActions {
+            view,
+            delete,
+            members_view,
+            members_manage,
+            audit_view,
+            ownership_transfer,
+        })
     }
 
     fn type_actions(
