@@ -4,7 +4,7 @@
 
 use super::page::PageError;
 use super::session::{same_token, Browser};
-use crate::application::{AppError, Application};
+use crate::application::{AppError, Application, Caller, InOrg};
 use crate::urlencoded::{form_pairs, FormError};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 
@@ -83,6 +83,14 @@ pub struct Posted {
     pub browser: Browser,
     pub fields: Fields,
     pub htmx: bool,
+}
+
+impl Posted {
+    /// The member behind the form, inside the organization.
+    pub fn in_org(&self, app: &Application, org: &str) -> Result<InOrg, AppError> {
+        app.steward
+            .in_org(Caller::Account(self.browser.user.clone()), org)
+    }
 }
 
 impl FromRequest<Application> for Posted {

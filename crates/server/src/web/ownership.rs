@@ -3,12 +3,12 @@
 //! the banner every page shows them.
 
 use super::form::{PageQuery, Posted};
-use super::page::{render, when, words, DoneQuery, Frame, MemberPicker, Notice, PageError};
+use super::page::{after_change, render, when, DoneQuery, Frame, MemberPicker, Notice, PageError};
 use super::session::Browser;
-use crate::application::{parse_user, AppError, Application, Caller, InOrg};
+use crate::application::{parse_user, AppError, Application};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use steward_core::policy::Transfer;
@@ -111,23 +111,11 @@ async fn finish(
     outcome: Result<(), AppError>,
     done: &str,
 ) -> Result<Response, PageError> {
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/ownership?done={done}")).into_response()),
-        Err(e @ AppError::Internal(_)) => Err(e.into()),
-        Err(e) => {
-            let notice = Notice {
-                class: "error",
-                text: words(&e),
-            };
-            show(app, &posted.browser, org, Some(notice)).await
-        }
-    }
-}
-
-/// The caller behind a form, inside the organization.
-fn poster(app: &Application, posted: &Posted, org: &str) -> Result<InOrg, AppError> {
-    app.steward
-        .in_org(Caller::Account(posted.browser.user.clone()), org)
+    let done_url = format!("/orgs/{org}/ownership?done={done}");
+    after_change(outcome, done_url, |notice| {
+        show(app, &posted.browser, org, Some(notice))
+    })
+    .await
 }
 
 async fn nominate(
@@ -135,7 +123,7 @@ async fn nominate(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = poster(&app, &posted, &org)?;
+    let in_org = posted.in_org(&app, &org)?;
     // The nominee by e-mail; someone who is no member is refused by the rule
     // as an unknown member.
     let typed = posted.fields.get("to_user").unwrap_or("");
@@ -156,7 +144,7 @@ async fn cancel(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = poster(&app, &posted, &org)?;
+    let in_org = posted.in_org(&app, &org)?;
     let outcome = app.steward.cancel_transfer(&in_org).await;
     finish(&app, &posted, &org, outcome, "cancelled").await
 }
@@ -166,7 +154,7 @@ async fn accept(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = poster(&app, &posted, &org)?;
+    let in_org = posted.in_org(&app, &org)?;
     let outcome = app.steward.accept_transfer(&in_org).await.map(|_| ());
     finish(&app, &posted, &org, outcome, "accepted").await
 }
@@ -176,7 +164,7 @@ async fn decline(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = poster(&app, &posted, &org)?;
+    let in_org = posted.in_org(&app, &org)?;
     let outcome = app.steward.decline_transfer(&in_org).await.map(|_| ());
     finish(&app, &posted, &org, outcome, "declined").await
 }

@@ -3,17 +3,16 @@
 //! comes from `Steward::roster`; this module puts it into words.
 
 use super::form::{PageQuery, Posted};
-use super::page::{render, role_label, sentence, words, Frame, MessagePage, Notice, PageError};
+use super::page::{closed_section, render, role_label, sentence, words, Frame, Notice, PageError};
 use super::session::Browser;
 use crate::application::invitations::InviteBody;
 use crate::application::members::{
     BulkDeleteBody, MemberEdit, MemberQuery, MemberView, RoleLock, RosterRow, ScopeChoice,
     UpdateMember,
 };
-use crate::application::{parse_user, AppError, Application, Caller, ErrorKind, InOrg};
+use crate::application::{parse_user, AppError, Application, Caller};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -125,14 +124,6 @@ fn user_row(policy: &Policy, row: RosterRow) -> UserRow {
     }
 }
 
-/// A refusal as the notice of the page that answers the form.
-fn refused(e: &AppError) -> Notice {
-    Notice {
-        class: "error",
-        text: words(e),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "users.html")]
 struct UsersPage {
@@ -241,33 +232,13 @@ async fn show_users(
     .into_response())
 }
 
-/// A section the rules do not open to this member: said inside the frame,
-/// so the rest of the console stays in reach. Any other error goes on.
-fn closed_section(frame: Frame, title: &str, e: AppError) -> Result<Response, PageError> {
-    if e.kind() != ErrorKind::Forbidden {
-        return Err(e.into());
-    }
-    let page = render(&MessagePage {
-        frame,
-        title: title.to_string(),
-        text: format!("{} Ask an administrator if you need it.", words(&e)),
-    })?;
-    Ok((StatusCode::FORBIDDEN, page).into_response())
-}
-
-/// The caller behind a form, inside the organization.
-fn poster(app: &Application, posted: &Posted, org: &str) -> Result<InOrg, AppError> {
-    app.steward
-        .in_org(Caller::Account(posted.browser.user.clone()), org)
-}
-
 /// The dropdown's change: the row again, saying what happened.
 async fn change_role(
     State(app): State<Application>,
     Path((org, user)): Path<(String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = poster(&app, &posted, &org)?;
+    let in_org = posted.in_org(&app, &org)?;
     let target = parse_user(&user)?;
     let change = UpdateMember {
         role: posted.fields.get("role").map(str::to_string),
@@ -376,7 +347,7 @@ async fn save_user(
     Path((org, user)): Path<(String, String)>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = poster(&app, &posted, &org)?;
+    let in_org = posted.in_org(&app, &org)?;
     let target = parse_user(&user)?;
     let f = &posted.fields;
     let edit = MemberEdit {
@@ -417,7 +388,7 @@ async fn delete_users(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = poster(&app, &posted, &org)?;
+    let in_org = posted.in_org(&app, &org)?;
     let body = BulkDeleteBody {
         user_ids: posted.fields.all("user_ids").map(str::to_string).collect(),
         transfer_objects_to: posted.fields.get("hand_over").map(|_| "root".to_string()),
@@ -468,7 +439,7 @@ async fn invite(
     Path(org): Path<String>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let in_org = poster(&app, &posted, &org)?;
+    let in_org = posted.in_org(&app, &org)?;
     let f = &posted.fields;
     let body = InviteBody {
         email: f.get("email").unwrap_or("").to_string(),
@@ -490,7 +461,7 @@ async fn invite(
             (notice, Some(invited))
         }
         Err(e @ AppError::Internal(_)) => return Err(e.into()),
-        Err(e) => (refused(&e), None),
+        Err(e) => (Notice::error(&e), None),
     };
     let query = UsersQuery::default();
     show_users(&app, &posted.browser, &org, query, Some(notice), invited).await
