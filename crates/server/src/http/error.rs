@@ -88,42 +88,11 @@ impl ApiError {
         }
     }
 
-    pub fn unauthenticated(reason: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::Unauthenticated {
-            reason,
-            message: message.into(),
-        }
-    }
-
-    pub fn forbidden(reason: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::Forbidden {
-            reason,
-            message: message.into(),
-        }
-    }
-
     pub fn not_found(reason: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::NotFound {
             reason,
             message: message.into(),
         }
-    }
-
-    pub fn conflict(reason: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::Conflict {
-            reason,
-            message: message.into(),
-        }
-    }
-
-    /// Another organization's id, or one this caller may not know of.
-    pub fn no_organization() -> ApiError {
-        ApiError::from(Refusal::NoOrganization)
-    }
-
-    /// A field that did not parse: the field is the reason.
-    pub fn field(field: &'static str, error: impl std::fmt::Display) -> ApiError {
-        ApiError::invalid(field, format!("{field}: {error}"))
     }
 
     pub fn status(&self) -> StatusCode {
