@@ -90,6 +90,24 @@
     }
   });
 
+  // Escape closes the open menu (organization selector, user menu) and puts
+  // the focus back on its button; dialogs close on Escape by themselves.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (m) {
+      m.open = false;
+      var s = m.querySelector("summary");
+      if (s && m.contains(document.activeElement)) s.focus();
+    });
+  });
+
+  // A click outside an open menu closes it, as a menu does elsewhere.
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details.menu[open]").forEach(function (m) {
+      if (!m.contains(e.target)) m.open = false;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", refreshSelection);
   document.addEventListener("htmx:afterSwap", refreshSelection);
 })();

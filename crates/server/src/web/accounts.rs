@@ -3,15 +3,14 @@
 //! session and joining use cases.
 
 use super::form::{read_fields, Fields, Posted};
-use super::page::{render, words, PageError, PlainForm, PlainPage};
+use super::page::{render, words, Nav, PageError, PlainForm, PlainPage};
 use super::session::{
     cookie, same_token, session_cookie, set_cookie, Browser, SESSION_COOKIE, SIGN_IN_COOKIE,
 };
 use crate::application::accounts::SignupBody;
 use crate::application::invitations::parse_invitation_token;
 use crate::application::joining::{AcceptBody, JoinStep};
-use crate::application::{AppError, Application};
-// Until the organizations' use case moves to application/orgs.rs.
+use crate::application::{AppError, Application, Caller, InOrg};
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -37,23 +36,27 @@ pub fn router() -> Router<Application> {
         )
 }
 
-/// The first organization's Users page, or the page to create one.
+/// The first organization's first page, or the page to create one.
 async fn home(State(app): State<Application>, browser: Browser) -> Result<Response, PageError> {
     let memberships = app.steward.memberships(&browser.user).await?;
     Ok(match memberships.first() {
-        Some(m) => Redirect::to(&format!("/orgs/{}/users", m.org.id)).into_response(),
+        Some(m) => Redirect::to(&format!("/orgs/{}", m.org.id)).into_response(),
         None => new_org_form(&browser, false)?.into_response(),
     })
 }
 
-/// The organization's Users page. The segment goes back out in `Location`, so
-/// only an organization id may: anything else (a control character is no header
-/// value) names no organization.
-async fn org_home(Path(org): Path<String>) -> Response {
-    match steward_core::OrgId::parse(&org) {
-        Ok(org) => Redirect::to(&format!("/orgs/{org}/users")).into_response(),
-        Err(_) => super::not_found_page(),
-    }
+/// The organization's first page for this member (`Nav::landing`): the Users
+/// page for those who manage people, their own page for everyone else. Only
+/// a member's organization resolves, so the segment that goes back out in
+/// `Location` is always an organization id.
+async fn org_home(
+    State(app): State<Application>,
+    browser: Browser,
+    Path(org): Path<String>,
+) -> Result<Response, PageError> {
+    let in_org = InOrg::resolve(app.service(), Caller::Account(browser.user.clone()), &org)?;
+    let landing = Nav::of(&in_org).landing(in_org.org.as_str());
+    Ok(Redirect::to(&landing).into_response())
 }
 
 #[derive(Deserialize)]

@@ -19,8 +19,44 @@ pub struct Frame {
     pub org_name: String,
     pub orgs: Vec<OrgChoice>,
     pub section: &'static str,
+    /// The sections the caller's role opens, for the navigation.
+    pub nav: Nav,
     pub nomination: Option<NominationBanner>,
     pub notice: Option<Notice>,
+}
+
+/// Which sections the navigation offers: only those the rules would open to
+/// the caller (`steward_core::decide` through `InOrg::require`), so nobody is
+/// led to a refusal from the menu.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nav {
+    pub members: bool,
+    pub audit: bool,
+    pub ownership: bool,
+    pub settings: bool,
+}
+
+impl Nav {
+    pub fn of(in_org: &InOrg) -> Nav {
+        let may = |action: &str| in_org.require(action).is_ok();
+        let members = may("members:view");
+        Nav {
+            members,
+            audit: may("audit:view"),
+            ownership: may("ownership:transfer"),
+            settings: members || may("org:delete"),
+        }
+    }
+
+    /// The organization's first page for this caller: the Users page for
+    /// those who manage people, their own page for everyone else.
+    pub fn landing(&self, org: &str) -> String {
+        if self.members {
+            format!("/orgs/{org}/users")
+        } else {
+            format!("/orgs/{org}/me")
+        }
+    }
 }
 
 pub struct OrgChoice {
@@ -176,6 +212,7 @@ impl Frame {
                 org_name,
                 orgs,
                 section,
+                nav: Nav::of(&in_org),
                 nomination,
                 notice: None,
             },
