@@ -108,6 +108,28 @@
     });
   });
 
+  // A table wider than the screen scrolls sideways; keyboard users scroll it
+  // once it takes focus, so a scrolling table is a focusable, named region
+  // (and one that fits is not an extra tab stop).
+  function scrollableTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (w) {
+      if (w.scrollWidth > w.clientWidth + 1) {
+        w.tabIndex = 0;
+        w.setAttribute("role", "region");
+        var t = w.querySelector("table");
+        var name = (t && (t.getAttribute("aria-label") || (t.caption && t.caption.textContent))) || "Table";
+        w.setAttribute("aria-label", name.trim() + " (scrolls sideways)");
+      } else if (w.hasAttribute("tabindex")) {
+        w.removeAttribute("tabindex");
+        w.removeAttribute("role");
+        w.removeAttribute("aria-label");
+      }
+    });
+  }
+  window.addEventListener("resize", scrollableTables);
+  document.addEventListener("DOMContentLoaded", scrollableTables);
+  document.addEventListener("htmx:afterSwap", scrollableTables);
+
   document.addEventListener("DOMContentLoaded", refreshSelection);
   document.addEventListener("htmx:afterSwap", refreshSelection);
 })();

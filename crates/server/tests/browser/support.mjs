@@ -146,11 +146,53 @@ export async function closeBrowser() {
   browser = undefined;
 }
 
-/** Signs in through the console's form. */
+/** Signs in through the console's form; lands on the Users page, or on the
+ * member's own page for those who do not manage people. */
 export async function signIn(page, server, email) {
   await page.goto(server.url + "/sign-in");
   await page.fill("#email", email);
   await page.fill("#password", PASSWORD);
   await page.click("button[type=submit]");
-  await page.waitForURL(/\/orgs\/[^/]+\/users/);
+  await page.waitForURL(/\/orgs\/[^/]+\/(users|me)/);
+}
+
+export const DESKTOP = { width: 1366, height: 768 };
+export const PHONE = { width: 390, height: 844 };
+
+const AXE = readFileSync(join(import.meta.dirname, "node_modules/axe-core/axe.min.js"), "utf8");
+
+/** axe-core's violations of WCAG 2.1 A and AA on the page as it is, of impact
+ * serious or critical. axe runs through the DevTools protocol, so the page's
+ * Content-Security-Policy (no inline script) stays as served. */
+export async function accessibilityViolations(page) {
+  const loaded = await page.evaluate(() => typeof window.axe !== "undefined");
+  if (!loaded) await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    resultTypes: ["violations"],
+  }));
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " " + (n.failureSummary ?? "").replace(/\s+/g, " ")).join("\n    ")}`);
+}
+
+/** Fails with every serious or critical axe-core violation of the page. */
+export async function expectAccessible(page, what) {
+  const violations = await accessibilityViolations(page);
+  assert.deepEqual(violations, [], `${what}: axe-core found violations`);
+}
+
+/** Screenshots of the page at desktop and phone width, each checked by
+ * axe-core, under target/screenshots/{name}-desktop.png and -phone.png. */
+export async function screenshotsAt(page, name, { check = true } = {}) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const before = page.viewportSize();
+  for (const [label, size] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+    await page.setViewportSize(size);
+    // Let the page's resize handlers run before it is judged.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    if (check) await expectAccessible(page, `${name} at ${label} width`);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
+  }
+  if (before) await page.setViewportSize(before);
 }
