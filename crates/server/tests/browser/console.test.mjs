@@ -22,7 +22,7 @@ test("sign in and switch organization from the header's selector", async (t) => 
   await signIn(page, server, "olivia@example.com");
   assert.equal(await page.textContent("[data-current-org]"), "Acme");
   await page.click("#org-selector summary");
-  await page.click(`#org-selector a[href="/orgs/${globex.org}/users"]`);
+  await page.click(`#org-selector a[href="/orgs/${globex.org}"]`);
   await page.waitForURL(`**/orgs/${globex.org}/users`);
   assert.equal(await page.textContent("[data-current-org]"), "Globex");
   assert.ok(await page.isVisible("text=Gus Globex"));
