@@ -46,14 +46,20 @@ async fn home(State(app): State<Application>, browser: Browser) -> Result<Respon
 }
 
 /// The organization's first page for this member (`Nav::landing`): the Users
-/// page for those who manage people, their own page for everyone else. Only
-/// a member's organization resolves, so the segment that goes back out in
-/// `Location` is always an organization id.
+/// page for those who manage people, their own page for everyone else. A
+/// segment that is no organization id (a control character is no header
+/// value) is not found before anything else, signed in or not; only a
+/// member's organization resolves, so what goes back out in `Location` is
+/// always an organization id.
 async fn org_home(
     State(app): State<Application>,
-    browser: Browser,
     Path(org): Path<String>,
+    browser: Result<Browser, PageError>,
 ) -> Result<Response, PageError> {
+    if steward_core::OrgId::parse(&org).is_err() {
+        return Ok(super::not_found_page());
+    }
+    let browser = browser?;
     let in_org = InOrg::resolve(app.service(), Caller::Account(browser.user.clone()), &org)?;
     let landing = Nav::of(&in_org).landing(in_org.org.as_str());
     Ok(Redirect::to(&landing).into_response())
