@@ -39,16 +39,25 @@ impl KeysCommand {
             } else {
                 steward.signing_keys().await?
             };
-            if rotate {
-                if let Some(next) = keys.last() {
+            match (rotate, keys.last()) {
+                (_, None) => {
+                    println!("No signing key yet: `steward serve` makes the first one.");
+                    return Ok(());
+                }
+                (true, Some(next)) => {
                     println!(
-                        "Rotated: {} signs from {} (published now, {KEY_PUBLISH_SECONDS} s ahead); \
-                         the key it replaces stays in the JWKS until its last token \
-                         ({ACCESS_TOKEN_SECONDS} s) has expired.",
+                        "Rotated: {} signs from {} (published now, {KEY_PUBLISH_SECONDS} s ahead).",
                         next.kid,
                         time(next.signs_from)
                     );
+                    if keys.len() > 1 {
+                        println!(
+                            "The keys it replaces stay in the JWKS until their last token \
+                             ({ACCESS_TOKEN_SECONDS} s) has expired."
+                        );
+                    }
                 }
+                (false, Some(_)) => {}
             }
             print_table(&keys);
             Ok(())

@@ -175,6 +175,23 @@ async fn a_token_signed_before_a_rotation_still_validates_after_it_until_the_old
     assert_eq!(kids, [new_kid.as_str()]);
 }
 
+#[tokio::test]
+async fn the_keys_commands_explain_rotation_and_a_new_database_has_no_key_to_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    let keys = steward(&["keys", "--help"], &db);
+    assert!(keys.contains("list") && keys.contains("rotate"), "{keys}");
+    let rotate = steward(&["keys", "rotate", "--help"], &db);
+    assert!(rotate.contains("signs a minute later"), "{rotate}");
+    assert!(
+        rotate.contains("until the last token it signed has expired"),
+        "{rotate}"
+    );
+    let serve = steward(&["serve", "--help"], &db);
+    assert!(serve.contains("--token-audience"), "{serve}");
+    assert!(steward(&["keys", "list"], &db).contains("No signing key yet"));
+}
+
 fn preset() -> Policy {
     Policy::preset("operations").unwrap()
 }
