@@ -9,6 +9,9 @@ use serde::Serialize;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
+/// What the command line says about rotation and `serve` defaults to.
+pub use crate::auth::{ACCESS_TOKEN_SECONDS, DEFAULT_TOKEN_AUDIENCE, KEY_PUBLISH_SECONDS};
+
 /// A signing key without its private half.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SigningKeyView {

@@ -2,8 +2,7 @@
 //! tokens, shown without their private halves, and the rotation to a new one.
 
 use super::serve::{DatabaseArgs, PublicArgs};
-use crate::application::keys::SigningKeyView;
-use crate::auth::{ACCESS_TOKEN_SECONDS, KEY_PUBLISH_SECONDS};
+use crate::application::keys::{SigningKeyView, ACCESS_TOKEN_SECONDS, KEY_PUBLISH_SECONDS};
 use clap::Subcommand;
 use steward_core::Timestamp;
 

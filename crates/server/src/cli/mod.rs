@@ -74,7 +74,7 @@ pub async fn steward(
             .public_url
             .clone()
             .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
-        token_audience: crate::auth::DEFAULT_TOKEN_AUDIENCE.into(),
+        token_audience: crate::application::keys::DEFAULT_TOKEN_AUDIENCE.into(),
     };
     Ok(crate::application::Steward::new(service, settings))
 }

@@ -100,7 +100,7 @@ pub struct ServeArgs {
     /// The audience (`aud`) access tokens are issued for and must name to be
     /// accepted; the issuer (`iss`) is the public URL. Every node of one
     /// deployment must use the same.
-    #[arg(long, env = "STEWARD_TOKEN_AUDIENCE", default_value = crate::auth::DEFAULT_TOKEN_AUDIENCE)]
+    #[arg(long, env = "STEWARD_TOKEN_AUDIENCE", default_value = crate::application::keys::DEFAULT_TOKEN_AUDIENCE)]
     pub token_audience: String,
     /// Log lines as text, or as one JSON object each (for log collectors).
     #[arg(long, env = "STEWARD_LOG_FORMAT", value_enum, default_value = "text")]
