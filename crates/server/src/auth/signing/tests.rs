@@ -208,9 +208,9 @@ async fn the_newest_key_signs_and_older_ones_still_verify() {
 }
 
 /// A key and a token made by an earlier release (jsonwebtoken 9 with ring):
-/// keys in existing databases keep signing, and the tokens they sign do not
-/// change by a byte (Ed25519 is deterministic), so products that verify them
-/// see no difference across an upgrade.
+/// keys in existing databases keep signing, and (Ed25519 being deterministic)
+/// the same claims give the same bytes, pinned here from the release that
+/// added `iss` and `aud`.
 const GOLDEN_KEY: &str = "MFECAQEwBQYDK2VwBCIEIHwjL/cjLafDcEXI/fSXNs3QXkuwFy/eYEvj3VX9/YvTgSEAyZX8PLSCXbXaxE4lLMnygLyZMPZbIb+Vc6k5/QuA950=";
 const GOLDEN_PUBLIC: &str = "yZX8PLSCXbXaxE4lLMnygLyZMPZbIb-Vc6k5_QuA950";
 /// Made before tokens carried `iss` and `aud`: still a valid signature, now
@@ -220,7 +220,7 @@ const GOLDEN_TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJFZERTQSIsImtpZCI6ImtleV9n
 const GOLDEN_TOKEN_WITH_ISSUER: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJFZERTQSIsImtpZCI6ImtleV9nb2xkZW4ifQ.eyJpc3MiOiJodHRwczovL3N0ZXdhcmQuZXhhbXBsZSIsInN1YiI6InVzcl9nb2xkZW4iLCJhdWQiOiJzdGV3YXJkIiwib3JnIjp7Im9yZ19hIjoib3duZXIiLCJvcmdfYiI6InZpZXdlciJ9LCJpYXQiOjE4MDAwMDAwMDAsImV4cCI6MTgwMDAwMDkwMCwianRpIjoianRpX2dvbGRlbiJ9.X9hvmNS6POMj1p0yp_ramnql6mrxdEyLLzy7CrdaNZ9ZFAxV6DkXHzykwCcQ4I2aJkprNBh30TLT9J4tcOaxDA";
 
 #[test]
-fn a_key_from_an_earlier_release_signs_the_same_token_bytes() {
+fn a_key_from_an_earlier_release_keeps_signing_and_its_tokens_without_an_issuer_are_refused() {
     let signer = signer_of(&[SigningKeyRow {
         id: "key_golden".into(),
         private_der: GOLDEN_KEY.into(),
