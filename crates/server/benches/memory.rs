@@ -155,6 +155,7 @@ async fn start(url: &str) -> Result<(SocketAddr, Service)> {
     let config = Settings {
         signup: true,
         public_url: format!("http://{addr}"),
+        token_audience: steward::auth::DEFAULT_TOKEN_AUDIENCE.into(),
     };
     let app = Application::open(service.clone(), config).await?;
     tokio::spawn(steward::app::serve(app, listener, std::future::pending()));

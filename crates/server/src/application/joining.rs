@@ -338,6 +338,7 @@ mod tests {
         let settings = Settings {
             signup: false,
             public_url: "http://steward.invalid".into(),
+            token_audience: crate::auth::DEFAULT_TOKEN_AUDIENCE.into(),
         };
         (dir, Steward::new(service, settings))
     }

@@ -14,6 +14,7 @@ pub mod exports;
 pub mod import;
 pub mod invitations;
 pub mod joining;
+pub mod keys;
 mod list;
 pub mod members;
 pub mod objects;
@@ -25,7 +26,7 @@ pub use caller::{parse_object, parse_user, Caller, InOrg};
 pub use error::{AppError, Denied, ErrorKind, Unauthenticated};
 pub use list::{page_limit, Page};
 
-use crate::auth::{LoginLimiter, Passwords, Signer, TokenError};
+use crate::auth::{LoginLimiter, Passwords, Signer, TokenError, TokenIdentity};
 use crate::secrets::secret_hash;
 use crate::service::Service;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,8 +40,12 @@ pub const API_KEY_PREFIX: &str = "stw_key_";
 pub struct Settings {
     /// Whether self-service signup (`POST /api/v1/signup`, the console's form) is open.
     pub signup: bool,
-    /// The address people open, for links printed or returned (invitations).
+    /// The address people open, for links printed or returned (invitations);
+    /// also the `iss` of access tokens.
     pub public_url: String,
+    /// The `aud` of access tokens (`crate::auth::DEFAULT_TOKEN_AUDIENCE` unless
+    /// `serve --token-audience` says otherwise).
+    pub token_audience: String,
 }
 
 impl Settings {
@@ -157,7 +162,8 @@ impl Application {
     /// Loads the token-signing key (made on first start) beside the use cases.
     pub async fn open(service: Service, settings: Settings) -> Result<Application, AppError> {
         let now = service.clock().now().0;
-        let signer = Signer::load_or_create(service.store(), now).await?;
+        let identity = TokenIdentity::new(&settings.public_url, &settings.token_audience);
+        let signer = Signer::load_or_create(service.store(), identity, now).await?;
         Ok(Application {
             steward: Steward::new(service, settings),
             sign_in: Arc::new(SignIn {

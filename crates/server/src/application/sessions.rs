@@ -97,7 +97,7 @@ impl Application {
 
     /// The public keys (a JWK set) that verify this deployment's access tokens.
     pub fn jwks(&self) -> serde_json::Value {
-        self.sign_in.signer.jwks()
+        self.sign_in.signer.jwks(self.service().clock().now().0)
     }
 
     async fn tokens(&self, user: &UserId, refresh_token: String) -> Result<TokenAnswer, AppError> {
@@ -120,10 +120,13 @@ impl Application {
             .into_iter()
             .map(|m| (m.org_id, m.role))
             .collect();
+        let identity = self.sign_in.signer.identity();
         self.sign_in
             .signer
             .issue(&AccessClaims {
+                iss: identity.issuer.clone(),
                 sub: user.to_string(),
+                aud: identity.audience.clone(),
                 org,
                 iat: now.0,
                 exp: now.0 + ACCESS_TOKEN_SECONDS,

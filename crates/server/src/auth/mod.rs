@@ -1,6 +1,6 @@
-//! Authentication: passwords, the signed access tokens and the login rate limit.
-//! The SQL lives in `store`; the bearer secrets behind refresh and setup tokens
-//! in `crate::secrets`, below both.
+//! Authentication: passwords, the signed access tokens and their keys, and the
+//! login rate limit. The SQL lives in `store`; the bearer secrets behind refresh
+//! and setup tokens in `crate::secrets`, below both.
 
 pub mod password;
 pub mod rate_limit;
@@ -10,4 +10,7 @@ pub use password::{
     HashingBusy, HashingError, HashingLimits, HashingTurn, Password, PasswordError, Passwords,
 };
 pub use rate_limit::{Attempt, LoginLimiter, LoginLimits};
-pub use signing::{AccessClaims, KeyError, Signer, TokenError, ACCESS_TOKEN_SECONDS};
+pub use signing::{
+    AccessClaims, KeyError, SignError, Signer, TokenError, TokenIdentity, ACCESS_TOKEN_SECONDS,
+    DEFAULT_TOKEN_AUDIENCE, KEY_PUBLISH_SECONDS, KEY_RETIRE_GRACE_SECONDS,
+};

@@ -1,10 +1,11 @@
 //! The command line: `steward serve`, `policy`, `orgs`, `invitations`, `import`,
-//! `check`, `audit`.
+//! `check`, `audit`, `keys`.
 
 mod audit;
 mod check;
 mod import;
 mod invitations;
+mod keys;
 mod orgs;
 mod policy;
 mod serve;
@@ -40,6 +41,9 @@ enum Command {
     /// Inspect an organization's audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// List or rotate the keys that sign access tokens.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 impl Cli {
@@ -52,6 +56,7 @@ impl Cli {
             Command::Import(args) => args.run(),
             Command::Check(args) => args.run(),
             Command::Audit(cmd) => cmd.run(),
+            Command::Keys(cmd) => cmd.run(),
         }
     }
 }
@@ -69,6 +74,7 @@ pub async fn steward(
             .public_url
             .clone()
             .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+        token_audience: crate::application::keys::DEFAULT_TOKEN_AUDIENCE.into(),
     };
     Ok(crate::application::Steward::new(service, settings))
 }

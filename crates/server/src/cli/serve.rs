@@ -97,6 +97,11 @@ pub struct ServeArgs {
     pub signup: OnOff,
     #[command(flatten)]
     pub public: PublicArgs,
+    /// The audience (`aud`) access tokens are issued for and must name to be
+    /// accepted; the issuer (`iss`) is the public URL. Every node of one
+    /// deployment must use the same.
+    #[arg(long, env = "STEWARD_TOKEN_AUDIENCE", default_value = crate::application::keys::DEFAULT_TOKEN_AUDIENCE)]
+    pub token_audience: String,
     /// Log lines as text, or as one JSON object each (for log collectors).
     #[arg(long, env = "STEWARD_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -145,9 +150,13 @@ impl ServeArgs {
             let config = Settings {
                 signup: self.signup == OnOff::On,
                 public_url: url.clone(),
+                token_audience: self.token_audience.clone(),
             };
             let orgs = service.organization_count();
             let app = Application::open(service, config).await?;
+            // Picks up `steward keys rotate` and other nodes' rotations well within
+            // the time a new key is published before it signs.
+            let _keys = app.spawn_key_refresh(Duration::from_secs(10));
             println!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
                 self.database.url.database_url,

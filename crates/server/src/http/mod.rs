@@ -6,6 +6,7 @@ pub(crate) mod accounts;
 mod api_keys;
 pub(crate) mod audit;
 pub(crate) mod check;
+pub(crate) mod discovery;
 pub mod error;
 pub(crate) mod exports;
 pub(crate) mod extract;
@@ -43,6 +44,7 @@ pub fn no_route() -> ApiError {
 pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
     Router::new()
         .merge(accounts::router())
+        .merge(discovery::router())
         .merge(orgs::router())
         .merge(members::router())
         .merge(import::router())

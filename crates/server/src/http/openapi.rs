@@ -2,8 +2,8 @@
 //! annotations so it cannot drift from the code.
 
 use super::{
-    accounts, api_keys, audit, check, exports, import, members, objects, orgs, ownership,
-    Application,
+    accounts, api_keys, audit, check, discovery, exports, import, members, objects, orgs,
+    ownership, Application,
 };
 use axum::routing::get;
 use axum::{Json, Router};
@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         accounts::signup, accounts::login, accounts::refresh, accounts::logout, accounts::me,
         accounts::jwks, accounts::accept_invitation,
+        discovery::openid_configuration, discovery::oauth_authorization_server,
         orgs::create, orgs::read, orgs::delete, orgs::policy, orgs::org_policy,
         members::list, members::read, members::update, members::remove, members::bulk_delete,
         members::set_scope_roles, members::invite, members::invitations,
@@ -72,6 +73,8 @@ mod tests {
             "/api/v1/auth/logout",
             "/api/v1/me",
             "/.well-known/jwks.json",
+            "/.well-known/openid-configuration",
+            "/.well-known/oauth-authorization-server",
             "/api/v1/orgs",
             "/api/v1/orgs/{org}",
             "/api/v1/orgs/{org}/members",

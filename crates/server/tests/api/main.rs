@@ -1,8 +1,10 @@
 //! The HTTP API, over the real server on a random port against a fresh database:
-//! the seeds' scenarios per preset, tenancy, tokens, password hashing.
+//! the seeds' scenarios per preset, tenancy, tokens and their discovery,
+//! password hashing.
 
 mod cli;
 mod console;
+mod discovery;
 mod endpoints;
 mod governance;
 mod hashing;

@@ -109,6 +109,7 @@ async fn start_with(
     let config = Settings {
         signup,
         public_url: format!("http://{addr}"),
+        token_audience: steward::auth::DEFAULT_TOKEN_AUDIENCE.into(),
     };
     let mut app = Application::open(service, config).await.unwrap();
     if let Some(passwords) = passwords {

@@ -58,6 +58,8 @@ async fn an_access_token_carries_the_contracts_claims_and_the_jwks_verifies_it()
     assert_eq!(c["org"][&org.id], "owner");
     assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 900);
     assert!(c["jti"].as_str().unwrap().len() > 8);
+    assert_eq!(c["iss"], format!("http://{}", app.addr));
+    assert_eq!(c["aud"], "steward");
     let jwks = app
         .call(Method::GET, "/.well-known/jwks.json", None, None)
         .await
@@ -66,7 +68,8 @@ async fn an_access_token_carries_the_contracts_claims_and_the_jwks_verifies_it()
     let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
     validation.validate_exp = false;
-    validation.required_spec_claims.clear();
+    validation.set_audience(&["steward"]);
+    validation.set_issuer(&[format!("http://{}", app.addr)]);
     jsonwebtoken::decode::<serde_json::Value>(&org.owner.token, &key, &validation)
         .expect("the published key verifies the token");
 }

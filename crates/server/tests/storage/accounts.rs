@@ -4,7 +4,10 @@
 //! grace period), one use per setup link, one first signing key.
 
 use crate::support::*;
-use steward::auth::Signer;
+use steward::auth::signing;
+use steward::auth::{
+    AccessClaims, Signer, TokenIdentity, ACCESS_TOKEN_SECONDS, KEY_PUBLISH_SECONDS,
+};
 use steward::store::{
     Account, RefreshRefusal, Store, StoreError, REFRESH_RETRY_GRACE_SECONDS, REFRESH_TOKEN_SECONDS,
 };
@@ -20,6 +23,7 @@ crate::on_both_backends!(
     a_revoked_family_stays_refused_within_the_grace_period,
     a_setup_token_works_once,
     nodes_starting_together_share_one_signing_key,
+    a_rotation_reaches_every_node_and_concurrent_ones_leave_one_signing_key,
 );
 
 const NOW: i64 = 1_800_000_000;
@@ -327,16 +331,63 @@ async fn nodes_starting_together_share_one_signing_key(backend: Backend) {
     let db = TestDb::new(backend).await;
     let stores = [db.store().await, db.store().await, db.store().await];
     let signers = futures_join3(&stores).await;
-    let kid = signers[0].signing_kid().to_string();
-    assert!(signers.iter().all(|s| s.signing_kid() == kid));
-    assert_eq!(stores[0].signing_keys().await.unwrap().len(), 1);
+    let kid = signers[0].signing_kid(NOW);
+    assert!(kid.is_some());
+    assert!(signers.iter().all(|s| s.signing_kid(NOW) == kid));
+    assert_eq!(stores[0].signing_keys(NOW).await.unwrap().len(), 1);
+}
+
+async fn a_rotation_reaches_every_node_and_concurrent_ones_leave_one_signing_key(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let stores = [db.store().await, db.store().await, db.store().await];
+    let [one, two, _] = futures_join3(&stores).await;
+    let old = one.signing_kid(NOW).unwrap();
+    // Two operators rotate at once: one key ends up live, the others retiring.
+    let (a, b) = tokio::join!(
+        signing::rotate(&stores[1], NOW + 1),
+        signing::rotate(&stores[2], NOW + 1)
+    );
+    a.unwrap();
+    b.unwrap();
+    let rows = stores[0].signing_keys(NOW + 1).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.iter().filter(|r| r.retiring_at.is_none()).count(), 1);
+    let next = rows
+        .iter()
+        .find(|r| r.retiring_at.is_none())
+        .unwrap()
+        .id
+        .clone();
+
+    for node in [&one, &two] {
+        node.reload(&stores[0], NOW + 2).await.unwrap();
+    }
+    let turn = NOW + 1 + KEY_PUBLISH_SECONDS;
+    assert_eq!(one.signing_kid(turn - 1), Some(old));
+    assert_eq!(one.signing_kid(turn), Some(next.clone()));
+    assert_eq!(two.signing_kid(turn), Some(next));
+    let claims = AccessClaims {
+        iss: "http://steward.test".into(),
+        sub: "usr_ann".into(),
+        aud: "steward".into(),
+        org: Default::default(),
+        iat: turn,
+        exp: turn + ACCESS_TOKEN_SECONDS,
+        jti: "jti_1".into(),
+    };
+    let token = one.issue(&claims).unwrap();
+    assert_eq!(two.verify(&token, turn), Ok(claims));
+}
+
+fn identity() -> TokenIdentity {
+    TokenIdentity::new("http://steward.test", "steward")
 }
 
 async fn futures_join3(stores: &[Store; 3]) -> [Signer; 3] {
     let (a, b, c) = tokio::join!(
-        Signer::load_or_create(&stores[0], NOW),
-        Signer::load_or_create(&stores[1], NOW),
-        Signer::load_or_create(&stores[2], NOW),
+        Signer::load_or_create(&stores[0], identity(), NOW),
+        Signer::load_or_create(&stores[1], identity(), NOW),
+        Signer::load_or_create(&stores[2], identity(), NOW),
     );
     [a.unwrap(), b.unwrap(), c.unwrap()]
 }

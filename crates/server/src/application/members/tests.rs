@@ -47,6 +47,7 @@ async fn acme() -> (tempfile::TempDir, Steward, OrgId) {
     let settings = Settings {
         signup: false,
         public_url: "http://steward.test".into(),
+        token_audience: crate::auth::DEFAULT_TOKEN_AUDIENCE.into(),
     };
     (dir, Steward::new(service, settings), org)
 }
