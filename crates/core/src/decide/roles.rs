@@ -45,6 +45,23 @@ pub fn assignable_roles(
         .collect()
 }
 
+/// The organization roles `actor` may give a newcomer by invitation (the invite
+/// dialog's choices): the checks of a role change that do not depend on a target.
+pub fn invitable_roles(policy: &Policy, state: &State, actor: &Member) -> Vec<RoleIndex> {
+    let cx = Context {
+        policy,
+        state,
+        actor: &crate::event::Actor::System,
+        now: crate::id::Timestamp(0),
+    };
+    policy
+        .org_roles
+        .iter()
+        .copied()
+        .filter(|&r| check_role_given(&cx, actor, r).is_ok())
+        .collect()
+}
+
 /// The roles `actor` may give at all: `not_permitted` for someone who may give none
 /// ("Operators cannot change any user's role").
 pub(super) fn assignable_by(cx: &Context, actor: &Member) -> Result<RoleSet, Refusal> {
