@@ -6,7 +6,9 @@ use super::super::parse_object;
 use super::super::{AppError, InOrg, Steward};
 use super::{member_view, MemberQuery, MemberView, Selection};
 use std::collections::BTreeSet;
-use steward_core::decide::{assignable_roles, invitable_roles, role_change_refusal};
+use steward_core::decide::{
+    assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal,
+};
 use steward_core::policy::{RoleIndex, TypeIndex};
 use steward_core::state::Member;
 use steward_core::{
@@ -24,6 +26,9 @@ pub struct Roster {
     /// The organization roles the caller may invite someone as (never the
     /// owner's, which moves only by transfer), highest first.
     pub invitable: Vec<RoleIndex>,
+    /// The other organization roles, each with why the caller may not invite
+    /// someone as it.
+    pub withheld: Vec<(RoleIndex, Refusal)>,
 }
 
 /// A member, with what the caller may do to them.
@@ -208,17 +213,25 @@ impl Steward {
         let policy = self.service.policy();
         let selection = Selection::of(policy, query)?;
         let now = self.service.clock().now();
-        let (rows, next_cursor, total, invitable) = self
+        let (rows, next_cursor, total, (invitable, withheld)) = self
             .service
             .read(&org.org, |state| {
                 let table = Table::new(policy, state, org, now);
                 let (members, next_cursor) = selection.page(state);
                 let rows = members.into_iter().filter_map(|m| table.row(m)).collect();
-                let invitable = org
-                    .user()
-                    .and_then(|me| state.member(me))
-                    .map(|me| invitable_roles(policy, state, me))
-                    .unwrap_or_default();
+                let invitable = match org.user().and_then(|me| state.member(me)) {
+                    Some(me) => {
+                        let withheld = policy
+                            .org_roles
+                            .iter()
+                            .filter_map(|&r| {
+                                invitation_role_refusal(policy, state, me, r).map(|why| (r, why))
+                            })
+                            .collect();
+                        (invitable_roles(policy, state, me), withheld)
+                    }
+                    None => (Vec::new(), Vec::new()),
+                };
                 (rows, next_cursor, state.member_count(), invitable)
             })
             .await?;
@@ -228,6 +241,7 @@ impl Steward {
             total,
             may_manage: org.require("members:manage").is_ok(),
             invitable,
+            withheld,
         })
     }
 
