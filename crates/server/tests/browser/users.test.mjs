@@ -209,4 +209,8 @@ test("at phone width Edit and Delete stay on screen and Edit opens the panel", a
   await page.locator(`#user-${vic}`).getByRole("link", { name: "Edit" }).click();
   await page.locator("#edit-dialog #role").waitFor();
   await finish("users_phone_edit_panel");
+  await page.keyboard.press("Escape");
+  await page.click("text=Invite user");
+  await page.locator("#invite-dialog #invite-email").waitFor();
+  await finish("users_phone_invite_dialog");
 });

@@ -68,9 +68,10 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    /// What the row says beside the role it shows, when it cannot be changed.
+    /// What the row says beside the role it shows, when it cannot be changed:
+    /// why the role cannot, else why nothing of them can.
     pub fn reason(&self) -> Option<&str> {
-        self.uneditable.as_deref().or(self.locked.as_deref())
+        self.locked.as_deref().or(self.uneditable.as_deref())
     }
 }
 
