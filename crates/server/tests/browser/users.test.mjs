@@ -100,7 +100,11 @@ test("for an admin the owner's panel is read-only and Save is greyed with the re
   const { page, finish } = await openPage(t, DESKTOP);
   await signIn(page, server, "ada@example.com");
   const row = page.locator(`#user-${acme.userId}`);
-  assert.match(await row.locator(".reason").textContent(), /\w/, "the owner's row says why it cannot be changed");
+  assert.match(await row.locator(".reason").first().textContent(), /owner cannot be demoted/, "the owner's row says why it cannot be changed");
+  const del = row.getByRole("button", { name: "Delete" });
+  assert.ok(await del.isDisabled());
+  const described = await del.evaluate((b) => document.getElementById(b.getAttribute("aria-describedby"))?.textContent ?? "");
+  assert.match(described, /\w/, "the greyed Delete is described by a reason in words");
   await row.locator("[data-edit-user]").click();
   const dialog = page.locator("#edit-dialog");
   await dialog.locator("#name").waitFor();

@@ -73,6 +73,13 @@ impl UserRow {
     pub fn reason(&self) -> Option<&str> {
         self.locked.as_deref().or(self.uneditable.as_deref())
     }
+
+    /// Why the row cannot be deleted, when the row's reason does not say it already.
+    pub fn delete_reason(&self) -> Option<&str> {
+        self.undeletable
+            .as_deref()
+            .filter(|why| Some(*why) != self.reason())
+    }
 }
 
 pub struct RoleOption {
