@@ -363,3 +363,20 @@ fn invitees_default_to_viewer_and_an_operator_cannot_invite() {
     }
     assert_eq!(org.outcome("ada", invite("vera", None)), "duplicate_email");
 }
+
+#[test]
+fn the_invite_dialog_offers_only_the_roles_an_invitation_may_give() {
+    let org = org();
+    let offered = |actor: &str| -> Vec<String> {
+        let a = org.state.member(&uid(actor)).unwrap();
+        steward_core::decide::invitable_roles(&org.policy, &org.state, a)
+            .into_iter()
+            .map(|r| org.policy.role(r).name.clone())
+            .collect()
+    };
+    // Never the owner: ownership moves only by transfer.
+    assert_eq!(offered("owner"), ["admin", "operator", "viewer"]);
+    assert_eq!(offered("ada"), ["admin", "operator", "viewer"]);
+    // "Operators cannot change any user's role": they invite nobody.
+    assert!(offered("otto").is_empty());
+}

@@ -271,3 +271,62 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_platform_preset_offers_organization_admin_as_a_check_box() {
+    use steward_core::policy::RoleControl;
+    let p = Policy::preset("platform").unwrap();
+    let RoleControl::Checkbox { checked, unchecked } = p.console.role_control else {
+        panic!("platform offers its organization roles as a check box (seed 003)");
+    };
+    assert_eq!(p.role(checked).name, "organization_administrator");
+    assert_eq!(p.role(unchecked).name, "user");
+    let ops = Policy::preset("operations").unwrap();
+    assert_eq!(ops.console.role_control, RoleControl::Dropdown);
+}
+
+#[test]
+fn a_check_box_role_control_names_two_organization_roles_that_cover_the_others() {
+    let platform = PRESETS.iter().find(|(n, _)| *n == "platform").unwrap().1;
+    let broken = platform.replace("unchecked_role = \"user\"", "unchecked_role = \"nobody\"");
+    assert_ne!(broken, platform, "the preset's unchecked_role line moved");
+    let e = errors(&broken);
+    let line = line_of(&broken, "unchecked_role = \"nobody\"");
+    assert!(
+        e.iter()
+            .any(|e| e.contains("unknown organization role \"nobody\"")
+                && e.contains(&format!("line {line}"))
+                && e.contains("console.unchecked_role")),
+        "{e:?}"
+    );
+
+    let missing = platform.replace("unchecked_role = \"user\"\n", "");
+    assert!(
+        errors(&missing).iter().any(
+            |e| e.contains("role_control = \"checkbox\" needs checked_role and unchecked_role")
+        ),
+        "{:?}",
+        errors(&missing)
+    );
+
+    let unknown = platform.replace("role_control = \"checkbox\"", "role_control = \"radio\"");
+    assert!(
+        errors(&unknown)
+            .iter()
+            .any(|e| e.contains("unknown role_control \"radio\" (dropdown or checkbox)")),
+        "{:?}",
+        errors(&unknown)
+    );
+
+    let same = platform.replace(
+        "unchecked_role = \"user\"",
+        "unchecked_role = \"organization_administrator\"",
+    );
+    assert!(
+        errors(&same)
+            .iter()
+            .any(|e| e.contains("user is neither checked_role nor unchecked_role")),
+        "{:?}",
+        errors(&same)
+    );
+}

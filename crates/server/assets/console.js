@@ -133,3 +133,77 @@
   document.addEventListener("DOMContentLoaded", refreshSelection);
   document.addEventListener("htmx:afterSwap", refreshSelection);
 })();
+
+// --- Users (issue 16: the edit panel, invitations) ---------------------------
+// A row's Edit (or a click on the row) opens the member's edit panel in a
+// dialog; nothing changes before Save. Without script, Edit is a page.
+(function () {
+  "use strict";
+  var opener = null;
+
+  function firstField(d) {
+    return d.querySelector("input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled)") ||
+      d.querySelector("button:not(:disabled)");
+  }
+
+  function openEditPanel(link) {
+    var d = document.getElementById("edit-dialog");
+    if (!d) return false;
+    opener = link;
+    var href = link.getAttribute("href");
+    fetch(href + "/panel", { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) {
+        if (!r.ok) throw new Error("the panel answered " + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        d.innerHTML = html;
+        if (!d.open) d.showModal();
+        var f = firstField(d);
+        if (f) f.focus();
+      })
+      .catch(function () { window.location.href = href; });
+    return true;
+  }
+
+  document.addEventListener("click", function (e) {
+    if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    var link = e.target.closest("a[data-edit-user]");
+    if (!link) {
+      var row = e.target.closest("tr[data-edit-row]");
+      if (!row || e.target.closest("a, button, input, select, textarea, label")) return;
+      link = row.querySelector("a[data-edit-user]");
+      if (!link) return;
+    }
+    e.preventDefault();
+    openEditPanel(link);
+  });
+
+  // The dialog closed (Escape, Cancel): the focus goes back to the row's Edit.
+  document.addEventListener("close", function (e) {
+    var d = e.target;
+    if (!d || d.id !== "edit-dialog") return;
+    var back = opener;
+    opener = null;
+    d.textContent = "";
+    if (back) setTimeout(function () { back.focus(); }, 0);
+  }, true);
+
+  // Copy a link: the clipboard, and "Copied" said to screen readers.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("button[data-copy]");
+    if (!b) return;
+    var source = document.querySelector(b.getAttribute("data-copy"));
+    var status = b.parentElement.querySelector("[data-copy-status]");
+    var say = function (text) { if (status) status.textContent = text; };
+    var text = source ? source.textContent.trim() : "";
+    if (!navigator.clipboard) {
+      say("Copying is not available here: select the link and copy it.");
+      return;
+    }
+    navigator.clipboard.writeText(text).then(
+      function () { say("Copied"); },
+      function () { say("Copying was refused: select the link and copy it."); }
+    );
+  });
+})();

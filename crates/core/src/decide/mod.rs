@@ -10,7 +10,7 @@ mod ownership;
 mod roles;
 
 pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
-pub use roles::{assignable_roles, role_change_refusal};
+pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal};
 
 use crate::access;
 use crate::command::Command;

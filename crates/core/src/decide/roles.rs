@@ -45,6 +45,34 @@ pub fn assignable_roles(
         .collect()
 }
 
+/// Why `actor` may not invite someone as `role`, if they may not: the checks of a
+/// role change that do not depend on a target. What the invite dialog asks.
+pub fn invitation_role_refusal(
+    policy: &Policy,
+    state: &State,
+    actor: &Member,
+    role: RoleIndex,
+) -> Option<Refusal> {
+    let cx = Context {
+        policy,
+        state,
+        actor: &crate::event::Actor::System,
+        now: crate::id::Timestamp(0),
+    };
+    check_role_given(&cx, actor, role).err()
+}
+
+/// The organization roles `actor` may give a newcomer by invitation (the invite
+/// dialog's choices), highest first.
+pub fn invitable_roles(policy: &Policy, state: &State, actor: &Member) -> Vec<RoleIndex> {
+    policy
+        .org_roles
+        .iter()
+        .copied()
+        .filter(|&r| invitation_role_refusal(policy, state, actor, r).is_none())
+        .collect()
+}
+
 /// The roles `actor` may give at all: `not_permitted` for someone who may give none
 /// ("Operators cannot change any user's role").
 pub(super) fn assignable_by(cx: &Context, actor: &Member) -> Result<RoleSet, Refusal> {

@@ -3,6 +3,7 @@
 //! A `Policy` only exists valid: `Policy::parse` reads the TOML and reports every
 //! problem it finds with its line and key, and the result is immutable.
 
+mod console;
 mod error;
 mod raw;
 mod validate;
@@ -106,6 +107,26 @@ pub struct Role {
     pub permissions: Vec<(ActionIndex, Reach)>,
 }
 
+/// How the console offers the organization roles (`[console]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Console {
+    pub role_control: RoleControl,
+}
+
+/// The control that gives a member an organization role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RoleControl {
+    /// A dropdown of the roles (seeds 000 and 001).
+    #[default]
+    Dropdown,
+    /// One check box (seed 003's "Organization Admin"): ticked gives `checked`,
+    /// unticked `unchecked`. Every other organization role is the owner's.
+    Checkbox {
+        checked: RoleIndex,
+        unchecked: RoleIndex,
+    },
+}
+
 #[derive(Debug, Clone)]
 pub struct Governance {
     pub default_role: RoleIndex,
@@ -144,6 +165,7 @@ pub struct Policy {
     pub types: Vec<ObjectType>,
     pub actions: Vec<Action>,
     pub roles: Vec<Role>,
+    pub console: Console,
     pub governance: Governance,
     pub ownership: Ownership,
     /// The organization roles, in rank order, highest first.

@@ -12,6 +12,8 @@ pub struct RawPolicy {
     pub policy: RawMeta,
     pub types: BTreeMap<Key, RawType>,
     pub roles: BTreeMap<Key, BTreeMap<Key, RawRole>>,
+    /// How the console offers the organization roles; optional.
+    pub console: Option<RawConsole>,
     pub governance: RawGovernance,
     pub ownership: RawOwnership,
 }
@@ -52,6 +54,14 @@ pub struct RawRole {
     pub description: String,
     #[serde(default)]
     pub permissions: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsole {
+    pub role_control: Option<Spanned<String>>,
+    pub checked_role: Option<Spanned<String>>,
+    pub unchecked_role: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -49,9 +49,9 @@ pub(crate) const REQUIRED_ORG_ACTIONS: [&str; 6] = [
     "ownership:transfer",
 ];
 
-struct Validator {
+pub(super) struct Validator {
     lines: Lines,
-    errors: Vec<PolicyError>,
+    pub(super) errors: Vec<PolicyError>,
 }
 
 fn is_snake(s: &str) -> bool {
@@ -81,7 +81,12 @@ fn label_of(name: &str) -> String {
 }
 
 impl Validator {
-    fn err<T>(&mut self, at: &Spanned<T>, key: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn err<T>(
+        &mut self,
+        at: &Spanned<T>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         let (line, column) = self.lines.at(at.span().start);
         self.errors.push(PolicyError {
             line,
@@ -91,7 +96,7 @@ impl Validator {
         });
     }
 
-    fn err_whole(&mut self, key: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn err_whole(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.errors.push(PolicyError {
             line: 0,
             column: 0,
@@ -139,6 +144,7 @@ impl Validator {
             types,
             actions,
             roles: Vec::new(),
+            console: Console::default(),
             governance: Governance {
                 default_role: 0,
                 self_change: false,
@@ -171,6 +177,9 @@ impl Validator {
             return None;
         }
         self.governance(&raw, &mut policy);
+        if let Some(console) = &raw.console {
+            self.console(console, &mut policy);
+        }
         let mut org_roles: Vec<RoleIndex> = (0..policy.roles.len() as RoleIndex)
             .filter(|&r| policy.roles[r as usize].level == ORGANIZATION)
             .collect();
@@ -722,7 +731,7 @@ impl Validator {
         }
     }
 
-    fn org_role(
+    pub(super) fn org_role(
         &mut self,
         policy: &Policy,
         name: &Spanned<String>,

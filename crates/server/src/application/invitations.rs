@@ -1,10 +1,13 @@
 //! Invitations: how one is made (the API, the console's form and `steward
-//! invitations` alike), listed, revoked and recognized by its token.
+//! invitations` alike), listed with who made it, revoked, re-sent and
+//! recognized by its token.
 
 use super::members::ScopeView;
 use super::{AppError, InOrg, Page, Steward};
 use crate::secrets::new_secret;
+use crate::store::AuditFilter;
 use serde::{Deserialize, Serialize};
+use steward_core::event::event_type;
 use steward_core::state::Invitation;
 use steward_core::{Command, Email, InvitationId, ObjectId, ParseError, Refusal, ScopeRoles};
 
@@ -33,6 +36,10 @@ pub struct InvitationView {
     pub scopes: Vec<ScopeView>,
     /// Unix seconds.
     pub expires_at: i64,
+    /// The member who made it (their user id), as the audit log has it; left
+    /// out when the log does not say (an import, an operator's command).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_by: Option<String>,
     /// Shown once, when the invitation is made; it is the secret that accepts it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -57,6 +64,7 @@ impl From<&Invitation> for InvitationView {
                 })
                 .collect(),
             expires_at: i.expires_at.0,
+            invited_by: None,
             token: None,
             accept_url: None,
         }
@@ -102,33 +110,92 @@ impl Steward {
             expires_at: self.service.clock().now().plus_days(days),
         };
         self.service.execute(&org.org, &actor, command).await?;
+        self.issued(org, &invitation_id, token).await
+    }
+
+    /// The invitation just made, with its token and link (shown only now).
+    async fn issued(
+        &self,
+        org: &InOrg,
+        invitation_id: &InvitationId,
+        token: String,
+    ) -> Result<InvitationView, AppError> {
         let mut view = self
             .service
             .read(&org.org, |state| {
-                state.invitation(&invitation_id).map(InvitationView::from)
+                state.invitation(invitation_id).map(InvitationView::from)
             })
             .await?
             .ok_or_else(|| {
                 AppError::Internal("the invitation vanished after it was made".into())
             })?;
+        view.invited_by = org.user().map(|u| u.to_string());
         view.accept_url = Some(self.settings.link(&format!("/invitations/{token}")));
         view.token = Some(token);
         Ok(view)
     }
 
+    /// Re-sends an invitation: the old link is revoked and a fresh one, for the
+    /// same address, name, role and scopes, lasts the usual days from now. Both
+    /// are decided in turn and stored together, so a refusal leaves the old one.
+    pub async fn resend_invitation(
+        &self,
+        org: &InOrg,
+        invitation_id: InvitationId,
+    ) -> Result<InvitationView, AppError> {
+        let actor = org.actor()?;
+        let old = self
+            .service
+            .read(&org.org, |state| state.invitation(&invitation_id).cloned())
+            .await?
+            .ok_or(Refusal::UnknownInvitation)?;
+        let (token, fresh_id) = invitation_token(org.org.as_str())
+            .map_err(|e| AppError::Internal(format!("a new invitation's id: {e}")))?;
+        let commands = vec![
+            Command::RevokeInvitation { invitation_id },
+            Command::Invite {
+                invitation_id: fresh_id.clone(),
+                email: old.email,
+                name: old.name,
+                role: Some(old.role),
+                scopes: old.scopes,
+                expires_at: self.service.clock().now().plus_days(INVITATION_DAYS),
+            },
+        ];
+        self.service
+            .execute_in_turn(&org.org, &actor, commands)
+            .await?;
+        self.issued(org, &fresh_id, token).await
+    }
+
     /// The pending invitations (`members:view`), all on one page.
     pub async fn invitations(&self, org: &InOrg) -> Result<Page<InvitationView>, AppError> {
         org.require("members:view")?;
-        let items = self
+        let mut items: Vec<InvitationView> = self
             .service
             .read(&org.org, |state| {
                 state.invitations().map(InvitationView::from).collect()
             })
             .await?;
+        for item in &mut items {
+            item.invited_by = self.inviter(org, &item.id).await?;
+        }
         Ok(Page {
             items,
             next_cursor: None,
         })
+    }
+
+    /// Who made an invitation: the actor of its `member.invited` event.
+    async fn inviter(&self, org: &InOrg, invitation_id: &str) -> Result<Option<String>, AppError> {
+        let filter = AuditFilter {
+            event_type: Some(event_type::MEMBER_INVITED.to_string()),
+            target: Some(invitation_id.to_string()),
+            limit: 1,
+            ..AuditFilter::default()
+        };
+        let made = self.service.store().audit(&org.org, &filter).await?;
+        Ok(made.into_iter().next().and_then(|e| e.actor_id))
     }
 
     /// Revokes a pending invitation.

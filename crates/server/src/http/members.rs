@@ -37,6 +37,10 @@ pub fn router() -> Router<Application> {
             "/api/v1/orgs/{org}/invitations/{invitation}",
             delete(revoke_invitation),
         )
+        .route(
+            "/api/v1/orgs/{org}/invitations/{invitation}/resend",
+            post(resend_invitation),
+        )
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/members", tag = "members",
@@ -203,4 +207,19 @@ pub(crate) async fn revoke_invitation(
     let invitation = parse_invitation(&invitation)?;
     app.steward.revoke_invitation(&org, invitation).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A fresh link for a pending invitation; the old one stops working.
+#[utoipa::path(post, path = "/api/v1/orgs/{org}/invitations/{invitation}/resend", tag = "invitations",
+    params(("org" = String, Path), ("invitation" = String, Path)),
+    responses((status = 201, body = InvitationView), (status = 403), (status = 404)))]
+pub(crate) async fn resend_invitation(
+    State(app): State<Application>,
+    caller: Caller,
+    ApiPath((org, invitation)): ApiPath<(String, String)>,
+) -> Result<(StatusCode, Json<InvitationView>), ApiError> {
+    let org = app.steward.in_org(caller, &org)?;
+    let invitation = parse_invitation(&invitation)?;
+    let view = app.steward.resend_invitation(&org, invitation).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }

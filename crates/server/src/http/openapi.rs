@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
         orgs::create, orgs::read, orgs::delete, orgs::policy, orgs::org_policy,
         members::list, members::read, members::update, members::remove, members::bulk_delete,
         members::set_scope_roles, members::invite, members::invitations,
-        members::revoke_invitation, import::import,
+        members::revoke_invitation, members::resend_invitation, import::import,
         ownership::nominate, ownership::pending, ownership::cancel, ownership::accept,
         ownership::decline,
         objects::create, objects::list, objects::read, objects::remove,

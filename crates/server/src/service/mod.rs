@@ -201,6 +201,33 @@ impl Service {
         Ok(events)
     }
 
+    /// Several commands on one organization as one change, each decided against
+    /// the state the ones before it leave (a revoked invitation, then a new one
+    /// to the same address): all stored, or none.
+    pub async fn execute_in_turn(
+        &self,
+        org: &OrgId,
+        actor: &Actor,
+        commands: Vec<Command>,
+    ) -> Result<Vec<Event>, ServiceError> {
+        let policy = &self.inner.policy;
+        let (events, ()) = self
+            .change(org, |state, now| {
+                let mut after = state.clone();
+                let mut events = Vec::new();
+                for command in commands {
+                    let decided = decide(policy, &after, actor, command, now)?;
+                    for event in &decided {
+                        steward_core::apply(&mut after, event);
+                    }
+                    events.extend(decided);
+                }
+                Ok((events, ()))
+            })
+            .await?;
+        Ok(events)
+    }
+
     /// Runs the CSV import's rows (`dry_run`: decides them and stores nothing).
     /// The plan says what each row does or why it is refused; its events are
     /// stored, in one transaction, only when no row is refused.

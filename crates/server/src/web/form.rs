@@ -82,6 +82,9 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Pag
 pub struct Posted {
     pub browser: Browser,
     pub fields: Fields,
+    // Whether htmx sent it (to answer a fragment); no handler asks since the
+    // Users row stopped saving on change, but the answer stays at hand.
+    #[allow(dead_code)]
     pub htmx: bool,
 }
 

@@ -105,7 +105,8 @@ async fn a_form_without_its_csrf_token_changes_nothing() {
     let users = page(&app, &cookie, &format!("/orgs/{}/users", org.id)).await;
     assert_eq!(users.status(), StatusCode::OK);
     let csrf = csrf_in(&users.text().await.unwrap());
-    let role_url = format!("http://{}/orgs/{}/users/{}/role", app.addr, org.id, vic.id);
+    // The edit panel's Save: the only form that changes a role.
+    let role_url = format!("http://{}/orgs/{}/users/{}", app.addr, org.id, vic.id);
 
     let forged = browser()
         .post(&role_url)

@@ -274,9 +274,14 @@ async fn a_service_a_user_was_added_to_answers_them_as_before() {
 }
 
 /// `platform` with an auditor: reads the log and the members, and is added to
-/// no service.
+/// no service. A third role the Organization Admin check box cannot give, so
+/// the console offers the roles as a dropdown.
 fn with_auditor() -> Policy {
     let text = include_str!("../../../../policies/platform.toml")
+        .replace(
+            "[console]\nrole_control = \"checkbox\"\nchecked_role = \"organization_administrator\"\nunchecked_role = \"user\"\n",
+            "",
+        )
         .replace(
             "organization_owner = [\"user\", \"organization_administrator\"]",
             "organization_owner = [\"user\", \"organization_administrator\", \"auditor\"]",

@@ -83,6 +83,11 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         (Method::DELETE, format!("{p}/invitations/{i}"), Value::Null),
         (
             Method::POST,
+            format!("{p}/invitations/{i}/resend"),
+            json!({}),
+        ),
+        (
+            Method::POST,
             format!("{p}/ownership-transfer"),
             json!({"to_user": u}),
         ),

@@ -43,7 +43,15 @@ test("a wrong password is refused in words", async (t) => {
   await finish("wrong_password_is_refused");
 });
 
-test("changing a role in the dropdown shows in the audit log as Viewer -> Admin", async (t) => {
+/** Opens `user`'s edit panel from their row and answers the dialog. */
+async function openEditPanel(page, user) {
+  await page.locator(`#user-${user} [data-edit-user]`).click();
+  const dialog = page.locator("#edit-dialog");
+  await dialog.locator("form.edit-user").waitFor();
+  return dialog;
+}
+
+test("changing a role in the edit panel shows in the audit log as Viewer -> Admin", async (t) => {
   const server = await startServer();
   t.after(server.stop);
   const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
@@ -53,9 +61,12 @@ test("changing a role in the dropdown shows in the audit log as Viewer -> Admin"
   await signIn(page, server, "olivia@example.com");
   const row = page.locator(`#user-${vic}`);
   assert.ok(await row.locator(".row-warning").isVisible(), "a viewer without sites is warned about");
-  await row.locator("select[name=role]").selectOption("admin");
-  await page.locator(`#user-${vic} .row-saved`).waitFor();
-  assert.match(await page.locator(`#user-${vic} .row-saved`).textContent(), /Vic Viewer is now Admin/);
+  const dialog = await openEditPanel(page, vic);
+  await dialog.locator("#role").selectOption("admin");
+  await dialog.locator("button[type=submit]").click();
+  await page.waitForURL(/done=saved/);
+  assert.match(await page.textContent("#notice"), /Saved/);
+  assert.match(await page.locator(`#user-${vic} td.role`).textContent(), /Admin/);
 
   await page.click("nav.side >> text=Audit log");
   await page.waitForURL(/\/audit/);
@@ -80,23 +91,25 @@ test("demoting to viewer warns that they will see nothing until sites are assign
   const otto = await addMember(server, acme.org, acme.token, "otto@example.com", "Otto Operator", "operator");
   const { page, finish } = await openPage(t);
   await signIn(page, server, "olivia@example.com");
-  await page.locator(`#user-${otto} select[name=role]`).selectOption("viewer");
-  await page.locator(`#user-${otto} .row-saved`).waitFor();
+  const dialog = await openEditPanel(page, otto);
+  await dialog.locator("#role").selectOption("viewer");
+  await dialog.locator("button[type=submit]").click();
+  await page.waitForURL(/done=saved/);
   assert.match(await page.locator(`#user-${otto} .row-warning`).textContent(), /Sees nothing until sites are assigned/);
   await finish("demotion_to_viewer_warns_about_sites");
 });
 
-test("the last admin's dropdown is greyed out with a tooltip saying why", async (t) => {
+test("the last admin's role is greyed out with the reason in words", async (t) => {
   const server = await startServer(operationsWithAdminsOnly());
   t.after(server.stop);
   const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
   const ada = await addMember(server, acme.org, acme.token, "ada@example.com", "Ada Admin", "admin");
   const { page, finish } = await openPage(t);
   await signIn(page, server, "olivia@example.com");
-  const select = page.locator(`#user-${ada} select[name=role]`);
-  assert.ok(await select.isDisabled(), "the last admin's role cannot be changed");
-  assert.match(await select.getAttribute("title"), /only admin: demoting them would leave the organization with fewer admins/);
-  await page.locator(`#user-${ada} .role-cell`).hover();
+  assert.match(await page.locator(`#user-${ada} td.role .reason`).textContent(), /only admin: demoting them would leave the organization with fewer admins/);
+  const dialog = await openEditPanel(page, ada);
+  assert.ok(await dialog.locator("#role").isDisabled(), "the last admin's role cannot be changed");
+  assert.match(await dialog.locator("#role-reason").textContent(), /only admin: demoting them would leave the organization with fewer admins/);
   await finish("last_admin_dropdown_is_greyed_out");
 });
 
@@ -107,22 +120,27 @@ test("an admin who tries to demote the owner gets the server's refusal in words"
   await addMember(server, acme.org, acme.token, "ada@example.com", "Ada Admin", "admin");
   const { page, finish } = await openPage(t);
   await signIn(page, server, "ada@example.com");
-  const owner = page.locator(`#user-${acme.userId} select[name=role]`);
-  assert.ok(await owner.isDisabled(), "the owner's row is greyed out for an admin");
-  assert.match(await owner.getAttribute("title"), /owner cannot be demoted/);
+  assert.match(await page.locator(`#user-${acme.userId} td.role .reason`).textContent(), /owner cannot be demoted/);
+  const dialog = await openEditPanel(page, acme.userId);
+  const owner = dialog.locator("#role");
+  assert.ok(await owner.isDisabled(), "the owner's role is greyed out for an admin");
   // A page that went stale (or a hand that edited it) sends the change anyway:
   // the server decides, and its reason is what the person reads.
-  await owner.evaluate((el) => {
+  await dialog.evaluate((d) => {
+    const el = d.querySelector("#role");
     el.disabled = false;
     const o = document.createElement("option");
     o.value = "viewer";
     o.textContent = "Viewer";
     el.appendChild(o);
+    d.querySelector("button[type=submit]").disabled = false;
   });
   await owner.selectOption("viewer");
-  const error = page.locator(`#user-${acme.userId} .row-error`);
+  await dialog.locator("button[type=submit]").click();
+  const error = page.locator("#edit-error");
   await error.waitFor();
   assert.match(await error.textContent(), /The owner cannot be demoted or removed by someone who is not an owner/);
+  assert.equal(await api(server, "GET", `/api/v1/orgs/${acme.org}/members/${acme.userId}`, { token: acme.token }).then((m) => m.role), "owner");
   await finish("admin_cannot_demote_the_owner");
 });
 

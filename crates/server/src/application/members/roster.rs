@@ -6,7 +6,9 @@ use super::super::parse_object;
 use super::super::{AppError, InOrg, Steward};
 use super::{member_view, MemberQuery, MemberView, Selection};
 use std::collections::BTreeSet;
-use steward_core::decide::{assignable_roles, role_change_refusal};
+use steward_core::decide::{
+    assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal,
+};
 use steward_core::policy::{RoleIndex, TypeIndex};
 use steward_core::state::Member;
 use steward_core::{
@@ -21,6 +23,12 @@ pub struct Roster {
     pub total: usize,
     /// Whether the caller may invite and delete (`members:manage`).
     pub may_manage: bool,
+    /// The organization roles the caller may invite someone as (never the
+    /// owner's, which moves only by transfer), highest first.
+    pub invitable: Vec<RoleIndex>,
+    /// The other organization roles, each with why the caller may not invite
+    /// someone as it.
+    pub withheld: Vec<(RoleIndex, Refusal)>,
 }
 
 /// A member, with what the caller may do to them.
@@ -36,6 +44,9 @@ pub struct RosterRow {
     pub locked: Option<RoleLock>,
     /// Why they cannot be deleted, when they cannot.
     pub undeletable: Option<Refusal>,
+    /// Why the caller may not edit them at all (their name, so neither their
+    /// roles), when they may not: the edit panel is then read-only.
+    pub uneditable: Option<Refusal>,
 }
 
 pub struct NamedScope {
@@ -114,16 +125,19 @@ impl<'a> Table<'a> {
             }
             None => (Vec::new(), Some(RoleLock::NotAMember)),
         };
-        let undeletable = match me {
-            Some(me) => {
-                let probe = Command::DeleteMember {
-                    user_id: target.user_id.clone(),
-                    hand_over_to_root: false,
-                };
-                decide(policy, state, &Actor::User(me.clone()), probe, self.now).err()
-            }
+        let probe = |command: Command| match me {
+            Some(me) => decide(policy, state, &Actor::User(me.clone()), command, self.now).err(),
             None => Some(Refusal::NotPermitted),
         };
+        let undeletable = probe(Command::DeleteMember {
+            user_id: target.user_id.clone(),
+            hand_over_to_root: false,
+        });
+        // Renaming to the same name is decided like any rename and changes nothing.
+        let uneditable = probe(Command::Rename {
+            user_id: target.user_id.clone(),
+            name: target.name.clone(),
+        });
         let scopes = member
             .scopes
             .iter()
@@ -143,6 +157,7 @@ impl<'a> Table<'a> {
             assignable,
             locked,
             undeletable,
+            uneditable,
         })
     }
 
@@ -198,13 +213,26 @@ impl Steward {
         let policy = self.service.policy();
         let selection = Selection::of(policy, query)?;
         let now = self.service.clock().now();
-        let (rows, next_cursor, total) = self
+        let (rows, next_cursor, total, (invitable, withheld)) = self
             .service
             .read(&org.org, |state| {
                 let table = Table::new(policy, state, org, now);
                 let (members, next_cursor) = selection.page(state);
                 let rows = members.into_iter().filter_map(|m| table.row(m)).collect();
-                (rows, next_cursor, state.member_count())
+                let invitable = match org.user().and_then(|me| state.member(me)) {
+                    Some(me) => {
+                        let withheld = policy
+                            .org_roles
+                            .iter()
+                            .filter_map(|&r| {
+                                invitation_role_refusal(policy, state, me, r).map(|why| (r, why))
+                            })
+                            .collect();
+                        (invitable_roles(policy, state, me), withheld)
+                    }
+                    None => (Vec::new(), Vec::new()),
+                };
+                (rows, next_cursor, state.member_count(), invitable)
             })
             .await?;
         Ok(Roster {
@@ -212,6 +240,8 @@ impl Steward {
             next_cursor,
             total,
             may_manage: org.require("members:manage").is_ok(),
+            invitable,
+            withheld,
         })
     }
 

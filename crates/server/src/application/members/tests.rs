@@ -157,3 +157,45 @@ async fn the_table_offers_only_what_the_rules_would_allow() {
     let roster = steward.roster(&opal, MemberQuery::default()).await.unwrap();
     assert!(!roster.may_manage);
 }
+
+#[tokio::test]
+async fn the_invite_dialog_offers_no_owner_and_nothing_to_an_operator() {
+    let (_dir, steward, _) = acme().await;
+    let policy = steward.service().policy().clone();
+    let names = |roster: &Roster| -> Vec<String> {
+        roster
+            .invitable
+            .iter()
+            .map(|&r| policy.role(r).name.clone())
+            .collect()
+    };
+    let owner = as_member(&steward, "owner");
+    let roster = steward
+        .roster(&owner, MemberQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(names(&roster), ["admin", "operator", "viewer"]);
+    let opal = as_member(&steward, "opal");
+    let roster = steward.roster(&opal, MemberQuery::default()).await.unwrap();
+    assert!(names(&roster).is_empty());
+}
+
+#[tokio::test]
+async fn an_admin_may_not_edit_the_owner_and_is_told_why() {
+    let (_dir, steward, _) = acme().await;
+    let ada = as_member(&steward, "ada");
+    let roster = steward.roster(&ada, MemberQuery::default()).await.unwrap();
+    let row = |id: &str| roster.rows.iter().find(|r| r.member.user_id == id).unwrap();
+    assert_eq!(row("owner").uneditable, Some(Refusal::AboveOwnRank));
+    assert_eq!(row("vic").uneditable, None);
+    // Oneself: the name is theirs to correct, so the panel is open.
+    assert_eq!(row("ada").uneditable, None);
+    let opal = as_member(&steward, "opal");
+    let roster = steward.roster(&opal, MemberQuery::default()).await.unwrap();
+    let vic = roster
+        .rows
+        .iter()
+        .find(|r| r.member.user_id == "vic")
+        .unwrap();
+    assert_eq!(vic.uneditable, Some(Refusal::NotPermitted));
+}

@@ -330,3 +330,61 @@ async fn an_expired_invitation_is_refused_as_expired() {
         .await;
     assert_eq!(login.status.as_u16(), 401, "{}", login.body);
 }
+
+#[tokio::test]
+async fn the_list_says_who_made_each_invitation() {
+    let t = operations().await;
+    invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "newcomer@acme.test"}),
+    )
+    .await;
+    let listed = pending(&t).await;
+    assert_eq!(listed[0]["invited_by"], json!(t.admin.id), "{listed}");
+}
+
+#[tokio::test]
+async fn resending_an_invitation_revokes_the_old_link_and_gives_a_fresh_one() {
+    let t = operations().await;
+    let old = invite(
+        &t.app,
+        &t.org,
+        &t.admin,
+        json!({"email": "newcomer@acme.test", "name": "Nell", "role": "operator"}),
+    )
+    .await;
+    let path = at(&t.org, &format!("/invitations/{}/resend", text(&old["id"])));
+    let fresh = t
+        .app
+        .post(&path, &t.owner.token, json!({}))
+        .await
+        .expect(201);
+    assert_ne!(fresh["id"], old["id"]);
+    assert_ne!(fresh["token"], old["token"]);
+    assert_eq!(
+        (&fresh["email"], &fresh["name"], &fresh["role"]),
+        (&old["email"], &old["name"], &old["role"])
+    );
+    assert!(text(&fresh["accept_url"]).contains(&text(&fresh["token"])));
+    let listed = pending(&t).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["id"], fresh["id"]);
+    accept(&t.app, &text(&old["token"]), json!({"password": PASSWORD}))
+        .await
+        .refused(404, "unknown_invitation");
+    // What may not be revoked may not be re-sent.
+    t.app
+        .post(&path, &t.owner.token, json!({}))
+        .await
+        .refused(404, "unknown_invitation");
+    let fresh_path = at(
+        &t.org,
+        &format!("/invitations/{}/resend", text(&fresh["id"])),
+    );
+    t.app
+        .post(&fresh_path, &t.operator.token, json!({}))
+        .await
+        .refused(403, "not_permitted");
+}

@@ -1,22 +1,24 @@
-//! Organization > Users: the member table with its role dropdowns, the edit
-//! panel, deletion (one or several), and invitations. What each row offers
-//! comes from `Steward::roster`; this module puts it into words.
+//! Organization > Users: the member table (each role in words, changed only
+//! in the edit panel), deletion (one or several) and the pending invitations.
+//! What each row offers comes from `Steward::roster`; this module puts it into
+//! words. The edit panel is `edit`, the invitations' forms `invitations`.
 
-use super::form::{PageQuery, Posted};
+mod edit;
+mod invitations;
+
+use super::form::{Fields, PageQuery, Posted};
 use super::page::{closed_section, render, role_label, sentence, words, Frame, Notice, PageError};
 use super::session::Browser;
-use crate::application::invitations::InviteBody;
-use crate::application::members::{
-    BulkDeleteBody, MemberEdit, MemberQuery, MemberView, RoleLock, RosterRow, ScopeChoice,
-    UpdateMember,
-};
-use crate::application::{parse_user, AppError, Application, Caller};
+use crate::application::members::{BulkDeleteBody, MemberQuery, RoleLock, RosterRow};
+use crate::application::{AppError, Application, Caller};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use invitations::{Invited, PendingInvitation, RoleBox};
 use serde::Deserialize;
+use steward_core::policy::RoleControl;
 use steward_core::{Policy, Refusal};
 
 pub fn router() -> Router<Application> {
@@ -24,9 +26,25 @@ pub fn router() -> Router<Application> {
         .route("/orgs/{org}/users", get(users_page))
         .route("/orgs/{org}/users/export", get(export))
         .route("/orgs/{org}/users/delete", post(delete_users))
-        .route("/orgs/{org}/users/{user}", get(edit_page).post(save_user))
-        .route("/orgs/{org}/users/{user}/role", post(change_role))
-        .route("/orgs/{org}/invite", post(invite))
+        .merge(edit::router())
+        .merge(invitations::router())
+}
+
+/// The organization role a posted form gives: the Role dropdown's `role`, or,
+/// when the policy offers its roles as a check box, the box's two roles
+/// (`role_box` marks a box that was shown and could be used).
+fn posted_role(policy: &Policy, fields: &Fields) -> Option<String> {
+    match policy.console.role_control {
+        RoleControl::Checkbox { checked, unchecked } if fields.get("role_box").is_some() => {
+            let role = if fields.get("role_checked").is_some() {
+                checked
+            } else {
+                unchecked
+            };
+            Some(policy.role(role).name.clone())
+        }
+        _ => fields.get("role").map(str::to_string),
+    }
 }
 
 /// One row of the table, with what the viewer may do to it.
@@ -39,14 +57,29 @@ pub struct UserRow {
     pub is_me: bool,
     /// The current role first, then every role the viewer may give.
     pub options: Vec<RoleOption>,
-    /// Why the dropdown is greyed out (the tooltip), when it is.
+    /// Why their role cannot be changed, when it cannot.
     pub locked: Option<String>,
+    /// Why the caller may not edit them at all, when they may not.
+    pub uneditable: Option<String>,
     /// Why the row cannot be deleted, when it cannot.
     pub undeletable: Option<String>,
     pub scopes: String,
     pub warnings: Vec<String>,
-    pub error: Option<String>,
-    pub saved: Option<String>,
+}
+
+impl UserRow {
+    /// What the row says beside the role it shows, when it cannot be changed:
+    /// why the role cannot, else why nothing of them can.
+    pub fn reason(&self) -> Option<&str> {
+        self.locked.as_deref().or(self.uneditable.as_deref())
+    }
+
+    /// Why the row cannot be deleted, when the row's reason does not say it already.
+    pub fn delete_reason(&self) -> Option<&str> {
+        self.undeletable
+            .as_deref()
+            .filter(|why| Some(*why) != self.reason())
+    }
 }
 
 pub struct RoleOption {
@@ -65,7 +98,7 @@ fn warning_words(code: &str) -> String {
     }
 }
 
-/// Why a member's role cannot be changed, as the dropdown's tooltip says it.
+/// Why a member's role cannot be changed, in words beside it.
 fn lock_words(lock: &RoleLock) -> String {
     match lock {
         RoleLock::NotAMember => "You are not a member here.".to_string(),
@@ -75,12 +108,12 @@ fn lock_words(lock: &RoleLock) -> String {
     }
 }
 
-fn refusal_words(refusal: &Refusal) -> String {
+pub(super) fn refusal_words(refusal: &Refusal) -> String {
     words(&AppError::Refused(refusal.clone()))
 }
 
 /// A row of the table, in words.
-fn user_row(policy: &Policy, row: RosterRow) -> UserRow {
+pub(super) fn user_row(policy: &Policy, row: RosterRow) -> UserRow {
     let m = row.member;
     let options = match row.locked {
         Some(RoleLock::NotAMember) => Vec::new(),
@@ -116,11 +149,10 @@ fn user_row(policy: &Policy, row: RosterRow) -> UserRow {
         is_me: row.is_me,
         options,
         locked: row.locked.as_ref().map(lock_words),
+        uneditable: row.uneditable.as_ref().map(refusal_words),
         undeletable: row.undeletable.as_ref().map(refusal_words),
         scopes,
         warnings: m.warnings.iter().map(|w| warning_words(w)).collect(),
-        error: None,
-        saved: None,
     }
 }
 
@@ -138,22 +170,17 @@ struct UsersPage {
     may_manage: bool,
     hand_over: bool,
     invited: Option<Invited>,
-}
-
-struct Invited {
-    email: String,
-    url: String,
-}
-
-#[derive(Template)]
-#[template(path = "user_row.html")]
-struct RowFragment {
-    org_id: String,
-    row: UserRow,
+    pending: Vec<PendingInvitation>,
+    /// The invite dialog's roles: a dropdown of those the caller may give...
+    invite_roles: Vec<RoleOption>,
+    /// ...or the policy's check box.
+    invite_box: Option<RoleBox>,
+    /// The roles not offered, each with why.
+    withheld: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
-struct UsersQuery {
+pub(super) struct UsersQuery {
     q: Option<String>,
     role: Option<String>,
     cursor: Option<String>,
@@ -168,12 +195,13 @@ async fn users_page(
 ) -> Result<Response, PageError> {
     let notice = match query.done.as_deref() {
         Some("saved") => Some(Notice::ok("Saved.")),
+        Some("revoked") => Some(Notice::ok("Invitation revoked: its link no longer works.")),
         _ => None,
     };
     show_users(&app, &browser, &org, query, notice, None).await
 }
 
-async fn show_users(
+pub(super) async fn show_users(
     app: &Application,
     browser: &Browser,
     org: &str,
@@ -203,6 +231,24 @@ async fn show_users(
         Err(e) => return closed_section(frame, "Users", e),
     };
     let policy = app.service().policy();
+    let pending = invitations::pending(app, &in_org).await?;
+    let default_role = policy.governance.default_role;
+    let invite_roles = roster
+        .invitable
+        .iter()
+        .map(|&r| RoleOption {
+            name: policy.role(r).name.clone(),
+            label: policy.role(r).label.clone(),
+            selected: r == default_role,
+        })
+        .collect();
+    let invite_box = invitations::invite_box(policy, &roster.invitable, &roster.withheld);
+    let withheld = roster
+        .withheld
+        .iter()
+        .filter(|(r, _)| invite_box.as_ref().is_none_or(|b| !b.gives(*r)))
+        .map(|(r, why)| format!("{}: {}", policy.role(*r).label, refusal_words(why)))
+        .collect();
     let roles = policy
         .org_roles
         .iter()
@@ -228,148 +274,12 @@ async fn show_users(
         may_manage: roster.may_manage,
         hand_over: policy.ownership.root,
         invited,
+        pending,
+        invite_roles,
+        invite_box,
+        withheld,
     })?
     .into_response())
-}
-
-/// The dropdown's change: the row again, saying what happened.
-async fn change_role(
-    State(app): State<Application>,
-    Path((org, user)): Path<(String, String)>,
-    posted: Posted,
-) -> Result<Response, PageError> {
-    let in_org = posted.in_org(&app, &org)?;
-    let target = parse_user(&user)?;
-    let change = UpdateMember {
-        role: posted.fields.get("role").map(str::to_string),
-        ..UpdateMember::default()
-    };
-    let outcome = app.steward.update_member(&in_org, &target, change).await;
-    if !posted.htmx {
-        return match outcome {
-            Ok(_) => Ok(Redirect::to(&format!("/orgs/{org}/users?done=saved")).into_response()),
-            Err(e) => Err(e.into()),
-        };
-    }
-    let policy = app.service().policy();
-    let mut row = user_row(policy, app.steward.roster_row(&in_org, &target).await?);
-    match outcome {
-        Ok(_) => row.saved = Some(format!("Saved: {} is now {}.", row.name, row.role_label)),
-        Err(e) => row.error = Some(words(&e)),
-    }
-    Ok(render(&RowFragment { org_id: org, row })?.into_response())
-}
-
-#[derive(Template)]
-#[template(path = "user_edit.html")]
-struct EditPage {
-    frame: Frame,
-    user: MemberView,
-    options: Vec<RoleOption>,
-    locked: Option<String>,
-    scopes: Vec<ScopeEdit>,
-    error: Option<String>,
-}
-
-/// One scope (system, service, site) of the edit panel, with its roles.
-struct ScopeEdit {
-    id: String,
-    name: String,
-    type_label: String,
-    multiple: bool,
-    roles: Vec<RoleOption>,
-}
-
-impl ScopeEdit {
-    fn of(policy: &Policy, scope: ScopeChoice) -> ScopeEdit {
-        let object_type = policy.object_type(scope.object_type);
-        ScopeEdit {
-            id: scope.object_id.to_string(),
-            name: scope.name,
-            type_label: object_type.label.clone(),
-            multiple: object_type.multiple_roles,
-            roles: policy
-                .roles_at(scope.object_type)
-                .map(|r| {
-                    let role = policy.role(r);
-                    RoleOption {
-                        name: role.name.clone(),
-                        label: role.label.clone(),
-                        selected: scope.held.contains(&role.name),
-                    }
-                })
-                .collect(),
-        }
-    }
-}
-
-async fn edit_page(
-    State(app): State<Application>,
-    browser: Browser,
-    Path((org, user)): Path<(String, String)>,
-) -> Result<Html<String>, PageError> {
-    show_edit(&app, &browser, &org, &user, None).await
-}
-
-async fn show_edit(
-    app: &Application,
-    browser: &Browser,
-    org: &str,
-    user: &str,
-    error: Option<String>,
-) -> Result<Html<String>, PageError> {
-    let (frame, in_org) = Frame::load(app, browser, org, "users").await?;
-    let editor = app
-        .steward
-        .member_editor(&in_org, &parse_user(user)?)
-        .await?;
-    let policy = app.service().policy();
-    let view = editor.row.member.clone();
-    let row = user_row(policy, editor.row);
-    render(&EditPage {
-        frame,
-        user: view,
-        options: row.options,
-        locked: row.locked,
-        scopes: editor
-            .scopes
-            .into_iter()
-            .map(|s| ScopeEdit::of(policy, s))
-            .collect(),
-        error,
-    })
-}
-
-/// Save in the edit panel: name, role and every scope's roles in one
-/// transaction, decided against the same state; one refusal refuses all.
-async fn save_user(
-    State(app): State<Application>,
-    Path((org, user)): Path<(String, String)>,
-    posted: Posted,
-) -> Result<Response, PageError> {
-    let in_org = posted.in_org(&app, &org)?;
-    let target = parse_user(&user)?;
-    let f = &posted.fields;
-    let edit = MemberEdit {
-        name: f.get("name").map(str::to_string),
-        role: f.get("role").map(str::to_string),
-        scopes: f
-            .all("scope")
-            .map(|scope| {
-                let field = format!("scope_roles:{scope}");
-                let roles = f.all(&field).map(str::to_string).collect();
-                (scope.to_string(), roles)
-            })
-            .collect(),
-    };
-    match app.steward.edit_member(&in_org, &target, edit).await {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/users?done=saved")).into_response()),
-        Err(e @ AppError::Internal(_)) => Err(e.into()),
-        Err(e) => {
-            let page = show_edit(&app, &posted.browser, &org, &user, Some(words(&e))).await?;
-            Ok(page.into_response())
-        }
-    }
 }
 
 #[derive(Template)]
@@ -431,40 +341,6 @@ fn people(n: usize) -> String {
     } else {
         format!("{n} users")
     }
-}
-
-/// Invite: the invitation's link is shown once, on the page that answers.
-async fn invite(
-    State(app): State<Application>,
-    Path(org): Path<String>,
-    posted: Posted,
-) -> Result<Response, PageError> {
-    let in_org = posted.in_org(&app, &org)?;
-    let f = &posted.fields;
-    let body = InviteBody {
-        email: f.get("email").unwrap_or("").to_string(),
-        name: f.get("name").map(str::to_string),
-        role: f.get("role").map(str::to_string),
-        scopes: Vec::new(),
-        expires_in_days: None,
-    };
-    let (notice, invited) = match app.steward.create_invitation(&in_org, body).await {
-        Ok(view) => {
-            let notice = Notice::ok(format!(
-                "Invited {}. Send them the link below; it works once and expires in 7 days.",
-                view.email
-            ));
-            let invited = Invited {
-                email: view.email,
-                url: view.accept_url.unwrap_or_default(),
-            };
-            (notice, Some(invited))
-        }
-        Err(e @ AppError::Internal(_)) => return Err(e.into()),
-        Err(e) => (Notice::error(&e), None),
-    };
-    let query = UsersQuery::default();
-    show_users(&app, &posted.browser, &org, query, Some(notice), invited).await
 }
 
 /// The members as CSV (`email,name,role,scopes`), the shape the import reads.
