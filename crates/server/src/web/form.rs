@@ -82,10 +82,6 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Pag
 pub struct Posted {
     pub browser: Browser,
     pub fields: Fields,
-    // Whether htmx sent it (to answer a fragment); no handler asks since the
-    // Users row stopped saving on change, but the answer stays at hand.
-    #[allow(dead_code)]
-    pub htmx: bool,
 }
 
 impl Posted {
@@ -107,17 +103,12 @@ impl FromRequest<Application> for Posted {
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let htmx = parts.headers.contains_key("hx-request");
         let fields = read_fields(Request::from_parts(parts, body)).await?;
         let sent = fields.get("csrf").map(str::to_string).or(header);
         if !sent.is_some_and(|t| same_token(&t, &browser.session.csrf_token)) {
             return Err(PageError::Csrf);
         }
-        Ok(Posted {
-            browser,
-            fields,
-            htmx,
-        })
+        Ok(Posted { browser, fields })
     }
 }
 
