@@ -115,23 +115,36 @@ pub(super) fn refusal_words(refusal: &Refusal) -> String {
 /// A row of the table, in words.
 pub(super) fn user_row(policy: &Policy, row: RosterRow) -> UserRow {
     let m = row.member;
+    // The current role and those the caller may give, in the policy's rank
+    // order (highest first), so the list reads the same for every row.
     let options = match row.locked {
         Some(RoleLock::NotAMember) => Vec::new(),
         _ => {
-            let current = RoleOption {
-                name: m.role.clone(),
-                label: role_label(policy, &m.role),
-                selected: true,
-            };
-            let assignable = row.assignable.iter().map(|&r| {
-                let role = policy.role(r);
-                RoleOption {
-                    name: role.name.clone(),
-                    label: role.label.clone(),
-                    selected: false,
-                }
-            });
-            std::iter::once(current).chain(assignable).collect()
+            let current = policy.org_role(&m.role);
+            let mut options: Vec<RoleOption> = policy
+                .org_roles
+                .iter()
+                .filter(|&&r| Some(r) == current || row.assignable.contains(&r))
+                .map(|&r| {
+                    let role = policy.role(r);
+                    RoleOption {
+                        name: role.name.clone(),
+                        label: role.label.clone(),
+                        selected: Some(r) == current,
+                    }
+                })
+                .collect();
+            if current.is_none() {
+                options.insert(
+                    0,
+                    RoleOption {
+                        name: m.role.clone(),
+                        label: role_label(policy, &m.role),
+                        selected: true,
+                    },
+                );
+            }
+            options
         }
     };
     let scopes = row
