@@ -93,6 +93,9 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
                 out.insert(Row::ObjectGrants(o.id.clone()));
             }
         }
+        Change::ObjectRenamed { object_id, .. } | Change::ObjectMoved { object_id, .. } => {
+            out.insert(Row::Object(object_id.clone()));
+        }
         Change::ObjectOwnerChanged { object_id, .. } => {
             for o in before.subtree(object_id) {
                 out.insert(Row::Object(o.id.clone()));
