@@ -133,3 +133,23 @@ fn an_object_the_actor_may_not_see_is_unknown_to_rename_and_move() {
         "unknown_object"
     );
 }
+
+#[test]
+fn the_owner_full_data_access_and_administrators_may_share_a_project_and_an_analyst_may_not() {
+    use steward_core::decide::share_refusal;
+    use steward_core::Actor;
+    let mut org = org();
+    org.add("administrator", "administrator");
+    let refusal = |org: &Org, who: &str| {
+        share_refusal(&org.policy, &org.state, &Actor::User(uid(who)), &oid("p2"))
+            .map(|r| r.reason())
+    };
+    assert_eq!(refusal(&org, "project_manager"), None);
+    assert_eq!(refusal(&org, "full_data_access"), None);
+    assert_eq!(refusal(&org, "administrator"), None);
+    assert_eq!(refusal(&org, "analyst"), Some("not_permitted"));
+    assert_eq!(
+        refusal(&org, "external_topic_assignment"),
+        Some("unknown_object")
+    );
+}

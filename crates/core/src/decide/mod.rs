@@ -10,6 +10,7 @@ mod ownership;
 mod roles;
 
 pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
+pub use objects::share_refusal;
 pub use roles::{assignable_roles, role_change_refusal};
 
 use crate::access;

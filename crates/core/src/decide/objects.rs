@@ -318,3 +318,30 @@ pub(super) fn set_grant(
         actions: new,
     }])
 }
+
+/// Why `actor` may not change who may do what on the object (its grants and its
+/// owner: the Permissions dialog), or `None` when they may. An object the actor
+/// may not see is unknown, as for every command about it.
+pub fn share_refusal(
+    policy: &crate::policy::Policy,
+    state: &crate::state::State,
+    actor: &crate::event::Actor,
+    object_id: &ObjectId,
+) -> Option<Refusal> {
+    let cx = Context {
+        policy,
+        state,
+        actor,
+        now: crate::id::Timestamp(0),
+    };
+    let refusal = (|| {
+        let actor = cx.acting_member()?;
+        let (_, ty) = object(&cx, object_id)?;
+        if may_share(&cx, &actor.user_id, object_id, ty) {
+            Ok(())
+        } else {
+            Err(Refusal::NotPermitted)
+        }
+    })();
+    refusal.err()
+}

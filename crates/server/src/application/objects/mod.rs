@@ -1,18 +1,25 @@
-//! Objects of the organization's tree: create, list, read, delete, change their
-//! owner ("Make owner" cascades to the children), set a member's grant on one,
-//! and the Permissions dialog's view of one. An object the caller may not see is
+//! Objects of the organization's tree: create, list, read, rename, move, delete,
+//! change their owner ("Make owner" cascades to the children), set a member's
+//! grant on one, and the Permissions dialog's view of one (for whoever may
+//! share the object). An object the caller may not see is
 //! `unknown_object` on every path (`steward_core::sight`), whichever adapter asks.
 
-use super::caller::{parse_object, parse_user, InOrg};
+mod offers;
+
+pub use offers::{Creatable, ObjectOffers};
+
+use super::caller::{parse_object, parse_user, Caller, InOrg};
 use super::checks::Because;
 use super::error::AppError;
+use super::error::Denied;
 use super::list::{page_limit, Page};
 use super::Steward;
 use crate::secrets::random_id;
 use serde::{Deserialize, Serialize};
+use steward_core::decide::share_refusal;
 use steward_core::snapshot::{ActionRef, Reason};
 use steward_core::state::Object;
-use steward_core::{Command, Name, ObjectId, Refusal, Snapshot, State};
+use steward_core::{Actor, Command, Name, ObjectId, Policy, Refusal, Snapshot, State};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ObjectView {
@@ -45,6 +52,18 @@ pub struct CreateObject {
     pub parent_id: Option<String>,
     /// Defaults to the caller.
     pub owner_id: Option<String>,
+}
+
+/// A rename, a move, or both (decided together: both happen, or neither).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateObject {
+    /// The new name; whoever may share the object may rename it.
+    pub name: Option<String>,
+    /// The new parent, of the type's parent type (`parent` is accepted too).
+    /// Needs the type's `delete` action where it is and its `create` rule there.
+    #[serde(alias = "parent")]
+    pub parent_id: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -202,6 +221,39 @@ impl Steward {
         self.current_object(org, &id).await
     }
 
+    /// Renames and/or moves the object, as one change.
+    pub async fn update_object(
+        &self,
+        org: &InOrg,
+        id: &str,
+        input: UpdateObject,
+    ) -> Result<ObjectView, AppError> {
+        let object_id = parse_object(id)?;
+        let mut commands = Vec::new();
+        if let Some(name) = &input.name {
+            commands.push(Command::RenameObject {
+                object_id: object_id.clone(),
+                name: Name::parse(name).map_err(|e| AppError::field("name", e))?,
+            });
+        }
+        if let Some(parent) = &input.parent_id {
+            commands.push(Command::MoveObject {
+                object_id: object_id.clone(),
+                parent_id: Some(parse_object(parent)?),
+            });
+        }
+        if commands.is_empty() {
+            return Err(AppError::invalid(
+                "name",
+                "give a new name, a new parent, or both",
+            ));
+        }
+        self.service()
+            .execute_together(&org.org, &org.actor()?, commands)
+            .await?;
+        self.current_object(org, &object_id).await
+    }
+
     pub async fn delete_object(&self, org: &InOrg, id: &str) -> Result<(), AppError> {
         let object_id = parse_object(id)?;
         self.service()
@@ -228,15 +280,16 @@ impl Steward {
         self.current_object(org, &object_id).await
     }
 
-    /// Every member with what they may do on the object and why: an object the
-    /// caller may not see is not found before their right to view members is asked.
+    /// Every member with what they may do on the object and why, for whoever may
+    /// share it (`require_share`): an object the caller may not see is not found
+    /// before that is asked.
     pub async fn object_permissions(
         &self,
         org: &InOrg,
         id: &str,
     ) -> Result<PermissionsView, AppError> {
         let id = org.visible_object(id)?;
-        org.require("members:view")?;
+        self.require_share(org, &id).await?;
         let snapshot = &org.snapshot;
         let entries = self
             .service()
@@ -284,12 +337,56 @@ impl Steward {
         })
     }
 
+    /// Whether the caller may see and change who may do what on the object: a
+    /// member, by core's rule for the type's `share` action (its owner, Full Data
+    /// Access, administrators...); an API key, as for any read of members.
+    pub async fn require_share(&self, org: &InOrg, id: &ObjectId) -> Result<(), AppError> {
+        let user = match &org.who {
+            Caller::Account(user) => user.clone(),
+            Caller::Key(_) => return org.require("members:view"),
+        };
+        let policy = self.service().policy().clone();
+        let refusal = self
+            .service()
+            .read(&org.org, |state| {
+                share_refusal(&policy, state, &Actor::User(user), id)
+                    .map(|r| (r, state.object(id).map(|o| o.object_type.clone())))
+            })
+            .await?;
+        match refusal {
+            None => Ok(()),
+            Some((Refusal::NotPermitted, Some(object_type))) => {
+                Err(may_not_share(&policy, &object_type).into())
+            }
+            Some((refusal, _)) => Err(refusal.into()),
+        }
+    }
+
     /// The object as it is now (after a change the caller made to it).
     async fn current_object(&self, org: &InOrg, id: &ObjectId) -> Result<ObjectView, AppError> {
         self.service()
             .read(&org.org, |state| state.object(id).map(ObjectView::from))
             .await?
             .ok_or_else(|| Refusal::UnknownObject(id.clone()).into())
+    }
+}
+
+/// The refusal of the Permissions dialog, naming the action that opens it.
+pub fn may_not_share(policy: &Policy, object_type: &str) -> Denied {
+    let ty = policy.type_index(object_type);
+    let action = ty
+        .and_then(|t| {
+            let t = policy.object_type(t);
+            t.share.or_else(|| policy.object_type(t.action_type).share)
+        })
+        .map_or_else(String::new, |a| policy.action(a).name.clone());
+    let object_type = ty.map_or_else(
+        || object_type.to_string(),
+        |t| policy.object_type(t).label.to_lowercase(),
+    );
+    Denied::MayNotShare {
+        action,
+        object_type,
     }
 }
 
