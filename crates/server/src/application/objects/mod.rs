@@ -5,8 +5,10 @@
 //! `unknown_object` on every path (`steward_core::sight`), whichever adapter asks.
 
 mod offers;
+mod scope;
 
 pub use offers::{Creatable, ObjectOffers};
+pub use scope::{ScopeHolder, ScopeMembers};
 
 use super::caller::{parse_object, parse_user, Caller, InOrg};
 use super::checks::Because;
@@ -91,6 +93,10 @@ pub struct PermissionEntry {
     /// The member's name, for people (not in the API's answer).
     #[serde(skip)]
     pub name: String,
+    /// The member's e-mail, for people to tell two namesakes apart (not in the
+    /// API's answer).
+    #[serde(skip)]
+    pub email: String,
     /// What the user may do on the object.
     pub actions: Vec<String>,
     /// Why, one per source: `root`, `owner`, `role:<name>@<node>`, `grant@<node>`.
@@ -296,11 +302,52 @@ impl Steward {
             .read(&org.org, |state| {
                 state
                     .object(&id)
-                    .map(|_| permission_entries(snapshot, state, &id))
+                    .map(|_| permission_entries(snapshot, state, &id, state.members()))
             })
             .await?
             .ok_or_else(|| Refusal::UnknownObject(id.clone()))?;
         Ok(PermissionsView { entries })
+    }
+
+    /// One page of the Permissions dialog, as the Users page pages members:
+    /// `q` matches a name or an e-mail (any case), 50 at a time in id order
+    /// after `cursor`. The second value is how many members there are in all.
+    pub async fn object_permissions_page(
+        &self,
+        org: &InOrg,
+        id: &str,
+        q: Option<&str>,
+        cursor: Option<&str>,
+    ) -> Result<(Page<PermissionEntry>, usize), AppError> {
+        let id = org.visible_object(id)?;
+        self.require_share(org, &id).await?;
+        let limit = page_limit(None)?;
+        let needle = q.map(str::to_lowercase).filter(|n| !n.is_empty());
+        let snapshot = &org.snapshot;
+        let answer = self
+            .service()
+            .read(&org.org, |state| {
+                state.object(&id)?;
+                let mut matching = state
+                    .members()
+                    .filter(|m| cursor.is_none_or(|c| m.user_id.as_str() > c))
+                    .filter(|m| {
+                        needle.as_deref().is_none_or(|n| {
+                            m.email.as_str().contains(n)
+                                || m.name.as_str().to_lowercase().contains(n)
+                        })
+                    });
+                let page: Vec<_> = matching.by_ref().take(limit).collect();
+                let more = matching.next().is_some();
+                let next_cursor = more
+                    .then(|| page.last().map(|m| m.user_id.to_string()))
+                    .flatten();
+                let items = permission_entries(snapshot, state, &id, page.into_iter());
+                Some((Page { items, next_cursor }, state.member_count()))
+            })
+            .await?
+            .ok_or_else(|| Refusal::UnknownObject(id.clone()))?;
+        Ok(answer)
     }
 
     /// Replaces `user`'s grant on the object (`[]` removes it).
@@ -390,8 +437,13 @@ pub fn may_not_share(policy: &Policy, object_type: &str) -> Denied {
     }
 }
 
-/// Each member's row of the Permissions dialog of `id`.
-fn permission_entries(snapshot: &Snapshot, state: &State, id: &ObjectId) -> Vec<PermissionEntry> {
+/// The row of each of `members` in the Permissions dialog of `id`.
+fn permission_entries<'m>(
+    snapshot: &Snapshot,
+    state: &State,
+    id: &ObjectId,
+    members: impl Iterator<Item = &'m steward_core::state::Member>,
+) -> Vec<PermissionEntry> {
     let policy = snapshot.policy();
     let (Some(node), Some(object)) = (snapshot.node(id.as_str()), state.object(id)) else {
         return Vec::new();
@@ -409,13 +461,13 @@ fn permission_entries(snapshot: &Snapshot, state: &State, id: &ObjectId) -> Vec<
             Some((name, snapshot.action(name)?))
         })
         .collect();
-    state
-        .members()
+    members
         .filter_map(|m| {
             let user = snapshot.user(m.user_id.as_str())?;
             let mut entry = PermissionEntry {
                 user_id: m.user_id.to_string(),
                 name: m.name.to_string(),
+                email: m.email.to_string(),
                 actions: Vec::new(),
                 sources: Vec::new(),
                 editable_actions: Vec::new(),
