@@ -80,6 +80,29 @@ test("an admin of a fresh operations organization creates a site, renames it and
   await finish("objects-created-renamed-deleted");
 });
 
+test("the Users page's 'sees nothing until sites are assigned' leads to a site made in the console", async (t) => {
+  const server = await startServer("operations");
+  t.after(server.stop);
+  const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  const vic = await addMember(server, acme.org, acme.token, "vic@example.com", "Vic Viewer", "viewer");
+  const { page, finish } = await openPage(t, DESKTOP);
+  await signIn(page, server, "olivia@example.com");
+  assert.ok(await page.locator(`#user-${vic} .row-warning`).isVisible());
+  await page.click("nav.side >> text=Objects");
+  await page.click("button[data-dialog-open=new-site]");
+  await page.fill("#new-name-site", "Plant 1");
+  await page.click("#new-site button[type=submit]");
+  await page.waitForURL(/done=created/);
+  const site = await page.locator("#objects tbody tr", { hasText: "Plant 1" }).getAttribute("data-object");
+  await page.click("nav.side >> text=Users");
+  await page.locator(`#user-${vic}`).getByRole("link", { name: "Edit" }).click();
+  await page.selectOption(`select[name="scope_roles:${site}"]`, "viewer");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(/done=saved/);
+  assert.equal(await page.locator(`#user-${vic} .row-warning`).count(), 0, "the warning goes");
+  await finish("objects-site-ends-the-warning");
+});
+
 test("a viewer sees New site greyed with the reason in words", async (t) => {
   const server = await startServer("operations");
   t.after(server.stop);
