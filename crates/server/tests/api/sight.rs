@@ -106,6 +106,11 @@ impl Platform {
                 self.at(&format!("/members/{uma}/permissions?object_id={id}")),
                 None,
             ),
+            (
+                Method::PATCH,
+                self.at(&format!("/objects/{id}")),
+                Some(json!({"name": "Renamed"})),
+            ),
         ]
     }
 
@@ -267,6 +272,8 @@ async fn a_service_a_user_was_added_to_answers_them_as_before() {
         .await
         .refused(403, "not_permitted");
     // Seen, but not theirs to change: refused by the rule, not hidden.
+    let rename = about[about.len() - 1].clone();
+    t.ask(&t.uma, rename).await.refused(403, "not_permitted");
     for change in &about[2..6] {
         t.ask(&t.uma, change.clone())
             .await
