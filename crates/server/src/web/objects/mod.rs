@@ -285,10 +285,15 @@ async fn update(
         Ok::<_, AppError>(())
     }
     .await;
-    let done = match f.get("back") {
-        Some("object") => format!("/orgs/{org}/objects/{id}?done=saved"),
-        _ => format!("/orgs/{org}/objects?done=saved"),
-    };
+    // A refusal is shown on the page the form came from.
+    if f.get("back") == Some("object") {
+        let done = format!("/orgs/{org}/objects/{id}?done=saved");
+        return after_change(outcome, done, |n| {
+            object_page::show(&app, &posted.browser, &org, &id, Some(n))
+        })
+        .await;
+    }
+    let done = format!("/orgs/{org}/objects?done=saved");
     after_change(outcome, done, |n| {
         show_list(&app, &posted.browser, &org, None, None, Some(n))
     })

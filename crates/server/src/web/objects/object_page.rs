@@ -83,7 +83,7 @@ async fn object_page(
     show(&app, &browser, &org, &id, notice).await
 }
 
-async fn show(
+pub(super) async fn show(
     app: &Application,
     browser: &Browser,
     org: &str,
