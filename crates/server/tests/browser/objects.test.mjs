@@ -165,9 +165,14 @@ test("a project's page lists its questions; an analyst's Permissions is greyed w
     const greyed = page.locator(".object-card button", { hasText: "Permissions" });
     assert.ok(await greyed.isDisabled());
     assert.match(await page.textContent("#share-why"), /project:change_permissions/);
+    await finish("project-page-analyst");
+  }
+  {
+    const { page, finish } = await openPage(t, DESKTOP);
+    await signInAnyone(page, server, "ann@example.com", path);
     const answer = await page.goto(server.url + path + "/permissions");
-    assert.equal(answer.status(), 403);
-    await finish("project-page-analyst", [/403/]);
+    assert.equal(answer.status(), 403, "the address typed in is refused as the button is");
+    await finish("permissions-refused-to-an-analyst", [/403/]);
   }
   {
     const { page, finish } = await openPage(t, DESKTOP);
