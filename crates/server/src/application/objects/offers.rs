@@ -5,6 +5,9 @@
 
 use super::may_not_share;
 use crate::application::{AppError, InOrg, Steward};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use steward_core::decide::share_refusal;
 use steward_core::policy::ORGANIZATION;
 use steward_core::{decide, Actor, Command, Name, ObjectId, Policy, Refusal, State, Timestamp};
@@ -41,11 +44,17 @@ pub struct Creatable {
     pub refusal: Option<Refusal>,
 }
 
+/// The objects of one type a form lists: (id, name).
+type Places = Rc<Vec<(ObjectId, String)>>;
+
 struct Probe<'a> {
     policy: &'a Policy,
     state: &'a State,
     actor: Actor,
     now: Timestamp,
+    /// The places of each type, found once per read (a page asks for the same
+    /// type's places on every row).
+    places: RefCell<HashMap<usize, Places>>,
 }
 
 impl Probe<'_> {
@@ -54,14 +63,21 @@ impl Probe<'_> {
     }
 
     /// The visible objects of type `ty` (up to `MAX_PLACES`).
-    fn places(&self, org: &InOrg, ty: usize) -> Vec<(ObjectId, String)> {
+    fn places(&self, org: &InOrg, ty: usize) -> Places {
+        if let Some(found) = self.places.borrow().get(&ty) {
+            return found.clone();
+        }
         let name = &self.policy.types[ty].name;
-        self.state
-            .objects()
-            .filter(|o| &o.object_type == name && org.sees(o.id.as_str()))
-            .take(MAX_PLACES)
-            .map(|o| (o.id.clone(), o.name.to_string()))
-            .collect()
+        let found: Places = Rc::new(
+            self.state
+                .objects()
+                .filter(|o| &o.object_type == name && org.sees(o.id.as_str()))
+                .take(MAX_PLACES)
+                .map(|o| (o.id.clone(), o.name.to_string()))
+                .collect(),
+        );
+        self.places.borrow_mut().insert(ty, found.clone());
+        found
     }
 
     fn offers(&self, org: &InOrg, id: &ObjectId) -> Option<ObjectOffers> {
@@ -74,8 +90,8 @@ impl Probe<'_> {
         let mut move_to = Vec::new();
         let mut unmovable = None;
         if let Some(pt) = parent_type {
-            for (place, name) in self.places(org, pt as usize) {
-                if Some(&place) == o.parent.as_ref() {
+            for (place, name) in self.places(org, pt as usize).iter() {
+                if Some(place) == o.parent.as_ref() {
                     continue;
                 }
                 let probe = Command::MoveObject {
@@ -83,7 +99,7 @@ impl Probe<'_> {
                     parent_id: Some(place.clone()),
                 };
                 match self.refusal(probe) {
-                    None => move_to.push((place.to_string(), name)),
+                    None => move_to.push((place.to_string(), name.clone())),
                     Some(r) => unmovable = unmovable.or(Some(r)),
                 }
             }
@@ -144,9 +160,9 @@ impl Probe<'_> {
             Some(pt) => {
                 let mut parents = Vec::new();
                 let mut refusal = None;
-                for (place, pname) in self.places(org, pt as usize) {
+                for (place, pname) in self.places(org, pt as usize).iter() {
                     match self.refusal(create(Some(place.clone()))) {
-                        None => parents.push((place.to_string(), pname)),
+                        None => parents.push((place.to_string(), pname.clone())),
                         Some(r) => refusal = refusal.or(Some(r)),
                     }
                 }
@@ -190,6 +206,7 @@ impl Steward {
                     state,
                     actor,
                     now,
+                    places: RefCell::default(),
                 };
                 ids.iter().filter_map(|id| probe.offers(org, id)).collect()
             })
@@ -211,6 +228,7 @@ impl Steward {
                     state,
                     actor,
                     now,
+                    places: RefCell::default(),
                 };
                 (1..policy.types.len())
                     .filter_map(|t| probe.creatable(org, t))
