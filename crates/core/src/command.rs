@@ -84,6 +84,17 @@ pub enum Command {
     DeleteObject {
         object_id: ObjectId,
     },
+    /// Allowed to whoever may share the object (its type's `share` action).
+    RenameObject {
+        object_id: ObjectId,
+        name: Name,
+    },
+    /// Under another parent of the type's parent type (`None`: the organization);
+    /// needs the type's `delete` where it is and its `create` rule where it goes.
+    MoveObject {
+        object_id: ObjectId,
+        parent_id: Option<ObjectId>,
+    },
     /// "Make owner": cascades to the object's children.
     ChangeObjectOwner {
         object_id: ObjectId,

@@ -52,6 +52,8 @@ pub mod event_type {
     pub const OBJECT_CREATED: &str = "object.created";
     pub const OBJECT_DELETED: &str = "object.deleted";
     pub const OBJECT_OWNER_CHANGED: &str = "object.owner_changed";
+    pub const OBJECT_RENAMED: &str = "object.renamed";
+    pub const OBJECT_MOVED: &str = "object.moved";
     pub const GRANT_CHANGED: &str = "grant.changed";
     pub const IMPORT_APPLIED: &str = "import.applied";
     pub const API_KEY_CREATED: &str = "api_key.created";
@@ -190,6 +192,21 @@ pub enum Change {
         previous_owner: Option<UserId>,
         new_owner: Option<UserId>,
     },
+    /// Both names are kept so the log reads without looking back for the old one.
+    #[serde(rename = "object.renamed")]
+    ObjectRenamed {
+        object_id: ObjectId,
+        previous_name: Name,
+        name: Name,
+    },
+    /// The object and its descendants sit under `parent_id` now; an inheriting
+    /// object's new owner follows as its own `object.owner_changed`.
+    #[serde(rename = "object.moved")]
+    ObjectMoved {
+        object_id: ObjectId,
+        previous_parent: Option<ObjectId>,
+        parent_id: Option<ObjectId>,
+    },
     #[serde(rename = "grant.changed")]
     GrantChanged {
         object_id: ObjectId,
@@ -242,6 +259,8 @@ impl Change {
         event_type::OBJECT_CREATED,
         event_type::OBJECT_DELETED,
         event_type::OBJECT_OWNER_CHANGED,
+        event_type::OBJECT_RENAMED,
+        event_type::OBJECT_MOVED,
         event_type::GRANT_CHANGED,
         event_type::IMPORT_APPLIED,
         event_type::API_KEY_CREATED,
@@ -270,6 +289,8 @@ impl Change {
             Change::ObjectCreated { .. } => event_type::OBJECT_CREATED,
             Change::ObjectDeleted { .. } => event_type::OBJECT_DELETED,
             Change::ObjectOwnerChanged { .. } => event_type::OBJECT_OWNER_CHANGED,
+            Change::ObjectRenamed { .. } => event_type::OBJECT_RENAMED,
+            Change::ObjectMoved { .. } => event_type::OBJECT_MOVED,
             Change::GrantChanged { .. } => event_type::GRANT_CHANGED,
             Change::ImportApplied { .. } => event_type::IMPORT_APPLIED,
             Change::ApiKeyCreated { .. } => event_type::API_KEY_CREATED,
@@ -302,7 +323,9 @@ impl Change {
             | Change::TransferExpired { to_user, .. } => Some(to_user.as_str()),
             Change::ObjectCreated { object_id, .. }
             | Change::ObjectDeleted { object_id }
-            | Change::ObjectOwnerChanged { object_id, .. } => Some(object_id.as_str()),
+            | Change::ObjectOwnerChanged { object_id, .. }
+            | Change::ObjectRenamed { object_id, .. }
+            | Change::ObjectMoved { object_id, .. } => Some(object_id.as_str()),
             Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
                 Some(key_id.as_str())
             }
@@ -494,6 +517,16 @@ mod tests {
                 previous_owner: None,
                 new_owner: None,
             },
+            Change::ObjectRenamed {
+                object_id: object(),
+                previous_name: name(),
+                name: name(),
+            },
+            Change::ObjectMoved {
+                object_id: object(),
+                previous_parent: None,
+                parent_id: None,
+            },
             Change::GrantChanged {
                 object_id: object(),
                 user_id: user(),
@@ -537,6 +570,8 @@ mod tests {
                 | Change::ObjectCreated { .. }
                 | Change::ObjectDeleted { .. }
                 | Change::ObjectOwnerChanged { .. }
+                | Change::ObjectRenamed { .. }
+                | Change::ObjectMoved { .. }
                 | Change::GrantChanged { .. }
                 | Change::ImportApplied { .. }
                 | Change::ApiKeyCreated { .. }

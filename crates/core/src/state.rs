@@ -571,6 +571,36 @@ pub fn apply(state: &mut State, event: &Event) {
                 }
             }
         }
+        Change::ObjectRenamed {
+            object_id, name, ..
+        } => {
+            if let Some(o) = state.objects.get_mut(object_id) {
+                o.name = name.clone();
+            }
+        }
+        Change::ObjectMoved {
+            object_id,
+            parent_id,
+            ..
+        } => {
+            let Some(previous) = state.objects.get(object_id).map(|o| o.parent.clone()) else {
+                return;
+            };
+            if let Some(p) = parent_id {
+                match state.objects.get_mut(p) {
+                    Some(parent) => {
+                        parent.children.insert(object_id.clone());
+                    }
+                    None => return,
+                }
+            }
+            if let Some(p) = previous.and_then(|p| state.objects.get_mut(&p)) {
+                p.children.remove(object_id);
+            }
+            if let Some(o) = state.objects.get_mut(object_id) {
+                o.parent = parent_id.clone();
+            }
+        }
         Change::GrantChanged {
             object_id,
             user_id,

@@ -62,6 +62,8 @@ enum Spec {
     RevokeInvitation(usize),
     CreateObject(usize, usize, Option<usize>, Option<usize>),
     DeleteObject(usize),
+    RenameObject(usize, usize),
+    MoveObject(usize, Option<usize>),
     ChangeOwner(usize, usize),
     SetGrant(usize, usize, Vec<usize>),
     Import(Vec<(usize, usize)>),
@@ -91,6 +93,8 @@ fn spec() -> impl Strategy<Value = Spec> {
         15 => (i(), i(), proptest::option::of(i()), proptest::option::of(i()))
             .prop_map(|(o, t, p, w)| Spec::CreateObject(o, t, p, w)),
         3 => i().prop_map(Spec::DeleteObject),
+        2 => (i(), i()).prop_map(|(o, n)| Spec::RenameObject(o, n)),
+        4 => (i(), proptest::option::of(i())).prop_map(|(o, p)| Spec::MoveObject(o, p)),
         6 => (i(), i()).prop_map(|(o, u)| Spec::ChangeOwner(o, u)),
         12 => (i(), i(), proptest::collection::vec(i(), 0..3)).prop_map(|(o, u, a)| Spec::SetGrant(o, u, a)),
         3 => proptest::collection::vec((i(), i()), 1..4).prop_map(Spec::Import),
@@ -190,6 +194,14 @@ fn to_command(p: &Policy, state: &State, s: &Spec, now: Timestamp) -> Command {
         },
         Spec::DeleteObject(o) => Command::DeleteObject {
             object_id: object(o),
+        },
+        Spec::RenameObject(o, n) => Command::RenameObject {
+            object_id: object(o),
+            name: name(n),
+        },
+        Spec::MoveObject(o, parent) => Command::MoveObject {
+            object_id: object(o),
+            parent_id: parent.map(object),
         },
         Spec::ChangeOwner(o, u) => Command::ChangeObjectOwner {
             object_id: object(o),
@@ -304,6 +316,8 @@ fn changed_object(change: &Change) -> Option<&ObjectId> {
     match change {
         Change::ObjectDeleted { object_id }
         | Change::ObjectOwnerChanged { object_id, .. }
+        | Change::ObjectRenamed { object_id, .. }
+        | Change::ObjectMoved { object_id, .. }
         | Change::GrantChanged { object_id, .. }
         | Change::ScopeRolesChanged { object_id, .. } => Some(object_id),
         Change::ObjectCreated { parent_id, .. } => parent_id.as_ref(),

@@ -10,6 +10,7 @@ mod ownership;
 mod roles;
 
 pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
+pub use objects::share_refusal;
 pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal};
 
 use crate::access;
@@ -92,6 +93,11 @@ pub fn decide(
             owner_id,
         } => objects::create(&cx, object_id, object_type, name, parent_id, owner_id)?,
         Command::DeleteObject { object_id } => objects::delete(&cx, object_id)?,
+        Command::RenameObject { object_id, name } => objects::rename(&cx, object_id, name)?,
+        Command::MoveObject {
+            object_id,
+            parent_id,
+        } => objects::move_to(&cx, object_id, parent_id)?,
         Command::ChangeObjectOwner {
             object_id,
             owner_id,

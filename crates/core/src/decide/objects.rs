@@ -1,4 +1,5 @@
-//! Objects of the tree: creation, deletion, "Make owner" and per-object grants.
+//! Objects of the tree: creation, renaming, moving, deletion, "Make owner" and
+//! per-object grants.
 
 use super::Context;
 use crate::access;
@@ -90,13 +91,7 @@ pub(super) fn create(
             Some(o)
         }
     };
-    let create = t.create.ok_or(Refusal::NotPermitted)?;
-    let allowed = if p.applies(create, parent_type) {
-        cx.may(&actor.user_id, create, parent_id.as_ref())
-    } else {
-        access::allowed_everywhere_below(p, cx.state, &actor.user_id, create, parent_id.as_ref())
-    };
-    if !allowed {
+    if !may_create(cx, &actor.user_id, ty, parent_id.as_ref()) {
         return Err(Refusal::NotPermitted);
     }
     let owner = if t.inherits {
@@ -119,17 +114,119 @@ pub(super) fn create(
     }])
 }
 
+/// May the user create an object of type `ty` under `parent` (`None`: the
+/// organization), by the type's `create` rule.
+fn may_create(cx: &Context, user: &UserId, ty: TypeIndex, parent: Option<&ObjectId>) -> bool {
+    let p = cx.policy;
+    let Some(create) = p.object_type(ty).create else {
+        return false;
+    };
+    if p.applies(create, p.object_type(ty).parent.unwrap_or(ORGANIZATION)) {
+        cx.may(user, create, parent)
+    } else {
+        access::allowed_everywhere_below(p, cx.state, user, create, parent)
+    }
+}
+
+/// May the user delete the object, by its type's `delete` action.
+fn may_delete(cx: &Context, user: &UserId, object_id: &ObjectId, ty: TypeIndex) -> bool {
+    match type_action(cx, ty, |t| t.delete) {
+        Some(a) => may_about(cx, user, a, object_id, ty),
+        None => false,
+    }
+}
+
 pub(super) fn delete(cx: &Context, object_id: ObjectId) -> Result<Vec<Change>, Refusal> {
     let actor = cx.acting_member()?;
     let (_, ty) = object(cx, &object_id)?;
-    let allowed = match type_action(cx, ty, |t| t.delete) {
-        Some(a) => may_about(cx, &actor.user_id, a, &object_id, ty),
-        None => false,
-    };
-    if !allowed {
+    if !may_delete(cx, &actor.user_id, &object_id, ty) {
         return Err(Refusal::NotPermitted);
     }
     Ok(vec![Change::ObjectDeleted { object_id }])
+}
+
+/// Renaming is managing the object: whoever may share it (its type's `share`
+/// action: its owner, and the roles the policy gives that action) may rename it.
+pub(super) fn rename(
+    cx: &Context,
+    object_id: ObjectId,
+    name: Name,
+) -> Result<Vec<Change>, Refusal> {
+    let actor = cx.acting_member()?;
+    let (o, ty) = object(cx, &object_id)?;
+    if !may_share(cx, &actor.user_id, &object_id, ty) {
+        return Err(Refusal::NotPermitted);
+    }
+    if o.name == name {
+        return Ok(vec![]);
+    }
+    Ok(vec![Change::ObjectRenamed {
+        object_id,
+        previous_name: o.name.clone(),
+        name,
+    }])
+}
+
+/// Moving is deleting it where it is and creating it under the new parent: the
+/// actor needs both, and the new parent must be of the type's parent type. An
+/// inheriting object takes the new parent's owner, as one created there would.
+pub(super) fn move_to(
+    cx: &Context,
+    object_id: ObjectId,
+    parent_id: Option<ObjectId>,
+) -> Result<Vec<Change>, Refusal> {
+    let p = cx.policy;
+    let actor = cx.acting_member()?;
+    let org = cx.org()?;
+    let (o, ty) = object(cx, &object_id)?;
+    let t = p.object_type(ty);
+    let parent_type = t.parent.unwrap_or(ORGANIZATION);
+    let parent_id = parent_id.filter(|id| id.as_str() != org.id.as_str());
+    let new_parent = match &parent_id {
+        None if parent_type == ORGANIZATION => None,
+        None => {
+            return Err(Refusal::InvalidParent {
+                object_type: o.object_type.clone(),
+                expected: format!("it belongs under a {}", p.object_type(parent_type).name),
+            })
+        }
+        Some(id) => {
+            let (parent, pt) = object(cx, id)?;
+            if pt != parent_type {
+                return Err(Refusal::InvalidParent {
+                    object_type: o.object_type.clone(),
+                    expected: format!(
+                        "it belongs under a {}, not a {}",
+                        p.object_type(parent_type).name,
+                        parent.object_type
+                    ),
+                });
+            }
+            Some(parent)
+        }
+    };
+    if !may_delete(cx, &actor.user_id, &object_id, ty)
+        || !may_create(cx, &actor.user_id, ty, parent_id.as_ref())
+    {
+        return Err(Refusal::NotPermitted);
+    }
+    if o.parent == parent_id {
+        return Ok(vec![]);
+    }
+    let mut changes = vec![Change::ObjectMoved {
+        object_id: object_id.clone(),
+        previous_parent: o.parent.clone(),
+        parent_id,
+    }];
+    let inherited = new_parent.and_then(|n| n.owner.clone());
+    if t.inherits && inherited != o.owner {
+        changes.push(Change::ObjectOwnerChanged {
+            object_id,
+            previous_owner: o.owner.clone(),
+            new_owner: inherited,
+        });
+    }
+    Ok(changes)
 }
 
 /// May the actor change who may do what on the object (grants, owner)?
@@ -220,4 +317,31 @@ pub(super) fn set_grant(
         previous_actions: previous,
         actions: new,
     }])
+}
+
+/// Why `actor` may not change who may do what on the object (its grants and its
+/// owner: the Permissions dialog), or `None` when they may. An object the actor
+/// may not see is unknown, as for every command about it.
+pub fn share_refusal(
+    policy: &crate::policy::Policy,
+    state: &crate::state::State,
+    actor: &crate::event::Actor,
+    object_id: &ObjectId,
+) -> Option<Refusal> {
+    let cx = Context {
+        policy,
+        state,
+        actor,
+        now: crate::id::Timestamp(0),
+    };
+    let refusal = (|| {
+        let actor = cx.acting_member()?;
+        let (_, ty) = object(&cx, object_id)?;
+        if may_share(&cx, &actor.user_id, object_id, ty) {
+            Ok(())
+        } else {
+            Err(Refusal::NotPermitted)
+        }
+    })();
+    refusal.err()
 }

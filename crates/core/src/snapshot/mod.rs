@@ -605,7 +605,9 @@ impl Snapshot {
     pub fn apply(&mut self, event: &Event, state_after: &State) {
         let p = self.policy.clone();
         match &event.change {
-            Change::OrgCreated { .. } | Change::OrgDeleted { .. } => {
+            // A move can put a child before its new parent in the node order the
+            // passes below rely on: rebuilt, as moves are rare.
+            Change::OrgCreated { .. } | Change::OrgDeleted { .. } | Change::ObjectMoved { .. } => {
                 *self = Snapshot::build(p, state_after);
             }
             Change::MemberJoined { user_id, role, .. } => {
@@ -758,6 +760,7 @@ impl Snapshot {
             | Change::TransferCancelled { .. }
             | Change::TransferExpired { .. }
             | Change::ImportApplied { .. }
+            | Change::ObjectRenamed { .. }
             | Change::ApiKeyCreated { .. }
             | Change::ApiKeyRevoked { .. }
             | Change::LoginFailed { .. } => {}

@@ -129,6 +129,10 @@ pub enum Denied {
     KeyHasNoAccount,
     #[error("an API key cannot create organizations")]
     KeyCannotCreateOrganizations,
+    /// Who may do what on an object is for those who may change it: the type's
+    /// `share` action (its owner, and the roles the policy gives that action).
+    #[error("only its owner and members whose role gives {action} may see who may do what on this {object_type}")]
+    MayNotShare { action: String, object_type: String },
 }
 
 /// What sort of failure an error is: what adapters map to their answer.

@@ -1,10 +1,10 @@
-//! Objects of the organization's tree, their owners ("Make owner" cascades to the
+//! Objects of the organization's tree (created, renamed, moved, deleted), their owners ("Make owner" cascades to the
 //! children), per-object grants, and the Permissions dialog's view of an object.
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::application::objects::{
-    CreateObject, GrantView, ObjectQuery, ObjectView, PermissionsView,
+    CreateObject, GrantView, ObjectQuery, ObjectView, PermissionsView, UpdateObject,
 };
 use crate::application::{Application, Page};
 use axum::extract::State;
@@ -16,7 +16,10 @@ use serde::Deserialize;
 pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/orgs/{org}/objects", post(create).get(list))
-        .route("/api/v1/orgs/{org}/objects/{id}", get(read).delete(remove))
+        .route(
+            "/api/v1/orgs/{org}/objects/{id}",
+            get(read).patch(update).delete(remove),
+        )
         .route("/api/v1/orgs/{org}/objects/{id}/owner", post(change_owner))
         .route(
             "/api/v1/orgs/{org}/objects/{id}/permissions",
@@ -67,6 +70,23 @@ pub(crate) async fn read(
     Ok(Json(app.steward.object(&org, &id).await?))
 }
 
+/// Renames and/or moves an object: `name` needs the type's `share` action on
+/// it; `parent_id` (or `parent`) an object of the type's parent type, the
+/// type's `delete` action where it is and its `create` rule under the new
+/// parent. A question moved to another project takes that project's owner.
+#[utoipa::path(patch, path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
+    params(("org" = String, Path), ("id" = String, Path)), request_body = UpdateObject,
+    responses((status = 200, body = ObjectView), (status = 400), (status = 403), (status = 404)))]
+pub(crate) async fn update(
+    State(app): State<Application>,
+    caller: Caller,
+    ApiPath((org, id)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<UpdateObject>,
+) -> Result<Json<ObjectView>, ApiError> {
+    let org = app.steward.in_org(caller, &org)?;
+    Ok(Json(app.steward.update_object(&org, &id, body).await?))
+}
+
 #[utoipa::path(delete, path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
@@ -103,6 +123,9 @@ pub(crate) async fn change_owner(
     Ok(Json(object))
 }
 
+/// Who may do what on the object, for whoever may share it (the type's `share`
+/// action: its owner, and the roles the policy gives that action); others get
+/// 403 with the action named.
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/objects/{id}/permissions", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = PermissionsView), (status = 403), (status = 404)))]

@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         members::revoke_invitation, members::resend_invitation, import::import,
         ownership::nominate, ownership::pending, ownership::cancel, ownership::accept,
         ownership::decline,
-        objects::create, objects::list, objects::read, objects::remove,
+        objects::create, objects::list, objects::read, objects::update, objects::remove,
         objects::change_owner, objects::permissions, objects::set_grant,
         check::check, check::check_batch, check::member_permissions,
         audit::list, audit::verify, exports::audit_export, exports::members_export,
@@ -110,5 +110,10 @@ mod tests {
         }
         assert!(doc["components"]["schemas"]["MemberView"].is_object());
         assert!(doc["components"]["schemas"]["ImportAnswer"].is_object());
+        assert!(
+            doc["paths"]["/api/v1/orgs/{org}/objects/{id}"]["patch"].is_object(),
+            "renaming and moving an object is described"
+        );
+        assert!(doc["components"]["schemas"]["UpdateObject"].is_object());
     }
 }

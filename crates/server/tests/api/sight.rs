@@ -106,6 +106,11 @@ impl Platform {
                 self.at(&format!("/members/{uma}/permissions?object_id={id}")),
                 None,
             ),
+            (
+                Method::PATCH,
+                self.at(&format!("/objects/{id}")),
+                Some(json!({"name": "Renamed"})),
+            ),
         ]
     }
 
@@ -262,8 +267,13 @@ async fn a_service_a_user_was_added_to_answers_them_as_before() {
     let t = platform(spawn_preset("platform").await).await;
     let about = t.about(&t.open);
     t.ask(&t.uma, about[0].clone()).await.expect(200);
-    t.ask(&t.uma, about[1].clone()).await.expect(200);
+    // Who may do what on it is for those who may share it (issue 16).
+    t.ask(&t.uma, about[1].clone())
+        .await
+        .refused(403, "not_permitted");
     // Seen, but not theirs to change: refused by the rule, not hidden.
+    let rename = about[about.len() - 1].clone();
+    t.ask(&t.uma, rename).await.refused(403, "not_permitted");
     for change in &about[2..6] {
         t.ask(&t.uma, change.clone())
             .await

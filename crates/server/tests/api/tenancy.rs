@@ -114,6 +114,11 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         ),
         (Method::GET, format!("{p}/objects"), Value::Null),
         (Method::GET, format!("{p}/objects/{o}"), Value::Null),
+        (
+            Method::PATCH,
+            format!("{p}/objects/{o}"),
+            json!({"name": "Evil"}),
+        ),
         (Method::DELETE, format!("{p}/objects/{o}"), Value::Null),
         (
             Method::POST,

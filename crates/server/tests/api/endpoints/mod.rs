@@ -26,6 +26,7 @@ mod import;
 mod invitations;
 mod lifecycle;
 mod members;
+mod object_changes;
 mod objects;
 mod orgs;
 mod policy;

@@ -1,13 +1,13 @@
-//! Objects and the Permissions dialog (docs/model.md#seed-002-analytics): every member with their
-//! actions on one object, the ones a role, ownership or root gives ticked and
-//! locked with the source named, grants editable, and "Make owner".
+//! The Permissions dialog (docs/model.md#seed-002-analytics), for whoever may
+//! share the object: the members with their actions on one object, 50 a page
+//! and searched as on the Users page, the ones a role, ownership or root gives
+//! ticked and locked with the source named, grants editable, and "Make owner".
 
-use super::form::{PageQuery, Posted};
-use super::page::{after_change, render, DoneQuery, Frame, Notice, PageError};
-use super::session::Browser;
 use crate::application::checks::{Because, Node};
-use crate::application::objects::ObjectQuery;
 use crate::application::{AppError, Application, Caller};
+use crate::web::form::{PageQuery, Posted};
+use crate::web::page::{after_change, render, Frame, Notice, PageError};
+use crate::web::session::Browser;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -15,109 +15,16 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use steward_core::policy::TypeIndex;
-use steward_core::{ObjectId, Policy, UserId};
+use steward_core::Policy;
 
 pub fn router() -> Router<Application> {
     Router::new()
-        .route("/orgs/{org}/objects", get(list_page))
         .route(
             "/orgs/{org}/objects/{id}/permissions",
             get(permissions_page),
         )
         .route("/orgs/{org}/objects/{id}/grants/{user}", post(save_grant))
         .route("/orgs/{org}/objects/{id}/owner", post(make_owner))
-}
-
-#[derive(Template)]
-#[template(path = "objects.html")]
-struct ObjectsPage {
-    frame: Frame,
-    types: Vec<(String, String, bool)>,
-    rows: Vec<ObjectRow>,
-    next: Option<String>,
-    object_type: String,
-}
-
-struct ObjectRow {
-    id: String,
-    name: String,
-    type_label: String,
-    parent: String,
-    owner: String,
-}
-
-#[derive(Deserialize)]
-struct ListQuery {
-    #[serde(rename = "type")]
-    object_type: Option<String>,
-    cursor: Option<String>,
-}
-
-async fn list_page(
-    State(app): State<Application>,
-    browser: Browser,
-    Path(org): Path<String>,
-    PageQuery(q): PageQuery<ListQuery>,
-) -> Result<Response, PageError> {
-    let (frame, in_org) = Frame::load(&app, &browser, &org, "objects").await?;
-    let object_type = q.object_type.filter(|t| !t.is_empty());
-    let query = ObjectQuery {
-        object_type: object_type.clone(),
-        limit: Some(200),
-        cursor: q.cursor,
-        ..ObjectQuery::default()
-    };
-    let page = app.steward.objects(&in_org, query).await?;
-    let policy = app.service().policy().clone();
-    let label_of = |t: &str| {
-        policy
-            .type_index(t)
-            .map_or_else(|| t.to_string(), |i| policy.object_type(i).label.clone())
-    };
-    let rows = app
-        .service()
-        .read(&in_org.org, |state| {
-            let object_name = |id: &Option<String>| {
-                id.as_deref()
-                    .and_then(|i| ObjectId::parse(i).ok())
-                    .and_then(|i| state.object(&i).map(|o| o.name.to_string()))
-                    .unwrap_or_default()
-            };
-            let member_name = |id: &Option<String>| {
-                id.as_deref()
-                    .and_then(|i| UserId::parse(i).ok())
-                    .and_then(|u| state.member(&u).map(|m| m.name.to_string()))
-                    .unwrap_or_default()
-            };
-            page.items
-                .iter()
-                .map(|o| ObjectRow {
-                    id: o.id.clone(),
-                    name: o.name.clone(),
-                    type_label: label_of(&o.object_type),
-                    parent: object_name(&o.parent_id),
-                    owner: member_name(&o.owner_id),
-                })
-                .collect::<Vec<_>>()
-        })
-        .await?;
-    let types = policy
-        .types
-        .iter()
-        .skip(1)
-        .map(|t| {
-            let selected = object_type.as_deref() == Some(t.name.as_str());
-            (t.name.clone(), t.label.clone(), selected)
-        })
-        .collect();
-    Ok(render(&ObjectsPage {
-        frame,
-        types,
-        rows,
-        next: page.next_cursor,
-        object_type: object_type.unwrap_or_default(),
-    })?
-    .into_response())
 }
 
 #[derive(Template)]
@@ -133,11 +40,26 @@ struct PermissionsPage {
     /// The column headings: the action's own part, `project:append_rows` -> `append rows`.
     headings: Vec<String>,
     rows: Vec<PermissionRow>,
+    /// The search, the cursor of the next page, whether this is not the first.
+    q: String,
+    next: Option<String>,
+    paged: bool,
+    /// Members in the organization, whatever the search.
+    total: usize,
+}
+
+/// `?q=&cursor=`: the search and the page, as on the Users page.
+#[derive(Deserialize, Default)]
+struct PermissionsQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+    done: Option<String>,
 }
 
 struct PermissionRow {
     user_id: String,
     name: String,
+    email: String,
     is_owner: bool,
     cells: Vec<Cell>,
 }
@@ -145,6 +67,8 @@ struct PermissionRow {
 /// One checkbox: ticked and locked with its source, or a grant to edit.
 struct Cell {
     action: String,
+    /// The column's heading, repeated beside the box at phone width.
+    heading: String,
     ticked: bool,
     locked: Option<String>,
 }
@@ -153,7 +77,7 @@ async fn permissions_page(
     State(app): State<Application>,
     browser: Browser,
     Path((org, id)): Path<(String, String)>,
-    PageQuery(q): PageQuery<DoneQuery>,
+    PageQuery(q): PageQuery<PermissionsQuery>,
 ) -> Result<Response, PageError> {
     let notice = match q.done.as_deref() {
         Some("granted") => Some(Notice::ok("The grant is saved.")),
@@ -162,7 +86,7 @@ async fn permissions_page(
         )),
         _ => None,
     };
-    show_permissions(&app, &browser, &org, &id, notice).await
+    show_permissions(&app, &browser, &org, &id, notice, q).await
 }
 
 /// Where an action comes from, in words.
@@ -204,7 +128,7 @@ fn of_type(policy: &Policy, ty: TypeIndex) -> (Vec<String>, Option<String>) {
 }
 
 /// A column's heading: the action's own part, `project:append_rows` -> `append rows`.
-fn heading(action: &str) -> String {
+pub(super) fn heading(action: &str) -> String {
     action
         .split_once(':')
         .map_or(action, |(_, act)| act)
@@ -217,21 +141,34 @@ async fn show_permissions(
     org: &str,
     id: &str,
     notice: Option<Notice>,
+    query: PermissionsQuery,
 ) -> Result<Response, PageError> {
     let (mut frame, in_org) = Frame::load(app, browser, org, "objects").await?;
     frame.notice = notice;
     let object = app.steward.object(&in_org, id).await?;
-    let view = app.steward.object_permissions(&in_org, id).await?;
+    let q = query.q.unwrap_or_default();
+    let paged = query.cursor.is_some();
+    let (page, total) = app
+        .steward
+        .object_permissions_page(&in_org, id, Some(q.trim()), query.cursor.as_deref())
+        .await?;
+    let owner_name = match object.owner_id.as_deref() {
+        Some(owner) => app
+            .service()
+            .read(&in_org.org, |state| {
+                steward_core::UserId::parse(owner)
+                    .ok()
+                    .and_then(|u| state.member(&u).map(|m| m.name.to_string()))
+            })
+            .await?
+            .unwrap_or_else(|| "nobody".to_string()),
+        None => "nobody".to_string(),
+    };
     let policy = in_org.snapshot.policy();
     let ty = policy.type_index(&object.object_type);
     let (actions, children) = ty.map_or_else(Default::default, |t| of_type(policy, t));
-    let owner_name = view
-        .entries
-        .iter()
-        .find(|e| object.owner_id.as_deref() == Some(e.user_id.as_str()))
-        .map_or_else(|| "nobody".to_string(), |e| e.name.clone());
-    let rows = view
-        .entries
+    let rows = page
+        .items
         .into_iter()
         .map(|e| {
             let cells = actions
@@ -244,6 +181,7 @@ async fn show_permissions(
                         .map(|l| source_words(&l.source));
                     Cell {
                         action: a.clone(),
+                        heading: heading(a),
                         ticked: locked.is_some() || e.granted.contains(a),
                         locked,
                     }
@@ -253,6 +191,7 @@ async fn show_permissions(
                 is_owner: object.owner_id.as_deref() == Some(e.user_id.as_str()),
                 user_id: e.user_id,
                 name: e.name,
+                email: e.email,
                 cells,
             }
         })
@@ -266,6 +205,10 @@ async fn show_permissions(
         children,
         headings: actions.iter().map(|a| heading(a)).collect(),
         rows,
+        q,
+        next: page.next_cursor,
+        paged,
+        total,
     })?
     .into_response())
 }
@@ -285,7 +228,14 @@ async fn save_grant(
     .await;
     let done = format!("/orgs/{org}/objects/{id}/permissions?done=granted");
     after_change(outcome, done, |n| {
-        show_permissions(&app, &posted.browser, &org, &id, Some(n))
+        show_permissions(
+            &app,
+            &posted.browser,
+            &org,
+            &id,
+            Some(n),
+            PermissionsQuery::default(),
+        )
     })
     .await
 }
@@ -305,7 +255,14 @@ async fn make_owner(
     .await;
     let done = format!("/orgs/{org}/objects/{id}/permissions?done=owner");
     after_change(outcome, done, |n| {
-        show_permissions(&app, &posted.browser, &org, &id, Some(n))
+        show_permissions(
+            &app,
+            &posted.browser,
+            &org,
+            &id,
+            Some(n),
+            PermissionsQuery::default(),
+        )
     })
     .await
 }

@@ -1,18 +1,27 @@
-//! Objects of the organization's tree: create, list, read, delete, change their
-//! owner ("Make owner" cascades to the children), set a member's grant on one,
-//! and the Permissions dialog's view of one. An object the caller may not see is
+//! Objects of the organization's tree: create, list, read, rename, move, delete,
+//! change their owner ("Make owner" cascades to the children), set a member's
+//! grant on one, and the Permissions dialog's view of one (for whoever may
+//! share the object). An object the caller may not see is
 //! `unknown_object` on every path (`steward_core::sight`), whichever adapter asks.
 
-use super::caller::{parse_object, parse_user, InOrg};
+mod offers;
+mod scope;
+
+pub use offers::{Creatable, ObjectOffers};
+pub use scope::{ScopeHolder, ScopeMembers};
+
+use super::caller::{parse_object, parse_user, Caller, InOrg};
 use super::checks::Because;
 use super::error::AppError;
+use super::error::Denied;
 use super::list::{page_limit, Page};
 use super::Steward;
 use crate::secrets::random_id;
 use serde::{Deserialize, Serialize};
+use steward_core::decide::share_refusal;
 use steward_core::snapshot::{ActionRef, Reason};
 use steward_core::state::Object;
-use steward_core::{Command, Name, ObjectId, Refusal, Snapshot, State};
+use steward_core::{Actor, Command, Name, ObjectId, Policy, Refusal, Snapshot, State};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ObjectView {
@@ -47,6 +56,18 @@ pub struct CreateObject {
     pub owner_id: Option<String>,
 }
 
+/// A rename, a move, or both (decided together: both happen, or neither).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateObject {
+    /// The new name; whoever may share the object may rename it.
+    pub name: Option<String>,
+    /// The new parent, of the type's parent type (`parent` is accepted too).
+    /// Needs the type's `delete` action where it is and its `create` rule there.
+    #[serde(alias = "parent")]
+    pub parent_id: Option<String>,
+}
+
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct ObjectQuery {
     #[serde(rename = "type")]
@@ -72,6 +93,10 @@ pub struct PermissionEntry {
     /// The member's name, for people (not in the API's answer).
     #[serde(skip)]
     pub name: String,
+    /// The member's e-mail, for people to tell two namesakes apart (not in the
+    /// API's answer).
+    #[serde(skip)]
+    pub email: String,
     /// What the user may do on the object.
     pub actions: Vec<String>,
     /// Why, one per source: `root`, `owner`, `role:<name>@<node>`, `grant@<node>`.
@@ -202,6 +227,39 @@ impl Steward {
         self.current_object(org, &id).await
     }
 
+    /// Renames and/or moves the object, as one change.
+    pub async fn update_object(
+        &self,
+        org: &InOrg,
+        id: &str,
+        input: UpdateObject,
+    ) -> Result<ObjectView, AppError> {
+        let object_id = parse_object(id)?;
+        let mut commands = Vec::new();
+        if let Some(name) = &input.name {
+            commands.push(Command::RenameObject {
+                object_id: object_id.clone(),
+                name: Name::parse(name).map_err(|e| AppError::field("name", e))?,
+            });
+        }
+        if let Some(parent) = &input.parent_id {
+            commands.push(Command::MoveObject {
+                object_id: object_id.clone(),
+                parent_id: Some(parse_object(parent)?),
+            });
+        }
+        if commands.is_empty() {
+            return Err(AppError::invalid(
+                "name",
+                "give a new name, a new parent, or both",
+            ));
+        }
+        self.service()
+            .execute_together(&org.org, &org.actor()?, commands)
+            .await?;
+        self.current_object(org, &object_id).await
+    }
+
     pub async fn delete_object(&self, org: &InOrg, id: &str) -> Result<(), AppError> {
         let object_id = parse_object(id)?;
         self.service()
@@ -228,26 +286,68 @@ impl Steward {
         self.current_object(org, &object_id).await
     }
 
-    /// Every member with what they may do on the object and why: an object the
-    /// caller may not see is not found before their right to view members is asked.
+    /// Every member with what they may do on the object and why, for whoever may
+    /// share it (`require_share`): an object the caller may not see is not found
+    /// before that is asked.
     pub async fn object_permissions(
         &self,
         org: &InOrg,
         id: &str,
     ) -> Result<PermissionsView, AppError> {
         let id = org.visible_object(id)?;
-        org.require("members:view")?;
+        self.require_share(org, &id).await?;
         let snapshot = &org.snapshot;
         let entries = self
             .service()
             .read(&org.org, |state| {
                 state
                     .object(&id)
-                    .map(|_| permission_entries(snapshot, state, &id))
+                    .map(|_| permission_entries(snapshot, state, &id, state.members()))
             })
             .await?
             .ok_or_else(|| Refusal::UnknownObject(id.clone()))?;
         Ok(PermissionsView { entries })
+    }
+
+    /// One page of the Permissions dialog, as the Users page pages members:
+    /// `q` matches a name or an e-mail (any case), 50 at a time in id order
+    /// after `cursor`. The second value is how many members there are in all.
+    pub async fn object_permissions_page(
+        &self,
+        org: &InOrg,
+        id: &str,
+        q: Option<&str>,
+        cursor: Option<&str>,
+    ) -> Result<(Page<PermissionEntry>, usize), AppError> {
+        let id = org.visible_object(id)?;
+        self.require_share(org, &id).await?;
+        let limit = page_limit(None)?;
+        let needle = q.map(str::to_lowercase).filter(|n| !n.is_empty());
+        let snapshot = &org.snapshot;
+        let answer = self
+            .service()
+            .read(&org.org, |state| {
+                state.object(&id)?;
+                let mut matching = state
+                    .members()
+                    .filter(|m| cursor.is_none_or(|c| m.user_id.as_str() > c))
+                    .filter(|m| {
+                        needle.as_deref().is_none_or(|n| {
+                            m.email.as_str().contains(n)
+                                || m.name.as_str().to_lowercase().contains(n)
+                        })
+                    });
+                let page: Vec<_> = matching.by_ref().take(limit).collect();
+                let more = matching.next().is_some();
+                let next_cursor = more
+                    .then(|| page.last().map(|m| m.user_id.to_string()))
+                    .flatten();
+                let items = permission_entries(snapshot, state, &id, page.into_iter());
+                Some((Page { items, next_cursor }, state.member_count()))
+            })
+            .await?
+            .ok_or_else(|| Refusal::UnknownObject(id.clone()))?;
+        Ok(answer)
     }
 
     /// Replaces `user`'s grant on the object (`[]` removes it).
@@ -284,6 +384,31 @@ impl Steward {
         })
     }
 
+    /// Whether the caller may see and change who may do what on the object: a
+    /// member, by core's rule for the type's `share` action (its owner, Full Data
+    /// Access, administrators...); an API key, as for any read of members.
+    pub async fn require_share(&self, org: &InOrg, id: &ObjectId) -> Result<(), AppError> {
+        let user = match &org.who {
+            Caller::Account(user) => user.clone(),
+            Caller::Key(_) => return org.require("members:view"),
+        };
+        let policy = self.service().policy().clone();
+        let refusal = self
+            .service()
+            .read(&org.org, |state| {
+                share_refusal(&policy, state, &Actor::User(user), id)
+                    .map(|r| (r, state.object(id).map(|o| o.object_type.clone())))
+            })
+            .await?;
+        match refusal {
+            None => Ok(()),
+            Some((Refusal::NotPermitted, Some(object_type))) => {
+                Err(may_not_share(&policy, &object_type).into())
+            }
+            Some((refusal, _)) => Err(refusal.into()),
+        }
+    }
+
     /// The object as it is now (after a change the caller made to it).
     async fn current_object(&self, org: &InOrg, id: &ObjectId) -> Result<ObjectView, AppError> {
         self.service()
@@ -293,8 +418,32 @@ impl Steward {
     }
 }
 
-/// Each member's row of the Permissions dialog of `id`.
-fn permission_entries(snapshot: &Snapshot, state: &State, id: &ObjectId) -> Vec<PermissionEntry> {
+/// The refusal of the Permissions dialog, naming the action that opens it.
+pub fn may_not_share(policy: &Policy, object_type: &str) -> Denied {
+    let ty = policy.type_index(object_type);
+    let action = ty
+        .and_then(|t| {
+            let t = policy.object_type(t);
+            t.share.or_else(|| policy.object_type(t.action_type).share)
+        })
+        .map_or_else(String::new, |a| policy.action(a).name.clone());
+    let object_type = ty.map_or_else(
+        || object_type.to_string(),
+        |t| policy.object_type(t).label.to_lowercase(),
+    );
+    Denied::MayNotShare {
+        action,
+        object_type,
+    }
+}
+
+/// The row of each of `members` in the Permissions dialog of `id`.
+fn permission_entries<'m>(
+    snapshot: &Snapshot,
+    state: &State,
+    id: &ObjectId,
+    members: impl Iterator<Item = &'m steward_core::state::Member>,
+) -> Vec<PermissionEntry> {
     let policy = snapshot.policy();
     let (Some(node), Some(object)) = (snapshot.node(id.as_str()), state.object(id)) else {
         return Vec::new();
@@ -312,13 +461,13 @@ fn permission_entries(snapshot: &Snapshot, state: &State, id: &ObjectId) -> Vec<
             Some((name, snapshot.action(name)?))
         })
         .collect();
-    state
-        .members()
+    members
         .filter_map(|m| {
             let user = snapshot.user(m.user_id.as_str())?;
             let mut entry = PermissionEntry {
                 user_id: m.user_id.to_string(),
                 name: m.name.to_string(),
+                email: m.email.to_string(),
                 actions: Vec::new(),
                 sources: Vec::new(),
                 editable_actions: Vec::new(),
