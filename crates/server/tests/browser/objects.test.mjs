@@ -88,7 +88,10 @@ test("the Users page's 'sees nothing until sites are assigned' leads to a site m
   const { page, finish } = await openPage(t, DESKTOP);
   await signIn(page, server, "olivia@example.com");
   assert.ok(await page.locator(`#user-${vic} .row-warning`).isVisible());
-  await page.click("nav.side >> text=Objects");
+  // With no site yet, Edit says so and points to where one is made.
+  await page.locator(`#user-${vic}`).getByRole("link", { name: "Edit" }).click();
+  await page.locator("#edit-dialog").getByRole("link", { name: "create one on the Objects page" }).click();
+  await page.waitForURL(/\/objects$/);
   await page.click("button[data-dialog-open=new-site]");
   await page.fill("#new-name-site", "Plant 1");
   await page.click("#new-site button[type=submit]");

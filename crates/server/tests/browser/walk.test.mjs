@@ -69,6 +69,19 @@ for (const [preset, { roles, objects }] of Object.entries(PRESETS)) {
         assert.ok(response.ok(), `${role}: the navigation offers ${path}, which answers ${response.status()}`);
         await screenshotsAt(page, `walk-${preset}-${role}-${slug(path)}`);
         pages += 1;
+        if (path.endsWith("/objects")) {
+          // The first object's page and its Permissions page, where offered.
+          const inside = await page.$$eval("main a[href*='/objects/']", (links) => [...new Set(
+            links.map((a) => new URL(a.href).pathname).filter((p) => /\/objects\/[^/]+(\/permissions)?$/.test(p)))]);
+          for (const kind of [/\/objects\/[^/]+$/, /\/permissions$/]) {
+            const first = inside.find((p) => kind.test(p));
+            if (!first) continue;
+            const answer = await page.goto(server.url + first);
+            assert.ok(answer.ok(), `${role}: the Objects page links ${first}, which answers ${answer.status()}`);
+            await screenshotsAt(page, `walk-${preset}-${role}-${slug(first)}`);
+            pages += 1;
+          }
+        }
       }
       // The header's menus, opened, pass too.
       await page.goto(server.url + landing);
