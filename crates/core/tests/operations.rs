@@ -363,3 +363,37 @@ fn invitees_default_to_viewer_and_an_operator_cannot_invite() {
     }
     assert_eq!(org.outcome("ada", invite("vera", None)), "duplicate_email");
 }
+
+#[test]
+fn an_event_keeps_the_names_of_its_actor_and_of_the_member_it_removes() {
+    let mut org = org();
+    let events = org
+        .run(
+            "owner",
+            Command::DeleteMember {
+                user_id: uid("vera"),
+                hand_over_to_root: false,
+            },
+        )
+        .unwrap();
+    let names = &events[0].names;
+    assert_eq!(names.get("owner").map(String::as_str), Some("Olive Owner"));
+    assert_eq!(names.get("vera").map(String::as_str), Some("vera name"));
+}
+
+#[test]
+fn a_role_change_keeps_both_names_as_they_were_then() {
+    let mut org = org();
+    let events = org
+        .run(
+            "ada",
+            Command::ChangeRole {
+                user_id: uid("vera"),
+                role: "operator".into(),
+            },
+        )
+        .unwrap();
+    let json = serde_json::to_value(&events[0]).unwrap();
+    assert_eq!(json["names"]["ada"], "ada name");
+    assert_eq!(json["names"]["vera"], "vera name");
+}
