@@ -15,6 +15,7 @@ pub mod import;
 pub mod invitations;
 pub mod joining;
 mod list;
+pub mod me;
 pub mod members;
 pub mod objects;
 pub mod orgs;

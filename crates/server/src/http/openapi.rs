@@ -19,7 +19,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         accounts::signup, accounts::login, accounts::refresh, accounts::logout, accounts::me,
         accounts::jwks, accounts::accept_invitation,
-        orgs::create, orgs::read, orgs::delete, orgs::policy, orgs::org_policy,
+        orgs::create, orgs::read, orgs::delete, orgs::deletion, orgs::my_access, orgs::policy, orgs::org_policy,
         members::list, members::read, members::update, members::remove, members::bulk_delete,
         members::set_scope_roles, members::invite, members::invitations,
         members::revoke_invitation, import::import,
