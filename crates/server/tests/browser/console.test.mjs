@@ -43,7 +43,7 @@ test("a wrong password is refused in words", async (t) => {
   await finish("wrong_password_is_refused");
 });
 
-test("changing a role in the dropdown shows in the audit log as Viewer -> Admin", async (t) => {
+test("changing a role in the dropdown shows in the audit log as a sentence, Viewer to Admin", async (t) => {
   const server = await startServer();
   t.after(server.stop);
   const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
@@ -60,7 +60,7 @@ test("changing a role in the dropdown shows in the audit log as Viewer -> Admin"
   await page.click("nav.side >> text=Audit log");
   await page.waitForURL(/\/audit/);
   const changed = page.locator("tr[data-type='user.role_changed']").first();
-  assert.match(await changed.locator(".detail").textContent(), /Viewer → Admin/);
+  assert.match(await changed.locator(".sentence").textContent(), /Olivia Owner changed Vic Viewer's role from Viewer to Admin/);
   assert.ok(await page.isVisible("#chain-status >> text=Chain verified"));
   // Filtered by who made the change, named by e-mail.
   await page.fill("input[name=actor]", "vic@example.com");
