@@ -16,6 +16,8 @@ pub struct MyAccess {
     pub scopes: Vec<ScopeHeld>,
     /// The keys they made, without their secrets.
     pub api_keys: Vec<KeyView>,
+    /// Why they may not make or revoke keys, in words; none when they may.
+    pub api_key_refusal: Option<String>,
 }
 
 /// The roles held on one scope object (a site, a system, a service).
@@ -36,6 +38,8 @@ impl Steward {
             .user()
             .cloned()
             .ok_or_else(AppError::no_organization)?;
+        // The core hands keys out to those who manage members (decide/api_keys.rs).
+        let api_key_refusal = org.require("members:manage").err().map(|e| e.to_string());
         self.service()
             .read(&org.org, |state| {
                 let member = state.member(&me)?;
@@ -63,6 +67,7 @@ impl Steward {
                     role: member.role.clone(),
                     scopes,
                     api_keys,
+                    api_key_refusal,
                 })
             })
             .await?

@@ -76,18 +76,19 @@ pub(super) fn permission_words(policy: &Policy, role: &Role) -> Vec<PermissionWo
             PermissionWords {
                 label: action.label.clone(),
                 reach: on_objects.then_some(match reach {
-                    Reach::All => "all of the organization's",
-                    Reach::Assigned => "only inside the scopes they are assigned to",
-                    Reach::Own => "only those they own",
+                    Reach::All => "all in the organization",
+                    Reach::Assigned => "only in the scopes assigned to them",
+                    Reach::Own => "only their own",
                 }),
             }
         })
         .collect()
 }
 
-/// Why someone may: "they hold the role Analyst on the organization Acme".
-pub(super) fn holds_role_words(label: &str, place: &str) -> String {
-    format!("they hold the role {label} on {place}")
+/// Why someone may: "they hold the role Analyst on the organization Acme"
+/// (`who`: "they" in the Why? box, "you" on My access).
+pub(super) fn holds_role_words(who: &str, label: &str, place: &str) -> String {
+    format!("{who} hold the role {label} on {place}")
 }
 
 struct Answer {
@@ -121,7 +122,9 @@ fn reason_words(because: &Because, org_name: &str) -> String {
     match because {
         Because::Root => "they are the organization's root account, which may do everything".into(),
         Because::Owner => "they own this object or one it is inside".into(),
-        Because::Role { label, node, .. } => holds_role_words(label, &place(node, org_name)),
+        Because::Role { label, node, .. } => {
+            holds_role_words("they", label, &place(node, org_name))
+        }
         Because::Grant { node } => {
             format!("they were granted it on {}", place(node, org_name))
         }

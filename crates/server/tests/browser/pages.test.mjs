@@ -48,13 +48,16 @@ test("an analyst lands on My access, not a refusal, with what the role lets them
   const can = await page.locator("#my-permissions li").allTextContents();
   assert.ok(can.some((c) => /view projects/.test(c)), can.join(" | "));
   assert.ok(!can.some((c) => /project:view/.test(c)), "actions in words, not ids");
-  assert.match(await page.textContent("#my-role"), /they hold the role Analyst on the organization Acme|You hold the role Analyst/);
+  assert.match(await page.textContent("#my-role"), /because you hold the role Analyst on the organization Acme/i);
   assert.doesNotMatch(await page.textContent("main"), /This needs members:view/);
+  // Making a key is greyed for an analyst, with the reason in words.
+  assert.ok(await page.locator("#new-key button[type=submit]").isDisabled());
+  assert.match(await page.textContent("#new-key .reason"), /your role does not/);
   await finish("my_access_analyst_desktop");
   await atBothWidths(t, server, "ann@example.com", `/orgs/${acme.org}/me`, "my_access_analyst");
 });
 
-test("My access lists the API keys the member made", async (t) => {
+test("My access lists the API keys the member made, makes one shown once and revokes it", async (t) => {
   const server = await startServer("operations");
   t.after(server.stop);
   const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
@@ -64,6 +67,22 @@ test("My access lists the API keys the member made", async (t) => {
   await atBothWidths(t, server, "olivia@example.com", `/orgs/${acme.org}/me`, "my_access_owner", async (page) => {
     assert.match(await page.textContent("#my-keys"), /Billing back-end/);
   });
+  const { page, finish } = await openPage(t, DESKTOP);
+  await signInAnywhere(page, server, "olivia@example.com");
+  await page.goto(`${server.url}/orgs/${acme.org}/me`);
+  await page.fill("#new-key input[name=name]", "Reporting");
+  await page.click("#new-key button[type=submit]");
+  await page.waitForURL(/\/me/);
+  assert.match(await page.textContent("#new-secret"), /stw_key_/);
+  assert.match(await page.textContent("#my-keys"), /Reporting/);
+  await page.goto(`${server.url}/orgs/${acme.org}/me`);
+  assert.equal(await page.locator("#new-secret").count(), 0, "the secret is shown once");
+  const row = page.locator("#my-keys tr", { hasText: "Reporting" });
+  await row.locator("button", { hasText: "Revoke" }).click();
+  await page.waitForURL(/done=revoked/);
+  assert.doesNotMatch(await page.textContent("#my-keys"), /Reporting/);
+  assert.match(await page.textContent("#my-keys"), /Billing back-end/);
+  await finish("my_access_keys_after_revoke");
 });
 
 test("the admin sees Delete organization greyed with the reason in words", async (t) => {
@@ -111,6 +130,9 @@ test("the owner deletes the organization after typing its name, told first what 
   await dialog.locator("input[name=confirm_name]").fill("Acme");
   assert.ok(await confirm.isEnabled());
   await page.screenshot({ path: "../../../../target/screenshots/settings_delete_dialog_desktop.png" });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: "../../../../target/screenshots/settings_delete_dialog_phone.png" });
+  await page.setViewportSize(DESKTOP);
   await confirm.click();
   await page.waitForURL((u) => !u.pathname.includes(acme.org));
   await api(server, "GET", `/api/v1/orgs/${acme.org}`, { token: acme.token, expect: [404, 403] });
