@@ -28,6 +28,8 @@ async function atBothWidths(t, server, email, path, name, check = async () => {}
     await signInAnywhere(page, server, email);
     await page.goto(server.url + path);
     await check(page, width);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the ${width} screen`);
     await finish(`${name}_${width}`);
   }
 }
@@ -149,7 +151,7 @@ test("an audit row reads as a sentence with the name of a person deleted since",
   });
   await api(server, "DELETE", `/api/v1/orgs/${acme.org}/members/${bob}`, { token: acme.token });
 
-  await atBothWidths(t, server, "olivia@example.com", `/orgs/${acme.org}/audit`, "audit", async (page) => {
+  await atBothWidths(t, server, "olivia@example.com", `/orgs/${acme.org}/audit`, "audit", async (page, width) => {
     const sentences = await page.locator("#audit-log .sentence").allTextContents();
     const said = sentences.map((s) => s.replace(/\s+/g, " ").trim());
     assert.ok(said.includes("Olivia Owner changed Bob Brown's role from Viewer to Operator"), said.join(" | "));
@@ -158,6 +160,8 @@ test("an audit row reads as a sentence with the name of a person deleted since",
     assert.ok(await row.locator(".sentence").isVisible(), "the sentence shows at this width");
     await row.locator("details summary").click();
     assert.match(await row.locator("details pre").textContent(), /"previous_role": "viewer"/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the log is ${overflow}px wider than the ${width} screen`);
   });
 });
 
