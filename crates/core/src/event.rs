@@ -440,6 +440,22 @@ mod tests {
     }
 
     #[test]
+    fn an_event_without_names_is_stored_exactly_as_before_names_were_kept() {
+        // The audit chain hashes the stored body: an old body must read back,
+        // and an event without names must write the very same text.
+        let old = r#"{"at":5,"actor":{"kind":"user","id":"ann"},"type":"user.role_changed","data":{"user_id":"bob","previous_role":"viewer","new_role":"admin"}}"#;
+        let e: Event = serde_json::from_str(old).unwrap();
+        assert!(e.names.is_empty());
+        assert_eq!(serde_json::to_string(&e).unwrap(), old);
+
+        let mut named = e.clone();
+        named.names.insert("bob".into(), "Bob Brown".into());
+        let body = serde_json::to_string(&named).unwrap();
+        assert!(body.ends_with(r#","names":{"bob":"Bob Brown"}}"#), "{body}");
+        assert_eq!(serde_json::from_str::<Event>(&body).unwrap(), named);
+    }
+
+    #[test]
     fn api_key_and_login_events_read_as_the_audit_log_names_them() {
         let created = Change::ApiKeyCreated {
             key_id: ApiKeyId::parse("key-1").unwrap(),

@@ -140,21 +140,23 @@ fn reason_words(because: &Because, org_name: &str) -> String {
     }
 }
 
-/// "Yes: Ada may project:edit on Apollo, because ...".
-fn answer_words(explanation: &Explanation, why: &Why, org_name: &str) -> String {
+/// "Yes: Ada may edit projects (project:edit) on Apollo, because ...": the
+/// action in the policy's words, its id beside them.
+fn answer_words(explanation: &Explanation, why: &Why, org_name: &str, policy: &Policy) -> String {
     let who = explanation.who.as_deref().unwrap_or(&why.user);
     let on = explanation
         .object
         .as_ref()
         .map_or_else(|| why.object.clone(), |node| place(node, org_name));
     let because = reason_words(&explanation.verdict.because, org_name);
+    let action = match policy.action_index(&why.action).map(|a| policy.action(a)) {
+        Some(a) if a.label != a.name => format!("{} ({})", a.label, a.name),
+        _ => why.action.clone(),
+    };
     if explanation.verdict.allowed {
-        format!("Yes: {who} may {} on {on}, because {because}.", why.action)
+        format!("Yes: {who} may {action} on {on}, because {because}.")
     } else {
-        format!(
-            "No: {who} may not {} on {on}, because {because}.",
-            why.action
-        )
+        format!("No: {who} may not {action} on {on}, because {because}.")
     }
 }
 
@@ -230,7 +232,7 @@ async fn ask(
     Ok(Some(match app.steward.explain(in_org, &question).await {
         Ok(explanation) => Answer {
             allowed: explanation.verdict.allowed,
-            text: answer_words(&explanation, why, org_name),
+            text: answer_words(&explanation, why, org_name, in_org.snapshot.policy()),
         },
         Err(e @ AppError::Internal(_)) => return Err(e.into()),
         Err(e) => Answer {
