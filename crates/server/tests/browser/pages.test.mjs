@@ -126,6 +126,17 @@ test("the owner deletes the organization after typing its name, told first what 
   assert.match(said, /1 invitation/);
   assert.match(said, /1 API key/);
   const confirm = dialog.locator("button[type=submit]");
+  // A name typed wrong is refused by the server too, not only by the greyed button.
+  await dialog.locator("input[name=confirm_name]").fill("Acme Corp");
+  await page.evaluate(() => {
+    const b = document.querySelector("#delete-org-dialog button[type=submit]");
+    b.disabled = false;
+    b.click();
+  });
+  await page.waitForSelector("#notice");
+  assert.match(await page.textContent("#notice"), /type the organization's name exactly/i);
+  await api(server, "GET", `/api/v1/orgs/${acme.org}`, { token: acme.token });
+  await page.click("#delete-org-open");
   assert.ok(await confirm.isDisabled(), "nothing is deleted before the name is typed");
   await dialog.locator("input[name=confirm_name]").fill("Acm");
   assert.ok(await confirm.isDisabled());
