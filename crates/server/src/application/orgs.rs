@@ -7,6 +7,7 @@ use super::Steward;
 use crate::secrets::random_id;
 use crate::store::Account;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use steward_core::{decide, ActionSet, Actor, Command, Email, Name, OrgId, Policy, UserId};
 
 pub use super::joining::SETUP_LINK_DAYS;
@@ -26,6 +27,8 @@ pub struct PolicyView {
     pub description: String,
     pub types: Vec<TypeView>,
     pub actions: Vec<String>,
+    /// Each action in the policy's words (its name when the policy gives none).
+    pub action_labels: BTreeMap<String, String>,
     pub roles: Vec<RoleView>,
 }
 
@@ -234,6 +237,11 @@ fn policy_view(p: &Policy) -> PolicyView {
             })
             .collect(),
         actions: p.actions.iter().map(|a| a.name.clone()).collect(),
+        action_labels: p
+            .actions
+            .iter()
+            .map(|a| (a.name.clone(), a.label.clone()))
+            .collect(),
         roles: p
             .roles
             .iter()
