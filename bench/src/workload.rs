@@ -196,6 +196,7 @@ fn ev(change: Change) -> Event {
         at: Timestamp(0),
         actor: Actor::System,
         change,
+        names: Default::default(),
     }
 }
 

@@ -5,6 +5,7 @@ use crate::id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Who made a change: a member, or Steward itself (expiry sweeps, the operator's CLI).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -68,6 +69,13 @@ pub struct Event {
     pub actor: Actor,
     #[serde(flatten)]
     pub change: Change,
+    /// The names of the people and objects the event mentions (its actor
+    /// included), as they were when it happened, so the log still reads after
+    /// they are renamed or deleted. Events recorded before it existed have none,
+    /// and an event without names serializes exactly as it did then, so the
+    /// stored bodies (and their hashes) are unchanged.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: BTreeMap<String, String>,
 }
 
 /// What changed. The `type` names are the audit event types of the API.
@@ -299,6 +307,100 @@ impl Change {
         }
     }
 
+    /// The people and objects the change names by id, and the names it carries
+    /// for some of them itself (a new member's, a new object's).
+    pub fn mentions(&self) -> (Vec<&str>, Vec<(&str, &str)>) {
+        let mut ids: Vec<&str> = Vec::new();
+        let mut carried: Vec<(&str, &str)> = Vec::new();
+        match self {
+            Change::OrgCreated {
+                org_id,
+                name,
+                owner_id,
+                owner_name,
+                ..
+            } => {
+                carried.push((org_id.as_str(), name.as_str()));
+                carried.push((owner_id.as_str(), owner_name.as_str()));
+            }
+            Change::MemberJoined { user_id, name, .. } => {
+                carried.push((user_id.as_str(), name.as_str()));
+            }
+            Change::MemberUpdated {
+                user_id,
+                previous_name,
+                ..
+            } => carried.push((user_id.as_str(), previous_name.as_str())),
+            Change::MemberDeleted {
+                user_id,
+                objects_to,
+                ..
+            } => {
+                ids.push(user_id.as_str());
+                ids.extend(objects_to.iter().map(UserId::as_str));
+            }
+            Change::RoleChanged { user_id, .. } | Change::LoginFailed { user_id } => {
+                ids.push(user_id.as_str());
+            }
+            Change::ScopeRolesChanged {
+                user_id, object_id, ..
+            }
+            | Change::GrantChanged {
+                user_id, object_id, ..
+            } => {
+                ids.push(user_id.as_str());
+                ids.push(object_id.as_str());
+            }
+            Change::TransferNominated {
+                from_user, to_user, ..
+            }
+            | Change::TransferAccepted {
+                from_user, to_user, ..
+            }
+            | Change::TransferDeclined {
+                from_user, to_user, ..
+            }
+            | Change::TransferCancelled {
+                from_user, to_user, ..
+            }
+            | Change::TransferExpired {
+                from_user, to_user, ..
+            } => {
+                ids.push(from_user.as_str());
+                ids.push(to_user.as_str());
+            }
+            Change::ObjectCreated {
+                object_id,
+                name,
+                parent_id,
+                owner_id,
+                ..
+            } => {
+                carried.push((object_id.as_str(), name.as_str()));
+                ids.extend(parent_id.iter().map(ObjectId::as_str));
+                ids.extend(owner_id.iter().map(UserId::as_str));
+            }
+            Change::ObjectDeleted { object_id } => ids.push(object_id.as_str()),
+            Change::ObjectOwnerChanged {
+                object_id,
+                previous_owner,
+                new_owner,
+            } => {
+                ids.push(object_id.as_str());
+                ids.extend(previous_owner.iter().map(UserId::as_str));
+                ids.extend(new_owner.iter().map(UserId::as_str));
+            }
+            Change::OrgDeleted { .. }
+            | Change::MemberInvited { .. }
+            | Change::InvitationRevoked { .. }
+            | Change::InvitationExpired { .. }
+            | Change::ImportApplied { .. }
+            | Change::ApiKeyCreated { .. }
+            | Change::ApiKeyRevoked { .. } => {}
+        }
+        (ids, carried)
+    }
+
     /// The member, object or API key the change is about, for the audit log's target
     /// column.
     pub fn target(&self) -> Option<&str> {
@@ -348,6 +450,7 @@ mod tests {
                 previous_role: "viewer".into(),
                 new_role: "admin".into(),
             },
+            names: BTreeMap::new(),
         };
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["type"], "user.role_changed");
@@ -357,6 +460,22 @@ mod tests {
         assert_eq!(e.change.target(), Some("bob"));
         let back: Event = serde_json::from_value(json).unwrap();
         assert_eq!(back, e);
+    }
+
+    #[test]
+    fn an_event_without_names_is_stored_exactly_as_before_names_were_kept() {
+        // The audit chain hashes the stored body: an old body must read back,
+        // and an event without names must write the very same text.
+        let old = r#"{"at":5,"actor":{"kind":"user","id":"ann"},"type":"user.role_changed","data":{"user_id":"bob","previous_role":"viewer","new_role":"admin"}}"#;
+        let e: Event = serde_json::from_str(old).unwrap();
+        assert!(e.names.is_empty());
+        assert_eq!(serde_json::to_string(&e).unwrap(), old);
+
+        let mut named = e.clone();
+        named.names.insert("bob".into(), "Bob Brown".into());
+        let body = serde_json::to_string(&named).unwrap();
+        assert!(body.ends_with(r#","names":{"bob":"Bob Brown"}}"#), "{body}");
+        assert_eq!(serde_json::from_str::<Event>(&body).unwrap(), named);
     }
 
     #[test]
@@ -383,6 +502,7 @@ mod tests {
                 at: Timestamp(5),
                 actor: Actor::System,
                 change,
+                names: BTreeMap::new(),
             };
             let json = serde_json::to_value(&e).unwrap();
             assert_eq!(json["type"], type_name);

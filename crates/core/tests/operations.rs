@@ -380,3 +380,37 @@ fn the_invite_dialog_offers_only_the_roles_an_invitation_may_give() {
     // "Operators cannot change any user's role": they invite nobody.
     assert!(offered("otto").is_empty());
 }
+
+#[test]
+fn an_event_keeps_the_names_of_its_actor_and_of_the_member_it_removes() {
+    let mut org = org();
+    let events = org
+        .run(
+            "owner",
+            Command::DeleteMember {
+                user_id: uid("vera"),
+                hand_over_to_root: false,
+            },
+        )
+        .unwrap();
+    let names = &events[0].names;
+    assert_eq!(names.get("owner").map(String::as_str), Some("Olive Owner"));
+    assert_eq!(names.get("vera").map(String::as_str), Some("vera name"));
+}
+
+#[test]
+fn a_role_change_keeps_both_names_as_they_were_then() {
+    let mut org = org();
+    let events = org
+        .run(
+            "ada",
+            Command::ChangeRole {
+                user_id: uid("vera"),
+                role: "operator".into(),
+            },
+        )
+        .unwrap();
+    let json = serde_json::to_value(&events[0]).unwrap();
+    assert_eq!(json["names"]["ada"], "ada name");
+    assert_eq!(json["names"]["vera"], "vera name");
+}

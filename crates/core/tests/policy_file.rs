@@ -330,3 +330,60 @@ fn a_check_box_role_control_names_two_organization_roles_that_cover_the_others()
         errors(&same)
     );
 }
+
+#[test]
+fn every_action_of_every_preset_has_a_label_in_words() {
+    for (name, source) in PRESETS {
+        let p = Policy::parse(source).unwrap();
+        for a in &p.actions {
+            assert_ne!(a.label, a.name, "{name}: {} has no label", a.name);
+            assert!(
+                !a.label.contains(&a.name),
+                "{name}: {} reads as an id",
+                a.label
+            );
+        }
+    }
+    let p = Policy::preset("analytics").unwrap();
+    let append = p.action_index("project:append_rows").unwrap();
+    assert_eq!(p.action(append).label, "append rows to projects");
+}
+
+#[test]
+fn an_action_without_a_label_is_shown_by_its_name() {
+    let source = PRESETS[1]
+        .1
+        .replace("\"site:operate\" = \"operate sites\"\n", "");
+    let p = Policy::parse(&source).unwrap();
+    let operate = p.action_index("site:operate").unwrap();
+    assert_eq!(p.action(operate).label, "site:operate");
+}
+
+#[test]
+fn a_label_for_an_action_the_type_does_not_declare_is_refused_with_its_line() {
+    let source = PRESETS[1]
+        .1
+        .replace(
+            "\"site:operate\" = \"operate sites\"",
+            "\"site:operate\" = \"operate sites\"\n\"org:view\" = \"see it\"\n\"site:fly\" = \"fly\"",
+        )
+        .replace("\"site:view\" = \"view sites\"", "\"site:view\" = \"  \"");
+    let errs = errors(&source);
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    let line = line_of(&source, "\"site:fly\"");
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("\"site:fly\" is not an action of type site")
+                && e.contains(&format!("line {line}"))),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("\"org:view\" is not an action of type site")),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter().any(|e| e.contains("must be one line of words")),
+        "{errs:?}"
+    );
+}

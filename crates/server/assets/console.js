@@ -207,3 +207,15 @@
     );
   });
 })();
+
+// Issue 16, part C: organization settings. The delete dialog's button stays
+// greyed until the organization's name is typed exactly.
+(function () {
+  "use strict";
+  document.addEventListener("input", function (e) {
+    var t = e.target;
+    if (!t.matches || !t.matches("input[data-confirm-name]")) return;
+    var button = t.form && t.form.querySelector("[data-confirm-target]");
+    if (button) button.disabled = t.value.trim() !== t.getAttribute("data-confirm-name");
+  });
+})();

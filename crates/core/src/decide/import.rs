@@ -205,6 +205,7 @@ fn plan(cx: &Context, rows: Vec<ImportRow>) -> Result<ImportPlan, Refusal> {
             at: cx.now,
             actor: cx.actor.clone(),
             change,
+            names: Default::default(),
         });
     }
     Ok(plan)

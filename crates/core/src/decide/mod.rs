@@ -15,12 +15,13 @@ pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role
 
 use crate::access;
 use crate::command::Command;
-use crate::event::{Actor, Event};
+use crate::event::{Actor, Change, Event};
 use crate::id::{ObjectId, Timestamp, UserId};
 use crate::policy::{ActionIndex, Policy, RoleIndex};
 use crate::refusal::Refusal;
 use crate::sight;
 use crate::state::{Member, Object, OrgInfo, State};
+use std::collections::BTreeMap;
 
 /// Decides a command. Nothing is changed: the caller stores the events and folds
 /// them into the state with `apply`.
@@ -121,10 +122,35 @@ pub fn decide(
         .into_iter()
         .map(|change| Event {
             at: now,
+            names: names_as_they_are(state, actor, &change),
             actor: actor.clone(),
             change,
         })
         .collect())
+}
+
+/// The names of the actor and of everyone and everything `change` mentions, as
+/// the state has them before the change (a deleted member's last name), or as the
+/// change itself gives them (a new member's, a new object's).
+fn names_as_they_are(state: &State, actor: &Actor, change: &Change) -> BTreeMap<String, String> {
+    let (ids, carried) = change.mentions();
+    let mut names = BTreeMap::new();
+    for id in actor.user().map(UserId::as_str).into_iter().chain(ids) {
+        let member = UserId::parse(id).ok().and_then(|u| state.member(&u));
+        let object = ObjectId::parse(id).ok().and_then(|o| state.object(&o));
+        let name = member
+            .map(|m| m.name.as_str())
+            .or_else(|| object.map(|o| o.name.as_str()));
+        if let Some(name) = name {
+            names.insert(id.to_string(), name.to_string());
+        }
+    }
+    for (id, name) in carried {
+        names
+            .entry(id.to_string())
+            .or_insert_with(|| name.to_string());
+    }
+    names
 }
 
 /// What every rule needs to look at.

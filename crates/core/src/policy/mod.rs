@@ -88,6 +88,9 @@ pub struct ObjectType {
 #[derive(Debug, Clone)]
 pub struct Action {
     pub name: String,
+    /// What the action lets someone do, in words (`edit projects`); its name
+    /// when the policy gives none.
+    pub label: String,
     /// The type this action is about (`ORGANIZATION` for organization actions).
     pub object_type: TypeIndex,
 }

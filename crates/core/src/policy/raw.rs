@@ -43,6 +43,10 @@ pub struct RawType {
     pub create: Option<Spanned<String>>,
     pub delete: Option<Spanned<String>>,
     pub share: Option<Spanned<String>>,
+    /// Each action's words (`"project:edit" = "edit projects"`); an action
+    /// without one is shown by its name.
+    #[serde(default)]
+    pub labels: BTreeMap<Key, String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -374,11 +374,46 @@ impl Validator {
                 by_name.insert(name.clone(), actions.len() as ActionIndex);
                 actions.push(Action {
                     name: name.clone(),
+                    label: name.clone(),
                     object_type: ty,
                 });
             }
+            self.action_labels(key, raw_type, &by_name, &mut actions);
         }
         (actions, by_name)
+    }
+
+    /// A type's `labels`: each for one of its own actions, one line of words.
+    fn action_labels(
+        &mut self,
+        key: &Spanned<String>,
+        raw_type: &RawType,
+        by_name: &HashMap<String, ActionIndex>,
+        actions: &mut [Action],
+    ) {
+        let k = format!("types.{}.labels", key.get_ref());
+        for (action, label) in &raw_type.labels {
+            let name = action.get_ref();
+            let own = raw_type.actions.iter().any(|a| a.get_ref() == name);
+            let Some(&index) = by_name.get(name).filter(|_| own) else {
+                self.err(
+                    action,
+                    &k,
+                    format!("{name:?} is not an action of type {}", key.get_ref()),
+                );
+                continue;
+            };
+            let label = label.trim();
+            if label.is_empty() || label.contains(['\n', '\r']) {
+                self.err(
+                    action,
+                    &k,
+                    format!("the label of {name:?} must be one line of words"),
+                );
+                continue;
+            }
+            actions[index as usize].label = label.to_string();
+        }
     }
 
     /// The organization actions Steward itself asks about (who may delete the

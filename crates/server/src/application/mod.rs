@@ -16,6 +16,7 @@ pub mod invitations;
 pub mod joining;
 pub mod keys;
 mod list;
+pub mod me;
 pub mod members;
 pub mod objects;
 pub mod orgs;

@@ -7,7 +7,8 @@ use super::Steward;
 use crate::secrets::random_id;
 use crate::store::Account;
 use serde::Serialize;
-use steward_core::{ActionSet, Actor, Command, Email, Name, OrgId, Policy, UserId};
+use std::collections::BTreeMap;
+use steward_core::{decide, ActionSet, Actor, Command, Email, Name, OrgId, Policy, UserId};
 
 pub use super::joining::SETUP_LINK_DAYS;
 
@@ -26,6 +27,8 @@ pub struct PolicyView {
     pub description: String,
     pub types: Vec<TypeView>,
     pub actions: Vec<String>,
+    /// Each action in the policy's words (its name when the policy gives none).
+    pub action_labels: BTreeMap<String, String>,
     pub roles: Vec<RoleView>,
 }
 
@@ -50,6 +53,24 @@ pub struct RoleView {
     pub permissions: Vec<String>,
     /// The roles a holder may give (organization roles only).
     pub may_assign: Vec<String>,
+}
+
+/// What deleting an organization removes, and whether the caller may.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrgDeletion {
+    pub id: String,
+    pub name: String,
+    pub members: usize,
+    pub objects: usize,
+    /// Per-object grants.
+    pub grants: usize,
+    /// Roles held on scopes (sites, systems, services).
+    pub scope_roles: usize,
+    /// Pending invitations.
+    pub invitations: usize,
+    pub api_keys: usize,
+    /// Why the caller may not delete it, in words; none when they may.
+    pub refusal: Option<String>,
 }
 
 /// An organization for an owner named by e-mail (`steward orgs create`).
@@ -157,6 +178,36 @@ impl Steward {
         Ok(())
     }
 
+    /// What deleting the organization would remove, counted, and whether the
+    /// caller may: the core's `decide` asked without storing anything, so the
+    /// answer is the one `delete_organization` would give. Needs `org:view`.
+    pub async fn organization_deletion(&self, org: &InOrg) -> Result<OrgDeletion, AppError> {
+        org.require("org:view")?;
+        let actor = org.actor()?;
+        let policy = self.service().policy().clone();
+        let now = self.service().clock().now();
+        self.service()
+            .read(&org.org, |state| {
+                let info = state.org()?;
+                let refusal = decide(&policy, state, &actor, Command::DeleteOrganization, now)
+                    .err()
+                    .map(|r| AppError::from(r).to_string());
+                Some(OrgDeletion {
+                    id: info.id.to_string(),
+                    name: info.name.to_string(),
+                    members: state.member_count(),
+                    objects: state.object_count(),
+                    grants: state.all_grants().count(),
+                    scope_roles: state.all_scope_roles().count(),
+                    invitations: state.invitations().count(),
+                    api_keys: state.api_keys().count(),
+                    refusal,
+                })
+            })
+            .await?
+            .ok_or_else(AppError::no_organization)
+    }
+
     /// The deployment's policy (`GET /policy`: anyone may read it).
     pub fn policy(&self) -> PolicyView {
         policy_view(self.service().policy())
@@ -186,6 +237,11 @@ fn policy_view(p: &Policy) -> PolicyView {
             })
             .collect(),
         actions: p.actions.iter().map(|a| a.name.clone()).collect(),
+        action_labels: p
+            .actions
+            .iter()
+            .map(|a| (a.name.clone(), a.label.clone()))
+            .collect(),
         roles: p
             .roles
             .iter()

@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         accounts::signup, accounts::login, accounts::refresh, accounts::logout, accounts::me,
         accounts::jwks, accounts::accept_invitation,
         discovery::openid_configuration, discovery::oauth_authorization_server,
-        orgs::create, orgs::read, orgs::delete, orgs::policy, orgs::org_policy,
+        orgs::create, orgs::read, orgs::delete, orgs::deletion, orgs::my_access, orgs::policy, orgs::org_policy,
         members::list, members::read, members::update, members::remove, members::bulk_delete,
         members::set_scope_roles, members::invite, members::invitations,
         members::revoke_invitation, members::resend_invitation, import::import,

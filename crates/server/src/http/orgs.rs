@@ -3,8 +3,9 @@
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, Caller};
-use crate::application::orgs::OrgView;
+use crate::application::me::MyAccess;
 use crate::application::orgs::PolicyView;
+use crate::application::orgs::{OrgDeletion, OrgView};
 use crate::application::Application;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,6 +17,8 @@ pub fn router() -> Router<Application> {
     Router::new()
         .route("/api/v1/orgs", post(create))
         .route("/api/v1/orgs/{org}", get(read).delete(delete))
+        .route("/api/v1/orgs/{org}/deletion", get(deletion))
+        .route("/api/v1/orgs/{org}/me", get(my_access))
         .route("/api/v1/policy", get(policy))
         .route("/api/v1/orgs/{org}/policy", get(org_policy))
 }
@@ -59,6 +62,28 @@ pub(crate) async fn delete(
     let org = app.steward.in_org(caller, &org)?;
     app.steward.delete_organization(&org).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/deletion", tag = "organizations",
+    params(("org" = String, Path)), responses((status = 200, body = OrgDeletion), (status = 404)))]
+pub(crate) async fn deletion(
+    State(app): State<Application>,
+    caller: Caller,
+    ApiPath(org): ApiPath<String>,
+) -> Result<Json<OrgDeletion>, ApiError> {
+    let org = app.steward.in_org(caller, &org)?;
+    Ok(Json(app.steward.organization_deletion(&org).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/me", tag = "members",
+    params(("org" = String, Path)), responses((status = 200, body = MyAccess), (status = 403), (status = 404)))]
+pub(crate) async fn my_access(
+    State(app): State<Application>,
+    caller: Caller,
+    ApiPath(org): ApiPath<String>,
+) -> Result<Json<MyAccess>, ApiError> {
+    let org = app.steward.in_org(caller, &org)?;
+    Ok(Json(app.steward.my_access(&org).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/policy", tag = "policy",

@@ -6,6 +6,7 @@ use super::{bind_all, Arg, Dialect, StoreError};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row as _};
+use std::collections::BTreeMap;
 use steward_core::{Actor, Event, OrgId};
 
 /// The last event of a chain: its number and hash (`seq` 0: no events yet).
@@ -34,6 +35,10 @@ pub struct AuditEntry {
     pub actor_id: Option<String>,
     pub target_id: Option<String>,
     pub data: serde_json::Value,
+    /// The names of the people and objects the event mentions, as they were
+    /// when it was recorded (`{id: name}`; empty for events from before names
+    /// were kept).
+    pub names: BTreeMap<String, String>,
     pub hash: String,
     pub prev_hash: String,
 }
@@ -175,6 +180,10 @@ fn entry(r: &AnyRow) -> Result<AuditEntry, StoreError> {
         actor_id: r.try_get(3)?,
         target_id: r.try_get(4)?,
         data: body.get("data").cloned().unwrap_or(serde_json::Value::Null),
+        names: body
+            .get("names")
+            .and_then(|n| serde_json::from_value(n.clone()).ok())
+            .unwrap_or_default(),
         hash: r.try_get(6)?,
         prev_hash: r.try_get(7)?,
     })

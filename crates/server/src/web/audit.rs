@@ -17,8 +17,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use std::collections::HashMap;
-use steward_core::event::event_type;
-use steward_core::{Change, Policy};
+use steward_core::{Actor, Change, Event, Policy, Timestamp, UserId};
 
 pub fn router() -> Router<Application> {
     Router::new()
@@ -46,9 +45,246 @@ struct AuditRow {
     seq: i64,
     at: String,
     event_type: String,
-    actor: String,
-    target: String,
-    detail: String,
+    /// The event in one sentence, names as they were when it happened.
+    sentence: String,
+    /// The event as recorded, indented, for whoever wants the raw data.
+    raw: String,
+}
+
+/// How the log names people and objects: by the name the event recorded, else
+/// by the one they have now, else by their id.
+struct Names<'a> {
+    recorded: &'a std::collections::BTreeMap<String, String>,
+    current: &'a HashMap<String, String>,
+}
+
+impl Names<'_> {
+    fn of(&self, id: &str) -> String {
+        self.recorded
+            .get(id)
+            .or_else(|| self.current.get(id))
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// Roles by their labels, joined (`none` for no role).
+fn roles_words(policy: &Policy, roles: &[String]) -> String {
+    if roles.is_empty() {
+        return "none".into();
+    }
+    roles
+        .iter()
+        .map(|r| role_label(policy, r))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Actions by the policy's words for them (`nothing` for none).
+fn actions_words(policy: &Policy, actions: &[String]) -> String {
+    if actions.is_empty() {
+        return "nothing".into();
+    }
+    actions
+        .iter()
+        .map(|a| {
+            policy
+                .action_index(a)
+                .map_or_else(|| a.clone(), |i| policy.action(i).label.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One event in a sentence: "Ada Admin changed Bob Brown's role from Viewer to
+/// Operator". An event the stored body no longer parses as says its type.
+fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
+    let by = event
+        .actor
+        .user()
+        .map_or_else(|| "Steward".to_string(), |u| names.of(u.as_str()));
+    let name = |id: &str| names.of(id);
+    let role = |r: &str| role_label(policy, r);
+    match &event.change {
+        Change::OrgCreated { name: org, .. } => format!("{by} created the organization {org}"),
+        Change::OrgDeleted { .. } => format!("{by} deleted the organization"),
+        Change::MemberInvited { email, role: r, .. } => {
+            format!("{by} invited {email} as {}", role(r))
+        }
+        Change::InvitationRevoked { email, .. } => {
+            format!("{by} revoked the invitation of {email}")
+        }
+        Change::InvitationExpired { email, .. } => format!("The invitation of {email} expired"),
+        Change::MemberJoined {
+            user_id, role: r, ..
+        } => format!("{} joined as {}", name(user_id.as_str()), role(r)),
+        Change::MemberUpdated {
+            previous_name,
+            name: new,
+            ..
+        } => format!("{by} renamed {previous_name} to {new}"),
+        Change::MemberDeleted {
+            user_id,
+            email,
+            role: r,
+            objects_to,
+        } => {
+            let objects = objects_to
+                .as_ref()
+                .map(|to| format!("; their objects went to {}", name(to.as_str())))
+                .unwrap_or_default();
+            format!(
+                "{by} removed {} ({email}, {}){objects}",
+                name(user_id.as_str()),
+                role(r)
+            )
+        }
+        Change::RoleChanged {
+            user_id,
+            previous_role,
+            new_role,
+        } => format!(
+            "{by} changed {}'s role from {} to {}",
+            name(user_id.as_str()),
+            role(previous_role),
+            role(new_role)
+        ),
+        Change::ScopeRolesChanged {
+            user_id,
+            object_id,
+            previous_roles,
+            roles,
+        } => format!(
+            "{by} changed {}'s roles on {} from {} to {}",
+            name(user_id.as_str()),
+            name(object_id.as_str()),
+            roles_words(policy, previous_roles),
+            roles_words(policy, roles)
+        ),
+        Change::TransferNominated { to_user, .. } => {
+            format!(
+                "{by} nominated {} as the next owner",
+                name(to_user.as_str())
+            )
+        }
+        Change::TransferAccepted {
+            from_user, to_user, ..
+        } => format!(
+            "{} accepted the ownership from {}",
+            name(to_user.as_str()),
+            name(from_user.as_str())
+        ),
+        Change::TransferDeclined {
+            from_user, to_user, ..
+        } => format!(
+            "{} declined the ownership offered by {}",
+            name(to_user.as_str()),
+            name(from_user.as_str())
+        ),
+        Change::TransferCancelled { to_user, .. } => format!(
+            "{by} cancelled the nomination of {} as the next owner",
+            name(to_user.as_str())
+        ),
+        Change::TransferExpired { to_user, .. } => format!(
+            "The nomination of {} as the next owner expired",
+            name(to_user.as_str())
+        ),
+        Change::ObjectCreated {
+            object_type,
+            name: object,
+            parent_id,
+            ..
+        } => {
+            let label = policy.type_index(object_type).map_or_else(
+                || object_type.clone(),
+                |t| policy.object_type(t).label.clone(),
+            );
+            let inside = parent_id
+                .as_ref()
+                .map(|p| format!(" in {}", name(p.as_str())))
+                .unwrap_or_default();
+            format!("{by} created the {} {object}{inside}", label.to_lowercase())
+        }
+        Change::ObjectDeleted { object_id } => {
+            format!("{by} deleted {}", name(object_id.as_str()))
+        }
+        Change::ObjectOwnerChanged {
+            object_id,
+            new_owner,
+            ..
+        } => match new_owner {
+            Some(owner) => format!(
+                "{by} made {} the owner of {}",
+                name(owner.as_str()),
+                name(object_id.as_str())
+            ),
+            None => format!("{by} left {} without an owner", name(object_id.as_str())),
+        },
+        Change::GrantChanged {
+            object_id,
+            user_id,
+            previous_actions,
+            actions,
+        } => format!(
+            "{by} changed what {} may do on {} from {} to {}",
+            name(user_id.as_str()),
+            name(object_id.as_str()),
+            actions_words(policy, previous_actions),
+            actions_words(policy, actions)
+        ),
+        Change::ImportApplied {
+            created,
+            updated,
+            unchanged,
+        } => format!(
+            "{by} imported a file: {created} created, {updated} updated, {unchanged} unchanged"
+        ),
+        Change::ApiKeyCreated { name: key, .. } => format!("{by} created the API key {key}"),
+        Change::ApiKeyRevoked { name: key, .. } => format!("{by} revoked the API key {key}"),
+        Change::LoginFailed { user_id } => {
+            format!("A sign-in as {} failed", name(user_id.as_str()))
+        }
+    }
+}
+
+impl AuditRow {
+    /// One event as the log shows it: a sentence, and the raw event beside it.
+    fn of(event: &AuditEvent, policy: &Policy, current: &HashMap<String, String>) -> AuditRow {
+        let entry = &event.entry;
+        let names = Names {
+            recorded: &entry.names,
+            current,
+        };
+        let sentence = parse(entry)
+            .map(|e| sentence(&e, policy, &names))
+            .unwrap_or_else(|| entry.event_type.clone());
+        AuditRow {
+            seq: entry.seq,
+            at: when(entry.at),
+            event_type: entry.event_type.clone(),
+            sentence,
+            raw: serde_json::to_string_pretty(&event).unwrap_or_default(),
+        }
+    }
+}
+
+/// The entry back as the core's event (its actor, type and data).
+fn parse(entry: &crate::store::AuditEntry) -> Option<Event> {
+    let actor = match &entry.actor_id {
+        Some(id) => Actor::User(UserId::parse(id).ok()?),
+        None => Actor::System,
+    };
+    let change = serde_json::from_value(serde_json::json!({
+        "type": entry.event_type,
+        "data": entry.data,
+    }))
+    .ok()?;
+    Some(Event {
+        at: Timestamp(entry.at),
+        actor,
+        change,
+        names: entry.names.clone(),
+    })
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -64,40 +300,6 @@ struct Filter {
     #[serde(default)]
     until: String,
     cursor: Option<String>,
-}
-
-impl AuditRow {
-    /// One event as the table shows it: ids by the names people know them by,
-    /// a role change in the policy's words, any other data as its JSON.
-    fn of(event: &AuditEvent, policy: &Policy, names: &HashMap<String, String>) -> AuditRow {
-        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
-        let entry = &event.entry;
-        let data = &entry.data;
-        let text = |key: &str| data.get(key).and_then(|v| v.as_str()).unwrap_or("");
-        let detail = match entry.event_type.as_str() {
-            event_type::USER_ROLE_CHANGED => format!(
-                "{} → {}",
-                role_label(policy, text("previous_role")),
-                role_label(policy, text("new_role"))
-            ),
-            _ => match data {
-                serde_json::Value::Object(m) if m.is_empty() => String::new(),
-                serde_json::Value::Null => String::new(),
-                other => other.to_string(),
-            },
-        };
-        AuditRow {
-            seq: entry.seq,
-            at: when(entry.at),
-            event_type: entry.event_type.clone(),
-            actor: entry
-                .actor_id
-                .as_deref()
-                .map_or_else(|| "Steward".to_string(), name),
-            target: entry.target_id.as_deref().map(name).unwrap_or_default(),
-            detail,
-        }
-    }
 }
 
 impl Filter {

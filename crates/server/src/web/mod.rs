@@ -8,11 +8,13 @@ mod assets;
 mod audit;
 mod form;
 mod import;
+mod me;
 mod objects;
 mod ownership;
 mod page;
 mod roles;
 mod session;
+mod settings;
 mod users;
 
 use crate::application::Application;
@@ -77,5 +79,7 @@ pub fn router() -> Router<Application> {
         .merge(objects::router())
         .merge(audit::router())
         .merge(roles::router())
+        .merge(me::router())
+        .merge(settings::router())
         .layer(axum::middleware::from_fn(page_headers))
 }

@@ -15,6 +15,7 @@ use axum::Router;
 use serde::Deserialize;
 use std::borrow::Cow;
 use steward_core::access::Denial;
+use steward_core::policy::{Reach, Role, ORGANIZATION};
 use steward_core::Policy;
 
 pub fn router() -> Router<Application> {
@@ -28,8 +29,10 @@ struct RolesPage {
     policy_name: String,
     columns: Vec<Column>,
     rows: Vec<MatrixRow>,
+    roles: Vec<RoleCard>,
+    owner_rule: bool,
     picker: MemberPicker,
-    actions: Vec<(String, bool)>,
+    actions: Vec<(String, String, bool)>,
     objects: Vec<(String, String, bool)>,
     answer: Option<Answer>,
 }
@@ -41,7 +44,51 @@ struct Column {
 
 struct MatrixRow {
     action: String,
+    label: String,
     cells: Vec<String>,
+}
+
+/// One role as the seeds describe it: its summary, then what it lets its
+/// holders do, in the policy's words and order.
+struct RoleCard {
+    id: String,
+    label: String,
+    level: String,
+    description: String,
+    permissions: Vec<PermissionWords>,
+}
+
+/// One permission in words: the action's label and, for an organization
+/// role's permission on objects, how far it reaches.
+pub(super) struct PermissionWords {
+    pub label: String,
+    pub reach: Option<&'static str>,
+}
+
+/// What a role lets its holders do, in the policy's words, in the order the
+/// policy writes its permissions. The Roles page and My access both say it so.
+pub(super) fn permission_words(policy: &Policy, role: &Role) -> Vec<PermissionWords> {
+    role.permissions
+        .iter()
+        .map(|(action, reach)| {
+            let action = policy.action(*action);
+            let on_objects = role.level == ORGANIZATION && action.object_type != ORGANIZATION;
+            PermissionWords {
+                label: action.label.clone(),
+                reach: on_objects.then_some(match reach {
+                    Reach::All => "all in the organization",
+                    Reach::Assigned => "only in the scopes assigned to them",
+                    Reach::Own => "only their own",
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Why someone may: "they hold the role Analyst on the organization Acme"
+/// (`who`: "they" in the Why? box, "you" on My access).
+pub(super) fn holds_role_words(who: &str, label: &str, place: &str) -> String {
+    format!("{who} hold the role {label} on {place}")
 }
 
 struct Answer {
@@ -76,7 +123,7 @@ fn reason_words(because: &Because, org_name: &str) -> String {
         Because::Root => "they are the organization's root account, which may do everything".into(),
         Because::Owner => "they own this object or one it is inside".into(),
         Because::Role { label, node, .. } => {
-            format!("they hold the role {label} on {}", place(node, org_name))
+            holds_role_words("they", label, &place(node, org_name))
         }
         Because::Grant { node } => {
             format!("they were granted it on {}", place(node, org_name))
@@ -93,21 +140,23 @@ fn reason_words(because: &Because, org_name: &str) -> String {
     }
 }
 
-/// "Yes: Ada may project:edit on Apollo, because ...".
-fn answer_words(explanation: &Explanation, why: &Why, org_name: &str) -> String {
+/// "Yes: Ada may edit projects (project:edit) on Apollo, because ...": the
+/// action in the policy's words, its id beside them.
+fn answer_words(explanation: &Explanation, why: &Why, org_name: &str, policy: &Policy) -> String {
     let who = explanation.who.as_deref().unwrap_or(&why.user);
     let on = explanation
         .object
         .as_ref()
         .map_or_else(|| why.object.clone(), |node| place(node, org_name));
     let because = reason_words(&explanation.verdict.because, org_name);
+    let action = match policy.action_index(&why.action).map(|a| policy.action(a)) {
+        Some(a) if a.label != a.name => format!("{} ({})", a.label, a.name),
+        _ => why.action.clone(),
+    };
     if explanation.verdict.allowed {
-        format!("Yes: {who} may {} on {on}, because {because}.", why.action)
+        format!("Yes: {who} may {action} on {on}, because {because}.")
     } else {
-        format!(
-            "No: {who} may not {} on {on}, because {because}.",
-            why.action
-        )
+        format!("No: {who} may not {action} on {on}, because {because}.")
     }
 }
 
@@ -127,6 +176,7 @@ fn matrix(policy: &Policy) -> (Vec<Column>, Vec<MatrixRow>) {
         .iter()
         .map(|action| MatrixRow {
             action: action.name.clone(),
+            label: action.label.clone(),
             cells: policy
                 .roles
                 .iter()
@@ -141,6 +191,25 @@ fn matrix(policy: &Policy) -> (Vec<Column>, Vec<MatrixRow>) {
         })
         .collect();
     (columns, rows)
+}
+
+/// Each role's card: organization roles first, as the policy lists them.
+fn role_cards(policy: &Policy) -> Vec<RoleCard> {
+    policy
+        .roles
+        .iter()
+        .map(|r| RoleCard {
+            id: if r.level == ORGANIZATION {
+                format!("role-{}", r.name)
+            } else {
+                format!("role-{}-{}", policy.object_type(r.level).name, r.name)
+            },
+            label: r.label.clone(),
+            level: policy.object_type(r.level).label.clone(),
+            description: r.description.clone(),
+            permissions: permission_words(policy, r),
+        })
+        .collect()
 }
 
 /// The answer to the "Why?" form, once it names a user, an action and an object;
@@ -163,7 +232,7 @@ async fn ask(
     Ok(Some(match app.steward.explain(in_org, &question).await {
         Ok(explanation) => Answer {
             allowed: explanation.verdict.allowed,
-            text: answer_words(&explanation, why, org_name),
+            text: answer_words(&explanation, why, org_name, in_org.snapshot.policy()),
         },
         Err(e @ AppError::Internal(_)) => return Err(e.into()),
         Err(e) => Answer {
@@ -216,11 +285,13 @@ async fn page(
         policy_name: policy.name.clone(),
         columns,
         rows,
+        roles: role_cards(&policy),
+        owner_rule: policy.ownership.owner_has_every_action,
         picker,
         actions: policy
             .actions
             .iter()
-            .map(|a| (a.name.clone(), a.name == why.action))
+            .map(|a| (a.name.clone(), a.label.clone(), a.name == why.action))
             .collect(),
         objects,
         answer,

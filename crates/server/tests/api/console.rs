@@ -168,7 +168,15 @@ async fn another_organizations_console_is_not_found() {
     let acme = app.signup("olivia@example.com", "Acme").await;
     app.signup("gus@example.com", "Globex").await;
     let gus = cookie_value(&sign_in(&app, "gus@example.com").await);
-    for path in ["users", "objects", "audit", "roles", "ownership"] {
+    for path in [
+        "users",
+        "objects",
+        "audit",
+        "roles",
+        "ownership",
+        "me",
+        "settings",
+    ] {
         let answer = page(&app, &gus, &format!("/orgs/{}/{path}", acme.id)).await;
         assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
     }
@@ -179,7 +187,15 @@ async fn pages_load_nothing_from_outside_the_server() {
     let app = spawn_preset("operations").await;
     let org = app.signup("olivia@example.com", "Acme").await;
     let cookie = cookie_value(&sign_in(&app, "olivia@example.com").await);
-    for path in ["users", "objects", "audit", "roles", "ownership"] {
+    for path in [
+        "users",
+        "objects",
+        "audit",
+        "roles",
+        "ownership",
+        "me",
+        "settings",
+    ] {
         let answer = page(&app, &cookie, &format!("/orgs/{}/{path}", org.id)).await;
         assert_eq!(answer.status(), StatusCode::OK, "{path}");
         let policy = answer.headers()[CONTENT_SECURITY_POLICY]

@@ -44,6 +44,8 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         (Method::GET, p.clone(), Value::Null),
         (Method::DELETE, p.clone(), Value::Null),
         (Method::GET, format!("{p}/policy"), Value::Null),
+        (Method::GET, format!("{p}/deletion"), Value::Null),
+        (Method::GET, format!("{p}/me"), Value::Null),
         (Method::GET, format!("{p}/members"), Value::Null),
         (Method::GET, format!("{p}/members/{u}"), Value::Null),
         (

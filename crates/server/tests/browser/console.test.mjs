@@ -51,7 +51,7 @@ async function openEditPanel(page, user) {
   return dialog;
 }
 
-test("changing a role in the edit panel shows in the audit log as Viewer -> Admin", async (t) => {
+test("changing a role in the edit panel shows in the audit log as a sentence, Viewer to Admin", async (t) => {
   const server = await startServer();
   t.after(server.stop);
   const acme = await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
@@ -71,7 +71,7 @@ test("changing a role in the edit panel shows in the audit log as Viewer -> Admi
   await page.click("nav.side >> text=Audit log");
   await page.waitForURL(/\/audit/);
   const changed = page.locator("tr[data-type='user.role_changed']").first();
-  assert.match(await changed.locator(".detail").textContent(), /Viewer → Admin/);
+  assert.match(await changed.locator(".sentence").textContent(), /Olivia Owner changed Vic Viewer's role from Viewer to Admin/);
   assert.ok(await page.isVisible("#chain-status >> text=Chain verified"));
   // Filtered by who made the change, named by e-mail.
   await page.fill("input[name=actor]", "vic@example.com");
@@ -260,7 +260,7 @@ test("the Why? box answers with the reason, and the matrix lists the roles", asy
   await page.selectOption("select[name=action]", "members:manage");
   await page.selectOption("select[name=object]", acme.org);
   await page.click("text=Ask");
-  assert.match(await page.textContent("#why-answer"), /No: Vic Viewer may not members:manage/);
+  assert.match(await page.textContent("#why-answer"), /No: Vic Viewer may not invite users, change their roles and assign their sites \(members:manage\)/);
   await finish("why_box_and_role_matrix");
 });
 

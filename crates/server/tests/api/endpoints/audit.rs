@@ -183,3 +183,30 @@ async fn an_operator_may_not_read_the_audit() {
             .expect(200);
     }
 }
+
+#[tokio::test]
+async fn an_event_keeps_the_names_as_they_were_after_the_member_is_deleted() {
+    let t = operations().await;
+    t.app
+        .set_role(&t.org, &t.owner, &t.viewer, "operator")
+        .await
+        .expect(200);
+    t.app
+        .delete(
+            &at(&t.org, &format!("/members/{}", t.viewer.id)),
+            &t.owner.token,
+        )
+        .await
+        .expect(204);
+    let page = audit(&t, "?type=user.role_changed").await;
+    let names = &page["items"][0]["names"];
+    assert_eq!(names[t.viewer.id.as_str()], "vera", "{page}");
+    assert_eq!(names[t.owner.id.as_str()], "owner", "{page}");
+    // The chain still verifies with the new field in the bodies.
+    let chain = t
+        .app
+        .get(&at(&t.org, "/audit/verify"), &t.owner.token)
+        .await
+        .expect(200);
+    assert_eq!(chain["ok"], true);
+}

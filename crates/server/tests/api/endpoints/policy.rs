@@ -72,3 +72,18 @@ async fn me_lists_every_organization_with_the_role_held_there() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_policy_words_each_action() {
+    let t = operations().await;
+    let policy = t
+        .app
+        .get("/api/v1/policy", &t.viewer.token)
+        .await
+        .expect(200);
+    assert_eq!(policy["action_labels"]["site:operate"], "operate sites");
+    assert_eq!(
+        policy["action_labels"].as_object().unwrap().len(),
+        policy["actions"].as_array().unwrap().len()
+    );
+}
