@@ -381,6 +381,21 @@ impl Change {
                 ids.extend(owner_id.iter().map(UserId::as_str));
             }
             Change::ObjectDeleted { object_id } => ids.push(object_id.as_str()),
+            // The event carries both names; the object goes by the one it had.
+            Change::ObjectRenamed {
+                object_id,
+                previous_name,
+                ..
+            } => carried.push((object_id.as_str(), previous_name.as_str())),
+            Change::ObjectMoved {
+                object_id,
+                previous_parent,
+                parent_id,
+            } => {
+                ids.push(object_id.as_str());
+                ids.extend(previous_parent.iter().map(ObjectId::as_str));
+                ids.extend(parent_id.iter().map(ObjectId::as_str));
+            }
             Change::ObjectOwnerChanged {
                 object_id,
                 previous_owner,

@@ -220,6 +220,27 @@ fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
             ),
             None => format!("{by} left {} without an owner", name(object_id.as_str())),
         },
+        Change::ObjectRenamed {
+            previous_name,
+            name: new,
+            ..
+        } => format!("{by} renamed {previous_name} to {new}"),
+        Change::ObjectMoved {
+            object_id,
+            previous_parent,
+            parent_id,
+        } => {
+            let place = |p: &Option<steward_core::ObjectId>| {
+                p.as_ref()
+                    .map_or_else(|| "the organization".to_string(), |p| name(p.as_str()))
+            };
+            format!(
+                "{by} moved {} from {} to {}",
+                name(object_id.as_str()),
+                place(previous_parent),
+                place(parent_id)
+            )
+        }
         Change::GrantChanged {
             object_id,
             user_id,

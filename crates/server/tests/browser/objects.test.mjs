@@ -77,6 +77,9 @@ test("an admin of a fresh operations organization creates a site, renames it and
   await dialog.locator("button[type=submit]").click();
   await page.waitForURL(/done=deleted/);
   assert.equal(await page.locator(`tr[data-object="${id}"]`).count(), 0);
+  // The audit log says it in words, with the name the site had then.
+  await page.click("nav.side >> text=Audit log");
+  assert.ok(await page.isVisible("#audit >> text=renamed Rotterdam to Rotterdam Port"));
   await finish("objects-created-renamed-deleted");
 });
 
@@ -153,6 +156,9 @@ test("a question moves to another project from its Edit dialog, and deleting a p
   const moved = await api(server, "GET", a.at(`/objects/${a.question}`), { token: a.acme.token });
   assert.equal(moved.parent_id, a.retention);
   assert.equal(moved.owner_id, a.acme.userId, "it takes its new project's owner");
+  await page.goto(`${server.url}/orgs/${a.acme.org}/audit`);
+  assert.match(await page.locator("tr[data-type='object.moved'] .sentence").first().textContent(),
+    /moved .+ from Churn to Retention/);
   await finish("objects-question-moved");
 });
 
