@@ -760,7 +760,9 @@ impl Snapshot {
             | Change::ImportApplied { .. }
             | Change::ApiKeyCreated { .. }
             | Change::ApiKeyRevoked { .. }
-            | Change::LoginFailed { .. } => {}
+            | Change::LoginFailed { .. }
+            | Change::PasswordReset { .. }
+            | Change::PasswordChanged { .. } => {}
         }
     }
 }

@@ -113,6 +113,7 @@ impl Steward {
             })?;
         view.accept_url = Some(self.settings.link(&format!("/invitations/{token}")));
         view.token = Some(token);
+        self.send_invitation(org, &mut view).await?;
         Ok(view)
     }
 

@@ -100,6 +100,35 @@ pub struct ServeArgs {
     /// Log lines as text, or as one JSON object each (for log collectors).
     #[arg(long, env = "STEWARD_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Where mails go (docs/operations.md#mail).
+#[derive(Debug, clap::Args)]
+pub struct MailArgs {
+    /// The SMTP relay: `smtps://user:password@host:465`, or
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS). Without it,
+    /// mails (links included) are written to the log. Never logged whole: its
+    /// password is dropped from every message.
+    #[arg(long, env = "STEWARD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of Steward's mails, e.g. `Steward <steward@example.com>`.
+    #[arg(
+        long,
+        env = "STEWARD_MAIL_FROM",
+        default_value = "Steward <steward@localhost>"
+    )]
+    pub mail_from: String,
+}
+
+impl MailArgs {
+    pub fn transport(&self) -> anyhow::Result<crate::mail::Transport> {
+        Ok(match &self.smtp_url {
+            Some(url) => crate::mail::Transport::smtp(url, &self.mail_from)?,
+            None => crate::mail::Transport::Log,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -147,7 +176,9 @@ impl ServeArgs {
                 public_url: url.clone(),
             };
             let orgs = service.organization_count();
-            let app = Application::open(service, config).await?;
+            let transport = self.mail.transport()?;
+            let mut app = Application::open(service, config).await?;
+            let _courier = app.deliver_mail(transport);
             println!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
                 self.database.url.database_url,

@@ -11,6 +11,7 @@ mod import;
 mod objects;
 mod ownership;
 mod page;
+mod passwords;
 mod roles;
 mod session;
 mod users;
@@ -71,6 +72,7 @@ pub fn router() -> Router<Application> {
     Router::new()
         .merge(assets::router())
         .merge(accounts::router())
+        .merge(passwords::router())
         .merge(users::router())
         .merge(import::router())
         .merge(ownership::router())
