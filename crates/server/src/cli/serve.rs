@@ -145,7 +145,11 @@ impl ServeArgs {
                 tracing_subscriber::EnvFilter::try_from_default_env()
                     .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
             )
-            .with_writer(std::io::stderr);
+            .with_writer(std::io::stderr)
+            // Colours only for a terminal: a file or a collector reads plain
+            // `key=value` (the mails written to the log are read back by people
+            // and tests).
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
         match self.log_format {
             LogFormat::Text => logs.init(),
             LogFormat::Json => logs.json().init(),

@@ -318,6 +318,40 @@ struct Served {
     url: String,
     /// What it printed on stdout up to "running".
     out: String,
+    /// Its log (stderr), where mails go without --smtp-url.
+    log: tempfile::NamedTempFile,
+}
+
+impl Served {
+    /// The newest `path` link (`/verify-email/...`) the log shows in a mail to
+    /// `to`, waiting for the courier to write it.
+    async fn mailed_link(&self, to: &str, path: &str) -> String {
+        for _ in 0..100 {
+            let log = std::fs::read_to_string(self.log.path()).unwrap();
+            let found = log
+                .split("mail written to the log")
+                .skip(1)
+                .filter(|m| {
+                    m.lines()
+                        .next()
+                        .unwrap_or("")
+                        .contains(&format!(" to={to} "))
+                })
+                .filter_map(|m| {
+                    let at = m.find(path)?;
+                    let end = m[at..]
+                        .find(char::is_whitespace)
+                        .map_or(m.len(), |n| at + n);
+                    Some(m[at..end].to_string())
+                })
+                .last();
+            if let Some(link) = found {
+                return link;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {to} with a {path} link in the log");
+    }
 }
 
 impl Drop for Served {
@@ -352,7 +386,12 @@ fn serve(db: &str, args: &[&str]) -> Result<Served, String> {
             let url = rest.split('/').take(3).collect::<Vec<_>>().join("/");
             // Read on: a closed pipe would fail the server's next line.
             std::thread::spawn(move || stdout.for_each(drop));
-            return Ok(Served { child, url, out });
+            return Ok(Served {
+                child,
+                url,
+                out,
+                log,
+            });
         }
     }
     child.wait().unwrap();
@@ -515,6 +554,18 @@ async fn a_running_server_stops_writing_when_another_replaces_its_policy() {
     assert_eq!(signup.status(), 201);
     let org: serde_json::Value = signup.json().await.unwrap();
     let org = org["org"]["id"].as_str().unwrap().to_string();
+    let proof = node.mailed_link("owner@acme.test", "/verify-email/").await;
+    let proved = http
+        .post(format!(
+            "{}/api/v1/auth/verify-email/{}",
+            node.url,
+            proof.trim_start_matches("/verify-email/")
+        ))
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proved.status(), 200);
     let login: serde_json::Value = http
         .post(format!("{}/api/v1/auth/login", node.url))
         .json(&json!({"email": "owner@acme.test", "password": PASSWORD}))
