@@ -312,3 +312,123 @@ impl Store {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::temp_store;
+
+    fn letter(to: &str) -> Letter {
+        Letter {
+            to: to.into(),
+            subject: "Hello".into(),
+            text: "a link".into(),
+            html: "<p>a link</p>".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_claimed_mail_is_no_other_nodes_until_its_lease_ends_or_it_fails() {
+        let (_dir, store) = temp_store().await;
+        store.queue_mail(&letter("a@acme.test"), 100).await.unwrap();
+        store.queue_mail(&letter("b@acme.test"), 100).await.unwrap();
+
+        let first = store.claim_mail("node_a", 100, 220, 10).await.unwrap();
+        assert_eq!(first.len(), 2);
+        assert!(store
+            .claim_mail("node_b", 150, 270, 10)
+            .await
+            .unwrap()
+            .is_empty());
+
+        store.mail_sent(&first[0].id, 151).await.unwrap();
+        store
+            .mail_failed(&first[1].id, 160, "relay down")
+            .await
+            .unwrap();
+        // Not due yet, then due again, with its try counted; the sent one never.
+        assert!(store
+            .claim_mail("node_b", 159, 279, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        let again = store.claim_mail("node_b", 160, 280, 10).await.unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].attempts, 1);
+        assert_eq!(again[0].letter, letter("b@acme.test"));
+
+        // node_b dies holding it: once the lease ends another node takes it.
+        assert!(store
+            .claim_mail("node_a", 279, 399, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            store
+                .claim_mail("node_a", 280, 400, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // A delivered mail keeps no body.
+        assert_eq!(store.pending_mail_to("a@acme.test").await.unwrap(), vec![]);
+    }
+
+    #[tokio::test]
+    async fn an_account_link_works_once_before_it_expires_and_for_its_purpose_only() {
+        let (_dir, store) = temp_store().await;
+        let account = crate::store::Account {
+            id: UserId::parse("usr_a").unwrap(),
+            email: steward_core::Email::parse("a@acme.test").unwrap(),
+            name: steward_core::Name::parse("A").unwrap(),
+            password_hash: None,
+            created_at: steward_core::Timestamp(1),
+        };
+        store.create_account(&account).await.unwrap();
+        assert!(!store.is_email_verified(&account.id).await.unwrap());
+        let secret = Store::new_link_secret(LinkPurpose::Reset);
+        store
+            .queue_link_mail(
+                &account.id,
+                LinkPurpose::Reset,
+                &secret,
+                (100, 200),
+                &letter("a@acme.test"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .take_account_link(&secret, LinkPurpose::Verify, 150)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .take_account_link(&secret, LinkPurpose::Reset, 200)
+                .await
+                .unwrap(),
+            None,
+            "expired"
+        );
+        assert_eq!(
+            store
+                .take_account_link(&secret, LinkPurpose::Reset, 150)
+                .await
+                .unwrap(),
+            Some("usr_a".into())
+        );
+        assert_eq!(
+            store
+                .take_account_link(&secret, LinkPurpose::Reset, 151)
+                .await
+                .unwrap(),
+            None,
+            "used"
+        );
+        store.mark_email_verified(&account.id, 160).await.unwrap();
+        assert!(store.is_email_verified(&account.id).await.unwrap());
+    }
+}

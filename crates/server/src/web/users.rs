@@ -449,6 +449,14 @@ async fn invite(
         expires_in_days: None,
     };
     let (notice, invited) = match app.steward.create_invitation(&in_org, body).await {
+        // With --smtp-url the link went only by mail (docs/accounts.md).
+        Ok(view) if view.accept_url.is_none() => (
+            Notice::ok(format!(
+                "Invited {}. The invitation was mailed to them; it works once and expires in 7 days.",
+                view.email
+            )),
+            None,
+        ),
         Ok(view) => {
             let notice = Notice::ok(format!(
                 "Invited {}. Send them the link below; it works once and expires in 7 days.",
