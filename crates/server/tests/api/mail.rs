@@ -338,3 +338,47 @@ async fn a_restart_does_not_lose_a_queued_mail() {
     sink.mail_to("olivia@acme.test", "/verify-email/", WAIT)
         .await;
 }
+
+#[tokio::test]
+async fn a_nominee_is_mailed_the_nomination_and_the_owner_its_answer() {
+    let (sink, relay) = SmtpSink::start().await;
+    let app = spawn_with_mail(operations(), &format!("smtp://{relay}")).await;
+    let (org, owner) = sign_up_by_mail(&app, &sink, "olivia@acme.test").await;
+    app.post(
+        &format!("/api/v1/orgs/{org}/invitations"),
+        &owner.token,
+        json!({"email": "ada@acme.test", "name": "Ada", "role": "admin"}),
+    )
+    .await
+    .expect(201);
+    let invitation = sink.mail_to("ada@acme.test", "/invitations/", WAIT).await;
+    let token = token_of(&invitation.link("/invitations/").unwrap(), "/invitations/");
+    anonymous(
+        &app,
+        &format!("/api/v1/invitations/{token}/accept"),
+        json!({"password": PASSWORD}),
+    )
+    .await
+    .expect(200);
+    let ada = app.login("ada@acme.test").await;
+
+    let transfer = format!("/api/v1/orgs/{org}/ownership-transfer");
+    app.post(&transfer, &owner.token, json!({"to_user": ada.id}))
+        .await
+        .expect(201);
+    let nomination = sink.mail_to("ada@acme.test", "/ownership", WAIT).await;
+    assert!(
+        nomination.data.contains("owner of Acme"),
+        "{}",
+        nomination.data
+    );
+    app.post(&format!("{transfer}/accept"), &ada.token, json!({}))
+        .await
+        .expect(200);
+    let answer = sink.mail_to("olivia@acme.test", "/ownership", WAIT).await;
+    assert!(
+        answer.data.contains("Ada is now the owner of Acme"),
+        "{}",
+        answer.data
+    );
+}
