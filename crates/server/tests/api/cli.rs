@@ -2,7 +2,7 @@
 //! then opens: `orgs create` with its one-time link, `invitations`, `import`,
 //! `check`.
 
-use crate::support::{database_url, spawn_on, TestApp, PASSWORD};
+use crate::support::{database_url, mailed_link_in_log, spawn_on, TestApp, PASSWORD};
 use reqwest::Method;
 use serde_json::json;
 use std::process::Command;
@@ -323,34 +323,8 @@ struct Served {
 }
 
 impl Served {
-    /// The newest `path` link (`/verify-email/...`) the log shows in a mail to
-    /// `to`, waiting for the courier to write it.
     async fn mailed_link(&self, to: &str, path: &str) -> String {
-        for _ in 0..100 {
-            let log = std::fs::read_to_string(self.log.path()).unwrap();
-            let found = log
-                .split("mail written to the log")
-                .skip(1)
-                .filter(|m| {
-                    m.lines()
-                        .next()
-                        .unwrap_or("")
-                        .contains(&format!(" to={to} "))
-                })
-                .filter_map(|m| {
-                    let at = m.find(path)?;
-                    let end = m[at..]
-                        .find(char::is_whitespace)
-                        .map_or(m.len(), |n| at + n);
-                    Some(m[at..end].to_string())
-                })
-                .last();
-            if let Some(link) = found {
-                return link;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("no mail to {to} with a {path} link in the log");
+        mailed_link_in_log(self.log.path(), to, path).await
     }
 }
 

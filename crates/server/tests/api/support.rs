@@ -473,3 +473,34 @@ pub fn claims(token: &str) -> Value {
         .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
+
+/// The newest `path` link (`/verify-email/...`) a `steward serve` log shows in
+/// a mail to `to` (without --smtp-url mails are written there), waiting for the
+/// courier to write it.
+pub async fn mailed_link_in_log(log: &std::path::Path, to: &str, path: &str) -> String {
+    for _ in 0..100 {
+        let log = std::fs::read_to_string(log).unwrap();
+        let found = log
+            .split("mail written to the log")
+            .skip(1)
+            .filter(|m| {
+                m.lines()
+                    .next()
+                    .unwrap_or("")
+                    .contains(&format!(" to={to} "))
+            })
+            .filter_map(|m| {
+                let at = m.find(path)?;
+                let end = m[at..]
+                    .find(char::is_whitespace)
+                    .map_or(m.len(), |n| at + n);
+                Some(m[at..end].to_string())
+            })
+            .last();
+        if let Some(link) = found {
+            return link;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no mail to {to} with a {path} link in the log");
+}
