@@ -105,7 +105,7 @@ pub struct ServeArgs {
 }
 
 /// Where mails go (docs/operations.md#mail).
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct MailArgs {
     /// The SMTP relay: `smtps://user:password@host:465`, or
     /// `smtp://user:password@host:587?tls=required` (STARTTLS). Without it,
@@ -120,6 +120,19 @@ pub struct MailArgs {
         default_value = "Steward <steward@localhost>"
     )]
     pub mail_from: String,
+}
+
+// By hand: the URL may hold the relay's password.
+impl std::fmt::Debug for MailArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailArgs")
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(crate::mail::redact_smtp_url),
+            )
+            .field("mail_from", &self.mail_from)
+            .finish()
+    }
 }
 
 impl MailArgs {
