@@ -128,6 +128,12 @@ pub enum Command {
     RecordLoginFailure {
         user_id: UserId,
     },
+    /// Recorded by Steward itself when an account's password is set anew: by a
+    /// mailed reset link (`by_reset`) or by its holder, signed in.
+    RecordPasswordSet {
+        user_id: UserId,
+        by_reset: bool,
+    },
 }
 
 /// One row of a CSV import: re-applies the role of a member, or invites a new one.

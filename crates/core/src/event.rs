@@ -60,6 +60,8 @@ pub mod event_type {
     pub const API_KEY_CREATED: &str = "api_key.created";
     pub const API_KEY_REVOKED: &str = "api_key.revoked";
     pub const AUTH_LOGIN_FAILED: &str = "auth.login_failed";
+    pub const AUTH_PASSWORD_RESET: &str = "auth.password_reset";
+    pub const AUTH_PASSWORD_CHANGED: &str = "auth.password_changed";
 }
 
 /// One recorded change.
@@ -243,6 +245,12 @@ pub enum Change {
     /// Changes nothing: it is there for the audit trail.
     #[serde(rename = "auth.login_failed")]
     LoginFailed { user_id: UserId },
+    /// The password was set by a mailed reset link; for the audit trail.
+    #[serde(rename = "auth.password_reset")]
+    PasswordReset { user_id: UserId },
+    /// The password was changed by its holder, signed in; for the audit trail.
+    #[serde(rename = "auth.password_changed")]
+    PasswordChanged { user_id: UserId },
 }
 
 impl Change {
@@ -274,6 +282,8 @@ impl Change {
         event_type::API_KEY_CREATED,
         event_type::API_KEY_REVOKED,
         event_type::AUTH_LOGIN_FAILED,
+        event_type::AUTH_PASSWORD_RESET,
+        event_type::AUTH_PASSWORD_CHANGED,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -304,6 +314,8 @@ impl Change {
             Change::ApiKeyCreated { .. } => event_type::API_KEY_CREATED,
             Change::ApiKeyRevoked { .. } => event_type::API_KEY_REVOKED,
             Change::LoginFailed { .. } => event_type::AUTH_LOGIN_FAILED,
+            Change::PasswordReset { .. } => event_type::AUTH_PASSWORD_RESET,
+            Change::PasswordChanged { .. } => event_type::AUTH_PASSWORD_CHANGED,
         }
     }
 
@@ -339,7 +351,10 @@ impl Change {
                 ids.push(user_id.as_str());
                 ids.extend(objects_to.iter().map(UserId::as_str));
             }
-            Change::RoleChanged { user_id, .. } | Change::LoginFailed { user_id } => {
+            Change::RoleChanged { user_id, .. }
+            | Change::LoginFailed { user_id }
+            | Change::PasswordReset { user_id }
+            | Change::PasswordChanged { user_id } => {
                 ids.push(user_id.as_str());
             }
             Change::ScopeRolesChanged {
@@ -432,7 +447,9 @@ impl Change {
             | Change::RoleChanged { user_id, .. }
             | Change::ScopeRolesChanged { user_id, .. }
             | Change::GrantChanged { user_id, .. }
-            | Change::LoginFailed { user_id } => Some(user_id.as_str()),
+            | Change::LoginFailed { user_id }
+            | Change::PasswordReset { user_id }
+            | Change::PasswordChanged { user_id } => Some(user_id.as_str()),
             Change::TransferNominated { to_user, .. }
             | Change::TransferAccepted { to_user, .. }
             | Change::TransferDeclined { to_user, .. }
@@ -684,6 +701,8 @@ mod tests {
                 name: name(),
             },
             Change::LoginFailed { user_id: user() },
+            Change::PasswordReset { user_id: user() },
+            Change::PasswordChanged { user_id: user() },
         ];
         for change in &all {
             match change {
@@ -711,7 +730,9 @@ mod tests {
                 | Change::ImportApplied { .. }
                 | Change::ApiKeyCreated { .. }
                 | Change::ApiKeyRevoked { .. }
-                | Change::LoginFailed { .. } => {}
+                | Change::LoginFailed { .. }
+                | Change::PasswordReset { .. }
+                | Change::PasswordChanged { .. } => {}
             }
         }
         all

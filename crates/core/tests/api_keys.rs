@@ -280,6 +280,44 @@ fn only_steward_records_a_failed_login() {
 }
 
 #[test]
+fn only_steward_records_that_a_members_password_was_reset_or_changed() {
+    let mut org = org();
+    let set = |by_reset| Command::RecordPasswordSet {
+        user_id: uid("vera"),
+        by_reset,
+    };
+    for who in ["owner", "ada", "vera"] {
+        assert_eq!(org.outcome(who, set(true)), "not_permitted", "{who}");
+    }
+    let before = org.state.clone();
+    for (by_reset, type_name) in [
+        (true, "auth.password_reset"),
+        (false, "auth.password_changed"),
+    ] {
+        let events = org.run_as(Actor::System, set(by_reset)).unwrap();
+        match &events[..] {
+            [e] => {
+                assert_eq!(e.change.type_name(), type_name);
+                assert_eq!(e.change.target(), Some("vera"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(org.state, before, "a new password changes no state");
+    let refusal = org
+        .run_as(
+            Actor::System,
+            Command::RecordPasswordSet {
+                user_id: uid("stranger"),
+                by_reset: true,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(refusal, Refusal::UnknownMember(uid("stranger")));
+    assert_eq!(replay(&org.events), org.state);
+}
+
+#[test]
 fn a_failed_login_is_recorded_only_for_a_member() {
     let mut org = org();
     let refusal = org

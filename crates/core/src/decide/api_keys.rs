@@ -77,3 +77,22 @@ pub(super) fn record_login_failure(cx: &Context, user_id: UserId) -> Result<Vec<
     cx.member(&user_id)?;
     Ok(vec![Change::LoginFailed { user_id }])
 }
+
+/// As a refused password, a new one is Steward's to record: a member could
+/// otherwise write that someone else's password changed.
+pub(super) fn record_password_set(
+    cx: &Context,
+    user_id: UserId,
+    by_reset: bool,
+) -> Result<Vec<Change>, Refusal> {
+    cx.org()?;
+    if *cx.actor != Actor::System {
+        return Err(Refusal::NotPermitted);
+    }
+    cx.member(&user_id)?;
+    Ok(vec![if by_reset {
+        Change::PasswordReset { user_id }
+    } else {
+        Change::PasswordChanged { user_id }
+    }])
+}

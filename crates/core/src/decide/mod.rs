@@ -117,6 +117,9 @@ pub fn decide(
         } => api_keys::create(&cx, key_id, name, key_hash, permissions)?,
         Command::RevokeApiKey { key_id } => api_keys::revoke(&cx, key_id)?,
         Command::RecordLoginFailure { user_id } => api_keys::record_login_failure(&cx, user_id)?,
+        Command::RecordPasswordSet { user_id, by_reset } => {
+            api_keys::record_password_set(&cx, user_id, by_reset)?
+        }
     };
     Ok(changes
         .into_iter()

@@ -763,7 +763,9 @@ impl Snapshot {
             | Change::ObjectRenamed { .. }
             | Change::ApiKeyCreated { .. }
             | Change::ApiKeyRevoked { .. }
-            | Change::LoginFailed { .. } => {}
+            | Change::LoginFailed { .. }
+            | Change::PasswordReset { .. }
+            | Change::PasswordChanged { .. } => {}
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::auth::Password;
 // Until the organizations' use case moves to application/orgs.rs.
 use super::orgs::OrgView;
 use crate::secrets::random_id;
-use crate::store::{Account, StoreError};
+use crate::store::{Account, LinkPurpose, StoreError};
 use serde::{Deserialize, Serialize};
 use steward_core::{Email, Name, UserId};
 
@@ -64,6 +64,9 @@ pub struct SignupBody {
 pub struct SignupAnswer {
     pub account: AccountView,
     pub org: OrgView,
+    /// Always false: a link is mailed to the address, and the account signs in
+    /// once it is opened (`POST /auth/verify-email/{token}`).
+    pub email_verified: bool,
 }
 
 /// A new account's id.
@@ -73,7 +76,9 @@ pub(super) fn new_user_id() -> Result<UserId, AppError> {
 
 impl Application {
     /// Self-service signup (when the deployment allows it): an account with a
-    /// password, and a new organization it owns.
+    /// password, and a new organization it owns. The address is not proven: a
+    /// link is mailed to it, and the account cannot sign in until it is opened
+    /// (with the password), so nobody signs up with someone else's address.
     pub async fn signup(&self, body: SignupBody) -> Result<SignupAnswer, AppError> {
         if !self.settings().signup {
             return Err(AppError::SignupDisabled);
@@ -88,9 +93,13 @@ impl Application {
             .steward
             .create_organization_for(&account.id, org_name)
             .await?;
+        self.steward
+            .mail_account_link(&account, LinkPurpose::Verify)
+            .await?;
         Ok(SignupAnswer {
             account: (&account).into(),
             org,
+            email_verified: false,
         })
     }
 

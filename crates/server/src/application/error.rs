@@ -52,6 +52,9 @@ pub enum AppError {
     /// An invitation or setup link that is unknown, used or expired.
     #[error("this link is unknown, used or expired")]
     UnknownLink,
+    /// A password-reset or address link that is unknown, used or expired.
+    #[error("this link is unknown, used or expired; ask for a new one")]
+    UnknownMailLink,
     /// The console's import: the file posted is not the one previewed.
     #[error("the file is not the one previewed; preview it again before importing")]
     FileChanged,
@@ -94,6 +97,9 @@ pub enum Unauthenticated {
     /// An invitation to an address that has an account: its owner signs in first.
     #[error("an account with this address exists: sign in, then accept the invitation again with its access token")]
     SignInRequired,
+    /// The right password for an account whose address is not proven yet.
+    #[error("confirm your address first: open the link mailed to it (a new one was just sent)")]
+    EmailUnverified,
 }
 
 impl Unauthenticated {
@@ -109,6 +115,7 @@ impl Unauthenticated {
             Unauthenticated::RefreshTokenReused => "refresh_token_reused",
             Unauthenticated::RefreshTokenRevoked => "refresh_token_revoked",
             Unauthenticated::SignInRequired => "sign_in_required",
+            Unauthenticated::EmailUnverified => "email_unverified",
         }
     }
 }
@@ -187,7 +194,8 @@ impl AppError {
             | AppError::UnknownApiKey
             | AppError::NoSuchMember
             | AppError::NoSuchObject
-            | AppError::UnknownLink => ErrorKind::NotFound,
+            | AppError::UnknownLink
+            | AppError::UnknownMailLink => ErrorKind::NotFound,
             AppError::DuplicateEmail(_)
             | AppError::FileChanged
             | AppError::ImportRefused { .. } => ErrorKind::Conflict,
@@ -212,6 +220,7 @@ impl AppError {
             AppError::NoSuchMember => "unknown_member",
             AppError::NoSuchObject => "unknown_object",
             AppError::UnknownLink => "unknown_invitation",
+            AppError::UnknownMailLink => "unknown_link",
             AppError::FileChanged => "file_changed",
             AppError::ImportRefused { .. } => "import_refused",
             AppError::RateLimited { .. } => "too_many_attempts",

@@ -132,6 +132,7 @@ impl Steward {
         view.invited_by = org.user().map(|u| u.to_string());
         view.accept_url = Some(self.settings.link(&format!("/invitations/{token}")));
         view.token = Some(token);
+        self.send_invitation(org, &mut view).await?;
         Ok(view)
     }
 

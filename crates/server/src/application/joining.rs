@@ -10,7 +10,7 @@ use super::{AppError, Application, Caller, Steward, Unauthenticated};
 use crate::auth::Password;
 // Until the members' views move to application/members.rs.
 use super::members::MemberView;
-use crate::store::{Account, AuditFilter, SETUP_TOKEN_PREFIX};
+use crate::store::{Account, AuditFilter, LinkPurpose, SETUP_TOKEN_PREFIX};
 use serde::{Deserialize, Serialize};
 use steward_core::event::event_type;
 use steward_core::state::Invitation;
@@ -43,6 +43,9 @@ pub enum AcceptAnswer {
 pub struct Joined {
     pub user: UserId,
     pub member: MemberView,
+    /// Whether the account may sign in: false for a new account made from a
+    /// link someone was shown, until its address is proven by mail.
+    pub email_verified: bool,
 }
 
 /// What the person at a link does next (the console's join page).
@@ -215,27 +218,31 @@ impl Application {
     }
 
     /// The console's join form: a new account for the invited address (or a
-    /// setup link's password); answers who is now signed up.
+    /// setup link's password); answers who is now signed up, and whether they
+    /// may sign in yet (their address proven).
     pub async fn join_with_password(
         &self,
         token: &str,
         name: Option<String>,
         password: String,
-    ) -> Result<UserId, AppError> {
+    ) -> Result<(UserId, bool), AppError> {
         let body = AcceptBody {
             name,
             password: Some(password),
         };
         if is_setup_link(token) {
-            return Ok(self.set_up_account(token, body).await?.account.id);
+            return Ok((self.set_up_account(token, body).await?.account.id, true));
         }
-        Ok(self.accept_invitation(token, body, None).await?.user)
+        let joined = self.accept_invitation(token, body, None).await?;
+        Ok((joined.user, joined.email_verified))
     }
 
     /// Accepts an invitation. Who joins: the signed-in account the invitation is
     /// for, or a new account for the invited address (with the password the body
     /// chooses). An address that already has an account joins only signed in
-    /// (401 `sign_in_required`), so no password is ever checked here.
+    /// (401 `sign_in_required`), so no password is ever checked here. A new
+    /// account's address is proven when the link went only by mail; otherwise
+    /// (its inviter saw the link) a proof is mailed, and it signs in after.
     pub async fn accept_invitation(
         &self,
         token: &str,
@@ -249,6 +256,7 @@ impl Application {
             ..
         } = self.steward.invited(token).await?;
         let name = optional_name(body.name.as_deref())?;
+        let mut proof_needed = None;
         let user = match (signed_in, account) {
             (Some(user), Some(account)) if &account.id == user => account.id,
             // The invitation is for someone else's address.
@@ -266,7 +274,18 @@ impl Application {
                     )
                 })?;
                 let email = invitation.email.clone();
-                self.create_account(email, display, password).await?.id
+                let account = self.create_account(email, display, password).await?;
+                let store = self.service().store();
+                if store
+                    .was_invitation_mailed_only(invitation.id.as_str())
+                    .await?
+                {
+                    let now = self.service().clock().now().0;
+                    store.mark_email_verified(&account.id, now).await?;
+                } else {
+                    proof_needed = Some(account.clone());
+                }
+                account.id
             }
         };
         let command = Command::Join {
@@ -278,7 +297,16 @@ impl Application {
             .execute(&org, &Actor::User(user.clone()), command)
             .await?;
         let member = self.member_after_joining(org, &user).await?;
-        Ok(Joined { user, member })
+        if let Some(account) = &proof_needed {
+            self.steward
+                .mail_account_link(account, LinkPurpose::Verify)
+                .await?;
+        }
+        Ok(Joined {
+            user,
+            member,
+            email_verified: proof_needed.is_none(),
+        })
     }
 
     /// The new member as they see themself.
@@ -312,6 +340,9 @@ impl Application {
             .map_err(|e| AppError::Internal(format!("a setup link's account: {e}")))?;
         let hash = turn.hash(&password).await?;
         store.set_password(&account, &hash).await?;
+        // The operator named this address on the command line and handed the
+        // link over: their word proves it (docs/accounts.md).
+        store.mark_email_verified(&account, now.0).await?;
         if let Some(name) = optional_name(body.name.as_deref())? {
             store.rename_account(&account, &name).await?;
         }

@@ -16,11 +16,13 @@ pub mod invitations;
 pub mod joining;
 pub mod keys;
 mod list;
+mod mailing;
 pub mod me;
 pub mod members;
 pub mod objects;
 pub mod orgs;
 pub mod ownership;
+pub mod passwords;
 pub mod sessions;
 
 pub use caller::{parse_object, parse_user, Caller, InOrg};
@@ -28,6 +30,7 @@ pub use error::{AppError, Denied, ErrorKind, Unauthenticated};
 pub use list::{page_limit, Page};
 
 use crate::auth::{LoginLimiter, Passwords, Signer, TokenError, TokenIdentity};
+use crate::mail::{MailDesk, Transport};
 use crate::secrets::secret_hash;
 use crate::service::Service;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -63,6 +66,7 @@ pub struct Steward {
     service: Service,
     settings: Arc<Settings>,
     checks: Arc<CheckTally>,
+    mail: Arc<MailDesk>,
 }
 
 impl Steward {
@@ -71,6 +75,7 @@ impl Steward {
             service,
             settings: Arc::new(settings),
             checks: Arc::default(),
+            mail: Arc::default(),
         }
     }
 
@@ -177,6 +182,17 @@ impl Application {
 
     pub fn service(&self) -> &Service {
         self.steward.service()
+    }
+
+    /// Starts delivering the outbox with `transport` (call before the
+    /// application is cloned): with SMTP, invitation links go only by mail.
+    pub fn deliver_mail(&mut self, transport: Transport) -> tokio::task::JoinHandle<()> {
+        let desk = Arc::new(MailDesk {
+            over_smtp: transport.is_smtp(),
+            bell: tokio::sync::Notify::new(),
+        });
+        self.steward.mail = desk.clone();
+        crate::mail::spawn_courier(self.service().clone(), transport, desk)
     }
 
     pub fn settings(&self) -> &Settings {

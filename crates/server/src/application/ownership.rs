@@ -118,9 +118,11 @@ impl Steward {
         self.service
             .execute(&org.org, &org.actor()?, command)
             .await?;
-        self.nomination(org)
-            .await?
-            .ok_or_else(|| AppError::Internal("the nomination vanished after it was made".into()))
+        let view = self.nomination(org).await?.ok_or_else(|| {
+            AppError::Internal("the nomination vanished after it was made".into())
+        })?;
+        self.send_nomination(org, &view).await?;
+        Ok(view)
     }
 
     /// The owner withdraws the pending nomination.
@@ -155,6 +157,7 @@ impl Steward {
             .execute(&org.org, &org.actor()?, command)
             .await?;
         view.status = status;
+        self.send_transfer_answer(org, &view, status).await?;
         Ok(view)
     }
 

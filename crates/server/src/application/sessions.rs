@@ -100,6 +100,18 @@ impl Application {
         self.sign_in.signer.jwks(self.service().clock().now().0)
     }
 
+    /// A new access token and the first refresh token of a new family, for an
+    /// account whose credentials were just checked (login, proof of address).
+    pub(super) async fn new_tokens(&self, user: &UserId) -> Result<TokenAnswer, AppError> {
+        let now = self.service().clock().now();
+        let refresh_token = self
+            .service()
+            .store()
+            .issue_refresh_token(user.as_str(), now.0)
+            .await?;
+        self.tokens(user, refresh_token).await
+    }
+
     async fn tokens(&self, user: &UserId, refresh_token: String) -> Result<TokenAnswer, AppError> {
         Ok(TokenAnswer {
             access_token: self.access_token(user).await?,
@@ -139,8 +151,29 @@ impl Application {
     /// console's sign-in alike: rate limited, the same work and answer for an
     /// unknown e-mail as for a wrong password, and every failure audited. The one
     /// place a password is checked: every other credential path (accepting an
-    /// invitation for an existing account) sends people through sign-in.
+    /// invitation for an existing account) sends people through sign-in. An
+    /// account whose address is not proven is refused after its password
+    /// matched (`email_unverified`), and sent a new link.
     async fn credentials(
+        &self,
+        email: &str,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<Account, AppError> {
+        let account = self.password_matches(email, password, client).await?;
+        let store = self.service().store();
+        if !store.is_email_verified(&account.id).await? {
+            self.steward
+                .mail_account_link(&account, crate::store::LinkPurpose::Verify)
+                .await?;
+            return Err(Unauthenticated::EmailUnverified.into());
+        }
+        Ok(account)
+    }
+
+    /// The account whose password this is, through the login's limiter, timing
+    /// and audit; whether its address is proven is the caller's question.
+    pub(super) async fn password_matches(
         &self,
         email: &str,
         password: &str,

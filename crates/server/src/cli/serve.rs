@@ -105,6 +105,48 @@ pub struct ServeArgs {
     /// Log lines as text, or as one JSON object each (for log collectors).
     #[arg(long, env = "STEWARD_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Where mails go (docs/operations.md#mail).
+#[derive(clap::Args)]
+pub struct MailArgs {
+    /// The SMTP relay: `smtps://user:password@host:465`, or
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS). Without it,
+    /// mails (links included) are written to the log. Never logged whole: its
+    /// password is dropped from every message.
+    #[arg(long, env = "STEWARD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of Steward's mails, e.g. `Steward <steward@example.com>`.
+    #[arg(
+        long,
+        env = "STEWARD_MAIL_FROM",
+        default_value = "Steward <steward@localhost>"
+    )]
+    pub mail_from: String,
+}
+
+// By hand: the URL may hold the relay's password.
+impl std::fmt::Debug for MailArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailArgs")
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(crate::mail::redact_smtp_url),
+            )
+            .field("mail_from", &self.mail_from)
+            .finish()
+    }
+}
+
+impl MailArgs {
+    pub fn transport(&self) -> anyhow::Result<crate::mail::Transport> {
+        Ok(match &self.smtp_url {
+            Some(url) => crate::mail::Transport::smtp(url, &self.mail_from)?,
+            None => crate::mail::Transport::Log,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -121,7 +163,11 @@ impl ServeArgs {
                 tracing_subscriber::EnvFilter::try_from_default_env()
                     .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
             )
-            .with_writer(std::io::stderr);
+            .with_writer(std::io::stderr)
+            // Colours only for a terminal: a file or a collector reads plain
+            // `key=value` (the mails written to the log are read back by people
+            // and tests).
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
         match self.log_format {
             LogFormat::Text => logs.init(),
             LogFormat::Json => logs.json().init(),
@@ -153,10 +199,12 @@ impl ServeArgs {
                 token_audience: self.token_audience.clone(),
             };
             let orgs = service.organization_count();
-            let app = Application::open(service, config).await?;
+            let transport = self.mail.transport()?;
+            let mut app = Application::open(service, config).await?;
             // Picks up `steward keys rotate` and other nodes' rotations well within
             // the time a new key is published before it signs.
             let _keys = app.spawn_key_refresh(Duration::from_secs(10));
+            let _courier = app.deliver_mail(transport);
             println!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
                 self.database.url.database_url,

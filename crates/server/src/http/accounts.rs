@@ -7,6 +7,9 @@ use super::extract::{bearer, ApiBytes, ApiJson, ApiPath, Caller};
 use crate::application::accounts::{MeView, SignupAnswer, SignupBody};
 use crate::application::joining::{AcceptAnswer, AcceptBody};
 use crate::application::members::MemberView;
+use crate::application::passwords::{
+    ChangePasswordBody, NewPasswordBody, ResetRequestBody, VerifyBody,
+};
 use crate::application::sessions::{LoginBody, RefreshBody, TokenAnswer};
 use crate::application::Application;
 use axum::extract::{ConnectInfo, State};
@@ -22,6 +25,10 @@ pub fn router() -> Router<Application> {
         .route("/api/v1/auth/refresh", post(refresh))
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/me/password", post(change_password))
+        .route("/api/v1/auth/password-reset", post(request_password_reset))
+        .route("/api/v1/auth/password-reset/{token}", post(reset_password))
+        .route("/api/v1/auth/verify-email/{token}", post(verify_email))
         .route("/.well-known/jwks.json", get(jwks))
         .route(
             "/api/v1/invitations/{token}/accept",
@@ -99,4 +106,56 @@ pub(crate) async fn accept_invitation(
         serde_json::from_slice(&body).map_err(|e| ApiError::invalid("body", e.to_string()))?
     };
     Ok(Json(app.accept_link(&token, body, bearer(&headers)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequestBody,
+    responses((status = 202, description = "the same answer whether or not the address has an account; a one-time link (1 hour) is mailed when it has"), (status = 429)))]
+pub(crate) async fn request_password_reset(
+    State(app): State<Application>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<ResetRequestBody>,
+) -> Result<StatusCode, ApiError> {
+    app.request_password_reset(&body.email, client.ip()).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/{token}", tag = "accounts",
+    params(("token" = String, Path, description = "the secret of the mailed link")),
+    request_body = NewPasswordBody,
+    responses((status = 204, description = "the password is set; every session and refresh token of the account ended"), (status = 400), (status = 404, description = "`unknown_link`: unknown, used or expired")))]
+pub(crate) async fn reset_password(
+    State(app): State<Application>,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(body): ApiJson<NewPasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    app.reset_password(&token, &body.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/verify-email/{token}", tag = "accounts",
+    params(("token" = String, Path, description = "the secret of the mailed link")),
+    request_body = VerifyBody,
+    responses((status = 200, body = TokenAnswer, description = "the address is proven; signed in"), (status = 401), (status = 404, description = "`unknown_link`"), (status = 429)))]
+pub(crate) async fn verify_email(
+    State(app): State<Application>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(body): ApiJson<VerifyBody>,
+) -> Result<Json<TokenAnswer>, ApiError> {
+    Ok(Json(
+        app.verify_address_tokens(&token, &body.password, client.ip())
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", request_body = ChangePasswordBody,
+    responses((status = 204, description = "changed; every console session and refresh token of the account ended"), (status = 400), (status = 401), (status = 429)))]
+pub(crate) async fn change_password(
+    State(app): State<Application>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ChangePasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    app.change_password(caller, body, client.ip(), None).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -18,7 +18,8 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         accounts::signup, accounts::login, accounts::refresh, accounts::logout, accounts::me,
-        accounts::jwks, accounts::accept_invitation,
+        accounts::jwks, accounts::accept_invitation, accounts::request_password_reset,
+        accounts::reset_password, accounts::verify_email, accounts::change_password,
         discovery::openid_configuration, discovery::oauth_authorization_server,
         orgs::create, orgs::read, orgs::delete, orgs::deletion, orgs::my_access, orgs::policy, orgs::org_policy,
         members::list, members::read, members::update, members::remove, members::bulk_delete,

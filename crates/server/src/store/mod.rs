@@ -8,6 +8,7 @@ mod database_url;
 mod keys;
 mod load;
 mod memberships;
+mod outbox;
 mod policy;
 mod refresh;
 mod rows;
@@ -18,6 +19,7 @@ pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
 pub use database_url::{redact, DatabaseUrl};
 pub use keys::SigningKeyRow;
 pub use memberships::AccountMembership;
+pub use outbox::{Letter, LinkPurpose, QueuedMail};
 pub use policy::{PolicyId, StoredPolicy, POLICY_CHANNEL};
 pub use refresh::{
     RefreshRefusal, REFRESH_RETRY_GRACE_SECONDS, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_SECONDS,

@@ -94,6 +94,24 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         end_account_sessions(&mut conn, account_id).await
     }
+
+    /// Ends every session of the account but `keep` (the one whose password
+    /// change this is).
+    pub async fn end_account_sessions_but(
+        &self,
+        account_id: &str,
+        keep: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let Some(keep) = keep else {
+            return self.end_account_sessions(account_id).await;
+        };
+        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(account_id)
+            .bind(secret_hash_hex(keep))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
 }
 
 /// Ends every session of the account, on `conn` (a member's deletion does it

@@ -10,7 +10,7 @@ use super::session::{
 use crate::application::accounts::SignupBody;
 use crate::application::invitations::parse_invitation_token;
 use crate::application::joining::{AcceptBody, JoinStep};
-use crate::application::{AppError, Application, Caller, InOrg};
+use crate::application::{AppError, Application, Caller, InOrg, Unauthenticated};
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -166,6 +166,9 @@ async fn sign_in(
         .await
     {
         Ok(secret) => Ok(signed_in_to(&app, &secret, &next)),
+        Err(e @ AppError::Unauthenticated(Unauthenticated::EmailUnverified)) => {
+            sign_in_form(&app, token, &email, &next, Some(words(&e)))
+        }
         Err(e @ AppError::RateLimited { .. }) => {
             sign_in_form(&app, token, &email, &next, Some(words(&e)))
         }
@@ -180,8 +183,24 @@ async fn sign_in(
     }
 }
 
+/// After signing up, or joining by a link someone else was shown: the address
+/// must be proven before the account signs in (docs/accounts.md).
+fn check_your_mail(email: &str) -> Result<Response, PageError> {
+    let page = PlainPage {
+        title: "Confirm your address".into(),
+        error: None,
+        info: Some(format!(
+            "We sent a link to {email}. Open it and enter your password to confirm the address; then you are signed in."
+        )),
+        form: PlainForm::Message {
+            back: "/sign-in".into(),
+        },
+    };
+    Ok(render(&page)?.into_response())
+}
+
 /// The browser, its session started (`secret`), sent on to `to`.
-fn signed_in_to(app: &Application, secret: &str, to: &str) -> Response {
+pub(super) fn signed_in_to(app: &Application, secret: &str, to: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
     let headers = response.headers_mut();
     for cookie in [
@@ -252,10 +271,7 @@ async fn sign_up(State(app): State<Application>, req: Request) -> Result<Respons
         org_name: typed.2.into(),
     };
     match app.signup(body).await {
-        Ok(signed_up) => {
-            let to = format!("/orgs/{}/users", signed_up.org.id);
-            start_session(&app, &signed_up.account.id, &to).await
-        }
+        Ok(signed_up) => check_your_mail(signed_up.account.email.as_str()),
         // Turned off: the form's page says so.
         Err(AppError::SignupDisabled) => sign_up_form(&app, token, typed, None),
         Err(e @ AppError::Internal(_)) => Err(e.into()),
@@ -396,7 +412,11 @@ async fn join(
     let name = fields.get("name").map(str::to_string);
     let password = fields.raw("password").to_string();
     match app.join_with_password(&token, name, password).await {
-        Ok(user) => start_session(&app, &user, &org_users(&token)).await,
+        Ok((user, true)) => start_session(&app, &user, &org_users(&token)).await,
+        Ok((user, false)) => {
+            let account = app.steward.account(&user).await?;
+            check_your_mail(account.email.as_str())
+        }
         Err(e @ AppError::Internal(_)) => Err(e.into()),
         Err(e) => join_form(&app, &token, csrf, Some(words(&e))),
     }

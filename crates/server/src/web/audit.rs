@@ -265,6 +265,13 @@ fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
         Change::LoginFailed { user_id } => {
             format!("A sign-in as {} failed", name(user_id.as_str()))
         }
+        Change::PasswordReset { user_id } => format!(
+            "{} set a new password through a reset link",
+            name(user_id.as_str())
+        ),
+        Change::PasswordChanged { user_id } => {
+            format!("{} changed their password", name(user_id.as_str()))
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod me;
 mod objects;
 mod ownership;
 mod page;
+mod passwords;
 mod roles;
 mod session;
 mod settings;
@@ -73,6 +74,7 @@ pub fn router() -> Router<Application> {
     Router::new()
         .merge(assets::router())
         .merge(accounts::router())
+        .merge(passwords::router())
         .merge(users::router())
         .merge(import::router())
         .merge(ownership::router())

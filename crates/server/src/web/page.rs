@@ -362,6 +362,28 @@ pub enum PlainForm {
     Message {
         back: String,
     },
+    /// "Forgot your password?": the address to mail a reset link to.
+    ForgotPassword {
+        csrf: String,
+        email: String,
+    },
+    /// A reset link's page: the new password.
+    ResetPassword {
+        token: String,
+        csrf: String,
+    },
+    /// A proof-of-address link's page: the account's password.
+    VerifyEmail {
+        token: String,
+        csrf: String,
+        email: String,
+    },
+    /// The signed-in account's page: changing the password.
+    Account {
+        csrf: String,
+        email: String,
+        name: String,
+    },
 }
 
 pub fn render(page: &impl Template) -> Result<Html<String>, PageError> {

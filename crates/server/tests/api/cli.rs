@@ -2,7 +2,7 @@
 //! then opens: `orgs create` with its one-time link, `invitations`, `import`,
 //! `check`.
 
-use crate::support::{database_url, spawn_on, TestApp, PASSWORD};
+use crate::support::{database_url, mailed_link_in_log, spawn_on, TestApp, PASSWORD};
 use reqwest::Method;
 use serde_json::json;
 use std::process::Command;
@@ -318,6 +318,14 @@ struct Served {
     url: String,
     /// What it printed on stdout up to "running".
     out: String,
+    /// Its log (stderr), where mails go without --smtp-url.
+    log: tempfile::NamedTempFile,
+}
+
+impl Served {
+    async fn mailed_link(&self, to: &str, path: &str) -> String {
+        mailed_link_in_log(self.log.path(), to, path).await
+    }
 }
 
 impl Drop for Served {
@@ -352,7 +360,12 @@ fn serve(db: &str, args: &[&str]) -> Result<Served, String> {
             let url = rest.split('/').take(3).collect::<Vec<_>>().join("/");
             // Read on: a closed pipe would fail the server's next line.
             std::thread::spawn(move || stdout.for_each(drop));
-            return Ok(Served { child, url, out });
+            return Ok(Served {
+                child,
+                url,
+                out,
+                log,
+            });
         }
     }
     child.wait().unwrap();
@@ -515,6 +528,18 @@ async fn a_running_server_stops_writing_when_another_replaces_its_policy() {
     assert_eq!(signup.status(), 201);
     let org: serde_json::Value = signup.json().await.unwrap();
     let org = org["org"]["id"].as_str().unwrap().to_string();
+    let proof = node.mailed_link("owner@acme.test", "/verify-email/").await;
+    let proved = http
+        .post(format!(
+            "{}/api/v1/auth/verify-email/{}",
+            node.url,
+            proof.trim_start_matches("/verify-email/")
+        ))
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proved.status(), 200);
     let login: serde_json::Value = http
         .post(format!("{}/api/v1/auth/login", node.url))
         .json(&json!({"email": "owner@acme.test", "password": PASSWORD}))

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use steward::application::{Application, Settings, SignIn};
 use steward::auth::Passwords;
+use steward::mail::Transport;
 use steward::service::Service;
 use steward::store::Store;
 use steward_core::Policy;
@@ -90,12 +91,55 @@ async fn start(url: &str, database: Database, policy: Policy, signup: bool) -> T
     start_with(url, database, policy, signup, None).await
 }
 
+/// With its mail delivered over SMTP to `smtp_url` (a sink the test starts,
+/// maybe later), on the backend the settings choose.
+pub async fn spawn_with_mail(policy: Policy, smtp_url: &str) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let transport = Transport::smtp(smtp_url, "Steward <steward@steward.test>").unwrap();
+    if std::env::var("STEWARD_TEST_API_BACKEND").as_deref() == Ok("postgres") {
+        let db = PgDatabase::create().await;
+        let url = db.url.clone();
+        return start_mailing(&url, Database::Postgres(db, dir), policy, Some(transport)).await;
+    }
+    let url = database_url(&dir);
+    start_mailing(&url, Database::Sqlite(dir), policy, Some(transport)).await
+}
+
+/// Another server on the database of `url` (which another test app keeps), as
+/// a node restarted on it; with its mail delivered to `smtp_url`, or none.
+pub async fn spawn_node_on(url: &str, policy: Policy, smtp_url: Option<&str>) -> TestApp {
+    let transport = smtp_url.map(|u| Transport::smtp(u, "Steward <steward@steward.test>").unwrap());
+    start_mailing(url, Database::Elsewhere, policy, transport).await
+}
+
 async fn start_with(
     url: &str,
     database: Database,
     policy: Policy,
     signup: bool,
     passwords: Option<Passwords>,
+) -> TestApp {
+    start_full(url, database, policy, signup, passwords, None).await
+}
+
+async fn start_mailing(
+    url: &str,
+    database: Database,
+    policy: Policy,
+    mail: Option<Transport>,
+) -> TestApp {
+    start_full(url, database, policy, true, None, mail).await
+}
+
+/// Without `mail`, no courier runs: the mails stay in the outbox, where
+/// `mail_link` reads them (as an operator reads the log).
+async fn start_full(
+    url: &str,
+    database: Database,
+    policy: Policy,
+    signup: bool,
+    passwords: Option<Passwords>,
+    mail: Option<Transport>,
 ) -> TestApp {
     let store = Store::open(url).await.unwrap();
     let service = Service::open(store, policy).await.unwrap();
@@ -112,6 +156,9 @@ async fn start_with(
         token_audience: steward::auth::DEFAULT_TOKEN_AUDIENCE.into(),
     };
     let mut app = Application::open(service, config).await.unwrap();
+    if let Some(transport) = mail {
+        app.deliver_mail(transport);
+    }
     if let Some(passwords) = passwords {
         app.sign_in = Arc::new(SignIn {
             signer: app.sign_in.signer.clone(),
@@ -137,6 +184,8 @@ async fn start_with(
 enum Database {
     Sqlite(tempfile::TempDir),
     Postgres(PgDatabase, tempfile::TempDir),
+    /// Kept by another test app on the same database.
+    Elsewhere,
 }
 
 /// A PostgreSQL database made for one test and dropped after it.
@@ -280,6 +329,7 @@ impl TestApp {
             )
             .await
             .expect(201);
+        self.prove_address(email).await;
         let owner = self.login(email).await;
         Org {
             id: body["org"]["id"].as_str().unwrap().to_string(),
@@ -321,8 +371,46 @@ impl TestApp {
                 .expect(200);
         } else {
             answer.expect(200);
+            // The inviter was shown the link: the new account proves its address.
+            self.prove_address(email).await;
         }
         self.login(email).await
+    }
+
+    /// The newest link to `path` (`/verify-email/`...) in the mails queued for
+    /// `to`: the test reads the outbox as an operator reads the log.
+    pub async fn mail_link(&self, to: &str, path: &str) -> Option<String> {
+        let letters = self
+            .app
+            .service()
+            .store()
+            .pending_mail_to(to)
+            .await
+            .unwrap();
+        letters.iter().rev().find_map(|l| {
+            let at = l.text.find(path)?;
+            let end = l.text[at..]
+                .find(char::is_whitespace)
+                .map_or(l.text.len(), |n| at + n);
+            Some(l.text[at..end].to_string())
+        })
+    }
+
+    /// Opens the address link mailed to `email` with the account's password.
+    pub async fn prove_address(&self, email: &str) {
+        let link = self
+            .mail_link(email, "/verify-email/")
+            .await
+            .unwrap_or_else(|| panic!("no address link was mailed to {email}"));
+        let token = link.trim_start_matches("/verify-email/");
+        self.call(
+            Method::POST,
+            &format!("/api/v1/auth/verify-email/{token}"),
+            None,
+            Some(json!({"password": PASSWORD})),
+        )
+        .await
+        .expect(200);
     }
 
     pub async fn role_of(&self, org: &str, viewer: &User, user: &User) -> String {
@@ -385,4 +473,35 @@ pub fn claims(token: &str) -> Value {
         .decode(payload)
         .unwrap();
     serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The newest `path` link (`/verify-email/...`) a `steward serve` log shows in
+/// a mail to `to` (without --smtp-url mails are written there), waiting for the
+/// courier to write it.
+pub async fn mailed_link_in_log(log: &std::path::Path, to: &str, path: &str) -> String {
+    for _ in 0..100 {
+        let log = std::fs::read_to_string(log).unwrap();
+        let found = log
+            .split("mail written to the log")
+            .skip(1)
+            .filter(|m| {
+                m.lines()
+                    .next()
+                    .unwrap_or("")
+                    .contains(&format!(" to={to} "))
+            })
+            .filter_map(|m| {
+                let at = m.find(path)?;
+                let end = m[at..]
+                    .find(char::is_whitespace)
+                    .map_or(m.len(), |n| at + n);
+                Some(m[at..end].to_string())
+            })
+            .last();
+        if let Some(link) = found {
+            return link;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no mail to {to} with a {path} link in the log");
 }

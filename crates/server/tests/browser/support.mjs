@@ -25,7 +25,8 @@ export async function startServer(policy = "operations") {
   const child = spawn(BINARY, [
     "serve", "--bind", "127.0.0.1:0", "--signup", "on",
     "--database-url", `sqlite://${join(dir, "steward.db")}`, "--policy", policyArg,
-  ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } });
+    // Mails go to the log without --smtp-url: the tests read their links there.
+  ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn,steward::mail=info" } });
   let log = "";
   child.stderr.on("data", (d) => { log += d; });
   const url = await new Promise((ok, fail) => {
@@ -72,8 +73,32 @@ export async function signUp(server, email, name, orgName) {
   const made = await api(server, "POST", "/api/v1/signup", {
     body: { email, name, password: PASSWORD, org_name: orgName },
   });
+  await proveAddress(server, email);
   const token = await login(server, email);
   return { org: made.org.id, userId: made.account.id, token };
+}
+
+/** The newest link to `path` (`/verify-email/`...) in a mail to `email`, as
+ * the server's log shows it (no --smtp-url); waits for it to be written. */
+export async function mailedLink(server, email, path) {
+  for (let i = 0; i < 100; i++) {
+    // One chunk per mail: its fields (to=..., then the text with the link).
+    const mails = server.log().split("mail written to the log").slice(1);
+    const links = mails
+      .filter((m) => m.split("\n")[0].includes(` to=${email} `))
+      .map((m) => m.match(new RegExp(`${path}[A-Za-z0-9_-]+`)))
+      .filter(Boolean);
+    if (links.length) return links[links.length - 1][0];
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  throw new Error(`no mail to ${email} with a ${path} link in the log:\n${server.log()}`);
+}
+
+/** Opens the address link mailed to `email` with the account's password. */
+export async function proveAddress(server, email) {
+  const link = await mailedLink(server, email, "/verify-email/");
+  const token = link.slice("/verify-email/".length);
+  await api(server, "POST", `/api/v1/auth/verify-email/${token}`, { body: { password: PASSWORD } });
 }
 
 export async function login(server, email) {
@@ -91,7 +116,11 @@ export async function addMember(server, org, ownerToken, email, name, role) {
   const answer = await api(server, "POST", accept, {
     body: { name, password: PASSWORD }, expect: [200, 401],
   });
-  if (answer.error?.reason !== "sign_in_required") return answer.user_id;
+  if (answer.error?.reason !== "sign_in_required") {
+    // The inviter was shown the link: the new account proves its address.
+    await proveAddress(server, email);
+    return answer.user_id;
+  }
   const member = await api(server, "POST", accept, { token: await login(server, email) });
   return member.user_id;
 }

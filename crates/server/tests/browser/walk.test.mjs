@@ -6,7 +6,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startServer, signUp, addMember, api, openPage, closeBrowser, signIn, screenshotsAt,
-  expectAccessible, DESKTOP, PHONE,
+  expectAccessible, DESKTOP, PHONE, mailedLink, PASSWORD,
 } from "./support.mjs";
 
 after(closeBrowser);
@@ -100,7 +100,7 @@ test("the pages outside an organization pass axe-core at desktop and phone width
   const server = await startServer("operations");
   t.after(server.stop);
   const { page, finish } = await openPage(t, DESKTOP);
-  for (const path of ["/sign-in", "/sign-up"]) {
+  for (const path of ["/sign-in", "/sign-up", "/password-reset"]) {
     await page.goto(server.url + path);
     await screenshotsAt(page, `walk-plain${path.replace("/", "-")}`);
   }
@@ -110,5 +110,20 @@ test("the pages outside an organization pass axe-core at desktop and phone width
   await page.click("button[type=submit]");
   await page.waitForSelector(".notice.error, .error");
   await screenshotsAt(page, "walk-plain-sign-in-refused");
+  // The mailed links' pages, and the account page.
+  await signUp(server, "olivia@example.com", "Olivia Owner", "Acme");
+  await api(server, "POST", "/api/v1/auth/password-reset", {
+    body: { email: "olivia@example.com" }, expect: [202],
+  });
+  await page.goto(server.url + await mailedLink(server, "olivia@example.com", "/password-reset/"));
+  await screenshotsAt(page, "walk-plain-password-reset-link");
+  await api(server, "POST", "/api/v1/signup", {
+    body: { email: "sam@example.com", name: "Sam", password: PASSWORD, org_name: "Samco" },
+  });
+  await page.goto(server.url + await mailedLink(server, "sam@example.com", "/verify-email/"));
+  await screenshotsAt(page, "walk-plain-verify-email");
+  await signIn(page, server, "olivia@example.com");
+  await page.goto(server.url + "/account");
+  await screenshotsAt(page, "walk-plain-account");
   await finish("walk-plain-last", [/401/]);
 });

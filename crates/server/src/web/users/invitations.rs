@@ -102,22 +102,25 @@ pub async fn pending(app: &Application, org: &InOrg) -> Result<Vec<PendingInvita
     Ok(rows)
 }
 
-/// The Users page again, with the link of an invitation just made.
+/// The Users page again, with the link of an invitation just made; with
+/// `--smtp-url` the link went only by mail (docs/accounts.md), so the page
+/// says so instead of showing it.
 async fn with_link(
     app: &Application,
     posted: &Posted,
     org: &str,
     made: Result<InvitationView, AppError>,
-    said: impl FnOnce(&InvitationView) -> String,
+    said: impl FnOnce(&InvitationView, bool) -> String,
 ) -> Result<Response, PageError> {
     let (notice, invited) = match made {
         Ok(view) => {
-            let notice = Notice::ok(said(&view));
-            let invited = Invited {
+            let mailed = view.accept_url.is_none();
+            let notice = Notice::ok(said(&view, mailed));
+            let invited = view.accept_url.map(|url| Invited {
                 email: view.email,
-                url: view.accept_url.unwrap_or_default(),
-            };
-            (notice, Some(invited))
+                url,
+            });
+            (notice, invited)
         }
         Err(e @ AppError::Internal(_)) => return Err(e.into()),
         Err(e) => (Notice::error(&e), None),
@@ -126,7 +129,8 @@ async fn with_link(
     show_users(app, &posted.browser, org, query, Some(notice), invited).await
 }
 
-/// Invite: the invitation's link is shown once, on the page that answers.
+/// Invite: the invitation's link is mailed, or shown once on the page that
+/// answers.
 async fn invite(
     State(app): State<Application>,
     Path(org): Path<String>,
@@ -142,11 +146,18 @@ async fn invite(
         expires_in_days: None,
     };
     let made = app.steward.create_invitation(&in_org, body).await;
-    with_link(&app, &posted, &org, made, |view| {
-        format!(
-            "Invited {}. Send them the link below; it works once and expires in 7 days.",
-            view.email
-        )
+    with_link(&app, &posted, &org, made, |view, mailed| {
+        if mailed {
+            format!(
+                "Invited {}. The invitation was mailed to them; it works once and expires in 7 days.",
+                view.email
+            )
+        } else {
+            format!(
+                "Invited {}. Send them the link below; it works once and expires in 7 days.",
+                view.email
+            )
+        }
     })
     .await
 }
@@ -162,11 +173,18 @@ async fn resend(
         Ok(id) => app.steward.resend_invitation(&in_org, id).await,
         Err(e) => Err(e),
     };
-    with_link(&app, &posted, &org, made, |view| {
-        format!(
-            "A fresh link for {}: send them the one below; the old one no longer works.",
-            view.email
-        )
+    with_link(&app, &posted, &org, made, |view, mailed| {
+        if mailed {
+            format!(
+                "A fresh link was mailed to {}; the old one no longer works.",
+                view.email
+            )
+        } else {
+            format!(
+                "A fresh link for {}: send them the one below; the old one no longer works.",
+                view.email
+            )
+        }
     })
     .await
 }

@@ -188,6 +188,8 @@ async fn a_new_account_accepting_needs_a_password() {
     assert_eq!(joined["email"], "nell@acme.test");
     assert_eq!(joined["name"], "Nell");
     assert_eq!(joined["role"], "viewer");
+    // The admin was shown the link: Nell proves her address before signing in.
+    t.app.prove_address("nell@acme.test").await;
     let nell = t.app.login("nell@acme.test").await;
     assert_eq!(joined["user_id"], nell.id.as_str());
     // Used once.
