@@ -6,18 +6,29 @@ use crate::id::{
 };
 use serde::{Deserialize, Serialize};
 
-/// Who made a change: a member, or Steward itself (expiry sweeps, the operator's CLI).
+/// Who made a change: a member, Steward itself (expiry sweeps, the operator's
+/// CLI), or a customer's directory through its SCIM token.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum Actor {
     User(UserId),
     System,
+    /// A directory (Okta, Entra ID...) provisioning through the SCIM token
+    /// `key_id`. It acts with the rights of the member who made the token, so
+    /// every rule is decided as for them (never above their rank), while the
+    /// log names the directory.
+    Directory {
+        key_id: ApiKeyId,
+        creator: UserId,
+    },
 }
 
 impl Actor {
+    /// The member whose rights the change is decided with.
     pub fn user(&self) -> Option<&UserId> {
         match self {
             Actor::User(u) => Some(u),
+            Actor::Directory { creator, .. } => Some(creator),
             Actor::System => None,
         }
     }

@@ -19,6 +19,7 @@ pub mod members;
 pub mod objects;
 pub mod orgs;
 pub mod ownership;
+pub mod provisioning;
 pub mod sessions;
 
 pub use caller::{parse_object, parse_user, Caller, InOrg};
