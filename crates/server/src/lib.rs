@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cli;
 pub mod download;
 pub mod http;
+pub mod scim;
 pub mod secrets;
 pub mod service;
 pub mod store;
