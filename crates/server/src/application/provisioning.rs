@@ -7,7 +7,7 @@
 mod groups;
 mod users;
 
-pub use groups::{DirectoryGroup, GroupMapping, MappingChoice, ProvisionedGroup};
+pub use groups::{DirectoryGroup, GroupMapping, MappingChoice, MappingOption, ProvisionedGroup};
 pub use users::{DirectoryUser, ProvisionedUser};
 
 use super::api_keys::{CreateKey, KeyView};

@@ -321,7 +321,8 @@ async fn keep_request(State(app): State<Application>, req: Request, next: Next) 
         status,
         outcome,
     };
-    tokio::spawn(async move { app.steward.record_directory_request(&org, request).await });
+    // Kept before the answer goes, so the page lists a request once it is answered.
+    app.steward.record_directory_request(&org, request).await;
     response
 }
 

@@ -11,6 +11,7 @@ mod import;
 mod objects;
 mod ownership;
 mod page;
+mod provisioning;
 mod roles;
 mod session;
 mod users;
@@ -77,5 +78,6 @@ pub fn router() -> Router<Application> {
         .merge(objects::router())
         .merge(audit::router())
         .merge(roles::router())
+        .merge(provisioning::router())
         .layer(axum::middleware::from_fn(page_headers))
 }

@@ -8,6 +8,7 @@ mod governance;
 mod hashing;
 mod operations;
 mod scim;
+mod scim_console;
 mod scim_groups;
 mod scim_quirks;
 mod sight;

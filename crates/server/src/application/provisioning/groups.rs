@@ -30,6 +30,16 @@ pub struct GroupMapping {
     pub object_id: Option<ObjectId>,
 }
 
+/// A role a group may be mapped to, as the console offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingOption {
+    pub role: String,
+    /// Empty: the organization role.
+    pub object_id: String,
+    /// "Admin", or "Admin on Plant 7 (system)".
+    pub label: String,
+}
+
 /// The console's form for a group's mapping: `role` empty removes it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MappingChoice {
@@ -392,6 +402,51 @@ impl Steward {
     pub async fn directory_groups(&self, org: &InOrg) -> Result<Vec<ProvisionedGroup>, AppError> {
         org.require("members:manage")?;
         self.group_views(&org.org).await
+    }
+
+    /// What a group may be mapped to: each organization role, and each role of
+    /// each scope object the member may see. Needs `members:manage`.
+    pub async fn mapping_options(&self, org: &InOrg) -> Result<Vec<MappingOption>, AppError> {
+        org.require("members:manage")?;
+        let policy = self.service().policy().clone();
+        let mut options: Vec<MappingOption> = policy
+            .org_roles
+            .iter()
+            .map(|&r| MappingOption {
+                role: policy.role(r).name.clone(),
+                object_id: String::new(),
+                label: policy.role(r).label.clone(),
+            })
+            .collect();
+        let scoped = self
+            .service()
+            .read(&org.org, |state| {
+                let mut scoped = Vec::new();
+                for object in state.objects() {
+                    let Some(t) = policy.type_index(&object.object_type) else {
+                        continue;
+                    };
+                    if !policy.object_type(t).scope || !org.sees(object.id.as_str()) {
+                        continue;
+                    }
+                    for role in policy.roles.iter().filter(|r| r.level == t) {
+                        scoped.push(MappingOption {
+                            role: role.name.clone(),
+                            object_id: object.id.to_string(),
+                            label: format!(
+                                "{} on {} ({})",
+                                role.label,
+                                object.name,
+                                policy.object_type(t).label
+                            ),
+                        });
+                    }
+                }
+                scoped
+            })
+            .await?;
+        options.extend(scoped);
+        Ok(options)
     }
 
     /// Maps a group to a role (or to nothing); its members' roles follow, each
