@@ -213,6 +213,17 @@ pub fn parse(text: &str) -> Result<Filter, FilterError> {
     Ok(filter)
 }
 
+/// The value of a filter that is only `userName eq "..."` (a directory's lookup).
+pub fn user_name_eq(text: &str) -> Option<String> {
+    match parse(text).ok()? {
+        Filter::Compare(path, Op::Eq, Value::String(name)) => {
+            let steps = steps(&path);
+            (steps.len() == 1 && steps[0].eq_ignore_ascii_case("userName")).then_some(name)
+        }
+        _ => None,
+    }
+}
+
 /// The attribute part of a path, without a schema URN in front
 /// (`urn:ietf:params:scim:schemas:core:2.0:User:userName` is `userName`);
 /// an extension's attribute keeps its URN as the first step.
@@ -396,6 +407,21 @@ mod tests {
         assert!(yes(
             r#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "ann""#
         ));
+    }
+
+    #[test]
+    fn a_lookup_by_user_name_is_told_apart() {
+        assert_eq!(
+            user_name_eq(r#"userName eq "A@x.test""#).as_deref(),
+            Some("A@x.test")
+        );
+        assert_eq!(
+            user_name_eq(r#"urn:ietf:params:scim:schemas:core:2.0:User:userName eq "a""#)
+                .as_deref(),
+            Some("a")
+        );
+        assert_eq!(user_name_eq(r#"userName eq "a" or userName eq "b""#), None);
+        assert_eq!(user_name_eq(r#"userName co "a""#), None);
     }
 
     #[test]

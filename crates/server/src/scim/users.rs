@@ -19,7 +19,19 @@ pub(super) async fn list(
     dir: Dir,
     Query(params): Query<Params>,
 ) -> Result<Response, ScimError> {
-    let users = app.steward.provisioned_users(&dir.directory).await?;
+    // A directory looks a person up by userName before each create: answered
+    // from the index, not by reading everyone; the filter still decides.
+    let users = match params
+        .get("filter")
+        .and_then(|f| super::filter::user_name_eq(f))
+    {
+        Some(name) => {
+            app.steward
+                .provisioned_users_named(&dir.directory, &name)
+                .await?
+        }
+        None => app.steward.provisioned_users(&dir.directory).await?,
+    };
     let rendered = users
         .iter()
         .map(|u| resources::user(u, &dir.base))

@@ -94,6 +94,22 @@ impl Store {
         row.as_ref().map(user_row).transpose()
     }
 
+    /// The person a `userName` (lower case) names, if any.
+    pub async fn scim_user_by_name(
+        &self,
+        org: &str,
+        user_name: &str,
+    ) -> Result<Option<ScimUserRow>, StoreError> {
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM scim_users WHERE org_id = $1 AND user_name = $2");
+        let row = sqlx::query(&sql)
+            .bind(org)
+            .bind(user_name)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
     /// Inserts or replaces the person's row.
     pub async fn put_scim_user(&self, org: &str, row: &ScimUserRow) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;

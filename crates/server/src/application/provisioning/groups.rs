@@ -348,18 +348,36 @@ impl Steward {
                 "displayName: give the group a name",
             ));
         }
-        let known: BTreeSet<String> = self
-            .provisioned_users(dir)
-            .await?
-            .into_iter()
-            .map(|u| u.id.to_string())
-            .collect();
         let members: BTreeSet<String> = input.members.into_iter().collect();
-        if let Some(unknown) = members.iter().find(|m| !known.contains(*m)) {
-            return Err(AppError::invalid(
-                "members",
-                format!("members: no user has the id {unknown}"),
-            ));
+        let not_members: Vec<String> = self
+            .service()
+            .read(&dir.org, |state| {
+                members
+                    .iter()
+                    .filter(|m| {
+                        UserId::parse(m)
+                            .ok()
+                            .and_then(|u| state.member(&u))
+                            .is_none()
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .await?;
+        for other in not_members {
+            // A deprovisioned person may stay in a group; nobody else may be in one.
+            let known = self
+                .service()
+                .store()
+                .scim_user(dir.org.as_str(), &other)
+                .await?
+                .is_some();
+            if !known {
+                return Err(AppError::invalid(
+                    "members",
+                    format!("members: no user has the id {other}"),
+                ));
+            }
         }
         let (_, before) = self.groups(&dir.org).await?;
         let mut after = before.clone();

@@ -144,6 +144,54 @@ impl Steward {
         Ok(users)
     }
 
+    /// The people a `userName` may name (case ignored): the one the directory
+    /// sent under it, and the member whose address it is. What a directory's
+    /// lookup before a create asks, without reading everyone.
+    pub async fn provisioned_users_named(
+        &self,
+        dir: &Directory,
+        user_name: &str,
+    ) -> Result<Vec<ProvisionedUser>, AppError> {
+        let lower = user_name.trim().to_lowercase();
+        let store = self.service().store();
+        let named = store.scim_user_by_name(dir.org.as_str(), &lower).await?;
+        let email = Email::parse(user_name).ok();
+        let member = match &email {
+            Some(email) => {
+                self.service()
+                    .read(&dir.org, |state| state.member_by_email(email).cloned())
+                    .await?
+            }
+            None => None,
+        };
+        let member_row = match &member {
+            Some(m) => {
+                store
+                    .scim_user(dir.org.as_str(), m.user_id.as_str())
+                    .await?
+            }
+            None => None,
+        };
+        let named_member = match &named {
+            Some(r) => {
+                let id = UserId::parse(&r.user_id).map_err(|_| AppError::NoSuchMember)?;
+                self.service()
+                    .read(&dir.org, |state| state.member(&id).cloned())
+                    .await?
+            }
+            None => None,
+        };
+        let mut found: Vec<ProvisionedUser> = view(named_member.as_ref(), named.as_ref())
+            .into_iter()
+            .collect();
+        if let Some(m) = view(member.as_ref(), member_row.as_ref()) {
+            if found.iter().all(|f| f.id != m.id) {
+                found.push(m);
+            }
+        }
+        Ok(found)
+    }
+
     /// One person, by id; `unknown_member` for anyone the directory may not read.
     pub async fn provisioned_user(
         &self,
@@ -174,8 +222,8 @@ impl Steward {
         let name = input.name(&email)?;
         let store = self.service().store();
         let lower = input.user_name.trim().to_lowercase();
-        let rows = store.scim_users(dir.org.as_str()).await?;
-        if rows.iter().any(|r| r.user_name == lower && r.active) {
+        let named = store.scim_user_by_name(dir.org.as_str(), &lower).await?;
+        if named.as_ref().is_some_and(|r| r.active) {
             return Err(AppError::AlreadyProvisioned(input.user_name));
         }
         let taken = self
@@ -188,10 +236,7 @@ impl Steward {
         let account = self
             .owner_account(email.clone(), Some(name.clone()))
             .await?;
-        if let Some(old) = rows
-            .iter()
-            .find(|r| r.user_name == lower && r.user_id != account.id.as_str())
-        {
+        if let Some(old) = named.filter(|r| r.user_id != account.id.as_str()) {
             // A deprovisioned record under this userName for another account.
             store
                 .delete_scim_user(dir.org.as_str(), &old.user_id)
@@ -225,10 +270,9 @@ impl Steward {
         let store = self.service().store();
         let lower = input.user_name.trim().to_lowercase();
         let clash = store
-            .scim_users(dir.org.as_str())
+            .scim_user_by_name(dir.org.as_str(), &lower)
             .await?
-            .into_iter()
-            .any(|r| r.user_name == lower && r.user_id != user.as_str());
+            .is_some_and(|r| r.user_id != user.as_str());
         if clash {
             return Err(AppError::AlreadyProvisioned(input.user_name));
         }
