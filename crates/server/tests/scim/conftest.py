@@ -2,54 +2,21 @@
 STEWARD_TEST_POSTGRES_URL is set), an organization, and a SCIM token."""
 
 import os
-import re
 import secrets
-import subprocess
-import tempfile
 
 import httpx2
 import pytest
 from scim2_client.engines.httpx2 import SyncSCIMClient
+from steward_server import steward
 
 PASSWORD = "correct horse battery staple"
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("STEWARD_TEST_POSTGRES_URL") else [])
 
 
-def _postgres_database():
-    admin = os.environ["STEWARD_TEST_POSTGRES_URL"]
-    name = "steward_scim_" + secrets.token_hex(6)
-    subprocess.run(["psql", admin, "-qAtc", f"CREATE DATABASE {name}"], check=True)
-    return admin.rsplit("/", 1)[0] + "/" + name, lambda: subprocess.run(
-        ["psql", admin, "-qAtc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False
-    )
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request):
-    workdir = tempfile.TemporaryDirectory()
-    drop = None
-    if request.param == "postgres":
-        url, drop = _postgres_database()
-    else:
-        url = f"sqlite://{workdir.name}/steward.db"
-    child = subprocess.Popen(
-        [os.environ.get("STEWARD_BINARY", "target/debug/steward"), "serve",
-         "--bind", "127.0.0.1:0", "--signup", "on", "--database-url", url],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=workdir.name,
-    )
-    base = None
-    for line in child.stdout:
-        m = re.search(r"running at (http://[^\s/]+)/", line)
-        if m:
-            base = m.group(1)
-            break
-    assert base, "steward serve did not start"
-    yield base
-    child.terminate()
-    child.wait(timeout=10)
-    if drop:
-        drop()
-    workdir.cleanup()
+    with steward(request.param) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
