@@ -117,6 +117,12 @@ pub enum Command {
     RecordLoginFailure {
         user_id: UserId,
     },
+    /// Recorded for a directory (SCIM) whose request the rules refused: only a
+    /// directory records one, about itself.
+    RecordDirectoryRefusal {
+        reason: String,
+        request: String,
+    },
 }
 
 /// One row of a CSV import: re-applies the role of a member, or invites a new one.

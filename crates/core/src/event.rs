@@ -68,6 +68,7 @@ pub mod event_type {
     pub const API_KEY_CREATED: &str = "api_key.created";
     pub const API_KEY_REVOKED: &str = "api_key.revoked";
     pub const AUTH_LOGIN_FAILED: &str = "auth.login_failed";
+    pub const SCIM_REFUSED: &str = "scim.refused";
 }
 
 /// One recorded change.
@@ -229,6 +230,10 @@ pub enum Change {
     /// Changes nothing: it is there for the audit trail.
     #[serde(rename = "auth.login_failed")]
     LoginFailed { user_id: UserId },
+    /// Changes nothing: a directory's request that the rules refused, kept so
+    /// the log says what the directory tried and why it was not done.
+    #[serde(rename = "scim.refused")]
+    DirectoryRefused { reason: String, request: String },
 }
 
 impl Change {
@@ -258,6 +263,7 @@ impl Change {
         event_type::API_KEY_CREATED,
         event_type::API_KEY_REVOKED,
         event_type::AUTH_LOGIN_FAILED,
+        event_type::SCIM_REFUSED,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -286,6 +292,7 @@ impl Change {
             Change::ApiKeyCreated { .. } => event_type::API_KEY_CREATED,
             Change::ApiKeyRevoked { .. } => event_type::API_KEY_REVOKED,
             Change::LoginFailed { .. } => event_type::AUTH_LOGIN_FAILED,
+            Change::DirectoryRefused { .. } => event_type::SCIM_REFUSED,
         }
     }
 
@@ -317,7 +324,7 @@ impl Change {
             Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
                 Some(key_id.as_str())
             }
-            Change::ImportApplied { .. } => None,
+            Change::ImportApplied { .. } | Change::DirectoryRefused { .. } => None,
         }
     }
 }
@@ -527,6 +534,10 @@ mod tests {
                 name: name(),
             },
             Change::LoginFailed { user_id: user() },
+            Change::DirectoryRefused {
+                reason: "last_admin".into(),
+                request: "DELETE /Users/bob".into(),
+            },
         ];
         for change in &all {
             match change {
@@ -552,7 +563,8 @@ mod tests {
                 | Change::ImportApplied { .. }
                 | Change::ApiKeyCreated { .. }
                 | Change::ApiKeyRevoked { .. }
-                | Change::LoginFailed { .. } => {}
+                | Change::LoginFailed { .. }
+                | Change::DirectoryRefused { .. } => {}
             }
         }
         all

@@ -598,7 +598,9 @@ pub fn apply(state: &mut State, event: &Event) {
         Change::ApiKeyRevoked { key_id, .. } => {
             state.api_keys.remove(key_id);
         }
-        Change::ImportApplied { .. } | Change::LoginFailed { .. } => {}
+        Change::ImportApplied { .. }
+        | Change::LoginFailed { .. }
+        | Change::DirectoryRefused { .. } => {}
     }
 }
 

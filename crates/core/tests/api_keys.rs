@@ -746,3 +746,22 @@ fn a_scim_token_is_used_only_while_its_maker_manages_members() {
     let check_only = api_key::KeyPermissions::of(&["check"]);
     assert!(!check_only.gives(KeyUse::Scim));
 }
+
+#[test]
+fn only_a_directory_records_its_refused_requests() {
+    let mut org = org();
+    let refusal = || Command::RecordDirectoryRefusal {
+        reason: "last_admin".into(),
+        request: "DELETE /Users/ada".into(),
+    };
+    assert_eq!(org.outcome("ada", refusal()), "not_permitted");
+    assert_eq!(outcome_as_steward(&mut org, refusal()), "not_permitted");
+    let directory = Actor::Directory {
+        key_id: key_id("scim"),
+        creator: uid("ada"),
+    };
+    let before = org.state.clone();
+    let events = org.run_as(directory, refusal()).unwrap();
+    assert_eq!(events[0].change.type_name(), "scim.refused");
+    assert_eq!(org.state, before, "it changes nothing");
+}

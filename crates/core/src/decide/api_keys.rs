@@ -82,3 +82,16 @@ pub(super) fn record_login_failure(cx: &Context, user_id: UserId) -> Result<Vec<
     cx.member(&user_id)?;
     Ok(vec![Change::LoginFailed { user_id }])
 }
+
+/// A directory records its own refused requests; nobody records one for it.
+pub(super) fn record_directory_refusal(
+    cx: &Context,
+    reason: String,
+    request: String,
+) -> Result<Vec<Change>, Refusal> {
+    cx.org()?;
+    if !matches!(cx.actor, Actor::Directory { .. }) {
+        return Err(Refusal::NotPermitted);
+    }
+    Ok(vec![Change::DirectoryRefused { reason, request }])
+}

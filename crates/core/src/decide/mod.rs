@@ -110,6 +110,9 @@ pub fn decide(
         } => api_keys::create(&cx, key_id, name, key_hash, permissions)?,
         Command::RevokeApiKey { key_id } => api_keys::revoke(&cx, key_id)?,
         Command::RecordLoginFailure { user_id } => api_keys::record_login_failure(&cx, user_id)?,
+        Command::RecordDirectoryRefusal { reason, request } => {
+            api_keys::record_directory_refusal(&cx, reason, request)?
+        }
     };
     Ok(changes
         .into_iter()

@@ -760,7 +760,8 @@ impl Snapshot {
             | Change::ImportApplied { .. }
             | Change::ApiKeyCreated { .. }
             | Change::ApiKeyRevoked { .. }
-            | Change::LoginFailed { .. } => {}
+            | Change::LoginFailed { .. }
+            | Change::DirectoryRefused { .. } => {}
         }
     }
 }

@@ -155,6 +155,35 @@ impl Steward {
             .collect())
     }
 
+    /// Writes to the audit log that the rules refused a directory's request
+    /// (`scim.refused`, the directory as the actor), as a refused password is.
+    /// A failure to write it is logged, never the request's answer.
+    pub async fn record_directory_refusal(
+        &self,
+        org: &str,
+        token: &str,
+        reason: &str,
+        request: String,
+    ) {
+        let Some(grant) = self.service().api_key(&secret_hash(token)) else {
+            return;
+        };
+        let (Some(creator), Ok(org_id)) = (grant.created_by().cloned(), OrgId::parse(org)) else {
+            return;
+        };
+        let actor = Actor::Directory {
+            key_id: grant.key_id.clone(),
+            creator,
+        };
+        let command = steward_core::Command::RecordDirectoryRefusal {
+            reason: reason.to_string(),
+            request,
+        };
+        if let Err(e) = self.service().execute(&org_id, &actor, command).await {
+            tracing::warn!(%org, error = %e, "a refused SCIM request could not be logged");
+        }
+    }
+
     /// Keeps what a directory asked and how it went, for the Provisioning page.
     /// A failure to keep it is logged, never the request's answer.
     pub async fn record_directory_request(&self, org: &str, request: DirectoryRequest) {

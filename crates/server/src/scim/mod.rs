@@ -66,6 +66,8 @@ pub struct ScimError {
     status: StatusCode,
     scim_type: Option<&'static str>,
     detail: String,
+    /// The rule that refused the change (`last_admin`...), for the audit log.
+    refused: Option<&'static str>,
 }
 
 impl ScimError {
@@ -78,6 +80,7 @@ impl ScimError {
             status,
             scim_type,
             detail: detail.into(),
+            refused: None,
         }
     }
 
@@ -92,6 +95,12 @@ impl ScimError {
 impl From<AppError> for ScimError {
     fn from(e: AppError) -> ScimError {
         let detail = format!("{}: {e}", e.reason());
+        // A rule refused the change (not a malformed request): the log keeps it.
+        let refused = match &e {
+            AppError::Refused(_) if matches!(e.kind(), ErrorKind::Forbidden) => Some(e.reason()),
+            AppError::Refused(_) if e.reason() == "email_immutable" => Some(e.reason()),
+            _ => None,
+        };
         let (status, scim_type) = match e.kind() {
             ErrorKind::Invalid if e.reason() == "email_immutable" => {
                 (StatusCode::BAD_REQUEST, Some("mutability"))
@@ -112,13 +121,19 @@ impl From<AppError> for ScimError {
                 return ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, "internal error");
             }
         };
-        ScimError::new(status, scim_type, detail)
+        ScimError {
+            refused,
+            ..ScimError::new(status, scim_type, detail)
+        }
     }
 }
 
 /// What the request log keeps of a refused request: the error's words.
 #[derive(Clone)]
-struct Outcome(String);
+struct Outcome {
+    detail: String,
+    refused: Option<&'static str>,
+}
 
 impl IntoResponse for ScimError {
     fn into_response(self) -> Response {
@@ -131,7 +146,10 @@ impl IntoResponse for ScimError {
             body["scimType"] = json!(t);
         }
         let mut response = scim_json(self.status, &body);
-        response.extensions_mut().insert(Outcome(self.detail));
+        response.extensions_mut().insert(Outcome {
+            detail: self.detail,
+            refused: self.refused,
+        });
         response
     }
 }
@@ -198,6 +216,14 @@ fn org_of(path: &str) -> Option<&str> {
     path.strip_prefix("/scim/v2/")?.split('/').next()
 }
 
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 impl FromRequestParts<Application> for Dir {
     type Rejection = ScimError;
 
@@ -205,19 +231,13 @@ impl FromRequestParts<Application> for Dir {
         let org = org_of(parts.uri.path())
             .ok_or_else(|| ScimError::new(StatusCode::NOT_FOUND, None, "no such organization"))?
             .to_string();
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ScimError::new(
-                    StatusCode::UNAUTHORIZED,
-                    None,
-                    "send Authorization: Bearer <SCIM token>",
-                )
-            })?;
+        let token = bearer(&parts.headers).ok_or_else(|| {
+            ScimError::new(
+                StatusCode::UNAUTHORIZED,
+                None,
+                "send Authorization: Bearer <SCIM token>",
+            )
+        })?;
         let client = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -302,15 +322,22 @@ async fn keep_request(State(app): State<Application>, req: Request, next: Next) 
     let method = req.method().to_string();
     let path = req.uri().path().chars().take(300).collect::<String>();
     let org = org_of(&path).map(str::to_string);
+    let token = bearer(req.headers()).map(str::to_string);
     let response = next.run(req).await;
     let Some(org) = org.filter(|o| app.service().snapshot(o).is_some()) else {
         return response;
     };
     let status = response.status().as_u16();
-    let outcome = response
-        .extensions()
-        .get::<Outcome>()
-        .map_or_else(|| "ok".to_string(), |o| o.0.clone());
+    let (outcome, refused) = response.extensions().get::<Outcome>().map_or_else(
+        || ("ok".to_string(), None),
+        |o| (o.detail.clone(), o.refused),
+    );
+    if let (Some(reason), Some(token)) = (refused, &token) {
+        let request = format!("{method} {path}");
+        app.steward
+            .record_directory_refusal(&org, token, reason, request)
+            .await;
+    }
     let at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));

@@ -106,7 +106,9 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
         Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
             out.insert(Row::ApiKey(key_id.clone()));
         }
-        Change::ImportApplied { .. } | Change::LoginFailed { .. } => {}
+        Change::ImportApplied { .. }
+        | Change::LoginFailed { .. }
+        | Change::DirectoryRefused { .. } => {}
     }
 }
 

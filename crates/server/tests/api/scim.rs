@@ -694,6 +694,28 @@ async fn the_directory_cannot_remove_the_owner_nor_change_an_address_and_a_refus
         "{}",
         moved.body
     );
+    let log = app
+        .get(
+            &format!("/api/v1/orgs/{}/audit?type=scim.refused", org.id),
+            &org.owner.token,
+        )
+        .await
+        .expect(200);
+    let reasons: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["data"]["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, vec!["email_immutable", "self_change"], "{log}");
+    assert!(log["items"][1]["data"]["request"]
+        .as_str()
+        .unwrap()
+        .starts_with("DELETE /scim/v2/"));
+    assert!(log["items"][1]["actor_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("key"));
     let requests = app
         .app
         .steward
