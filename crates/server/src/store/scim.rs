@@ -248,6 +248,22 @@ impl Store {
             .collect()
     }
 
+    /// The members of one group.
+    pub async fn scim_group_member_ids(
+        &self,
+        org: &str,
+        group: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT user_id FROM scim_group_members WHERE org_id = $1 AND group_id = $2 ORDER BY user_id",
+        )
+        .bind(org)
+        .bind(group)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// Keeps a request for the Provisioning page, and only the last ones.
     pub async fn log_scim_request(
         &self,

@@ -271,16 +271,30 @@ impl Steward {
         self.group_views(&dir.org).await
     }
 
+    /// One group, reading only its own members.
     pub async fn provisioned_group(
         &self,
         dir: &Directory,
         id: &str,
     ) -> Result<ProvisionedGroup, AppError> {
-        self.group_views(&dir.org)
+        let store = self.service().store();
+        let row = store
+            .scim_group(dir.org.as_str(), id)
             .await?
-            .into_iter()
-            .find(|g| g.id == id)
-            .ok_or(AppError::UnknownGroup)
+            .ok_or(AppError::UnknownGroup)?;
+        let ids = store.scim_group_member_ids(dir.org.as_str(), id).await?;
+        let mut groups = Groups::default();
+        for user in ids {
+            groups
+                .of_user
+                .entry(user)
+                .or_default()
+                .insert(id.to_string());
+        }
+        Ok(self
+            .service()
+            .read(&dir.org, |state| self.group_view(&row, &groups, state))
+            .await?)
     }
 
     /// A new group; it means nothing until the console maps it.
@@ -379,12 +393,39 @@ impl Steward {
                 ));
             }
         }
+        let row = ScimGroupRow {
+            id: id.to_string(),
+            display_name: name.to_string(),
+            external_id: input.external_id,
+            role: existing.and_then(|r| r.role.clone()),
+            object_id: existing.and_then(|r| r.object_id.clone()),
+            updated_at: self.service().clock().now().0,
+        };
+        let members: Vec<String> = members.into_iter().collect();
+        // A group that gives nothing changes no role, whoever joins or leaves it.
+        if row.role.is_some() {
+            self.follow_members(dir, id, &members).await?;
+        }
+        self.service()
+            .store()
+            .put_scim_group(dir.org.as_str(), &row, Some(&members))
+            .await?;
+        Ok(())
+    }
+
+    /// The role changes of those who join or leave a mapped group.
+    async fn follow_members(
+        &self,
+        dir: &Directory,
+        id: &str,
+        members: &[String],
+    ) -> Result<(), AppError> {
         let (_, before) = self.groups(&dir.org).await?;
         let mut after = before.clone();
         for groups in after.of_user.values_mut() {
             groups.remove(id);
         }
-        for m in &members {
+        for m in members {
             after
                 .of_user
                 .entry(m.clone())
@@ -399,21 +440,7 @@ impl Steward {
             .chain(members.iter().map(String::as_str))
             .collect();
         self.apply_groups(&dir.org, &dir.actor(), touched, &before, &after)
-            .await?;
-        let row = ScimGroupRow {
-            id: id.to_string(),
-            display_name: name.to_string(),
-            external_id: input.external_id,
-            role: existing.and_then(|r| r.role.clone()),
-            object_id: existing.and_then(|r| r.object_id.clone()),
-            updated_at: self.service().clock().now().0,
-        };
-        let members: Vec<String> = members.into_iter().collect();
-        self.service()
-            .store()
-            .put_scim_group(dir.org.as_str(), &row, Some(&members))
-            .await?;
-        Ok(())
+            .await
     }
 
     /// The console's groups (`members:manage`), with their mappings.
