@@ -11,6 +11,7 @@ mod scim;
 mod scim_console;
 mod scim_groups;
 mod scim_quirks;
+mod scim_rules;
 mod sight;
 mod support;
 mod tenancy;
