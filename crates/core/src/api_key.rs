@@ -9,8 +9,12 @@ use std::fmt;
 /// What an API key may be given. A closed set, so a key never grows a right the
 /// HTTP layer does not know how to limit: `check` asks permission questions (check,
 /// check/batch, a member's permissions, objects allowed for a user), `read` reads
-/// the organization (its GET endpoints).
-pub const API_KEY_PERMISSIONS: [&str; 2] = ["check", "read"];
+/// the organization (its GET endpoints), `scim` provisions members from a
+/// directory (a SCIM token: `/scim/v2/{org}/`).
+pub const API_KEY_PERMISSIONS: [&str; 3] = ["check", "read", "scim"];
+
+/// What provisioning through a SCIM token takes of the member who made it.
+pub const SCIM_NEEDS: &str = "members:manage";
 
 /// A live API key of an organization; a revoked key is gone from the state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +50,8 @@ pub enum KeyUse<'a> {
     /// A read that takes `action` on the organization (`members:view`,
     /// `audit:view`, `org:view`).
     Read(&'a str),
+    /// Provisioning members from a directory (SCIM).
+    Scim,
 }
 
 impl<'a> KeyUse<'a> {
@@ -54,6 +60,7 @@ impl<'a> KeyUse<'a> {
         match self {
             KeyUse::Check => "check",
             KeyUse::Read(_) => "read",
+            KeyUse::Scim => "scim",
         }
     }
 
@@ -62,6 +69,7 @@ impl<'a> KeyUse<'a> {
         match self {
             KeyUse::Check => CHECK_NEEDS,
             KeyUse::Read(action) => action,
+            KeyUse::Scim => SCIM_NEEDS,
         }
     }
 }
@@ -72,6 +80,7 @@ impl<'a> KeyUse<'a> {
 pub struct KeyPermissions {
     check: bool,
     read: bool,
+    scim: bool,
 }
 
 impl KeyPermissions {
@@ -81,6 +90,7 @@ impl KeyPermissions {
         KeyPermissions {
             check: has("check"),
             read: has("read"),
+            scim: has("scim"),
         }
     }
 
@@ -89,6 +99,7 @@ impl KeyPermissions {
         match key_use {
             KeyUse::Check => self.check,
             KeyUse::Read(_) => self.read,
+            KeyUse::Scim => self.scim,
         }
     }
 }

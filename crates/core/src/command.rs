@@ -134,6 +134,12 @@ pub enum Command {
         user_id: UserId,
         by_reset: bool,
     },
+    /// Recorded for a directory (SCIM) whose request the rules refused: only a
+    /// directory records one, about itself.
+    RecordDirectoryRefusal {
+        reason: String,
+        request: String,
+    },
 }
 
 /// One row of a CSV import: re-applies the role of a member, or invites a new one.

@@ -7,18 +7,29 @@ use crate::id::{
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Who made a change: a member, or Steward itself (expiry sweeps, the operator's CLI).
+/// Who made a change: a member, Steward itself (expiry sweeps, the operator's
+/// CLI), or a customer's directory through its SCIM token.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum Actor {
     User(UserId),
     System,
+    /// A directory (Okta, Entra ID...) provisioning through the SCIM token
+    /// `key_id`. It acts with the rights of the member who made the token, so
+    /// every rule is decided as for them (never above their rank), while the
+    /// log names the directory.
+    Directory {
+        key_id: ApiKeyId,
+        creator: UserId,
+    },
 }
 
 impl Actor {
+    /// The member whose rights the change is decided with.
     pub fn user(&self) -> Option<&UserId> {
         match self {
             Actor::User(u) => Some(u),
+            Actor::Directory { creator, .. } => Some(creator),
             Actor::System => None,
         }
     }
@@ -62,6 +73,7 @@ pub mod event_type {
     pub const AUTH_LOGIN_FAILED: &str = "auth.login_failed";
     pub const AUTH_PASSWORD_RESET: &str = "auth.password_reset";
     pub const AUTH_PASSWORD_CHANGED: &str = "auth.password_changed";
+    pub const SCIM_REFUSED: &str = "scim.refused";
 }
 
 /// One recorded change.
@@ -251,6 +263,10 @@ pub enum Change {
     /// The password was changed by its holder, signed in; for the audit trail.
     #[serde(rename = "auth.password_changed")]
     PasswordChanged { user_id: UserId },
+    /// Changes nothing: a directory's request that the rules refused, kept so
+    /// the log says what the directory tried and why it was not done.
+    #[serde(rename = "scim.refused")]
+    DirectoryRefused { reason: String, request: String },
 }
 
 impl Change {
@@ -284,6 +300,7 @@ impl Change {
         event_type::AUTH_LOGIN_FAILED,
         event_type::AUTH_PASSWORD_RESET,
         event_type::AUTH_PASSWORD_CHANGED,
+        event_type::SCIM_REFUSED,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -316,6 +333,7 @@ impl Change {
             Change::LoginFailed { .. } => event_type::AUTH_LOGIN_FAILED,
             Change::PasswordReset { .. } => event_type::AUTH_PASSWORD_RESET,
             Change::PasswordChanged { .. } => event_type::AUTH_PASSWORD_CHANGED,
+            Change::DirectoryRefused { .. } => event_type::SCIM_REFUSED,
         }
     }
 
@@ -426,7 +444,8 @@ impl Change {
             | Change::InvitationExpired { .. }
             | Change::ImportApplied { .. }
             | Change::ApiKeyCreated { .. }
-            | Change::ApiKeyRevoked { .. } => {}
+            | Change::ApiKeyRevoked { .. }
+            | Change::DirectoryRefused { .. } => {}
         }
         (ids, carried)
     }
@@ -463,7 +482,7 @@ impl Change {
             Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
                 Some(key_id.as_str())
             }
-            Change::ImportApplied { .. } => None,
+            Change::ImportApplied { .. } | Change::DirectoryRefused { .. } => None,
         }
     }
 }
@@ -703,6 +722,10 @@ mod tests {
             Change::LoginFailed { user_id: user() },
             Change::PasswordReset { user_id: user() },
             Change::PasswordChanged { user_id: user() },
+            Change::DirectoryRefused {
+                reason: "last_admin".into(),
+                request: "DELETE /Users/bob".into(),
+            },
         ];
         for change in &all {
             match change {
@@ -732,7 +755,8 @@ mod tests {
                 | Change::ApiKeyRevoked { .. }
                 | Change::LoginFailed { .. }
                 | Change::PasswordReset { .. }
-                | Change::PasswordChanged { .. } => {}
+                | Change::PasswordChanged { .. }
+                | Change::DirectoryRefused { .. } => {}
             }
         }
         all

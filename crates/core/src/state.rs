@@ -631,7 +631,8 @@ pub fn apply(state: &mut State, event: &Event) {
         Change::ImportApplied { .. }
         | Change::LoginFailed { .. }
         | Change::PasswordReset { .. }
-        | Change::PasswordChanged { .. } => {}
+        | Change::PasswordChanged { .. }
+        | Change::DirectoryRefused { .. } => {}
     }
 }
 

@@ -105,7 +105,7 @@ fn an_api_key_keeps_each_permission_once_in_name_order() {
     );
     assert_eq!(
         org.state.api_key(&key_id("k")).unwrap().permissions,
-        API_KEY_PERMISSIONS.map(String::from).to_vec()
+        vec!["check".to_string(), "read".to_string()]
     );
 }
 
@@ -715,4 +715,91 @@ proptest! {
             assert_keys_bounded(&org);
         }
     }
+}
+
+/// A directory (SCIM) acts with the rights of the member who made its token:
+/// never above their rank, never on the owner unless they are the owner; the
+/// log names the directory; and it hands out no keys of its own.
+#[test]
+fn a_directory_decides_as_the_maker_of_its_token_and_hands_out_no_keys() {
+    let mut org = org();
+    let directory = Actor::Directory {
+        key_id: key_id("scim"),
+        creator: uid("ada"),
+    };
+    let reason = |r: Result<Vec<steward_core::Event>, Refusal>| match r {
+        Ok(_) => "ok",
+        Err(r) => r.reason(),
+    };
+    let demote_owner = Command::ChangeRole {
+        user_id: uid("owner"),
+        role: "admin".into(),
+    };
+    assert_eq!(
+        reason(org.run_as(directory.clone(), demote_owner)),
+        "cannot_demote_owner"
+    );
+    let promote = Command::ChangeRole {
+        user_id: uid("vera"),
+        role: "operator".into(),
+    };
+    let events = org.run_as(directory.clone(), promote).unwrap();
+    assert_eq!(events[0].actor, directory);
+    assert_eq!(
+        reason(org.run_as(directory.clone(), create_key("k", hash(1), &["check"]))),
+        "not_permitted"
+    );
+    let to_owner = Command::ChangeRole {
+        user_id: uid("otto"),
+        role: "owner".into(),
+    };
+    assert_eq!(
+        reason(org.run_as(directory, to_owner)),
+        "owner_via_transfer_only"
+    );
+    assert_eq!(org.role_of("vera"), "operator");
+}
+
+#[test]
+fn a_scim_token_is_used_only_while_its_maker_manages_members() {
+    let mut org = org();
+    assert_eq!(
+        org.outcome("ada", create_key("scim", hash(2), &["scim"])),
+        "ok"
+    );
+    let key = org.state.api_key(&key_id("scim")).unwrap().clone();
+    let permits = |org: &Org| {
+        api_key::permits(
+            &org.snapshot,
+            "acme",
+            key.permission_set(),
+            key.created_by.as_ref(),
+            KeyUse::Scim,
+        )
+        .is_ok()
+    };
+    assert!(permits(&org));
+    assert_eq!(org.change_role("owner", "ada", "operator"), "ok");
+    assert!(!permits(&org), "ada no longer manages members");
+    let check_only = api_key::KeyPermissions::of(&["check"]);
+    assert!(!check_only.gives(KeyUse::Scim));
+}
+
+#[test]
+fn only_a_directory_records_its_refused_requests() {
+    let mut org = org();
+    let refusal = || Command::RecordDirectoryRefusal {
+        reason: "last_admin".into(),
+        request: "DELETE /Users/ada".into(),
+    };
+    assert_eq!(org.outcome("ada", refusal()), "not_permitted");
+    assert_eq!(outcome_as_steward(&mut org, refusal()), "not_permitted");
+    let directory = Actor::Directory {
+        key_id: key_id("scim"),
+        creator: uid("ada"),
+    };
+    let before = org.state.clone();
+    let events = org.run_as(directory, refusal()).unwrap();
+    assert_eq!(events[0].change.type_name(), "scim.refused");
+    assert_eq!(org.state, before, "it changes nothing");
 }

@@ -5,6 +5,7 @@
 
 use crate::application::Application;
 use crate::http::{self, ApiError, Metrics};
+use crate::scim;
 use crate::web;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -70,6 +71,7 @@ pub fn router(app: Application) -> Router {
     Router::new()
         .merge(http::router(metrics.clone()))
         .merge(web::router())
+        .merge(scim::router(app.clone()))
         .fallback(no_route)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES))

@@ -11,11 +11,16 @@ use crate::refusal::Refusal;
 /// takes the right to manage members; Steward's operator may as well.
 fn check_may_manage_keys(cx: &Context) -> Result<(), Refusal> {
     cx.org()?;
-    if let Actor::User(_) = cx.actor {
-        let actor = cx.acting_member()?;
-        if !cx.may_manage_members(&actor.user_id) {
-            return Err(Refusal::NotPermitted);
+    match cx.actor {
+        Actor::User(_) => {
+            let actor = cx.acting_member()?;
+            if !cx.may_manage_members(&actor.user_id) {
+                return Err(Refusal::NotPermitted);
+            }
         }
+        // A directory provisions people; it hands out no credentials.
+        Actor::Directory { .. } => return Err(Refusal::NotPermitted),
+        Actor::System => {}
     }
     Ok(())
 }
@@ -95,4 +100,17 @@ pub(super) fn record_password_set(
     } else {
         Change::PasswordChanged { user_id }
     }])
+}
+
+/// A directory records its own refused requests; nobody records one for it.
+pub(super) fn record_directory_refusal(
+    cx: &Context,
+    reason: String,
+    request: String,
+) -> Result<Vec<Change>, Refusal> {
+    cx.org()?;
+    if !matches!(cx.actor, Actor::Directory { .. }) {
+        return Err(Refusal::NotPermitted);
+    }
+    Ok(vec![Change::DirectoryRefused { reason, request }])
 }

@@ -120,6 +120,9 @@ pub fn decide(
         Command::RecordPasswordSet { user_id, by_reset } => {
             api_keys::record_password_set(&cx, user_id, by_reset)?
         }
+        Command::RecordDirectoryRefusal { reason, request } => {
+            api_keys::record_directory_refusal(&cx, reason, request)?
+        }
     };
     Ok(changes
         .into_iter()

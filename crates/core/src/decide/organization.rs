@@ -19,7 +19,8 @@ pub(super) fn create(
     // The creator becomes the owner; only they, or Steward's operator, create it for them.
     match cx.actor {
         Actor::User(u) if *u != owner_id => return Err(Refusal::NotPermitted),
-        _ => {}
+        Actor::Directory { .. } => return Err(Refusal::NotPermitted),
+        Actor::User(_) | Actor::System => {}
     }
     let p = cx.policy;
     let owner_role = p

@@ -765,7 +765,8 @@ impl Snapshot {
             | Change::ApiKeyRevoked { .. }
             | Change::LoginFailed { .. }
             | Change::PasswordReset { .. }
-            | Change::PasswordChanged { .. } => {}
+            | Change::PasswordChanged { .. }
+            | Change::DirectoryRefused { .. } => {}
         }
     }
 }

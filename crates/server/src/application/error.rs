@@ -66,6 +66,13 @@ pub enum AppError {
     /// More passwords to hash than the node's bound lets through in time.
     #[error(transparent)]
     Busy(#[from] HashingBusy),
+    /// A directory group (SCIM) that is not there.
+    #[error("no such group")]
+    UnknownGroup,
+    /// A directory provisions someone already provisioned (the same `userName`,
+    /// or the address of a member): it should find them and update them.
+    #[error("{0} is already provisioned; look them up and update them instead")]
+    AlreadyProvisioned(String),
     /// Anything the caller cannot fix: adapters log it and show generic text.
     #[error("internal error: {0}")]
     Internal(String),
@@ -195,8 +202,10 @@ impl AppError {
             | AppError::NoSuchMember
             | AppError::NoSuchObject
             | AppError::UnknownLink
-            | AppError::UnknownMailLink => ErrorKind::NotFound,
+            | AppError::UnknownMailLink
+            | AppError::UnknownGroup => ErrorKind::NotFound,
             AppError::DuplicateEmail(_)
+            | AppError::AlreadyProvisioned(_)
             | AppError::FileChanged
             | AppError::ImportRefused { .. } => ErrorKind::Conflict,
             AppError::RateLimited { .. } => ErrorKind::RateLimited,
@@ -225,6 +234,8 @@ impl AppError {
             AppError::ImportRefused { .. } => "import_refused",
             AppError::RateLimited { .. } => "too_many_attempts",
             AppError::Busy(_) => "busy",
+            AppError::UnknownGroup => "unknown_group",
+            AppError::AlreadyProvisioned(_) => "already_provisioned",
             AppError::Internal(_) => "internal",
         }
     }

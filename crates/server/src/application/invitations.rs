@@ -163,9 +163,8 @@ impl Steward {
                 expires_at: self.service.clock().now().plus_days(INVITATION_DAYS),
             },
         ];
-        self.service
-            .execute_in_turn(&org.org, &actor, commands)
-            .await?;
+        let steps = commands.into_iter().map(|c| (actor.clone(), c)).collect();
+        self.service.execute_in_turn(&org.org, steps).await?;
         self.issued(org, &fresh_id, token).await
     }
 

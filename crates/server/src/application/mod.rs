@@ -23,6 +23,7 @@ pub mod objects;
 pub mod orgs;
 pub mod ownership;
 pub mod passwords;
+pub mod provisioning;
 pub mod sessions;
 
 pub use caller::{parse_object, parse_user, Caller, InOrg};

@@ -18,6 +18,7 @@ mod openapi;
 mod ops;
 pub(crate) mod orgs;
 pub(crate) mod ownership;
+mod scim_tokens;
 
 pub use error::ApiError;
 pub use extract::MAX_BODY_BYTES;
@@ -54,6 +55,7 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(audit::router())
         .merge(exports::router())
         .merge(api_keys::router())
+        .merge(scim_tokens::router())
         .merge(openapi::router())
         .merge(ops::router(metrics))
 }

@@ -3,7 +3,7 @@
 
 use super::{
     accounts, api_keys, audit, check, discovery, exports, import, members, objects, orgs,
-    ownership, Application,
+    ownership, scim_tokens, Application,
 };
 use axum::routing::get;
 use axum::{Json, Router};
@@ -32,6 +32,7 @@ use utoipa::{Modify, OpenApi};
         check::check, check::check_batch, check::member_permissions,
         audit::list, audit::verify, exports::audit_export, exports::members_export,
         api_keys::create, api_keys::list, api_keys::revoke,
+        scim_tokens::create, scim_tokens::list, scim_tokens::revoke,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

@@ -35,6 +35,11 @@ impl ApiKeyGrant {
             key_use,
         )
     }
+
+    /// The member who made the key (`None`: Steward's operator).
+    pub fn created_by(&self) -> Option<&UserId> {
+        self.created_by.as_ref()
+    }
 }
 
 #[derive(Default)]

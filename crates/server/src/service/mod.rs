@@ -201,24 +201,30 @@ impl Service {
         Ok(events)
     }
 
-    /// Several commands on one organization as one change, each decided against
-    /// the state the ones before it leave (a revoked invitation, then a new one
-    /// to the same address): all stored, or none.
+    /// Several commands on one organization as one change, each by its own
+    /// actor and decided against the state the ones before it left (a
+    /// directory's invitation, then the person joining it): all stored, in one
+    /// transaction, or none; the first refusal refuses them all.
     pub async fn execute_in_turn(
         &self,
         org: &OrgId,
-        actor: &Actor,
-        commands: Vec<Command>,
+        steps: Vec<(Actor, Command)>,
     ) -> Result<Vec<Event>, ServiceError> {
         let policy = &self.inner.policy;
         let (events, ()) = self
             .change(org, |state, now| {
-                let mut after = state.clone();
+                // The state is copied only when a later step must see an earlier one.
+                let mut scratch: Option<State> = None;
                 let mut events = Vec::new();
-                for command in commands {
-                    let decided = decide(policy, &after, actor, command, now)?;
-                    for event in &decided {
-                        steward_core::apply(&mut after, event);
+                let last = steps.len().saturating_sub(1);
+                for (i, (actor, command)) in steps.into_iter().enumerate() {
+                    let current = scratch.as_ref().unwrap_or(state);
+                    let decided = decide(policy, current, &actor, command, now)?;
+                    if i < last {
+                        let next = scratch.get_or_insert_with(|| state.clone());
+                        for event in &decided {
+                            steward_core::apply(next, event);
+                        }
                     }
                     events.extend(decided);
                 }

@@ -88,8 +88,14 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// The id the log files a change under: the member's, or the SCIM token's for a
+/// directory (so the log names the directory, not the member who made the token).
 fn actor_id(actor: &Actor) -> Option<&str> {
-    actor.user().map(|u| u.as_str())
+    match actor {
+        Actor::User(u) => Some(u.as_str()),
+        Actor::Directory { key_id, .. } => Some(key_id.as_str()),
+        Actor::System => None,
+    }
 }
 
 /// Rows per INSERT: 9 parameters each stays far below both databases' limits, and

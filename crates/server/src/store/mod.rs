@@ -12,6 +12,7 @@ mod outbox;
 mod policy;
 mod refresh;
 mod rows;
+mod scim;
 mod sessions;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
@@ -25,6 +26,7 @@ pub use refresh::{
     RefreshRefusal, REFRESH_RETRY_GRACE_SECONDS, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_SECONDS,
 };
 pub use rows::{touched, Row};
+pub use scim::{ScimGroupRow, ScimRequestRow, ScimUserRow};
 pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

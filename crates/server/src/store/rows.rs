@@ -112,7 +112,8 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
         Change::ImportApplied { .. }
         | Change::LoginFailed { .. }
         | Change::PasswordReset { .. }
-        | Change::PasswordChanged { .. } => {}
+        | Change::PasswordChanged { .. }
+        | Change::DirectoryRefused { .. } => {}
     }
 }
 

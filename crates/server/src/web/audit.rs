@@ -99,10 +99,15 @@ fn actions_words(policy: &Policy, actions: &[String]) -> String {
 /// One event in a sentence: "Ada Admin changed Bob Brown's role from Viewer to
 /// Operator". An event the stored body no longer parses as says its type.
 fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
-    let by = event
-        .actor
-        .user()
-        .map_or_else(|| "Steward".to_string(), |u| names.of(u.as_str()));
+    // A directory acts with its token maker's rights, but the log names it.
+    let by = match &event.actor {
+        steward_core::Actor::Directory { creator, .. } => {
+            format!("The directory (token of {})", names.of(creator.as_str()))
+        }
+        actor => actor
+            .user()
+            .map_or_else(|| "Steward".to_string(), |u| names.of(u.as_str())),
+    };
     let name = |id: &str| names.of(id);
     let role = |r: &str| role_label(policy, r);
     match &event.change {
@@ -269,6 +274,9 @@ fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
             "{} set a new password through a reset link",
             name(user_id.as_str())
         ),
+        Change::DirectoryRefused { reason, request } => {
+            format!("{by} was refused {request}: {reason}")
+        }
         Change::PasswordChanged { user_id } => {
             format!("{} changed their password", name(user_id.as_str()))
         }

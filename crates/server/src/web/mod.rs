@@ -13,6 +13,7 @@ mod objects;
 mod ownership;
 mod page;
 mod passwords;
+mod provisioning;
 mod roles;
 mod session;
 mod settings;
@@ -83,5 +84,6 @@ pub fn router() -> Router<Application> {
         .merge(roles::router())
         .merge(me::router())
         .merge(settings::router())
+        .merge(provisioning::router())
         .layer(axum::middleware::from_fn(page_headers))
 }

@@ -34,6 +34,7 @@ pub struct Nav {
     pub audit: bool,
     pub ownership: bool,
     pub settings: bool,
+    pub provisioning: bool,
 }
 
 impl Nav {
@@ -45,6 +46,7 @@ impl Nav {
             audit: may("audit:view"),
             ownership: may("ownership:transfer"),
             settings: members || may("org:delete"),
+            provisioning: may("members:manage"),
         }
     }
 

@@ -15,6 +15,7 @@ async fn everything_in(app: &TestApp, org: &str, owner: &User) -> Vec<Value> {
         "/objects",
         "/invitations",
         "/api-keys",
+        "/scim-tokens",
         "/ownership-transfer",
         "/audit?limit=1000",
         "/audit/verify",
@@ -161,6 +162,13 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         ),
         (Method::GET, format!("{p}/api-keys"), Value::Null),
         (Method::DELETE, format!("{p}/api-keys/{k}"), Value::Null),
+        (
+            Method::POST,
+            format!("{p}/scim-tokens"),
+            json!({"name": "stolen"}),
+        ),
+        (Method::GET, format!("{p}/scim-tokens"), Value::Null),
+        (Method::DELETE, format!("{p}/scim-tokens/{k}"), Value::Null),
     ]
 }
 
