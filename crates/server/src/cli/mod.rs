@@ -6,6 +6,7 @@ mod check;
 mod import;
 mod invitations;
 mod keys;
+mod migrate;
 mod orgs;
 mod policy;
 mod serve;
@@ -44,6 +45,9 @@ enum Command {
     /// List or rotate the keys that sign access tokens.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Bring the database's schema up to this release (`--check`: list what is
+    /// pending, apply nothing). No other command migrates.
+    Migrate(migrate::MigrateArgs),
 }
 
 impl Cli {
@@ -57,6 +61,7 @@ impl Cli {
             Command::Check(args) => args.run(),
             Command::Audit(cmd) => cmd.run(),
             Command::Keys(cmd) => cmd.run(),
+            Command::Migrate(args) => args.run(),
         }
     }
 }

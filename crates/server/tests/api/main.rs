@@ -9,6 +9,7 @@ mod endpoints;
 mod governance;
 mod hashing;
 mod operations;
+mod operator;
 mod sight;
 mod support;
 mod tenancy;
