@@ -1,12 +1,13 @@
 //! The command line: `steward serve`, `policy`, `orgs`, `invitations`, `import`,
 //! `check`, `audit`, `keys`, and the operator's `migrate`, `config`, `backup`,
-//! `completions`, `man`.
+//! `completions`, `man`, `health`.
 
 mod audit;
 mod backup;
 mod check;
 mod completions;
 mod config;
+mod health;
 mod import;
 mod invitations;
 mod keys;
@@ -68,6 +69,9 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the manual page, or write one per command with --dir.
     Man(completions::ManArgs),
+    /// Ask a running server whether it is alive (`/healthz`) or ready
+    /// (`--ready`): exits 0 only if so (a container's HEALTHCHECK).
+    Health(health::HealthArgs),
 }
 
 impl Cli {
@@ -100,6 +104,7 @@ impl Cli {
             Command::Backup(args) => args.run(),
             Command::Completions(args) => args.run(),
             Command::Man(args) => args.run(),
+            Command::Health(args) => args.run(),
         }
     }
 }

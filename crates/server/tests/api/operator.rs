@@ -549,6 +549,7 @@ fn completions_and_the_man_pages_name_every_command() {
         "backup",
         "completions",
         "man",
+        "health",
     ];
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let (ok, out, err) = run_with(&["completions", shell], &[]);
@@ -579,4 +580,32 @@ fn completions_and_the_man_pages_name_every_command() {
         );
     }
     assert!(dir.path().join("steward-keys-rotate.1").exists());
+}
+
+#[tokio::test]
+async fn steward_health_succeeds_only_while_a_server_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_with(&dir, 1);
+    let served = serve_with(
+        &[],
+        &[
+            ("STEWARD_DATABASE_URL", &db),
+            ("STEWARD_TEST_LOAD_PAUSE_MS", "1500"),
+        ],
+    )
+    .unwrap();
+    let bind = served.url.trim_start_matches("http://").to_string();
+    let (ok, out, err) = run_with(&["health", "--bind", &bind], &[]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("ok"), "{out}");
+    // Still loading: alive, not ready.
+    let (ok, _, err) = run_with(&["health", "--ready", "--bind", &bind], &[]);
+    assert!(!ok);
+    assert!(err.contains("503"), "{err}");
+    wait_ready(&served.url).await;
+    let (ok, _, err) = run_with(&["health", "--ready"], &[("STEWARD_BIND", &bind)]);
+    assert!(ok, "{err}");
+    drop(served);
+    let (ok, _, _) = run_with(&["health", "--bind", &bind], &[]);
+    assert!(!ok, "nothing listens any more");
 }
