@@ -7,9 +7,15 @@ use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary under test: this build's, or `STEWARD_TEST_BINARY` (to run these
+/// tests against a release build, or the build before a change).
+fn binary() -> String {
+    std::env::var("STEWARD_TEST_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_steward").into())
+}
+
 /// Runs the binary with `env`: whether it succeeded, its stdout and its stderr.
 pub fn run_with(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_steward"))
+    let out = Command::new(binary())
         .args(args)
         .env_remove("STEWARD_CONFIG")
         .envs(env.iter().copied())
@@ -72,7 +78,7 @@ impl Serving {
 /// (before it may be ready); Err: what it printed before it exited.
 pub fn serve_with(args: &[&str], env: &[(&str, &str)]) -> Result<Serving, String> {
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+    let mut child = Command::new(binary())
         .arg("serve")
         .args(args)
         .args(["--bind", "127.0.0.1:0"])
@@ -88,8 +94,16 @@ pub fn serve_with(args: &[&str], env: &[(&str, &str)]) -> Result<Serving, String
         let line = line.unwrap();
         out.push_str(&line);
         out.push('\n');
-        if let Some(rest) = line.strip_prefix("Steward is listening on ") {
-            let url = rest.split(';').next().unwrap().to_string();
+        // A build that prints no "listening" line (the one before it) says
+        // "running at URL/" once it is ready.
+        let url = match line.strip_prefix("Steward is listening on ") {
+            Some(rest) => rest.split(';').next(),
+            None => line
+                .strip_prefix("Steward is running at ")
+                .and_then(|rest| rest.split("/ ").next()),
+        };
+        if let Some(url) = url {
+            let url = url.to_string();
             std::thread::spawn(move || stdout.for_each(drop));
             return Ok(Serving { child, url, log });
         }
