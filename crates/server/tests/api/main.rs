@@ -10,6 +10,7 @@ mod governance;
 mod hashing;
 mod operations;
 mod operator;
+mod operator_tools;
 mod sight;
 mod support;
 mod tenancy;
