@@ -110,9 +110,130 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let starting = Arc::new(Starting::default());
+    starting.ready(router(app));
+    serve_starting(starting, listener, shutdown).await
+}
+
+/// What a node is doing before it serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Phase {
+    /// Connecting, and comparing the schema with this release's.
+    Opening = 0,
+    Migrating = 1,
+    /// Reading every organization into memory.
+    Loading = 2,
+}
+
+impl Phase {
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Opening => "opening the database",
+            Phase::Migrating => "migrating the database",
+            Phase::Loading => "loading organizations",
+        }
+    }
+}
+
+/// A node that listens before it can serve: `/healthz` answers at once,
+/// `/readyz` says what it is doing (503), every other request is 503
+/// `not_ready` with a Retry-After; once `ready`, everything goes to the router.
+/// So an orchestrator sees a live process, never a refused connection.
+#[derive(Default)]
+pub struct Starting {
+    phase: std::sync::atomic::AtomicU8,
+    pub loading: crate::service::Loading,
+    serving: std::sync::OnceLock<Router>,
+}
+
+impl Starting {
+    /// Waits `pause` before each organization it loads (tests).
+    pub fn pausing(pause: std::time::Duration) -> Starting {
+        Starting {
+            loading: crate::service::Loading {
+                pause,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    pub fn enter(&self, phase: Phase) {
+        self.phase
+            .store(phase as u8, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn phase(&self) -> Phase {
+        match self.phase.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => Phase::Migrating,
+            2 => Phase::Loading,
+            _ => Phase::Opening,
+        }
+    }
+
+    /// From now on every request is served by `router`.
+    pub fn ready(&self, router: Router) {
+        let _ = self.serving.set(router);
+    }
+
+    async fn answer(&self, req: Request) -> Response {
+        use tower::ServiceExt;
+        if let Some(router) = self.serving.get() {
+            return match router.clone().oneshot(req).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+        }
+        let (loaded, total) = (
+            self.loading
+                .loaded
+                .load(std::sync::atomic::Ordering::Relaxed),
+            self.loading
+                .total
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
+        let phase = self.phase();
+        match req.uri().path() {
+            "/healthz" => "ok\n".into_response(),
+            "/readyz" => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({
+                    "ready": false,
+                    "phase": phase.name(),
+                    "organizations": { "loaded": loaded, "total": total },
+                })),
+            )
+                .into_response(),
+            _ => {
+                let what = match phase {
+                    Phase::Loading => format!("{}: {loaded} of {total}", phase.name()),
+                    other => other.name().to_string(),
+                };
+                ApiError::NotReady {
+                    what,
+                    retry_after: std::time::Duration::from_secs(1),
+                }
+                .into_response()
+            }
+        }
+    }
+}
+
+/// Serves on `listener` whatever `starting` answers (see `Starting`) until
+/// `shutdown` resolves; requests in flight then finish before this returns.
+pub async fn serve_starting(
+    starting: Arc<Starting>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let gate = Router::new().fallback(move |req: Request| {
+        let starting = starting.clone();
+        async move { starting.answer(req).await }
+    });
     axum::serve(
         listener,
-        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        gate.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -1,11 +1,10 @@
 //! The `steward` binary: parses the command line and hands over to the command.
 
-use clap::Parser;
 use std::process::ExitCode;
 use steward::cli;
 
 fn main() -> ExitCode {
-    match cli::Cli::parse().run() {
+    match cli::Cli::parse_configured().and_then(|cli| cli.run()) {
         Ok(()) => ExitCode::SUCCESS,
         // The error and its causes, one line; a backtrace is for developers, not users.
         Err(e) => {

@@ -3,7 +3,6 @@
 
 use super::serve::DatabaseUrlArg;
 use crate::service::PolicySource;
-use crate::store::Store;
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use steward_core::policy::{Policy, PRESETS};
@@ -93,10 +92,7 @@ pub(crate) fn source(name: &str) -> anyhow::Result<PolicySource> {
 
 /// One line per policy the database has had, oldest first; the last is in force.
 async fn history(database: &DatabaseUrlArg) -> anyhow::Result<()> {
-    let url = &database.database_url;
-    let store = Store::open(url.expose())
-        .await
-        .map_err(|e| anyhow::anyhow!("opening the database {url}: {e}"))?;
+    let store = database.connect().await?;
     let rows = store.policy_history().await?;
     if rows.is_empty() {
         println!("No policy stored yet: `steward serve` stores one at its first start.");

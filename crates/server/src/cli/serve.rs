@@ -37,31 +37,46 @@ pub struct DatabaseArgs {
     pub policy: Option<String>,
 }
 
+impl DatabaseUrlArg {
+    /// The store, for a command other than `serve` and `migrate`: never created
+    /// nor migrated; a schema behind this release is refused, naming `steward
+    /// migrate`.
+    pub async fn connect(&self) -> anyhow::Result<Store> {
+        let url = &self.database_url;
+        // `url` shows itself redacted.
+        let store = Store::connect(url.expose(), false)
+            .await
+            .map_err(|e| anyhow::anyhow!("opening the database {url}: {e}"))?;
+        store.require_usable_schema().await?;
+        Ok(store)
+    }
+}
+
 impl DatabaseArgs {
     /// The service, with the database's policy (every command but `serve`).
     pub async fn open(&self) -> anyhow::Result<Service> {
-        Ok(self.start(false, Unstored::DefaultIfEmpty).await?.0)
+        let store = self.url.connect().await?;
+        let loading = crate::service::Loading::default();
+        let unstored = Unstored::DefaultIfEmpty;
+        Ok(self.adopt(store, false, unstored, &loading).await?.0)
     }
 
-    /// The service, with the database's policy stored or replaced as `replace`
-    /// and `unstored` say.
-    async fn start(
+    /// The service on `store`, with the database's policy stored or replaced as
+    /// `replace` and `unstored` say.
+    async fn adopt(
         &self,
+        store: Store,
         replace: bool,
         unstored: Unstored,
+        loading: &crate::service::Loading,
     ) -> anyhow::Result<(Service, Adoption)> {
         let given = self.policy.as_deref().map(policy::source).transpose()?;
-        let url = &self.url.database_url;
-        // `url` shows itself redacted.
-        let store = Store::open(url.expose())
-            .await
-            .map_err(|e| anyhow::anyhow!("opening the database {url}: {e}"))?;
         let choice = PolicyChoice {
             given,
             replace,
             unstored,
         };
-        Ok(Service::start(store, choice).await?)
+        Ok(Service::start_counting(store, choice, loading).await?)
     }
 }
 
@@ -105,6 +120,20 @@ pub struct ServeArgs {
     /// Log lines as text, or as one JSON object each (for log collectors).
     #[arg(long, env = "STEWARD_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// When to apply the schema's migrations at start: `new` (a new, empty
+    /// database only), `auto` (any pending), `never`. An existing database
+    /// behind this release is otherwise refused: run `steward migrate`.
+    #[arg(long, env = "STEWARD_MIGRATE", value_enum, default_value = "new")]
+    pub migrate: super::migrate::MigrateWhen,
+    /// Tests only: a wait before each organization is loaded, to see a node
+    /// that is still starting.
+    #[arg(
+        long,
+        hide = true,
+        env = "STEWARD_TEST_LOAD_PAUSE_MS",
+        default_value = "0"
+    )]
+    pub load_pause_ms: u64,
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -174,10 +203,36 @@ impl ServeArgs {
         }
         tokio::runtime::Runtime::new()?.block_on(async {
             let started = std::time::Instant::now();
-            let (service, adoption) = self
-                .database
-                .start(self.replace_policy, Unstored::Default)
-                .await?;
+            // Listen first: until the organizations are loaded `/healthz` answers
+            // and everything else says it is starting (never a refused connection).
+            let listener = tokio::net::TcpListener::bind(self.bind)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", self.bind))?;
+            let pause = Duration::from_millis(self.load_pause_ms);
+            let starting = std::sync::Arc::new(crate::app::Starting::pausing(pause));
+            let bound = listener.local_addr().map_or(self.bind, |a| a);
+            println!("Steward is listening on http://{bound}; /readyz answers 200 once it has started.");
+            let mut server = tokio::spawn(crate::app::serve_starting(
+                starting.clone(),
+                listener,
+                shutdown_signal(),
+            ));
+            let opening = async {
+                let store =
+                    super::migrate::for_serving(&self.database.url, self.migrate, &starting).await?;
+                starting.enter(crate::app::Phase::Loading);
+                self.database
+                    .adopt(store, self.replace_policy, Unstored::Default, &starting.loading)
+                    .await
+            };
+            let (service, adoption) = tokio::select! {
+                opened = opening => opened?,
+                stopped = &mut server => {
+                    stopped??;
+                    println!("Steward stopped before it had started.");
+                    return Ok(());
+                }
+            };
             if let Adoption::Replaced { previous, now } = &adoption {
                 tracing::warn!(%previous, %now, "the database's policy was replaced");
             }
@@ -185,14 +240,11 @@ impl ServeArgs {
             let _listener = service.spawn_change_listener().await?;
             let _watcher = service.spawn_file_watcher(Duration::from_millis(250)).await?;
             let _sweep = service.spawn_expiry_sweep(Duration::from_secs(60));
-            let listener = tokio::net::TcpListener::bind(self.bind)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", self.bind))?;
             let url = self
                 .public
                 .public_url
                 .clone()
-                .unwrap_or_else(|| format!("http://{}", listener.local_addr().map_or(self.bind, |a| a)));
+                .unwrap_or_else(|| format!("http://{bound}"));
             let config = Settings {
                 signup: self.signup == OnOff::On,
                 public_url: url.clone(),
@@ -205,6 +257,7 @@ impl ServeArgs {
             // the time a new key is published before it signs.
             let _keys = app.spawn_key_refresh(Duration::from_secs(10));
             let _courier = app.deliver_mail(transport);
+            starting.ready(crate::app::router(app));
             println!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
                 self.database.url.database_url,
@@ -238,7 +291,7 @@ impl ServeArgs {
                 }
                 println!("  steward orgs create --name Acme --owner-email you@example.com");
             }
-            crate::app::serve(app, listener, shutdown_signal()).await?;
+            server.await??;
             println!("Steward stopped.");
             Ok(())
         })

@@ -57,6 +57,9 @@ pub enum ApiError {
     /// The path exists, not with this method.
     #[error("this path does not take that method")]
     MethodNotAllowed,
+    /// The node is starting: its organizations are not all loaded yet (503).
+    #[error("Steward is starting ({what}); try again in {} s", .retry_after.as_secs().max(1))]
+    NotReady { what: String, retry_after: Duration },
     #[error("too many attempts; try again in {} s", .retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
     /// More passwords to hash than the node's bound lets through in time (503).
@@ -108,6 +111,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -125,6 +129,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
             ApiError::Busy(_) => "UNAVAILABLE",
+            ApiError::NotReady { .. } => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -142,6 +147,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::RateLimited { .. } => "too_many_attempts",
             ApiError::Busy(_) => "busy",
+            ApiError::NotReady { .. } => "not_ready",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -238,8 +244,9 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, axum::Json(body)).into_response();
-        if let ApiError::RateLimited { retry_after } | ApiError::Busy(HashingBusy { retry_after }) =
-            &self
+        if let ApiError::RateLimited { retry_after }
+        | ApiError::Busy(HashingBusy { retry_after })
+        | ApiError::NotReady { retry_after, .. } = &self
         {
             let secs = retry_after.as_secs().max(1).to_string();
             if let Ok(v) = HeaderValue::from_str(&secs) {

@@ -136,10 +136,20 @@ impl Service {
         store: Store,
         choice: PolicyChoice,
     ) -> Result<(Service, Adoption), StartError> {
+        Service::start_counting(store, choice, &super::Loading::default()).await
+    }
+
+    /// `start`, counting the organizations loaded in `loading`.
+    pub async fn start_counting(
+        store: Store,
+        choice: PolicyChoice,
+        loading: &super::Loading,
+    ) -> Result<(Service, Adoption), StartError> {
         let now = Clock::default().now().0;
         let (adoption, policy) = adopt(&store, choice, now).await?;
         let store = store.pinned_to(adoption.policy().clone());
-        Ok((Service::open(store, policy).await?, adoption))
+        let service = Service::open_counting(store, policy, loading).await?;
+        Ok((service, adoption))
     }
 
     /// The policy the database holds now, when it is no longer the one this node

@@ -21,11 +21,22 @@ use crate::store::{ChainReport, Head, PolicyId, Store, StoreError};
 use api_keys::KeyIndex;
 use live::{fold, Books};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use steward_core::{
     decide, plan_import, Actor, Change, Command, Event, ImportPlan, ImportRow, OrgId, Policy,
     Refusal, Snapshot, State, Timestamp, UserId,
 };
+
+/// How far loading the organizations has come, read while it goes on.
+#[derive(Debug, Default)]
+pub struct Loading {
+    pub loaded: AtomicUsize,
+    pub total: AtomicUsize,
+    /// A wait before each organization: only for tests that must see a node
+    /// still loading (`serve`'s hidden `--load-pause-ms`).
+    pub pause: std::time::Duration,
+}
 
 /// Cheap to clone: every clone is the same service.
 #[derive(Clone)]
@@ -50,6 +61,16 @@ struct Inner {
 impl Service {
     /// Loads every organization from the store into memory.
     pub async fn open(store: Store, policy: Policy) -> Result<Service, ServiceError> {
+        Service::open_counting(store, policy, &Loading::default()).await
+    }
+
+    /// `open`, counting in `loading` the organizations loaded (what `/readyz`
+    /// says while `serve` starts).
+    pub async fn open_counting(
+        store: Store,
+        policy: Policy,
+        loading: &Loading,
+    ) -> Result<Service, ServiceError> {
         let service = Service {
             inner: Arc::new(Inner {
                 store,
@@ -61,8 +82,14 @@ impl Service {
                 replaced: std::sync::OnceLock::new(),
             }),
         };
-        for org in service.inner.store.organization_ids().await? {
+        let ids = service.inner.store.organization_ids().await?;
+        loading.total.store(ids.len(), Ordering::Relaxed);
+        for org in ids {
+            if !loading.pause.is_zero() {
+                tokio::time::sleep(loading.pause).await;
+            }
             service.load(&org).await?;
+            loading.loaded.fetch_add(1, Ordering::Relaxed);
         }
         Ok(service)
     }

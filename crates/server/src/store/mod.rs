@@ -12,6 +12,7 @@ mod outbox;
 mod policy;
 mod refresh;
 mod rows;
+mod schema;
 mod scim;
 mod sessions;
 
@@ -26,6 +27,7 @@ pub use refresh::{
     RefreshRefusal, REFRESH_RETRY_GRACE_SECONDS, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_SECONDS,
 };
 pub use rows::{touched, Row};
+pub use schema::{known as known_migrations, Migration, SchemaError, SchemaStatus, BREAKING};
 pub use scim::{ScimGroupRow, ScimRequestRow, ScimUserRow};
 pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
 
@@ -47,6 +49,11 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// A command other than `migrate` and `serve` never creates the file.
+    #[error("there is no database file at {0}: create it with `steward migrate` (or start `steward serve`)")]
+    NoDatabaseFile(String),
     /// A stored row that does not parse back (edited by hand, or a bug).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -77,17 +84,35 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating an SQLite file if needed) and migrates the database.
+    /// Opens (creating an SQLite file if needed) and migrates the database: a
+    /// new database for tests and tools; `serve` and the commands connect and
+    /// migrate only on purpose (`connect`, `migrate`).
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url, true).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating; an SQLite file is created only if `create`
+    /// (`migrate`, `serve`, `backup`'s target), so a mistyped path is an error.
+    pub async fn connect(url: &str, create: bool) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (dialect, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            if !create {
+                if let Some(path) = sqlite_file(rest) {
+                    if !std::path::Path::new(&path).exists() {
+                        return Err(StoreError::NoDatabaseFile(path));
+                    }
+                }
+            }
             // mode=rwc: create the file on first start.
+            let mode = if create { "rwc" } else { "rw" };
             let url = if rest.contains("mode=") {
                 url.to_string()
             } else if rest.contains('?') {
-                format!("{url}&mode=rwc")
+                format!("{url}&mode={mode}")
             } else {
-                format!("{url}?mode=rwc")
+                format!("{url}?mode={mode}")
             };
             (Dialect::Sqlite, url)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -131,7 +156,6 @@ impl Store {
             });
         }
         let pool = pool.connect_with(options).await?;
-        sqlx::migrate!("../../migrations").run(&pool).await?;
         Ok(Store {
             pool,
             dialect,
@@ -282,6 +306,14 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The file an SQLite URL's rest (after `sqlite:`) names; `None` for an
+/// in-memory database.
+fn sqlite_file(rest: &str) -> Option<String> {
+    let path = rest.split('?').next().unwrap_or(rest);
+    let path = path.strip_prefix("//").unwrap_or(path);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.to_string())
 }
 
 /// A store on a fresh SQLite file, for unit tests; the directory keeps it alive.

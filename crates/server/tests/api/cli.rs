@@ -31,6 +31,14 @@ fn steward(args: &[&str], db: &str) -> String {
     text
 }
 
+/// A new database in `dir`, its schema made by `steward migrate` (no other
+/// command makes one); its URL.
+fn migrated(dir: &tempfile::TempDir) -> String {
+    let db = database_url(dir);
+    steward(&["migrate"], &db);
+    db
+}
+
 /// The in-process server on the CLI's database, once `preset` is stored there as
 /// `serve`'s first start stores it.
 async fn spawn_served(dir: tempfile::TempDir, preset: &str, signup: bool) -> TestApp {
@@ -71,7 +79,7 @@ fn created_org(out: &str) -> String {
 #[tokio::test]
 async fn orgs_create_prints_a_one_time_link_that_sets_the_owners_password() {
     let dir = tempfile::tempdir().unwrap();
-    let db = database_url(&dir);
+    let db = migrated(&dir);
     let out = orgs_create(&db, "Acme", "Owner@Acme.test");
     let link = out
         .split_whitespace()
@@ -187,7 +195,7 @@ async fn what_the_cli_commits_reaches_a_running_server() {
 #[test]
 fn steward_check_answers_with_its_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let db = database_url(&dir);
+    let db = migrated(&dir);
     let out = orgs_create(&db, "Acme", "o@acme.test");
     let org = &created_org(&out);
     let owner = out
@@ -230,7 +238,7 @@ fn steward_check_answers_with_its_reason() {
 #[tokio::test]
 async fn steward_import_previews_with_dry_run_then_applies_and_fails_on_a_refused_row() {
     let dir = tempfile::tempdir().unwrap();
-    let db = database_url(&dir);
+    let db = migrated(&dir);
     let org = created_org(&orgs_create(&db, "Acme", "owner@acme.test"));
     let file = dir.path().join("people.csv");
     std::fs::write(

@@ -189,6 +189,8 @@ async fn the_keys_commands_explain_rotation_and_a_new_database_has_no_key_to_lis
     );
     let serve = steward(&["serve", "--help"], &db);
     assert!(serve.contains("--token-audience"), "{serve}");
+    // A new database is made by `steward migrate` (no other command makes one).
+    steward(&["migrate"], &db);
     assert!(steward(&["keys", "list"], &db).contains("No signing key yet"));
 }
 

@@ -10,6 +10,8 @@ mod governance;
 mod hashing;
 mod mail;
 mod operations;
+mod operator;
+mod operator_tools;
 mod scim;
 mod scim_console;
 mod scim_groups;
