@@ -57,7 +57,7 @@ pub fn database_with(dir: &tempfile::TempDir, orgs: usize) -> String {
 pub struct Serving {
     child: std::process::Child,
     pub url: String,
-    log: tempfile::NamedTempFile,
+    pub log: tempfile::NamedTempFile,
 }
 
 impl Drop for Serving {

@@ -155,6 +155,21 @@ async fn a_backup_of_a_running_servers_database_serves_the_same_data_on_a_second
         .await
         .unwrap();
     let org = signup["org"]["id"].as_str().unwrap().to_string();
+    // The address proves itself with the link the log shows (no relay here).
+    let proof =
+        crate::support::mailed_link_in_log(first.log.path(), "owner@acme.test", "/verify-email/")
+            .await;
+    let proved = http
+        .post(format!(
+            "{}/api/v1/auth/verify-email/{}",
+            first.url,
+            proof.trim_start_matches("/verify-email/")
+        ))
+        .json(&serde_json::json!({"password": crate::support::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proved.status(), 200);
 
     // While the first server runs (its writes sit in the WAL file).
     let copy = dir.path().join("backup.db");
