@@ -29,7 +29,7 @@ pub fn router() -> Router<Application> {
         )
 }
 
-#[utoipa::path(post, path = "/api/v1/signup", tag = "accounts", request_body = SignupBody,
+#[utoipa::path(post, operation_id = "signUp", path = "/api/v1/signup", tag = "accounts", request_body = SignupBody,
     responses((status = 201, body = SignupAnswer), (status = 400), (status = 404, description = "signup is turned off"), (status = 409)))]
 pub(crate) async fn signup(
     State(app): State<Application>,
@@ -38,7 +38,7 @@ pub(crate) async fn signup(
     Ok((StatusCode::CREATED, Json(app.signup(body).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginBody,
+#[utoipa::path(post, operation_id = "logIn", path = "/api/v1/auth/login", tag = "accounts", request_body = LoginBody,
     responses((status = 200, body = TokenAnswer), (status = 401), (status = 429)))]
 pub(crate) async fn login(
     State(app): State<Application>,
@@ -48,7 +48,7 @@ pub(crate) async fn login(
     Ok(Json(app.login(body, client.ip()).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshBody,
+#[utoipa::path(post, operation_id = "refreshToken", path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshBody,
     responses((status = 200, body = TokenAnswer), (status = 401)))]
 pub(crate) async fn refresh(
     State(app): State<Application>,
@@ -57,7 +57,7 @@ pub(crate) async fn refresh(
     Ok(Json(app.refresh(&body.refresh_token).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", request_body = RefreshBody,
+#[utoipa::path(post, operation_id = "logOut", path = "/api/v1/auth/logout", tag = "accounts", request_body = RefreshBody,
     responses((status = 204)))]
 pub(crate) async fn logout(
     State(app): State<Application>,
@@ -67,7 +67,7 @@ pub(crate) async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+#[utoipa::path(get, operation_id = "getMe", path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = MeView), (status = 401)))]
 pub(crate) async fn me(
     State(app): State<Application>,
@@ -76,13 +76,13 @@ pub(crate) async fn me(
     Ok(Json(app.steward.me(caller).await?))
 }
 
-#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "accounts",
+#[utoipa::path(get, operation_id = "getJwks", path = "/.well-known/jwks.json", tag = "accounts",
     responses((status = 200, description = "the Ed25519 public keys (JWK set) that sign access tokens")))]
 pub(crate) async fn jwks(State(app): State<Application>) -> Json<serde_json::Value> {
     Json(app.jwks())
 }
 
-#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "invitations",
+#[utoipa::path(post, operation_id = "acceptInvitation", path = "/api/v1/invitations/{token}/accept", tag = "invitations",
     params(("token" = String, Path, description = "the invitation's token, or a setup link's")),
     request_body = AcceptBody,
     responses((status = 200, body = MemberView), (status = 400), (status = 401, description = "`sign_in_required`: the address has an account; accept with its access token"), (status = 404), (status = 409)))]
