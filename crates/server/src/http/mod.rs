@@ -5,6 +5,7 @@
 pub(crate) mod accounts;
 mod api_keys;
 pub(crate) mod audit;
+pub(crate) mod authzen;
 pub(crate) mod check;
 pub(crate) mod discovery;
 pub mod error;
@@ -54,6 +55,7 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(audit::router())
         .merge(exports::router())
         .merge(api_keys::router())
+        .merge(authzen::router())
         .merge(openapi::router())
         .merge(ops::router(metrics))
 }

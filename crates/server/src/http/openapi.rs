@@ -3,7 +3,7 @@
 
 use super::error::{ErrorBody, ErrorFields};
 use super::{
-    accounts, api_keys, audit, check, discovery, exports, import, members, objects, orgs,
+    accounts, api_keys, audit, authzen, check, discovery, exports, import, members, objects, orgs,
     ownership, Application,
 };
 use axum::routing::get;
@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         check::check, check::check_batch, check::member_permissions,
         audit::list, audit::verify, exports::audit_export, exports::members_export,
         api_keys::create, api_keys::list, api_keys::revoke,
+        authzen::evaluation, authzen::evaluations, authzen::configuration,
     ),
     components(schemas(ErrorBody, ErrorFields)),
     modifiers(&BearerAuth, &ErrorAnswers),
@@ -279,6 +280,7 @@ mod tests {
             include_str!("accounts.rs"),
             include_str!("api_keys.rs"),
             include_str!("audit.rs"),
+            include_str!("authzen.rs"),
             include_str!("check.rs"),
             include_str!("discovery.rs"),
             include_str!("exports.rs"),
