@@ -3,6 +3,7 @@
 //! every rule they rely on is the core's or the application's.
 
 pub(crate) mod accounts;
+mod api_docs;
 mod api_keys;
 pub(crate) mod audit;
 pub(crate) mod authzen;
@@ -57,5 +58,6 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(api_keys::router())
         .merge(authzen::router())
         .merge(openapi::router())
+        .merge(api_docs::router())
         .merge(ops::router(metrics))
 }
