@@ -1530,6 +1530,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@acme.test",
+                 *       "password": "a long password"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoginBody"];
             };
         };
@@ -1999,6 +2005,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "back-end",
+                 *       "permissions": [
+                 *         "check"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateKey"];
             };
         };
@@ -3217,6 +3231,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "admin"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateMember"];
             };
         };
@@ -3503,6 +3522,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Ghent plant",
+                 *       "type": "site"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateObject"];
             };
         };
@@ -4302,6 +4327,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@acme.test",
+                 *       "name": "Ada",
+                 *       "org_name": "Acme",
+                 *       "password": "a long password"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SignupBody"];
             };
         };

@@ -29,7 +29,8 @@ pub fn router() -> Router<Application> {
         )
 }
 
-#[utoipa::path(post, operation_id = "signUp", path = "/api/v1/signup", tag = "accounts", request_body = SignupBody,
+#[utoipa::path(post, operation_id = "signUp", path = "/api/v1/signup", tag = "accounts",
+    request_body(content = SignupBody, example = json!({"email": "ada@acme.test", "name": "Ada", "password": "a long password", "org_name": "Acme"})),
     responses((status = 201, body = SignupAnswer), (status = 400), (status = 404, description = "signup is turned off"), (status = 409)))]
 pub(crate) async fn signup(
     State(app): State<Application>,
@@ -38,7 +39,8 @@ pub(crate) async fn signup(
     Ok((StatusCode::CREATED, Json(app.signup(body).await?)))
 }
 
-#[utoipa::path(post, operation_id = "logIn", path = "/api/v1/auth/login", tag = "accounts", request_body = LoginBody,
+#[utoipa::path(post, operation_id = "logIn", path = "/api/v1/auth/login", tag = "accounts",
+    request_body(content = LoginBody, example = json!({"email": "ada@acme.test", "password": "a long password"})),
     responses((status = 200, body = TokenAnswer), (status = 401), (status = 429)))]
 pub(crate) async fn login(
     State(app): State<Application>,

@@ -17,7 +17,8 @@ pub fn router() -> Router<Application> {
 }
 
 #[utoipa::path(post, operation_id = "createApiKey", path = "/api/v1/orgs/{org}/api-keys", tag = "api keys",
-    params(("org" = String, Path)), request_body = CreateKey,
+    params(("org" = String, Path)),
+    request_body(content = CreateKey, example = json!({"name": "back-end", "permissions": ["check"]})),
     responses((status = 201, body = KeyView), (status = 400), (status = 403), (status = 404)))]
 async fn create(
     State(app): State<Application>,

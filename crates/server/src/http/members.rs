@@ -70,7 +70,8 @@ pub(crate) async fn read(
 }
 
 #[utoipa::path(patch, operation_id = "updateMember", path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
-    params(("org" = String, Path), ("user" = String, Path)), request_body = UpdateMember,
+    params(("org" = String, Path), ("user" = String, Path)),
+    request_body(content = UpdateMember, example = json!({"role": "admin"})),
     responses((status = 200, body = MemberView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn update(
     State(app): State<Application>,

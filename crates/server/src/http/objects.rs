@@ -32,7 +32,8 @@ pub fn router() -> Router<Application> {
 }
 
 #[utoipa::path(post, operation_id = "createObject", path = "/api/v1/orgs/{org}/objects", tag = "objects",
-    params(("org" = String, Path)), request_body = CreateObject,
+    params(("org" = String, Path)),
+    request_body(content = CreateObject, example = json!({"type": "site", "name": "Ghent plant"})),
     responses((status = 201, body = ObjectView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn create(
     State(app): State<Application>,
