@@ -85,7 +85,7 @@ compare "$work/schema.d.ts" typescript/src/schema.d.ts
 [ "$differs" = 0 ] || exit 1
 
 echo "-- TypeScript client against the live server"
-( cd typescript && npx --no-install tsc -p . && node --test test/ )
+( cd typescript && npx --no-install tsc -p . && node --test dist/test/ )
 
 echo "-- Python client against the live server"
 ( cd python && PYTHONPATH=. pytest -q tests )
