@@ -1862,6 +1862,24 @@ export interface operations {
                     "application/json": components["schemas"]["OrgView"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such thing, or the caller may not know it exists. */
             404: {
                 headers: {
@@ -1898,6 +1916,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
@@ -1954,6 +1990,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_KeyView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -2043,6 +2097,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -2098,6 +2170,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
@@ -2167,6 +2257,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_AuditEvent"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -2252,6 +2360,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -2307,6 +2433,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChainView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -2594,6 +2738,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -2667,6 +2829,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvitationView"][];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -2748,6 +2928,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -2822,6 +3020,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -2878,6 +3094,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -2943,6 +3177,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_MemberView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -3024,6 +3276,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -3080,6 +3350,24 @@ export interface operations {
                 };
                 content: {
                     "text/csv": unknown;
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -3140,6 +3428,24 @@ export interface operations {
                     "application/json": components["schemas"]["MemberView"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such thing, or the caller may not know it exists. */
             404: {
                 headers: {
@@ -3180,6 +3486,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
@@ -3266,6 +3590,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -3325,6 +3667,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActionsView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -3402,6 +3762,24 @@ export interface operations {
                      *         "code": "INVALID",
                      *         "message": "missing field `user_id`",
                      *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
                      *       }
                      *     }
                      */
@@ -3491,6 +3869,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such thing, or the caller may not know it exists. */
             404: {
                 headers: {
@@ -3558,6 +3954,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -3616,6 +4030,24 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectView"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such thing, or the caller may not know it exists. */
             404: {
                 headers: {
@@ -3653,6 +4085,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
@@ -3728,6 +4178,24 @@ export interface operations {
                      *         "code": "INVALID",
                      *         "message": "missing field `user_id`",
                      *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
                      *       }
                      *     }
                      */
@@ -3815,6 +4283,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -3877,6 +4363,24 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectView"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -3933,6 +4437,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PermissionsView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -3992,6 +4514,24 @@ export interface operations {
                     "application/json": components["schemas"]["TransferView"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such thing, or the caller may not know it exists. */
             404: {
                 headers: {
@@ -4033,6 +4573,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -4108,6 +4666,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -4163,6 +4739,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
@@ -4222,6 +4816,24 @@ export interface operations {
                     "application/json": components["schemas"]["TransferView"];
                 };
             };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A rule or the caller's permissions forbid it; `message` says which. */
             403: {
                 headers: {
@@ -4277,6 +4889,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PolicyView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No such thing, or the caller may not know it exists. */

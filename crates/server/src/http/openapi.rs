@@ -64,6 +64,13 @@ impl Modify for ErrorAnswers {
         let body = Content::new(Some(Ref::from_schema_name("ErrorBody")));
         for item in api.paths.paths.values_mut() {
             for op in operations(item) {
+                // An operation that needs a token may always be answered 401.
+                if op.security.is_none() && !op.responses.responses.contains_key("401") {
+                    let unauthenticated = utoipa::openapi::Response::new("");
+                    op.responses
+                        .responses
+                        .insert("401".into(), RefOr::T(unauthenticated));
+                }
                 for (status, answer) in op.responses.responses.iter_mut() {
                     if !(status.starts_with('4') || status.starts_with('5')) {
                         continue;
@@ -264,6 +271,17 @@ mod tests {
                 }
             }
         }
+        let members = &doc["paths"]["/api/v1/orgs/{org}/members"]["get"]["responses"];
+        assert!(
+            members["401"].is_object(),
+            "an operation that needs a token may be 401"
+        );
+        let signup = &doc["paths"]["/api/v1/signup"]["post"];
+        assert_eq!(
+            signup["security"],
+            serde_json::json!([{}]),
+            "signing up needs no token"
+        );
         let fields = &doc["components"]["schemas"]["ErrorFields"]["properties"];
         for field in ["code", "reason", "message"] {
             assert!(fields[field].is_object(), "the error body has {field}");

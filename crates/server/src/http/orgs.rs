@@ -61,7 +61,7 @@ pub(crate) async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, operation_id = "getPolicy", path = "/api/v1/policy", tag = "policy",
+#[utoipa::path(get, operation_id = "getPolicy", security(()), path = "/api/v1/policy", tag = "policy",
     responses((status = 200, body = PolicyView)))]
 pub(crate) async fn policy(State(app): State<Application>) -> Json<PolicyView> {
     Json(app.steward.policy())

@@ -46,7 +46,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[DiscoveryDocument]:
     """The same document under RFC 8414's name, for gateways that look there.
 
@@ -69,7 +69,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> DiscoveryDocument | None:
     """The same document under RFC 8414's name, for gateways that look there.
 
@@ -88,7 +88,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[DiscoveryDocument]:
     """The same document under RFC 8414's name, for gateways that look there.
 
@@ -109,7 +109,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> DiscoveryDocument | None:
     """The same document under RFC 8414's name, for gateways that look there.
 

@@ -67,7 +67,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: LoginBody,
 ) -> Response[ErrorBody | TokenAnswer]:
     """
@@ -95,7 +95,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: LoginBody,
 ) -> ErrorBody | TokenAnswer | None:
     """
@@ -118,7 +118,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: LoginBody,
 ) -> Response[ErrorBody | TokenAnswer]:
     """
@@ -144,7 +144,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: LoginBody,
 ) -> ErrorBody | TokenAnswer | None:
     """

@@ -53,7 +53,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: RefreshBody,
 ) -> Response[Any]:
     """
@@ -81,7 +81,7 @@ def sync_detailed(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: RefreshBody,
 ) -> Response[Any]:
     """

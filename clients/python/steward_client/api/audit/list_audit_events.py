@@ -60,6 +60,11 @@ def _parse_response(
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 403:
         response_403 = ErrorBody.from_dict(response.json())
 

@@ -82,7 +82,7 @@ def _build_response(
 def sync_detailed(
     token: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: AcceptBody,
 ) -> Response[ErrorBody | MemberView]:
     """
@@ -113,7 +113,7 @@ def sync_detailed(
 def sync(
     token: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: AcceptBody,
 ) -> ErrorBody | MemberView | None:
     """
@@ -139,7 +139,7 @@ def sync(
 async def asyncio_detailed(
     token: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: AcceptBody,
 ) -> Response[ErrorBody | MemberView]:
     """
@@ -168,7 +168,7 @@ async def asyncio_detailed(
 async def asyncio(
     token: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: AcceptBody,
 ) -> ErrorBody | MemberView | None:
     """
