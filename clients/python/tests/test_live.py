@@ -12,16 +12,21 @@ import pytest
 from steward_client import AuthenticatedClient, Client
 from steward_client.api.accounts import log_in, sign_up
 from steward_client.api.api_keys import create_api_key
+from steward_client.api.authzen import authzen_evaluation
 from steward_client.api.checks import check
 from steward_client.api.invitations import accept_invitation, create_invitation
 from steward_client.api.members import list_members, update_member
 from steward_client.models import (
     AcceptBody,
+    Action,
     CheckRequest,
     CreateKey,
+    EvaluationRequest,
     InviteBody,
     LoginBody,
+    Resource,
     SignupBody,
+    Subject,
     UpdateMember,
 )
 
@@ -63,3 +68,14 @@ def test_a_signed_up_owner_changes_a_members_role_and_a_check_sees_it():
 
     admins = list_members.sync(org, client=owner, role="admin")
     assert [m.user_id for m in admins.items] == [vera]
+
+    # The same question in AuthZEN's words, with the same key.
+    evaluation = authzen_evaluation.sync(
+        client=back_end,
+        body=EvaluationRequest(
+            subject=Subject(type_="user", id=vera),
+            action=Action(name="members:manage"),
+            resource=Resource(type_="organization", id=org),
+        ),
+    )
+    assert (evaluation.decision, evaluation.context.reason) == (True, f"role:admin@{org}")

@@ -76,9 +76,16 @@ impl<T: AsRef<str> + Send + Sync + 'static> Locate for FromExtension<T> {
     }
 }
 
-/// An id that is always the same: the organization's, for organization actions.
+/// An id that is always the same: the organization's, for organization actions
+/// (`RequirePermission::new("members:manage", "org_...")`).
 impl Locate for String {
     async fn locate(&self, _parts: &mut Parts) -> Option<String> {
         Some(self.clone())
+    }
+}
+
+impl Locate for &'static str {
+    async fn locate(&self, _parts: &mut Parts) -> Option<String> {
+        Some(self.to_string())
     }
 }
