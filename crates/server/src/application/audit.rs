@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use steward_core::{ObjectId, UserId};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// An event type, e.g. `user.role_changed`.
     #[serde(rename = "type")]

@@ -42,6 +42,11 @@ pub enum AppError {
     SignupDisabled,
     #[error("no such API key")]
     UnknownApiKey,
+    /// AuthZEN's endpoints answer for one organization: the API key's.
+    #[error(
+        "AuthZEN is asked with an API key (stw_key_...): its organization is the one asked about"
+    )]
+    ApiKeyRequired,
     /// A member id that is no id at all (a well-formed unknown one is the core's
     /// `unknown_member`).
     #[error("no such member")]
@@ -196,7 +201,7 @@ impl AppError {
             AppError::Invalid { .. } | AppError::ImportFile(_) => ErrorKind::Invalid,
             AppError::FileTooLarge { .. } => ErrorKind::TooLarge,
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
-            AppError::Denied(_) => ErrorKind::Forbidden,
+            AppError::Denied(_) | AppError::ApiKeyRequired => ErrorKind::Forbidden,
             AppError::SignupDisabled
             | AppError::UnknownApiKey
             | AppError::NoSuchMember
@@ -226,6 +231,7 @@ impl AppError {
             AppError::DuplicateEmail(_) => "duplicate_email",
             AppError::SignupDisabled => "signup_disabled",
             AppError::UnknownApiKey => "unknown_api_key",
+            AppError::ApiKeyRequired => "api_key_required",
             AppError::NoSuchMember => "unknown_member",
             AppError::NoSuchObject => "unknown_object",
             AppError::UnknownLink => "unknown_invitation",

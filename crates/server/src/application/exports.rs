@@ -16,6 +16,7 @@ use steward_core::import_file::{needs_quote_prefix, QUOTE_PREFIX};
 const EXPORT_PAGE: i64 = 1000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `jsonl` (the default: one event per line, as the audit list shows it) or
     /// `csv`.

@@ -15,6 +15,7 @@ use steward_core::{
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `true`: decide every row and store nothing.
     pub dry_run: Option<bool>,

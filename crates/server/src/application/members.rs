@@ -38,6 +38,7 @@ pub struct ScopeView {
 
 /// Which members a listing shows, and which page of them.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MemberQuery {
     /// Only members with this organization role.
     pub role: Option<String>,
@@ -59,6 +60,7 @@ pub struct UpdateMember {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
     /// `root`: hand the member's objects to the organization's root account.
     pub transfer_objects_to: Option<String>,

@@ -36,7 +36,8 @@ pub fn router() -> Router<Application> {
         )
 }
 
-#[utoipa::path(post, path = "/api/v1/signup", tag = "accounts", request_body = SignupBody,
+#[utoipa::path(post, operation_id = "signUp", security(()), path = "/api/v1/signup", tag = "accounts",
+    request_body(content = SignupBody, example = json!({"email": "ada@acme.test", "name": "Ada", "password": "a long password", "org_name": "Acme"})),
     responses((status = 201, body = SignupAnswer), (status = 400), (status = 404, description = "signup is turned off"), (status = 409)))]
 pub(crate) async fn signup(
     State(app): State<Application>,
@@ -45,7 +46,8 @@ pub(crate) async fn signup(
     Ok((StatusCode::CREATED, Json(app.signup(body).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginBody,
+#[utoipa::path(post, operation_id = "logIn", security(()), path = "/api/v1/auth/login", tag = "accounts",
+    request_body(content = LoginBody, example = json!({"email": "ada@acme.test", "password": "a long password"})),
     responses((status = 200, body = TokenAnswer), (status = 401), (status = 429)))]
 pub(crate) async fn login(
     State(app): State<Application>,
@@ -55,7 +57,7 @@ pub(crate) async fn login(
     Ok(Json(app.login(body, client.ip()).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshBody,
+#[utoipa::path(post, operation_id = "refreshToken", security(()), path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshBody,
     responses((status = 200, body = TokenAnswer), (status = 401)))]
 pub(crate) async fn refresh(
     State(app): State<Application>,
@@ -64,7 +66,7 @@ pub(crate) async fn refresh(
     Ok(Json(app.refresh(&body.refresh_token).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", request_body = RefreshBody,
+#[utoipa::path(post, operation_id = "logOut", security(()), path = "/api/v1/auth/logout", tag = "accounts", request_body = RefreshBody,
     responses((status = 204)))]
 pub(crate) async fn logout(
     State(app): State<Application>,
@@ -74,7 +76,7 @@ pub(crate) async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+#[utoipa::path(get, operation_id = "getMe", path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = MeView), (status = 401)))]
 pub(crate) async fn me(
     State(app): State<Application>,
@@ -83,13 +85,13 @@ pub(crate) async fn me(
     Ok(Json(app.steward.me(caller).await?))
 }
 
-#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "accounts",
+#[utoipa::path(get, operation_id = "getJwks", security(()), path = "/.well-known/jwks.json", tag = "accounts",
     responses((status = 200, description = "the Ed25519 public keys (JWK set) that sign access tokens")))]
 pub(crate) async fn jwks(State(app): State<Application>) -> Json<serde_json::Value> {
     Json(app.jwks())
 }
 
-#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "invitations",
+#[utoipa::path(post, operation_id = "acceptInvitation", security((), ("bearer" = [])), path = "/api/v1/invitations/{token}/accept", tag = "invitations",
     params(("token" = String, Path, description = "the invitation's token, or a setup link's")),
     request_body = AcceptBody,
     responses((status = 200, body = MemberView), (status = 400), (status = 401, description = "`sign_in_required`: the address has an account; accept with its access token"), (status = 404), (status = 409)))]

@@ -16,8 +16,9 @@ pub fn router() -> Router<Application> {
         .route("/api/v1/orgs/{org}/api-keys/{key}", delete(revoke))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/api-keys", tag = "api keys",
-    params(("org" = String, Path)), request_body = CreateKey,
+#[utoipa::path(post, operation_id = "createApiKey", path = "/api/v1/orgs/{org}/api-keys", tag = "api keys",
+    params(("org" = String, Path)),
+    request_body(content = CreateKey, example = json!({"name": "back-end", "permissions": ["check"]})),
     responses((status = 201, body = KeyView), (status = 400), (status = 403), (status = 404)))]
 async fn create(
     State(app): State<Application>,
@@ -30,7 +31,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(key)))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/api-keys", tag = "api keys",
+#[utoipa::path(get, operation_id = "listApiKeys", path = "/api/v1/orgs/{org}/api-keys", tag = "api keys",
     params(("org" = String, Path)),
     responses((status = 200, body = Page<KeyView>), (status = 403), (status = 404)))]
 async fn list(
@@ -42,7 +43,7 @@ async fn list(
     Ok(Json(app.steward.api_keys(&org).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org}/api-keys/{key}", tag = "api keys",
+#[utoipa::path(delete, operation_id = "revokeApiKey", path = "/api/v1/orgs/{org}/api-keys/{key}", tag = "api keys",
     params(("org" = String, Path), ("key" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
 async fn revoke(

@@ -14,7 +14,7 @@ pub fn router() -> Router<Application> {
         .route("/api/v1/orgs/{org}/audit/verify", get(verify))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/audit", tag = "audit",
+#[utoipa::path(get, operation_id = "listAuditEvents", path = "/api/v1/orgs/{org}/audit", tag = "audit",
     params(("org" = String, Path), AuditQuery),
     responses((status = 200, body = Page<AuditEvent>), (status = 403), (status = 404)))]
 pub(crate) async fn list(
@@ -27,7 +27,7 @@ pub(crate) async fn list(
     Ok(Json(app.steward.audit(&org, q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/audit/verify", tag = "audit",
+#[utoipa::path(get, operation_id = "verifyAuditLog", path = "/api/v1/orgs/{org}/audit/verify", tag = "audit",
     params(("org" = String, Path)),
     responses((status = 200, body = ChainView), (status = 403), (status = 404)))]
 pub(crate) async fn verify(

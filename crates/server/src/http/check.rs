@@ -28,9 +28,10 @@ fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::invalid("body", e.to_string()))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/check", tag = "checks",
-    params(("org" = String, Path)), request_body = CheckRequest,
-    responses((status = 200, body = CheckAnswer), (status = 400), (status = 401), (status = 404)))]
+#[utoipa::path(post, operation_id = "check", path = "/api/v1/orgs/{org}/check", tag = "checks",
+    params(("org" = String, Path)),
+    request_body(content = CheckRequest, example = json!({"user_id": "usr_2b8f", "action": "project:edit", "object_id": "prj_9c1d"})),
+    responses((status = 200, body = CheckAnswer, example = json!({"allowed": true, "reason": "role:editor@prj_9c1d"})), (status = 400), (status = 401), (status = 404)))]
 pub(crate) async fn check(
     State(app): State<Application>,
     caller: Caller,
@@ -42,9 +43,13 @@ pub(crate) async fn check(
     Ok(Json(app.steward.check(&org, &question)?).into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/check/batch", tag = "checks",
-    params(("org" = String, Path)), request_body = BatchRequest,
-    responses((status = 200, body = BatchAnswer), (status = 400), (status = 401), (status = 404)))]
+#[utoipa::path(post, operation_id = "checkBatch", path = "/api/v1/orgs/{org}/check/batch", tag = "checks",
+    params(("org" = String, Path)),
+    request_body(content = BatchRequest, example = json!({"checks": [
+        {"user_id": "usr_2b8f", "action": "project:edit", "object_id": "prj_9c1d"},
+        {"user_id": "usr_2b8f", "action": "members:manage", "object_id": "org_41aa"}]})),
+    responses((status = 200, body = BatchAnswer, example = json!({"results": [
+        {"allowed": true, "reason": "role:editor@prj_9c1d"}, {"allowed": false, "reason": "no_permission"}]})), (status = 400), (status = 401), (status = 404)))]
 pub(crate) async fn check_batch(
     State(app): State<Application>,
     caller: Caller,
@@ -57,12 +62,13 @@ pub(crate) async fn check_batch(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PermissionsQuery {
     /// The object; the organization when left out.
     pub object_id: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/members/{user}/permissions", tag = "checks",
+#[utoipa::path(get, operation_id = "listMemberPermissions", path = "/api/v1/orgs/{org}/members/{user}/permissions", tag = "checks",
     params(("org" = String, Path), ("user" = String, Path), PermissionsQuery),
     responses((status = 200, body = ActionsView), (status = 403), (status = 404)))]
 pub(crate) async fn member_permissions(

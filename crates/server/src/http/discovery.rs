@@ -21,7 +21,7 @@ pub fn router() -> Router<Application> {
         )
 }
 
-#[utoipa::path(get, path = "/.well-known/openid-configuration", tag = "accounts",
+#[utoipa::path(get, operation_id = "getOpenidConfiguration", security(()), path = "/.well-known/openid-configuration", tag = "accounts",
     responses((status = 200, body = DiscoveryDocument, description = "the issuer, the JWKS and the signing algorithm of access tokens")))]
 pub(crate) async fn openid_configuration(
     State(app): State<Application>,
@@ -30,7 +30,7 @@ pub(crate) async fn openid_configuration(
 }
 
 /// The same document under RFC 8414's name, for gateways that look there.
-#[utoipa::path(get, path = "/.well-known/oauth-authorization-server", tag = "accounts",
+#[utoipa::path(get, operation_id = "getOauthAuthorizationServer", security(()), path = "/.well-known/oauth-authorization-server", tag = "accounts",
     responses((status = 200, body = DiscoveryDocument)))]
 pub(crate) async fn oauth_authorization_server(
     State(app): State<Application>,

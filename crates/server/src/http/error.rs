@@ -70,16 +70,24 @@ pub enum ApiError {
     Internal(String),
 }
 
-/// `{"error": {"code", "reason", "message"}}`
-#[derive(Debug, Serialize)]
-struct ErrorBody<'a> {
+/// `{"error": {"code", "reason", "message"}}`: every error answer's body, as
+/// openapi.json describes it for every 4xx and 5xx.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct ErrorBody<'a> {
     error: ErrorFields<'a>,
 }
 
-#[derive(Debug, Serialize)]
-struct ErrorFields<'a> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct ErrorFields<'a> {
+    /// The kind: `INVALID`, `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`,
+    /// `CONFLICT`, `TIMEOUT`, `RATE_LIMITED`, `UNAVAILABLE`, `INTERNAL`...
+    #[schema(example = "FORBIDDEN")]
     code: &'static str,
+    /// What a program tests: the field or rule (`not_permitted`, `last_owner`...).
+    #[schema(example = "not_permitted")]
     reason: &'a str,
+    /// The same in words, for a person.
+    #[schema(example = "you may not manage members here")]
     message: &'a str,
 }
 

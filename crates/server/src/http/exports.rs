@@ -19,7 +19,7 @@ pub fn router() -> Router<Application> {
 }
 
 /// The whole log, oldest first, up to the head as it stood when the export began.
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/audit/export", tag = "audit",
+#[utoipa::path(get, operation_id = "exportAuditLog", path = "/api/v1/orgs/{org}/audit/export", tag = "audit",
     params(("org" = String, Path), ExportQuery),
     responses(
         (status = 200, description = "the log, oldest first", content((String = "application/x-ndjson"), (String = "text/csv"))),
@@ -36,7 +36,7 @@ pub(crate) async fn audit_export(
 }
 
 /// The members as CSV with the columns the import reads, `email,name,role,scopes`.
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/members/export", tag = "members",
+#[utoipa::path(get, operation_id = "exportMembers", path = "/api/v1/orgs/{org}/members/export", tag = "members",
     params(("org" = String, Path)),
     responses(
         (status = 200, description = "email,name,role,scopes", content_type = "text/csv"),

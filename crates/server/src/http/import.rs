@@ -42,7 +42,7 @@ fn is_csv(headers: &HeaderMap) -> bool {
     )
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/import", tag = "members",
+#[utoipa::path(post, operation_id = "importMembers", path = "/api/v1/orgs/{org}/import", tag = "members",
     params(("org" = String, Path), ImportQuery),
     request_body(content = String, content_type = "text/csv",
         description = "Header `email,name,role` and optionally `scopes` (`site-a:viewer;site-b:viewer`); at most 32 MiB."),

@@ -43,7 +43,7 @@ pub fn router() -> Router<Application> {
         )
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/members", tag = "members",
+#[utoipa::path(get, operation_id = "listMembers", path = "/api/v1/orgs/{org}/members", tag = "members",
     params(("org" = String, Path), MemberQuery),
     responses((status = 200, body = Page<MemberView>), (status = 403), (status = 404)))]
 pub(crate) async fn list(
@@ -56,7 +56,7 @@ pub(crate) async fn list(
     Ok(Json(app.steward.members(&org, query).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
+#[utoipa::path(get, operation_id = "getMember", path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
     params(("org" = String, Path), ("user" = String, Path)),
     responses((status = 200, body = MemberView), (status = 404)))]
 pub(crate) async fn read(
@@ -69,8 +69,9 @@ pub(crate) async fn read(
     Ok(Json(app.steward.member(&org, &user).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
-    params(("org" = String, Path), ("user" = String, Path)), request_body = UpdateMember,
+#[utoipa::path(patch, operation_id = "updateMember", path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
+    params(("org" = String, Path), ("user" = String, Path)),
+    request_body(content = UpdateMember, example = json!({"role": "admin"})),
     responses((status = 200, body = MemberView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn update(
     State(app): State<Application>,
@@ -83,7 +84,7 @@ pub(crate) async fn update(
     Ok(Json(app.steward.update_member(&org, &user, body).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
+#[utoipa::path(delete, operation_id = "deleteMember", path = "/api/v1/orgs/{org}/members/{user}", tag = "members",
     params(("org" = String, Path), ("user" = String, Path), DeleteQuery),
     responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn remove(
@@ -135,7 +136,7 @@ impl From<BulkDeletion> for BulkDeleteView {
 /// Deletes each member the core permits, by the rule of the single delete, and
 /// reports the others: the permitted ones are deleted even when some are refused
 /// (docs/model.md#seed-003-platform), all in one transaction, each decided after the ones before it.
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/members/bulk-delete", tag = "members",
+#[utoipa::path(post, operation_id = "bulkDeleteMembers", path = "/api/v1/orgs/{org}/members/bulk-delete", tag = "members",
     params(("org" = String, Path)), request_body = BulkDeleteBody,
     responses((status = 200, body = BulkDeleteView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn bulk_delete(
@@ -149,7 +150,7 @@ pub(crate) async fn bulk_delete(
     Ok(Json(done.into()))
 }
 
-#[utoipa::path(put, path = "/api/v1/orgs/{org}/members/{user}/scopes/{object}", tag = "members",
+#[utoipa::path(put, operation_id = "setScopeRoles", path = "/api/v1/orgs/{org}/members/{user}/scopes/{object}", tag = "members",
     params(("org" = String, Path), ("user" = String, Path), ("object" = String, Path)),
     request_body = ScopeRolesBody,
     responses((status = 200, body = ScopeView), (status = 400), (status = 403), (status = 404)))]
@@ -169,7 +170,7 @@ pub(crate) async fn set_scope_roles(
     Ok(Json(view))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/invitations", tag = "invitations",
+#[utoipa::path(post, operation_id = "createInvitation", path = "/api/v1/orgs/{org}/invitations", tag = "invitations",
     params(("org" = String, Path)), request_body = InviteBody,
     responses((status = 201, body = InvitationView), (status = 400), (status = 403), (status = 404), (status = 409)))]
 pub(crate) async fn invite(
@@ -183,7 +184,7 @@ pub(crate) async fn invite(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/invitations", tag = "invitations",
+#[utoipa::path(get, operation_id = "listInvitations", path = "/api/v1/orgs/{org}/invitations", tag = "invitations",
     params(("org" = String, Path)),
     responses((status = 200, body = Vec<InvitationView>), (status = 403), (status = 404)))]
 pub(crate) async fn invitations(
@@ -195,7 +196,7 @@ pub(crate) async fn invitations(
     Ok(Json(app.steward.invitations(&org).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org}/invitations/{invitation}", tag = "invitations",
+#[utoipa::path(delete, operation_id = "revokeInvitation", path = "/api/v1/orgs/{org}/invitations/{invitation}", tag = "invitations",
     params(("org" = String, Path), ("invitation" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn revoke_invitation(
@@ -210,7 +211,7 @@ pub(crate) async fn revoke_invitation(
 }
 
 /// A fresh link for a pending invitation; the old one stops working.
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/invitations/{invitation}/resend", tag = "invitations",
+#[utoipa::path(post, operation_id = "resendInvitation", path = "/api/v1/orgs/{org}/invitations/{invitation}/resend", tag = "invitations",
     params(("org" = String, Path), ("invitation" = String, Path)),
     responses((status = 201, body = InvitationView), (status = 403), (status = 404)))]
 pub(crate) async fn resend_invitation(

@@ -3,8 +3,10 @@
 //! every rule they rely on is the core's or the application's.
 
 pub(crate) mod accounts;
+mod api_docs;
 mod api_keys;
 pub(crate) mod audit;
+pub(crate) mod authzen;
 pub(crate) mod check;
 pub(crate) mod discovery;
 pub mod error;
@@ -56,6 +58,8 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(exports::router())
         .merge(api_keys::router())
         .merge(scim_tokens::router())
+        .merge(authzen::router())
         .merge(openapi::router())
+        .merge(api_docs::router())
         .merge(ops::router(metrics))
 }

@@ -31,8 +31,9 @@ pub fn router() -> Router<Application> {
         )
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/objects", tag = "objects",
-    params(("org" = String, Path)), request_body = CreateObject,
+#[utoipa::path(post, operation_id = "createObject", path = "/api/v1/orgs/{org}/objects", tag = "objects",
+    params(("org" = String, Path)),
+    request_body(content = CreateObject, example = json!({"type": "site", "name": "Ghent plant"})),
     responses((status = 201, body = ObjectView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn create(
     State(app): State<Application>,
@@ -45,7 +46,7 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(object)))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/objects", tag = "objects",
+#[utoipa::path(get, operation_id = "listObjects", path = "/api/v1/orgs/{org}/objects", tag = "objects",
     params(("org" = String, Path), ObjectQuery),
     responses((status = 200, body = Page<ObjectView>), (status = 400), (status = 404)))]
 pub(crate) async fn list(
@@ -58,7 +59,7 @@ pub(crate) async fn list(
     Ok(Json(app.steward.objects(&org, query).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
+#[utoipa::path(get, operation_id = "getObject", path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = ObjectView), (status = 404)))]
 pub(crate) async fn read(
@@ -74,7 +75,7 @@ pub(crate) async fn read(
 /// it; `parent_id` (or `parent`) an object of the type's parent type, the
 /// type's `delete` action where it is and its `create` rule under the new
 /// parent. A question moved to another project takes that project's owner.
-#[utoipa::path(patch, path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
+#[utoipa::path(patch, operation_id = "updateObject", path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)), request_body = UpdateObject,
     responses((status = 200, body = ObjectView), (status = 400), (status = 403), (status = 404)))]
 pub(crate) async fn update(
@@ -87,7 +88,7 @@ pub(crate) async fn update(
     Ok(Json(app.steward.update_object(&org, &id, body).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
+#[utoipa::path(delete, operation_id = "deleteObject", path = "/api/v1/orgs/{org}/objects/{id}", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn remove(
@@ -106,7 +107,7 @@ pub struct OwnerBody {
     pub user_id: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/objects/{id}/owner", tag = "objects",
+#[utoipa::path(post, operation_id = "changeObjectOwner", path = "/api/v1/orgs/{org}/objects/{id}/owner", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)), request_body = OwnerBody,
     responses((status = 200, body = ObjectView), (status = 403), (status = 404)))]
 pub(crate) async fn change_owner(
@@ -126,7 +127,7 @@ pub(crate) async fn change_owner(
 /// Who may do what on the object, for whoever may share it (the type's `share`
 /// action: its owner, and the roles the policy gives that action); others get
 /// 403 with the action named.
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/objects/{id}/permissions", tag = "objects",
+#[utoipa::path(get, operation_id = "listObjectPermissions", path = "/api/v1/orgs/{org}/objects/{id}/permissions", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = PermissionsView), (status = 403), (status = 404)))]
 pub(crate) async fn permissions(
@@ -145,7 +146,7 @@ pub struct GrantBody {
     pub actions: Vec<String>,
 }
 
-#[utoipa::path(put, path = "/api/v1/orgs/{org}/objects/{id}/grants/{user}", tag = "objects",
+#[utoipa::path(put, operation_id = "setGrant", path = "/api/v1/orgs/{org}/objects/{id}/grants/{user}", tag = "objects",
     params(("org" = String, Path), ("id" = String, Path), ("user" = String, Path)),
     request_body = GrantBody,
     responses((status = 200, body = GrantView), (status = 400), (status = 403), (status = 404)))]

@@ -29,7 +29,7 @@ pub struct CreateOrg {
     pub name: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations", request_body = CreateOrg,
+#[utoipa::path(post, operation_id = "createOrg", path = "/api/v1/orgs", tag = "organizations", request_body = CreateOrg,
     responses((status = 201, body = OrgView), (status = 400), (status = 401)))]
 pub(crate) async fn create(
     State(app): State<Application>,
@@ -40,7 +40,7 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}", tag = "organizations",
+#[utoipa::path(get, operation_id = "getOrg", path = "/api/v1/orgs/{org}", tag = "organizations",
     params(("org" = String, Path, description = "organization id")),
     responses((status = 200, body = OrgView), (status = 404)))]
 pub(crate) async fn read(
@@ -52,7 +52,7 @@ pub(crate) async fn read(
     Ok(Json(app.steward.organization(&org).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org}", tag = "organizations",
+#[utoipa::path(delete, operation_id = "deleteOrg", path = "/api/v1/orgs/{org}", tag = "organizations",
     params(("org" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn delete(
     State(app): State<Application>,
@@ -86,13 +86,13 @@ pub(crate) async fn my_access(
     Ok(Json(app.steward.my_access(&org).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/policy", tag = "policy",
+#[utoipa::path(get, operation_id = "getPolicy", security(()), path = "/api/v1/policy", tag = "policy",
     responses((status = 200, body = PolicyView)))]
 pub(crate) async fn policy(State(app): State<Application>) -> Json<PolicyView> {
     Json(app.steward.policy())
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/policy", tag = "policy",
+#[utoipa::path(get, operation_id = "getOrgPolicy", path = "/api/v1/orgs/{org}/policy", tag = "policy",
     params(("org" = String, Path)), responses((status = 200, body = PolicyView), (status = 404)))]
 pub(crate) async fn org_policy(
     State(app): State<Application>,

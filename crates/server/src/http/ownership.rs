@@ -23,7 +23,7 @@ pub fn router() -> Router<Application> {
         )
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
+#[utoipa::path(post, operation_id = "nominateOwner", path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
     params(("org" = String, Path)), request_body = NominateBody,
     responses((status = 201, body = TransferView), (status = 403), (status = 404), (status = 409)))]
 pub(crate) async fn nominate(
@@ -38,7 +38,7 @@ pub(crate) async fn nominate(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
+#[utoipa::path(get, operation_id = "getOwnershipTransfer", path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
     params(("org" = String, Path)),
     responses((status = 200, body = TransferView), (status = 404)))]
 pub(crate) async fn pending(
@@ -50,7 +50,7 @@ pub(crate) async fn pending(
     Ok(Json(app.steward.pending_transfer(&org).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
+#[utoipa::path(delete, operation_id = "cancelOwnershipTransfer", path = "/api/v1/orgs/{org}/ownership-transfer", tag = "ownership",
     params(("org" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
 pub(crate) async fn cancel(
     State(app): State<Application>,
@@ -62,7 +62,7 @@ pub(crate) async fn cancel(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/ownership-transfer/accept", tag = "ownership",
+#[utoipa::path(post, operation_id = "acceptOwnershipTransfer", path = "/api/v1/orgs/{org}/ownership-transfer/accept", tag = "ownership",
     params(("org" = String, Path)),
     responses((status = 200, body = TransferView), (status = 403), (status = 404)))]
 pub(crate) async fn accept(
@@ -74,7 +74,7 @@ pub(crate) async fn accept(
     Ok(Json(app.steward.accept_transfer(&org).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/ownership-transfer/decline", tag = "ownership",
+#[utoipa::path(post, operation_id = "declineOwnershipTransfer", path = "/api/v1/orgs/{org}/ownership-transfer/decline", tag = "ownership",
     params(("org" = String, Path)),
     responses((status = 200, body = TransferView), (status = 403), (status = 404)))]
 pub(crate) async fn decline(

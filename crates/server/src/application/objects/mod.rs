@@ -69,6 +69,7 @@ pub struct UpdateObject {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ObjectQuery {
     #[serde(rename = "type")]
     #[param(rename = "type")]

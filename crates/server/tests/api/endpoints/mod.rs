@@ -18,6 +18,7 @@ const PROJECT_ACTIONS: [&str; 7] = [
 ];
 
 mod audit;
+mod authzen;
 mod bulk_delete;
 mod checks;
 mod errors;

@@ -1,0 +1,185 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.invitation_view import InvitationView
+from ...types import Response
+
+
+def _get_kwargs(
+    org: str,
+    invitation: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/orgs/{org}/invitations/{invitation}/resend".format(
+            org=quote(str(org), safe=""),
+            invitation=quote(str(invitation), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | InvitationView | None:
+    if response.status_code == 201:
+        response_201 = InvitationView.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | InvitationView]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    org: str,
+    invitation: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorBody | InvitationView]:
+    """A fresh link for a pending invitation; the old one stops working.
+
+    Args:
+        org (str):
+        invitation (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | InvitationView]
+    """
+
+    kwargs = _get_kwargs(
+        org=org,
+        invitation=invitation,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    org: str,
+    invitation: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorBody | InvitationView | None:
+    """A fresh link for a pending invitation; the old one stops working.
+
+    Args:
+        org (str):
+        invitation (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | InvitationView
+    """
+
+    return sync_detailed(
+        org=org,
+        invitation=invitation,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    org: str,
+    invitation: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorBody | InvitationView]:
+    """A fresh link for a pending invitation; the old one stops working.
+
+    Args:
+        org (str):
+        invitation (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | InvitationView]
+    """
+
+    kwargs = _get_kwargs(
+        org=org,
+        invitation=invitation,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    org: str,
+    invitation: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorBody | InvitationView | None:
+    """A fresh link for a pending invitation; the old one stops working.
+
+    Args:
+        org (str):
+        invitation (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | InvitationView
+    """
+
+    return (
+        await asyncio_detailed(
+            org=org,
+            invitation=invitation,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,157 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .accept_body import AcceptBody
+from .account_view import AccountView
+from .action import Action
+from .action_properties_type_0 import ActionPropertiesType0
+from .actions_view import ActionsView
+from .audit_event import AuditEvent
+from .authzen_configuration import AuthzenConfiguration
+from .batch_answer import BatchAnswer
+from .batch_request import BatchRequest
+from .bulk_delete_body import BulkDeleteBody
+from .bulk_delete_view import BulkDeleteView
+from .chain_view import ChainView
+from .check_answer import CheckAnswer
+from .check_request import CheckRequest
+from .create_key import CreateKey
+from .create_object import CreateObject
+from .create_org import CreateOrg
+from .decision_context import DecisionContext
+from .discovery_document import DiscoveryDocument
+from .error_body import ErrorBody
+from .error_fields import ErrorFields
+from .evaluation_answer import EvaluationAnswer
+from .evaluation_item import EvaluationItem
+from .evaluation_item_context_type_0 import EvaluationItemContextType0
+from .evaluation_options import EvaluationOptions
+from .evaluation_request import EvaluationRequest
+from .evaluation_request_context_type_0 import EvaluationRequestContextType0
+from .evaluations_answer import EvaluationsAnswer
+from .evaluations_request import EvaluationsRequest
+from .evaluations_request_context_type_0 import EvaluationsRequestContextType0
+from .grant_body import GrantBody
+from .grant_view import GrantView
+from .import_answer import ImportAnswer
+from .import_row_error import ImportRowError
+from .imported_row import ImportedRow
+from .invitation_view import InvitationView
+from .invite_body import InviteBody
+from .key_view import KeyView
+from .locked_action import LockedAction
+from .login_body import LoginBody
+from .me_view import MeView
+from .member_view import MemberView
+from .membership_view import MembershipView
+from .nominate_body import NominateBody
+from .object_view import ObjectView
+from .org_ref import OrgRef
+from .org_view import OrgView
+from .owner_body import OwnerBody
+from .page_audit_event import PageAuditEvent
+from .page_audit_event_items_item import PageAuditEventItemsItem
+from .page_key_view import PageKeyView
+from .page_key_view_items_item import PageKeyViewItemsItem
+from .page_member_view import PageMemberView
+from .page_member_view_items_item import PageMemberViewItemsItem
+from .page_object_view import PageObjectView
+from .page_object_view_items_item import PageObjectViewItemsItem
+from .permission_entry import PermissionEntry
+from .permissions_view import PermissionsView
+from .policy_view import PolicyView
+from .refresh_body import RefreshBody
+from .refused_member import RefusedMember
+from .resource import Resource
+from .resource_properties_type_0 import ResourcePropertiesType0
+from .role_view import RoleView
+from .scope_roles_body import ScopeRolesBody
+from .scope_view import ScopeView
+from .semantic import Semantic
+from .signup_answer import SignupAnswer
+from .signup_body import SignupBody
+from .subject import Subject
+from .subject_properties_type_0 import SubjectPropertiesType0
+from .token_answer import TokenAnswer
+from .transfer_view import TransferView
+from .type_view import TypeView
+from .update_member import UpdateMember
+from .update_object import UpdateObject
+
+__all__ = (
+    "AcceptBody",
+    "AccountView",
+    "Action",
+    "ActionPropertiesType0",
+    "ActionsView",
+    "AuditEvent",
+    "AuthzenConfiguration",
+    "BatchAnswer",
+    "BatchRequest",
+    "BulkDeleteBody",
+    "BulkDeleteView",
+    "ChainView",
+    "CheckAnswer",
+    "CheckRequest",
+    "CreateKey",
+    "CreateObject",
+    "CreateOrg",
+    "DecisionContext",
+    "DiscoveryDocument",
+    "ErrorBody",
+    "ErrorFields",
+    "EvaluationAnswer",
+    "EvaluationItem",
+    "EvaluationItemContextType0",
+    "EvaluationOptions",
+    "EvaluationRequest",
+    "EvaluationRequestContextType0",
+    "EvaluationsAnswer",
+    "EvaluationsRequest",
+    "EvaluationsRequestContextType0",
+    "GrantBody",
+    "GrantView",
+    "ImportAnswer",
+    "ImportRowError",
+    "ImportedRow",
+    "InvitationView",
+    "InviteBody",
+    "KeyView",
+    "LockedAction",
+    "LoginBody",
+    "MeView",
+    "MemberView",
+    "MembershipView",
+    "NominateBody",
+    "ObjectView",
+    "OrgRef",
+    "OrgView",
+    "OwnerBody",
+    "PageAuditEvent",
+    "PageAuditEventItemsItem",
+    "PageKeyView",
+    "PageKeyViewItemsItem",
+    "PageMemberView",
+    "PageMemberViewItemsItem",
+    "PageObjectView",
+    "PageObjectViewItemsItem",
+    "PermissionEntry",
+    "PermissionsView",
+    "PolicyView",
+    "RefreshBody",
+    "RefusedMember",
+    "Resource",
+    "ResourcePropertiesType0",
+    "RoleView",
+    "ScopeRolesBody",
+    "ScopeView",
+    "Semantic",
+    "SignupAnswer",
+    "SignupBody",
+    "Subject",
+    "SubjectPropertiesType0",
+    "TokenAnswer",
+    "TransferView",
+    "TypeView",
+    "UpdateMember",
+    "UpdateObject",
+)

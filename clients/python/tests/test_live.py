@@ -1,0 +1,81 @@
+"""The generated client against a live Steward (clients/check.sh starts it and
+sets STEWARD_URL): sign up, change a member's role, run a check.
+
+TODO(issue 19 point 1): read the change back from the event feed once it exists.
+"""
+
+import os
+import time
+
+import pytest
+
+from steward_client import AuthenticatedClient, Client
+from steward_client.api.accounts import log_in, sign_up
+from steward_client.api.api_keys import create_api_key
+from steward_client.api.authzen import authzen_evaluation
+from steward_client.api.checks import check
+from steward_client.api.invitations import accept_invitation, create_invitation
+from steward_client.api.members import list_members, update_member
+from steward_client.models import (
+    AcceptBody,
+    Action,
+    CheckRequest,
+    CreateKey,
+    EvaluationRequest,
+    InviteBody,
+    LoginBody,
+    Resource,
+    SignupBody,
+    Subject,
+    UpdateMember,
+)
+
+URL = os.environ.get("STEWARD_URL")
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.mark.skipif(not URL, reason="STEWARD_URL is not set")
+def test_a_signed_up_owner_changes_a_members_role_and_a_check_sees_it():
+    anonymous = Client(base_url=URL, raise_on_unexpected_status=True)
+    email = f"py-{time.time_ns()}@acme.test"
+    signup = sign_up.sync_detailed(
+        client=anonymous,
+        body=SignupBody(email=email, name="Owner", password=PASSWORD, org_name="Acme Py"),
+    )
+    assert signup.status_code == 201, signup.content
+    org = signup.parsed.org.id
+    login = log_in.sync(client=anonymous, body=LoginBody(email=email, password=PASSWORD))
+    owner = AuthenticatedClient(base_url=URL, token=login.access_token)
+
+    invitation = create_invitation.sync(
+        org, client=owner, body=InviteBody(email=f"vera-{email}", name="Vera", role="viewer")
+    )
+    vera = accept_invitation.sync(invitation.token, client=anonymous, body=AcceptBody(password=PASSWORD)).user_id
+
+    key = create_api_key.sync(org, client=owner, body=CreateKey(name="back-end", permissions=["check"]))
+    back_end = AuthenticatedClient(base_url=URL, token=key.key)
+
+    def ask():
+        answer = check.sync(
+            org, client=back_end, body=CheckRequest(user_id=vera, action="members:manage", object_id=org)
+        )
+        return answer.allowed, answer.reason
+
+    assert ask() == (False, "no_permission")
+    changed = update_member.sync_detailed(org, vera, client=owner, body=UpdateMember(role="admin"))
+    assert changed.status_code == 200, changed.content
+    assert ask() == (True, f"role:admin@{org}")
+
+    admins = list_members.sync(org, client=owner, role="admin")
+    assert [m.user_id for m in admins.items] == [vera]
+
+    # The same question in AuthZEN's words, with the same key.
+    evaluation = authzen_evaluation.sync(
+        client=back_end,
+        body=EvaluationRequest(
+            subject=Subject(type_="user", id=vera),
+            action=Action(name="members:manage"),
+            resource=Resource(type_="organization", id=org),
+        ),
+    )
+    assert (evaluation.decision, evaluation.context.reason) == (True, f"role:admin@{org}")

@@ -1,0 +1,66 @@
+// The generated client against a live Steward (clients/check.sh starts it and
+// sets STEWARD_URL): sign up, change a member's role, run a check. Compiled by
+// tsc with the generated types, so a call the description no longer allows fails
+// to build.
+// TODO(issue 19 point 1): read the change back from the event feed once it exists.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createStewardClient } from "../src/index.js";
+
+const baseUrl = process.env.STEWARD_URL ?? "";
+const PASSWORD = "correct horse battery staple";
+
+/** The answer's data, after checking its status. */
+function answered<T>(r: { data?: T; error?: unknown; response: Response }, status = 200): T {
+  assert.equal(r.response.status, status, JSON.stringify(r.error));
+  assert.ok(r.data !== undefined, "the answer has a body");
+  return r.data;
+}
+
+function present<T>(value: T | null | undefined, what: string): T {
+  assert.ok(value !== null && value !== undefined, `${what} is in the answer`);
+  return value;
+}
+
+test("a signed-up owner changes a member's role and a check sees it", { skip: !baseUrl && "STEWARD_URL is not set" }, async () => {
+  const anonymous = createStewardClient({ baseUrl });
+  const email = `ts-${Date.now()}@acme.test`;
+  const signup = answered(await anonymous.POST("/api/v1/signup", {
+    body: { email, name: "Owner", password: PASSWORD, org_name: "Acme TS" },
+  }), 201);
+  const org = signup.org.id;
+  const login = answered(await anonymous.POST("/api/v1/auth/login", { body: { email, password: PASSWORD } }));
+  const owner = createStewardClient({ baseUrl, token: login.access_token });
+
+  const invited = answered(await owner.POST("/api/v1/orgs/{org}/invitations", {
+    params: { path: { org } },
+    body: { email: `vera-${email}`, name: "Vera", role: "viewer" },
+  }), 201);
+  const accepted = answered(await anonymous.POST("/api/v1/invitations/{token}/accept", {
+    params: { path: { token: present(invited.token, "the invitation's token") } },
+    body: { password: PASSWORD },
+  }));
+  const vera = accepted.user_id;
+
+  const key = answered(await owner.POST("/api/v1/orgs/{org}/api-keys", {
+    params: { path: { org } },
+    body: { name: "back-end", permissions: ["check"] },
+  }), 201);
+  const backEnd = createStewardClient({ baseUrl, token: present(key.key, "the key's secret") });
+  const ask = async () => answered(await backEnd.POST("/api/v1/orgs/{org}/check", {
+    params: { path: { org } },
+    body: { user_id: vera, action: "members:manage", object_id: org },
+  }));
+  assert.deepEqual(await ask(), { allowed: false, reason: "no_permission" });
+
+  answered(await owner.PATCH("/api/v1/orgs/{org}/members/{user}", {
+    params: { path: { org, user: vera } },
+    body: { role: "admin" },
+  }));
+  assert.deepEqual(await ask(), { allowed: true, reason: `role:admin@${org}` });
+
+  const admins = answered(await owner.GET("/api/v1/orgs/{org}/members", {
+    params: { path: { org }, query: { role: "admin" } },
+  }));
+  assert.deepEqual(admins.items.map((m) => m.user_id), [vera]);
+});
