@@ -133,6 +133,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -143,6 +175,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["refreshToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["verifyEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -175,6 +223,22 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["changePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -326,6 +390,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getOrgDeletion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/import": {
         parameters: {
             query?: never;
@@ -385,6 +465,22 @@ export interface paths {
         put?: never;
         /** A fresh link for a pending invitation; the old one stops working. */
         post: operations["resendInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getMyAccess"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -648,6 +744,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/scim-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listDirectoryGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/scim-groups/{group}/mapping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** `{"role": "admin", "object_id": ""}`; an empty role removes the mapping. */
+        put: operations["mapDirectoryGroup"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/scim-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listScimTokens"];
+        put?: never;
+        post: operations["createScimToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/scim-tokens/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["revokeScimToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policy": {
         parameters: {
             query?: never;
@@ -749,6 +910,10 @@ export interface components {
             first_bad_seq?: number | null;
             ok: boolean;
         };
+        ChangePasswordBody: {
+            current_password: string;
+            new_password: string;
+        };
         CheckAnswer: {
             allowed: boolean;
             /**
@@ -779,6 +944,13 @@ export interface components {
             type: string;
         };
         CreateOrg: {
+            name: string;
+        };
+        CreateScimToken: {
+            /**
+             * @description What the directory is called ("Okta", "Entra ID"): the audit log names
+             *     it as the actor of its changes.
+             */
             name: string;
         };
         DecisionContext: {
@@ -877,6 +1049,16 @@ export interface components {
             object_id: string;
             user_id: string;
         };
+        /** @description A directory group and the role it gives. */
+        GroupView: {
+            display_name: string;
+            id: string;
+            members: string[];
+            /** @description The scope object the role is on (none: the organization role). */
+            object_id?: string | null;
+            /** @description The role it gives (none: nothing yet). */
+            role?: string | null;
+        };
         /** @description What an import did, or would do: every row of the file is in exactly one list. */
         ImportAnswer: {
             /** @description Whether the file was stored: not on a dry run, never with any error. */
@@ -972,6 +1154,11 @@ export interface components {
             email: string;
             password: string;
         };
+        /** @description The console's form for a group's mapping: `role` empty removes it. */
+        MappingChoice: {
+            object_id?: string;
+            role: string;
+        };
         /** @description `/me`: the account and the organizations it is in. */
         MeView: {
             account: components["schemas"]["AccountView"];
@@ -992,6 +1179,22 @@ export interface components {
             org: components["schemas"]["OrgRef"];
             role: string;
         };
+        /** @description What one member holds in one organization. */
+        MyAccess: {
+            /** @description Why they may not make or revoke keys, in words; none when they may. */
+            api_key_refusal?: string | null;
+            /** @description The keys they made, without their secrets. */
+            api_keys: components["schemas"]["KeyView"][];
+            email: string;
+            name: string;
+            /** @description Their organization role's name (`analyst`). */
+            role: string;
+            scopes: components["schemas"]["ScopeHeld"][];
+            user_id: string;
+        };
+        NewPasswordBody: {
+            password: string;
+        };
         NominateBody: {
             to_user: string;
         };
@@ -1001,6 +1204,22 @@ export interface components {
             owner_id?: string | null;
             parent_id?: string | null;
             type: string;
+        };
+        /** @description What deleting an organization removes, and whether the caller may. */
+        OrgDeletion: {
+            api_keys: number;
+            /** @description Per-object grants. */
+            grants: number;
+            id: string;
+            /** @description Pending invitations. */
+            invitations: number;
+            members: number;
+            name: string;
+            objects: number;
+            /** @description Why the caller may not delete it, in words; none when they may. */
+            refusal?: string | null;
+            /** @description Roles held on scopes (sites, systems, services). */
+            scope_roles: number;
         };
         OrgRef: {
             id: string;
@@ -1064,6 +1283,13 @@ export interface components {
             }[];
             next_cursor?: string | null;
         };
+        /** @description `{items, next_cursor}`: the list shape of every listing. */
+        Page_ScimTokenView: {
+            items: (components["schemas"]["KeyView"] & {
+                base_url: string;
+            })[];
+            next_cursor?: string | null;
+        };
         /** @description One row of the Permissions dialog. */
         PermissionEntry: {
             /** @description What the user may do on the object. */
@@ -1086,6 +1312,10 @@ export interface components {
             entries: components["schemas"]["PermissionEntry"][];
         };
         PolicyView: {
+            /** @description Each action in the policy's words (its name when the policy gives none). */
+            action_labels: {
+                [key: string]: string;
+            };
             actions: string[];
             description: string;
             name: string;
@@ -1103,6 +1333,9 @@ export interface components {
              */
             reason: string;
             user_id: string;
+        };
+        ResetRequestBody: {
+            email: string;
         };
         /** @description What is asked about: an object of the organization, or the organization. */
         Resource: {
@@ -1128,6 +1361,20 @@ export interface components {
             /** Format: int64 */
             rank: number;
         };
+        /**
+         * @description A SCIM token as the API answers it: an API key with the `scim` permission,
+         *     and the base URL to paste into the directory.
+         */
+        ScimTokenView: components["schemas"]["KeyView"] & {
+            base_url: string;
+        };
+        /** @description The roles held on one scope object (a site, a system, a service). */
+        ScopeHeld: {
+            object_id: string;
+            object_name: string;
+            object_type: string;
+            roles: string[];
+        };
         ScopeRolesBody: {
             /** @description The roles held on that system, service or site; `[]` removes them. */
             roles: string[];
@@ -1143,6 +1390,11 @@ export interface components {
         Semantic: "execute_all" | "deny_on_first_deny" | "permit_on_first_permit";
         SignupAnswer: {
             account: components["schemas"]["AccountView"];
+            /**
+             * @description Always false: a link is mailed to the address, and the account signs in
+             *     once it is opened (`POST /auth/verify-email/{token}`).
+             */
+            email_verified: boolean;
             org: components["schemas"]["OrgView"];
         };
         /** @description What signing up takes: the account, and the name of the organization it owns. */
@@ -1209,6 +1461,10 @@ export interface components {
              *     Needs the type's `delete` action where it is and its `create` rule there.
              */
             parent_id?: string | null;
+        };
+        VerifyBody: {
+            /** @description The account's password: the link alone does not prove the address. */
+            password: string;
         };
     };
     responses: never;
@@ -1607,6 +1863,107 @@ export interface operations {
             };
         };
     };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetRequestBody"];
+            };
+        };
+        responses: {
+            /** @description the same answer whether or not the address has an account; a one-time link (1 hour) is mailed when it has */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many attempts; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "try again in 30 s",
+                     *         "reason": "too_many_attempts"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the secret of the mailed link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPasswordBody"];
+            };
+        };
+        responses: {
+            /** @description the password is set; every session and refresh token of the account ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The input is invalid; `reason` names the field or rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_link`: unknown, used or expired */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     refreshToken: {
         parameters: {
             query?: never;
@@ -1640,6 +1997,87 @@ export interface operations {
                      *         "code": "UNAUTHENTICATED",
                      *         "message": "the token is not valid",
                      *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the secret of the mailed link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyBody"];
+            };
+        };
+        responses: {
+            /** @description the address is proven; signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenAnswer"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_link` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "try again in 30 s",
+                     *         "reason": "too_many_attempts"
                      *       }
                      *     }
                      */
@@ -1775,6 +2213,82 @@ export interface operations {
                      *         "code": "UNAUTHENTICATED",
                      *         "message": "the token is not valid",
                      *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordBody"];
+            };
+        };
+        responses: {
+            /** @description changed; every console session and refresh token of the account ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The input is invalid; `reason` names the field or rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "try again in 30 s",
+                     *         "reason": "too_many_attempts"
                      *       }
                      *     }
                      */
@@ -2692,6 +3206,63 @@ export interface operations {
             };
         };
     };
+    getOrgDeletion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgDeletion"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     importMembers: {
         parameters: {
             query?: {
@@ -3094,6 +3665,81 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getMyAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyAccess"];
                 };
             };
             /** @description No credentials, or bad or expired ones. */
@@ -4903,6 +5549,423 @@ export interface operations {
                      *         "code": "UNAUTHENTICATED",
                      *         "message": "the token is not valid",
                      *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listDirectoryGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupView"][];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mapDirectoryGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MappingChoice"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The input is invalid; `reason` names the field or rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listScimTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ScimTokenView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScimToken"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimTokenView"];
+                };
+            };
+            /** @description The input is invalid; `reason` names the field or rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revokeScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
                      *       }
                      *     }
                      */

@@ -12,11 +12,13 @@ from .batch_request import BatchRequest
 from .bulk_delete_body import BulkDeleteBody
 from .bulk_delete_view import BulkDeleteView
 from .chain_view import ChainView
+from .change_password_body import ChangePasswordBody
 from .check_answer import CheckAnswer
 from .check_request import CheckRequest
 from .create_key import CreateKey
 from .create_object import CreateObject
 from .create_org import CreateOrg
+from .create_scim_token import CreateScimToken
 from .decision_context import DecisionContext
 from .discovery_document import DiscoveryDocument
 from .error_body import ErrorBody
@@ -32,6 +34,7 @@ from .evaluations_request import EvaluationsRequest
 from .evaluations_request_context_type_0 import EvaluationsRequestContextType0
 from .grant_body import GrantBody
 from .grant_view import GrantView
+from .group_view import GroupView
 from .import_answer import ImportAnswer
 from .import_row_error import ImportRowError
 from .imported_row import ImportedRow
@@ -40,11 +43,15 @@ from .invite_body import InviteBody
 from .key_view import KeyView
 from .locked_action import LockedAction
 from .login_body import LoginBody
+from .mapping_choice import MappingChoice
 from .me_view import MeView
 from .member_view import MemberView
 from .membership_view import MembershipView
+from .my_access import MyAccess
+from .new_password_body import NewPasswordBody
 from .nominate_body import NominateBody
 from .object_view import ObjectView
+from .org_deletion import OrgDeletion
 from .org_ref import OrgRef
 from .org_view import OrgView
 from .owner_body import OwnerBody
@@ -56,14 +63,20 @@ from .page_member_view import PageMemberView
 from .page_member_view_items_item import PageMemberViewItemsItem
 from .page_object_view import PageObjectView
 from .page_object_view_items_item import PageObjectViewItemsItem
+from .page_scim_token_view import PageScimTokenView
+from .page_scim_token_view_items_item import PageScimTokenViewItemsItem
 from .permission_entry import PermissionEntry
 from .permissions_view import PermissionsView
 from .policy_view import PolicyView
+from .policy_view_action_labels import PolicyViewActionLabels
 from .refresh_body import RefreshBody
 from .refused_member import RefusedMember
+from .reset_request_body import ResetRequestBody
 from .resource import Resource
 from .resource_properties_type_0 import ResourcePropertiesType0
 from .role_view import RoleView
+from .scim_token_view import ScimTokenView
+from .scope_held import ScopeHeld
 from .scope_roles_body import ScopeRolesBody
 from .scope_view import ScopeView
 from .semantic import Semantic
@@ -76,6 +89,7 @@ from .transfer_view import TransferView
 from .type_view import TypeView
 from .update_member import UpdateMember
 from .update_object import UpdateObject
+from .verify_body import VerifyBody
 
 __all__ = (
     "AcceptBody",
@@ -90,11 +104,13 @@ __all__ = (
     "BulkDeleteBody",
     "BulkDeleteView",
     "ChainView",
+    "ChangePasswordBody",
     "CheckAnswer",
     "CheckRequest",
     "CreateKey",
     "CreateObject",
     "CreateOrg",
+    "CreateScimToken",
     "DecisionContext",
     "DiscoveryDocument",
     "ErrorBody",
@@ -110,6 +126,7 @@ __all__ = (
     "EvaluationsRequestContextType0",
     "GrantBody",
     "GrantView",
+    "GroupView",
     "ImportAnswer",
     "ImportRowError",
     "ImportedRow",
@@ -118,11 +135,15 @@ __all__ = (
     "KeyView",
     "LockedAction",
     "LoginBody",
+    "MappingChoice",
     "MeView",
     "MemberView",
     "MembershipView",
+    "MyAccess",
+    "NewPasswordBody",
     "NominateBody",
     "ObjectView",
+    "OrgDeletion",
     "OrgRef",
     "OrgView",
     "OwnerBody",
@@ -134,14 +155,20 @@ __all__ = (
     "PageMemberViewItemsItem",
     "PageObjectView",
     "PageObjectViewItemsItem",
+    "PageScimTokenView",
+    "PageScimTokenViewItemsItem",
     "PermissionEntry",
     "PermissionsView",
     "PolicyView",
+    "PolicyViewActionLabels",
     "RefreshBody",
     "RefusedMember",
+    "ResetRequestBody",
     "Resource",
     "ResourcePropertiesType0",
     "RoleView",
+    "ScimTokenView",
+    "ScopeHeld",
     "ScopeRolesBody",
     "ScopeView",
     "Semantic",
@@ -154,4 +181,5 @@ __all__ = (
     "TypeView",
     "UpdateMember",
     "UpdateObject",
+    "VerifyBody",
 )

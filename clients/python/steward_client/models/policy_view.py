@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
+    from ..models.policy_view_action_labels import PolicyViewActionLabels
     from ..models.role_view import RoleView
     from ..models.type_view import TypeView
 
@@ -18,6 +19,7 @@ T = TypeVar("T", bound="PolicyView")
 class PolicyView:
     """
     Attributes:
+        action_labels (PolicyViewActionLabels): Each action in the policy's words (its name when the policy gives none).
         actions (list[str]):
         description (str):
         name (str):
@@ -25,6 +27,7 @@ class PolicyView:
         types (list[TypeView]):
     """
 
+    action_labels: PolicyViewActionLabels
     actions: list[str]
     description: str
     name: str
@@ -33,6 +36,8 @@ class PolicyView:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        action_labels = self.action_labels.to_dict()
+
         actions = self.actions
 
         description = self.description
@@ -53,6 +58,7 @@ class PolicyView:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "action_labels": action_labels,
                 "actions": actions,
                 "description": description,
                 "name": name,
@@ -65,10 +71,13 @@ class PolicyView:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.policy_view_action_labels import PolicyViewActionLabels
         from ..models.role_view import RoleView
         from ..models.type_view import TypeView
 
         d = dict(src_dict)
+        action_labels = PolicyViewActionLabels.from_dict(d.pop("action_labels"))
+
         actions = cast(list[str], d.pop("actions"))
 
         description = d.pop("description")
@@ -90,6 +99,7 @@ class PolicyView:
             types.append(types_item)
 
         policy_view = cls(
+            action_labels=action_labels,
             actions=actions,
             description=description,
             name=name,

@@ -19,15 +19,20 @@ class SignupAnswer:
     """
     Attributes:
         account (AccountView): An account as people see it: never its password hash.
+        email_verified (bool): Always false: a link is mailed to the address, and the account signs in
+            once it is opened (`POST /auth/verify-email/{token}`).
         org (OrgView):
     """
 
     account: AccountView
+    email_verified: bool
     org: OrgView
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         account = self.account.to_dict()
+
+        email_verified = self.email_verified
 
         org = self.org.to_dict()
 
@@ -36,6 +41,7 @@ class SignupAnswer:
         field_dict.update(
             {
                 "account": account,
+                "email_verified": email_verified,
                 "org": org,
             }
         )
@@ -50,10 +56,13 @@ class SignupAnswer:
         d = dict(src_dict)
         account = AccountView.from_dict(d.pop("account"))
 
+        email_verified = d.pop("email_verified")
+
         org = OrgView.from_dict(d.pop("org"))
 
         signup_answer = cls(
             account=account,
+            email_verified=email_verified,
             org=org,
         )
 

@@ -110,7 +110,7 @@ pub(crate) async fn accept_invitation(
     Ok(Json(app.accept_link(&token, body, bearer(&headers)).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequestBody,
+#[utoipa::path(post, operation_id = "requestPasswordReset", security(()), path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequestBody,
     responses((status = 202, description = "the same answer whether or not the address has an account; a one-time link (1 hour) is mailed when it has"), (status = 429)))]
 pub(crate) async fn request_password_reset(
     State(app): State<Application>,
@@ -121,7 +121,7 @@ pub(crate) async fn request_password_reset(
     Ok(StatusCode::ACCEPTED)
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/{token}", tag = "accounts",
+#[utoipa::path(post, operation_id = "resetPassword", security(()), path = "/api/v1/auth/password-reset/{token}", tag = "accounts",
     params(("token" = String, Path, description = "the secret of the mailed link")),
     request_body = NewPasswordBody,
     responses((status = 204, description = "the password is set; every session and refresh token of the account ended"), (status = 400), (status = 404, description = "`unknown_link`: unknown, used or expired")))]
@@ -134,7 +134,7 @@ pub(crate) async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/verify-email/{token}", tag = "accounts",
+#[utoipa::path(post, operation_id = "verifyEmail", security(()), path = "/api/v1/auth/verify-email/{token}", tag = "accounts",
     params(("token" = String, Path, description = "the secret of the mailed link")),
     request_body = VerifyBody,
     responses((status = 200, body = TokenAnswer, description = "the address is proven; signed in"), (status = 401), (status = 404, description = "`unknown_link`"), (status = 429)))]
@@ -150,7 +150,7 @@ pub(crate) async fn verify_email(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", request_body = ChangePasswordBody,
+#[utoipa::path(post, operation_id = "changePassword", path = "/api/v1/me/password", tag = "accounts", request_body = ChangePasswordBody,
     responses((status = 204, description = "changed; every console session and refresh token of the account ended"), (status = 400), (status = 401), (status = 429)))]
 pub(crate) async fn change_password(
     State(app): State<Application>,

@@ -36,6 +36,7 @@ use utoipa::{Modify, OpenApi};
         audit::list, audit::verify, exports::audit_export, exports::members_export,
         api_keys::create, api_keys::list, api_keys::revoke,
         scim_tokens::create, scim_tokens::list, scim_tokens::revoke,
+        scim_tokens::groups, scim_tokens::map_group,
         authzen::evaluation, authzen::evaluations, authzen::configuration,
     ),
     components(schemas(ErrorBody, ErrorFields)),
@@ -320,6 +321,7 @@ mod tests {
             include_str!("orgs.rs"),
             include_str!("ownership.rs"),
             include_str!("ops.rs"),
+            include_str!("scim_tokens.rs"),
         ];
         // The description itself, its reader, and the operator's probes.
         let undescribed = ["/api/v1/openapi.json", "/healthz", "/readyz", "/metrics"];

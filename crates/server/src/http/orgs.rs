@@ -64,7 +64,7 @@ pub(crate) async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/deletion", tag = "organizations",
+#[utoipa::path(get, operation_id = "getOrgDeletion", path = "/api/v1/orgs/{org}/deletion", tag = "organizations",
     params(("org" = String, Path)), responses((status = 200, body = OrgDeletion), (status = 404)))]
 pub(crate) async fn deletion(
     State(app): State<Application>,
@@ -75,7 +75,7 @@ pub(crate) async fn deletion(
     Ok(Json(app.steward.organization_deletion(&org).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/me", tag = "members",
+#[utoipa::path(get, operation_id = "getMyAccess", path = "/api/v1/orgs/{org}/me", tag = "members",
     params(("org" = String, Path)), responses((status = 200, body = MyAccess), (status = 403), (status = 404)))]
 pub(crate) async fn my_access(
     State(app): State<Application>,

@@ -26,8 +26,8 @@ pub fn router() -> Router<Application> {
 }
 
 /// A directory group and the role it gives.
-#[derive(Debug, Serialize)]
-struct GroupView {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct GroupView {
     id: String,
     display_name: String,
     members: Vec<String>,
@@ -37,7 +37,10 @@ struct GroupView {
     object_id: Option<String>,
 }
 
-async fn groups(
+#[utoipa::path(get, operation_id = "listDirectoryGroups", path = "/api/v1/orgs/{org}/scim-groups", tag = "provisioning",
+    params(("org" = String, Path)),
+    responses((status = 200, body = Vec<GroupView>), (status = 403), (status = 404)))]
+pub(super) async fn groups(
     State(app): State<Application>,
     caller: Caller,
     ApiPath(org): ApiPath<String>,
@@ -59,7 +62,10 @@ async fn groups(
 }
 
 /// `{"role": "admin", "object_id": ""}`; an empty role removes the mapping.
-async fn map_group(
+#[utoipa::path(put, operation_id = "mapDirectoryGroup", path = "/api/v1/orgs/{org}/scim-groups/{group}/mapping", tag = "provisioning",
+    params(("org" = String, Path), ("group" = String, Path)), request_body = MappingChoice,
+    responses((status = 204), (status = 400), (status = 403), (status = 404)))]
+pub(super) async fn map_group(
     State(app): State<Application>,
     caller: Caller,
     ApiPath((org, group)): ApiPath<(String, String)>,
@@ -70,7 +76,7 @@ async fn map_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org}/scim-tokens", tag = "provisioning",
+#[utoipa::path(post, operation_id = "createScimToken", path = "/api/v1/orgs/{org}/scim-tokens", tag = "provisioning",
     params(("org" = String, Path)), request_body = CreateScimToken,
     responses((status = 201, body = ScimTokenView), (status = 400), (status = 403), (status = 404)))]
 pub(super) async fn create(
@@ -84,7 +90,7 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(token)))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org}/scim-tokens", tag = "provisioning",
+#[utoipa::path(get, operation_id = "listScimTokens", path = "/api/v1/orgs/{org}/scim-tokens", tag = "provisioning",
     params(("org" = String, Path)),
     responses((status = 200, body = Page<ScimTokenView>), (status = 403), (status = 404)))]
 pub(super) async fn list(
@@ -96,7 +102,7 @@ pub(super) async fn list(
     Ok(Json(app.steward.scim_tokens(&org).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/orgs/{org}/scim-tokens/{key}", tag = "provisioning",
+#[utoipa::path(delete, operation_id = "revokeScimToken", path = "/api/v1/orgs/{org}/scim-tokens/{key}", tag = "provisioning",
     params(("org" = String, Path), ("key" = String, Path)),
     responses((status = 204), (status = 403), (status = 404)))]
 pub(super) async fn revoke(

@@ -41,7 +41,7 @@ pub struct MappingOption {
 }
 
 /// The console's form for a group's mapping: `role` empty removes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MappingChoice {
     pub role: String,
     #[serde(default)]
