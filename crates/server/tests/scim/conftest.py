@@ -7,7 +7,7 @@ import secrets
 import httpx2
 import pytest
 from scim2_client.engines.httpx2 import SyncSCIMClient
-from steward_server import steward
+from steward_server import sign_in_new_owner, steward
 
 PASSWORD = "correct horse battery staple"
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("STEWARD_TEST_POSTGRES_URL") else [])
@@ -27,7 +27,7 @@ def org(server):
     made = http.post("/api/v1/signup", json={
         "email": email, "name": "Olivia Owner", "password": PASSWORD, "org_name": "Acme"})
     assert made.status_code == 201, made.text
-    token = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()["access_token"]
+    token = sign_in_new_owner(http, server, email, PASSWORD)
     return {"id": made.json()["org"]["id"], "token": token, "http": http}
 
 

@@ -15,7 +15,7 @@ import statistics
 import time
 
 import httpx2
-from steward_server import steward
+from steward_server import sign_in_new_owner, steward
 
 PASSWORD = "correct horse battery staple"
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -42,8 +42,7 @@ def main():
         made = http.post("/api/v1/signup", json={
             "email": "owner@scale.example", "name": "Owner", "password": PASSWORD, "org_name": "Scale"})
         org = made.json()["org"]["id"]
-        token = http.post("/api/v1/auth/login",
-                          json={"email": "owner@scale.example", "password": PASSWORD}).json()["access_token"]
+        token = sign_in_new_owner(http, base, "owner@scale.example", PASSWORD)
         made = http.post(f"/api/v1/orgs/{org}/scim-tokens", json={"name": "Okta"},
                          headers={"Authorization": f"Bearer {token}"}).json()
         scim = httpx2.Client(base_url=made["base_url"] + "/", timeout=60, headers={
