@@ -25,6 +25,22 @@ fn check_may_manage_keys(cx: &Context) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Why `actor` may not hand out or revoke API keys now, if they may not: the
+/// rule `create` and `revoke` apply, for a page that offers the controls.
+pub fn api_key_refusal(
+    policy: &crate::policy::Policy,
+    state: &crate::state::State,
+    actor: &Actor,
+) -> Option<Refusal> {
+    let cx = Context {
+        policy,
+        state,
+        actor,
+        now: crate::id::Timestamp(0),
+    };
+    check_may_manage_keys(&cx).err()
+}
+
 pub(super) fn create(
     cx: &Context,
     key_id: ApiKeyId,

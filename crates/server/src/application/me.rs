@@ -38,11 +38,13 @@ impl Steward {
             .user()
             .cloned()
             .ok_or_else(AppError::no_organization)?;
-        // The core hands keys out to those who manage members (decide/api_keys.rs).
-        let api_key_refusal = org.require("members:manage").err().map(|e| e.to_string());
+        let policy = org.snapshot.policy();
         self.service()
             .read(&org.org, |state| {
                 let member = state.member(&me)?;
+                // The core's rule for keys, asked, not repeated.
+                let api_key_refusal = steward_core::decide::api_key_refusal(policy, state, &actor)
+                    .map(|r| AppError::from(r).to_string());
                 let scopes = state
                     .scopes_of(&me)
                     .filter_map(|(id, roles)| {
