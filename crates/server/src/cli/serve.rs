@@ -285,9 +285,16 @@ impl ServeArgs {
                 println!();
                 println!("The database is empty. Create the first organization with either:");
                 if self.signup == OnOff::On {
+                    println!("  in a browser at {url}/sign-up, or with");
                     println!(
                         "  curl -s -X POST {url}/api/v1/signup -H 'Content-Type: application/json' \\\n    -d '{{\"email\":\"you@example.com\",\"name\":\"Your Name\",\"password\":\"a long password\",\"org_name\":\"Acme\"}}'"
                     );
+                    if self.mail.smtp_url.is_none() {
+                        // Without a relay the address link is only in the log (docs/accounts.md).
+                        println!(
+                            "  (no --smtp-url: mails are written to this log; open the /verify-email/ link it prints for that address), or"
+                        );
+                    }
                 }
                 println!("  steward orgs create --name Acme --owner-email you@example.com");
             }
