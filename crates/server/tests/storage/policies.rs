@@ -229,9 +229,11 @@ async fn writes_racing_a_replacement_commit_before_it_or_are_refused(backend: Ba
     let db = TestDb::new(backend).await;
     let (old, _) = start(&db, given("operations")).await.unwrap();
     let t = TestOrg::create(&old, "acme").await;
+    // Writes go on until one is refused: however long the replacement takes
+    // to start on a busy machine, the writes are still racing it when it lands.
     let writes = tokio::spawn(async move {
         let mut outcomes = Vec::new();
-        for i in 0..400 {
+        for i in 0..50_000 {
             let outcome = t.run("owner", invite(&format!("u{i}"), None)).await;
             let refused = outcome.is_err();
             outcomes.push(outcome.map(|_| ()));
