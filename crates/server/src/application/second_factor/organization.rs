@@ -42,6 +42,31 @@ impl Steward {
         })
     }
 
+    /// Whether the member has a second factor (`None`: not), and whether the
+    /// caller may reset it (the core's rule; other memberships are asked
+    /// only on reset). The console's edit panel.
+    pub async fn second_factor_of(
+        &self,
+        org: &InOrg,
+        user: &UserId,
+    ) -> Result<Option<bool>, AppError> {
+        if !self.service().store().has_second_factor(user).await? {
+            return Ok(None);
+        }
+        let Some(me) = org.user().cloned() else {
+            return Ok(Some(false));
+        };
+        let policy = self.service().policy().clone();
+        let target = user.clone();
+        let refusal = self
+            .service()
+            .read(&org.org, move |state| {
+                steward_core::second_factor_reset_refusal(&policy, state, &me, &target)
+            })
+            .await?;
+        Ok(Some(refusal.is_none()))
+    }
+
     /// `DELETE /orgs/{org}/members/{user}/second-factor`: an admin takes a
     /// member's second factor away; the member's sessions and refresh tokens
     /// end with it (`auth.second_factor_reset`). Refused for someone another
