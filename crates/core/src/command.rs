@@ -140,6 +140,18 @@ pub enum Command {
         reason: String,
         request: String,
     },
+    /// Whether the organization's admins and owners must have a second factor
+    /// to manage it (docs/two-factor.md#the-organization-setting).
+    SetSecondFactorRequired {
+        required: bool,
+    },
+    /// An admin takes a member's second factor away (a lost phone). Whether the
+    /// account is also a member elsewhere is the application's fact to pass:
+    /// the core sees one organization (docs/two-factor.md#admin-reset).
+    ResetSecondFactor {
+        user_id: UserId,
+        member_elsewhere: bool,
+    },
 }
 
 /// One row of a CSV import: re-applies the role of a member, or invites a new one.

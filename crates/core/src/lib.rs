@@ -22,7 +22,10 @@ pub mod warning;
 
 pub use api_key::{ApiKey, API_KEY_PERMISSIONS};
 pub use command::{Command, ImportRow};
-pub use decide::{decide, plan_import, ImportPlan, RowEffect, RowOutcome};
+pub use decide::{
+    decide, plan_import, second_factor_refusal, second_factor_reset_refusal, ImportPlan, RowEffect,
+    RowOutcome,
+};
 pub use event::{Actor, Change, Event, ScopeRoles};
 pub use id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, ParseError, Timestamp,

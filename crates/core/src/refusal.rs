@@ -101,6 +101,10 @@ pub enum Refusal {
     DuplicateApiKey,
     #[error("no such API key: {0}")]
     UnknownApiKey(ApiKeyId),
+    #[error("this organization requires its admins and owners to have a second factor; set one up on your account page first")]
+    SecondFactorRequired,
+    #[error("this person is also a member of other organizations; their second factor is theirs to reset, or an operator's")]
+    MemberOfOtherOrganizations,
     #[error("{} rows were refused; nothing was applied", .0.len())]
     Rows(Vec<RowRefusal>),
 }
@@ -157,6 +161,8 @@ impl Refusal {
             Refusal::InvalidKeyHash => "invalid_key_hash",
             Refusal::DuplicateApiKey => "duplicate_api_key",
             Refusal::UnknownApiKey(_) => "unknown_api_key",
+            Refusal::SecondFactorRequired => "second_factor_required",
+            Refusal::MemberOfOtherOrganizations => "member_of_other_organizations",
             Refusal::Rows(_) => "rows_refused",
         }
     }
@@ -164,8 +170,17 @@ impl Refusal {
     pub fn kind(&self) -> RefusalKind {
         use Refusal::*;
         match self {
-            NotPermitted | SelfChange | AboveOwnRank | CannotDemoteOwner | OwnerViaTransferOnly
-            | OwnerImmutable | LastAdmin | LastOwner | NotNominee => RefusalKind::Forbidden,
+            NotPermitted
+            | SelfChange
+            | AboveOwnRank
+            | CannotDemoteOwner
+            | OwnerViaTransferOnly
+            | OwnerImmutable
+            | LastAdmin
+            | LastOwner
+            | NotNominee
+            | SecondFactorRequired
+            | MemberOfOtherOrganizations => RefusalKind::Forbidden,
             EmailImmutable
             | UnknownRole(_)
             | UnknownAction(_)

@@ -18,6 +18,9 @@ pub struct OrgInfo {
     /// Where owners are marked by a role, `State::owner_id` is the one to ask.
     pub owner: UserId,
     pub deleted: bool,
+    /// Admins and owners need a second factor to manage the organization
+    /// (docs/two-factor.md#the-organization-setting).
+    pub second_factor_required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -385,6 +388,7 @@ pub fn apply(state: &mut State, event: &Event) {
                 name: name.clone(),
                 owner: owner_id.clone(),
                 deleted: false,
+                second_factor_required: false,
             });
             add_member(state, owner_id, owner_email, owner_name, owner_role);
         }
@@ -628,11 +632,17 @@ pub fn apply(state: &mut State, event: &Event) {
         Change::ApiKeyRevoked { key_id, .. } => {
             state.api_keys.remove(key_id);
         }
+        Change::SecondFactorRequiredSet { required } => {
+            if let Some(org) = state.org.as_mut() {
+                org.second_factor_required = *required;
+            }
+        }
         Change::ImportApplied { .. }
         | Change::LoginFailed { .. }
         | Change::PasswordReset { .. }
         | Change::PasswordChanged { .. }
-        | Change::DirectoryRefused { .. } => {}
+        | Change::DirectoryRefused { .. }
+        | Change::SecondFactorReset { .. } => {}
     }
 }
 

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod download;
 pub mod http;
 pub mod mail;
+pub mod qr_code;
 pub mod scim;
 pub mod secrets;
 pub mod service;

@@ -8,11 +8,13 @@ mod objects;
 mod organization;
 mod ownership;
 mod roles;
+mod second_factor;
 
 pub use api_keys::api_key_refusal;
 pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
 pub use objects::share_refusal;
 pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal};
+pub use second_factor::{reset_refusal as second_factor_reset_refusal, second_factor_refusal};
 
 use crate::access;
 use crate::command::Command;
@@ -124,6 +126,13 @@ pub fn decide(
         Command::RecordDirectoryRefusal { reason, request } => {
             api_keys::record_directory_refusal(&cx, reason, request)?
         }
+        Command::SetSecondFactorRequired { required } => {
+            second_factor::set_required(&cx, required)?
+        }
+        Command::ResetSecondFactor {
+            user_id,
+            member_elsewhere,
+        } => second_factor::reset(&cx, user_id, member_elsewhere)?,
     };
     Ok(changes
         .into_iter()

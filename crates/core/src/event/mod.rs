@@ -74,6 +74,8 @@ pub mod event_type {
     pub const AUTH_PASSWORD_RESET: &str = "auth.password_reset";
     pub const AUTH_PASSWORD_CHANGED: &str = "auth.password_changed";
     pub const SCIM_REFUSED: &str = "scim.refused";
+    pub const ORG_SECOND_FACTOR_REQUIRED: &str = "org.second_factor_required";
+    pub const AUTH_SECOND_FACTOR_RESET: &str = "auth.second_factor_reset";
 }
 
 /// One recorded change.
@@ -267,6 +269,14 @@ pub enum Change {
     /// the log says what the directory tried and why it was not done.
     #[serde(rename = "scim.refused")]
     DirectoryRefused { reason: String, request: String },
+    /// The organization's admins and owners must (or need no longer) have a
+    /// second factor to manage it.
+    #[serde(rename = "org.second_factor_required")]
+    SecondFactorRequiredSet { required: bool },
+    /// An admin took the member's second factor away; the application deletes
+    /// it and ends the member's sessions with the change.
+    #[serde(rename = "auth.second_factor_reset")]
+    SecondFactorReset { user_id: UserId },
 }
 
 impl Change {
@@ -301,6 +311,8 @@ impl Change {
         event_type::AUTH_PASSWORD_RESET,
         event_type::AUTH_PASSWORD_CHANGED,
         event_type::SCIM_REFUSED,
+        event_type::ORG_SECOND_FACTOR_REQUIRED,
+        event_type::AUTH_SECOND_FACTOR_RESET,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -334,6 +346,8 @@ impl Change {
             Change::PasswordReset { .. } => event_type::AUTH_PASSWORD_RESET,
             Change::PasswordChanged { .. } => event_type::AUTH_PASSWORD_CHANGED,
             Change::DirectoryRefused { .. } => event_type::SCIM_REFUSED,
+            Change::SecondFactorRequiredSet { .. } => event_type::ORG_SECOND_FACTOR_REQUIRED,
+            Change::SecondFactorReset { .. } => event_type::AUTH_SECOND_FACTOR_RESET,
         }
     }
 
@@ -372,7 +386,8 @@ impl Change {
             Change::RoleChanged { user_id, .. }
             | Change::LoginFailed { user_id }
             | Change::PasswordReset { user_id }
-            | Change::PasswordChanged { user_id } => {
+            | Change::PasswordChanged { user_id }
+            | Change::SecondFactorReset { user_id } => {
                 ids.push(user_id.as_str());
             }
             Change::ScopeRolesChanged {
@@ -445,7 +460,8 @@ impl Change {
             | Change::ImportApplied { .. }
             | Change::ApiKeyCreated { .. }
             | Change::ApiKeyRevoked { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::SecondFactorRequiredSet { .. } => {}
         }
         (ids, carried)
     }
@@ -468,7 +484,8 @@ impl Change {
             | Change::GrantChanged { user_id, .. }
             | Change::LoginFailed { user_id }
             | Change::PasswordReset { user_id }
-            | Change::PasswordChanged { user_id } => Some(user_id.as_str()),
+            | Change::PasswordChanged { user_id }
+            | Change::SecondFactorReset { user_id } => Some(user_id.as_str()),
             Change::TransferNominated { to_user, .. }
             | Change::TransferAccepted { to_user, .. }
             | Change::TransferDeclined { to_user, .. }
@@ -482,7 +499,9 @@ impl Change {
             Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
                 Some(key_id.as_str())
             }
-            Change::ImportApplied { .. } | Change::DirectoryRefused { .. } => None,
+            Change::ImportApplied { .. }
+            | Change::DirectoryRefused { .. }
+            | Change::SecondFactorRequiredSet { .. } => None,
         }
     }
 }

@@ -236,6 +236,8 @@ fn one_of_each() -> Vec<Change> {
             reason: "last_admin".into(),
             request: "DELETE /Users/bob".into(),
         },
+        Change::SecondFactorRequiredSet { required: true },
+        Change::SecondFactorReset { user_id: user() },
     ];
     for change in &all {
         match change {
@@ -266,7 +268,9 @@ fn one_of_each() -> Vec<Change> {
             | Change::LoginFailed { .. }
             | Change::PasswordReset { .. }
             | Change::PasswordChanged { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::SecondFactorRequiredSet { .. }
+            | Change::SecondFactorReset { .. } => {}
         }
     }
     all

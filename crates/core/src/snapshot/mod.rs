@@ -170,6 +170,8 @@ pub struct Snapshot {
     policy: Arc<Policy>,
     /// False before `org.created` and after `org.deleted`: nothing is allowed.
     live: bool,
+    /// The organization requires a second factor of its admins and owners.
+    second_factor_required: bool,
     roles: Arc<[RoleBits]>,
     type_actions: Arc<[ActionSet]>,
     action_index: Arc<FxHashMap<Box<str>, ActionIndex>>,
@@ -325,6 +327,7 @@ impl Snapshot {
         };
         Snapshot {
             live: live.is_some(),
+            second_factor_required: live.is_some_and(|o| o.second_factor_required),
             owner_has_every_action: policy.ownership.owner_has_every_action,
             policy,
             roles,
@@ -346,6 +349,12 @@ impl Snapshot {
     /// Whether the organization exists (created and not deleted).
     pub fn is_live(&self) -> bool {
         self.live
+    }
+
+    /// Whether the organization requires a second factor of its admins and
+    /// owners (docs/two-factor.md#the-organization-setting).
+    pub fn requires_second_factor(&self) -> bool {
+        self.second_factor_required
     }
 
     /// The member's organization role; `None` for anyone who is not a member.
@@ -766,7 +775,11 @@ impl Snapshot {
             | Change::LoginFailed { .. }
             | Change::PasswordReset { .. }
             | Change::PasswordChanged { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::SecondFactorReset { .. } => {}
+            Change::SecondFactorRequiredSet { required } => {
+                self.second_factor_required = *required;
+            }
         }
     }
 }

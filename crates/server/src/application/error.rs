@@ -78,6 +78,13 @@ pub enum AppError {
     /// or the address of a member): it should find them and update them.
     #[error("{0} is already provisioned; look them up and update them instead")]
     AlreadyProvisioned(String),
+    /// A second factor is set up already: turn it off before setting up another.
+    #[error("a second factor is set up already; turn it off first to set up another")]
+    SecondFactorEnrolled,
+    /// No second factor (or none waiting for its first code) to confirm or
+    /// turn off.
+    #[error("no second factor is set up; start the setup first")]
+    NoSecondFactor,
     /// Anything the caller cannot fix: adapters log it and show generic text.
     #[error("internal error: {0}")]
     Internal(String),
@@ -112,6 +119,12 @@ pub enum Unauthenticated {
     /// The right password for an account whose address is not proven yet.
     #[error("confirm your address first: open the link mailed to it (a new one was just sent)")]
     EmailUnverified,
+    /// A second-factor step whose challenge is unknown, used or expired.
+    #[error("this sign-in step is unknown, used or expired; sign in again")]
+    InvalidChallenge,
+    /// The code of a second-factor step is not the account's, or was used.
+    #[error("that code is not right, or was used already")]
+    InvalidSecondFactorCode,
 }
 
 impl Unauthenticated {
@@ -128,6 +141,8 @@ impl Unauthenticated {
             Unauthenticated::RefreshTokenRevoked => "refresh_token_revoked",
             Unauthenticated::SignInRequired => "sign_in_required",
             Unauthenticated::EmailUnverified => "email_unverified",
+            Unauthenticated::InvalidChallenge => "invalid_challenge",
+            Unauthenticated::InvalidSecondFactorCode => "invalid_second_factor_code",
         }
     }
 }
@@ -208,10 +223,12 @@ impl AppError {
             | AppError::NoSuchObject
             | AppError::UnknownLink
             | AppError::UnknownMailLink
-            | AppError::UnknownGroup => ErrorKind::NotFound,
+            | AppError::UnknownGroup
+            | AppError::NoSecondFactor => ErrorKind::NotFound,
             AppError::DuplicateEmail(_)
             | AppError::AlreadyProvisioned(_)
             | AppError::FileChanged
+            | AppError::SecondFactorEnrolled
             | AppError::ImportRefused { .. } => ErrorKind::Conflict,
             AppError::RateLimited { .. } => ErrorKind::RateLimited,
             AppError::Busy(_) => ErrorKind::Unavailable,
@@ -242,6 +259,8 @@ impl AppError {
             AppError::Busy(_) => "busy",
             AppError::UnknownGroup => "unknown_group",
             AppError::AlreadyProvisioned(_) => "already_provisioned",
+            AppError::SecondFactorEnrolled => "second_factor_enrolled",
+            AppError::NoSecondFactor => "no_second_factor",
             AppError::Internal(_) => "internal",
         }
     }

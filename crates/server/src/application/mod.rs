@@ -25,6 +25,7 @@ pub mod orgs;
 pub mod ownership;
 pub mod passwords;
 pub mod provisioning;
+pub mod second_factor;
 pub mod sessions;
 
 pub use caller::{parse_object, parse_user, Caller, InOrg};

@@ -4,6 +4,7 @@
 //! retry grace, logout, the public keys) and the console's sessions.
 
 use super::accounts::AccountView;
+use super::second_factor::SignInStep;
 use super::{AppError, Application, Steward, Unauthenticated};
 use crate::auth::{AccessClaims, ACCESS_TOKEN_SECONDS};
 use crate::secrets::random_id;
@@ -46,30 +47,46 @@ pub struct SignedIn {
 
 impl Application {
     /// The API's login: an access token and the first refresh token of a new
-    /// family.
-    pub async fn login(&self, body: LoginBody, client: IpAddr) -> Result<TokenAnswer, AppError> {
+    /// family; or, for an account with a second factor, the challenge its code
+    /// goes with (docs/two-factor.md#sign-in).
+    pub async fn login(
+        &self,
+        body: LoginBody,
+        client: IpAddr,
+    ) -> Result<SignInStep<TokenAnswer>, AppError> {
         let account = self
             .credentials(&body.email, &body.password, client)
             .await?;
+        if let Some(challenge) = self.second_factor_challenge(&account).await? {
+            return Ok(SignInStep::SecondFactor(challenge));
+        }
         let now = self.service().clock().now();
         let refresh_token = self
             .service()
             .store()
             .issue_refresh_token(account.id.as_str(), now.0)
             .await?;
-        self.tokens(&account.id, refresh_token).await
+        Ok(SignInStep::Done(
+            self.tokens(&account.id, refresh_token).await?,
+        ))
     }
 
     /// The console's sign-in: the same check as the API's login, then a
-    /// session; answers the session cookie's secret.
+    /// session; answers the session cookie's secret, or the challenge of the
+    /// second step for an account with a second factor.
     pub async fn sign_in(
         &self,
         email: &str,
         password: &str,
         client: IpAddr,
-    ) -> Result<String, AppError> {
+    ) -> Result<SignInStep<String>, AppError> {
         let account = self.credentials(email, password, client).await?;
-        self.steward.start_session(&account.id).await
+        if let Some(challenge) = self.second_factor_challenge(&account).await? {
+            return Ok(SignInStep::SecondFactor(challenge));
+        }
+        Ok(SignInStep::Done(
+            self.steward.start_session(&account.id).await?,
+        ))
     }
 
     /// Exchanges a refresh token for new tokens. A retry within the store's grace
@@ -251,7 +268,7 @@ impl Steward {
 
     /// `auth.login_failed` in the audit log of every organization the account is
     /// in; in the background, so the answer takes as long as for an unknown e-mail.
-    fn record_failed_login(&self, user: UserId) {
+    pub(super) fn record_failed_login(&self, user: UserId) {
         let steward = self.clone();
         tokio::spawn(async move {
             let memberships = match steward

@@ -10,10 +10,12 @@ use crate::application::members::MemberView;
 use crate::application::passwords::{
     ChangePasswordBody, NewPasswordBody, ResetRequestBody, VerifyBody,
 };
+use crate::application::second_factor::{ChallengeAnswer, SignInStep};
 use crate::application::sessions::{LoginBody, RefreshBody, TokenAnswer};
 use crate::application::Application;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::net::SocketAddr;
@@ -48,13 +50,18 @@ pub(crate) async fn signup(
 
 #[utoipa::path(post, operation_id = "logIn", security(()), path = "/api/v1/auth/login", tag = "accounts",
     request_body(content = LoginBody, example = json!({"email": "ada@acme.test", "password": "a long password"})),
-    responses((status = 200, body = TokenAnswer), (status = 401), (status = 429)))]
+    responses((status = 200, body = TokenAnswer), (status = 202, body = ChallengeAnswer, description = "the account has a second factor: send the challenge and a code to /api/v1/auth/login/second-factor"), (status = 401), (status = 429)))]
 pub(crate) async fn login(
     State(app): State<Application>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<LoginBody>,
-) -> Result<Json<TokenAnswer>, ApiError> {
-    Ok(Json(app.login(body, client.ip()).await?))
+) -> Result<Response, ApiError> {
+    Ok(match app.login(body, client.ip()).await? {
+        SignInStep::Done(tokens) => Json(tokens).into_response(),
+        SignInStep::SecondFactor(challenge) => {
+            (StatusCode::ACCEPTED, Json(challenge)).into_response()
+        }
+    })
 }
 
 #[utoipa::path(post, operation_id = "refreshToken", security(()), path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshBody,

@@ -4,7 +4,7 @@
 use super::error::{ErrorBody, ErrorFields};
 use super::{
     accounts, api_keys, audit, authzen, check, discovery, exports, import, members, objects, orgs,
-    ownership, scim_tokens, Application,
+    ownership, scim_tokens, second_factor, Application,
 };
 use axum::routing::get;
 use axum::{Json, Router};
@@ -38,6 +38,9 @@ use utoipa::{Modify, OpenApi};
         scim_tokens::create, scim_tokens::list, scim_tokens::revoke,
         scim_tokens::groups, scim_tokens::map_group,
         authzen::evaluation, authzen::evaluations, authzen::configuration,
+        second_factor::status, second_factor::begin, second_factor::confirm,
+        second_factor::disable, second_factor::login, second_factor::setting,
+        second_factor::set_setting, second_factor::reset,
     ),
     components(schemas(ErrorBody, ErrorFields)),
     modifiers(&BearerAuth, &ErrorAnswers),

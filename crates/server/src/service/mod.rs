@@ -10,6 +10,7 @@ mod error;
 mod expiry;
 mod listen;
 mod live;
+mod second_factor;
 
 pub use api_keys::ApiKeyGrant;
 pub use clock::Clock;
@@ -216,10 +217,12 @@ impl Service {
         commands: Vec<Command>,
     ) -> Result<Vec<Event>, ServiceError> {
         let policy = &self.inner.policy;
+        let enrolment = self.enrolment(org, second_factor::members([actor])).await?;
         let (events, ()) = self
             .change(org, |state, now| {
                 let mut events = Vec::new();
                 for command in commands {
+                    enrolment.check(policy, state, actor, &command)?;
                     events.extend(decide(policy, state, actor, command, now)?);
                 }
                 Ok((events, ()))
@@ -238,6 +241,9 @@ impl Service {
         steps: Vec<(Actor, Command)>,
     ) -> Result<Vec<Event>, ServiceError> {
         let policy = &self.inner.policy;
+        let enrolment = self
+            .enrolment(org, second_factor::members(steps.iter().map(|(a, _)| a)))
+            .await?;
         let (events, ()) = self
             .change(org, |state, now| {
                 // The state is copied only when a later step must see an earlier one.
@@ -246,6 +252,7 @@ impl Service {
                 let last = steps.len().saturating_sub(1);
                 for (i, (actor, command)) in steps.into_iter().enumerate() {
                     let current = scratch.as_ref().unwrap_or(state);
+                    enrolment.check(policy, current, &actor, &command)?;
                     let decided = decide(policy, current, &actor, command, now)?;
                     if i < last {
                         let next = scratch.get_or_insert_with(|| state.clone());
@@ -279,8 +286,11 @@ impl Service {
                 .await?
                 .map_err(ServiceError::from);
         }
+        let enrolment = self.enrolment(org, second_factor::members([actor])).await?;
         let (events, mut plan) = self
             .change(org, |state, now| {
+                let import = Command::Import { rows: Vec::new() };
+                enrolment.check(&self.inner.policy, state, actor, &import)?;
                 let mut plan = plan_import(&self.inner.policy, state, actor, rows, now)?;
                 let events = if plan.refused.is_empty() {
                     std::mem::take(&mut plan.events)
@@ -306,13 +316,16 @@ impl Service {
         commands: Vec<Command>,
     ) -> Result<Vec<Result<Vec<Event>, Refusal>>, ServiceError> {
         let policy = &self.inner.policy;
+        let enrolment = self.enrolment(org, second_factor::members([actor])).await?;
         let (_, outcomes) = self
             .change(org, |state, now| {
                 let mut scratch = state.clone();
                 let mut events = Vec::new();
                 let mut outcomes = Vec::with_capacity(commands.len());
                 for command in commands {
-                    let outcome = decide(policy, &scratch, actor, command, now);
+                    let outcome = enrolment
+                        .check(policy, &scratch, actor, &command)
+                        .and_then(|()| decide(policy, &scratch, actor, command, now));
                     if let Ok(decided) = &outcome {
                         for event in decided {
                             steward_core::apply(&mut scratch, event);
@@ -366,6 +379,10 @@ impl Service {
         let rows: Vec<_> = rows.into_iter().collect();
         let written = async {
             for account in leavers(&events) {
+                tx.end_credentials(account.as_str(), now.0).await?;
+            }
+            for account in second_factor::resets(&events) {
+                tx.remove_second_factor(account.as_str()).await?;
                 tx.end_credentials(account.as_str(), now.0).await?;
             }
             let head = tx.write(&events, &rows, &books.state).await?;

@@ -38,7 +38,8 @@ async fn organization(
     org: &OrgId,
 ) -> Result<(OrgInfo, Head), StoreError> {
     let Some(r) = sqlx::query(
-        "SELECT name, owner_id, deleted, head_seq, head_hash FROM organizations WHERE id = $1",
+        "SELECT name, owner_id, deleted, head_seq, head_hash, second_factor_required \
+         FROM organizations WHERE id = $1",
     )
     .bind(org.as_str())
     .fetch_optional(&mut *conn)
@@ -55,6 +56,7 @@ async fn organization(
         name: parse_id(&r, 0, Name::parse)?,
         owner: parse_id(&r, 1, UserId::parse)?,
         deleted: r.try_get::<i64, _>(2)? != 0,
+        second_factor_required: r.try_get::<i64, _>(5)? != 0,
     };
     Ok((info, head))
 }

@@ -14,6 +14,7 @@ mod refresh;
 mod rows;
 mod schema;
 mod scim;
+mod second_factor;
 mod sessions;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
@@ -29,6 +30,7 @@ pub use refresh::{
 pub use rows::{touched, Row};
 pub use schema::{known as known_migrations, Migration, SchemaError, SchemaStatus, BREAKING};
 pub use scim::{ScimGroupRow, ScimRequestRow, ScimUserRow};
+pub use second_factor::{StoredSecondFactor, TotpSecret};
 pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -376,6 +378,11 @@ impl OrgTx {
         sessions::end_account_sessions(&mut self.tx, account_id).await?;
         refresh::revoke_account_tokens(&mut self.tx, account_id, now).await?;
         Ok(())
+    }
+
+    /// Removes the account's second factor, with the change that records it.
+    pub async fn remove_second_factor(&mut self, account_id: &str) -> Result<(), StoreError> {
+        second_factor::remove_second_factor(&mut self.tx, account_id).await
     }
 
     /// Commits; on PostgreSQL the change notice goes out with the commit (a NOTIFY

@@ -109,7 +109,11 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
         Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
             out.insert(Row::ApiKey(key_id.clone()));
         }
+        Change::SecondFactorRequiredSet { .. } => {
+            out.insert(Row::Org);
+        }
         Change::ImportApplied { .. }
+        | Change::SecondFactorReset { .. }
         | Change::LoginFailed { .. }
         | Change::PasswordReset { .. }
         | Change::PasswordChanged { .. }
@@ -306,11 +310,13 @@ async fn write_batch(
                 if let Some(info) = state.org() {
                     run(
                         conn,
-                        "UPDATE organizations SET name = $1, owner_id = $2, deleted = $3 WHERE id = $4",
+                        "UPDATE organizations SET name = $1, owner_id = $2, deleted = $3, \
+                         second_factor_required = $4 WHERE id = $5",
                         vec![
                             t(info.name.as_str()),
                             t(info.owner.as_str()),
                             Arg::Int(i64::from(info.deleted)),
+                            Arg::Int(i64::from(info.second_factor_required)),
                             t(org.as_str()),
                         ],
                     )

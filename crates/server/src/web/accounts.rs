@@ -10,6 +10,7 @@ use super::session::{
 use crate::application::accounts::SignupBody;
 use crate::application::invitations::parse_invitation_token;
 use crate::application::joining::{AcceptBody, JoinStep};
+use crate::application::second_factor::SignInStep;
 use crate::application::{AppError, Application, Caller, InOrg, Unauthenticated};
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderMap};
@@ -74,7 +75,7 @@ struct SignInQuery {
 /// public URL, the way a browser reads it (dropping tabs and newlines, `\\` as
 /// `/`), kept only when it stays on the same origin (scheme, host and port);
 /// then its path and query, which never start with `//`. Anything else: `/`.
-fn local_path(public_url: &str, next: Option<&str>) -> String {
+pub(super) fn local_path(public_url: &str, next: Option<&str>) -> String {
     let home = || "/".to_string();
     let Some(next) = next else {
         return home();
@@ -96,7 +97,7 @@ fn local_path(public_url: &str, next: Option<&str>) -> String {
     }
 }
 
-fn sign_in_form(
+pub(super) fn sign_in_form(
     app: &Application,
     csrf: String,
     email: &str,
@@ -123,7 +124,9 @@ const EXPIRED: &str = "The form had expired. Please send it again.";
 /// A form sent before there is a session (sign in, sign up, join), and its
 /// CSRF token checked against the cookie it was paired with: the token, or a
 /// fresh one to send the form again with.
-async fn read_pre_session(req: Request) -> Result<(Fields, Result<String, String>), PageError> {
+pub(super) async fn read_pre_session(
+    req: Request,
+) -> Result<(Fields, Result<String, String>), PageError> {
     let expected = cookie(req.headers(), SIGN_IN_COOKIE).map(str::to_string);
     let fields = read_fields(req).await?;
     let token = match (expected, fields.get("csrf")) {
@@ -165,7 +168,10 @@ async fn sign_in(
         .sign_in(&email, fields.raw("password"), client.ip())
         .await
     {
-        Ok(secret) => Ok(signed_in_to(&app, &secret, &next)),
+        Ok(SignInStep::Done(secret)) => Ok(signed_in_to(&app, &secret, &next)),
+        Ok(SignInStep::SecondFactor(challenge)) => {
+            super::second_factor::step_page(token, challenge, &next, None)
+        }
         Err(e @ AppError::Unauthenticated(Unauthenticated::EmailUnverified)) => {
             sign_in_form(&app, token, &email, &next, Some(words(&e)))
         }

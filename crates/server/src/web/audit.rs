@@ -280,6 +280,15 @@ fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
         Change::PasswordChanged { user_id } => {
             format!("{} changed their password", name(user_id.as_str()))
         }
+        Change::SecondFactorRequiredSet { required: true } => {
+            format!("{by} required a second factor of admins and owners")
+        }
+        Change::SecondFactorRequiredSet { required: false } => {
+            format!("{by} no longer requires a second factor of admins and owners")
+        }
+        Change::SecondFactorReset { user_id } => {
+            format!("{by} reset {}'s second factor", name(user_id.as_str()))
+        }
     }
 }
 

@@ -15,6 +15,7 @@ mod page;
 mod passwords;
 mod provisioning;
 mod roles;
+mod second_factor;
 mod session;
 mod settings;
 mod users;
@@ -76,6 +77,7 @@ pub fn router() -> Router<Application> {
         .merge(assets::router())
         .merge(accounts::router())
         .merge(passwords::router())
+        .merge(second_factor::router())
         .merge(users::router())
         .merge(import::router())
         .merge(ownership::router())

@@ -425,8 +425,20 @@ impl From<ServiceError> for PageError {
     }
 }
 
+/// The account's second-factor page.
+const ENROLMENT: &str = "/account/second-factor";
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        // An admin without the second factor their organization requires is
+        // sent to set one up (docs/two-factor.md#the-organization-setting).
+        let enrol = matches!(
+            &self,
+            PageError::App(AppError::Refused(
+                steward_core::Refusal::SecondFactorRequired
+            ))
+        );
+        let back = if enrol { ENROLMENT } else { "/" };
         let (status, title, text) = match self {
             PageError::SignIn { next } => {
                 let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
@@ -455,12 +467,20 @@ impl IntoResponse for PageError {
             title: title.to_string(),
             error: Some(text),
             info: None,
-            form: PlainForm::Message { back: "/".into() },
+            form: PlainForm::Message { back: back.into() },
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, title).into_response(),
+        };
+        if enrol {
+            // htmx follows this header; a plain page shows the link.
+            response.headers_mut().insert(
+                "HX-Redirect",
+                axum::http::HeaderValue::from_static(ENROLMENT),
+            );
         }
+        response
     }
 }
 

@@ -17,6 +17,7 @@ pub fn router() -> Router<Application> {
     Router::new()
         .route("/orgs/{org}/settings", get(page))
         .route("/orgs/{org}/settings/delete", post(delete))
+        .route("/orgs/{org}/settings/second-factor", post(second_factor))
 }
 
 #[derive(Template)]
@@ -28,6 +29,8 @@ struct SettingsPage {
     removes: Vec<String>,
     /// The roles whose holders may delete it, by their labels.
     who_may: String,
+    /// Admins and owners must have a second factor (docs/two-factor.md).
+    second_factor_required: bool,
 }
 
 /// "1 member", "3 members".
@@ -70,6 +73,10 @@ async fn show(
         deletion,
         removes,
         who_may,
+        second_factor_required: app
+            .steward
+            .second_factor_setting(&in_org)
+            .second_factor_required,
     })?
     .into_response())
 }
@@ -80,6 +87,33 @@ async fn page(
     Path(org): Path<String>,
 ) -> Result<Response, PageError> {
     show(&app, &browser, &org, None).await
+}
+
+/// Requires (or no longer) a second factor of admins and owners; only they
+/// may, which the core decides.
+async fn second_factor(
+    State(app): State<Application>,
+    Path(org): Path<String>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let in_org = posted.in_org(&app, &org)?;
+    let required = posted.fields.get("second_factor_required") == Some("1");
+    match app
+        .steward
+        .set_second_factor_required(&in_org, required)
+        .await
+    {
+        Ok(_) => {
+            let text = if required {
+                "Admins and owners now need a second factor to manage the organization."
+            } else {
+                "A second factor is no longer required."
+            };
+            show(&app, &posted.browser, &org, Some(Notice::ok(text))).await
+        }
+        Err(e @ AppError::Internal(_)) => Err(e.into()),
+        Err(e) => show(&app, &posted.browser, &org, Some(Notice::error(&e))).await,
+    }
 }
 
 /// Deletes the organization through the same use case as

@@ -63,6 +63,21 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         ),
         (Method::GET, format!("{p}/members/export"), Value::Null),
         (
+            Method::DELETE,
+            format!("{p}/members/{u}/second-factor"),
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            format!("{p}/second-factor-policy"),
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            format!("{p}/second-factor-policy"),
+            json!({"second_factor_required": true}),
+        ),
+        (
             Method::PUT,
             format!("{p}/members/{u}/scopes/{o}"),
             json!({"roles": ["viewer"]}),

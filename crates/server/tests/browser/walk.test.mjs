@@ -125,5 +125,11 @@ test("the pages outside an organization pass axe-core at desktop and phone width
   await signIn(page, server, "olivia@example.com");
   await page.goto(server.url + "/account");
   await screenshotsAt(page, "walk-plain-account");
+  // The second factor's pages (the sign-in step is in two_factor.test.mjs).
+  await page.goto(server.url + "/account/second-factor");
+  await screenshotsAt(page, "walk-plain-second-factor");
+  await page.click("button:has-text(\"Set up a second factor\")");
+  await page.waitForSelector("#totp-secret");
+  await screenshotsAt(page, "walk-plain-second-factor-setup");
   await finish("walk-plain-last", [/401/]);
 });

@@ -21,6 +21,10 @@ pub fn router() -> Router<Application> {
     Router::new()
         .route("/orgs/{org}/users/{user}", get(edit_page).post(save_user))
         .route("/orgs/{org}/users/{user}/panel", get(edit_panel))
+        .route(
+            "/orgs/{org}/users/{user}/second-factor/reset",
+            axum::routing::post(reset_second_factor),
+        )
 }
 
 /// What the panel shows and offers, the same in the dialog and the page.
@@ -42,6 +46,8 @@ struct EditForm {
     readonly: Option<String>,
     scopes: Vec<ScopeEdit>,
     error: Option<String>,
+    /// The member has a second factor; `Some(true)`: the caller may reset it.
+    second_factor: Option<bool>,
 }
 
 /// Seed 003's "Organization Admin" box on one member.
@@ -110,6 +116,8 @@ async fn edit_form(
         .steward
         .member_editor(&in_org, &parse_user(user)?)
         .await?;
+    let target = parse_user(user)?;
+    let second_factor = app.steward.second_factor_of(&in_org, &target).await?;
     let policy = app.service().policy();
     let view = editor.row.member.clone();
     let assignable = editor.row.assignable.clone();
@@ -149,6 +157,7 @@ async fn edit_form(
             .map(|s| ScopeEdit::of(policy, s))
             .collect(),
         error,
+        second_factor,
     };
     Ok((frame, form))
 }
@@ -212,6 +221,25 @@ async fn save_user(
             .collect(),
     };
     match app.steward.edit_member(&in_org, &target, edit).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/users?done=saved")).into_response()),
+        Err(e @ AppError::Internal(_)) => Err(e.into()),
+        Err(e) => {
+            let page = show_edit(&app, &posted.browser, &org, &user, Some(words(&e))).await?;
+            Ok(page.into_response())
+        }
+    }
+}
+
+/// The edit panel's "Reset second factor" (docs/two-factor.md#admin-reset):
+/// the member signs in with their password alone, and sets a new one up.
+async fn reset_second_factor(
+    State(app): State<Application>,
+    Path((org, user)): Path<(String, String)>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let in_org = posted.in_org(&app, &org)?;
+    let target = parse_user(&user)?;
+    match app.steward.reset_second_factor(&in_org, &target).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/users?done=saved")).into_response()),
         Err(e @ AppError::Internal(_)) => Err(e.into()),
         Err(e) => {
