@@ -101,6 +101,10 @@ pub enum Refusal {
     DuplicateApiKey,
     #[error("no such API key: {0}")]
     UnknownApiKey(ApiKeyId),
+    #[error("single sign-on gives the default role {0:?}, which is an owner's or an admin's; choose a lower default role")]
+    SsoRoleTooHigh(String),
+    #[error("the address that proves a domain must be on it ({0})")]
+    SsoAddressNotOnDomain(String),
     #[error("{} rows were refused; nothing was applied", .0.len())]
     Rows(Vec<RowRefusal>),
 }
@@ -157,6 +161,8 @@ impl Refusal {
             Refusal::InvalidKeyHash => "invalid_key_hash",
             Refusal::DuplicateApiKey => "duplicate_api_key",
             Refusal::UnknownApiKey(_) => "unknown_api_key",
+            Refusal::SsoRoleTooHigh(_) => "sso_role_too_high",
+            Refusal::SsoAddressNotOnDomain(_) => "sso_address_not_on_domain",
             Refusal::Rows(_) => "rows_refused",
         }
     }
@@ -165,7 +171,9 @@ impl Refusal {
         use Refusal::*;
         match self {
             NotPermitted | SelfChange | AboveOwnRank | CannotDemoteOwner | OwnerViaTransferOnly
-            | OwnerImmutable | LastAdmin | LastOwner | NotNominee => RefusalKind::Forbidden,
+            | OwnerImmutable | LastAdmin | LastOwner | NotNominee | SsoRoleTooHigh(_) => {
+                RefusalKind::Forbidden
+            }
             EmailImmutable
             | UnknownRole(_)
             | UnknownAction(_)
@@ -181,7 +189,8 @@ impl Refusal {
             | DuplicateInFile(_)
             | UnknownPermission(_)
             | NoPermissions
-            | InvalidKeyHash => RefusalKind::Invalid,
+            | InvalidKeyHash
+            | SsoAddressNotOnDomain(_) => RefusalKind::Invalid,
             NoOrganization | UnknownMember(_) | UnknownObject(_) | UnknownInvitation
             | NoPendingTransfer | UnknownApiKey(_) => RefusalKind::NotFound,
             OrganizationExists | DuplicateEmail(_) | AlreadyInvited(_) | AlreadyMember

@@ -632,7 +632,13 @@ pub fn apply(state: &mut State, event: &Event) {
         | Change::LoginFailed { .. }
         | Change::PasswordReset { .. }
         | Change::PasswordChanged { .. }
-        | Change::DirectoryRefused { .. } => {}
+        | Change::DirectoryRefused { .. }
+        | Change::SsoConfigured { .. }
+        | Change::SsoRemoved { .. }
+        | Change::SsoDomainProven { .. }
+        | Change::SsoJoined { .. }
+        | Change::SsoSignedIn { .. }
+        | Change::BreakGlass { .. } => {}
     }
 }
 

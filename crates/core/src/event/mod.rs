@@ -74,6 +74,12 @@ pub mod event_type {
     pub const AUTH_PASSWORD_RESET: &str = "auth.password_reset";
     pub const AUTH_PASSWORD_CHANGED: &str = "auth.password_changed";
     pub const SCIM_REFUSED: &str = "scim.refused";
+    pub const SSO_CONFIGURED: &str = "sso.configured";
+    pub const SSO_REMOVED: &str = "sso.removed";
+    pub const SSO_DOMAIN_PROVEN: &str = "sso.domain_proven";
+    pub const SSO_JOINED: &str = "sso.joined";
+    pub const SSO_SIGNED_IN: &str = "sso.signed_in";
+    pub const AUTH_BREAK_GLASS: &str = "auth.break_glass";
 }
 
 /// One recorded change.
@@ -267,6 +273,28 @@ pub enum Change {
     /// the log says what the directory tried and why it was not done.
     #[serde(rename = "scim.refused")]
     DirectoryRefused { reason: String, request: String },
+    /// The organization's OpenID provider as configured (never its secret).
+    #[serde(rename = "sso.configured")]
+    SsoConfigured {
+        issuer: String,
+        client_id: String,
+        domains: Vec<String>,
+        require_sso: bool,
+        notify_new_sign_in: bool,
+    },
+    #[serde(rename = "sso.removed")]
+    SsoRemoved { issuer: String },
+    #[serde(rename = "sso.domain_proven")]
+    SsoDomainProven { domain: String, proven_by: Email },
+    /// Follows the `member.joined` of a just-in-time membership; for the trail.
+    #[serde(rename = "sso.joined")]
+    SsoJoined { user_id: UserId, issuer: String },
+    /// Changes nothing: a sign-in through the provider, for the audit trail.
+    #[serde(rename = "sso.signed_in")]
+    SsoSignedIn { user_id: UserId, issuer: String },
+    /// Changes nothing: the owner's password sign-in while SSO is required.
+    #[serde(rename = "auth.break_glass")]
+    BreakGlass { user_id: UserId },
 }
 
 impl Change {
@@ -301,6 +329,12 @@ impl Change {
         event_type::AUTH_PASSWORD_RESET,
         event_type::AUTH_PASSWORD_CHANGED,
         event_type::SCIM_REFUSED,
+        event_type::SSO_CONFIGURED,
+        event_type::SSO_REMOVED,
+        event_type::SSO_DOMAIN_PROVEN,
+        event_type::SSO_JOINED,
+        event_type::SSO_SIGNED_IN,
+        event_type::AUTH_BREAK_GLASS,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -334,6 +368,12 @@ impl Change {
             Change::PasswordReset { .. } => event_type::AUTH_PASSWORD_RESET,
             Change::PasswordChanged { .. } => event_type::AUTH_PASSWORD_CHANGED,
             Change::DirectoryRefused { .. } => event_type::SCIM_REFUSED,
+            Change::SsoConfigured { .. } => event_type::SSO_CONFIGURED,
+            Change::SsoRemoved { .. } => event_type::SSO_REMOVED,
+            Change::SsoDomainProven { .. } => event_type::SSO_DOMAIN_PROVEN,
+            Change::SsoJoined { .. } => event_type::SSO_JOINED,
+            Change::SsoSignedIn { .. } => event_type::SSO_SIGNED_IN,
+            Change::BreakGlass { .. } => event_type::AUTH_BREAK_GLASS,
         }
     }
 
@@ -372,7 +412,10 @@ impl Change {
             Change::RoleChanged { user_id, .. }
             | Change::LoginFailed { user_id }
             | Change::PasswordReset { user_id }
-            | Change::PasswordChanged { user_id } => {
+            | Change::PasswordChanged { user_id }
+            | Change::SsoJoined { user_id, .. }
+            | Change::SsoSignedIn { user_id, .. }
+            | Change::BreakGlass { user_id } => {
                 ids.push(user_id.as_str());
             }
             Change::ScopeRolesChanged {
@@ -445,7 +488,10 @@ impl Change {
             | Change::ImportApplied { .. }
             | Change::ApiKeyCreated { .. }
             | Change::ApiKeyRevoked { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::SsoConfigured { .. }
+            | Change::SsoRemoved { .. }
+            | Change::SsoDomainProven { .. } => {}
         }
         (ids, carried)
     }
@@ -468,7 +514,10 @@ impl Change {
             | Change::GrantChanged { user_id, .. }
             | Change::LoginFailed { user_id }
             | Change::PasswordReset { user_id }
-            | Change::PasswordChanged { user_id } => Some(user_id.as_str()),
+            | Change::PasswordChanged { user_id }
+            | Change::SsoJoined { user_id, .. }
+            | Change::SsoSignedIn { user_id, .. }
+            | Change::BreakGlass { user_id } => Some(user_id.as_str()),
             Change::TransferNominated { to_user, .. }
             | Change::TransferAccepted { to_user, .. }
             | Change::TransferDeclined { to_user, .. }
@@ -482,7 +531,11 @@ impl Change {
             Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
                 Some(key_id.as_str())
             }
-            Change::ImportApplied { .. } | Change::DirectoryRefused { .. } => None,
+            Change::ImportApplied { .. }
+            | Change::DirectoryRefused { .. }
+            | Change::SsoConfigured { .. }
+            | Change::SsoRemoved { .. }
+            | Change::SsoDomainProven { .. } => None,
         }
     }
 }

@@ -236,6 +236,29 @@ fn one_of_each() -> Vec<Change> {
             reason: "last_admin".into(),
             request: "DELETE /Users/bob".into(),
         },
+        Change::SsoConfigured {
+            issuer: "https://id.acme.test".into(),
+            client_id: "steward".into(),
+            domains: vec!["acme.test".into()],
+            require_sso: false,
+            notify_new_sign_in: false,
+        },
+        Change::SsoRemoved {
+            issuer: "https://id.acme.test".into(),
+        },
+        Change::SsoDomainProven {
+            domain: "acme.test".into(),
+            proven_by: Email::parse("ann@acme.test").unwrap(),
+        },
+        Change::SsoJoined {
+            user_id: user(),
+            issuer: "https://id.acme.test".into(),
+        },
+        Change::SsoSignedIn {
+            user_id: user(),
+            issuer: "https://id.acme.test".into(),
+        },
+        Change::BreakGlass { user_id: user() },
     ];
     for change in &all {
         match change {
@@ -266,7 +289,13 @@ fn one_of_each() -> Vec<Change> {
             | Change::LoginFailed { .. }
             | Change::PasswordReset { .. }
             | Change::PasswordChanged { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::SsoConfigured { .. }
+            | Change::SsoRemoved { .. }
+            | Change::SsoDomainProven { .. }
+            | Change::SsoJoined { .. }
+            | Change::SsoSignedIn { .. }
+            | Change::BreakGlass { .. } => {}
         }
     }
     all

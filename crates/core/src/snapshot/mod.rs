@@ -766,7 +766,13 @@ impl Snapshot {
             | Change::LoginFailed { .. }
             | Change::PasswordReset { .. }
             | Change::PasswordChanged { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::SsoConfigured { .. }
+            | Change::SsoRemoved { .. }
+            | Change::SsoDomainProven { .. }
+            | Change::SsoJoined { .. }
+            | Change::SsoSignedIn { .. }
+            | Change::BreakGlass { .. } => {}
         }
     }
 }

@@ -78,6 +78,23 @@ pub enum AppError {
     /// or the address of a member): it should find them and update them.
     #[error("{0} is already provisioned; look them up and update them instead")]
     AlreadyProvisioned(String),
+    /// Password sign-in of a member whose organization signs them in through
+    /// its provider (docs/sign-in.md#sso-required).
+    #[error("your organization signs you in through {issuer}: use single sign-on")]
+    SsoRequired { issuer: String },
+    /// No provider for this address's domain, or the organization has none.
+    #[error("single sign-on is not set up for this address or organization")]
+    SsoNotConfigured,
+    /// A domain another organization claims already: one domain, one organization.
+    #[error("the domain {0} is claimed by another organization")]
+    SsoDomainTaken(String),
+    /// Proving a domain needs a verified address on it.
+    #[error("nobody in this organization has a verified address on {0}: verify one first")]
+    SsoNoProof(String),
+    /// The provider's discovery or token endpoint did not answer as OpenID Connect
+    /// says (the detail goes to the log, not to the caller).
+    #[error("the identity provider could not be reached or answered wrongly; try again or ask an administrator")]
+    SsoProviderFailed,
     /// Anything the caller cannot fix: adapters log it and show generic text.
     #[error("internal error: {0}")]
     Internal(String),
@@ -112,6 +129,20 @@ pub enum Unauthenticated {
     /// The right password for an account whose address is not proven yet.
     #[error("confirm your address first: open the link mailed to it (a new one was just sent)")]
     EmailUnverified,
+    /// A single sign-on that came back with a state that is unknown, already used
+    /// or expired (a replay, or a sign-in left too long).
+    #[error("this single sign-on is unknown, used or expired; start again")]
+    SsoStateInvalid,
+    /// The provider's ID token failed a check: issuer, audience, expiry,
+    /// signature or nonce (which one goes to the log only).
+    #[error("the identity provider's answer was refused; start again")]
+    SsoTokenInvalid,
+    /// The ID token's address is not verified or not on a proven domain of the
+    /// organization whose provider answered.
+    #[error(
+        "the identity provider's address is not one this organization's single sign-on covers"
+    )]
+    SsoEmailRefused,
 }
 
 impl Unauthenticated {
@@ -128,6 +159,9 @@ impl Unauthenticated {
             Unauthenticated::RefreshTokenRevoked => "refresh_token_revoked",
             Unauthenticated::SignInRequired => "sign_in_required",
             Unauthenticated::EmailUnverified => "email_unverified",
+            Unauthenticated::SsoStateInvalid => "sso_state_invalid",
+            Unauthenticated::SsoTokenInvalid => "sso_token_invalid",
+            Unauthenticated::SsoEmailRefused => "sso_email_refused",
         }
     }
 }
@@ -201,7 +235,12 @@ impl AppError {
             AppError::Invalid { .. } | AppError::ImportFile(_) => ErrorKind::Invalid,
             AppError::FileTooLarge { .. } => ErrorKind::TooLarge,
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
-            AppError::Denied(_) | AppError::ApiKeyRequired => ErrorKind::Forbidden,
+            AppError::Denied(_) | AppError::ApiKeyRequired | AppError::SsoRequired { .. } => {
+                ErrorKind::Forbidden
+            }
+            AppError::SsoNoProof(_) | AppError::SsoProviderFailed => ErrorKind::Invalid,
+            AppError::SsoNotConfigured => ErrorKind::NotFound,
+            AppError::SsoDomainTaken(_) => ErrorKind::Conflict,
             AppError::SignupDisabled
             | AppError::UnknownApiKey
             | AppError::NoSuchMember
@@ -242,6 +281,11 @@ impl AppError {
             AppError::Busy(_) => "busy",
             AppError::UnknownGroup => "unknown_group",
             AppError::AlreadyProvisioned(_) => "already_provisioned",
+            AppError::SsoRequired { .. } => "sso_required",
+            AppError::SsoNotConfigured => "sso_not_configured",
+            AppError::SsoDomainTaken(_) => "sso_domain_taken",
+            AppError::SsoNoProof(_) => "sso_no_proof",
+            AppError::SsoProviderFailed => "sso_provider_failed",
             AppError::Internal(_) => "internal",
         }
     }

@@ -15,6 +15,7 @@ mod rows;
 mod schema;
 mod scim;
 mod sessions;
+mod sso;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
@@ -30,6 +31,7 @@ pub use rows::{touched, Row};
 pub use schema::{known as known_migrations, Migration, SchemaError, SchemaStatus, BREAKING};
 pub use scim::{ScimGroupRow, ScimRequestRow, ScimUserRow};
 pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
+pub use sso::{DomainTaken, SsoAttemptRow, SsoDomainRow, SsoProviderRow};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row as _, Transaction};
