@@ -26,6 +26,7 @@ pub mod ownership;
 pub mod passwords;
 pub mod provisioning;
 pub mod sessions;
+pub mod sso;
 
 pub use caller::{parse_object, parse_user, Caller, InOrg};
 pub use error::{AppError, Denied, ErrorKind, Unauthenticated};
@@ -157,6 +158,8 @@ pub struct SignIn {
     pub signer: Signer,
     pub passwords: Passwords,
     pub limiter: LoginLimiter,
+    /// The organizations' OpenID providers (single sign-on).
+    pub sso: sso::Providers,
 }
 
 /// The whole application, as the API and the console serve it. Cheap to clone.
@@ -178,6 +181,7 @@ impl Application {
                 signer,
                 passwords: Passwords::new(),
                 limiter: LoginLimiter::default(),
+                sso: sso::Providers::new().map_err(AppError::Internal)?,
             }),
         })
     }

@@ -168,6 +168,7 @@ impl Application {
                 .await?;
             return Err(Unauthenticated::EmailUnverified.into());
         }
+        self.password_allowed_by_sso(&account).await?;
         Ok(account)
     }
 
@@ -251,7 +252,7 @@ impl Steward {
 
     /// `auth.login_failed` in the audit log of every organization the account is
     /// in; in the background, so the answer takes as long as for an unknown e-mail.
-    fn record_failed_login(&self, user: UserId) {
+    pub(super) fn record_failed_login(&self, user: UserId) {
         let steward = self.clone();
         tokio::spawn(async move {
             let memberships = match steward
