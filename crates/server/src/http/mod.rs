@@ -21,6 +21,7 @@ mod ops;
 pub(crate) mod orgs;
 pub(crate) mod ownership;
 mod scim_tokens;
+mod sso;
 
 pub use error::ApiError;
 pub use extract::MAX_BODY_BYTES;
@@ -58,6 +59,7 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(exports::router())
         .merge(api_keys::router())
         .merge(scim_tokens::router())
+        .merge(sso::router())
         .merge(authzen::router())
         .merge(openapi::router())
         .merge(api_docs::router())

@@ -96,7 +96,7 @@ fn local_path(public_url: &str, next: Option<&str>) -> String {
     }
 }
 
-fn sign_in_form(
+pub(super) fn sign_in_form(
     app: &Application,
     csrf: String,
     email: &str,
@@ -118,12 +118,14 @@ fn sign_in_form(
     Ok(([(header::SET_COOKIE, cookie)], render(&page)?).into_response())
 }
 
-const EXPIRED: &str = "The form had expired. Please send it again.";
+pub(super) const EXPIRED: &str = "The form had expired. Please send it again.";
 
 /// A form sent before there is a session (sign in, sign up, join), and its
 /// CSRF token checked against the cookie it was paired with: the token, or a
 /// fresh one to send the form again with.
-async fn read_pre_session(req: Request) -> Result<(Fields, Result<String, String>), PageError> {
+pub(super) async fn read_pre_session(
+    req: Request,
+) -> Result<(Fields, Result<String, String>), PageError> {
     let expected = cookie(req.headers(), SIGN_IN_COOKIE).map(str::to_string);
     let fields = read_fields(req).await?;
     let token = match (expected, fields.get("csrf")) {
@@ -169,7 +171,7 @@ async fn sign_in(
         Err(e @ AppError::Unauthenticated(Unauthenticated::EmailUnverified)) => {
             sign_in_form(&app, token, &email, &next, Some(words(&e)))
         }
-        Err(e @ AppError::RateLimited { .. }) => {
+        Err(e @ (AppError::RateLimited { .. } | AppError::SsoRequired { .. })) => {
             sign_in_form(&app, token, &email, &next, Some(words(&e)))
         }
         Err(AppError::Unauthenticated(_)) => sign_in_form(

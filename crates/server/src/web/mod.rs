@@ -17,6 +17,7 @@ mod provisioning;
 mod roles;
 mod session;
 mod settings;
+mod sso;
 mod users;
 
 use crate::application::Application;
@@ -85,5 +86,6 @@ pub fn router() -> Router<Application> {
         .merge(me::router())
         .merge(settings::router())
         .merge(provisioning::router())
+        .merge(sso::router())
         .layer(axum::middleware::from_fn(page_headers))
 }
