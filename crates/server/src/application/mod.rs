@@ -158,8 +158,6 @@ pub struct SignIn {
     pub signer: Signer,
     pub passwords: Passwords,
     pub limiter: LoginLimiter,
-    /// The organizations' OpenID providers (single sign-on).
-    pub sso: sso::Providers,
 }
 
 /// The whole application, as the API and the console serve it. Cheap to clone.
@@ -167,6 +165,8 @@ pub struct SignIn {
 pub struct Application {
     pub steward: Steward,
     pub sign_in: Arc<SignIn>,
+    /// The organizations' OpenID providers (single sign-on).
+    pub sso: Arc<sso::Providers>,
 }
 
 impl Application {
@@ -181,8 +181,8 @@ impl Application {
                 signer,
                 passwords: Passwords::new(),
                 limiter: LoginLimiter::default(),
-                sso: sso::Providers::new().map_err(AppError::Internal)?,
             }),
+            sso: Arc::new(sso::Providers::new().map_err(AppError::Internal)?),
         })
     }
 

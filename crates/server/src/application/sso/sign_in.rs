@@ -55,7 +55,6 @@ impl Application {
         .ok_or(AppError::SsoNotConfigured)?;
         let redirect_uri = self.settings().link(CALLBACK_PATH);
         let sent = self
-            .sign_in
             .sso
             .send(&settings_of(&provider, &redirect_uri), email.as_str())
             .await
@@ -144,7 +143,6 @@ impl Application {
         let code = callback.code.ok_or(AppError::SsoProviderFailed)?;
         let redirect_uri = self.settings().link(CALLBACK_PATH);
         let vouched = self
-            .sign_in
             .sso
             .receive(
                 &settings_of(&provider, &redirect_uri),
