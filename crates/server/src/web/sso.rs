@@ -12,7 +12,7 @@ use crate::application::sso::{SsoCallback, SsoSettingsBody, SsoView, CALLBACK_PA
 use crate::application::{AppError, Application};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::net::SocketAddr;
@@ -129,6 +129,16 @@ async fn remove(
     show(&app, &posted.browser, &org, Some(notice)).await
 }
 
+/// The step between the sign-in form and the provider: a page that goes on at
+/// once (and a link for a browser that does not). The console's CSP allows
+/// forms to post only to itself (`form-action 'self'`), which a redirect from
+/// the form's answer to the provider would break.
+#[derive(Template)]
+#[template(path = "sso_redirect.html")]
+struct OnToProvider {
+    url: String,
+}
+
 /// The sign-in form's "Sign in with single sign-on": to the provider of the
 /// address's domain, or back to the form saying there is none.
 async fn start(State(app): State<Application>, req: Request) -> Result<Response, PageError> {
@@ -147,7 +157,7 @@ async fn start(State(app): State<Application>, req: Request) -> Result<Response,
         }
     };
     match app.sso_start(&email).await {
-        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Ok(url) => Ok(render(&OnToProvider { url })?.into_response()),
         Err(e @ AppError::Internal(_)) => Err(e.into()),
         Err(AppError::SsoNotConfigured) => sign_in_form(
             &app,
