@@ -134,6 +134,42 @@ pub enum Command {
         user_id: UserId,
         by_reset: bool,
     },
+    /// The organization's OpenID provider, as its owner or an admin sets it
+    /// (docs/sign-in.md). The client secret is the server's to keep: it never
+    /// enters a command, an event or the audit log.
+    ConfigureSso {
+        issuer: String,
+        client_id: String,
+        domains: Vec<String>,
+        require_sso: bool,
+        notify_new_sign_in: bool,
+    },
+    RemoveSso {
+        issuer: String,
+    },
+    /// `proven_by` is a verified address on `domain` (the server checked it).
+    ProveSsoDomain {
+        domain: String,
+        proven_by: Email,
+    },
+    /// Just-in-time membership: Steward joins an account its provider vouched
+    /// for, with the policy's default role.
+    JoinBySso {
+        user_id: UserId,
+        email: Email,
+        name: Name,
+        issuer: String,
+    },
+    /// Recorded by Steward when a member signs in through the provider.
+    RecordSsoSignIn {
+        user_id: UserId,
+        issuer: String,
+    },
+    /// Recorded by Steward when the owner signs in with a password although the
+    /// organization requires single sign-on.
+    RecordBreakGlass {
+        user_id: UserId,
+    },
     /// Recorded for a directory (SCIM) whose request the rules refused: only a
     /// directory records one, about itself.
     RecordDirectoryRefusal {

@@ -197,6 +197,11 @@ impl Email {
         Ok(Self(Arc::from(email)))
     }
 
+    /// The part after the `@`: the domain single sign-on routes by.
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, domain)| domain)
+    }
+
     /// An address as Steward stored it (the state tables, the audit log), taken as
     /// it is: an address an earlier version accepted stays readable, so an
     /// organization holding one still loads and its log still verifies. Such an

@@ -105,6 +105,10 @@ pub enum Refusal {
     SecondFactorRequired,
     #[error("this person is also a member of other organizations; their second factor is theirs to reset, or an operator's")]
     MemberOfOtherOrganizations,
+    #[error("single sign-on gives the default role {0:?}, which is an owner's or an admin's; choose a lower default role")]
+    SsoRoleTooHigh(String),
+    #[error("the address that proves a domain must be on it ({0})")]
+    SsoAddressNotOnDomain(String),
     #[error("{} rows were refused; nothing was applied", .0.len())]
     Rows(Vec<RowRefusal>),
 }
@@ -163,6 +167,8 @@ impl Refusal {
             Refusal::UnknownApiKey(_) => "unknown_api_key",
             Refusal::SecondFactorRequired => "second_factor_required",
             Refusal::MemberOfOtherOrganizations => "member_of_other_organizations",
+            Refusal::SsoRoleTooHigh(_) => "sso_role_too_high",
+            Refusal::SsoAddressNotOnDomain(_) => "sso_address_not_on_domain",
             Refusal::Rows(_) => "rows_refused",
         }
     }
@@ -180,7 +186,8 @@ impl Refusal {
             | LastOwner
             | NotNominee
             | SecondFactorRequired
-            | MemberOfOtherOrganizations => RefusalKind::Forbidden,
+            | MemberOfOtherOrganizations
+            | SsoRoleTooHigh(_) => RefusalKind::Forbidden,
             EmailImmutable
             | UnknownRole(_)
             | UnknownAction(_)
@@ -196,7 +203,8 @@ impl Refusal {
             | DuplicateInFile(_)
             | UnknownPermission(_)
             | NoPermissions
-            | InvalidKeyHash => RefusalKind::Invalid,
+            | InvalidKeyHash
+            | SsoAddressNotOnDomain(_) => RefusalKind::Invalid,
             NoOrganization | UnknownMember(_) | UnknownObject(_) | UnknownInvitation
             | NoPendingTransfer | UnknownApiKey(_) => RefusalKind::NotFound,
             OrganizationExists | DuplicateEmail(_) | AlreadyInvited(_) | AlreadyMember

@@ -642,7 +642,13 @@ pub fn apply(state: &mut State, event: &Event) {
         | Change::PasswordReset { .. }
         | Change::PasswordChanged { .. }
         | Change::DirectoryRefused { .. }
-        | Change::SecondFactorReset { .. } => {}
+        | Change::SecondFactorReset { .. }
+        | Change::SsoConfigured { .. }
+        | Change::SsoRemoved { .. }
+        | Change::SsoDomainProven { .. }
+        | Change::SsoJoined { .. }
+        | Change::SsoSignedIn { .. }
+        | Change::BreakGlass { .. } => {}
     }
 }
 

@@ -9,12 +9,14 @@ mod organization;
 mod ownership;
 mod roles;
 mod second_factor;
+mod sso;
 
 pub use api_keys::api_key_refusal;
 pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
 pub use objects::share_refusal;
 pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal};
 pub use second_factor::{reset_refusal as second_factor_reset_refusal, second_factor_refusal};
+pub use sso::sso_settings_refusal;
 
 use crate::access;
 use crate::command::Command;
@@ -123,6 +125,30 @@ pub fn decide(
         Command::RecordPasswordSet { user_id, by_reset } => {
             api_keys::record_password_set(&cx, user_id, by_reset)?
         }
+        Command::ConfigureSso {
+            issuer,
+            client_id,
+            domains,
+            require_sso,
+            notify_new_sign_in,
+        } => sso::configure(
+            &cx,
+            issuer,
+            client_id,
+            domains,
+            require_sso,
+            notify_new_sign_in,
+        )?,
+        Command::RemoveSso { issuer } => sso::remove(&cx, issuer)?,
+        Command::ProveSsoDomain { domain, proven_by } => sso::prove_domain(&cx, domain, proven_by)?,
+        Command::JoinBySso {
+            user_id,
+            email,
+            name,
+            issuer,
+        } => sso::join(&cx, user_id, email, name, issuer)?,
+        Command::RecordSsoSignIn { user_id, issuer } => sso::record_sign_in(&cx, user_id, issuer)?,
+        Command::RecordBreakGlass { user_id } => sso::record_break_glass(&cx, user_id)?,
         Command::RecordDirectoryRefusal { reason, request } => {
             api_keys::record_directory_refusal(&cx, reason, request)?
         }

@@ -76,6 +76,12 @@ pub mod event_type {
     pub const SCIM_REFUSED: &str = "scim.refused";
     pub const ORG_SECOND_FACTOR_REQUIRED: &str = "org.second_factor_required";
     pub const AUTH_SECOND_FACTOR_RESET: &str = "auth.second_factor_reset";
+    pub const SSO_CONFIGURED: &str = "sso.configured";
+    pub const SSO_REMOVED: &str = "sso.removed";
+    pub const SSO_DOMAIN_PROVEN: &str = "sso.domain_proven";
+    pub const SSO_JOINED: &str = "sso.joined";
+    pub const SSO_SIGNED_IN: &str = "sso.signed_in";
+    pub const AUTH_BREAK_GLASS: &str = "auth.break_glass";
 }
 
 /// One recorded change.
@@ -277,6 +283,28 @@ pub enum Change {
     /// it and ends the member's sessions with the change.
     #[serde(rename = "auth.second_factor_reset")]
     SecondFactorReset { user_id: UserId },
+    /// The organization's OpenID provider as configured (never its secret).
+    #[serde(rename = "sso.configured")]
+    SsoConfigured {
+        issuer: String,
+        client_id: String,
+        domains: Vec<String>,
+        require_sso: bool,
+        notify_new_sign_in: bool,
+    },
+    #[serde(rename = "sso.removed")]
+    SsoRemoved { issuer: String },
+    #[serde(rename = "sso.domain_proven")]
+    SsoDomainProven { domain: String, proven_by: Email },
+    /// Follows the `member.joined` of a just-in-time membership; for the trail.
+    #[serde(rename = "sso.joined")]
+    SsoJoined { user_id: UserId, issuer: String },
+    /// Changes nothing: a sign-in through the provider, for the audit trail.
+    #[serde(rename = "sso.signed_in")]
+    SsoSignedIn { user_id: UserId, issuer: String },
+    /// Changes nothing: the owner's password sign-in while SSO is required.
+    #[serde(rename = "auth.break_glass")]
+    BreakGlass { user_id: UserId },
 }
 
 impl Change {
@@ -313,6 +341,12 @@ impl Change {
         event_type::SCIM_REFUSED,
         event_type::ORG_SECOND_FACTOR_REQUIRED,
         event_type::AUTH_SECOND_FACTOR_RESET,
+        event_type::SSO_CONFIGURED,
+        event_type::SSO_REMOVED,
+        event_type::SSO_DOMAIN_PROVEN,
+        event_type::SSO_JOINED,
+        event_type::SSO_SIGNED_IN,
+        event_type::AUTH_BREAK_GLASS,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -348,6 +382,12 @@ impl Change {
             Change::DirectoryRefused { .. } => event_type::SCIM_REFUSED,
             Change::SecondFactorRequiredSet { .. } => event_type::ORG_SECOND_FACTOR_REQUIRED,
             Change::SecondFactorReset { .. } => event_type::AUTH_SECOND_FACTOR_RESET,
+            Change::SsoConfigured { .. } => event_type::SSO_CONFIGURED,
+            Change::SsoRemoved { .. } => event_type::SSO_REMOVED,
+            Change::SsoDomainProven { .. } => event_type::SSO_DOMAIN_PROVEN,
+            Change::SsoJoined { .. } => event_type::SSO_JOINED,
+            Change::SsoSignedIn { .. } => event_type::SSO_SIGNED_IN,
+            Change::BreakGlass { .. } => event_type::AUTH_BREAK_GLASS,
         }
     }
 
@@ -387,7 +427,10 @@ impl Change {
             | Change::LoginFailed { user_id }
             | Change::PasswordReset { user_id }
             | Change::PasswordChanged { user_id }
-            | Change::SecondFactorReset { user_id } => {
+            | Change::SecondFactorReset { user_id }
+            | Change::SsoJoined { user_id, .. }
+            | Change::SsoSignedIn { user_id, .. }
+            | Change::BreakGlass { user_id } => {
                 ids.push(user_id.as_str());
             }
             Change::ScopeRolesChanged {
@@ -461,7 +504,10 @@ impl Change {
             | Change::ApiKeyCreated { .. }
             | Change::ApiKeyRevoked { .. }
             | Change::DirectoryRefused { .. }
-            | Change::SecondFactorRequiredSet { .. } => {}
+            | Change::SecondFactorRequiredSet { .. }
+            | Change::SsoConfigured { .. }
+            | Change::SsoRemoved { .. }
+            | Change::SsoDomainProven { .. } => {}
         }
         (ids, carried)
     }
@@ -485,7 +531,10 @@ impl Change {
             | Change::LoginFailed { user_id }
             | Change::PasswordReset { user_id }
             | Change::PasswordChanged { user_id }
-            | Change::SecondFactorReset { user_id } => Some(user_id.as_str()),
+            | Change::SecondFactorReset { user_id }
+            | Change::SsoJoined { user_id, .. }
+            | Change::SsoSignedIn { user_id, .. }
+            | Change::BreakGlass { user_id } => Some(user_id.as_str()),
             Change::TransferNominated { to_user, .. }
             | Change::TransferAccepted { to_user, .. }
             | Change::TransferDeclined { to_user, .. }
@@ -501,7 +550,10 @@ impl Change {
             }
             Change::ImportApplied { .. }
             | Change::DirectoryRefused { .. }
-            | Change::SecondFactorRequiredSet { .. } => None,
+            | Change::SecondFactorRequiredSet { .. }
+            | Change::SsoConfigured { .. }
+            | Change::SsoRemoved { .. }
+            | Change::SsoDomainProven { .. } => None,
         }
     }
 }

@@ -238,6 +238,29 @@ fn one_of_each() -> Vec<Change> {
         },
         Change::SecondFactorRequiredSet { required: true },
         Change::SecondFactorReset { user_id: user() },
+        Change::SsoConfigured {
+            issuer: "https://id.acme.test".into(),
+            client_id: "steward".into(),
+            domains: vec!["acme.test".into()],
+            require_sso: false,
+            notify_new_sign_in: false,
+        },
+        Change::SsoRemoved {
+            issuer: "https://id.acme.test".into(),
+        },
+        Change::SsoDomainProven {
+            domain: "acme.test".into(),
+            proven_by: Email::parse("ann@acme.test").unwrap(),
+        },
+        Change::SsoJoined {
+            user_id: user(),
+            issuer: "https://id.acme.test".into(),
+        },
+        Change::SsoSignedIn {
+            user_id: user(),
+            issuer: "https://id.acme.test".into(),
+        },
+        Change::BreakGlass { user_id: user() },
     ];
     for change in &all {
         match change {
@@ -270,7 +293,13 @@ fn one_of_each() -> Vec<Change> {
             | Change::PasswordChanged { .. }
             | Change::DirectoryRefused { .. }
             | Change::SecondFactorRequiredSet { .. }
-            | Change::SecondFactorReset { .. } => {}
+            | Change::SecondFactorReset { .. }
+            | Change::SsoConfigured { .. }
+            | Change::SsoRemoved { .. }
+            | Change::SsoDomainProven { .. }
+            | Change::SsoJoined { .. }
+            | Change::SsoSignedIn { .. }
+            | Change::BreakGlass { .. } => {}
         }
     }
     all

@@ -780,6 +780,12 @@ impl Snapshot {
             Change::SecondFactorRequiredSet { required } => {
                 self.second_factor_required = *required;
             }
+            | Change::SsoConfigured { .. }
+            | Change::SsoRemoved { .. }
+            | Change::SsoDomainProven { .. }
+            | Change::SsoJoined { .. }
+            | Change::SsoSignedIn { .. }
+            | Change::BreakGlass { .. } => {}
         }
     }
 }

@@ -85,6 +85,23 @@ pub enum AppError {
     /// turn off.
     #[error("no second factor is set up; start the setup first")]
     NoSecondFactor,
+    /// Password sign-in of a member whose organization signs them in through
+    /// its provider (docs/sign-in.md#sso-required).
+    #[error("your organization signs you in through {issuer}: use single sign-on")]
+    SsoRequired { issuer: String },
+    /// No provider for this address's domain, or the organization has none.
+    #[error("single sign-on is not set up for this address or organization")]
+    SsoNotConfigured,
+    /// A domain another organization claims already: one domain, one organization.
+    #[error("the domain {0} is claimed by another organization")]
+    SsoDomainTaken(String),
+    /// Proving a domain needs a verified address on it.
+    #[error("nobody in this organization has a verified address on {0}: verify one first")]
+    SsoNoProof(String),
+    /// The provider's discovery or token endpoint did not answer as OpenID Connect
+    /// says (the detail goes to the log, not to the caller).
+    #[error("the identity provider could not be reached or answered wrongly; try again or ask an administrator")]
+    SsoProviderFailed,
     /// Anything the caller cannot fix: adapters log it and show generic text.
     #[error("internal error: {0}")]
     Internal(String),
@@ -125,6 +142,20 @@ pub enum Unauthenticated {
     /// The code of a second-factor step is not the account's, or was used.
     #[error("that code is not right, or was used already")]
     InvalidSecondFactorCode,
+    /// A single sign-on that came back with a state that is unknown, already used
+    /// or expired (a replay, or a sign-in left too long).
+    #[error("this single sign-on is unknown, used or expired; start again")]
+    SsoStateInvalid,
+    /// The provider's ID token failed a check: issuer, audience, expiry,
+    /// signature or nonce (which one goes to the log only).
+    #[error("the identity provider's answer was refused; start again")]
+    SsoTokenInvalid,
+    /// The ID token's address is not verified or not on a proven domain of the
+    /// organization whose provider answered.
+    #[error(
+        "the identity provider's address is not one this organization's single sign-on covers"
+    )]
+    SsoEmailRefused,
 }
 
 impl Unauthenticated {
@@ -143,6 +174,9 @@ impl Unauthenticated {
             Unauthenticated::EmailUnverified => "email_unverified",
             Unauthenticated::InvalidChallenge => "invalid_challenge",
             Unauthenticated::InvalidSecondFactorCode => "invalid_second_factor_code",
+            Unauthenticated::SsoStateInvalid => "sso_state_invalid",
+            Unauthenticated::SsoTokenInvalid => "sso_token_invalid",
+            Unauthenticated::SsoEmailRefused => "sso_email_refused",
         }
     }
 }
@@ -216,7 +250,12 @@ impl AppError {
             AppError::Invalid { .. } | AppError::ImportFile(_) => ErrorKind::Invalid,
             AppError::FileTooLarge { .. } => ErrorKind::TooLarge,
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
-            AppError::Denied(_) | AppError::ApiKeyRequired => ErrorKind::Forbidden,
+            AppError::Denied(_) | AppError::ApiKeyRequired | AppError::SsoRequired { .. } => {
+                ErrorKind::Forbidden
+            }
+            AppError::SsoNoProof(_) | AppError::SsoProviderFailed => ErrorKind::Invalid,
+            AppError::SsoNotConfigured => ErrorKind::NotFound,
+            AppError::SsoDomainTaken(_) => ErrorKind::Conflict,
             AppError::SignupDisabled
             | AppError::UnknownApiKey
             | AppError::NoSuchMember
@@ -261,6 +300,11 @@ impl AppError {
             AppError::AlreadyProvisioned(_) => "already_provisioned",
             AppError::SecondFactorEnrolled => "second_factor_enrolled",
             AppError::NoSecondFactor => "no_second_factor",
+            AppError::SsoRequired { .. } => "sso_required",
+            AppError::SsoNotConfigured => "sso_not_configured",
+            AppError::SsoDomainTaken(_) => "sso_domain_taken",
+            AppError::SsoNoProof(_) => "sso_no_proof",
+            AppError::SsoProviderFailed => "sso_provider_failed",
             AppError::Internal(_) => "internal",
         }
     }

@@ -151,7 +151,7 @@ impl Steward {
         Ok(self.service().store().account_by_id(&user).await?)
     }
 
-    async fn org_name(&self, org: &OrgId) -> Result<String, AppError> {
+    pub(super) async fn org_name(&self, org: &OrgId) -> Result<String, AppError> {
         Ok(self
             .service()
             .read(org, |state| {

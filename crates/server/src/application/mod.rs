@@ -27,6 +27,7 @@ pub mod passwords;
 pub mod provisioning;
 pub mod second_factor;
 pub mod sessions;
+pub mod sso;
 
 pub use caller::{parse_object, parse_user, Caller, InOrg};
 pub use error::{AppError, Denied, ErrorKind, Unauthenticated};
@@ -165,6 +166,8 @@ pub struct SignIn {
 pub struct Application {
     pub steward: Steward,
     pub sign_in: Arc<SignIn>,
+    /// The organizations' OpenID providers (single sign-on).
+    pub sso: Arc<sso::Providers>,
 }
 
 impl Application {
@@ -180,6 +183,7 @@ impl Application {
                 passwords: Passwords::new(),
                 limiter: LoginLimiter::default(),
             }),
+            sso: Arc::new(sso::Providers::new().map_err(AppError::Internal)?),
         })
     }
 

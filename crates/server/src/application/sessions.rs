@@ -185,6 +185,7 @@ impl Application {
                 .await?;
             return Err(Unauthenticated::EmailUnverified.into());
         }
+        self.password_allowed_by_sso(&account).await?;
         Ok(account)
     }
 

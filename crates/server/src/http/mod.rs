@@ -22,6 +22,7 @@ pub(crate) mod orgs;
 pub(crate) mod ownership;
 mod scim_tokens;
 pub(crate) mod second_factor;
+mod sso;
 
 pub use error::ApiError;
 pub use extract::MAX_BODY_BYTES;
@@ -60,6 +61,7 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(api_keys::router())
         .merge(second_factor::router())
         .merge(scim_tokens::router())
+        .merge(sso::router())
         .merge(authzen::router())
         .merge(openapi::router())
         .merge(api_docs::router())

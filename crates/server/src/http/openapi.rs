@@ -4,7 +4,7 @@
 use super::error::{ErrorBody, ErrorFields};
 use super::{
     accounts, api_keys, audit, authzen, check, discovery, exports, import, members, objects, orgs,
-    ownership, scim_tokens, second_factor, Application,
+    ownership, scim_tokens, second_factor, sso, Application,
 };
 use axum::routing::get;
 use axum::{Json, Router};
@@ -37,6 +37,7 @@ use utoipa::{Modify, OpenApi};
         api_keys::create, api_keys::list, api_keys::revoke,
         scim_tokens::create, scim_tokens::list, scim_tokens::revoke,
         scim_tokens::groups, scim_tokens::map_group,
+        sso::read, sso::configure, sso::remove, sso::prove_domain, sso::start,
         authzen::evaluation, authzen::evaluations, authzen::configuration,
         second_factor::status, second_factor::begin, second_factor::confirm,
         second_factor::disable, second_factor::login, second_factor::setting,
@@ -325,6 +326,7 @@ mod tests {
             include_str!("ownership.rs"),
             include_str!("ops.rs"),
             include_str!("scim_tokens.rs"),
+            include_str!("sso.rs"),
         ];
         // The description itself, its reader, and the operator's probes.
         let undescribed = ["/api/v1/openapi.json", "/healthz", "/readyz", "/metrics"];

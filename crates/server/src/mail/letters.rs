@@ -55,6 +55,14 @@ pub enum Mail<'a> {
         link: &'a str,
     },
     PasswordChanged,
+    /// A just-in-time join or a first sign-in through an organization's
+    /// provider, when the organization asks for the notice.
+    SsoSignIn {
+        org: &'a str,
+        issuer: &'a str,
+        joined: bool,
+        link: &'a str,
+    },
 }
 
 struct Words<'a> {
@@ -116,6 +124,22 @@ impl<'a> Mail<'a> {
                 link: Some(link),
                 note: Some("If you did not make this account, do not use the link: choose \"Forgot your password?\" on the sign-in page to take the address back."),
                 org: None,
+            },
+            Mail::SsoSignIn { org, issuer, joined, link } => Words {
+                subject: if joined {
+                    format!("You joined {org} on Steward through single sign-on")
+                } else {
+                    format!("New single sign-on to {org} on Steward")
+                },
+                body: if joined {
+                    format!("You signed in to Steward through {issuer}, the identity provider of {org}, and became a member of {org}.")
+                } else {
+                    format!("You signed in to Steward through {issuer}, the identity provider of {org}, for the first time.")
+                },
+                action: "Open the organization",
+                link: Some(link),
+                note: Some("If it was not you, tell your organization's administrators: someone signed in as you at its identity provider."),
+                org: Some(org),
             },
             Mail::PasswordChanged => Words {
                 subject: "Your Steward password was changed".into(),

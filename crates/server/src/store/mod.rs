@@ -16,6 +16,7 @@ mod schema;
 mod scim;
 mod second_factor;
 mod sessions;
+mod sso;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
@@ -32,6 +33,7 @@ pub use schema::{known as known_migrations, Migration, SchemaError, SchemaStatus
 pub use scim::{ScimGroupRow, ScimRequestRow, ScimUserRow};
 pub use second_factor::{StoredSecondFactor, TotpSecret};
 pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
+pub use sso::{DomainTaken, SsoAttemptRow, SsoDomainRow, SsoProviderRow};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row as _, Transaction};

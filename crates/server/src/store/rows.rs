@@ -117,7 +117,13 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
         | Change::LoginFailed { .. }
         | Change::PasswordReset { .. }
         | Change::PasswordChanged { .. }
-        | Change::DirectoryRefused { .. } => {}
+        | Change::DirectoryRefused { .. }
+        | Change::SsoConfigured { .. }
+        | Change::SsoRemoved { .. }
+        | Change::SsoDomainProven { .. }
+        | Change::SsoJoined { .. }
+        | Change::SsoSignedIn { .. }
+        | Change::BreakGlass { .. } => {}
     }
 }
 

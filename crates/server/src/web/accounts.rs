@@ -119,7 +119,7 @@ pub(super) fn sign_in_form(
     Ok(([(header::SET_COOKIE, cookie)], render(&page)?).into_response())
 }
 
-const EXPIRED: &str = "The form had expired. Please send it again.";
+pub(super) const EXPIRED: &str = "The form had expired. Please send it again.";
 
 /// A form sent before there is a session (sign in, sign up, join), and its
 /// CSRF token checked against the cookie it was paired with: the token, or a
@@ -175,7 +175,7 @@ async fn sign_in(
         Err(e @ AppError::Unauthenticated(Unauthenticated::EmailUnverified)) => {
             sign_in_form(&app, token, &email, &next, Some(words(&e)))
         }
-        Err(e @ AppError::RateLimited { .. }) => {
+        Err(e @ (AppError::RateLimited { .. } | AppError::SsoRequired { .. })) => {
             sign_in_form(&app, token, &email, &next, Some(words(&e)))
         }
         Err(AppError::Unauthenticated(_)) => sign_in_form(

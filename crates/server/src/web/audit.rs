@@ -289,6 +289,31 @@ fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
         Change::SecondFactorReset { user_id } => {
             format!("{by} reset {}'s second factor", name(user_id.as_str()))
         }
+        Change::SsoConfigured {
+            issuer,
+            domains,
+            require_sso,
+            ..
+        } => format!(
+            "{by} set single sign-on through {issuer} for {}{}",
+            domains.join(", "),
+            if *require_sso { ", required" } else { "" }
+        ),
+        Change::SsoRemoved { issuer } => format!("{by} removed single sign-on through {issuer}"),
+        Change::SsoDomainProven { domain, proven_by } => {
+            format!("{by} proved the domain {domain} with {proven_by}")
+        }
+        Change::SsoJoined { user_id, issuer } => format!(
+            "{} joined by single sign-on through {issuer}",
+            name(user_id.as_str())
+        ),
+        Change::SsoSignedIn { user_id, issuer } => {
+            format!("{} signed in through {issuer}", name(user_id.as_str()))
+        }
+        Change::BreakGlass { user_id } => format!(
+            "{} signed in with a password although single sign-on is required (break-glass)",
+            name(user_id.as_str())
+        ),
     }
 }
 

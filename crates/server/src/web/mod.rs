@@ -18,6 +18,7 @@ mod roles;
 mod second_factor;
 mod session;
 mod settings;
+mod sso;
 mod users;
 
 use crate::application::Application;
@@ -87,5 +88,6 @@ pub fn router() -> Router<Application> {
         .merge(me::router())
         .merge(settings::router())
         .merge(provisioning::router())
+        .merge(sso::router())
         .layer(axum::middleware::from_fn(page_headers))
 }

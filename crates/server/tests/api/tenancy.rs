@@ -17,6 +17,7 @@ async fn everything_in(app: &TestApp, org: &str, owner: &User) -> Vec<Value> {
         "/api-keys",
         "/scim-tokens",
         "/scim-groups",
+        "/sso",
         "/ownership-transfer",
         "/audit?limit=1000",
         "/audit/verify",
@@ -191,6 +192,18 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
             format!("{p}/scim-groups/engineering/mapping"),
             json!({"role": "admin"}),
         ),
+        (Method::GET, format!("{p}/sso"), Value::Null),
+        (
+            Method::PUT,
+            format!("{p}/sso"),
+            json!({"issuer": "http://evil.test", "client_id": "x", "client_secret": "y", "domains": ["b.test"]}),
+        ),
+        (Method::DELETE, format!("{p}/sso"), Value::Null),
+        (
+            Method::POST,
+            format!("{p}/sso/domains/b.test/prove"),
+            json!({}),
+        ),
     ]
 }
 
@@ -342,7 +355,8 @@ async fn the_tenancy_test_covers_every_organization_endpoint_of_the_openapi() {
             // hold (a directory group is named by the directory, not by B's ids).
             let normal = path
                 .replace("{id}", "{object}")
-                .replace("{group}", "engineering");
+                .replace("{group}", "engineering")
+                .replace("{domain}", "b.test");
             if !covered.contains(&(method.clone(), normal.clone())) {
                 missing.push(format!("{method} {path}"));
             }
