@@ -22,7 +22,7 @@ pub mod warning;
 
 pub use api_key::{ApiKey, API_KEY_PERMISSIONS};
 pub use command::{Command, ImportRow};
-pub use decide::{decide, plan_import, ImportPlan, RowEffect, RowOutcome};
+pub use decide::{decide, deprovision_command, plan_import, ImportPlan, RowEffect, RowOutcome};
 pub use event::{Actor, Change, Event, ScopeRoles};
 pub use id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, ParseError, Timestamp,
@@ -32,5 +32,5 @@ pub use policy::{OrgActions, Policy, PolicyError, PolicyErrors};
 pub use refusal::{Refusal, RefusalKind, RowRefusal};
 pub use set::{ActionSet, RoleSet};
 pub use snapshot::{Decision, Reason, Snapshot};
-pub use state::{apply, replay, State, StateRows};
+pub use state::{apply, replay, Deprovision, State, StateRows};
 pub use warning::member_warnings;

@@ -32,6 +32,8 @@ pub enum Refusal {
     OwnerImmutable,
     #[error("this would leave the organization with fewer admins than its policy requires")]
     LastAdmin,
+    #[error("the organization's owner cannot be suspended")]
+    OwnerNotSuspendable,
     #[error("this would leave the organization without an owner")]
     LastOwner,
     #[error("only the nominee can accept or decline the ownership transfer")]
@@ -124,6 +126,7 @@ impl Refusal {
             Refusal::OwnerViaTransferOnly => "owner_via_transfer_only",
             Refusal::OwnerImmutable => "owner_immutable",
             Refusal::LastAdmin => "last_admin",
+            Refusal::OwnerNotSuspendable => "owner_not_suspendable",
             Refusal::LastOwner => "last_owner",
             Refusal::NotNominee => "not_nominee",
             Refusal::EmailImmutable => "email_immutable",
@@ -165,7 +168,9 @@ impl Refusal {
         use Refusal::*;
         match self {
             NotPermitted | SelfChange | AboveOwnRank | CannotDemoteOwner | OwnerViaTransferOnly
-            | OwnerImmutable | LastAdmin | LastOwner | NotNominee => RefusalKind::Forbidden,
+            | OwnerImmutable | LastAdmin | OwnerNotSuspendable | LastOwner | NotNominee => {
+                RefusalKind::Forbidden
+            }
             EmailImmutable
             | UnknownRole(_)
             | UnknownAction(_)

@@ -4,6 +4,7 @@
 use crate::id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
 };
+use crate::state::Deprovision;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -74,6 +75,9 @@ pub mod event_type {
     pub const AUTH_PASSWORD_RESET: &str = "auth.password_reset";
     pub const AUTH_PASSWORD_CHANGED: &str = "auth.password_changed";
     pub const SCIM_REFUSED: &str = "scim.refused";
+    pub const MEMBER_SUSPENDED: &str = "member.suspended";
+    pub const MEMBER_REINSTATED: &str = "member.reinstated";
+    pub const ORG_DEPROVISION_CHANGED: &str = "org.deprovision_changed";
 }
 
 /// One recorded change.
@@ -267,6 +271,19 @@ pub enum Change {
     /// the log says what the directory tried and why it was not done.
     #[serde(rename = "scim.refused")]
     DirectoryRefused { reason: String, request: String },
+    /// The member keeps their roles and grants but is answered as a non-member
+    /// until reinstated; their sessions, refresh tokens end with it, and the
+    /// keys they made are revoked as their own `api_key.revoked` events.
+    #[serde(rename = "member.suspended")]
+    MemberSuspended { user_id: UserId, email: Email },
+    #[serde(rename = "member.reinstated")]
+    MemberReinstated { user_id: UserId, email: Email },
+    /// What a directory's deprovisioning does from now on.
+    #[serde(rename = "org.deprovision_changed")]
+    DeprovisionChanged {
+        previous: Deprovision,
+        on_deprovision: Deprovision,
+    },
 }
 
 impl Change {
@@ -301,6 +318,9 @@ impl Change {
         event_type::AUTH_PASSWORD_RESET,
         event_type::AUTH_PASSWORD_CHANGED,
         event_type::SCIM_REFUSED,
+        event_type::MEMBER_SUSPENDED,
+        event_type::MEMBER_REINSTATED,
+        event_type::ORG_DEPROVISION_CHANGED,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -334,6 +354,9 @@ impl Change {
             Change::PasswordReset { .. } => event_type::AUTH_PASSWORD_RESET,
             Change::PasswordChanged { .. } => event_type::AUTH_PASSWORD_CHANGED,
             Change::DirectoryRefused { .. } => event_type::SCIM_REFUSED,
+            Change::MemberSuspended { .. } => event_type::MEMBER_SUSPENDED,
+            Change::MemberReinstated { .. } => event_type::MEMBER_REINSTATED,
+            Change::DeprovisionChanged { .. } => event_type::ORG_DEPROVISION_CHANGED,
         }
     }
 
@@ -370,6 +393,8 @@ impl Change {
                 ids.extend(objects_to.iter().map(UserId::as_str));
             }
             Change::RoleChanged { user_id, .. }
+            | Change::MemberSuspended { user_id, .. }
+            | Change::MemberReinstated { user_id, .. }
             | Change::LoginFailed { user_id }
             | Change::PasswordReset { user_id }
             | Change::PasswordChanged { user_id } => {
@@ -445,7 +470,8 @@ impl Change {
             | Change::ImportApplied { .. }
             | Change::ApiKeyCreated { .. }
             | Change::ApiKeyRevoked { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::DeprovisionChanged { .. } => {}
         }
         (ids, carried)
     }
@@ -464,6 +490,8 @@ impl Change {
             | Change::MemberUpdated { user_id, .. }
             | Change::MemberDeleted { user_id, .. }
             | Change::RoleChanged { user_id, .. }
+            | Change::MemberSuspended { user_id, .. }
+            | Change::MemberReinstated { user_id, .. }
             | Change::ScopeRolesChanged { user_id, .. }
             | Change::GrantChanged { user_id, .. }
             | Change::LoginFailed { user_id }
@@ -482,7 +510,9 @@ impl Change {
             Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
                 Some(key_id.as_str())
             }
-            Change::ImportApplied { .. } | Change::DirectoryRefused { .. } => None,
+            Change::ImportApplied { .. }
+            | Change::DirectoryRefused { .. }
+            | Change::DeprovisionChanged { .. } => None,
         }
     }
 }

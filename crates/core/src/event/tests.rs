@@ -236,6 +236,18 @@ fn one_of_each() -> Vec<Change> {
             reason: "last_admin".into(),
             request: "DELETE /Users/bob".into(),
         },
+        Change::MemberSuspended {
+            user_id: user(),
+            email: email(),
+        },
+        Change::MemberReinstated {
+            user_id: user(),
+            email: email(),
+        },
+        Change::DeprovisionChanged {
+            previous: crate::state::Deprovision::Remove,
+            on_deprovision: crate::state::Deprovision::Suspend,
+        },
     ];
     for change in &all {
         match change {
@@ -266,7 +278,10 @@ fn one_of_each() -> Vec<Change> {
             | Change::LoginFailed { .. }
             | Change::PasswordReset { .. }
             | Change::PasswordChanged { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::MemberSuspended { .. }
+            | Change::MemberReinstated { .. }
+            | Change::DeprovisionChanged { .. } => {}
         }
     }
     all

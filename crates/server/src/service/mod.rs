@@ -496,13 +496,16 @@ impl Service {
     }
 }
 
-/// The accounts a change deletes from the organization: their sessions and refresh
-/// tokens end in the same transaction (docs/model.md#deleting-a-member), whichever path deleted them.
+/// The accounts a change deletes from the organization or suspends in it: their
+/// sessions and refresh tokens end in the same transaction
+/// (docs/model.md#deleting-a-member, docs/provisioning.md#suspension), whichever path did it.
 /// The whole account is signed out, even if it belongs to other organizations:
 /// a session or token is the account's, not one membership's, so it signs in again.
 fn leavers(events: &[Event]) -> impl Iterator<Item = &UserId> {
     events.iter().filter_map(|e| match &e.change {
-        Change::MemberDeleted { user_id, .. } => Some(user_id),
+        Change::MemberDeleted { user_id, .. } | Change::MemberSuspended { user_id, .. } => {
+            Some(user_id)
+        }
         _ => None,
     })
 }
