@@ -17,6 +17,7 @@ mod scim_console;
 mod scim_groups;
 mod scim_quirks;
 mod scim_rules;
+mod scim_suspension;
 mod sight;
 mod smtp_sink;
 mod support;

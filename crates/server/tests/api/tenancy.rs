@@ -17,6 +17,7 @@ async fn everything_in(app: &TestApp, org: &str, owner: &User) -> Vec<Value> {
         "/api-keys",
         "/scim-tokens",
         "/scim-groups",
+        "/scim-settings",
         "/ownership-transfer",
         "/audit?limit=1000",
         "/audit/verify",
@@ -56,6 +57,16 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
             json!({"role": "admin", "name": "X"}),
         ),
         (Method::DELETE, format!("{p}/members/{u}"), Value::Null),
+        (
+            Method::POST,
+            format!("{p}/members/{u}/suspension"),
+            Value::Null,
+        ),
+        (
+            Method::DELETE,
+            format!("{p}/members/{u}/suspension"),
+            Value::Null,
+        ),
         (
             Method::POST,
             format!("{p}/members/bulk-delete"),
@@ -171,6 +182,12 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         (Method::GET, format!("{p}/scim-tokens"), Value::Null),
         (Method::DELETE, format!("{p}/scim-tokens/{k}"), Value::Null),
         (Method::GET, format!("{p}/scim-groups"), Value::Null),
+        (Method::GET, format!("{p}/scim-settings"), Value::Null),
+        (
+            Method::PUT,
+            format!("{p}/scim-settings"),
+            json!({"on_deprovision": "suspend"}),
+        ),
         (
             Method::PUT,
             format!("{p}/scim-groups/engineering/mapping"),
