@@ -121,7 +121,8 @@ pub fn grounds<'a>(
     if !policy.applies(action, ty) {
         return Err(Denial::NotApplicable);
     }
-    let Some(member) = state.member(user) else {
+    // A suspended member is answered as someone outside the organization.
+    let Some(member) = state.active_member(user) else {
         return Err(Denial::NotAMember);
     };
     if policy.ownership.root && state.is_owner(policy, user) {
@@ -218,7 +219,7 @@ pub fn allowed_everywhere_below(
     action: ActionIndex,
     parent: Option<&ObjectId>,
 ) -> bool {
-    let Some(member) = state.member(user) else {
+    let Some(member) = state.active_member(user) else {
         return false;
     };
     if policy.ownership.root && state.is_owner(policy, user) {

@@ -5,6 +5,7 @@ use crate::event::ScopeRoles;
 use crate::id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
 };
+use crate::state::Deprovision;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -57,6 +58,21 @@ pub enum Command {
     DeleteMember {
         user_id: UserId,
         hand_over_to_root: bool,
+    },
+    /// Governed as `DeleteMember` (and never the owner): the member stays, roles
+    /// and grants kept, but is answered as a non-member until reinstated; the
+    /// keys they made are revoked. Suspending a suspended member changes nothing.
+    SuspendMember {
+        user_id: UserId,
+    },
+    /// Governed as `SuspendMember`; a member not suspended is left as they are.
+    ReinstateMember {
+        user_id: UserId,
+    },
+    /// What a directory's deprovisioning (SCIM `active: false`) does; owners and
+    /// admins (`members:manage`) only.
+    SetDeprovision {
+        on_deprovision: Deprovision,
     },
     /// The user's roles on one scope object, replaced; empty removes them.
     SetScopeRoles {

@@ -23,8 +23,8 @@ pub mod warning;
 pub use api_key::{ApiKey, API_KEY_PERMISSIONS};
 pub use command::{Command, ImportRow};
 pub use decide::{
-    decide, plan_import, second_factor_refusal, second_factor_reset_refusal, ImportPlan, RowEffect,
-    RowOutcome,
+    decide, deprovision_command, plan_import, second_factor_refusal, second_factor_reset_refusal,
+    ImportPlan, RowEffect, RowOutcome,
 };
 pub use event::{Actor, Change, Event, ScopeRoles};
 pub use id::{
@@ -35,5 +35,5 @@ pub use policy::{OrgActions, Policy, PolicyError, PolicyErrors};
 pub use refusal::{Refusal, RefusalKind, RowRefusal};
 pub use set::{ActionSet, RoleSet};
 pub use snapshot::{Decision, Reason, Snapshot};
-pub use state::{apply, replay, State, StateRows};
+pub use state::{apply, replay, Deprovision, State, StateRows};
 pub use warning::member_warnings;

@@ -32,6 +32,8 @@ pub enum Refusal {
     OwnerImmutable,
     #[error("this would leave the organization with fewer admins than its policy requires")]
     LastAdmin,
+    #[error("the organization's owner cannot be suspended")]
+    OwnerNotSuspendable,
     #[error("this would leave the organization without an owner")]
     LastOwner,
     #[error("only the nominee can accept or decline the ownership transfer")]
@@ -132,6 +134,7 @@ impl Refusal {
             Refusal::OwnerViaTransferOnly => "owner_via_transfer_only",
             Refusal::OwnerImmutable => "owner_immutable",
             Refusal::LastAdmin => "last_admin",
+            Refusal::OwnerNotSuspendable => "owner_not_suspendable",
             Refusal::LastOwner => "last_owner",
             Refusal::NotNominee => "not_nominee",
             Refusal::EmailImmutable => "email_immutable",
@@ -187,7 +190,8 @@ impl Refusal {
             | NotNominee
             | SecondFactorRequired
             | MemberOfOtherOrganizations
-            | SsoRoleTooHigh(_) => RefusalKind::Forbidden,
+            | SsoRoleTooHigh(_)
+            | OwnerNotSuspendable => RefusalKind::Forbidden,
             EmailImmutable
             | UnknownRole(_)
             | UnknownAction(_)

@@ -21,6 +21,38 @@ pub struct OrgInfo {
     /// Admins and owners need a second factor to manage the organization
     /// (docs/two-factor.md#the-organization-setting).
     pub second_factor_required: bool,
+    /// What a directory's deprovisioning does to a member (docs/provisioning.md).
+    pub on_deprovision: Deprovision,
+}
+
+/// What an organization chose for a member its directory deprovisions
+/// (SCIM `active: false`): removed, or suspended and kept, roles and all, to be
+/// reinstated (docs/provisioning.md#suspension).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Deprovision {
+    #[default]
+    Remove,
+    Suspend,
+}
+
+impl Deprovision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Deprovision::Remove => "remove",
+            Deprovision::Suspend => "suspend",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Deprovision> {
+        match text {
+            "remove" => Some(Deprovision::Remove),
+            "suspend" => Some(Deprovision::Suspend),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +61,9 @@ pub struct Member {
     pub email: Email,
     pub name: Name,
     pub role: String,
+    /// Suspended: keeps their roles and grants, but every check answers for them
+    /// as for someone outside the organization until they are reinstated.
+    pub suspended: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +117,16 @@ impl State {
     }
     pub fn member(&self, user: &UserId) -> Option<&Member> {
         self.members.get(user)
+    }
+    /// A member who is not suspended: the one every check and every act asks for.
+    pub fn active_member(&self, user: &UserId) -> Option<&Member> {
+        self.members.get(user).filter(|m| !m.suspended)
+    }
+    /// What the organization does to a member its directory deprovisions.
+    pub fn on_deprovision(&self) -> Deprovision {
+        self.org
+            .as_ref()
+            .map_or_else(Deprovision::default, |o| o.on_deprovision)
     }
     pub fn members(&self) -> impl Iterator<Item = &Member> {
         self.members.values()
@@ -208,13 +253,18 @@ impl State {
         }
     }
 
-    /// How many members count as admins for the minimum-admins rule.
+    /// How many members count as admins for the minimum-admins rule: a
+    /// suspended admin administers nothing, so does not count.
     pub fn admin_count(&self, policy: &Policy) -> usize {
         policy
             .governance
             .admin_roles
             .iter()
-            .map(|r| self.holder_count(&policy.role(r).name))
+            .map(|r| {
+                self.holders(&policy.role(r).name)
+                    .filter(|u| self.active_member(u).is_some())
+                    .count()
+            })
             .sum()
     }
 }
@@ -248,6 +298,9 @@ impl State {
         };
         for m in rows.members {
             add_member(&mut state, &m.user_id, &m.email, &m.name, &m.role);
+            if m.suspended {
+                set_suspended(&mut state, &m.user_id, true);
+            }
         }
         for (user, object, role) in rows.scope_roles {
             state
@@ -315,6 +368,7 @@ fn add_member(state: &mut State, user: &UserId, email: &Email, name: &Name, role
             email: email.clone(),
             name: name.clone(),
             role: role.to_string(),
+            suspended: false,
         },
     );
     state.by_email.insert(email.clone(), user.clone());
@@ -323,6 +377,12 @@ fn add_member(state: &mut State, user: &UserId, email: &Email, name: &Name, role
         .entry(role.to_string())
         .or_default()
         .insert(user.clone());
+}
+
+fn set_suspended(state: &mut State, user: &UserId, suspended: bool) {
+    if let Some(m) = state.members.get_mut(user) {
+        m.suspended = suspended;
+    }
 }
 
 fn add_invitation(state: &mut State, invitation: Invitation) {
@@ -389,6 +449,7 @@ pub fn apply(state: &mut State, event: &Event) {
                 owner: owner_id.clone(),
                 deleted: false,
                 second_factor_required: false,
+                on_deprovision: Deprovision::default(),
             });
             add_member(state, owner_id, owner_email, owner_name, owner_role);
         }
@@ -480,6 +541,13 @@ pub fn apply(state: &mut State, event: &Event) {
         Change::RoleChanged {
             user_id, new_role, ..
         } => set_role(state, user_id, new_role),
+        Change::MemberSuspended { user_id, .. } => set_suspended(state, user_id, true),
+        Change::MemberReinstated { user_id, .. } => set_suspended(state, user_id, false),
+        Change::DeprovisionChanged { on_deprovision, .. } => {
+            if let Some(org) = state.org.as_mut() {
+                org.on_deprovision = *on_deprovision;
+            }
+        }
         Change::ScopeRolesChanged {
             user_id,
             object_id,

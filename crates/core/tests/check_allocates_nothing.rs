@@ -51,6 +51,18 @@ fn check_allocates_nothing() {
     org.create("pm", "p1", "project", None);
     org.create("pm", "q1", "question", Some("p1"));
     org.grant("pm", "p1", "ana", &["project:edit"]);
+    // A suspended member is denied on the same path, allocating nothing either.
+    org.add("sue", "analyst");
+    org.grant("pm", "p1", "sue", &["project:edit"]);
+    assert_eq!(
+        org.outcome(
+            "owner",
+            steward_core::Command::SuspendMember {
+                user_id: uid("sue")
+            }
+        ),
+        "ok"
+    );
     let s = &org.snapshot;
     let questions: Vec<(&str, &str, &str)> = vec![
         ("ana", "project:edit", "q1"),
@@ -61,6 +73,7 @@ fn check_allocates_nothing() {
         ("ana", "project:fly", "p1"),
         ("ana", "dashboard:view", "p1"),
         ("ana", "project:view", "nothing"),
+        ("sue", "project:edit", "q1"),
     ];
     let refs: Vec<_> = questions
         .iter()

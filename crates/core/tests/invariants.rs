@@ -72,6 +72,8 @@ enum Spec {
     CreateApiKey(usize, usize, Vec<usize>),
     RevokeApiKey(usize),
     RecordLoginFailure(usize),
+    Suspend(usize),
+    Reinstate(usize),
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -102,6 +104,8 @@ fn spec() -> impl Strategy<Value = Spec> {
         3 => (i(), i(), proptest::collection::vec(i(), 0..3)).prop_map(|(k, h, ps)| Spec::CreateApiKey(k, h, ps)),
         2 => i().prop_map(Spec::RevokeApiKey),
         2 => i().prop_map(Spec::RecordLoginFailure),
+        6 => i().prop_map(Spec::Suspend),
+        4 => i().prop_map(Spec::Reinstate),
     ]
 }
 
@@ -254,6 +258,8 @@ fn to_command(p: &Policy, state: &State, s: &Spec, now: Timestamp) -> Command {
         },
         Spec::RevokeApiKey(k) => Command::RevokeApiKey { key_id: api_key(k) },
         Spec::RecordLoginFailure(u) => Command::RecordLoginFailure { user_id: user(u) },
+        Spec::Suspend(u) => Command::SuspendMember { user_id: user(u) },
+        Spec::Reinstate(u) => Command::ReinstateMember { user_id: user(u) },
     }
 }
 

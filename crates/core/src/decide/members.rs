@@ -190,7 +190,9 @@ pub(super) fn delete(
     if cx.rank_of(target) > cx.rank_of(actor) {
         return Err(Refusal::AboveOwnRank);
     }
-    if cx.role_of(target).is_some_and(|r| p.counts_as_admin(r))
+    // A suspended admin is not counted, so removing one leaves the count as it is.
+    if !target.suspended
+        && cx.role_of(target).is_some_and(|r| p.counts_as_admin(r))
         && cx.state.admin_count(p) <= p.governance.min_admins
     {
         return Err(Refusal::LastAdmin);

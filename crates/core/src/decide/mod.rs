@@ -10,6 +10,7 @@ mod ownership;
 mod roles;
 mod second_factor;
 mod sso;
+mod suspension;
 
 pub use api_keys::api_key_refusal;
 pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
@@ -17,6 +18,7 @@ pub use objects::share_refusal;
 pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal};
 pub use second_factor::{reset_refusal as second_factor_reset_refusal, second_factor_refusal};
 pub use sso::sso_settings_refusal;
+pub use suspension::deprovision_command;
 
 use crate::access;
 use crate::command::Command;
@@ -78,6 +80,11 @@ pub fn decide(
             user_id,
             hand_over_to_root,
         } => members::delete(&cx, user_id, hand_over_to_root)?,
+        Command::SuspendMember { user_id } => suspension::suspend(&cx, user_id)?,
+        Command::ReinstateMember { user_id } => suspension::reinstate(&cx, user_id)?,
+        Command::SetDeprovision { on_deprovision } => {
+            suspension::set_deprovision(&cx, on_deprovision)?
+        }
         Command::SetScopeRoles {
             user_id,
             object_id,
@@ -216,7 +223,10 @@ impl<'a> Context<'a> {
     pub fn acting_member(&self) -> Result<&'a Member, Refusal> {
         self.org()?;
         let user = self.actor.user().ok_or(Refusal::NotPermitted)?;
-        self.state.member(user).ok_or(Refusal::NoOrganization)
+        // A suspended member acts as someone outside the organization.
+        self.state
+            .active_member(user)
+            .ok_or(Refusal::NoOrganization)
     }
 
     pub fn member(&self, user: &UserId) -> Result<&'a Member, Refusal> {

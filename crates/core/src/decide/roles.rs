@@ -138,7 +138,9 @@ pub(super) fn check_role_change(
         return Ok(());
     }
     // "demoting them would leave the org without an admin. The Owner counts as an Admin."
-    let was_admin = current.is_some_and(|r| p.counts_as_admin(r));
+    // A suspended admin is not counted (`State::admin_count`), so demoting one
+    // leaves the count as it is.
+    let was_admin = !target.suspended && current.is_some_and(|r| p.counts_as_admin(r));
     if was_admin && !p.counts_as_admin(new) && cx.state.admin_count(p) <= p.governance.min_admins {
         return Err(Refusal::LastAdmin);
     }

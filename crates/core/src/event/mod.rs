@@ -4,6 +4,7 @@
 use crate::id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
 };
+use crate::state::Deprovision;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -82,6 +83,9 @@ pub mod event_type {
     pub const SSO_JOINED: &str = "sso.joined";
     pub const SSO_SIGNED_IN: &str = "sso.signed_in";
     pub const AUTH_BREAK_GLASS: &str = "auth.break_glass";
+    pub const MEMBER_SUSPENDED: &str = "member.suspended";
+    pub const MEMBER_REINSTATED: &str = "member.reinstated";
+    pub const ORG_DEPROVISION_CHANGED: &str = "org.deprovision_changed";
 }
 
 /// One recorded change.
@@ -305,6 +309,19 @@ pub enum Change {
     /// Changes nothing: the owner's password sign-in while SSO is required.
     #[serde(rename = "auth.break_glass")]
     BreakGlass { user_id: UserId },
+    /// The member keeps their roles and grants but is answered as a non-member
+    /// until reinstated; their sessions, refresh tokens end with it, and the
+    /// keys they made are revoked as their own `api_key.revoked` events.
+    #[serde(rename = "member.suspended")]
+    MemberSuspended { user_id: UserId, email: Email },
+    #[serde(rename = "member.reinstated")]
+    MemberReinstated { user_id: UserId, email: Email },
+    /// What a directory's deprovisioning does from now on.
+    #[serde(rename = "org.deprovision_changed")]
+    DeprovisionChanged {
+        previous: Deprovision,
+        on_deprovision: Deprovision,
+    },
 }
 
 impl Change {
@@ -347,6 +364,9 @@ impl Change {
         event_type::SSO_JOINED,
         event_type::SSO_SIGNED_IN,
         event_type::AUTH_BREAK_GLASS,
+        event_type::MEMBER_SUSPENDED,
+        event_type::MEMBER_REINSTATED,
+        event_type::ORG_DEPROVISION_CHANGED,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -388,6 +408,9 @@ impl Change {
             Change::SsoJoined { .. } => event_type::SSO_JOINED,
             Change::SsoSignedIn { .. } => event_type::SSO_SIGNED_IN,
             Change::BreakGlass { .. } => event_type::AUTH_BREAK_GLASS,
+            Change::MemberSuspended { .. } => event_type::MEMBER_SUSPENDED,
+            Change::MemberReinstated { .. } => event_type::MEMBER_REINSTATED,
+            Change::DeprovisionChanged { .. } => event_type::ORG_DEPROVISION_CHANGED,
         }
     }
 
@@ -424,6 +447,8 @@ impl Change {
                 ids.extend(objects_to.iter().map(UserId::as_str));
             }
             Change::RoleChanged { user_id, .. }
+            | Change::MemberSuspended { user_id, .. }
+            | Change::MemberReinstated { user_id, .. }
             | Change::LoginFailed { user_id }
             | Change::PasswordReset { user_id }
             | Change::PasswordChanged { user_id }
@@ -507,7 +532,8 @@ impl Change {
             | Change::SecondFactorRequiredSet { .. }
             | Change::SsoConfigured { .. }
             | Change::SsoRemoved { .. }
-            | Change::SsoDomainProven { .. } => {}
+            | Change::SsoDomainProven { .. }
+            | Change::DeprovisionChanged { .. } => {}
         }
         (ids, carried)
     }
@@ -526,6 +552,8 @@ impl Change {
             | Change::MemberUpdated { user_id, .. }
             | Change::MemberDeleted { user_id, .. }
             | Change::RoleChanged { user_id, .. }
+            | Change::MemberSuspended { user_id, .. }
+            | Change::MemberReinstated { user_id, .. }
             | Change::ScopeRolesChanged { user_id, .. }
             | Change::GrantChanged { user_id, .. }
             | Change::LoginFailed { user_id }
@@ -553,7 +581,8 @@ impl Change {
             | Change::SecondFactorRequiredSet { .. }
             | Change::SsoConfigured { .. }
             | Change::SsoRemoved { .. }
-            | Change::SsoDomainProven { .. } => None,
+            | Change::SsoDomainProven { .. }
+            | Change::DeprovisionChanged { .. } => None,
         }
     }
 }

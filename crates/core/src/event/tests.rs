@@ -261,6 +261,18 @@ fn one_of_each() -> Vec<Change> {
             issuer: "https://id.acme.test".into(),
         },
         Change::BreakGlass { user_id: user() },
+        Change::MemberSuspended {
+            user_id: user(),
+            email: email(),
+        },
+        Change::MemberReinstated {
+            user_id: user(),
+            email: email(),
+        },
+        Change::DeprovisionChanged {
+            previous: crate::state::Deprovision::Remove,
+            on_deprovision: crate::state::Deprovision::Suspend,
+        },
     ];
     for change in &all {
         match change {
@@ -299,7 +311,10 @@ fn one_of_each() -> Vec<Change> {
             | Change::SsoDomainProven { .. }
             | Change::SsoJoined { .. }
             | Change::SsoSignedIn { .. }
-            | Change::BreakGlass { .. } => {}
+            | Change::BreakGlass { .. }
+            | Change::MemberSuspended { .. }
+            | Change::MemberReinstated { .. }
+            | Change::DeprovisionChanged { .. } => {}
         }
     }
     all

@@ -16,7 +16,7 @@ use crate::event::{Change, Event};
 use crate::id::{ObjectId, UserId};
 use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex, ORGANIZATION};
 use crate::set::{ActionSet, RoleSet};
-use crate::state::State;
+use crate::state::{Member, State};
 use chunked::Chunked;
 use id_key::IdIndex;
 use rustc_hash::FxHashMap;
@@ -220,7 +220,7 @@ impl Snapshot {
             for m in state.members() {
                 users.insert(m.user_id.as_arc().clone(), user_ids.len() as u32);
                 user_ids.push(Some(m.user_id.as_arc().clone()));
-                member_role.push(policy.org_role(&m.role).unwrap_or(NO_ROLE));
+                member_role.push(held_role(&policy, m));
             }
         }
 
@@ -631,12 +631,15 @@ impl Snapshot {
                     });
                 }
             }
-            Change::RoleChanged {
-                user_id, new_role, ..
-            } => {
-                if let Some(&u) = self.users.get(user_id.as_str()) {
-                    self.member_role
-                        .set(u, p.org_role(new_role).unwrap_or(NO_ROLE));
+            // A suspended member's slot stays empty whatever role they hold.
+            Change::RoleChanged { user_id, .. }
+            | Change::MemberSuspended { user_id, .. }
+            | Change::MemberReinstated { user_id, .. } => {
+                if let (Some(&u), Some(m)) = (
+                    self.users.get(user_id.as_str()),
+                    state_after.member(user_id),
+                ) {
+                    self.member_role.set(u, held_role(&p, m));
                 }
             }
             Change::MemberDeleted {
@@ -780,14 +783,25 @@ impl Snapshot {
             Change::SecondFactorRequiredSet { required } => {
                 self.second_factor_required = *required;
             }
-            | Change::SsoConfigured { .. }
+            Change::SsoConfigured { .. }
             | Change::SsoRemoved { .. }
             | Change::SsoDomainProven { .. }
             | Change::SsoJoined { .. }
             | Change::SsoSignedIn { .. }
-            | Change::BreakGlass { .. } => {}
+            | Change::BreakGlass { .. }
+            | Change::DeprovisionChanged { .. } => {}
         }
     }
+}
+
+/// The organization role a member's slot holds: none while they are suspended,
+/// so every check answers for them as for a non-member without a look elsewhere
+/// (the check path stays one load and allocation-free).
+fn held_role(policy: &Policy, member: &Member) -> u16 {
+    if member.suspended {
+        return NO_ROLE;
+    }
+    policy.org_role(&member.role).unwrap_or(NO_ROLE)
 }
 
 /// A decision's reason, written out only when it leaves the process.

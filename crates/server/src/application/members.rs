@@ -24,6 +24,9 @@ pub struct MemberView {
     pub email: String,
     pub name: String,
     pub role: String,
+    /// Suspended (docs/provisioning.md#suspension): roles kept, but every check
+    /// answers as for a non-member until reinstated.
+    pub suspended: bool,
     /// Roles held on scope objects: those the caller may see.
     pub scopes: Vec<ScopeView>,
     /// e.g. `viewer_without_sites`: a viewer who will see nothing until given sites.
@@ -93,6 +96,7 @@ pub fn member_view(
         email: m.email.to_string(),
         name: m.name.to_string(),
         role: m.role.clone(),
+        suspended: m.suspended,
         scopes: state
             .scopes_of(user)
             .filter(|(object, _)| viewer.sees(object.as_str()))
@@ -261,6 +265,34 @@ impl Steward {
             .execute(&org.org, &org.actor()?, command)
             .await?;
         Ok(())
+    }
+
+    /// Suspends one member, by the core's rule (as a removal, never the owner):
+    /// their sessions, refresh tokens and keys end in the same change. Answers
+    /// the member as they are now.
+    pub async fn suspend_member(&self, org: &InOrg, user: &UserId) -> Result<MemberView, AppError> {
+        let command = Command::SuspendMember {
+            user_id: user.clone(),
+        };
+        self.service
+            .execute(&org.org, &org.actor()?, command)
+            .await?;
+        self.current_member(org, user).await
+    }
+
+    /// Reinstates a suspended member: their roles and grants count again.
+    pub async fn reinstate_member(
+        &self,
+        org: &InOrg,
+        user: &UserId,
+    ) -> Result<MemberView, AppError> {
+        let command = Command::ReinstateMember {
+            user_id: user.clone(),
+        };
+        self.service
+            .execute(&org.org, &org.actor()?, command)
+            .await?;
+        self.current_member(org, user).await
     }
 
     /// The roles `user` holds on one scope object (`[]` removes them); answers

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::time::Instant;
 use steward_core::api_key::KeyUse;
-use steward_core::{Actor, ApiKeyId, OrgId, UserId};
+use steward_core::{Actor, ApiKeyId, Command, Deprovision, OrgId, UserId};
 
 /// The key permission a SCIM token carries, and nothing else.
 pub const SCIM_PERMISSION: &str = "scim";
@@ -43,6 +43,42 @@ pub struct ScimTokenView {
     #[serde(flatten)]
     pub key: KeyView,
     pub base_url: String,
+}
+
+/// What a directory's deprovisioning (SCIM `active: false`) does to a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDeprovision {
+    /// Removed from the organization, as before (the default).
+    Remove,
+    /// Suspended: kept with their roles, answered as a non-member until
+    /// `active: true` reinstates them (docs/provisioning.md#suspension).
+    Suspend,
+}
+
+impl From<Deprovision> for OnDeprovision {
+    fn from(d: Deprovision) -> OnDeprovision {
+        match d {
+            Deprovision::Remove => OnDeprovision::Remove,
+            Deprovision::Suspend => OnDeprovision::Suspend,
+        }
+    }
+}
+
+impl From<OnDeprovision> for Deprovision {
+    fn from(d: OnDeprovision) -> Deprovision {
+        match d {
+            OnDeprovision::Remove => Deprovision::Remove,
+            OnDeprovision::Suspend => Deprovision::Suspend,
+        }
+    }
+}
+
+/// The organization's provisioning settings.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScimSettings {
+    pub on_deprovision: OnDeprovision,
 }
 
 /// A request a directory sent, as the Provisioning page lists it.
@@ -135,6 +171,34 @@ impl Steward {
         }
     }
 
+    /// The organization's provisioning settings. Needs `members:manage`.
+    pub async fn scim_settings(&self, org: &InOrg) -> Result<ScimSettings, AppError> {
+        org.require("members:manage")?;
+        let on_deprovision = self
+            .service()
+            .read(&org.org, |state| state.on_deprovision())
+            .await?;
+        Ok(ScimSettings {
+            on_deprovision: on_deprovision.into(),
+        })
+    }
+
+    /// Sets what deprovisioning does, by the core's rule (owners and admins);
+    /// answers the settings as they are now.
+    pub async fn set_scim_settings(
+        &self,
+        org: &InOrg,
+        settings: ScimSettings,
+    ) -> Result<ScimSettings, AppError> {
+        let command = Command::SetDeprovision {
+            on_deprovision: settings.on_deprovision.into(),
+        };
+        self.service()
+            .execute(&org.org, &org.actor()?, command)
+            .await?;
+        self.scim_settings(org).await
+    }
+
     /// The requests directories sent lately, newest first. Needs `members:manage`.
     pub async fn directory_requests(&self, org: &InOrg) -> Result<Vec<DirectoryRequest>, AppError> {
         org.require("members:manage")?;
@@ -175,7 +239,7 @@ impl Steward {
             key_id: grant.key_id.clone(),
             creator,
         };
-        let command = steward_core::Command::RecordDirectoryRefusal {
+        let command = Command::RecordDirectoryRefusal {
             reason: reason.to_string(),
             request,
         };

@@ -26,6 +26,10 @@ pub fn router() -> Router<Application> {
         )
         .route("/api/v1/orgs/{org}/members/bulk-delete", post(bulk_delete))
         .route(
+            "/api/v1/orgs/{org}/members/{user}/suspension",
+            post(suspend).delete(reinstate),
+        )
+        .route(
             "/api/v1/orgs/{org}/members/{user}/scopes/{object}",
             put(set_scope_roles),
         )
@@ -97,6 +101,35 @@ pub(crate) async fn remove(
     let user = parse_user(&user)?;
     app.steward.delete_member(&org, &user, query).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Suspends the member (docs/provisioning.md#suspension): roles kept, every
+/// check denied, sessions and keys ended; the owner never.
+#[utoipa::path(post, operation_id = "suspendMember", path = "/api/v1/orgs/{org}/members/{user}/suspension", tag = "members",
+    params(("org" = String, Path), ("user" = String, Path)),
+    responses((status = 200, body = MemberView), (status = 403), (status = 404)))]
+pub(crate) async fn suspend(
+    State(app): State<Application>,
+    caller: Caller,
+    ApiPath((org, user)): ApiPath<(String, String)>,
+) -> Result<Json<MemberView>, ApiError> {
+    let org = app.steward.in_org(caller, &org)?;
+    let user = parse_user(&user)?;
+    Ok(Json(app.steward.suspend_member(&org, &user).await?))
+}
+
+/// Reinstates a suspended member: their roles and grants count again.
+#[utoipa::path(delete, operation_id = "reinstateMember", path = "/api/v1/orgs/{org}/members/{user}/suspension", tag = "members",
+    params(("org" = String, Path), ("user" = String, Path)),
+    responses((status = 200, body = MemberView), (status = 403), (status = 404)))]
+pub(crate) async fn reinstate(
+    State(app): State<Application>,
+    caller: Caller,
+    ApiPath((org, user)): ApiPath<(String, String)>,
+) -> Result<Json<MemberView>, ApiError> {
+    let org = app.steward.in_org(caller, &org)?;
+    let user = parse_user(&user)?;
+    Ok(Json(app.steward.reinstate_member(&org, &user).await?))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -2,11 +2,14 @@
 //! over the provisioning use cases (application/provisioning.rs). A token is an
 //! API key with the `scim` permission; the answer carries the SCIM base URL.
 //! Also the directory groups' mappings to roles (`/scim-groups`), which the
-//! console's Provisioning page sets too.
+//! console's Provisioning page sets too, and the provisioning settings
+//! (`/scim-settings`: what deprovisioning does).
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, Caller};
-use crate::application::provisioning::{CreateScimToken, MappingChoice, ScimTokenView};
+use crate::application::provisioning::{
+    CreateScimToken, MappingChoice, ScimSettings, ScimTokenView,
+};
 use crate::application::{Application, Page};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,6 +22,10 @@ pub fn router() -> Router<Application> {
         .route("/api/v1/orgs/{org}/scim-tokens", post(create).get(list))
         .route("/api/v1/orgs/{org}/scim-tokens/{key}", delete(revoke))
         .route("/api/v1/orgs/{org}/scim-groups", get(groups))
+        .route(
+            "/api/v1/orgs/{org}/scim-settings",
+            get(settings).put(set_settings),
+        )
         .route(
             "/api/v1/orgs/{org}/scim-groups/{group}/mapping",
             put(map_group),
@@ -113,4 +120,31 @@ pub(super) async fn revoke(
     let org = app.steward.in_org(caller, &org)?;
     app.steward.revoke_scim_token(&org, &token).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, operation_id = "getScimSettings", path = "/api/v1/orgs/{org}/scim-settings", tag = "provisioning",
+    params(("org" = String, Path)),
+    responses((status = 200, body = ScimSettings), (status = 403), (status = 404)))]
+pub(super) async fn settings(
+    State(app): State<Application>,
+    caller: Caller,
+    ApiPath(org): ApiPath<String>,
+) -> Result<Json<ScimSettings>, ApiError> {
+    let org = app.steward.in_org(caller, &org)?;
+    Ok(Json(app.steward.scim_settings(&org).await?))
+}
+
+/// `{"on_deprovision": "suspend"}`: a directory's `active: false` suspends
+/// (`remove`, the default: removes).
+#[utoipa::path(put, operation_id = "setScimSettings", path = "/api/v1/orgs/{org}/scim-settings", tag = "provisioning",
+    params(("org" = String, Path)), request_body = ScimSettings,
+    responses((status = 200, body = ScimSettings), (status = 400), (status = 403), (status = 404)))]
+pub(super) async fn set_settings(
+    State(app): State<Application>,
+    caller: Caller,
+    ApiPath(org): ApiPath<String>,
+    ApiJson(body): ApiJson<ScimSettings>,
+) -> Result<Json<ScimSettings>, ApiError> {
+    let org = app.steward.in_org(caller, &org)?;
+    Ok(Json(app.steward.set_scim_settings(&org, body).await?))
 }

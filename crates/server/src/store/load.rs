@@ -6,8 +6,8 @@ use sqlx::{AnyConnection, Row as _};
 use std::collections::BTreeSet;
 use steward_core::state::{Invitation, Member, Nomination, Object, OrgInfo};
 use steward_core::{
-    ApiKey, ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, State, StateRows,
-    Timestamp, UserId,
+    ApiKey, ApiKeyId, Deprovision, Email, InvitationId, Name, NominationId, ObjectId, OrgId, State,
+    StateRows, Timestamp, UserId,
 };
 
 impl Store {
@@ -38,8 +38,8 @@ async fn organization(
     org: &OrgId,
 ) -> Result<(OrgInfo, Head), StoreError> {
     let Some(r) = sqlx::query(
-        "SELECT name, owner_id, deleted, head_seq, head_hash, second_factor_required \
-         FROM organizations WHERE id = $1",
+        "SELECT name, owner_id, deleted, head_seq, head_hash, second_factor_required, \
+         on_deprovision FROM organizations WHERE id = $1",
     )
     .bind(org.as_str())
     .fetch_optional(&mut *conn)
@@ -57,12 +57,15 @@ async fn organization(
         owner: parse_id(&r, 1, UserId::parse)?,
         deleted: r.try_get::<i64, _>(2)? != 0,
         second_factor_required: r.try_get::<i64, _>(5)? != 0,
+        on_deprovision: parse_id(&r, 6, |s| {
+            Deprovision::parse(s).ok_or_else(|| format!("unknown on_deprovision {s:?}"))
+        })?,
     };
     Ok((info, head))
 }
 
 async fn members(conn: &mut AnyConnection, org: &OrgId) -> Result<Vec<Member>, StoreError> {
-    sqlx::query("SELECT user_id, email, name, role FROM memberships WHERE org_id = $1")
+    sqlx::query("SELECT user_id, email, name, role, suspended FROM memberships WHERE org_id = $1")
         .bind(org.as_str())
         .fetch_all(&mut *conn)
         .await?
@@ -73,6 +76,7 @@ async fn members(conn: &mut AnyConnection, org: &OrgId) -> Result<Vec<Member>, S
                 email: parse_id(r, 1, Email::from_stored)?,
                 name: parse_id(r, 2, Name::parse)?,
                 role: r.try_get(3)?,
+                suspended: r.try_get::<i64, _>(4)? != 0,
             })
         })
         .collect()

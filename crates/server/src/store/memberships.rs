@@ -14,6 +14,8 @@ pub struct AccountMembership {
 
 impl Store {
     /// The account's memberships in live organizations, by organization name.
+    /// A suspended membership is left out: the account is answered there as a
+    /// non-member (docs/provisioning.md#suspension), its tokens carry no role.
     pub async fn memberships_of(
         &self,
         account_id: &str,
@@ -21,7 +23,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT m.org_id, o.name, m.role FROM memberships m \
              JOIN organizations o ON o.id = m.org_id \
-             WHERE m.user_id = $1 AND o.deleted = 0 ORDER BY o.name, m.org_id",
+             WHERE m.user_id = $1 AND m.suspended = 0 AND o.deleted = 0 ORDER BY o.name, m.org_id",
         )
         .bind(account_id)
         .fetch_all(self.pool())

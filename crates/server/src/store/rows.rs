@@ -54,7 +54,10 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
                 out.insert(Row::Invitation(i.clone()));
             }
         }
-        Change::MemberUpdated { user_id, .. } | Change::RoleChanged { user_id, .. } => {
+        Change::MemberUpdated { user_id, .. }
+        | Change::RoleChanged { user_id, .. }
+        | Change::MemberSuspended { user_id, .. }
+        | Change::MemberReinstated { user_id, .. } => {
             out.insert(Row::Member(user_id.clone()));
         }
         Change::MemberDeleted { user_id, .. } => {
@@ -81,6 +84,9 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
         }
         Change::TransferAccepted { .. } => {
             out.insert(Row::Nomination);
+            out.insert(Row::Org);
+        }
+        Change::DeprovisionChanged { .. } => {
             out.insert(Row::Org);
         }
         Change::ObjectCreated { object_id, .. } => {
@@ -217,7 +223,7 @@ impl Table {
 
     fn columns(self) -> &'static [&'static str] {
         match self {
-            Table::Memberships => &["user_id", "email", "name", "role"],
+            Table::Memberships => &["user_id", "email", "name", "role", "suspended"],
             Table::ScopeRoles => &["user_id", "object_id", "role"],
             Table::Objects => &["id", "type", "name", "parent_id", "owner_id"],
             Table::Grants => &["object_id", "user_id", "action"],
@@ -317,12 +323,13 @@ async fn write_batch(
                     run(
                         conn,
                         "UPDATE organizations SET name = $1, owner_id = $2, deleted = $3, \
-                         second_factor_required = $4 WHERE id = $5",
+                         second_factor_required = $4, on_deprovision = $5 WHERE id = $6",
                         vec![
                             t(info.name.as_str()),
                             t(info.owner.as_str()),
                             Arg::Int(i64::from(info.deleted)),
                             Arg::Int(i64::from(info.second_factor_required)),
+                            t(info.on_deprovision.as_str()),
                             t(org.as_str()),
                         ],
                     )
@@ -339,6 +346,7 @@ async fn write_batch(
                             t(m.email.as_str()),
                             t(m.name.as_str()),
                             t(&m.role),
+                            Arg::Int(i64::from(m.suspended)),
                         ],
                     );
                 }

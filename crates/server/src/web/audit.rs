@@ -144,6 +144,21 @@ fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
                 role(r)
             )
         }
+        Change::MemberSuspended { user_id, email } => format!(
+            "{by} suspended {} ({email}): they keep their roles but may do nothing until reinstated",
+            name(user_id.as_str())
+        ),
+        Change::MemberReinstated { user_id, email } => {
+            format!("{by} reinstated {} ({email})", name(user_id.as_str()))
+        }
+        Change::DeprovisionChanged { on_deprovision, .. } => match on_deprovision {
+            steward_core::Deprovision::Suspend => {
+                format!("{by} chose that the directory's deprovisioning suspends members")
+            }
+            steward_core::Deprovision::Remove => {
+                format!("{by} chose that the directory's deprovisioning removes members")
+            }
+        },
         Change::RoleChanged {
             user_id,
             previous_role,

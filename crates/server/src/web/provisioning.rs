@@ -1,6 +1,7 @@
 //! The Provisioning page: the SCIM base URL a directory is pointed at, its
 //! tokens (made, shown once, revoked), what each directory group means in the
-//! organization, and the last requests directories sent with their outcome.
+//! organization, what its deprovisioning does (remove or suspend), and the last
+//! requests directories sent with their outcome.
 
 use super::form::{PageQuery, Posted};
 use super::page::{
@@ -8,8 +9,8 @@ use super::page::{
 };
 use super::session::Browser;
 use crate::application::provisioning::{
-    scim_base_path, CreateScimToken, DirectoryRequest, MappingChoice, MappingOption,
-    ProvisionedGroup, ScimTokenView,
+    scim_base_path, CreateScimToken, DirectoryRequest, MappingChoice, MappingOption, OnDeprovision,
+    ProvisionedGroup, ScimSettings, ScimTokenView,
 };
 use crate::application::{AppError, Application};
 use askama::Template;
@@ -30,6 +31,10 @@ pub fn router() -> Router<Application> {
             "/orgs/{org}/provisioning/groups/{group}/mapping",
             post(map_group),
         )
+        .route(
+            "/orgs/{org}/provisioning/deprovision",
+            post(set_deprovision),
+        )
 }
 
 #[derive(Template)]
@@ -43,6 +48,8 @@ struct ProvisioningPage {
     groups: Vec<GroupRow>,
     options: Vec<OptionRow>,
     requests: Vec<RequestRow>,
+    /// What a directory's `active: false` does: members are suspended (else removed).
+    suspends: bool,
 }
 
 struct TokenRow {
@@ -130,6 +137,9 @@ async fn page(
         Some("mapped") => Some(Notice::ok(
             "The group's mapping is saved and its members' roles follow it.",
         )),
+        Some("deprovision") => Some(Notice::ok(
+            "Saved: the directory's deactivations follow your choice from now on.",
+        )),
         _ => None,
     };
     show(&app, &browser, &org, notice, None).await
@@ -151,6 +161,7 @@ async fn show(
     let groups = app.steward.directory_groups(&in_org).await?;
     let options = app.steward.mapping_options(&in_org).await?;
     let requests = app.steward.directory_requests(&in_org).await?;
+    let settings = app.steward.scim_settings(&in_org).await?;
     Ok(render(&ProvisioningPage {
         base_url: app.settings().link(&scim_base_path(in_org.org.as_str())),
         frame,
@@ -165,6 +176,7 @@ async fn show(
             })
             .collect(),
         requests: requests.into_iter().map(RequestRow::of).collect(),
+        suspends: settings.on_deprovision == OnDeprovision::Suspend,
     })?
     .into_response())
 }
@@ -232,4 +244,22 @@ async fn map_group(
     };
     let outcome = app.steward.map_group(&in_org, &group, choice).await;
     finish(&app, &posted, &org, outcome, "mapped").await
+}
+
+async fn set_deprovision(
+    State(app): State<Application>,
+    Path(org): Path<String>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let in_org = posted.in_org(&app, &org)?;
+    let on_deprovision = match posted.fields.get("on_deprovision") {
+        Some("suspend") => OnDeprovision::Suspend,
+        _ => OnDeprovision::Remove,
+    };
+    let outcome = app
+        .steward
+        .set_scim_settings(&in_org, ScimSettings { on_deprovision })
+        .await
+        .map(|_| ());
+    finish(&app, &posted, &org, outcome, "deprovision").await
 }

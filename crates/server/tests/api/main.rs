@@ -18,6 +18,7 @@ mod scim_console;
 mod scim_groups;
 mod scim_quirks;
 mod scim_rules;
+mod scim_suspension;
 mod second_factor;
 mod sight;
 mod smtp_sink;

@@ -196,3 +196,62 @@ async fn a_member_who_may_not_manage_members_is_told_so_on_the_provisioning_page
     assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
     assert!(!html.contains("scim-token-list"));
 }
+
+#[tokio::test]
+async fn the_provisioning_page_chooses_suspension_and_the_users_page_reinstates() {
+    let (app, org, token) = provisioned().await;
+    let ann = create(
+        &app,
+        &org,
+        &token,
+        new_user("ann@acme.test", "1", "Ann", "Lee"),
+    )
+    .await;
+    let ann = ann["id"].as_str().unwrap().to_string();
+    let cookie = session(&app, "owner@acme.test").await;
+    let path = format!("/orgs/{}/provisioning", org.id);
+    let (_, html) = get(&app, &cookie, &path).await;
+    assert!(
+        html.contains(r#"value="remove" checked"#),
+        "remove by default"
+    );
+    let csrf = csrf_in(&html);
+    let (status, _) = post(
+        &app,
+        &cookie,
+        &format!("{path}/deprovision"),
+        &[("on_deprovision", "suspend")],
+        &csrf,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = get(&app, &cookie, &path).await;
+    assert!(html.contains(r#"value="suspend" checked"#), "{html}");
+
+    let off = json!({"schemas": [crate::scim::PATCH], "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    scim(
+        &app,
+        &org.id,
+        &token,
+        Method::PATCH,
+        &format!("/Users/{ann}"),
+        Some(off),
+    )
+    .await
+    .expect(200);
+    let users = format!("/orgs/{}/users", org.id);
+    let (_, html) = get(&app, &cookie, &users).await;
+    assert!(html.contains(r#"<span class="badge warn" data-suspended>Suspended</span>"#));
+    assert!(html.contains("Reinstate Ann Lee"), "{html}");
+    let (status, _) = post(
+        &app,
+        &cookie,
+        &format!("{users}/{ann}/reinstate"),
+        &[],
+        &csrf,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = get(&app, &cookie, &users).await;
+    assert!(!html.contains("data-suspended"));
+}

@@ -18,6 +18,7 @@ async fn everything_in(app: &TestApp, org: &str, owner: &User) -> Vec<Value> {
         "/scim-tokens",
         "/scim-groups",
         "/sso",
+        "/scim-settings",
         "/ownership-transfer",
         "/audit?limit=1000",
         "/audit/verify",
@@ -57,6 +58,16 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
             json!({"role": "admin", "name": "X"}),
         ),
         (Method::DELETE, format!("{p}/members/{u}"), Value::Null),
+        (
+            Method::POST,
+            format!("{p}/members/{u}/suspension"),
+            Value::Null,
+        ),
+        (
+            Method::DELETE,
+            format!("{p}/members/{u}/suspension"),
+            Value::Null,
+        ),
         (
             Method::POST,
             format!("{p}/members/bulk-delete"),
@@ -187,6 +198,12 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         (Method::GET, format!("{p}/scim-tokens"), Value::Null),
         (Method::DELETE, format!("{p}/scim-tokens/{k}"), Value::Null),
         (Method::GET, format!("{p}/scim-groups"), Value::Null),
+        (Method::GET, format!("{p}/scim-settings"), Value::Null),
+        (
+            Method::PUT,
+            format!("{p}/scim-settings"),
+            json!({"on_deprovision": "suspend"}),
+        ),
         (
             Method::PUT,
             format!("{p}/scim-groups/engineering/mapping"),

@@ -1,5 +1,6 @@
 // The Provisioning page in a real browser: the base URL, a token made and shown
-// once, a directory group mapped to a role, the last requests; readable and
+// once, a directory group mapped to a role, the "On deprovision" choice, the
+// last requests; readable and
 // reachable at phone width, and accessible (axe-core) at both widths.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -49,6 +50,17 @@ test("an owner makes a SCIM token, maps a directory group and sees the requests"
   await page.waitForURL(/done=mapped/);
   const member = await api(server, "GET", `/api/v1/orgs/${acme.org}/members/${ann.body.id}`, { token: acme.token });
   assert.equal(member.role, "operator");
+
+  // On deprovision: the radio choice, by keyboard, saved.
+  assert.ok(await page.isChecked("#deprovision-remove"));
+  await page.focus("#deprovision-remove");
+  await page.keyboard.press("ArrowDown");
+  assert.ok(await page.isChecked("#deprovision-suspend"));
+  await page.click("#save-deprovision");
+  await page.waitForURL(/done=deprovision/);
+  assert.ok(await page.isChecked("#deprovision-suspend"));
+  const settings = await api(server, "GET", `/api/v1/orgs/${acme.org}/scim-settings`, { token: acme.token });
+  assert.equal(settings.on_deprovision, "suspend");
 
   await screenshotsAt(page, "provisioning");
   await page.setViewportSize({ width: 390, height: 844 });

@@ -142,3 +142,30 @@ def test_a_malformed_filter_is_an_invalid_filter_error(scim):
     with pytest.raises(SCIMException) as refused:
         scim.query(User, query_parameters={"filter": 'userName zz "a"'}, check_request_payload=False)
     assert refused.value.to_error().scim_type == "invalidFilter"
+
+
+def test_an_org_that_chose_suspend_suspends_on_deactivation_and_reinstates(scim, org):
+    """docs/provisioning.md#suspension: `active: false` keeps the member,
+    suspended, and `active: true` brings them back with their role."""
+    http, auth = org["http"], {"Authorization": f"Bearer {org['token']}"}
+    settings = f"/api/v1/orgs/{org['id']}/scim-settings"
+    chosen = http.put(settings, headers=auth, json={"on_deprovision": "suspend"})
+    assert chosen.status_code == 200, chosen.text
+    try:
+        User = scim.get_resource_model("User")
+        made = scim.create(new_user(scim, given="Sue"))
+        member = f"/api/v1/orgs/{org['id']}/members/{made.id}"
+        scim.modify(User, made.id, PatchOp[User](operations=[
+            PatchOperation[User](op="replace", path="active", value=False)]))
+        assert scim.query(User, made.id).active is False
+        held = http.get(member, headers=auth)
+        assert held.status_code == 200, held.text
+        assert held.json()["suspended"] is True
+        scim.modify(User, made.id, PatchOp[User](operations=[
+            PatchOperation[User](op="replace", path="active", value=True)]))
+        assert scim.query(User, made.id).active is True
+        back = http.get(member, headers=auth).json()
+        assert back["suspended"] is False
+        assert back["role"] == "viewer"
+    finally:
+        http.put(settings, headers=auth, json={"on_deprovision": "remove"})

@@ -1,16 +1,19 @@
 //! The people a directory provisions: a SCIM User is a member (or, once
 //! deprovisioned, the record the directory may read back or reactivate), its
 //! id the account's. Creating one is the directory's invitation and the
-//! person's joining, decided in one change; deactivating or deleting one is the
-//! same `DeleteMember` as every other path, which ends their sessions, refresh
-//! tokens and the keys they made in the same transaction.
+//! person's joining, decided in one change. Deactivating one (`active: false`)
+//! is what the organization chose (`deprovision_command`): the same
+//! `DeleteMember` as every other path, or `SuspendMember`, which keeps them for
+//! `active: true` to reinstate; deleting one is always `DeleteMember`. Either
+//! ends their sessions, refresh tokens and the keys they made in the same
+//! transaction.
 
 use super::Directory;
 use crate::application::{AppError, Steward};
 use crate::secrets::random_id;
 use crate::store::ScimUserRow;
 use steward_core::state::Member;
-use steward_core::{Actor, Command, Email, InvitationId, Name, State, UserId};
+use steward_core::{deprovision_command, Actor, Command, Email, InvitationId, Name, State, UserId};
 
 /// What a directory says of a person (a SCIM User as sent, the adapter having
 /// read the attributes Steward uses out of it).
@@ -38,9 +41,18 @@ pub struct ProvisionedUser {
     pub name: String,
     pub email: String,
     pub active: bool,
+    /// Still a member, suspended (`active` is false): `active: true` reinstates.
+    pub suspended: bool,
     pub attributes: serde_json::Value,
     /// Unix seconds (0: never sent by the directory).
     pub updated_at: i64,
+}
+
+impl ProvisionedUser {
+    /// Whether they are a member of the organization (suspended or not).
+    fn is_member(&self) -> bool {
+        self.active || self.suspended
+    }
 }
 
 /// How long the directory's invitation would last; it is joined in the same change.
@@ -102,7 +114,8 @@ fn view(member: Option<&Member>, row: Option<&ScimUserRow>) -> Option<Provisione
             external_id: row.and_then(|r| r.external_id.clone()),
             name: m.name.to_string(),
             email: m.email.to_string(),
-            active: true,
+            active: !m.suspended,
+            suspended: m.suspended,
             updated_at: row.map_or(0, |r| r.updated_at),
             attributes,
         }),
@@ -113,6 +126,7 @@ fn view(member: Option<&Member>, row: Option<&ScimUserRow>) -> Option<Provisione
             name: sent("displayName").unwrap_or_else(|| r.user_name.clone()),
             email: r.user_name.clone(),
             active: false,
+            suspended: false,
             updated_at: r.updated_at,
             attributes,
         }),
@@ -254,9 +268,10 @@ impl Steward {
     }
 
     /// Replaces what the directory says of a person (PUT, and PATCH once
-    /// applied): a new name renames the member, `active: false` removes them
-    /// (there is no suspension), `active: true` brings them back. A new address
-    /// is the core's `ChangeEmail`, which an address never allows.
+    /// applied): a new name renames the member, `active: false` removes or
+    /// suspends them (the organization's choice), `active: true` reinstates or
+    /// brings them back. A new address is the core's `ChangeEmail`, which an
+    /// address never allows.
     pub async fn replace_user(
         &self,
         dir: &Directory,
@@ -283,23 +298,30 @@ impl Steward {
                 email: email.clone(),
             });
         }
-        match (current.active, input.active) {
-            (true, true) if current.name != name.as_str() => steps.push(Command::Rename {
+        if current.active && !input.active {
+            let deprovision = self
+                .service()
+                .read(&dir.org, |state| deprovision_command(state, user.clone()))
+                .await?;
+            steps.push(deprovision);
+        }
+        if current.suspended && input.active {
+            steps.push(Command::ReinstateMember {
+                user_id: user.clone(),
+            });
+        }
+        if current.is_member() && input.active && current.name != name.as_str() {
+            steps.push(Command::Rename {
                 user_id: user.clone(),
                 name: name.clone(),
-            }),
-            (true, false) => steps.push(Command::DeleteMember {
-                user_id: user.clone(),
-                hand_over_to_root: false,
-            }),
-            _ => {}
+            });
         }
         if !steps.is_empty() {
             let actor = dir.actor();
             let steps = steps.into_iter().map(|c| (actor.clone(), c)).collect();
             self.service().execute_in_turn(&dir.org, steps).await?;
         }
-        if !current.active && input.active {
+        if !current.is_member() && input.active {
             self.join_from_directory(dir, &user, email, name).await?;
             self.apply_group_roles(dir, &user).await?;
         }
@@ -310,11 +332,11 @@ impl Steward {
         self.provisioned_user(dir, id).await
     }
 
-    /// DELETE: the member is removed (as `active: false` does) and the
-    /// directory's record of them forgotten.
+    /// DELETE: the member is removed, suspended or not, whatever
+    /// `active: false` does, and the directory's record of them forgotten.
     pub async fn deprovision_user(&self, dir: &Directory, id: &str) -> Result<(), AppError> {
         let current = self.provisioned_user(dir, id).await?;
-        if current.active {
+        if current.is_member() {
             let command = Command::DeleteMember {
                 user_id: current.id.clone(),
                 hand_over_to_root: false,

@@ -7,7 +7,9 @@ mod edit;
 mod invitations;
 
 use super::form::{Fields, PageQuery, Posted};
-use super::page::{closed_section, render, role_label, sentence, words, Frame, Notice, PageError};
+use super::page::{
+    after_change, closed_section, render, role_label, sentence, words, Frame, Notice, PageError,
+};
 use super::session::Browser;
 use crate::application::members::{BulkDeleteBody, MemberQuery, RoleLock, RosterRow};
 use crate::application::{AppError, Application, Caller};
@@ -26,6 +28,7 @@ pub fn router() -> Router<Application> {
         .route("/orgs/{org}/users", get(users_page))
         .route("/orgs/{org}/users/export", get(export))
         .route("/orgs/{org}/users/delete", post(delete_users))
+        .route("/orgs/{org}/users/{user}/reinstate", post(reinstate))
         .merge(edit::router())
         .merge(invitations::router())
 }
@@ -55,6 +58,9 @@ pub struct UserRow {
     pub role_label: String,
     pub is_owner: bool,
     pub is_me: bool,
+    /// Suspended (docs/provisioning.md#suspension): shown with a badge, and a
+    /// Reinstate action for whoever manages members.
+    pub suspended: bool,
     /// The current role first, then every role the viewer may give.
     pub options: Vec<RoleOption>,
     /// Why their role cannot be changed, when it cannot.
@@ -160,6 +166,7 @@ pub(super) fn user_row(policy: &Policy, row: RosterRow) -> UserRow {
         email: m.email,
         is_owner: row.is_owner,
         is_me: row.is_me,
+        suspended: m.suspended,
         options,
         locked: row.locked.as_ref().map(lock_words),
         uneditable: row.uneditable.as_ref().map(refusal_words),
@@ -209,6 +216,9 @@ async fn users_page(
     let notice = match query.done.as_deref() {
         Some("saved") => Some(Notice::ok("Saved.")),
         Some("revoked") => Some(Notice::ok("Invitation revoked: its link no longer works.")),
+        Some("reinstated") => Some(Notice::ok(
+            "Reinstated: their roles and grants count again.",
+        )),
         _ => None,
     };
     show_users(&app, &browser, &org, query, notice, None).await
@@ -368,4 +378,33 @@ async fn export(
     Ok(crate::download::attachment(
         app.steward.members_export(&org).await?,
     ))
+}
+
+/// Reinstates a suspended member, by the core's rule (as a removal is governed).
+async fn reinstate(
+    State(app): State<Application>,
+    Path((org, user)): Path<(String, String)>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let in_org = posted.in_org(&app, &org)?;
+    let outcome = match crate::application::parse_user(&user) {
+        Ok(user) => app
+            .steward
+            .reinstate_member(&in_org, &user)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let done = format!("/orgs/{org}/users?done=reinstated");
+    after_change(outcome, done, |notice| {
+        show_users(
+            &app,
+            &posted.browser,
+            &org,
+            UsersQuery::default(),
+            Some(notice),
+            None,
+        )
+    })
+    .await
 }

@@ -1,0 +1,195 @@
+//! The service's own tests: one copy per organization, changes decided in
+//! order, turns that leave nothing when refused, and what a turn costs.
+
+use super::*;
+use steward_core::{Email, Name};
+
+#[tokio::test]
+async fn an_organization_loaded_twice_stays_one_copy() {
+    // Two commands can both find an organization missing and both load it; a
+    // second copy would take changes that checks on the first never see.
+    let (_dir, store) = crate::store::temp_store().await;
+    let svc = Service::open(store, Policy::preset("operations").unwrap())
+        .await
+        .unwrap();
+    let owner = UserId::parse("owner").unwrap();
+    let org = OrgId::parse("acme").unwrap();
+    let create = Command::CreateOrganization {
+        org_id: org.clone(),
+        name: Name::parse("Acme").unwrap(),
+        owner_id: owner.clone(),
+        owner_email: Email::parse("owner@acme.test").unwrap(),
+        owner_name: Name::parse("Owner").unwrap(),
+    };
+    svc.create_organization(&Actor::User(owner), create)
+        .await
+        .unwrap();
+    let held = svc.live("acme").unwrap();
+    svc.load(&org).await.unwrap();
+    assert!(Arc::ptr_eq(&held, &svc.live("acme").unwrap()));
+}
+
+/// An invitation and its joining, in turn, as a directory's create is.
+fn invite_and_join(svc: &Service, i: usize) -> Vec<(Actor, Command)> {
+    let owner = Actor::User(UserId::parse("owner").unwrap());
+    let invitation_id = steward_core::InvitationId::parse(&format!("inv-{i}")).unwrap();
+    let user_id = UserId::parse(&format!("user-{i}")).unwrap();
+    vec![
+        (
+            owner,
+            Command::Invite {
+                invitation_id: invitation_id.clone(),
+                email: Email::parse(&format!("user{i}@acme.test")).unwrap(),
+                name: None,
+                role: None,
+                scopes: vec![],
+                expires_at: svc.clock().now().plus_days(1),
+            },
+        ),
+        (
+            Actor::User(user_id.clone()),
+            Command::Join {
+                invitation_id,
+                user_id,
+                name: None,
+            },
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn a_turn_refused_at_its_last_step_leaves_nothing_of_the_earlier_ones() {
+    let (_dir, store) = crate::store::temp_store().await;
+    let svc = Service::open(store, Policy::preset("operations").unwrap())
+        .await
+        .unwrap();
+    let owner = UserId::parse("owner").unwrap();
+    let org = OrgId::parse("acme").unwrap();
+    let create = Command::CreateOrganization {
+        org_id: org.clone(),
+        name: Name::parse("Acme").unwrap(),
+        owner_id: owner.clone(),
+        owner_email: Email::parse("owner@acme.test").unwrap(),
+        owner_name: Name::parse("Owner").unwrap(),
+    };
+    svc.create_organization(&Actor::User(owner), create)
+        .await
+        .unwrap();
+    let mut steps = invite_and_join(&svc, 1);
+    // Someone else joining the invitation: refused after the invitation was folded.
+    steps[1].0 = Actor::User(UserId::parse("mallory").unwrap());
+    let refused = svc.execute_in_turn(&org, steps).await;
+    assert!(refused.is_err());
+    let held = svc.read(&org, |state| state.clone()).await.unwrap();
+    assert_eq!(held.invitations().count(), 0, "held state rolled back");
+    let (stored, _) = svc.store().load_org(&org).await.unwrap();
+    assert_eq!(stored, held);
+    let snapshot = svc.snapshot("acme").unwrap();
+    assert!(!snapshot.is_member("user-1"));
+    // And the next turn goes through.
+    svc.execute_in_turn(&org, invite_and_join(&svc, 1))
+        .await
+        .unwrap();
+    assert!(svc.snapshot("acme").unwrap().is_member("user-1"));
+}
+
+/// The cost of a command in turn as the organization grows (docs/benchmarks.md):
+/// `cargo test -p steward --lib -- --ignored turns_stay_cheap --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement"]
+async fn turns_stay_cheap_as_the_organization_grows() {
+    let (_dir, store) = crate::store::temp_store().await;
+    let svc = Service::open(store, Policy::preset("operations").unwrap())
+        .await
+        .unwrap();
+    let owner = UserId::parse("owner").unwrap();
+    let org = OrgId::parse("acme").unwrap();
+    let create = Command::CreateOrganization {
+        org_id: org.clone(),
+        name: Name::parse("Acme").unwrap(),
+        owner_id: owner.clone(),
+        owner_email: Email::parse("owner@acme.test").unwrap(),
+        owner_name: Name::parse("Owner").unwrap(),
+    };
+    svc.create_organization(&Actor::User(owner), create)
+        .await
+        .unwrap();
+    let mut i = 0;
+    for size in [100, 2_000, 5_000] {
+        let start = std::time::Instant::now();
+        let mut timed = 0;
+        while i < size {
+            let turn = std::time::Instant::now();
+            svc.execute_in_turn(&org, invite_and_join(&svc, i))
+                .await
+                .unwrap();
+            if i + 100 >= size {
+                timed += turn.elapsed().as_micros();
+            }
+            i += 1;
+        }
+        println!(
+            "{size} members: last 100 turns {} us each ({} s in all)",
+            timed / 100,
+            start.elapsed().as_secs_f32()
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_command_is_decided_after_the_ones_before_it_and_a_refusal_stops_none() {
+    let (_dir, store) = crate::store::temp_store().await;
+    let svc = Service::open(store, Policy::preset("operations").unwrap())
+        .await
+        .unwrap();
+    let owner = Actor::User(UserId::parse("owner").unwrap());
+    let org = OrgId::parse("acme").unwrap();
+    let create = Command::CreateOrganization {
+        org_id: org.clone(),
+        name: Name::parse("Acme").unwrap(),
+        owner_id: UserId::parse("owner").unwrap(),
+        owner_email: Email::parse("owner@acme.test").unwrap(),
+        owner_name: Name::parse("Owner").unwrap(),
+    };
+    svc.create_organization(&owner, create).await.unwrap();
+    let expires_at = svc.clock().now().plus_days(7);
+    let invite = |id: &str, email: &str| Command::Invite {
+        invitation_id: steward_core::InvitationId::parse(id).unwrap(),
+        email: Email::parse(email).unwrap(),
+        name: None,
+        role: None,
+        scopes: vec![],
+        expires_at,
+    };
+    let outcomes = svc
+        .execute_each(
+            &org,
+            &owner,
+            vec![
+                invite("inv-1", "ann@acme.test"),
+                // Refused only because the first is decided before it.
+                invite("inv-2", "ann@acme.test"),
+                invite("inv-3", "bob@acme.test"),
+            ],
+        )
+        .await
+        .unwrap();
+    let reasons: Vec<_> = outcomes
+        .iter()
+        .map(|o| o.as_ref().map_or_else(|r| r.reason(), |_| "ok"))
+        .collect();
+    assert_eq!(reasons, ["ok", "already_invited", "ok"]);
+    let stored = svc
+        .read(&org, |state| {
+            state
+                .invitations()
+                .map(|i| i.id.to_string())
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored, ["inv-1", "inv-3"]);
+    // Stored, not only held: the database agrees with memory.
+    let (loaded, _) = svc.store().load_org(&org).await.unwrap();
+    assert_eq!(loaded.invitations().count(), 2);
+}
