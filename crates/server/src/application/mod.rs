@@ -12,6 +12,7 @@ mod caller;
 pub mod checks;
 mod error;
 pub mod exports;
+pub mod feed;
 pub mod import;
 pub mod invitations;
 pub mod joining;

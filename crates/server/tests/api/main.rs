@@ -6,6 +6,7 @@ mod cli;
 mod console;
 mod discovery;
 mod endpoints;
+mod feed;
 mod governance;
 mod hashing;
 mod mail;
