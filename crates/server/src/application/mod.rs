@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod audit_file;
 pub mod authzen;
 mod caller;
 pub mod checks;

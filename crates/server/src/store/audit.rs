@@ -95,7 +95,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// The id the log files a change under: the member's, or the SCIM token's for a
 /// directory (so the log names the directory, not the member who made the token).
-fn actor_id(actor: &Actor) -> Option<&str> {
+pub fn actor_id(actor: &Actor) -> Option<&str> {
     match actor {
         Actor::User(u) => Some(u.as_str()),
         Actor::Directory { key_id, .. } => Some(key_id.as_str()),

@@ -17,7 +17,7 @@ mod scim;
 mod sessions;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
-pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
+pub use audit::{actor_id, chain_hash, AuditEntry, AuditFilter, ChainReport, Head};
 pub use database_url::{redact, DatabaseUrl};
 pub use keys::SigningKeyRow;
 pub use memberships::AccountMembership;

@@ -2,6 +2,7 @@
 //! the seeds' scenarios per preset, tenancy, tokens and their discovery,
 //! password hashing.
 
+mod audit_file;
 mod cli;
 mod console;
 mod discovery;
