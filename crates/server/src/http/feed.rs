@@ -53,9 +53,15 @@ pub(crate) async fn list(
         let id = event.entry.seq.to_string();
         Event::default().id(id).json_data(&event)
     });
-    Ok(Sse::new(events)
+    let mut response = Sse::new(events)
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-        .into_response())
+        .into_response();
+    // A reverse proxy (nginx) that buffers answers would hold events back.
+    response.headers_mut().insert(
+        header::HeaderName::from_static("x-accel-buffering"),
+        header::HeaderValue::from_static("no"),
+    );
+    Ok(response)
 }
 
 fn wants_stream(headers: &HeaderMap) -> bool {
