@@ -118,6 +118,10 @@ impl Steward {
                 _ = tokio::time::timeout(Duration::from_secs(wait), seq.wait_for(|&s| s > after)) => {}
                 _ = closing.wait_for(|&c| c) => {}
             }
+            // Asked again after the wait: a member removed meanwhile is not
+            // shown what came after.
+            self.in_org(org.who.clone(), org.org.as_str())?
+                .require_feed()?;
         }
         let entries = self
             .service()
@@ -137,7 +141,8 @@ impl Steward {
     /// Every event after `after`, then each one as it is committed, until the
     /// node shuts down, the database fails or the caller may no longer follow
     /// the feed (asked again before every read: a member demoted, or a key's
-    /// creator, stops receiving). Needs what `events` needs, checked first.
+    /// creator, stops receiving; so does everyone once the organization is
+    /// deleted). Needs what `events` needs, checked first.
     pub fn follow_events(
         &self,
         org: &InOrg,

@@ -339,3 +339,30 @@ async fn on_postgresql_a_change_on_one_node_wakes_a_feed_on_the_other() {
     let live = read_events(&mut sse, 1).await;
     assert_eq!(live[0].0, last + 1);
 }
+
+#[tokio::test]
+async fn a_member_demoted_while_following_stops_receiving() {
+    let app = spawn_preset("operations").await;
+    let (org, ann, vic) = org_with_members(&app).await;
+    let last = head(&app, &org).await;
+    let mut sse = stream(&app, &org.id, &ann.token, Some(last)).await;
+    app.set_role(&org.id, &org.owner, &vic, "operator")
+        .await
+        .expect(200);
+    assert_eq!(read_events(&mut sse, 1).await[0].0, last + 1);
+    app.set_role(&org.id, &org.owner, &ann, "viewer")
+        .await
+        .expect(200);
+    app.set_role(&org.id, &org.owner, &vic, "viewer")
+        .await
+        .expect(200);
+    let mut after_demotion = String::new();
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(chunk) = sse.chunk().await.unwrap() {
+            after_demotion.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended");
+    assert!(!after_demotion.contains("id:"), "{after_demotion}");
+}
