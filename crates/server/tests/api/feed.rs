@@ -1,10 +1,13 @@
 //! The event feed: pages oldest first after a `seq`, long-polls that wake on a
 //! commit, Server-Sent Events that resume, who may follow it, and on PostgreSQL
-//! a change on one node waking a feed on another.
+//! a change on one node waking a feed on another, and the binary ending open
+//! feeds when it is asked to stop.
 
-use crate::support::{spawn_node_on, spawn_preset, Org, TestApp, User};
+use crate::cli::serve;
+use crate::support::{database_url, spawn_node_on, spawn_preset, Org, TestApp, User, PASSWORD};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn events(org: &str, query: &str) -> String {
@@ -365,4 +368,81 @@ async fn a_member_demoted_while_following_stops_receiving() {
     .await;
     assert!(ended.is_ok(), "the stream ended");
     assert!(!after_demotion.contains("id:"), "{after_demotion}");
+}
+
+#[tokio::test]
+async fn the_binary_ends_open_streams_and_long_polls_when_asked_to_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir);
+    let mut node = serve(&db, &["--policy", "operations"]).unwrap();
+    let http = reqwest::Client::new();
+    let signup: serde_json::Value = http
+        .post(format!("{}/api/v1/signup", node.url))
+        .json(&json!({"email": "owner@acme.test", "name": "Owner", "password": PASSWORD, "org_name": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let org = signup["org"]["id"].as_str().unwrap().to_string();
+    let proof = node.mailed_link("owner@acme.test", "/verify-email/").await;
+    let proved: serde_json::Value = http
+        .post(format!(
+            "{}/api/v1/auth/verify-email/{}",
+            node.url,
+            proof.trim_start_matches("/verify-email/")
+        ))
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = proved["access_token"].as_str().unwrap().to_string();
+    let mut stream = http
+        .get(format!("{}/api/v1/orgs/{org}/events", node.url))
+        .bearer_auth(&token)
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    // The backlog first: the organization's creation.
+    let first = stream.chunk().await.unwrap().unwrap();
+    assert!(
+        String::from_utf8_lossy(&first).contains("id: 1"),
+        "{first:?}"
+    );
+    let long_poll = http
+        .get(format!(
+            "{}/api/v1/orgs/{org}/events?after=1000&wait=30",
+            node.url
+        ))
+        .bearer_auth(&token)
+        .send();
+    let long_poll = tokio::spawn(long_poll);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let stopping = std::time::Instant::now();
+    let term = Command::new("kill")
+        .args(["-TERM", &node.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while stream.chunk().await.unwrap().is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended");
+    let answer = long_poll.await.unwrap().unwrap();
+    assert_eq!(answer.status(), 200, "the long-poll answered, empty");
+    let status = node.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        stopping.elapsed() < std::time::Duration::from_secs(10),
+        "stopped in {:?}",
+        stopping.elapsed()
+    );
 }
