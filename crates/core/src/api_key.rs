@@ -10,8 +10,9 @@ use std::fmt;
 /// HTTP layer does not know how to limit: `check` asks permission questions (check,
 /// check/batch, a member's permissions, objects allowed for a user), `read` reads
 /// the organization (its GET endpoints), `scim` provisions members from a
-/// directory (a SCIM token: `/scim/v2/{org}/`).
-pub const API_KEY_PERMISSIONS: [&str; 3] = ["check", "read", "scim"];
+/// directory (a SCIM token: `/scim/v2/{org}/`), `events` follows the
+/// organization's event feed (`/events`, docs/audit.md#the-event-feed).
+pub const API_KEY_PERMISSIONS: [&str; 4] = ["check", "read", "scim", "events"];
 
 /// What provisioning through a SCIM token takes of the member who made it.
 pub const SCIM_NEEDS: &str = "members:manage";
@@ -40,6 +41,10 @@ impl ApiKey {
 /// the member behind a `check` key.
 pub const CHECK_NEEDS: &str = "members:view";
 
+/// What following the event feed takes of the member behind an `events` key:
+/// the feed is the audit log, so the right to read the audit log.
+pub const EVENTS_NEEDS: &str = "audit:view";
+
 /// One use of a key: the key permission it takes, and the right on the
 /// organization a member would need to do the same thing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +57,8 @@ pub enum KeyUse<'a> {
     Read(&'a str),
     /// Provisioning members from a directory (SCIM).
     Scim,
+    /// Following the organization's event feed.
+    Events,
 }
 
 impl<'a> KeyUse<'a> {
@@ -61,6 +68,7 @@ impl<'a> KeyUse<'a> {
             KeyUse::Check => "check",
             KeyUse::Read(_) => "read",
             KeyUse::Scim => "scim",
+            KeyUse::Events => "events",
         }
     }
 
@@ -70,6 +78,7 @@ impl<'a> KeyUse<'a> {
             KeyUse::Check => CHECK_NEEDS,
             KeyUse::Read(action) => action,
             KeyUse::Scim => SCIM_NEEDS,
+            KeyUse::Events => EVENTS_NEEDS,
         }
     }
 }
@@ -81,6 +90,7 @@ pub struct KeyPermissions {
     check: bool,
     read: bool,
     scim: bool,
+    events: bool,
 }
 
 impl KeyPermissions {
@@ -91,6 +101,7 @@ impl KeyPermissions {
             check: has("check"),
             read: has("read"),
             scim: has("scim"),
+            events: has("events"),
         }
     }
 
@@ -100,6 +111,7 @@ impl KeyPermissions {
             KeyUse::Check => self.check,
             KeyUse::Read(_) => self.read,
             KeyUse::Scim => self.scim,
+            KeyUse::Events => self.events,
         }
     }
 }

@@ -423,7 +423,8 @@ fn plainly_may(policy: &Policy, state: &State, key: &ApiKey, key_use: KeyUse<'_>
 /// Every use a key can be put to: a check, and a read needing each action of the
 /// organization.
 fn every_use(policy: &Policy) -> Vec<KeyUse<'_>> {
-    std::iter::once(KeyUse::Check)
+    [KeyUse::Check, KeyUse::Events]
+        .into_iter()
         .chain(
             policy.types[0]
                 .actions
@@ -458,6 +459,25 @@ fn a_key_reads_only_what_its_creator_may_read_now() {
     // Promoted again, she and her key read the log again.
     assert_eq!(org.change_role("owner", "ada", "admin"), "ok");
     assert_eq!(key_may(&org, "k", KeyUse::Read("audit:view")), Ok(()));
+}
+
+#[test]
+fn an_events_key_follows_the_feed_while_its_creator_may_read_the_audit_log() {
+    let mut org = org();
+    org.run("ada", create_key("feed", hash(1), &["events"]))
+        .unwrap();
+    org.run("ada", create_key("reader", hash(2), &["read"]))
+        .unwrap();
+    assert_eq!(key_may(&org, "feed", KeyUse::Events), Ok(()));
+    assert_eq!(
+        key_may(&org, "reader", KeyUse::Events),
+        Err("this API key does not have the events permission".into()),
+        "reading the organization is not following its feed"
+    );
+    assert!(key_may(&org, "feed", KeyUse::Read("audit:view")).is_err());
+    assert_eq!(org.change_role("owner", "ada", "viewer"), "ok");
+    let denied = key_may(&org, "feed", KeyUse::Events).unwrap_err();
+    assert!(denied.contains("audit:view"), "{denied}");
 }
 
 #[test]

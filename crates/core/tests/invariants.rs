@@ -250,10 +250,12 @@ fn to_command(p: &Policy, state: &State, s: &Spec, now: Timestamp) -> Command {
             // Mostly known permissions, sometimes one that is not.
             permissions: ps
                 .iter()
-                .map(|&p| match API_KEY_PERMISSIONS.get(p % 3) {
-                    Some(known) => known.to_string(),
-                    None => "write".into(),
-                })
+                .map(
+                    |&p| match API_KEY_PERMISSIONS.get(p % (API_KEY_PERMISSIONS.len() + 1)) {
+                        Some(known) => known.to_string(),
+                        None => "write".into(),
+                    },
+                )
                 .collect(),
         },
         Spec::RevokeApiKey(k) => Command::RevokeApiKey { key_id: api_key(k) },

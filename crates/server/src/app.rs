@@ -68,19 +68,25 @@ pub async fn keep_error_shape(req: Request, next: Next) -> Response {
 /// every error, whoever made it, in the API's shape (`keep_error_shape`).
 pub fn router(app: Application) -> Router {
     let metrics = Arc::new(Metrics::default());
-    Router::new()
+    let timed = Router::new()
         .merge(http::router(metrics.clone()))
         .merge(web::router())
         .merge(scim::router(app.clone()))
         .fallback(no_route)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(metrics, http::record))
-        .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             http::REQUEST_TIMEOUT,
-        ))
+        ));
+    Router::new()
+        .merge(timed)
+        // The event feed bounds its own waits (docs/audit.md#the-event-feed).
+        .merge(http::lasting_router())
+        .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(metrics, http::record))
+        // Server-Sent Events are left uncompressed (the layer's default
+        // predicate), so each event leaves when it is written.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn(keep_error_shape))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(

@@ -5,7 +5,7 @@
 use super::error::{AppError, Denied};
 use crate::service::ApiKeyGrant;
 use std::sync::Arc;
-use steward_core::api_key::KeyUse;
+use steward_core::api_key::{KeyUse, EVENTS_NEEDS};
 use steward_core::{Actor, ObjectId, OrgId, Refusal, Snapshot, UserId};
 
 /// Who is calling: an account (a signed-in person) or a product back-end (API key).
@@ -91,6 +91,16 @@ impl InOrg {
                 }
             }
             Caller::Key(key) => self.key_may(key, KeyUse::Read(action)),
+        }
+    }
+
+    /// Following the event feed: a member needs what reading the audit log
+    /// needs (the same rule as the audit list); a key needs `events`, and its
+    /// creator that same right now (steward-core's rule for keys).
+    pub fn require_feed(&self) -> Result<(), AppError> {
+        match &self.who {
+            Caller::Account(_) => self.require(EVENTS_NEEDS),
+            Caller::Key(key) => self.key_may(key, KeyUse::Events),
         }
     }
 

@@ -2,7 +2,7 @@
 //! first) and the member list (CSV in the shape the import reads), as files a
 //! spreadsheet opens without running anything in them.
 
-use super::audit::AuditEvent;
+use super::feed::ChainedEvent;
 use super::{AppError, InOrg, Steward};
 use crate::store::{AuditEntry, StoreError};
 use futures_util::stream::BoxStream;
@@ -18,8 +18,8 @@ const EXPORT_PAGE: i64 = 1000;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// `jsonl` (the default: one event per line, as the audit list shows it) or
-    /// `csv`.
+    /// `jsonl` (the default: one event per line, as the feed shows it, with
+    /// what its hash covers, so the file verifies anywhere) or `csv`.
     pub format: Option<String>,
 }
 
@@ -108,7 +108,7 @@ impl Steward {
                 {
                     Ok(entries) => {
                         let last = entries.last()?.seq;
-                        Some((Ok(render(format, entries)), Some(last)))
+                        Some((Ok(render(format, &org_id, entries)), Some(last)))
                     }
                     Err(e) => {
                         // The answer has begun: the file stops short, which the
@@ -176,15 +176,14 @@ impl Steward {
 }
 
 /// A page of events as the format writes them.
-fn render(format: Format, entries: Vec<AuditEntry>) -> String {
+fn render(format: Format, org: &steward_core::OrgId, entries: Vec<AuditEntry>) -> String {
     let mut out = String::with_capacity(entries.len() * 400);
     for entry in entries {
         match format {
             Format::Jsonl => {
-                let event = AuditEvent {
-                    id: entry.seq.to_string(),
-                    entry,
-                };
+                // With its hashed text: `steward audit verify --file`, or a few
+                // lines of any language, verifies the file (docs/audit.md).
+                let event = ChainedEvent::new(org, entry);
                 // A JSON line needs no escaping: a reader parses it, nothing runs it.
                 // An entry is strings, numbers and stored JSON: it always serializes.
                 if let Ok(line) = serde_json::to_string(&event) {

@@ -7,11 +7,13 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod audit_file;
 pub mod authzen;
 mod caller;
 pub mod checks;
 mod error;
 pub mod exports;
+pub mod feed;
 pub mod import;
 pub mod invitations;
 pub mod joining;

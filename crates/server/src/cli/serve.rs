@@ -212,10 +212,18 @@ impl ServeArgs {
             let starting = std::sync::Arc::new(crate::app::Starting::pausing(pause));
             let bound = listener.local_addr().map_or(self.bind, |a| a);
             println!("Steward is listening on http://{bound}; /readyz answers 200 once it has started.");
+            // The signal is seen by the server (stop accepting, finish what is in
+            // flight) and by the service (end the open event feeds, which would
+            // otherwise never finish).
+            let (stop, stopping) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                stop.send_replace(true);
+            });
             let mut server = tokio::spawn(crate::app::serve_starting(
                 starting.clone(),
                 listener,
-                shutdown_signal(),
+                stopped(stopping.clone()),
             ));
             let opening = async {
                 let store =
@@ -236,6 +244,11 @@ impl ServeArgs {
             if let Adoption::Replaced { previous, now } = &adoption {
                 tracing::warn!(%previous, %now, "the database's policy was replaced");
             }
+            let feeds = service.clone();
+            tokio::spawn(async move {
+                stopped(stopping).await;
+                feeds.close();
+            });
             let lacking = service.roles_the_policy_lacks().await;
             let _listener = service.spawn_change_listener().await?;
             let _watcher = service.spawn_file_watcher(Duration::from_millis(250)).await?;
@@ -303,6 +316,11 @@ impl ServeArgs {
             Ok(())
         })
     }
+}
+
+/// Resolves once `stopping` turns `true` (or its sender is gone).
+async fn stopped(mut stopping: tokio::sync::watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|&s| s).await;
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, let in-flight requests finish.

@@ -12,6 +12,7 @@ pub(crate) mod discovery;
 pub mod error;
 pub(crate) mod exports;
 pub(crate) mod extract;
+pub(crate) mod feed;
 pub(crate) mod import;
 pub(crate) mod members;
 mod metrics;
@@ -42,6 +43,12 @@ pub fn no_route() -> ApiError {
         "no_route",
         "there is no such path; see /api/v1/openapi.json",
     )
+}
+
+/// The routes that answer after `REQUEST_TIMEOUT` by design (the event feed's
+/// long-poll and stream), served without it.
+pub fn lasting_router() -> Router<Application> {
+    feed::router()
 }
 
 /// Every route of the API and the operator's endpoints (`/healthz`, `/readyz`,

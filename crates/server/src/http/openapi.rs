@@ -3,8 +3,8 @@
 
 use super::error::{ErrorBody, ErrorFields};
 use super::{
-    accounts, api_keys, audit, authzen, check, discovery, exports, import, members, objects, orgs,
-    ownership, scim_tokens, second_factor, sso, Application,
+    accounts, api_keys, audit, authzen, check, discovery, exports, feed, import, members, objects,
+    orgs, ownership, scim_tokens, second_factor, sso, Application,
 };
 use axum::routing::get;
 use axum::{Json, Router};
@@ -34,7 +34,7 @@ use utoipa::{Modify, OpenApi};
         objects::create, objects::list, objects::read, objects::update, objects::remove,
         objects::change_owner, objects::permissions, objects::set_grant,
         check::check, check::check_batch, check::member_permissions,
-        audit::list, audit::verify, exports::audit_export, exports::members_export,
+        audit::list, audit::verify, feed::list, exports::audit_export, exports::members_export,
         api_keys::create, api_keys::list, api_keys::revoke,
         scim_tokens::create, scim_tokens::list, scim_tokens::revoke,
         scim_tokens::groups, scim_tokens::map_group, scim_tokens::settings,
@@ -199,6 +199,7 @@ mod tests {
             "/api/v1/orgs/{org}/audit",
             "/api/v1/orgs/{org}/audit/verify",
             "/api/v1/orgs/{org}/audit/export",
+            "/api/v1/orgs/{org}/events",
             "/api/v1/orgs/{org}/members/export",
             "/api/v1/policy",
             "/api/v1/orgs/{org}/policy",
@@ -321,6 +322,7 @@ mod tests {
             include_str!("check.rs"),
             include_str!("discovery.rs"),
             include_str!("exports.rs"),
+            include_str!("feed.rs"),
             include_str!("import.rs"),
             include_str!("members.rs"),
             include_str!("objects.rs"),

@@ -57,6 +57,8 @@ struct Inner {
     keys: KeyIndex,
     /// The database's policy, once seen to be another than `policy`.
     replaced: std::sync::OnceLock<PolicyId>,
+    /// `true` once the node is shutting down: open event feeds end.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Service {
@@ -81,6 +83,7 @@ impl Service {
                 clock: Clock::default(),
                 keys: KeyIndex::default(),
                 replaced: std::sync::OnceLock::new(),
+                closing: tokio::sync::watch::channel(false).0,
             }),
         };
         let ids = service.inner.store.organization_ids().await?;
@@ -444,6 +447,7 @@ impl Service {
         .await;
         match written {
             Ok(head) => {
+                live.announce(head.seq);
                 books.head = head;
                 live.publish(snapshot);
                 self.inner.keys.follow(org, events, &books.state);
@@ -478,6 +482,7 @@ impl Service {
             events,
             &mut BTreeSet::new(),
         );
+        live.announce(head.seq);
         books.head = head;
         live.publish(snapshot);
         self.inner.keys.follow(org, events, &books.state);
@@ -492,6 +497,7 @@ impl Service {
     ) -> Result<(), ServiceError> {
         let (state, head, snapshot) = self.read_whole(org).await?;
         live.publish(snapshot);
+        live.announce(head.seq);
         *books = Books {
             state,
             head,
@@ -558,6 +564,23 @@ impl Service {
             .keys()
             .filter_map(|k| OrgId::parse(k).ok())
             .collect()
+    }
+
+    /// Follows the `seq` of the organization's last committed event, from this
+    /// node or another (`None`: no such organization held). Memory only.
+    pub fn watch_seq(&self, org: &str) -> Option<tokio::sync::watch::Receiver<i64>> {
+        Some(self.live(org)?.watch_seq())
+    }
+
+    /// The node is shutting down: open event feeds end (a graceful shutdown
+    /// waits for every answer in flight, and a feed would never finish).
+    pub fn close(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Turns `true` when the node shuts down.
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.closing.subscribe()
     }
 
     pub(crate) fn node(&self) -> &str {

@@ -41,6 +41,11 @@ pub struct AuditEntry {
     pub names: BTreeMap<String, String>,
     pub hash: String,
     pub prev_hash: String,
+    /// The event's JSON exactly as stored and hashed (`chain_hash`'s `body`):
+    /// what the feed and the export carry so a reader can verify the chain
+    /// without Steward (docs/audit.md#the-hash).
+    #[serde(skip)]
+    pub body: String,
 }
 
 /// Which events to list, newest first; `before` is the cursor (a `seq`).
@@ -90,7 +95,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// The id the log files a change under: the member's, or the SCIM token's for a
 /// directory (so the log names the directory, not the member who made the token).
-fn actor_id(actor: &Actor) -> Option<&str> {
+pub fn actor_id(actor: &Actor) -> Option<&str> {
     match actor {
         Actor::User(u) => Some(u.as_str()),
         Actor::Directory { key_id, .. } => Some(key_id.as_str()),
@@ -176,10 +181,11 @@ pub(super) async fn events_after(
 /// the audit log shows it.
 fn entry(r: &AnyRow) -> Result<AuditEntry, StoreError> {
     let seq: i64 = r.try_get(0)?;
-    let body: String = r.try_get(5)?;
-    let body: serde_json::Value = serde_json::from_str(&body)
+    let text: String = r.try_get(5)?;
+    let body: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
     Ok(AuditEntry {
+        body: text,
         seq,
         at: r.try_get(1)?,
         event_type: r.try_get(2)?,

@@ -19,7 +19,7 @@ mod sessions;
 mod sso;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
-pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
+pub use audit::{actor_id, chain_hash, AuditEntry, AuditFilter, ChainReport, Head};
 pub use database_url::{redact, DatabaseUrl};
 pub use keys::SigningKeyRow;
 pub use memberships::AccountMembership;

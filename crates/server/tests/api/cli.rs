@@ -321,9 +321,9 @@ async fn steward_import_previews_with_dry_run_then_applies_and_fails_on_a_refuse
 }
 
 /// A `steward serve` process on a database, stopped when dropped.
-struct Served {
-    child: std::process::Child,
-    url: String,
+pub(crate) struct Served {
+    pub(crate) child: std::process::Child,
+    pub(crate) url: String,
     /// What it printed on stdout up to "running".
     out: String,
     /// Its log (stderr), where mails go without --smtp-url.
@@ -331,7 +331,7 @@ struct Served {
 }
 
 impl Served {
-    async fn mailed_link(&self, to: &str, path: &str) -> String {
+    pub(crate) async fn mailed_link(&self, to: &str, path: &str) -> String {
         mailed_link_in_log(self.log.path(), to, path).await
     }
 }
@@ -345,7 +345,7 @@ impl Drop for Served {
 
 /// Starts `steward serve ARGS` on `db` (on a free port): the running server, or,
 /// when it exits before it runs, everything it printed.
-fn serve(db: &str, args: &[&str]) -> Result<Served, String> {
+pub(crate) fn serve(db: &str, args: &[&str]) -> Result<Served, String> {
     use std::io::BufRead;
     let log = tempfile::NamedTempFile::new().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))

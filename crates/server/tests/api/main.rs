@@ -2,10 +2,12 @@
 //! the seeds' scenarios per preset, tenancy, tokens and their discovery,
 //! password hashing.
 
+mod audit_file;
 mod cli;
 mod console;
 mod discovery;
 mod endpoints;
+mod feed;
 mod governance;
 mod hashing;
 mod mail;

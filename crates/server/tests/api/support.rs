@@ -256,6 +256,15 @@ pub struct Org {
 }
 
 impl TestApp {
+    /// The PostgreSQL database this app made (`None` on SQLite), for a second
+    /// node on it.
+    pub fn postgres_url(&self) -> Option<String> {
+        match &self._database {
+            Database::Postgres(db, _) => Some(db.url.clone()),
+            _ => None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

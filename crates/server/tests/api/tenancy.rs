@@ -178,6 +178,7 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         ),
         (Method::GET, format!("{p}/audit"), Value::Null),
         (Method::GET, format!("{p}/audit/verify"), Value::Null),
+        (Method::GET, format!("{p}/events?after=0"), Value::Null),
         (
             Method::GET,
             format!("{p}/audit/export?format=csv"),
