@@ -14,7 +14,7 @@ pub use api_keys::api_key_refusal;
 pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
 pub use objects::share_refusal;
 pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal};
-pub use sso::sso_settings_refusal;
+pub use sso::{sso_join_refusal, sso_settings_refusal};
 
 use crate::access;
 use crate::command::Command;
