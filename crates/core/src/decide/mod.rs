@@ -17,7 +17,7 @@ pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
 pub use objects::share_refusal;
 pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal};
 pub use second_factor::{reset_refusal as second_factor_reset_refusal, second_factor_refusal};
-pub use sso::sso_settings_refusal;
+pub use sso::{sso_join_refusal, sso_settings_refusal};
 pub use suspension::deprovision_command;
 
 use crate::access;

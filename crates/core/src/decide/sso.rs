@@ -39,6 +39,13 @@ pub fn sso_settings_refusal(policy: &Policy, state: &State, actor: &Actor) -> Op
     check_may_configure(&cx).err()
 }
 
+/// Why a just-in-time join would be refused whoever joins (the policy's default
+/// role is too high), so the server refuses before it makes an account.
+pub fn sso_join_refusal(policy: &Policy) -> Option<Refusal> {
+    let role = policy.governance.default_role;
+    too_high_for_sso(policy, role).then(|| Refusal::SsoRoleTooHigh(policy.role(role).name.clone()))
+}
+
 /// Whether a role is too high to be given by a just-in-time join: the owner's
 /// role, an admin role, or a role ranked as high as the lowest admin role.
 fn too_high_for_sso(policy: &Policy, role: RoleIndex) -> bool {
@@ -108,10 +115,10 @@ pub(super) fn join(
     if *cx.actor != Actor::System {
         return Err(Refusal::NotPermitted);
     }
-    let role = cx.policy.governance.default_role;
-    if too_high_for_sso(cx.policy, role) {
-        return Err(Refusal::SsoRoleTooHigh(cx.policy.role(role).name.clone()));
+    if let Some(refusal) = sso_join_refusal(cx.policy) {
+        return Err(refusal);
     }
+    let role = cx.policy.governance.default_role;
     if cx.state.member(&user_id).is_some() {
         return Err(Refusal::AlreadyMember);
     }

@@ -23,7 +23,15 @@ struct Setup {
 /// An organization owned by owner@acme.test, with single sign-on through the
 /// stub for acme.test, proven by the owner's verified address.
 async fn setup(require_sso: bool) -> Setup {
-    let app = spawn_preset("systems").await;
+    setup_on(
+        steward_core::Policy::preset("systems").unwrap(),
+        require_sso,
+    )
+    .await
+}
+
+async fn setup_on(policy: steward_core::Policy, require_sso: bool) -> Setup {
+    let app = spawn_app(policy).await;
     let stub = OidcStub::start().await;
     let org = app.signup("owner@acme.test", "Acme").await;
     let settings = app
@@ -410,6 +418,25 @@ async fn sso_required_refuses_a_members_password_and_audits_the_owners_break_gla
     assert_eq!(glass[0]["target_id"], s.org.owner.id);
     // Single sign-on still signs the member in.
     assert!(s.finish("mo@acme.test", Tweak::default()).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_just_in_time_join_cannot_make_an_admin_and_leaves_no_account() {
+    let mut policy = steward_core::Policy::preset("systems").unwrap();
+    policy.governance.default_role = policy.org_role("admin").unwrap();
+    let s = setup_on(policy, false).await;
+    assert_eq!(
+        reason(s.finish("nia@acme.test", Tweak::default()).await),
+        "sso_role_too_high"
+    );
+    assert!(s
+        .members()
+        .await
+        .iter()
+        .all(|m| m["email"] != "nia@acme.test"));
+    let email = steward_core::Email::parse("nia@acme.test").unwrap();
+    let account = s.app.app.service().store().account_by_email(&email).await;
+    assert!(account.unwrap().is_none(), "an account was left behind");
 }
 
 fn steward_now() -> i64 {

@@ -2,18 +2,23 @@
 //! the authorization URL with PKCE, state and nonce, and the code exchange whose
 //! ID token the `openidconnect` crate checks (issuer, audience, expiry,
 //! signature, nonce). The crate brings no HTTP client here: `ProviderHttp` gives
-//! it reqwest, without redirects (docs/sign-in.md#single-sign-on).
+//! it hyper over rustls, without redirects (docs/sign-in.md#single-sign-on).
 
+use axum::body::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpClientError, HttpRequest,
-    HttpResponse, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse as _,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest, HttpResponse, IssuerUrl,
+    Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse as _,
 };
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a provider's discovery document (and its keys) is reused.
@@ -21,45 +26,63 @@ const METADATA_SECONDS: u64 = 300;
 /// How long Steward waits for a provider.
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// openidconnect's HTTP client: reqwest, following no redirect (an endpoint that
-/// redirects is not the one discovery named).
-pub struct ProviderHttp(reqwest::Client);
+/// openidconnect's HTTP client: hyper over rustls (aws-lc-rs, the system's CA
+/// roots), plain http too (a provider on the same host, the tests), following
+/// no redirect (an endpoint that redirects is not the one discovery named).
+pub struct ProviderHttp(Client<HttpsConnector<HttpConnector>, Full<Bytes>>);
+
+/// Why a request to a provider failed, for the log.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderHttpError {
+    #[error("request: {0}")]
+    Request(#[from] hyper_util::client::legacy::Error),
+    #[error("answer: {0}")]
+    Answer(String),
+    #[error("building an answer: {0}")]
+    Http(#[from] openidconnect::http::Error),
+    #[error("no answer within {} s", PROVIDER_TIMEOUT.as_secs())]
+    Timeout,
+}
 
 impl ProviderHttp {
     fn new() -> Result<ProviderHttp, String> {
-        // reqwest's rustls needs a crypto provider: aws-lc-rs, the one already
-        // built for the tokens. Installing it again (another caller did) is fine.
-        static PROVIDER: Once = Once::new();
-        PROVIDER.call_once(|| {
-            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        });
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(PROVIDER_TIMEOUT)
-            .build()
-            .map(ProviderHttp)
-            .map_err(|e| format!("an HTTP client for the providers: {e}"))
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let https = HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(provider)
+            .map_err(|e| format!("the system's CA roots for the providers: {e}"))?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        Ok(ProviderHttp(
+            Client::builder(TokioExecutor::new()).build(https),
+        ))
     }
 }
 
-type Answer<'c> = Pin<
-    Box<dyn Future<Output = Result<HttpResponse, HttpClientError<reqwest::Error>>> + Send + 'c>,
->;
+type Answer<'c> =
+    Pin<Box<dyn Future<Output = Result<HttpResponse, ProviderHttpError>> + Send + 'c>>;
 
 impl<'c> openidconnect::AsyncHttpClient<'c> for ProviderHttp {
-    type Error = HttpClientError<reqwest::Error>;
+    type Error = ProviderHttpError;
     type Future = Answer<'c>;
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
-            let request = reqwest::Request::try_from(request).map_err(Box::new)?;
-            let response = self.0.execute(request).await.map_err(Box::new)?;
-            let mut answer = openidconnect::http::Response::builder().status(response.status());
-            for (name, value) in response.headers() {
-                answer = answer.header(name, value);
-            }
-            let body = response.bytes().await.map_err(Box::new)?;
-            Ok(answer.body(body.to_vec())?)
+            let request = request.map(|body| Full::new(Bytes::from(body)));
+            let exchange = async {
+                let response = self.0.request(request).await?;
+                let (parts, body) = response.into_parts();
+                let body = body
+                    .collect()
+                    .await
+                    .map_err(|e| ProviderHttpError::Answer(e.to_string()))?
+                    .to_bytes()
+                    .to_vec();
+                Ok::<_, ProviderHttpError>(HttpResponse::from_parts(parts, body))
+            };
+            tokio::time::timeout(PROVIDER_TIMEOUT, exchange)
+                .await
+                .map_err(|_| ProviderHttpError::Timeout)?
         })
     }
 }

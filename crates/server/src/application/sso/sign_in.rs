@@ -166,15 +166,30 @@ impl Application {
             );
             return Err(Unauthenticated::SsoEmailRefused.into());
         }
-        let account = self
-            .sso_account_for(&email, vouched.name.as_deref(), now)
-            .await?;
+        let known = store.account_by_email(&email).await?;
+        let member = match &known {
+            Some(account) => {
+                self.service()
+                    .read(&org, |state| state.member(&account.id).is_some())
+                    .await?
+            }
+            None => false,
+        };
+        // A join the rules refuse whoever joins leaves no account behind.
+        if !member {
+            if let Some(refusal) = steward_core::decide::sso_join_refusal(self.service().policy()) {
+                return Err(refusal.into());
+            }
+        }
+        let account = match known {
+            Some(account) => account,
+            None => {
+                self.sso_account_for(&email, vouched.name.as_deref(), now)
+                    .await?
+            }
+        };
         // The provider of a proven domain vouched for the address.
         store.mark_email_verified(&account.id, now.0).await?;
-        let member = self
-            .service()
-            .read(&org, |state| state.member(&account.id).is_some())
-            .await?;
         let issuer = provider.issuer.clone();
         if !member {
             let join = Command::JoinBySso {
