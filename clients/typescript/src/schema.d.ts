@@ -117,6 +117,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/login/second-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["logInSecondFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -181,6 +197,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sso/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["startSso"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/verify-email/{token}": {
         parameters: {
             query?: never;
@@ -239,6 +271,38 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/second-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getSecondFactor"];
+        put?: never;
+        post: operations["beginSecondFactor"];
+        delete: operations["disableSecondFactor"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/second-factor/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["confirmSecondFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -398,6 +462,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["getOrgDeletion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -584,6 +664,43 @@ export interface paths {
         put: operations["setScopeRoles"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/members/{user}/second-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["resetMemberSecondFactor"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/members/{user}/suspension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspends the member (docs/provisioning.md#suspension): roles kept, every
+         *     check denied, sessions and keys ended; the owner never.
+         */
+        post: operations["suspendMember"];
+        /** Reinstates a suspended member: their roles and grants count again. */
+        delete: operations["reinstateMember"];
         options?: never;
         head?: never;
         patch?: never;
@@ -777,6 +894,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org}/scim-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getScimSettings"];
+        /**
+         * `{"on_deprovision": "suspend"}`: a directory's `active: false` suspends
+         *     (`remove`, the default: removes).
+         */
+        put: operations["setScimSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org}/scim-tokens": {
         parameters: {
             query?: never;
@@ -804,6 +941,54 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["revokeScimToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/second-factor-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getSecondFactorPolicy"];
+        put: operations["setSecondFactorPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getSso"];
+        put: operations["configureSso"];
+        post?: never;
+        delete: operations["removeSso"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/sso/domains/{domain}/prove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["proveSsoDomain"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -910,6 +1095,29 @@ export interface components {
             first_bad_seq?: number | null;
             ok: boolean;
         };
+        /**
+         * @description One event of the chain, with everything its hash covers: `hash` is the
+         *     lowercase hex SHA-256 of `org_id`, `seq`, `prev_hash` and `body`, each
+         *     followed by a line feed but the last (docs/audit.md#the-hash).
+         */
+        ChainedEvent: Record<string, never> & {
+            /** @description The event's JSON exactly as it was hashed (a string: its bytes matter). */
+            body: string;
+            id: string;
+            org_id: string;
+        };
+        /** @description The login's answer for an account with a second factor: no tokens yet. */
+        ChallengeAnswer: {
+            /** @description Send it with a code to `POST /auth/login/second-factor`; used once. */
+            challenge: string;
+            /**
+             * Format: int64
+             * @description Seconds the challenge lasts (300).
+             */
+            expires_in: number;
+            /** @description Always true. */
+            second_factor_required: boolean;
+        };
         ChangePasswordBody: {
             current_password: string;
             new_password: string;
@@ -930,6 +1138,10 @@ export interface components {
             /** @description The object's id, or the organization's for organization actions. */
             object_id: string;
             user_id: string;
+        };
+        CodeBody: {
+            /** @description The 6 digits the authenticator app shows. */
+            code: string;
         };
         CreateKey: {
             name: string;
@@ -958,6 +1170,14 @@ export interface components {
             reason: string;
         };
         /**
+         * @description Turning the second factor off: a current code (or a recovery code), or the
+         *     password.
+         */
+        DisableBody: {
+            code?: string | null;
+            password?: string | null;
+        };
+        /**
          * @description `/.well-known/openid-configuration` (and `oauth-authorization-server`): where
          *     the keys are and what they sign with, for middleware that discovers them
          *     from the issuer. Steward is not an OpenID provider: there is no
@@ -975,6 +1195,15 @@ export interface components {
             subject_types_supported: string[];
             /** @description Where access tokens come from (a JSON login, not an OAuth grant). */
             token_endpoint: string;
+        };
+        /** @description A new, unconfirmed second factor: the secret to type or scan. */
+        EnrolmentAnswer: {
+            /** @description The `otpauth://` URI the QR code holds. */
+            otpauth_uri: string;
+            /** @description The QR code as an SVG image. */
+            qr_svg: string;
+            /** @description The TOTP key in base32, for apps that take it typed. */
+            secret: string;
         };
         /**
          * @description `{"error": {"code", "reason", "message"}}`: every error answer's body, as
@@ -1039,6 +1268,15 @@ export interface components {
             options?: components["schemas"]["EvaluationOptions"];
             resource?: null | components["schemas"]["Resource"];
             subject?: null | components["schemas"]["Subject"];
+        };
+        /**
+         * @description A page of the feed: `after` is what to ask with next (the last event's
+         *     `seq`, or the `after` asked with when the page is empty).
+         */
+        FeedPage: {
+            /** Format: int64 */
+            after: number;
+            items: components["schemas"]["ChainedEvent"][];
         };
         GrantBody: {
             /** @description The user's grant on the object, replaced; `[]` removes it. */
@@ -1171,6 +1409,11 @@ export interface components {
             role: string;
             /** @description Roles held on scope objects: those the caller may see. */
             scopes: components["schemas"]["ScopeView"][];
+            /**
+             * @description Suspended (docs/provisioning.md#suspension): roles kept, but every check
+             *     answers as for a non-member until reinstated.
+             */
+            suspended: boolean;
             user_id: string;
             /** @description e.g. `viewer_without_sites`: a viewer who will see nothing until given sites. */
             warnings: string[];
@@ -1205,6 +1448,11 @@ export interface components {
             parent_id?: string | null;
             type: string;
         };
+        /**
+         * @description What a directory's deprovisioning (SCIM `active: false`) does to a member.
+         * @enum {string}
+         */
+        OnDeprovision: "remove" | "suspend";
         /** @description What deleting an organization removes, and whether the caller may. */
         OrgDeletion: {
             api_keys: number;
@@ -1266,6 +1514,11 @@ export interface components {
                 role: string;
                 /** @description Roles held on scope objects: those the caller may see. */
                 scopes: components["schemas"]["ScopeView"][];
+                /**
+                 * @description Suspended (docs/provisioning.md#suspension): roles kept, but every check
+                 *     answers as for a non-member until reinstated.
+                 */
+                suspended: boolean;
                 user_id: string;
                 /** @description e.g. `viewer_without_sites`: a viewer who will see nothing until given sites. */
                 warnings: string[];
@@ -1322,6 +1575,10 @@ export interface components {
             roles: components["schemas"]["RoleView"][];
             types: components["schemas"]["TypeView"][];
         };
+        /** @description The recovery codes, shown once. */
+        RecoveryCodesAnswer: {
+            recovery_codes: string[];
+        };
         RefreshBody: {
             refresh_token: string;
         };
@@ -1361,6 +1618,10 @@ export interface components {
             /** Format: int64 */
             rank: number;
         };
+        /** @description The organization's provisioning settings. */
+        ScimSettings: {
+            on_deprovision: components["schemas"]["OnDeprovision"];
+        };
         /**
          * @description A SCIM token as the API answers it: an API key with the `scim` permission,
          *     and the base URL to paste into the directory.
@@ -1383,6 +1644,28 @@ export interface components {
             object_id: string;
             roles: string[];
         };
+        SecondFactorLoginBody: {
+            /** @description From the login's 202 answer. */
+            challenge: string;
+            /** @description A TOTP code, or one of the recovery codes. */
+            code: string;
+        };
+        SecondFactorSetting: {
+            /**
+             * @description Admins and owners without a second factor are refused the
+             *     organization's management actions (`second_factor_required`).
+             */
+            second_factor_required: boolean;
+        };
+        SecondFactorStatus: {
+            /** @description A confirmed second factor is asked for at every sign-in. */
+            enrolled: boolean;
+            /**
+             * Format: int64
+             * @description Unused recovery codes.
+             */
+            recovery_codes_left: number;
+        };
         /**
          * @description How far a list of evaluations is answered.
          * @enum {string}
@@ -1403,6 +1686,63 @@ export interface components {
             name: string;
             org_name: string;
             password: string;
+        };
+        SsoDomainView: {
+            domain: string;
+            /** @description Whether a verified address proved it: only a proven domain routes anyone. */
+            proven: boolean;
+            /** @description The verified address that proved it. */
+            proven_by?: string | null;
+        };
+        SsoSettingsBody: {
+            client_id: string;
+            /**
+             * @description Required the first time; left out (or empty), the stored one is kept.
+             *     Never answered back.
+             */
+            client_secret?: string | null;
+            /**
+             * @description The e-mail domains the provider covers (`acme.test`); each routes nobody
+             *     until proven.
+             */
+            domains: string[];
+            /**
+             * @description The provider's issuer URL (`https://id.acme.test/realms/acme`): its
+             *     discovery document is at `{issuer}/.well-known/openid-configuration`.
+             */
+            issuer: string;
+            /**
+             * @description A mail to the person on a just-in-time join or a first sign-in through
+             *     the provider.
+             */
+            notify_new_sign_in?: boolean;
+            /**
+             * @description Password sign-in is refused for members whose address is on a proven
+             *     domain (the owner keeps an audited break-glass sign-in).
+             */
+            require_sso?: boolean;
+        };
+        /** @description An organization's single sign-on, without its secret. */
+        SsoView: {
+            client_id: string;
+            /** @description Whether a client secret is stored (it is never shown). */
+            client_secret_set: boolean;
+            domains: components["schemas"]["SsoDomainView"][];
+            issuer: string;
+            notify_new_sign_in: boolean;
+            /** @description What to register at the provider as the redirect URI. */
+            redirect_uri: string;
+            require_sso: boolean;
+        };
+        StartAnswer: {
+            /**
+             * @description Send the person's browser here; the provider answers to `/sso/callback`,
+             *     which signs them in to the console.
+             */
+            authorization_url: string;
+        };
+        StartBody: {
+            email: string;
         };
         /** @description Who asks: AuthZEN's subject. Steward's subjects are its users (`usr_...`). */
         Subject: {
@@ -1804,7 +2144,81 @@ export interface operations {
                     "application/json": components["schemas"]["TokenAnswer"];
                 };
             };
+            /** @description the account has a second factor: send the challenge and a code to /api/v1/auth/login/second-factor */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeAnswer"];
+                };
+            };
             /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "try again in 30 s",
+                     *         "reason": "too_many_attempts"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    logInSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challenge": "stw_2fa_...",
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SecondFactorLoginBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenAnswer"];
+                };
+            };
+            /** @description `invalid_second_factor_code` or `invalid_challenge` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1997,6 +2411,47 @@ export interface operations {
                      *         "code": "UNAUTHENTICATED",
                      *         "message": "the token is not valid",
                      *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    startSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartAnswer"];
+                };
+            };
+            /** @description `sso_not_configured`: no proven SSO domain covers the address */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
                      *       }
                      *     }
                      */
@@ -2271,6 +2726,298 @@ export interface operations {
                      *         "code": "UNAUTHENTICATED",
                      *         "message": "the token is not valid",
                      *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "try again in 30 s",
+                     *         "reason": "too_many_attempts"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecondFactorStatus"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    beginSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a new key, not in force until confirmed with a code */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentAnswer"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `second_factor_enrolled`: turn the current one off first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "CONFLICT",
+                     *         "message": "that address has an account",
+                     *         "reason": "email_taken"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    disableSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DisableBody"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The input is invalid; `reason` names the field or rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "try again in 30 s",
+                     *         "reason": "too_many_attempts"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    confirmSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CodeBody"];
+            };
+        };
+        responses: {
+            /** @description in force; the ten recovery codes, shown this once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesAnswer"];
+                };
+            };
+            /** @description `code`: not the app's current code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `no_second_factor`: start the setup first */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
                      *       }
                      *     }
                      */
@@ -2833,8 +3580,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description `jsonl` (the default: one event per line, as the audit list shows it) or
-                 *     `csv`.
+                 * @description `jsonl` (the default: one event per line, as the feed shows it, with
+                 *     what its hash covers, so the file verifies anywhere) or `csv`.
                  */
                 format?: string;
             };
@@ -3237,6 +3984,114 @@ export interface operations {
                      *         "code": "UNAUTHENTICATED",
                      *         "message": "the token is not valid",
                      *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `seq` of the last event already seen: the page starts after it
+                 *     (0, the default: from the first event).
+                 */
+                after?: number;
+                /** @description Events per page, 1 to 1000 (50 by default). */
+                limit?: number;
+                /** @description Seconds to wait, at most 30, when there is nothing after `after` yet. */
+                wait?: number;
+            };
+            header?: {
+                /** @description with text/event-stream: resume after this seq */
+                "Last-Event-ID"?: string | null;
+            };
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the events after `after`, oldest first; with `Accept: text/event-stream`, a stream of `id: SEQ` / `data: ChainedEvent` messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPage"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The input is invalid; `reason` names the field or rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
                      *       }
                      *     }
                      */
@@ -4412,6 +5267,233 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resetMemberSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description reset; the member's sessions and refresh tokens ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `owner_immutable`, `self_change`, `above_own_rank`, `not_permitted` or `member_of_other_organizations` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    suspendMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reinstateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
                 };
             };
             /** @description No credentials, or bad or expired ones. */
@@ -5746,6 +6828,178 @@ export interface operations {
             };
         };
     };
+    getScimSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimSettings"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setScimSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScimSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimSettings"];
+                };
+            };
+            /** @description The input is invalid; `reason` names the field or rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listScimTokens: {
         parameters: {
             query?: never;
@@ -5935,6 +7189,507 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSecondFactorPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecondFactorSetting"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setSecondFactorPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "second_factor_required": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["SecondFactorSetting"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecondFactorSetting"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_permitted`: only owners and admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the provider, its domains and their proof; never the client secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoView"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sso_not_configured`, or `unknown_org` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    configureSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoSettingsBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoView"];
+                };
+            };
+            /** @description The input is invalid; `reason` names the field or rule. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sso_domain_taken`: another organization claims a domain */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "CONFLICT",
+                     *         "message": "that address has an account",
+                     *         "reason": "email_taken"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    removeSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description single sign-on ended; its domains are free */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or bad or expired ones. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "the token is not valid",
+                     *         "reason": "invalid_token"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule or the caller's permissions forbid it; `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "you may not manage members here",
+                     *         "reason": "not_permitted"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such thing, or the caller may not know it exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "no such organization",
+                     *         "reason": "org_not_found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    proveSsoDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description proven by a verified address on the domain: the caller's own, or a member's */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoView"];
+                };
+            };
+            /** @description `sso_no_proof`: nobody has a verified address on it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INVALID",
+                     *         "message": "missing field `user_id`",
+                     *         "reason": "body"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description No credentials, or bad or expired ones. */
             401: {

@@ -12,15 +12,20 @@ from .batch_request import BatchRequest
 from .bulk_delete_body import BulkDeleteBody
 from .bulk_delete_view import BulkDeleteView
 from .chain_view import ChainView
+from .chained_event import ChainedEvent
+from .challenge_answer import ChallengeAnswer
 from .change_password_body import ChangePasswordBody
 from .check_answer import CheckAnswer
 from .check_request import CheckRequest
+from .code_body import CodeBody
 from .create_key import CreateKey
 from .create_object import CreateObject
 from .create_org import CreateOrg
 from .create_scim_token import CreateScimToken
 from .decision_context import DecisionContext
+from .disable_body import DisableBody
 from .discovery_document import DiscoveryDocument
+from .enrolment_answer import EnrolmentAnswer
 from .error_body import ErrorBody
 from .error_fields import ErrorFields
 from .evaluation_answer import EvaluationAnswer
@@ -32,6 +37,7 @@ from .evaluation_request_context_type_0 import EvaluationRequestContextType0
 from .evaluations_answer import EvaluationsAnswer
 from .evaluations_request import EvaluationsRequest
 from .evaluations_request_context_type_0 import EvaluationsRequestContextType0
+from .feed_page import FeedPage
 from .grant_body import GrantBody
 from .grant_view import GrantView
 from .group_view import GroupView
@@ -51,6 +57,7 @@ from .my_access import MyAccess
 from .new_password_body import NewPasswordBody
 from .nominate_body import NominateBody
 from .object_view import ObjectView
+from .on_deprovision import OnDeprovision
 from .org_deletion import OrgDeletion
 from .org_ref import OrgRef
 from .org_view import OrgView
@@ -69,19 +76,29 @@ from .permission_entry import PermissionEntry
 from .permissions_view import PermissionsView
 from .policy_view import PolicyView
 from .policy_view_action_labels import PolicyViewActionLabels
+from .recovery_codes_answer import RecoveryCodesAnswer
 from .refresh_body import RefreshBody
 from .refused_member import RefusedMember
 from .reset_request_body import ResetRequestBody
 from .resource import Resource
 from .resource_properties_type_0 import ResourcePropertiesType0
 from .role_view import RoleView
+from .scim_settings import ScimSettings
 from .scim_token_view import ScimTokenView
 from .scope_held import ScopeHeld
 from .scope_roles_body import ScopeRolesBody
 from .scope_view import ScopeView
+from .second_factor_login_body import SecondFactorLoginBody
+from .second_factor_setting import SecondFactorSetting
+from .second_factor_status import SecondFactorStatus
 from .semantic import Semantic
 from .signup_answer import SignupAnswer
 from .signup_body import SignupBody
+from .sso_domain_view import SsoDomainView
+from .sso_settings_body import SsoSettingsBody
+from .sso_view import SsoView
+from .start_answer import StartAnswer
+from .start_body import StartBody
 from .subject import Subject
 from .subject_properties_type_0 import SubjectPropertiesType0
 from .token_answer import TokenAnswer
@@ -104,15 +121,20 @@ __all__ = (
     "BulkDeleteBody",
     "BulkDeleteView",
     "ChainView",
+    "ChainedEvent",
+    "ChallengeAnswer",
     "ChangePasswordBody",
     "CheckAnswer",
     "CheckRequest",
+    "CodeBody",
     "CreateKey",
     "CreateObject",
     "CreateOrg",
     "CreateScimToken",
     "DecisionContext",
+    "DisableBody",
     "DiscoveryDocument",
+    "EnrolmentAnswer",
     "ErrorBody",
     "ErrorFields",
     "EvaluationAnswer",
@@ -124,6 +146,7 @@ __all__ = (
     "EvaluationsAnswer",
     "EvaluationsRequest",
     "EvaluationsRequestContextType0",
+    "FeedPage",
     "GrantBody",
     "GrantView",
     "GroupView",
@@ -143,6 +166,7 @@ __all__ = (
     "NewPasswordBody",
     "NominateBody",
     "ObjectView",
+    "OnDeprovision",
     "OrgDeletion",
     "OrgRef",
     "OrgView",
@@ -161,19 +185,29 @@ __all__ = (
     "PermissionsView",
     "PolicyView",
     "PolicyViewActionLabels",
+    "RecoveryCodesAnswer",
     "RefreshBody",
     "RefusedMember",
     "ResetRequestBody",
     "Resource",
     "ResourcePropertiesType0",
     "RoleView",
+    "ScimSettings",
     "ScimTokenView",
     "ScopeHeld",
     "ScopeRolesBody",
     "ScopeView",
+    "SecondFactorLoginBody",
+    "SecondFactorSetting",
+    "SecondFactorStatus",
     "Semantic",
     "SignupAnswer",
     "SignupBody",
+    "SsoDomainView",
+    "SsoSettingsBody",
+    "SsoView",
+    "StartAnswer",
+    "StartBody",
     "Subject",
     "SubjectPropertiesType0",
     "TokenAnswer",

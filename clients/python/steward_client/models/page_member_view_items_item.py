@@ -22,6 +22,8 @@ class PageMemberViewItemsItem:
         name (str):
         role (str):
         scopes (list[ScopeView]): Roles held on scope objects: those the caller may see.
+        suspended (bool): Suspended (docs/provisioning.md#suspension): roles kept, but every check
+            answers as for a non-member until reinstated.
         user_id (str):
         warnings (list[str]): e.g. `viewer_without_sites`: a viewer who will see nothing until given sites.
     """
@@ -30,6 +32,7 @@ class PageMemberViewItemsItem:
     name: str
     role: str
     scopes: list[ScopeView]
+    suspended: bool
     user_id: str
     warnings: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -46,6 +49,8 @@ class PageMemberViewItemsItem:
             scopes_item = scopes_item_data.to_dict()
             scopes.append(scopes_item)
 
+        suspended = self.suspended
+
         user_id = self.user_id
 
         warnings = self.warnings
@@ -58,6 +63,7 @@ class PageMemberViewItemsItem:
                 "name": name,
                 "role": role,
                 "scopes": scopes,
+                "suspended": suspended,
                 "user_id": user_id,
                 "warnings": warnings,
             }
@@ -83,6 +89,8 @@ class PageMemberViewItemsItem:
 
             scopes.append(scopes_item)
 
+        suspended = d.pop("suspended")
+
         user_id = d.pop("user_id")
 
         warnings = cast(list[str], d.pop("warnings"))
@@ -92,6 +100,7 @@ class PageMemberViewItemsItem:
             name=name,
             role=role,
             scopes=scopes,
+            suspended=suspended,
             user_id=user_id,
             warnings=warnings,
         )

@@ -5,6 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.challenge_answer import ChallengeAnswer
 from ...models.error_body import ErrorBody
 from ...models.login_body import LoginBody
 from ...models.token_answer import TokenAnswer
@@ -32,11 +33,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | TokenAnswer | None:
+) -> ChallengeAnswer | ErrorBody | TokenAnswer | None:
     if response.status_code == 200:
         response_200 = TokenAnswer.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 202:
+        response_202 = ChallengeAnswer.from_dict(response.json())
+
+        return response_202
 
     if response.status_code == 401:
         response_401 = ErrorBody.from_dict(response.json())
@@ -56,7 +62,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | TokenAnswer]:
+) -> Response[ChallengeAnswer | ErrorBody | TokenAnswer]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -69,7 +75,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: LoginBody,
-) -> Response[ErrorBody | TokenAnswer]:
+) -> Response[ChallengeAnswer | ErrorBody | TokenAnswer]:
     """
     Args:
         body (LoginBody):
@@ -79,7 +85,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | TokenAnswer]
+        Response[ChallengeAnswer | ErrorBody | TokenAnswer]
     """
 
     kwargs = _get_kwargs(
@@ -97,7 +103,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: LoginBody,
-) -> ErrorBody | TokenAnswer | None:
+) -> ChallengeAnswer | ErrorBody | TokenAnswer | None:
     """
     Args:
         body (LoginBody):
@@ -107,7 +113,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | TokenAnswer
+        ChallengeAnswer | ErrorBody | TokenAnswer
     """
 
     return sync_detailed(
@@ -120,7 +126,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: LoginBody,
-) -> Response[ErrorBody | TokenAnswer]:
+) -> Response[ChallengeAnswer | ErrorBody | TokenAnswer]:
     """
     Args:
         body (LoginBody):
@@ -130,7 +136,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | TokenAnswer]
+        Response[ChallengeAnswer | ErrorBody | TokenAnswer]
     """
 
     kwargs = _get_kwargs(
@@ -146,7 +152,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: LoginBody,
-) -> ErrorBody | TokenAnswer | None:
+) -> ChallengeAnswer | ErrorBody | TokenAnswer | None:
     """
     Args:
         body (LoginBody):
@@ -156,7 +162,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | TokenAnswer
+        ChallengeAnswer | ErrorBody | TokenAnswer
     """
 
     return (
