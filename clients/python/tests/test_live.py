@@ -1,7 +1,6 @@
 """The generated client against a live Steward (clients/check.sh starts it and
-sets STEWARD_URL): sign up, change a member's role, run a check.
-
-TODO(issue 19 point 1): read the change back from the event feed once it exists.
+sets STEWARD_URL): sign up, change a member's role, run a check, read the change
+back from the event feed.
 """
 
 import os
@@ -12,6 +11,7 @@ import pytest
 from steward_client import AuthenticatedClient, Client
 from steward_client.api.accounts import sign_up, verify_email
 from steward_client.api.api_keys import create_api_key
+from steward_client.api.audit import list_events
 from steward_client.api.authzen import authzen_evaluation
 from steward_client.api.checks import check
 from steward_client.api.invitations import accept_invitation, create_invitation
@@ -72,7 +72,7 @@ def test_a_signed_up_owner_changes_a_members_role_and_a_check_sees_it():
     )
     vera = accept_invitation.sync(invitation.token, client=anonymous, body=AcceptBody(password=PASSWORD)).user_id
 
-    key = create_api_key.sync(org, client=owner, body=CreateKey(name="back-end", permissions=["check"]))
+    key = create_api_key.sync(org, client=owner, body=CreateKey(name="back-end", permissions=["check", "events"]))
     back_end = AuthenticatedClient(base_url=URL, token=key.key)
 
     def ask():
@@ -99,3 +99,9 @@ def test_a_signed_up_owner_changes_a_members_role_and_a_check_sees_it():
         ),
     )
     assert (evaluation.decision, evaluation.context.reason) == (True, f"role:admin@{org}")
+
+    # The back-end reacts to changes by following the feed, oldest first.
+    feed = list_events.sync(org, client=back_end, after=0)
+    role_changes = [e for e in feed.items if e.type_ == "user.role_changed" and e.target_id == vera]
+    assert len(role_changes) == 1, [e.type_ for e in feed.items]
+    assert [e.seq for e in feed.items] == sorted(e.seq for e in feed.items)

@@ -1059,7 +1059,27 @@ export interface components {
             actions: string[];
         };
         /** @description One event of the log. */
-        AuditEvent: Record<string, never> & {
+        AuditEvent: {
+            actor_id?: string | null;
+            /** Format: int64 */
+            at: number;
+            /** @description The event's own fields (as in the audit log's `type`). */
+            data: Record<string, never>;
+            hash: string;
+            /**
+             * @description The names of the people and objects the event mentions, as they were
+             *     when it was recorded (`{id: name}`; empty for events from before names
+             *     were kept).
+             */
+            names: {
+                [key: string]: string;
+            };
+            prev_hash: string;
+            /** Format: int64 */
+            seq: number;
+            target_id?: string | null;
+            type: string;
+        } & {
             id: string;
         };
         /** @description The PDP metadata document of AuthZEN. */
@@ -1100,7 +1120,27 @@ export interface components {
          *     lowercase hex SHA-256 of `org_id`, `seq`, `prev_hash` and `body`, each
          *     followed by a line feed but the last (docs/audit.md#the-hash).
          */
-        ChainedEvent: Record<string, never> & {
+        ChainedEvent: {
+            actor_id?: string | null;
+            /** Format: int64 */
+            at: number;
+            /** @description The event's own fields (as in the audit log's `type`). */
+            data: Record<string, never>;
+            hash: string;
+            /**
+             * @description The names of the people and objects the event mentions, as they were
+             *     when it was recorded (`{id: name}`; empty for events from before names
+             *     were kept).
+             */
+            names: {
+                [key: string]: string;
+            };
+            prev_hash: string;
+            /** Format: int64 */
+            seq: number;
+            target_id?: string | null;
+            type: string;
+        } & {
             /** @description The event's JSON exactly as it was hashed (a string: its bytes matter). */
             body: string;
             id: string;
@@ -1484,7 +1524,27 @@ export interface components {
         };
         /** @description `{items, next_cursor}`: the list shape of every listing. */
         Page_AuditEvent: {
-            items: (Record<string, never> & {
+            items: ({
+                actor_id?: string | null;
+                /** Format: int64 */
+                at: number;
+                /** @description The event's own fields (as in the audit log's `type`). */
+                data: Record<string, never>;
+                hash: string;
+                /**
+                 * @description The names of the people and objects the event mentions, as they were
+                 *     when it was recorded (`{id: name}`; empty for events from before names
+                 *     were kept).
+                 */
+                names: {
+                    [key: string]: string;
+                };
+                prev_hash: string;
+                /** Format: int64 */
+                seq: number;
+                target_id?: string | null;
+                type: string;
+            } & {
                 id: string;
             })[];
             next_cursor?: string | null;

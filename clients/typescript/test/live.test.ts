@@ -1,8 +1,7 @@
 // The generated client against a live Steward (clients/check.sh starts it and
-// sets STEWARD_URL): sign up, change a member's role, run a check. Compiled by
-// tsc with the generated types, so a call the description no longer allows fails
-// to build.
-// TODO(issue 19 point 1): read the change back from the event feed once it exists.
+// sets STEWARD_URL): sign up, change a member's role, run a check, read the
+// change back from the event feed. Compiled by tsc with the generated types, so a
+// call the description no longer allows fails to build.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -63,7 +62,7 @@ test("a signed-up owner changes a member's role and a check sees it", { skip: !b
 
   const key = answered(await owner.POST("/api/v1/orgs/{org}/api-keys", {
     params: { path: { org } },
-    body: { name: "back-end", permissions: ["check"] },
+    body: { name: "back-end", permissions: ["check", "events"] },
   }), 201);
   const backEnd = createStewardClient({ baseUrl, token: present(key.key, "the key's secret") });
   const ask = async () => answered(await backEnd.POST("/api/v1/orgs/{org}/check", {
@@ -82,4 +81,14 @@ test("a signed-up owner changes a member's role and a check sees it", { skip: !b
     params: { path: { org }, query: { role: "admin" } },
   }));
   assert.deepEqual(admins.items.map((m) => m.user_id), [vera]);
+
+  // The back-end reacts to changes by following the feed, oldest first.
+  const feed = answered(await backEnd.GET("/api/v1/orgs/{org}/events", {
+    params: { path: { org }, query: { after: 0 } },
+  }));
+  // The same operation answers Server-Sent Events as text; JSON was asked for.
+  assert.ok(typeof feed === "object", "the feed answers a JSON page");
+  const roleChanges = feed.items.filter((e) => e.type === "user.role_changed" && e.target_id === vera);
+  assert.equal(roleChanges.length, 1, JSON.stringify(feed.items.map((e) => e.type)));
+  assert.ok(feed.items.every((e, i) => i === 0 || e.seq > feed.items[i - 1].seq), "oldest first");
 });

@@ -6,6 +6,8 @@ from .action import Action
 from .action_properties_type_0 import ActionPropertiesType0
 from .actions_view import ActionsView
 from .audit_event import AuditEvent
+from .audit_event_data import AuditEventData
+from .audit_event_names import AuditEventNames
 from .authzen_configuration import AuthzenConfiguration
 from .batch_answer import BatchAnswer
 from .batch_request import BatchRequest
@@ -13,6 +15,8 @@ from .bulk_delete_body import BulkDeleteBody
 from .bulk_delete_view import BulkDeleteView
 from .chain_view import ChainView
 from .chained_event import ChainedEvent
+from .chained_event_data import ChainedEventData
+from .chained_event_names import ChainedEventNames
 from .challenge_answer import ChallengeAnswer
 from .change_password_body import ChangePasswordBody
 from .check_answer import CheckAnswer
@@ -64,6 +68,8 @@ from .org_view import OrgView
 from .owner_body import OwnerBody
 from .page_audit_event import PageAuditEvent
 from .page_audit_event_items_item import PageAuditEventItemsItem
+from .page_audit_event_items_item_data import PageAuditEventItemsItemData
+from .page_audit_event_items_item_names import PageAuditEventItemsItemNames
 from .page_key_view import PageKeyView
 from .page_key_view_items_item import PageKeyViewItemsItem
 from .page_member_view import PageMemberView
@@ -115,6 +121,8 @@ __all__ = (
     "ActionPropertiesType0",
     "ActionsView",
     "AuditEvent",
+    "AuditEventData",
+    "AuditEventNames",
     "AuthzenConfiguration",
     "BatchAnswer",
     "BatchRequest",
@@ -122,6 +130,8 @@ __all__ = (
     "BulkDeleteView",
     "ChainView",
     "ChainedEvent",
+    "ChainedEventData",
+    "ChainedEventNames",
     "ChallengeAnswer",
     "ChangePasswordBody",
     "CheckAnswer",
@@ -173,6 +183,8 @@ __all__ = (
     "OwnerBody",
     "PageAuditEvent",
     "PageAuditEventItemsItem",
+    "PageAuditEventItemsItemData",
+    "PageAuditEventItemsItemNames",
     "PageKeyView",
     "PageKeyViewItemsItem",
     "PageMemberView",

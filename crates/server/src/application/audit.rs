@@ -31,7 +31,7 @@ pub struct AuditQuery {
 pub struct AuditEvent {
     pub id: String,
     #[serde(flatten)]
-    #[schema(inline, value_type = Object)]
+    #[schema(inline)]
     pub entry: AuditEntry,
 }
 

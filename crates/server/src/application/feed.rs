@@ -40,7 +40,7 @@ pub struct ChainedEvent {
     pub org_id: String,
     pub id: String,
     #[serde(flatten)]
-    #[schema(inline, value_type = Object)]
+    #[schema(inline)]
     pub entry: AuditEntry,
     /// The event's JSON exactly as it was hashed (a string: its bytes matter).
     pub body: String,

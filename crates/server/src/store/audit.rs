@@ -25,8 +25,9 @@ impl Head {
     }
 }
 
-/// One event as the audit log shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// One event as the audit log shows it (described in the OpenAPI document, so
+/// generated clients see its fields where the feed and the list flatten it).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: i64,
@@ -34,6 +35,8 @@ pub struct AuditEntry {
     pub event_type: String,
     pub actor_id: Option<String>,
     pub target_id: Option<String>,
+    /// The event's own fields (as in the audit log's `type`).
+    #[schema(value_type = Object)]
     pub data: serde_json::Value,
     /// The names of the people and objects the event mentions, as they were
     /// when it was recorded (`{id: name}`; empty for events from before names
