@@ -8,11 +8,13 @@ mod objects;
 mod organization;
 mod ownership;
 mod roles;
+mod webhooks;
 
 pub use api_keys::api_key_refusal;
 pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
 pub use objects::share_refusal;
 pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role_change_refusal};
+pub use webhooks::webhook_refusal;
 
 use crate::access;
 use crate::command::Command;
@@ -123,6 +125,17 @@ pub fn decide(
         }
         Command::RecordDirectoryRefusal { reason, request } => {
             api_keys::record_directory_refusal(&cx, reason, request)?
+        }
+        Command::ConfigureWebhook {
+            webhook_id,
+            url,
+            event_types,
+            enabled,
+        } => webhooks::configure(&cx, webhook_id, url, event_types, enabled)?,
+        Command::RotateWebhookSecret { webhook_id } => webhooks::rotate_secret(&cx, webhook_id)?,
+        Command::RemoveWebhook { webhook_id } => webhooks::remove(&cx, webhook_id)?,
+        Command::DisableWebhook { webhook_id, reason } => {
+            webhooks::disable(&cx, webhook_id, reason)?
         }
     };
     Ok(changes

@@ -3,6 +3,7 @@
 
 use crate::id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
+    WebhookId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -74,6 +75,10 @@ pub mod event_type {
     pub const AUTH_PASSWORD_RESET: &str = "auth.password_reset";
     pub const AUTH_PASSWORD_CHANGED: &str = "auth.password_changed";
     pub const SCIM_REFUSED: &str = "scim.refused";
+    pub const WEBHOOK_CONFIGURED: &str = "webhook.configured";
+    pub const WEBHOOK_SECRET_ROTATED: &str = "webhook.secret_rotated";
+    pub const WEBHOOK_REMOVED: &str = "webhook.removed";
+    pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
 }
 
 /// One recorded change.
@@ -267,6 +272,25 @@ pub enum Change {
     /// the log says what the directory tried and why it was not done.
     #[serde(rename = "scim.refused")]
     DirectoryRefused { reason: String, request: String },
+    /// An endpoint added or its settings replaced; never its secret.
+    #[serde(rename = "webhook.configured")]
+    WebhookConfigured {
+        webhook_id: WebhookId,
+        url: String,
+        /// Empty: every event type.
+        event_types: Vec<String>,
+        enabled: bool,
+    },
+    #[serde(rename = "webhook.secret_rotated")]
+    WebhookSecretRotated { webhook_id: WebhookId },
+    #[serde(rename = "webhook.removed")]
+    WebhookRemoved { webhook_id: WebhookId, url: String },
+    /// Steward turned the endpoint off: its deliveries kept failing.
+    #[serde(rename = "webhook.disabled")]
+    WebhookDisabled {
+        webhook_id: WebhookId,
+        reason: String,
+    },
 }
 
 impl Change {
@@ -301,6 +325,10 @@ impl Change {
         event_type::AUTH_PASSWORD_RESET,
         event_type::AUTH_PASSWORD_CHANGED,
         event_type::SCIM_REFUSED,
+        event_type::WEBHOOK_CONFIGURED,
+        event_type::WEBHOOK_SECRET_ROTATED,
+        event_type::WEBHOOK_REMOVED,
+        event_type::WEBHOOK_DISABLED,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -334,6 +362,10 @@ impl Change {
             Change::PasswordReset { .. } => event_type::AUTH_PASSWORD_RESET,
             Change::PasswordChanged { .. } => event_type::AUTH_PASSWORD_CHANGED,
             Change::DirectoryRefused { .. } => event_type::SCIM_REFUSED,
+            Change::WebhookConfigured { .. } => event_type::WEBHOOK_CONFIGURED,
+            Change::WebhookSecretRotated { .. } => event_type::WEBHOOK_SECRET_ROTATED,
+            Change::WebhookRemoved { .. } => event_type::WEBHOOK_REMOVED,
+            Change::WebhookDisabled { .. } => event_type::WEBHOOK_DISABLED,
         }
     }
 
@@ -445,7 +477,11 @@ impl Change {
             | Change::ImportApplied { .. }
             | Change::ApiKeyCreated { .. }
             | Change::ApiKeyRevoked { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::WebhookConfigured { .. }
+            | Change::WebhookSecretRotated { .. }
+            | Change::WebhookRemoved { .. }
+            | Change::WebhookDisabled { .. } => {}
         }
         (ids, carried)
     }
@@ -482,6 +518,10 @@ impl Change {
             Change::ApiKeyCreated { key_id, .. } | Change::ApiKeyRevoked { key_id, .. } => {
                 Some(key_id.as_str())
             }
+            Change::WebhookConfigured { webhook_id, .. }
+            | Change::WebhookSecretRotated { webhook_id }
+            | Change::WebhookRemoved { webhook_id, .. }
+            | Change::WebhookDisabled { webhook_id, .. } => Some(webhook_id.as_str()),
             Change::ImportApplied { .. } | Change::DirectoryRefused { .. } => None,
         }
     }

@@ -766,7 +766,11 @@ impl Snapshot {
             | Change::LoginFailed { .. }
             | Change::PasswordReset { .. }
             | Change::PasswordChanged { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::WebhookConfigured { .. }
+            | Change::WebhookSecretRotated { .. }
+            | Change::WebhookRemoved { .. }
+            | Change::WebhookDisabled { .. } => {}
         }
     }
 }

@@ -15,6 +15,7 @@ mod rows;
 mod schema;
 mod scim;
 mod sessions;
+mod webhooks;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{AuditEntry, AuditFilter, ChainReport, Head};
@@ -30,6 +31,7 @@ pub use rows::{touched, Row};
 pub use schema::{known as known_migrations, Migration, SchemaError, SchemaStatus, BREAKING};
 pub use scim::{ScimGroupRow, ScimRequestRow, ScimUserRow};
 pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
+pub use webhooks::{now_ms, ClaimedWebhook, DeliveryRecord, DueDelivery};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row as _, Transaction};
@@ -365,6 +367,9 @@ impl OrgTx {
         let head = audit::append(&mut self.tx, self.dialect, &self.org, &self.head, events).await?;
         rows::set_head(&mut self.tx, &self.org, &head).await?;
         rows::write(&mut self.tx, self.dialect, &self.org, rows, state).await?;
+        // The webhook outbox commits with the events, or neither does.
+        let first = self.head.seq + 1;
+        webhooks::enqueue(&mut self.tx, self.dialect, &self.org, first, events, state).await?;
         self.head = head.clone();
         Ok(head)
     }

@@ -280,6 +280,17 @@ fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
         Change::PasswordChanged { user_id } => {
             format!("{} changed their password", name(user_id.as_str()))
         }
+        Change::WebhookConfigured {
+            url, enabled: on, ..
+        } => format!(
+            "{by} set the webhook to {url} ({})",
+            if *on { "on" } else { "off" }
+        ),
+        Change::WebhookSecretRotated { .. } => format!("{by} replaced a webhook's secret"),
+        Change::WebhookRemoved { url, .. } => format!("{by} removed the webhook to {url}"),
+        Change::WebhookDisabled { reason, .. } => {
+            format!("Steward turned a webhook off: {reason}")
+        }
     }
 }
 
