@@ -21,6 +21,7 @@ mod ops;
 pub(crate) mod orgs;
 pub(crate) mod ownership;
 mod scim_tokens;
+mod webhooks;
 
 pub use error::ApiError;
 pub use extract::MAX_BODY_BYTES;
@@ -57,6 +58,7 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(audit::router())
         .merge(exports::router())
         .merge(api_keys::router())
+        .merge(webhooks::router())
         .merge(scim_tokens::router())
         .merge(authzen::router())
         .merge(openapi::router())

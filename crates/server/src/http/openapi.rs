@@ -4,7 +4,7 @@
 use super::error::{ErrorBody, ErrorFields};
 use super::{
     accounts, api_keys, audit, authzen, check, discovery, exports, import, members, objects, orgs,
-    ownership, scim_tokens, Application,
+    ownership, scim_tokens, webhooks, Application,
 };
 use axum::routing::get;
 use axum::{Json, Router};
@@ -38,6 +38,8 @@ use utoipa::{Modify, OpenApi};
         scim_tokens::create, scim_tokens::list, scim_tokens::revoke,
         scim_tokens::groups, scim_tokens::map_group,
         authzen::evaluation, authzen::evaluations, authzen::configuration,
+        webhooks::create, webhooks::list, webhooks::read, webhooks::update, webhooks::remove,
+        webhooks::rotate_secret, webhooks::deliveries, webhooks::redeliver,
     ),
     components(schemas(ErrorBody, ErrorFields)),
     modifiers(&BearerAuth, &ErrorAnswers),
@@ -322,6 +324,7 @@ mod tests {
             include_str!("ownership.rs"),
             include_str!("ops.rs"),
             include_str!("scim_tokens.rs"),
+            include_str!("webhooks.rs"),
         ];
         // The description itself, its reader, and the operator's probes.
         let undescribed = ["/api/v1/openapi.json", "/healthz", "/readyz", "/metrics"];

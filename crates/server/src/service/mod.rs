@@ -56,6 +56,9 @@ struct Inner {
     keys: KeyIndex,
     /// The database's policy, once seen to be another than `policy`.
     replaced: std::sync::OnceLock<PolicyId>,
+    /// Rung when a change commits, here or (heard of) on another node: wakes
+    /// the webhook courier.
+    commits: tokio::sync::Notify,
 }
 
 impl Service {
@@ -80,6 +83,7 @@ impl Service {
                 clock: Clock::default(),
                 keys: KeyIndex::default(),
                 replaced: std::sync::OnceLock::new(),
+                commits: tokio::sync::Notify::new(),
             }),
         };
         let ids = service.inner.store.organization_ids().await?;
@@ -104,6 +108,11 @@ impl Service {
 
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    /// Rung after each change commits (one waiter: the webhook courier).
+    pub fn commits(&self) -> &tokio::sync::Notify {
+        &self.inner.commits
     }
 
     /// The API key whose secret hashes to `hash`, from memory.
@@ -377,6 +386,7 @@ impl Service {
             Ok(head) => {
                 books.head = head;
                 live.publish(snapshot);
+                self.inner.commits.notify_one();
                 self.inner.keys.follow(org, &events, &books.state);
                 Ok((events, answer))
             }
@@ -412,6 +422,7 @@ impl Service {
         books.head = head;
         live.publish(snapshot);
         self.inner.keys.follow(org, events, &books.state);
+        self.inner.commits.notify_one();
     }
 
     /// Reads the organization again from the database, whole.

@@ -22,3 +22,4 @@ mod smtp_sink;
 mod support;
 mod tenancy;
 mod tokens;
+mod webhooks;
