@@ -86,6 +86,7 @@ fn one_of_each() -> Vec<Change> {
     let invitation = || InvitationId::parse("inv-1").unwrap();
     let nomination = || NominationId::parse("nom-1").unwrap();
     let key = || ApiKeyId::parse("key-1").unwrap();
+    let webhook = || WebhookId::parse("wh-1").unwrap();
     let transfer = || (nomination(), user(), user());
     let all = vec![
         Change::OrgCreated {
@@ -236,6 +237,23 @@ fn one_of_each() -> Vec<Change> {
             reason: "last_admin".into(),
             request: "DELETE /Users/bob".into(),
         },
+        Change::WebhookConfigured {
+            webhook_id: webhook(),
+            url: "https://hooks.acme.test/".into(),
+            event_types: vec![],
+            enabled: true,
+        },
+        Change::WebhookSecretRotated {
+            webhook_id: webhook(),
+        },
+        Change::WebhookRemoved {
+            webhook_id: webhook(),
+            url: "https://hooks.acme.test/".into(),
+        },
+        Change::WebhookDisabled {
+            webhook_id: webhook(),
+            reason: "failing".into(),
+        },
     ];
     for change in &all {
         match change {
@@ -266,7 +284,11 @@ fn one_of_each() -> Vec<Change> {
             | Change::LoginFailed { .. }
             | Change::PasswordReset { .. }
             | Change::PasswordChanged { .. }
-            | Change::DirectoryRefused { .. } => {}
+            | Change::DirectoryRefused { .. }
+            | Change::WebhookConfigured { .. }
+            | Change::WebhookSecretRotated { .. }
+            | Change::WebhookRemoved { .. }
+            | Change::WebhookDisabled { .. } => {}
         }
     }
     all
