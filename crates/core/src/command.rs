@@ -4,6 +4,7 @@
 use crate::event::ScopeRoles;
 use crate::id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
+    WebhookId,
 };
 use crate::state::Deprovision;
 
@@ -203,6 +204,28 @@ pub enum Command {
     ResetSecondFactor {
         user_id: UserId,
         member_elsewhere: bool,
+    },
+    /// Adds the webhook endpoint `webhook_id`, or replaces its settings. Its
+    /// secret is the caller's to make and keep (docs/webhooks.md): never in the
+    /// audit log. `event_types` empty: every event type.
+    ConfigureWebhook {
+        webhook_id: WebhookId,
+        url: String,
+        event_types: Vec<String>,
+        enabled: bool,
+    },
+    /// Records that the endpoint's secret was replaced (the secret itself is not
+    /// in the log).
+    RotateWebhookSecret {
+        webhook_id: WebhookId,
+    },
+    RemoveWebhook {
+        webhook_id: WebhookId,
+    },
+    /// Steward itself turns off an endpoint that kept failing.
+    DisableWebhook {
+        webhook_id: WebhookId,
+        reason: String,
     },
 }
 

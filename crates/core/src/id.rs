@@ -140,6 +140,9 @@ id_type!(
 id_type!(
     /// An API key a product's back-end authenticates with; not its secret.
     ApiKeyId, "API key id");
+id_type!(
+    /// A webhook endpoint of an organization; not its secret.
+    WebhookId, "webhook id");
 
 /// An e-mail address in one form: lower-cased and NFC (Unicode's composed form),
 /// so `jose\u{301}@x` and `jos\u{e9}@x` are one address; it identifies an account

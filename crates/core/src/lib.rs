@@ -19,6 +19,7 @@ pub mod sight;
 pub mod snapshot;
 pub mod state;
 pub mod warning;
+pub mod webhook;
 
 pub use api_key::{ApiKey, API_KEY_PERMISSIONS};
 pub use command::{Command, ImportRow};
@@ -29,7 +30,7 @@ pub use decide::{
 pub use event::{Actor, Change, Event, ScopeRoles};
 pub use id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, ParseError, Timestamp,
-    UserId,
+    UserId, WebhookId,
 };
 pub use policy::{OrgActions, Policy, PolicyError, PolicyErrors};
 pub use refusal::{Refusal, RefusalKind, RowRefusal};
@@ -37,3 +38,4 @@ pub use set::{ActionSet, RoleSet};
 pub use snapshot::{Decision, Reason, Snapshot};
 pub use state::{apply, replay, Deprovision, State, StateRows};
 pub use warning::member_warnings;
+pub use webhook::Webhook;

@@ -1,7 +1,7 @@
 //! Why a command was refused: one variant per rule, each with the `reason` string of
 //! the HTTP contract, and the class of answer it deserves.
 
-use crate::id::{ApiKeyId, Email, ObjectId, UserId};
+use crate::id::{ApiKeyId, Email, ObjectId, UserId, WebhookId};
 
 /// The class of a refusal; the HTTP layer turns it into a status in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +111,12 @@ pub enum Refusal {
     SsoRoleTooHigh(String),
     #[error("the address that proves a domain must be on it ({0})")]
     SsoAddressNotOnDomain(String),
+    #[error("unknown event type {0:?}")]
+    UnknownEventType(String),
+    #[error("a webhook URL is an absolute http:// or https:// URL with a host and no user or password; {0:?} is not")]
+    InvalidWebhookUrl(String),
+    #[error("no such webhook: {0}")]
+    UnknownWebhook(WebhookId),
     #[error("{} rows were refused; nothing was applied", .0.len())]
     Rows(Vec<RowRefusal>),
 }
@@ -172,6 +178,9 @@ impl Refusal {
             Refusal::MemberOfOtherOrganizations => "member_of_other_organizations",
             Refusal::SsoRoleTooHigh(_) => "sso_role_too_high",
             Refusal::SsoAddressNotOnDomain(_) => "sso_address_not_on_domain",
+            Refusal::UnknownEventType(_) => "unknown_event_type",
+            Refusal::InvalidWebhookUrl(_) => "invalid_webhook_url",
+            Refusal::UnknownWebhook(_) => "unknown_webhook",
             Refusal::Rows(_) => "rows_refused",
         }
     }
@@ -208,9 +217,11 @@ impl Refusal {
             | UnknownPermission(_)
             | NoPermissions
             | InvalidKeyHash
-            | SsoAddressNotOnDomain(_) => RefusalKind::Invalid,
+            | SsoAddressNotOnDomain(_)
+            | UnknownEventType(_)
+            | InvalidWebhookUrl(_) => RefusalKind::Invalid,
             NoOrganization | UnknownMember(_) | UnknownObject(_) | UnknownInvitation
-            | NoPendingTransfer | UnknownApiKey(_) => RefusalKind::NotFound,
+            | NoPendingTransfer | UnknownApiKey(_) | UnknownWebhook(_) => RefusalKind::NotFound,
             OrganizationExists | DuplicateEmail(_) | AlreadyInvited(_) | AlreadyMember
             | DuplicateObject(_) | DuplicateInvitation | TransferPending | TransferExpired
             | InvitationExpired | DuplicateApiKey => RefusalKind::Conflict,

@@ -1,13 +1,15 @@
 //! An organization's state: members, scope roles, objects, grants, invitations, the
-//! pending ownership nomination and the live API keys. Changed only by `apply`, so it
+//! pending ownership nomination, the live API keys and the webhook endpoints. Changed only by `apply`, so it
 //! is always what its events say.
 
 use crate::api_key::ApiKey;
 use crate::event::{Change, Event, ScopeRoles};
 use crate::id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
+    WebhookId,
 };
 use crate::policy::Policy;
+use crate::webhook::Webhook;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +111,7 @@ pub struct State {
     invitations_by_email: BTreeMap<Email, BTreeSet<InvitationId>>,
     nomination: Option<Nomination>,
     api_keys: BTreeMap<ApiKeyId, ApiKey>,
+    webhooks: BTreeMap<WebhookId, Webhook>,
 }
 
 impl State {
@@ -218,6 +221,13 @@ impl State {
     pub fn api_keys(&self) -> impl Iterator<Item = &ApiKey> {
         self.api_keys.values()
     }
+    pub fn webhook(&self, id: &WebhookId) -> Option<&Webhook> {
+        self.webhooks.get(id)
+    }
+    /// The endpoints, by id; removed ones are gone.
+    pub fn webhooks(&self) -> impl Iterator<Item = &Webhook> {
+        self.webhooks.values()
+    }
 
     /// Whether the user is an owner of the organization under this policy.
     pub fn is_owner(&self, policy: &Policy, user: &UserId) -> bool {
@@ -284,6 +294,7 @@ pub struct StateRows {
     pub invitations: Vec<Invitation>,
     pub nomination: Option<Nomination>,
     pub api_keys: Vec<ApiKey>,
+    pub webhooks: Vec<Webhook>,
 }
 
 impl State {
@@ -338,6 +349,9 @@ impl State {
         }
         for k in rows.api_keys {
             state.api_keys.insert(k.id.clone(), k);
+        }
+        for w in rows.webhooks {
+            state.webhooks.insert(w.id.clone(), w);
         }
         state
     }
@@ -705,6 +719,30 @@ pub fn apply(state: &mut State, event: &Event) {
                 org.second_factor_required = *required;
             }
         }
+        Change::WebhookConfigured {
+            webhook_id,
+            url,
+            event_types,
+            enabled,
+        } => {
+            state.webhooks.insert(
+                webhook_id.clone(),
+                Webhook {
+                    id: webhook_id.clone(),
+                    url: url.clone(),
+                    event_types: event_types.clone(),
+                    enabled: *enabled,
+                },
+            );
+        }
+        Change::WebhookDisabled { webhook_id, .. } => {
+            if let Some(w) = state.webhooks.get_mut(webhook_id) {
+                w.enabled = false;
+            }
+        }
+        Change::WebhookRemoved { webhook_id, .. } => {
+            state.webhooks.remove(webhook_id);
+        }
         Change::ImportApplied { .. }
         | Change::LoginFailed { .. }
         | Change::PasswordReset { .. }
@@ -716,7 +754,8 @@ pub fn apply(state: &mut State, event: &Event) {
         | Change::SsoDomainProven { .. }
         | Change::SsoJoined { .. }
         | Change::SsoSignedIn { .. }
-        | Change::BreakGlass { .. } => {}
+        | Change::BreakGlass { .. }
+        | Change::WebhookSecretRotated { .. } => {}
     }
 }
 

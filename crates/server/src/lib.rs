@@ -18,3 +18,4 @@ pub mod service;
 pub mod store;
 pub mod urlencoded;
 pub mod web;
+pub mod webhooks;

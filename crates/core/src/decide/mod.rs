@@ -11,6 +11,7 @@ mod roles;
 mod second_factor;
 mod sso;
 mod suspension;
+mod webhooks;
 
 pub use api_keys::api_key_refusal;
 pub use import::{plan_import, ImportPlan, RowEffect, RowOutcome};
@@ -19,6 +20,7 @@ pub use roles::{assignable_roles, invitable_roles, invitation_role_refusal, role
 pub use second_factor::{reset_refusal as second_factor_reset_refusal, second_factor_refusal};
 pub use sso::{sso_join_refusal, sso_settings_refusal};
 pub use suspension::deprovision_command;
+pub use webhooks::webhook_refusal;
 
 use crate::access;
 use crate::command::Command;
@@ -166,6 +168,17 @@ pub fn decide(
             user_id,
             member_elsewhere,
         } => second_factor::reset(&cx, user_id, member_elsewhere)?,
+        Command::ConfigureWebhook {
+            webhook_id,
+            url,
+            event_types,
+            enabled,
+        } => webhooks::configure(&cx, webhook_id, url, event_types, enabled)?,
+        Command::RotateWebhookSecret { webhook_id } => webhooks::rotate_secret(&cx, webhook_id)?,
+        Command::RemoveWebhook { webhook_id } => webhooks::remove(&cx, webhook_id)?,
+        Command::DisableWebhook { webhook_id, reason } => {
+            webhooks::disable(&cx, webhook_id, reason)?
+        }
     };
     Ok(changes
         .into_iter()

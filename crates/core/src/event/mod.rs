@@ -3,6 +3,7 @@
 
 use crate::id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
+    WebhookId,
 };
 use crate::state::Deprovision;
 use serde::{Deserialize, Serialize};
@@ -86,6 +87,10 @@ pub mod event_type {
     pub const MEMBER_SUSPENDED: &str = "member.suspended";
     pub const MEMBER_REINSTATED: &str = "member.reinstated";
     pub const ORG_DEPROVISION_CHANGED: &str = "org.deprovision_changed";
+    pub const WEBHOOK_CONFIGURED: &str = "webhook.configured";
+    pub const WEBHOOK_SECRET_ROTATED: &str = "webhook.secret_rotated";
+    pub const WEBHOOK_REMOVED: &str = "webhook.removed";
+    pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
 }
 
 /// One recorded change.
@@ -322,6 +327,25 @@ pub enum Change {
         previous: Deprovision,
         on_deprovision: Deprovision,
     },
+    /// An endpoint added or its settings replaced; never its secret.
+    #[serde(rename = "webhook.configured")]
+    WebhookConfigured {
+        webhook_id: WebhookId,
+        url: String,
+        /// Empty: every event type.
+        event_types: Vec<String>,
+        enabled: bool,
+    },
+    #[serde(rename = "webhook.secret_rotated")]
+    WebhookSecretRotated { webhook_id: WebhookId },
+    #[serde(rename = "webhook.removed")]
+    WebhookRemoved { webhook_id: WebhookId, url: String },
+    /// Steward turned the endpoint off: its deliveries kept failing.
+    #[serde(rename = "webhook.disabled")]
+    WebhookDisabled {
+        webhook_id: WebhookId,
+        reason: String,
+    },
 }
 
 impl Change {
@@ -367,6 +391,10 @@ impl Change {
         event_type::MEMBER_SUSPENDED,
         event_type::MEMBER_REINSTATED,
         event_type::ORG_DEPROVISION_CHANGED,
+        event_type::WEBHOOK_CONFIGURED,
+        event_type::WEBHOOK_SECRET_ROTATED,
+        event_type::WEBHOOK_REMOVED,
+        event_type::WEBHOOK_DISABLED,
     ];
 
     /// The audit event type (`user.role_changed`).
@@ -411,6 +439,10 @@ impl Change {
             Change::MemberSuspended { .. } => event_type::MEMBER_SUSPENDED,
             Change::MemberReinstated { .. } => event_type::MEMBER_REINSTATED,
             Change::DeprovisionChanged { .. } => event_type::ORG_DEPROVISION_CHANGED,
+            Change::WebhookConfigured { .. } => event_type::WEBHOOK_CONFIGURED,
+            Change::WebhookSecretRotated { .. } => event_type::WEBHOOK_SECRET_ROTATED,
+            Change::WebhookRemoved { .. } => event_type::WEBHOOK_REMOVED,
+            Change::WebhookDisabled { .. } => event_type::WEBHOOK_DISABLED,
         }
     }
 
@@ -533,7 +565,11 @@ impl Change {
             | Change::SsoConfigured { .. }
             | Change::SsoRemoved { .. }
             | Change::SsoDomainProven { .. }
-            | Change::DeprovisionChanged { .. } => {}
+            | Change::DeprovisionChanged { .. }
+            | Change::WebhookConfigured { .. }
+            | Change::WebhookSecretRotated { .. }
+            | Change::WebhookRemoved { .. }
+            | Change::WebhookDisabled { .. } => {}
         }
         (ids, carried)
     }
@@ -583,6 +619,10 @@ impl Change {
             | Change::SsoRemoved { .. }
             | Change::SsoDomainProven { .. }
             | Change::DeprovisionChanged { .. } => None,
+            Change::WebhookConfigured { webhook_id, .. }
+            | Change::WebhookSecretRotated { webhook_id }
+            | Change::WebhookRemoved { webhook_id, .. }
+            | Change::WebhookDisabled { webhook_id, .. } => Some(webhook_id.as_str()),
         }
     }
 }

@@ -86,6 +86,7 @@ fn one_of_each() -> Vec<Change> {
     let invitation = || InvitationId::parse("inv-1").unwrap();
     let nomination = || NominationId::parse("nom-1").unwrap();
     let key = || ApiKeyId::parse("key-1").unwrap();
+    let webhook = || WebhookId::parse("wh-1").unwrap();
     let transfer = || (nomination(), user(), user());
     let all = vec![
         Change::OrgCreated {
@@ -273,6 +274,23 @@ fn one_of_each() -> Vec<Change> {
             previous: crate::state::Deprovision::Remove,
             on_deprovision: crate::state::Deprovision::Suspend,
         },
+        Change::WebhookConfigured {
+            webhook_id: webhook(),
+            url: "https://hooks.acme.test/".into(),
+            event_types: vec![],
+            enabled: true,
+        },
+        Change::WebhookSecretRotated {
+            webhook_id: webhook(),
+        },
+        Change::WebhookRemoved {
+            webhook_id: webhook(),
+            url: "https://hooks.acme.test/".into(),
+        },
+        Change::WebhookDisabled {
+            webhook_id: webhook(),
+            reason: "failing".into(),
+        },
     ];
     for change in &all {
         match change {
@@ -314,7 +332,11 @@ fn one_of_each() -> Vec<Change> {
             | Change::BreakGlass { .. }
             | Change::MemberSuspended { .. }
             | Change::MemberReinstated { .. }
-            | Change::DeprovisionChanged { .. } => {}
+            | Change::DeprovisionChanged { .. }
+            | Change::WebhookConfigured { .. }
+            | Change::WebhookSecretRotated { .. }
+            | Change::WebhookRemoved { .. }
+            | Change::WebhookDisabled { .. } => {}
         }
     }
     all

@@ -789,7 +789,11 @@ impl Snapshot {
             | Change::SsoJoined { .. }
             | Change::SsoSignedIn { .. }
             | Change::BreakGlass { .. }
-            | Change::DeprovisionChanged { .. } => {}
+            | Change::DeprovisionChanged { .. }
+            | Change::WebhookConfigured { .. }
+            | Change::WebhookSecretRotated { .. }
+            | Change::WebhookRemoved { .. }
+            | Change::WebhookDisabled { .. } => {}
         }
     }
 }

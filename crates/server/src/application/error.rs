@@ -42,6 +42,13 @@ pub enum AppError {
     SignupDisabled,
     #[error("no such API key")]
     UnknownApiKey,
+    /// A webhook id that is no id at all (a well-formed unknown one is the
+    /// core's `unknown_webhook`).
+    #[error("no such webhook")]
+    NoSuchWebhook,
+    /// A delivery the endpoint never had.
+    #[error("no such delivery")]
+    UnknownDelivery,
     /// AuthZEN's endpoints answer for one organization: the API key's.
     #[error(
         "AuthZEN is asked with an API key (stw_key_...): its organization is the one asked about"
@@ -258,6 +265,8 @@ impl AppError {
             AppError::SsoDomainTaken(_) => ErrorKind::Conflict,
             AppError::SignupDisabled
             | AppError::UnknownApiKey
+            | AppError::NoSuchWebhook
+            | AppError::UnknownDelivery
             | AppError::NoSuchMember
             | AppError::NoSuchObject
             | AppError::UnknownLink
@@ -287,6 +296,8 @@ impl AppError {
             AppError::DuplicateEmail(_) => "duplicate_email",
             AppError::SignupDisabled => "signup_disabled",
             AppError::UnknownApiKey => "unknown_api_key",
+            AppError::NoSuchWebhook => "unknown_webhook",
+            AppError::UnknownDelivery => "unknown_delivery",
             AppError::ApiKeyRequired => "api_key_required",
             AppError::NoSuchMember => "unknown_member",
             AppError::NoSuchObject => "unknown_object",

@@ -30,6 +30,7 @@ pub mod provisioning;
 pub mod second_factor;
 pub mod sessions;
 pub mod sso;
+pub mod webhooks;
 
 pub use caller::{parse_object, parse_user, Caller, InOrg};
 pub use error::{AppError, Denied, ErrorKind, Unauthenticated};
@@ -202,6 +203,12 @@ impl Application {
         });
         self.steward.mail = desk.clone();
         crate::mail::spawn_courier(self.service().clone(), transport, desk)
+    }
+
+    /// Starts delivering webhooks (docs/webhooks.md); `allow_private` turns the
+    /// SSRF rule off (`serve --webhooks-allow-private`).
+    pub fn deliver_webhooks(&self, allow_private: bool) -> tokio::task::JoinHandle<()> {
+        crate::webhooks::spawn_courier(self.service().clone(), allow_private)
     }
 
     pub fn settings(&self) -> &Settings {

@@ -136,6 +136,11 @@ pub struct ServeArgs {
     pub load_pause_ms: u64,
     #[command(flatten)]
     pub mail: MailArgs,
+    /// Let webhooks go to private, loopback, link-local and unique-local
+    /// addresses (refused by default: docs/webhooks.md#ssrf). For a
+    /// deployment whose receivers are on its own network, and for tests.
+    #[arg(long, env = "STEWARD_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
 }
 
 /// Where mails go (docs/operations.md#mail).
@@ -270,6 +275,7 @@ impl ServeArgs {
             // the time a new key is published before it signs.
             let _keys = app.spawn_key_refresh(Duration::from_secs(10));
             let _courier = app.deliver_mail(transport);
+            let _webhooks = app.deliver_webhooks(self.webhooks_allow_private);
             starting.ready(crate::app::router(app));
             println!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",

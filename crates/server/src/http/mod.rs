@@ -24,6 +24,7 @@ pub(crate) mod ownership;
 mod scim_tokens;
 pub(crate) mod second_factor;
 mod sso;
+mod webhooks;
 
 pub use error::ApiError;
 pub use extract::MAX_BODY_BYTES;
@@ -67,6 +68,7 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .merge(exports::router())
         .merge(api_keys::router())
         .merge(second_factor::router())
+        .merge(webhooks::router())
         .merge(scim_tokens::router())
         .merge(sso::router())
         .merge(authzen::router())

@@ -4,7 +4,7 @@
 use super::error::{ErrorBody, ErrorFields};
 use super::{
     accounts, api_keys, audit, authzen, check, discovery, exports, feed, import, members, objects,
-    orgs, ownership, scim_tokens, second_factor, sso, Application,
+    orgs, ownership, scim_tokens, second_factor, sso, webhooks, Application,
 };
 use axum::routing::get;
 use axum::{Json, Router};
@@ -44,6 +44,8 @@ use utoipa::{Modify, OpenApi};
         second_factor::status, second_factor::begin, second_factor::confirm,
         second_factor::disable, second_factor::login, second_factor::setting,
         second_factor::set_setting, second_factor::reset,
+        webhooks::create, webhooks::list, webhooks::read, webhooks::update, webhooks::remove,
+        webhooks::rotate_secret, webhooks::deliveries, webhooks::redeliver,
     ),
     components(schemas(ErrorBody, ErrorFields)),
     modifiers(&BearerAuth, &ErrorAnswers),
@@ -331,6 +333,7 @@ mod tests {
             include_str!("ops.rs"),
             include_str!("scim_tokens.rs"),
             include_str!("sso.rs"),
+            include_str!("webhooks.rs"),
         ];
         // The description itself, its reader, and the operator's probes.
         let undescribed = ["/api/v1/openapi.json", "/healthz", "/readyz", "/metrics"];

@@ -59,6 +59,9 @@ struct Inner {
     replaced: std::sync::OnceLock<PolicyId>,
     /// `true` once the node is shutting down: open event feeds end.
     closing: tokio::sync::watch::Sender<bool>,
+    /// Rung when a change commits, here or (heard of) on another node: wakes
+    /// the webhook courier.
+    commits: tokio::sync::Notify,
 }
 
 impl Service {
@@ -84,6 +87,7 @@ impl Service {
                 keys: KeyIndex::default(),
                 replaced: std::sync::OnceLock::new(),
                 closing: tokio::sync::watch::channel(false).0,
+                commits: tokio::sync::Notify::new(),
             }),
         };
         let ids = service.inner.store.organization_ids().await?;
@@ -108,6 +112,11 @@ impl Service {
 
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    /// Rung after each change commits (one waiter: the webhook courier).
+    pub fn commits(&self) -> &tokio::sync::Notify {
+        &self.inner.commits
     }
 
     /// The API key whose secret hashes to `hash`, from memory.
@@ -450,6 +459,7 @@ impl Service {
                 live.announce(head.seq);
                 books.head = head;
                 live.publish(snapshot);
+                self.inner.commits.notify_one();
                 self.inner.keys.follow(org, events, &books.state);
                 Ok(())
             }
@@ -486,6 +496,7 @@ impl Service {
         books.head = head;
         live.publish(snapshot);
         self.inner.keys.follow(org, events, &books.state);
+        self.inner.commits.notify_one();
     }
 
     /// Reads the organization again from the database, whole.

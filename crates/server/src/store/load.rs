@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use steward_core::state::{Invitation, Member, Nomination, Object, OrgInfo};
 use steward_core::{
     ApiKey, ApiKeyId, Deprovision, Email, InvitationId, Name, NominationId, ObjectId, OrgId, State,
-    StateRows, Timestamp, UserId,
+    StateRows, Timestamp, UserId, Webhook, WebhookId,
 };
 
 impl Store {
@@ -26,6 +26,7 @@ impl Store {
             invitations: invitations(&mut tx, org).await?,
             nomination: nomination(&mut tx, org).await?,
             api_keys: api_keys(&mut tx, org).await?,
+            webhooks: webhooks(&mut tx, org).await?,
         };
         tx.commit().await?;
         Ok((State::restore(rows), head))
@@ -207,4 +208,24 @@ async fn api_keys(conn: &mut AnyConnection, org: &OrgId) -> Result<Vec<ApiKey>, 
         })
     })
     .collect()
+}
+
+async fn webhooks(conn: &mut AnyConnection, org: &OrgId) -> Result<Vec<Webhook>, StoreError> {
+    sqlx::query("SELECT id, url, event_types, enabled FROM webhooks WHERE org_id = $1")
+        .bind(org.as_str())
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let types: String = r.try_get(2)?;
+            let enabled: i64 = r.try_get(3)?;
+            Ok(Webhook {
+                id: parse_id(r, 0, WebhookId::parse)?,
+                url: r.try_get(1)?,
+                event_types: serde_json::from_str(&types)
+                    .map_err(|e| StoreError::Corrupt(format!("webhook event types: {e}")))?,
+                enabled: enabled != 0,
+            })
+        })
+        .collect()
 }

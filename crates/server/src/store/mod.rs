@@ -17,6 +17,7 @@ mod scim;
 mod second_factor;
 mod sessions;
 mod sso;
+mod webhooks;
 
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{actor_id, chain_hash, AuditEntry, AuditFilter, ChainReport, Head};
@@ -34,6 +35,7 @@ pub use scim::{ScimGroupRow, ScimRequestRow, ScimUserRow};
 pub use second_factor::{StoredSecondFactor, TotpSecret};
 pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
 pub use sso::{DomainTaken, SsoAttemptRow, SsoDomainRow, SsoProviderRow};
+pub use webhooks::{now_ms, ClaimedWebhook, DeliveryRecord, DueDelivery};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row as _, Transaction};
@@ -369,6 +371,9 @@ impl OrgTx {
         let head = audit::append(&mut self.tx, self.dialect, &self.org, &self.head, events).await?;
         rows::set_head(&mut self.tx, &self.org, &head).await?;
         rows::write(&mut self.tx, self.dialect, &self.org, rows, state).await?;
+        // The webhook outbox commits with the events, or neither does.
+        let first = self.head.seq + 1;
+        webhooks::enqueue(&mut self.tx, self.dialect, &self.org, first, events, state).await?;
         self.head = head.clone();
         Ok(head)
     }

@@ -6,7 +6,7 @@
 use super::{bind_all, Arg, Dialect, Head, StoreError};
 use sqlx::{Any, AnyConnection};
 use std::collections::{BTreeMap, BTreeSet};
-use steward_core::{ApiKeyId, Change, InvitationId, ObjectId, OrgId, State, UserId};
+use steward_core::{ApiKeyId, Change, InvitationId, ObjectId, OrgId, State, UserId, WebhookId};
 
 /// One row (or group of rows) of the state tables.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,6 +26,7 @@ pub enum Row {
     Invitation(InvitationId),
     Nomination,
     ApiKey(ApiKeyId),
+    Webhook(WebhookId),
 }
 
 /// The rows an event will change, named from the state before it is folded in.
@@ -118,6 +119,11 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
         Change::SecondFactorRequiredSet { .. } => {
             out.insert(Row::Org);
         }
+        Change::WebhookConfigured { webhook_id, .. }
+        | Change::WebhookRemoved { webhook_id, .. }
+        | Change::WebhookDisabled { webhook_id, .. } => {
+            out.insert(Row::Webhook(webhook_id.clone()));
+        }
         Change::ImportApplied { .. }
         | Change::SecondFactorReset { .. }
         | Change::LoginFailed { .. }
@@ -129,7 +135,8 @@ pub fn touched(change: &Change, before: &State, out: &mut BTreeSet<Row>) {
         | Change::SsoDomainProven { .. }
         | Change::SsoJoined { .. }
         | Change::SsoSignedIn { .. }
-        | Change::BreakGlass { .. } => {}
+        | Change::BreakGlass { .. }
+        | Change::WebhookSecretRotated { .. } => {}
     }
 }
 
@@ -196,6 +203,7 @@ enum Table {
     Invitations,
     Nominations,
     ApiKeys,
+    Webhooks,
 }
 
 impl Table {
@@ -208,6 +216,7 @@ impl Table {
             Table::Invitations => "invitations",
             Table::Nominations => "nominations",
             Table::ApiKeys => "api_keys",
+            Table::Webhooks => "webhooks",
         }
     }
 
@@ -238,6 +247,7 @@ impl Table {
                 "created_by",
                 "created_at",
             ],
+            Table::Webhooks => &["id", "url", "event_types", "enabled"],
         }
     }
 }
@@ -465,6 +475,22 @@ async fn write_batch(
                             Arg::Text(actions),
                             t(k.created_by.as_ref().map_or(SYSTEM_CREATOR, |u| u.as_str())),
                             Arg::Int(k.created_at.0),
+                        ],
+                    );
+                }
+            }
+            Row::Webhook(id) => {
+                batch.delete(Table::Webhooks, &["id"], vec![t(id.as_str())]);
+                if let Some(w) = state.webhook(id) {
+                    let types = serde_json::to_string(&w.event_types)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    batch.insert(
+                        Table::Webhooks,
+                        vec![
+                            t(id.as_str()),
+                            t(&w.url),
+                            Arg::Text(types),
+                            Arg::Int(i64::from(w.enabled)),
                         ],
                     );
                 }

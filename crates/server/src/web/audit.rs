@@ -329,6 +329,17 @@ fn sentence(event: &Event, policy: &Policy, names: &Names) -> String {
             "{} signed in with a password although single sign-on is required (break-glass)",
             name(user_id.as_str())
         ),
+        Change::WebhookConfigured {
+            url, enabled: on, ..
+        } => format!(
+            "{by} set the webhook to {url} ({})",
+            if *on { "on" } else { "off" }
+        ),
+        Change::WebhookSecretRotated { .. } => format!("{by} replaced a webhook's secret"),
+        Change::WebhookRemoved { url, .. } => format!("{by} removed the webhook to {url}"),
+        Change::WebhookDisabled { reason, .. } => {
+            format!("Steward turned a webhook off: {reason}")
+        }
     }
 }
 

@@ -28,3 +28,4 @@ mod sso;
 mod support;
 mod tenancy;
 mod tokens;
+mod webhooks;

@@ -15,6 +15,7 @@ async fn everything_in(app: &TestApp, org: &str, owner: &User) -> Vec<Value> {
         "/objects",
         "/invitations",
         "/api-keys",
+        "/webhooks",
         "/scim-tokens",
         "/scim-groups",
         "/sso",
@@ -37,12 +38,14 @@ struct Ids {
     object: String,
     invitation: String,
     key: String,
+    webhook: String,
 }
 
 /// Every organization endpoint with `ids` filled in; `{org}` is given separately
 /// so a test can mix one organization's path with another's ids.
 fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
     let (u, o, i, k) = (&ids.user, &ids.object, &ids.invitation, &ids.key);
+    let w = &ids.webhook;
     let p = format!("/api/v1/orgs/{org}");
     vec![
         (Method::GET, p.clone(), Value::Null),
@@ -193,6 +196,34 @@ fn endpoints(org: &str, ids: &Ids) -> Vec<(Method, String, Value)> {
         (Method::DELETE, format!("{p}/api-keys/{k}"), Value::Null),
         (
             Method::POST,
+            format!("{p}/webhooks"),
+            json!({"url": "https://evil.test/"}),
+        ),
+        (Method::GET, format!("{p}/webhooks"), Value::Null),
+        (Method::GET, format!("{p}/webhooks/{w}"), Value::Null),
+        (
+            Method::PATCH,
+            format!("{p}/webhooks/{w}"),
+            json!({"url": "https://evil.test/"}),
+        ),
+        (Method::DELETE, format!("{p}/webhooks/{w}"), Value::Null),
+        (
+            Method::POST,
+            format!("{p}/webhooks/{w}/rotate-secret"),
+            json!({}),
+        ),
+        (
+            Method::GET,
+            format!("{p}/webhooks/{w}/deliveries"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("{p}/webhooks/{w}/deliveries/1/redeliver"),
+            json!({}),
+        ),
+        (
+            Method::POST,
             format!("{p}/scim-tokens"),
             json!({"name": "stolen"}),
         ),
@@ -260,12 +291,21 @@ async fn two_organizations(app: &TestApp) -> (User, Ids, User, Ids) {
             )
             .await
             .expect(201);
+        let webhook = app
+            .post(
+                &format!("/api/v1/orgs/{org}/webhooks"),
+                &owner.token,
+                json!({"url": "https://hooks.example.test/in"}),
+            )
+            .await
+            .expect(201);
         ids.push(Ids {
             org: org.clone(),
             user: member.id.clone(),
             object: site["id"].as_str().unwrap().into(),
             invitation: inv["id"].as_str().unwrap().into(),
             key: key["id"].as_str().unwrap().into(),
+            webhook: webhook["id"].as_str().unwrap().into(),
         });
     }
     let b_ids = ids.pop().unwrap();
@@ -305,14 +345,20 @@ async fn another_organizations_ids_are_404_on_every_endpoint_and_change_nothing(
     // unknown in A (a check about them answers no, as about anyone unknown).
     for (method, path, body) in endpoints(&a_ids.org, &b_ids) {
         let body = (!body.is_null()).then_some(body);
-        let uses_b_id = [&b_ids.user, &b_ids.object, &b_ids.invitation, &b_ids.key]
-            .iter()
-            .any(|id| {
-                path.contains(id.as_str())
-                    || body
-                        .as_ref()
-                        .is_some_and(|b| b.to_string().contains(id.as_str()))
-            });
+        let uses_b_id = [
+            &b_ids.user,
+            &b_ids.object,
+            &b_ids.invitation,
+            &b_ids.key,
+            &b_ids.webhook,
+        ]
+        .iter()
+        .any(|id| {
+            path.contains(id.as_str())
+                || body
+                    .as_ref()
+                    .is_some_and(|b| b.to_string().contains(id.as_str()))
+        });
         let is_check = path.ends_with("/check") || path.ends_with("/check/batch");
         if !uses_b_id && !is_check {
             continue;
@@ -355,6 +401,7 @@ async fn the_tenancy_test_covers_every_organization_endpoint_of_the_openapi() {
         object: "{object}".into(),
         invitation: "{invitation}".into(),
         key: "{key}".into(),
+        webhook: "{webhook}".into(),
     };
     let covered: BTreeSet<(String, String)> = endpoints("{org}", &ids)
         .into_iter()
@@ -374,7 +421,8 @@ async fn the_tenancy_test_covers_every_organization_endpoint_of_the_openapi() {
             let normal = path
                 .replace("{id}", "{object}")
                 .replace("{group}", "engineering")
-                .replace("{domain}", "b.test");
+                .replace("{domain}", "b.test")
+                .replace("{seq}", "1");
             if !covered.contains(&(method.clone(), normal.clone())) {
                 missing.push(format!("{method} {path}"));
             }
