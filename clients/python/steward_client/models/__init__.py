@@ -27,6 +27,7 @@ from .create_object import CreateObject
 from .create_org import CreateOrg
 from .create_scim_token import CreateScimToken
 from .decision_context import DecisionContext
+from .delivery_view import DeliveryView
 from .disable_body import DisableBody
 from .discovery_document import DiscoveryDocument
 from .enrolment_answer import EnrolmentAnswer
@@ -59,6 +60,7 @@ from .member_view import MemberView
 from .membership_view import MembershipView
 from .my_access import MyAccess
 from .new_password_body import NewPasswordBody
+from .new_webhook import NewWebhook
 from .nominate_body import NominateBody
 from .object_view import ObjectView
 from .on_deprovision import OnDeprovision
@@ -70,6 +72,8 @@ from .page_audit_event import PageAuditEvent
 from .page_audit_event_items_item import PageAuditEventItemsItem
 from .page_audit_event_items_item_data import PageAuditEventItemsItemData
 from .page_audit_event_items_item_names import PageAuditEventItemsItemNames
+from .page_delivery_view import PageDeliveryView
+from .page_delivery_view_items_item import PageDeliveryViewItemsItem
 from .page_key_view import PageKeyView
 from .page_key_view_items_item import PageKeyViewItemsItem
 from .page_member_view import PageMemberView
@@ -78,6 +82,8 @@ from .page_object_view import PageObjectView
 from .page_object_view_items_item import PageObjectViewItemsItem
 from .page_scim_token_view import PageScimTokenView
 from .page_scim_token_view_items_item import PageScimTokenViewItemsItem
+from .page_webhook_view import PageWebhookView
+from .page_webhook_view_items_item import PageWebhookViewItemsItem
 from .permission_entry import PermissionEntry
 from .permissions_view import PermissionsView
 from .policy_view import PolicyView
@@ -113,6 +119,8 @@ from .type_view import TypeView
 from .update_member import UpdateMember
 from .update_object import UpdateObject
 from .verify_body import VerifyBody
+from .webhook_change import WebhookChange
+from .webhook_view import WebhookView
 
 __all__ = (
     "AcceptBody",
@@ -142,6 +150,7 @@ __all__ = (
     "CreateOrg",
     "CreateScimToken",
     "DecisionContext",
+    "DeliveryView",
     "DisableBody",
     "DiscoveryDocument",
     "EnrolmentAnswer",
@@ -174,6 +183,7 @@ __all__ = (
     "MembershipView",
     "MyAccess",
     "NewPasswordBody",
+    "NewWebhook",
     "NominateBody",
     "ObjectView",
     "OnDeprovision",
@@ -185,6 +195,8 @@ __all__ = (
     "PageAuditEventItemsItem",
     "PageAuditEventItemsItemData",
     "PageAuditEventItemsItemNames",
+    "PageDeliveryView",
+    "PageDeliveryViewItemsItem",
     "PageKeyView",
     "PageKeyViewItemsItem",
     "PageMemberView",
@@ -193,6 +205,8 @@ __all__ = (
     "PageObjectViewItemsItem",
     "PageScimTokenView",
     "PageScimTokenViewItemsItem",
+    "PageWebhookView",
+    "PageWebhookViewItemsItem",
     "PermissionEntry",
     "PermissionsView",
     "PolicyView",
@@ -228,4 +242,6 @@ __all__ = (
     "UpdateMember",
     "UpdateObject",
     "VerifyBody",
+    "WebhookChange",
+    "WebhookView",
 )
