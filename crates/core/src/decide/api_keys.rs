@@ -9,7 +9,7 @@ use crate::refusal::Refusal;
 
 /// A key acts for the organization rather than for one member, so handing one out
 /// takes the right to manage members; Steward's operator may as well.
-fn check_may_manage_keys(cx: &Context) -> Result<(), Refusal> {
+pub(super) fn check_may_manage_keys(cx: &Context) -> Result<(), Refusal> {
     cx.org()?;
     match cx.actor {
         Actor::User(_) => {

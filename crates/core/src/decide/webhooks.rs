@@ -8,21 +8,11 @@ use crate::id::WebhookId;
 use crate::refusal::Refusal;
 use crate::webhook::{is_webhook_url, unknown_event_type};
 
-/// An endpoint receives every event of the organization: managing one takes
-/// the right to manage members; Steward's operator may as well.
+/// An endpoint receives every event of the organization, as a key acts for all
+/// of it: managing one is the API keys' rule (the right to manage members;
+/// Steward's operator may as well; a directory may not), kept once there.
 fn check_may_manage_webhooks(cx: &Context) -> Result<(), Refusal> {
-    cx.org()?;
-    match cx.actor {
-        Actor::User(_) => {
-            let actor = cx.acting_member()?;
-            if !cx.may_manage_members(&actor.user_id) {
-                return Err(Refusal::NotPermitted);
-            }
-        }
-        Actor::Directory { .. } => return Err(Refusal::NotPermitted),
-        Actor::System => {}
-    }
-    Ok(())
+    super::api_keys::check_may_manage_keys(cx)
 }
 
 /// Why `actor` may not manage webhooks now, if they may not (for a page that
