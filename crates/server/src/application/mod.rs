@@ -207,8 +207,22 @@ impl Application {
 
     /// Starts delivering webhooks (docs/webhooks.md); `allow_private` turns the
     /// SSRF rule off (`serve --webhooks-allow-private`).
+    /// An endpoint given up on is turned off by `turn_off_failing_webhook`
+    /// (call after `deliver_mail`, so its notice rings the mail courier).
     pub fn deliver_webhooks(&self, allow_private: bool) -> tokio::task::JoinHandle<()> {
-        crate::webhooks::spawn_courier(self.service().clone(), allow_private)
+        let steward = self.steward.clone();
+        let give_up: crate::webhooks::GiveUp = Arc::new(move |org, webhook, reason| {
+            let steward = steward.clone();
+            Box::pin(async move {
+                if let Err(e) = steward
+                    .turn_off_failing_webhook(&org, &webhook, reason)
+                    .await
+                {
+                    tracing::warn!(%webhook, error = %e, "could not turn a failing webhook off");
+                }
+            })
+        });
+        crate::webhooks::spawn_courier(self.service().clone(), allow_private, give_up)
     }
 
     pub fn settings(&self) -> &Settings {

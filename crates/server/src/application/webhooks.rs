@@ -1,13 +1,16 @@
 //! Webhook endpoints and their delivery log (docs/webhooks.md): managed by
 //! whoever manages members, as API keys are; the core's `ConfigureWebhook`,
 //! `RotateWebhookSecret` and `RemoveWebhook` decide who may. The secret is
-//! made here, shown once, and stored beside the state, never in an event.
+//! made here, shown once, and stored beside the state, never in an event. An
+//! endpoint the courier gives up on is turned off here, and whoever may turn it
+//! on again is mailed (`turn_off_failing_webhook`).
 
 use super::{AppError, InOrg, Page, Steward};
+use crate::mail::Mail;
 use crate::store::{now_ms, DeliveryRecord};
 use crate::webhooks::signature::new_secret;
 use serde::{Deserialize, Serialize};
-use steward_core::{Command, Webhook, WebhookId};
+use steward_core::{Actor, Command, OrgId, Webhook, WebhookId};
 
 /// The deliveries the log shows, newest first.
 const LOG_LENGTH: i64 = 100;
@@ -265,6 +268,59 @@ impl Steward {
             return Err(AppError::UnknownDelivery);
         }
         self.service().commits().notify_one();
+        Ok(())
+    }
+
+    /// Turns off an endpoint whose deliveries failed for 3 days (the core's
+    /// `DisableWebhook`: `webhook.disabled` with `reason`, in the audit log) and
+    /// mails the notice to each member who may turn it on again (owners and
+    /// admins, by the core's rule for managing webhooks). Once per disabling: an
+    /// endpoint already off (another node gave up first) records nothing and
+    /// mails no one. The mail is queued right after the commit, as every
+    /// organization change's mail is (mailing.rs).
+    pub async fn turn_off_failing_webhook(
+        &self,
+        org: &OrgId,
+        webhook: &WebhookId,
+        reason: String,
+    ) -> Result<(), AppError> {
+        let command = Command::DisableWebhook {
+            webhook_id: webhook.clone(),
+            reason: reason.clone(),
+        };
+        let events = self.service().execute(org, &Actor::System, command).await?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        let policy = self.service().policy().clone();
+        let (org_name, url, managers) = self
+            .service()
+            .read(org, |state| {
+                let managers: Vec<String> = state
+                    .members()
+                    .filter(|m| {
+                        let actor = Actor::User(m.user_id.clone());
+                        steward_core::decide::webhook_refusal(&policy, state, &actor).is_none()
+                    })
+                    .map(|m| m.email.as_str().to_string())
+                    .collect();
+                let name = state.org().map(|o| o.name.to_string()).unwrap_or_default();
+                let url = state.webhook(webhook).map(|w| w.url.clone());
+                (name, url.unwrap_or_default(), managers)
+            })
+            .await?;
+        let link = self
+            .settings()
+            .link(&format!("/orgs/{org}/settings/webhooks/{webhook}"));
+        for to in managers {
+            let mail = Mail::WebhookDisabled {
+                org: &org_name,
+                url: &url,
+                reason: &reason,
+                link: &link,
+            };
+            self.queue_mail(&to, mail).await?;
+        }
         Ok(())
     }
 }

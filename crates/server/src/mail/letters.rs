@@ -63,6 +63,14 @@ pub enum Mail<'a> {
         joined: bool,
         link: &'a str,
     },
+    /// Steward turned off an endpoint whose deliveries kept failing; to those
+    /// who may turn it on again.
+    WebhookDisabled {
+        org: &'a str,
+        url: &'a str,
+        reason: &'a str,
+        link: &'a str,
+    },
 }
 
 struct Words<'a> {
@@ -139,6 +147,14 @@ impl<'a> Mail<'a> {
                 action: "Open the organization",
                 link: Some(link),
                 note: Some("If it was not you, tell your organization's administrators: someone signed in as you at its identity provider."),
+                org: Some(org),
+            },
+            Mail::WebhookDisabled { org, url, reason, link } => Words {
+                subject: format!("A webhook of {org} was turned off"),
+                body: format!("Steward turned off the webhook endpoint {url} of {org}: {reason}. Its events are kept, not sent; turn it on again once it answers, and they are sent in order."),
+                action: "Open its delivery log",
+                link: Some(link),
+                note: Some("You receive this because you may manage the organization's webhooks."),
                 org: Some(org),
             },
             Mail::PasswordChanged => Words {

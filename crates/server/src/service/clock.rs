@@ -1,5 +1,5 @@
 //! The service's clock. The core takes time as an argument; tests move this clock
-//! forward to see nominations and invitations expire.
+//! forward to see nominations and invitations expire, and webhooks given up.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -16,6 +16,14 @@ impl Clock {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
         Timestamp(secs + self.offset_secs.load(Ordering::Relaxed))
+    }
+
+    /// The same clock in milliseconds, the webhook outbox's unit.
+    pub fn now_ms(&self) -> i64 {
+        let ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        ms + self.offset_secs.load(Ordering::Relaxed) * 1000
     }
 
     /// Moves this clock (only this process's) forward.

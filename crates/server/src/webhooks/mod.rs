@@ -1,7 +1,8 @@
 //! Webhook delivery: the courier that takes the outbox (store/webhooks.rs) to
 //! each endpoint, one node per endpoint at a time and strictly in order, signed
 //! as Standard Webhooks says, retried with backoff for up to 3 days; an endpoint
-//! still failing then is turned off (`webhook.disabled`, decided in the core).
+//! still failing then is handed to the application's `GiveUp` (turned off,
+//! `webhook.disabled` decided in the core, and its managers mailed).
 //! docs/webhooks.md is the contract.
 
 mod address;
@@ -11,9 +12,10 @@ pub use address::{is_public, CheckedResolver};
 
 use crate::service::Service;
 use crate::store::{now_ms, ClaimedWebhook, DueDelivery};
+use futures_util::future::BoxFuture;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use steward_core::{Actor, Command, OrgId, WebhookId};
+use steward_core::{OrgId, WebhookId};
 
 /// How long a node holds an endpoint it claimed before another may take it.
 const LEASE_MS: i64 = 60_000;
@@ -49,9 +51,18 @@ pub fn message_id(org: &str, seq: i64) -> String {
     format!("msg_{org}_{seq}")
 }
 
+/// What becomes of an endpoint the courier gave up on, with the reason: the
+/// application's use case (turn it off, tell its managers), handed in so that
+/// the courier, beside the service, knows nothing of the use cases above it.
+pub type GiveUp = Arc<dyn Fn(OrgId, WebhookId, String) -> BoxFuture<'static, ()> + Send + Sync>;
+
 /// Delivers webhooks until the process ends. `allow_private`: the operator's
 /// `--webhooks-allow-private` (the SSRF rule is off).
-pub fn spawn_courier(service: Service, allow_private: bool) -> tokio::task::JoinHandle<()> {
+pub fn spawn_courier(
+    service: Service,
+    allow_private: bool,
+    give_up: GiveUp,
+) -> tokio::task::JoinHandle<()> {
     // reqwest's rustls takes the process's crypto provider: aws-lc-rs, as mail.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let client = reqwest::Client::builder()
@@ -61,6 +72,9 @@ pub fn spawn_courier(service: Service, allow_private: bool) -> tokio::task::Join
         .user_agent("Steward-Webhooks/1")
         .build();
     let node = crate::secrets::random_id("node");
+    // The lease's holder in webhook_couriers.claimed_by: the burst test
+    // (tests/webhooks) reads it to kill the node that holds an endpoint.
+    tracing::info!(node = %node, "delivering webhooks");
     if allow_private {
         tracing::warn!(
             "--webhooks-allow-private: webhooks may be sent to private and loopback addresses"
@@ -79,6 +93,7 @@ pub fn spawn_courier(service: Service, allow_private: bool) -> tokio::task::Join
             client,
             node,
             allow_private,
+            give_up,
         };
         loop {
             if courier.round().await == 0 {
@@ -93,6 +108,7 @@ struct Courier {
     client: reqwest::Client,
     node: String,
     allow_private: bool,
+    give_up: GiveUp,
 }
 
 /// How one try went.
@@ -106,7 +122,7 @@ impl Courier {
     /// answers how many deliveries were tried.
     async fn round(&self) -> usize {
         let store = self.service.store();
-        let now = now_ms();
+        let now = self.now_ms();
         let claimed = match store
             .claim_webhooks(&self.node, now, now + LEASE_MS, ENDPOINTS_PER_ROUND)
             .await
@@ -138,7 +154,7 @@ impl Courier {
                 .due_deliveries(
                     &endpoint.org,
                     &endpoint.webhook,
-                    now_ms(),
+                    self.now_ms(),
                     DELIVERIES_PER_READ,
                 )
                 .await
@@ -164,7 +180,7 @@ impl Courier {
     async fn deliver(&self, endpoint: &ClaimedWebhook, delivery: &DueDelivery) -> bool {
         let outcome = self.send(endpoint, delivery).await;
         let store = self.service.store();
-        let now = now_ms();
+        let now = self.now_ms();
         let key = (
             endpoint.org.as_str(),
             endpoint.webhook.as_str(),
@@ -238,20 +254,25 @@ impl Courier {
         }
     }
 
-    /// Turns the endpoint off through the core (`webhook.disabled`, in the audit
-    /// log), so the owner sees why in the log and the console.
+    /// Hands the endpoint to the application to be turned off (and its
+    /// managers told), with why.
     async fn disable(&self, endpoint: &ClaimedWebhook, error: &str) {
-        let (Ok(org), Ok(webhook_id)) = (
+        let (Ok(org), Ok(webhook)) = (
             OrgId::parse(&endpoint.org),
             WebhookId::parse(&endpoint.webhook),
         ) else {
             return;
         };
         let reason = format!("its deliveries failed for 3 days (last: {error})");
-        let command = Command::DisableWebhook { webhook_id, reason };
-        if let Err(e) = self.service.execute(&org, &Actor::System, command).await {
-            tracing::warn!(webhook = %endpoint.webhook, error = %e, "could not turn a failing webhook off");
-        }
+        (self.give_up)(org, webhook, reason).await;
+    }
+
+    /// The service's clock, in milliseconds: when a delivery is due and when
+    /// one has failed long enough (tests move it forward). The signature's
+    /// `webhook-timestamp` stays the wall clock's, as receivers compare it with
+    /// theirs.
+    fn now_ms(&self) -> i64 {
+        self.service.clock().now_ms()
     }
 }
 

@@ -1,7 +1,8 @@
 //! Webhooks over HTTP (docs/webhooks.md): endpoints managed by owners and
 //! admins, deliveries signed as Standard Webhooks says and checked here with
 //! HMAC-SHA256 independently of the server's code, kept in order per endpoint
-//! while a receiver fails, and refused for private addresses unless allowed.
+//! while a receiver fails, refused for private addresses unless allowed, and
+//! turned off after 3 days of failures with a mail to whoever may turn it on.
 
 use crate::support::{spawn_preset, TestApp};
 use axum::extract::State;
@@ -269,6 +270,103 @@ async fn a_private_address_is_refused_unless_the_operator_allows_it() {
         "{error}"
     );
     assert!(inbox.lock().unwrap().received.is_empty());
+}
+
+/// The "turned off" notices queued for `to`.
+async fn notices_of_turning_off(app: &TestApp, to: &str) -> Vec<steward::store::Letter> {
+    let letters = app.app.service().store().pending_mail_to(to).await.unwrap();
+    letters
+        .into_iter()
+        .filter(|l| l.subject.contains("webhook") && l.subject.contains("turned off"))
+        .collect()
+}
+
+/// Reads `path` until `done` holds of it (or fails after 30 s).
+async fn read_until(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let mut read = Value::Null;
+    for _ in 0..300 {
+        read = app.get(path, token).await.expect(200);
+        if done(&read) {
+            return read;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{path} never came to be as expected: {read}");
+}
+
+#[tokio::test]
+async fn an_endpoint_failing_for_three_days_is_turned_off_and_its_managers_are_mailed_once() {
+    let app = webhooks_app(true).await;
+    let acme = app.signup("owner@acme.test", "Acme").await;
+    app.join(&acme.id, &acme.owner, "ada@acme.test", Some("admin"))
+        .await;
+    let vic = app
+        .join(&acme.id, &acme.owner, "vic@acme.test", Some("viewer"))
+        .await;
+    let (url, _inbox) = start_receiver(usize::MAX).await;
+    let hooks = format!("/api/v1/orgs/{}/webhooks", acme.id);
+    let made = app
+        .post(
+            &hooks,
+            &acme.owner.token,
+            json!({"url": url, "event_types": ["user.role_changed"]}),
+        )
+        .await
+        .expect(201);
+    let id = made["id"].as_str().unwrap();
+    // The second change waits behind the first, which fails.
+    for role in ["operator", "viewer"] {
+        app.set_role(&acme.id, &acme.owner, &vic, role)
+            .await
+            .expect(200);
+    }
+    let log_path = format!("{hooks}/{id}/deliveries");
+    read_until(&app, &log_path, &acme.owner.token, |log| {
+        log["items"][1]["attempts"].as_i64() >= Some(1)
+    })
+    .await;
+    assert!(notices_of_turning_off(&app, "owner@acme.test")
+        .await
+        .is_empty());
+
+    // Failing since the first try: the next one, 3 days later, gives up.
+    app.app.service().clock().advance_days(3);
+    let owner = app.login("owner@acme.test").await;
+    let endpoint = format!("{hooks}/{id}");
+    read_until(&app, &endpoint, &owner.token, |w| w["enabled"] == false).await;
+    let log = app.get(&log_path, &owner.token).await.expect(200);
+    assert_eq!(log["items"][1]["status"], "failed", "{log}");
+
+    for manager in ["owner@acme.test", "ada@acme.test"] {
+        let notices = notices_of_turning_off(&app, manager).await;
+        assert_eq!(notices.len(), 1, "{manager}: {notices:?}");
+        let text = &notices[0].text;
+        assert!(text.contains(&url), "{text}");
+        assert!(text.contains("failed for 3 days"), "{text}");
+        assert!(text.contains("the receiver answered 503"), "{text}");
+        assert!(
+            text.contains(&format!("/orgs/{}/settings/webhooks/{id}", acme.id)),
+            "{text}"
+        );
+    }
+    assert!(notices_of_turning_off(&app, "vic@acme.test")
+        .await
+        .is_empty());
+
+    // Once per disabling: the courier's later rounds leave the endpoint, and
+    // the delivery waiting behind the failed one, alone, and tell no one again.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    for manager in ["owner@acme.test", "ada@acme.test"] {
+        assert_eq!(notices_of_turning_off(&app, manager).await.len(), 1);
+    }
+    let log = app.get(&log_path, &owner.token).await.expect(200);
+    assert_eq!(log["items"][0]["status"], "pending", "{log}");
+    assert_eq!(log["items"][0]["attempts"], 0, "{log}");
 }
 
 #[tokio::test]
