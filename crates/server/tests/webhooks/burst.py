@@ -5,6 +5,7 @@ receiver's idempotency log must hold every event, in order."""
 import http.client
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -63,8 +64,13 @@ class Node:
             if self.child.poll() is not None:
                 break
             with open(out_path, encoding="utf-8") as f:
-                if "running at " in f.read():
-                    return
+                started = "running at " in f.read()
+            with open(self.log_path, encoding="utf-8") as f:
+                courier = re.search(r"delivering webhooks node=(\S+)", f.read())
+            if started and courier:
+                # The courier's name in webhook_couriers.claimed_by.
+                self.courier = courier.group(1)
+                return
             time.sleep(0.05)
         raise SystemExit(f"node {name} did not start: see {self.log_path}")
 
@@ -203,16 +209,28 @@ def main():
         time.sleep(2)
         receiver.start()
         wait_until_sent(2 * CHANGES // 3)
-        # Node b dies mid-burst (holding the endpoint's lease, maybe mid-delivery);
-        # its share goes to node a while a new node starts, then to the new one.
+        # The node holding the endpoint's lease dies mid-burst (so maybe
+        # mid-delivery, its last try unrecorded): the other may deliver only
+        # once the lease has run out. Its share of the changes goes to the
+        # other while a new node starts in its place, then to the new one.
+        holder = None
+        waited = time.time() + 30
+        while holder is None and time.time() < waited:
+            courier = psql(DB_URL, (
+                f"SELECT claimed_by FROM webhook_couriers WHERE org_id = '{org}' "
+                f"AND webhook_id = '{hook['id']}'")).strip()
+            holder = next((k for k, n in enumerate(nodes) if n.courier == courier), None)
+        dies = 1 if holder is None else holder
         with lock:
-            nodes[1].kill()
+            nodes[dies].kill()
             kills.append(("node", time.time()))
-            nodes[1] = nodes[0]
-        replacement = Node("b2")
+            nodes[dies] = nodes[1 - dies]
+        print(f"node {'ab'[dies]} killed after {done[0]} changes sent, "
+              + ("holding the endpoint's lease" if holder is not None else "NOT holding the lease"))
+        replacement = Node("replacement")
         nodes.append(replacement)
         with lock:
-            nodes[1] = replacement
+            nodes[dies] = replacement
         for t in threads:
             t.join()
         assert not failures, f"changes refused: {failures[:3]}"
@@ -242,14 +260,18 @@ def main():
         seen, last, duplicates = set(), 0, 0
         for message, seq, _ in order:
             if seq in seen:
-                # At least once: a retry of what was delivered but not recorded.
+                # At least once: only the newest delivery can come again, a try
+                # whose answer was lost (the receiver died before answering, or
+                # the node before recording it).
+                assert seq == last, f"{seq} came again after {last}"
                 duplicates += 1
                 continue
             assert seq > last, f"{seq} arrived after {last}: out of order"
             assert message == f"msg_{org}_{seq}", message
             seen.add(seq)
             last = seq
-        assert duplicates <= 2 * WORKERS * len(kills) + 100, f"{duplicates} duplicates"
+        # One try at a time per endpoint: each kill can lose at most one answer.
+        assert duplicates <= len(kills), f"{duplicates} duplicates for {len(kills)} kills"
 
         created = dict(
             (int(s), int(c)) for s, c in (row.split("|") for row in psql(DB_URL, (
@@ -258,15 +280,25 @@ def main():
         first = {}
         for _, seq, at in order:
             first.setdefault(seq, at)
+        # A kill holds deliveries up until the backlog it made has drained:
+        # delivery is in order, so that is when the first event made after the
+        # kill arrives. The latency figure leaves out what was made or
+        # delivered in between.
+        held_up = []
+        for what, t in kills:
+            after = [first[s] for s in expected if created[s] > t * 1000]
+            caught_up = min(after) if after else t * 1000
+            held_up.append((t * 1000, caught_up))
+            print(f"after the {what} kill, deliveries caught up in {(caught_up - t * 1000) / 1000:.1f} s")
         quiet = [first[s] - created[s] for s in expected
-                 if all(abs(created[s] / 1000 - t) > 10 for _, t in kills)]
+                 if not any(a <= created[s] <= b or a <= first[s] <= b for a, b in held_up)]
         print(f"{len(expected)} events delivered, in order, {duplicates} duplicate(s) (retries); "
               f"{len(kills)} kills")
         if quiet:
             print(f"commit to delivery (ms, away from the kills): p50 {percentile(quiet, 0.5)}, "
                   f"p99 {percentile(quiet, 0.99)}, max {max(quiet)} over {len(quiet)} events")
         else:
-            print("commit to delivery: every event was within 10 s of a kill (a longer burst says)")
+            print("commit to delivery: every event was held up by a kill (a longer burst says)")
     finally:
         if receiver:
             receiver.kill()
