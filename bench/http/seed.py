@@ -19,8 +19,8 @@ def call(method, path, body=None, token=None):
 
 
 def prove_address(email):
-    """Signs in with the address link the server wrote to its log ($WORK/serve.log;
-    without a mail relay mails go there): a new account must prove its address."""
+    """A new owner signs in by the address link, which the server writes to its
+    log when no mail relay is configured (run.sh's serve.log)."""
     for _ in range(100):
         with open(os.path.join(WORK, "serve.log"), encoding="utf-8", errors="replace") as f:
             mails = f.read().split("mail written to the log")[1:]
