@@ -2,8 +2,9 @@
 # Is /check's throughput unchanged by the event feed? (docs/benchmarks.md
 # "Event feed and webhooks"): a release `steward serve` on a fresh SQLite file,
 # seeded as bench/http/run.sh does, then wrk on POST /check (bench/http/check.lua)
-# twice: with no feed client, then with CLIENTS Server-Sent Events clients open
-# and a trickle of RATE changes per second that each of them receives.
+# with no feed client, with a trickle of RATE changes per second, with the
+# trickle and CLIENTS Server-Sent Events clients that each receive every change,
+# and with nothing again.
 #   bench/feed/check_under_feed.sh [duration, default 20s] [clients, default 50] [rate, default 10]
 # STEWARD_BINARY=path uses that binary instead of building one.
 set -euo pipefail
@@ -28,14 +29,24 @@ python3 bench/http/seed.py >"$WORK/env"
 # shellcheck disable=SC1091
 source "$WORK/env"
 export STEWARD_ORG STEWARD_KEY STEWARD_USER STEWARD_OBJECT
-echo "== POST /check, $CONNECTIONS connections, $DURATION, no feed client (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/http/check.lua "$STEWARD_URL" | grep RESULT
-python3 bench/feed/feed_clients.py "$CLIENTS" "$RATE" >"$WORK/feed.out" 2>&1 &
-FEED=$!
-for _ in $(seq 100); do grep -q "clients open" "$WORK/feed.out" && break; sleep 0.1; done
-cat "$WORK/feed.out"
-echo "== POST /check, $CONNECTIONS connections, $DURATION, $CLIENTS SSE clients and $RATE changes/s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/http/check.lua "$STEWARD_URL" | grep RESULT
-kill "$FEED"; wait "$FEED" 2>/dev/null || true
-FEED=
-tail -n 1 "$WORK/feed.out"
+# Four rounds: nothing else, the trickle of changes alone, the trickle with
+# CLIENTS streams, nothing else again (the machine's drift between rounds).
+round() {  # clients rate
+  local clients=$1 rate=$2
+  if [ "$rate" != 0 ]; then
+    python3 bench/feed/feed_clients.py "$clients" "$rate" >"$WORK/feed.out" 2>&1 &
+    FEED=$!
+    for _ in $(seq 100); do grep -q "clients open" "$WORK/feed.out" && break; sleep 0.1; done
+  fi
+  echo "== POST /check, $CONNECTIONS connections, $DURATION, $clients SSE clients, $rate changes/s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/http/check.lua "$STEWARD_URL" | grep RESULT
+  if [ -n "$FEED" ]; then
+    kill "$FEED" 2>/dev/null || echo "the feed clients had stopped:"; wait "$FEED" 2>/dev/null || true
+    FEED=
+    tail -n 3 "$WORK/feed.out"
+  fi
+}
+round 0 0
+round 0 "$RATE"
+round "$CLIENTS" "$RATE"
+round 0 0
