@@ -198,12 +198,12 @@
     var say = function (text) { if (status) status.textContent = text; };
     var text = source ? source.textContent.trim() : "";
     if (!navigator.clipboard) {
-      say("Copying is not available here: select the link and copy it.");
+      say("Copying is not available here: select the text and copy it.");
       return;
     }
     navigator.clipboard.writeText(text).then(
       function () { say("Copied"); },
-      function () { say("Copying was refused: select the link and copy it."); }
+      function () { say("Copying was refused: select the text and copy it."); }
     );
   });
 })();
@@ -217,5 +217,16 @@
     if (!t.matches || !t.matches("input[data-confirm-name]")) return;
     var button = t.form && t.form.querySelector("[data-confirm-target]");
     if (button) button.disabled = t.value.trim() !== t.getAttribute("data-confirm-name");
+  });
+})();
+
+// Issue 19: webhooks. Ticking an event type chooses "Only these" with it.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (!t.matches || !t.matches("input[data-event-type]") || !t.checked) return;
+    var some = document.getElementById("webhook-events-some");
+    if (some) some.checked = true;
   });
 })();
