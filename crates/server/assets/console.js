@@ -220,13 +220,3 @@
   });
 })();
 
-// Issue 19: webhooks. Ticking an event type chooses "Only these" with it.
-(function () {
-  "use strict";
-  document.addEventListener("change", function (e) {
-    var t = e.target;
-    if (!t.matches || !t.matches("input[data-event-type]") || !t.checked) return;
-    var some = document.getElementById("webhook-events-some");
-    if (some) some.checked = true;
-  });
-})();
