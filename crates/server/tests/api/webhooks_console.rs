@@ -166,3 +166,49 @@ async fn a_refused_endpoint_says_why_beside_its_field_and_saves_nothing() {
         assert_eq!(listed["items"].as_array().unwrap().len(), 0, "{form:?}");
     }
 }
+
+#[tokio::test]
+async fn an_endpoint_steward_turned_off_shows_why_until_it_is_turned_on() {
+    let app = spawn_preset("operations").await;
+    let acme = app.signup("olivia@example.com", "Acme").await;
+    let hooks = format!("/api/v1/orgs/{}/webhooks", acme.id);
+    let made = app
+        .post(
+            &hooks,
+            &acme.owner.token,
+            serde_json::json!({"url": "https://hooks.example.com/in"}),
+        )
+        .await
+        .expect(201);
+    let id = made["id"].as_str().unwrap();
+    // What the courier does after 3 days of failures (docs/webhooks.md).
+    app.app
+        .service()
+        .execute(
+            &steward_core::OrgId::parse(&acme.id).unwrap(),
+            &steward_core::Actor::System,
+            steward_core::Command::DisableWebhook {
+                webhook_id: steward_core::WebhookId::parse(id).unwrap(),
+                reason: "HTTP 503 for 3 days".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let olivia = session(&app, "olivia@example.com").await;
+    let page = format!("/orgs/{}/settings/webhooks", acme.id);
+    let (status, html) = get(&app, &olivia, &page).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("HTTP 503 for 3 days"), "{html}");
+    let (_, log) = get(&app, &olivia, &format!("{page}/{id}")).await;
+    assert!(log.contains("HTTP 503 for 3 days"), "{log}");
+
+    app.patch(
+        &format!("{hooks}/{id}"),
+        &acme.owner.token,
+        serde_json::json!({"enabled": true}),
+    )
+    .await
+    .expect(200);
+    let (_, html) = get(&app, &olivia, &page).await;
+    assert!(!html.contains("HTTP 503 for 3 days"), "{html}");
+}
