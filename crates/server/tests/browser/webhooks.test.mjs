@@ -74,7 +74,7 @@ test("an owner adds an endpoint, sees a change delivered, redelivers it, turns i
   assert.deepEqual(await endpoints(server, acme), []);
   await screenshotsAt(page, "webhooks-refused-url");
 
-  // "Only these" with none ticked: said beside the choice, nothing saved.
+  // "Only the types I choose" with none ticked: said beside the choice, nothing saved.
   await page.fill("#webhook-url", receiver.url);
   await page.check("#webhook-events-some");
   await page.click("#add-webhook");
@@ -83,7 +83,7 @@ test("an owner adds an endpoint, sees a change delivered, redelivers it, turns i
   assert.deepEqual(await endpoints(server, acme), []);
 
   // Added: two types chosen, the secret shown once. The list of types shows
-  // only while "Only these" is chosen.
+  // only while "Only the types I choose" is chosen.
   await page.check("#webhook-events-all");
   assert.equal(await page.isVisible("#webhook-event-types"), false);
   await page.check("#webhook-events-some");
