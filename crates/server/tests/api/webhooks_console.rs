@@ -212,3 +212,48 @@ async fn an_endpoint_steward_turned_off_shows_why_until_it_is_turned_on() {
     let (_, html) = get(&app, &olivia, &page).await;
     assert!(!html.contains("HTTP 503 for 3 days"), "{html}");
 }
+
+#[tokio::test]
+async fn the_delivery_log_shows_twenty_deliveries_a_page_newest_first() {
+    // No courier here: every delivery stays pending, so the log's length is known.
+    let app = spawn_preset("operations").await;
+    let acme = app.signup("olivia@example.com", "Acme").await;
+    let hooks = format!("/api/v1/orgs/{}/webhooks", acme.id);
+    let made = app
+        .post(
+            &hooks,
+            &acme.owner.token,
+            serde_json::json!({"url": "https://hooks.example.com/in", "event_types": ["member.invited"]}),
+        )
+        .await
+        .expect(201);
+    let id = made["id"].as_str().unwrap();
+    for n in 0..25 {
+        app.post(
+            &format!("/api/v1/orgs/{}/invitations", acme.id),
+            &acme.owner.token,
+            serde_json::json!({"email": format!("p{n}@example.com"), "role": "viewer"}),
+        )
+        .await
+        .expect(201);
+    }
+    let olivia = session(&app, "olivia@example.com").await;
+    let log = format!("/orgs/{}/settings/webhooks/{id}", acme.id);
+    let (status, first) = get(&app, &olivia, &log).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let seqs = |html: &str| -> Vec<i64> {
+        html.split("data-seq=\"")
+            .skip(1)
+            .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+            .collect()
+    };
+    let page_one = seqs(&first);
+    assert_eq!(page_one.len(), 20, "{first}");
+    assert!(page_one.windows(2).all(|w| w[0] > w[1]), "newest first");
+    assert!(first.contains("href=\"?page=2\""), "an Older link");
+    let (_, second) = get(&app, &olivia, &format!("{log}?page=2")).await;
+    let page_two = seqs(&second);
+    assert_eq!(page_two.len(), 5, "{second}");
+    assert!(page_two[0] < page_one[19]);
+    assert!(second.contains("href=\"?page=1\""), "a Newer link");
+}

@@ -141,8 +141,16 @@ test("an owner adds an endpoint, sees a change delivered, redelivers it, turns i
   assert.equal(receiver.got[2].body.data.seq, invited.body.data.seq);
   await expectAccessible(page, "the log after a redelivery");
 
-  // Turned off: the page and the API say so.
+  // A new secret, shown once, unlike the first.
   await page.click("text=← All webhooks");
+  await page.click(`${card} button:has-text('Rotate secret')`);
+  await page.waitForSelector("#webhook-secret");
+  const rotated = (await page.textContent("#webhook-secret")).trim();
+  assert.match(rotated, /^whsec_/);
+  assert.notEqual(rotated, secret);
+  await page.goto(listUrl);
+
+  // Turned off: the page and the API say so.
   await page.click(`${card} [data-webhook-toggle]`);
   await page.waitForURL(/done=disabled/);
   assert.match(await page.textContent(`${card} [data-webhook-state]`), /Off/);
