@@ -219,4 +219,3 @@
     if (button) button.disabled = t.value.trim() !== t.getAttribute("data-confirm-name");
   });
 })();
-
