@@ -198,12 +198,12 @@
     var say = function (text) { if (status) status.textContent = text; };
     var text = source ? source.textContent.trim() : "";
     if (!navigator.clipboard) {
-      say("Copying is not available here: select the link and copy it.");
+      say("Copying is not available here: select the text and copy it.");
       return;
     }
     navigator.clipboard.writeText(text).then(
       function () { say("Copied"); },
-      function () { say("Copying was refused: select the link and copy it."); }
+      function () { say("Copying was refused: select the text and copy it."); }
     );
   });
 })();

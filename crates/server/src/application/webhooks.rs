@@ -7,9 +7,10 @@
 
 use super::{AppError, InOrg, Page, Steward};
 use crate::mail::Mail;
-use crate::store::{now_ms, DeliveryRecord};
+use crate::store::{now_ms, AuditFilter, DeliveryRecord};
 use crate::webhooks::signature::new_secret;
 use serde::{Deserialize, Serialize};
+use steward_core::event::event_type;
 use steward_core::{Actor, Command, OrgId, Webhook, WebhookId};
 
 /// The deliveries the log shows, newest first.
@@ -99,6 +100,22 @@ impl DeliveryView {
     }
 }
 
+/// What reading endpoints and their log needs: the API's reads and the
+/// console's navigation ask this, once.
+pub fn require_webhooks(org: &InOrg) -> Result<(), AppError> {
+    org.require("members:manage")
+}
+
+/// What a page shows of an endpoint beside its settings.
+#[derive(Debug)]
+pub struct WebhookStanding {
+    /// Why Steward turned it off (`webhook.disabled`'s reason), when it is off
+    /// for that and was not changed since.
+    pub disabled_reason: Option<String>,
+    /// Its newest delivery.
+    pub last_delivery: Option<DeliveryView>,
+}
+
 fn webhook_id(id: &str) -> Result<WebhookId, AppError> {
     WebhookId::parse(id).map_err(|_| AppError::NoSuchWebhook)
 }
@@ -145,7 +162,7 @@ impl Steward {
 
     /// The organization's endpoints, without their secrets.
     pub async fn webhooks(&self, org: &InOrg) -> Result<Page<WebhookView>, AppError> {
-        org.require("members:manage")?;
+        require_webhooks(org)?;
         let items = self
             .service()
             .read(&org.org, |state| {
@@ -159,7 +176,7 @@ impl Steward {
     }
 
     pub async fn webhook(&self, org: &InOrg, id: &str) -> Result<WebhookView, AppError> {
-        org.require("members:manage")?;
+        require_webhooks(org)?;
         self.webhook_view(org, &webhook_id(id)?).await
     }
 
@@ -170,7 +187,7 @@ impl Steward {
         id: &str,
         change: WebhookChange,
     ) -> Result<WebhookView, AppError> {
-        org.require("members:manage")?;
+        require_webhooks(org)?;
         let id = webhook_id(id)?;
         let now = self.webhook_view(org, &id).await?;
         let command = Command::ConfigureWebhook {
@@ -235,7 +252,7 @@ impl Steward {
         org: &InOrg,
         id: &str,
     ) -> Result<Page<DeliveryView>, AppError> {
-        org.require("members:manage")?;
+        require_webhooks(org)?;
         let id = webhook_id(id)?;
         self.webhook_view(org, &id).await?;
         let items = self
@@ -255,7 +272,7 @@ impl Steward {
 
     /// Sends a delivery again (same `webhook-id`), when its turn comes.
     pub async fn redeliver(&self, org: &InOrg, id: &str, seq: i64) -> Result<(), AppError> {
-        org.require("members:manage")?;
+        require_webhooks(org)?;
         let id = webhook_id(id)?;
         self.webhook_view(org, &id).await?;
         let found = self
@@ -269,6 +286,50 @@ impl Steward {
         }
         self.service().commits().notify_one();
         Ok(())
+    }
+
+    /// Why an endpoint is off, if Steward turned it off, and its newest
+    /// delivery: two short reads, for a page listing the few endpoints.
+    pub async fn webhook_standing(
+        &self,
+        org: &InOrg,
+        webhook: &WebhookView,
+    ) -> Result<WebhookStanding, AppError> {
+        require_webhooks(org)?;
+        let store = self.service().store();
+        let newest = |event_type: &str| AuditFilter {
+            event_type: Some(event_type.to_string()),
+            target: Some(webhook.id.to_string()),
+            limit: 1,
+            ..AuditFilter::default()
+        };
+        let disabled_reason = if webhook.enabled {
+            None
+        } else {
+            let disabled = store
+                .audit(&org.org, &newest(event_type::WEBHOOK_DISABLED))
+                .await?;
+            let configured = store
+                .audit(&org.org, &newest(event_type::WEBHOOK_CONFIGURED))
+                .await?;
+            // Turned on (or changed) again since: the reason no longer holds.
+            disabled
+                .into_iter()
+                .next()
+                .filter(|d| configured.first().is_none_or(|c| c.seq < d.seq))
+                .and_then(|d| d.data.get("reason")?.as_str().map(str::to_string))
+        };
+        let last_delivery = store
+            .webhook_deliveries(&org.org, &webhook.id, 1)
+            .await
+            .map_err(crate::service::ServiceError::from)?
+            .into_iter()
+            .next()
+            .map(|d| DeliveryView::new(org.org.as_str(), d));
+        Ok(WebhookStanding {
+            disabled_reason,
+            last_delivery,
+        })
     }
 
     /// Turns off an endpoint whose deliveries failed for 3 days (the core's

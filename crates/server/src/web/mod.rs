@@ -20,6 +20,8 @@ mod session;
 mod settings;
 mod sso;
 mod users;
+mod webhooks;
+mod webhooks_log;
 
 use crate::application::Application;
 use axum::extract::Request;
@@ -89,5 +91,6 @@ pub fn router() -> Router<Application> {
         .merge(settings::router())
         .merge(provisioning::router())
         .merge(sso::router())
+        .merge(webhooks::router())
         .layer(axum::middleware::from_fn(page_headers))
 }

@@ -35,6 +35,7 @@ pub struct Nav {
     pub ownership: bool,
     pub settings: bool,
     pub provisioning: bool,
+    pub webhooks: bool,
 }
 
 impl Nav {
@@ -47,6 +48,8 @@ impl Nav {
             ownership: may("ownership:transfer"),
             settings: members || may("org:delete"),
             provisioning: may("members:manage"),
+            // The rule the API's webhook reads ask, not a copy of it.
+            webhooks: crate::application::webhooks::require_webhooks(in_org).is_ok(),
         }
     }
 

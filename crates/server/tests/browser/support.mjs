@@ -13,8 +13,9 @@ const BINARY = process.env.STEWARD_BINARY ?? join(ROOT, "target/debug/steward");
 const SCREENSHOTS = join(ROOT, "target/screenshots");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
-/** Starts `steward serve` with `policy` (a preset name or TOML text). */
-export async function startServer(policy = "operations") {
+/** Starts `steward serve` with `policy` (a preset name or TOML text) and
+ * `args`, more flags of `serve` (`--webhooks-allow-private`). */
+export async function startServer(policy = "operations", { args = [] } = {}) {
   assert.ok(existsSync(BINARY), `build Steward first: ${BINARY} is missing`);
   const dir = mkdtempSync(join(tmpdir(), "steward-browser-"));
   let policyArg = policy;
@@ -25,6 +26,7 @@ export async function startServer(policy = "operations") {
   const child = spawn(BINARY, [
     "serve", "--bind", "127.0.0.1:0", "--signup", "on",
     "--database-url", `sqlite://${join(dir, "steward.db")}`, "--policy", policyArg,
+    ...args,
     // Mails go to the log without --smtp-url: the tests read their links there.
   ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn,steward::mail=info" } });
   let log = "";
