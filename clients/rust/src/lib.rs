@@ -3,7 +3,7 @@
 //! layer that asks it before an axum route runs and answers 403 with Steward's
 //! reason when the caller may not. With the feature `local`, [`LocalCopy`]: the
 //! organization held in this process and checked here, kept current from the
-//! event feed (docs/integrate.md#a-local-copy).
+//! event feed (docs/integrate.md, "A local copy").
 //!
 //! ```no_run
 //! use axum::{routing::get, Router};

@@ -1,7 +1,7 @@
 //! `LocalCopy` (feature `local`): a live copy of one organization in the
 //! customer's process, checked by steward-core's engine with no network hop,
 //! kept current from the event feed, and answering by HTTP instead whenever it
-//! cannot say it is current (docs/integrate.md#a-local-copy).
+//! cannot say it is current (docs/integrate.md, "A local copy").
 
 mod follow;
 mod policy;
@@ -37,9 +37,10 @@ pub struct Answer {
 }
 
 /// What the copy has done since it was loaded: the fallback made observable.
+/// Answers from the copy are not counted: a counter every check on every core
+/// writes would cost more than the check (the [`Answer`] says who answered).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
-    pub answered_locally: u64,
     pub answered_by_server: u64,
     /// Loads from the first event: the first one, and one after each gap.
     pub loads: u64,
@@ -69,7 +70,6 @@ pub(crate) struct Shared {
     heard: AtomicU64,
     epoch: Instant,
     bound: Duration,
-    answered_locally: AtomicU64,
     answered_by_server: AtomicU64,
     loads: AtomicU64,
     gaps: AtomicU64,
@@ -106,9 +106,7 @@ impl Shared {
             return None;
         }
         let guard = self.snapshot.read().ok()?;
-        let answer = f(guard.as_ref()?);
-        self.answered_locally.fetch_add(1, Ordering::Relaxed);
-        Some(answer)
+        Some(f(guard.as_ref()?))
     }
 }
 
@@ -156,7 +154,6 @@ impl LocalCopyBuilder {
             heard: AtomicU64::new(NEVER),
             epoch: Instant::now(),
             bound: self.bound,
-            answered_locally: AtomicU64::new(0),
             answered_by_server: AtomicU64::new(0),
             loads: AtomicU64::new(1),
             gaps: AtomicU64::new(0),
@@ -261,7 +258,6 @@ impl LocalCopy {
     pub fn counts(&self) -> Counts {
         let s = &self.shared;
         Counts {
-            answered_locally: s.answered_locally.load(Ordering::Relaxed),
             answered_by_server: s.answered_by_server.load(Ordering::Relaxed),
             loads: s.loads.load(Ordering::Relaxed),
             gaps: s.gaps.load(Ordering::Relaxed),
