@@ -139,12 +139,17 @@ async fn main() {
             "the copy and the engine disagree on {u} {a} {o}"
         );
     }
-    let (engine, engine_rounds) = time(&questions, |u, a, o| {
-        snapshot.check_by_name(u, a, o).allowed
-    });
-    let (local, local_rounds) = time(&questions, |u, a, o| {
-        copy.check_here(u, a, o).unwrap_or(false)
-    });
+    // Interleaved rounds, so that a slow moment of the shared machine falls on both.
+    let (mut engine_rounds, mut local_rounds) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        engine_rounds.push(round(&questions, |u, a, o| {
+            snapshot.check_by_name(u, a, o).allowed
+        }));
+        local_rounds.push(round(&questions, |u, a, o| {
+            copy.check_here(u, a, o).unwrap_or(false)
+        }));
+    }
+    let (engine, local) = (median(engine_rounds.clone()), median(local_rounds.clone()));
     let by_server = copy.counts().answered_by_server;
     println!("check, ns (median of {ROUNDS} interleaved rounds of {QUESTIONS} questions):");
     println!("  Snapshot::check_by_name  {engine:.1}   rounds {engine_rounds:.1?}");
