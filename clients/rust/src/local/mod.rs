@@ -52,6 +52,25 @@ pub struct Counts {
 
 /// A live copy of one organization. Cheap to clone; the task that follows the
 /// feed stops when the last clone is dropped.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use steward_client::{from_path, Answered, LocalCopy, Question, RequirePermission, Steward};
+///
+/// let steward = Steward::new("https://steward.example.com", "org_...", "stw_key_...");
+/// let copy = LocalCopy::builder(steward)
+///     .staleness_bound(Duration::from_secs(2))
+///     .load()
+///     .await?;
+/// let here: Option<bool> = copy.check_here("usr_...", "project:edit", "prj_...");
+/// let answer = copy.check(&Question::new("usr_...", "project:edit", "prj_...")).await?;
+/// if answer.answered == Answered::ByServer { /* the copy was not current */ }
+/// let app: axum::Router = axum::Router::new()
+///     .route("/projects/{id}/edit", axum::routing::post(|| async { "edited" }))
+///     .route_layer(RequirePermission::new("project:edit", from_path("id")).with_client(copy));
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct LocalCopy {
     shared: Arc<Shared>,
