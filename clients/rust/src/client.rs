@@ -1,5 +1,5 @@
-//! The typed client: one question or a batch, over reqwest, with an API key of
-//! one organization.
+//! The typed client: one question or a batch, and a page of the event feed, over
+//! reqwest, with an API key of one organization.
 
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -13,8 +13,11 @@ pub struct Steward {
 
 #[derive(Debug)]
 struct Target {
+    base: String,
+    org: String,
     check: String,
     batch: String,
+    events: String,
     key: String,
 }
 
@@ -65,6 +68,33 @@ pub enum Error {
     },
 }
 
+/// One event of the organization's feed, as docs/audit.md#the-event-feed
+/// describes it: `hash` is the SHA-256 of `org_id`, `seq`, `prev_hash` and `body`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FeedEvent {
+    pub org_id: String,
+    pub seq: i64,
+    /// Unix seconds.
+    pub at: i64,
+    /// `member.deleted`, `user.role_changed`... (docs/audit.md).
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub actor_id: Option<String>,
+    pub target_id: Option<String>,
+    pub data: serde_json::Value,
+    pub hash: String,
+    pub prev_hash: String,
+    /// The event's JSON exactly as it was hashed.
+    pub body: String,
+}
+
+/// A page of the feed: `after` is what to ask with next.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FeedPage {
+    pub items: Vec<FeedEvent>,
+    pub after: i64,
+}
+
 #[derive(Serialize)]
 struct Batch<'a> {
     checks: &'a [Question],
@@ -94,8 +124,11 @@ impl Steward {
         Steward {
             http: reqwest::Client::new(),
             inner: Arc::new(Target {
+                base: base.to_string(),
+                org: org.to_string(),
                 check: format!("{base}/api/v1/orgs/{org}/check"),
                 batch: format!("{base}/api/v1/orgs/{org}/check/batch"),
+                events: format!("{base}/api/v1/orgs/{org}/events"),
                 key: api_key.to_string(),
             }),
         }
@@ -119,18 +152,49 @@ impl Steward {
         Ok(answer.results)
     }
 
+    /// The organization's events after `after` (a `seq`; 0: from the first),
+    /// oldest first, at most `limit` (1 to 1000); with `wait` (seconds, at most
+    /// 30) and nothing there yet, the server answers when an event is committed
+    /// or the time is up. Needs a key with the `events` permission.
+    pub async fn events(
+        &self,
+        after: i64,
+        limit: usize,
+        wait: Option<u64>,
+    ) -> Result<FeedPage, Error> {
+        let mut query = vec![("after", after.to_string()), ("limit", limit.to_string())];
+        if let Some(wait) = wait {
+            query.push(("wait", wait.to_string()));
+        }
+        let request = self.http.get(&self.inner.events).query(&query);
+        self.send(request).await
+    }
+
+    /// The organization this client asks about.
+    pub fn org(&self) -> &str {
+        &self.inner.org
+    }
+
+    /// `GET` a path of the API (`/api/v1/...`) with the key.
+    #[cfg_attr(not(feature = "local"), allow(dead_code))]
+    pub(crate) async fn get<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<T, Error> {
+        let url = format!("{}{path}", self.inner.base);
+        self.send(self.http.get(url)).await
+    }
+
     async fn post<T: for<'de> Deserialize<'de>>(
         &self,
         url: &str,
         body: &impl Serialize,
     ) -> Result<T, Error> {
-        let response = self
-            .http
-            .post(url)
-            .bearer_auth(&self.inner.key)
-            .json(body)
-            .send()
-            .await?;
+        self.send(self.http.post(url).json(body)).await
+    }
+
+    async fn send<T: for<'de> Deserialize<'de>>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, Error> {
+        let response = request.bearer_auth(&self.inner.key).send().await?;
         let status = response.status();
         if status.is_success() {
             return Ok(response.json().await?);

@@ -1,6 +1,7 @@
 //! `RequirePermission`: a tower layer for axum routes that asks Steward whether
 //! the caller may do the action on the object the request names, and answers
-//! 403 with Steward's reason when not, before the handler runs.
+//! 403 with Steward's reason when not, before the handler runs. It asks a
+//! [`Checker`]: the HTTP client, or the in-process copy (feature `local`).
 
 use crate::client::{Decision, Error, Question, Steward};
 use crate::locate::{FromExtension, Locate, UserId};
@@ -15,16 +16,29 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use tower::{Layer, Service};
 
+/// What answers the layer's questions: [`Steward`] asks over HTTP; a
+/// `LocalCopy` (feature `local`) answers in-process while it is current.
+pub trait Checker: Clone + Send + Sync + 'static {
+    fn check(&self, question: &Question) -> impl Future<Output = Result<Decision, Error>> + Send;
+}
+
+impl Checker for Steward {
+    async fn check(&self, question: &Question) -> Result<Decision, Error> {
+        Steward::check(self, question).await
+    }
+}
+
 /// Asks `action` on the object `object` locates, for the user `user` locates
-/// (by default the [`UserId`] extension), of the [`Steward`] given with
-/// [`with_client`](Self::with_client) or else found as a request extension.
+/// (by default the [`UserId`] extension), of the [`Checker`] given with
+/// [`with_client`](Self::with_client) or else found as a request extension
+/// (a [`Steward`] unless `with_client` said otherwise).
 /// An allowed request reaches the handler with the [`Decision`] as an extension.
 #[derive(Clone)]
-pub struct RequirePermission<O, U = FromExtension<UserId>> {
+pub struct RequirePermission<O, U = FromExtension<UserId>, C = Steward> {
     action: Arc<str>,
     object: O,
     user: U,
-    client: Option<Steward>,
+    client: Option<C>,
 }
 
 impl<O: Locate> RequirePermission<O> {
@@ -38,14 +52,19 @@ impl<O: Locate> RequirePermission<O> {
     }
 }
 
-impl<O: Locate, U: Locate> RequirePermission<O, U> {
-    pub fn with_client(mut self, client: Steward) -> Self {
-        self.client = Some(client);
-        self
+impl<O: Locate, U: Locate, C: Checker> RequirePermission<O, U, C> {
+    /// The checker to ask: a [`Steward`], or a `LocalCopy`.
+    pub fn with_client<D: Checker>(self, client: D) -> RequirePermission<O, U, D> {
+        RequirePermission {
+            action: self.action,
+            object: self.object,
+            user: self.user,
+            client: Some(client),
+        }
     }
 
     /// Where the caller's user id is, when it is not the [`UserId`] extension.
-    pub fn user<V: Locate>(self, user: V) -> RequirePermission<O, V> {
+    pub fn user<V: Locate>(self, user: V) -> RequirePermission<O, V, C> {
         RequirePermission {
             action: self.action,
             object: self.object,
@@ -55,8 +74,8 @@ impl<O: Locate, U: Locate> RequirePermission<O, U> {
     }
 }
 
-impl<S, O: Clone, U: Clone> Layer<S> for RequirePermission<O, U> {
-    type Service = RequirePermissionService<S, O, U>;
+impl<S, O: Clone, U: Clone, C: Clone> Layer<S> for RequirePermission<O, U, C> {
+    type Service = RequirePermissionService<S, O, U, C>;
 
     fn layer(&self, inner: S) -> Self::Service {
         RequirePermissionService {
@@ -72,17 +91,18 @@ impl<S, O: Clone, U: Clone> Layer<S> for RequirePermission<O, U> {
 }
 
 #[derive(Clone)]
-pub struct RequirePermissionService<S, O, U> {
+pub struct RequirePermissionService<S, O, U, C = Steward> {
     inner: S,
-    rule: RequirePermission<O, U>,
+    rule: RequirePermission<O, U, C>,
 }
 
-impl<S, O, U> Service<Request> for RequirePermissionService<S, O, U>
+impl<S, O, U, C> Service<Request> for RequirePermissionService<S, O, U, C>
 where
     S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
     O: Locate,
     U: Locate,
+    C: Checker,
 {
     type Response = Response;
     type Error = Infallible;
@@ -110,10 +130,10 @@ where
     }
 }
 
-impl<O: Locate, U: Locate> RequirePermission<O, U> {
+impl<O: Locate, U: Locate, C: Checker> RequirePermission<O, U, C> {
     /// Steward's decision, or the answer the customer's service gives instead.
     async fn decide(&self, parts: &mut axum::http::request::Parts) -> Result<Decision, Response> {
-        let client = match (&self.client, parts.extensions.get::<Steward>()) {
+        let client = match (&self.client, parts.extensions.get::<C>()) {
             (Some(client), _) | (None, Some(client)) => client.clone(),
             (None, None) => {
                 return Err(refusal(

@@ -1,7 +1,9 @@
 //! Steward's checks from a customer's Rust service: [`Steward`], a typed async
 //! client for `/check` and `/check/batch`, and [`RequirePermission`], a tower
 //! layer that asks it before an axum route runs and answers 403 with Steward's
-//! reason when the caller may not.
+//! reason when the caller may not. With the feature `local`, [`LocalCopy`]: the
+//! organization held in this process and checked here, kept current from the
+//! event feed (docs/integrate.md, "A local copy").
 //!
 //! ```no_run
 //! use axum::{routing::get, Router};
@@ -16,8 +18,14 @@
 
 mod client;
 mod layer;
+#[cfg(feature = "local")]
+mod local;
 mod locate;
 
-pub use client::{Decision, Error, Question, Steward};
-pub use layer::{RequirePermission, RequirePermissionService};
+pub use client::{Decision, Error, FeedEvent, FeedPage, Question, Steward};
+pub use layer::{Checker, RequirePermission, RequirePermissionService};
+#[cfg(feature = "local")]
+pub use local::{
+    Answer, Answered, Counts, LoadError, LocalCopy, LocalCopyBuilder, DEFAULT_STALENESS_BOUND,
+};
 pub use locate::{from_extension, from_header, from_path, Locate, UserId};
