@@ -2,7 +2,6 @@
 //! lookup compares bytes where it already is instead of following a pointer to a
 //! string elsewhere in memory.
 
-use super::sharded::Sharded;
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -61,29 +60,6 @@ impl PartialEq for IdKey {
 }
 
 impl Eq for IdKey {}
-
-/// Ids to indices, sharded for copy-on-write, keyed inline where the id is short.
-#[derive(Clone)]
-pub(crate) struct IdIndex(Sharded<IdKey, u32>);
-
-impl IdIndex {
-    pub(crate) fn with_expected_len(len: usize) -> Self {
-        IdIndex(Sharded::with_expected_len(len))
-    }
-
-    #[inline(always)]
-    pub(crate) fn get(&self, id: &str) -> Option<&u32> {
-        self.0.get(id.as_bytes())
-    }
-
-    pub(crate) fn insert(&mut self, id: Arc<str>, index: u32) {
-        self.0.insert(IdKey::new(&id), index);
-    }
-
-    pub(crate) fn remove(&mut self, id: &str) {
-        self.0.remove(id.as_bytes());
-    }
-}
 
 #[cfg(test)]
 mod tests {
