@@ -1,50 +1,20 @@
-//! Ids to indices without a general-purpose hash map: an open-addressing table whose
-//! buckets hold the id itself (up to 31 bytes, which covers the ids Steward mints),
-//! hashed from a few word loads of the id, so a lookup is one multiply, one bucket
-//! read and one compare in the common case. Longer ids keep the plain map. Sharded
+//! Ids to indices, found with one cheap hash: a few word loads of the id and a
+//! folded multiply, computed once and used both to pick the shard and to probe
+//! hashbrown's table, whose entries hold short ids (up to 30 bytes, which covers the
+//! ids Steward mints) inline, so a hit compares bytes where it already is. Sharded
 //! behind `Arc`s like the rest of the snapshot: a write copies one shard.
 //! docs/benchmarks.md#id-lookups says why and what it measured.
 
-use super::id_key::IdKey;
-use super::sharded::Sharded;
+use super::id_key::{IdKey, INLINE};
+use hashbrown::HashTable;
 use std::sync::Arc;
 
-/// Ids up to this many bytes sit in their bucket; longer ones go to `long`.
-pub(crate) const INLINE: usize = 31;
 /// Aim for about this many ids per shard when building.
 const TARGET_SHARD_LEN: usize = 1024;
 const MAX_SHARDS: usize = 4096;
-/// The shard is chosen by these bits of the hash; the bucket by the lowest ones.
-const SHARD_SHIFT: u32 = 44;
-
-/// One id and its index, 40 bytes; `len == 0` marks an empty bucket (ids are never
-/// empty).
-#[derive(Clone, Copy)]
-#[repr(C)]
-struct Bucket {
-    tag: u32,
-    index: u32,
-    len: u8,
-    bytes: [u8; INLINE],
-}
-
-impl Default for Bucket {
-    fn default() -> Self {
-        Bucket {
-            tag: 0,
-            index: 0,
-            len: 0,
-            bytes: [0; INLINE],
-        }
-    }
-}
-
-impl Bucket {
-    #[inline(always)]
-    fn holds(&self, tag: u32, id: &[u8]) -> bool {
-        self.tag == tag && self.len as usize == id.len() && same_bytes(&self.bytes, id)
-    }
-}
+/// The shard is chosen by these bits of the hash; hashbrown takes the lowest for the
+/// bucket and the top seven for its tag, which must still vary within a shard.
+const SHARD_SHIFT: u32 = 40;
 
 #[inline(always)]
 fn word(b: &[u8], at: usize) -> u64 {
@@ -93,12 +63,12 @@ const K0: u64 = 0x243f_6a88_85a3_08d3;
 const K1: u64 = 0x1319_8a2e_0370_7344;
 const K2: u64 = 0xa409_3822_299f_31d0;
 
-/// A hash of every byte of a short id (1 to `INLINE` bytes) from at most four word
-/// loads. Up to 16 bytes the first and last word (overlapping) and the length
-/// determine the id; longer ids add their middle words. Steward's minted ids end in
-/// 20 random characters, so their last word alone already spreads them.
+/// A hash of every byte of an id from a few word loads. Up to 16 bytes the first
+/// and last word (overlapping) and the length determine the id; longer ids add their
+/// middle words. Steward's minted ids end in 20 random characters, so their last
+/// word alone already spreads them.
 #[inline(always)]
-fn id_hash(b: &[u8]) -> u64 {
+pub(crate) fn id_hash(b: &[u8]) -> u64 {
     let n = b.len();
     let (first, last) = if n >= 8 {
         (word(b, 0), word(b, n - 8))
@@ -121,122 +91,20 @@ fn id_hash(b: &[u8]) -> u64 {
     h
 }
 
-/// One open-addressing table (linear probing, at most three quarters full).
-#[derive(Clone)]
-struct Shard {
-    buckets: Arc<[Bucket]>,
-    len: u32,
-}
+type Shard = HashTable<(IdKey, u32)>;
 
-impl Shard {
-    fn with_capacity(buckets: usize) -> Shard {
-        Shard {
-            buckets: vec![Bucket::default(); buckets].into(),
-            len: 0,
-        }
-    }
-
-    #[inline(always)]
-    fn get(&self, h: u64, id: &[u8]) -> Option<u32> {
-        let buckets = &*self.buckets;
-        let mask = buckets.len() - 1;
-        let tag = (h >> 16) as u32;
-        let mut i = h as usize & mask;
-        loop {
-            let b = &buckets[i];
-            if b.len == 0 {
-                return None;
-            }
-            if b.holds(tag, id) {
-                return Some(b.index);
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn insert(&mut self, h: u64, id: &[u8], index: u32) {
-        if (self.len as usize + 1) * 4 > self.buckets.len() * 3 {
-            self.grow();
-        }
-        let buckets = Arc::make_mut(&mut self.buckets);
-        let mask = buckets.len() - 1;
-        let tag = (h >> 16) as u32;
-        let mut i = h as usize & mask;
-        loop {
-            let b = &mut buckets[i];
-            if b.len == 0 {
-                let mut bytes = [0; INLINE];
-                bytes[..id.len()].copy_from_slice(id);
-                *b = Bucket {
-                    tag,
-                    index,
-                    len: id.len() as u8,
-                    bytes,
-                };
-                self.len += 1;
-                return;
-            }
-            if b.holds(tag, id) {
-                b.index = index;
-                return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let mut bigger = Shard::with_capacity(self.buckets.len() * 2);
-        for b in self.buckets.iter().filter(|b| b.len != 0) {
-            let id = &b.bytes[..b.len as usize];
-            bigger.insert(id_hash(id), id, b.index);
-        }
-        *self = bigger;
-    }
-
-    /// Removes `id`, shifting later buckets of its run back so that no probe for
-    /// them stops early at the hole (no tombstones).
-    fn remove(&mut self, h: u64, id: &[u8]) {
-        if self.get(h, id).is_none() {
-            return;
-        }
-        let buckets = Arc::make_mut(&mut self.buckets);
-        let mask = buckets.len() - 1;
-        let tag = (h >> 16) as u32;
-        let mut hole = h as usize & mask;
-        while !buckets[hole].holds(tag, id) {
-            hole = (hole + 1) & mask;
-        }
-        let mut i = hole;
-        loop {
-            i = (i + 1) & mask;
-            let b = buckets[i];
-            if b.len == 0 {
-                break;
-            }
-            let home = id_hash(&b.bytes[..b.len as usize]) as usize & mask;
-            // `b` may move into the hole only if its home is not between the hole
-            // (exclusive) and its place (inclusive), cyclically.
-            if (i.wrapping_sub(home) & mask) >= (i.wrapping_sub(hole) & mask) {
-                buckets[hole] = b;
-                hole = i;
-            }
-        }
-        buckets[hole] = Bucket::default();
-        self.len -= 1;
-    }
-}
-
-/// Ids to indices, sharded for copy-on-write; short ids inline, long ones in a map.
+/// Ids to indices, sharded for copy-on-write.
 #[derive(Clone)]
 pub(crate) struct IdIndex {
-    shards: Arc<[Shard]>,
-    long: Sharded<IdKey, u32>,
+    shards: Arc<[Arc<Shard>]>,
 }
 
 #[inline(always)]
-fn is_inline(id: &[u8]) -> bool {
-    // One compare for both bounds: an empty id wraps to the largest usize.
-    id.len().wrapping_sub(1) < INLINE
+fn holds(key: &IdKey, id: &[u8]) -> bool {
+    match key {
+        IdKey::Inline { len, bytes } => *len as usize == id.len() && same_bytes(bytes, id),
+        IdKey::Shared(s) => s.as_bytes() == id,
+    }
 }
 
 impl IdIndex {
@@ -244,11 +112,11 @@ impl IdIndex {
         let n = (len / TARGET_SHARD_LEN)
             .next_power_of_two()
             .clamp(1, MAX_SHARDS);
-        let per_shard = (len / n + 1) * 4 / 3 + 1;
-        let buckets = per_shard.next_power_of_two().max(8);
+        let per_shard = len / n + 1;
         IdIndex {
-            shards: (0..n).map(|_| Shard::with_capacity(buckets)).collect(),
-            long: Sharded::with_expected_len(0),
+            shards: (0..n)
+                .map(|_| Arc::new(Shard::with_capacity(per_shard)))
+                .collect(),
         }
     }
 
@@ -260,34 +128,36 @@ impl IdIndex {
     #[inline(always)]
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
         let id = id.as_bytes();
-        if !is_inline(id) {
-            return self.long.get(id).copied();
-        }
         let h = id_hash(id);
-        self.shards[self.shard_of(h)].get(h, id)
+        self.shards[self.shard_of(h)]
+            .find(h, |(k, _)| holds(k, id))
+            .map(|&(_, i)| i)
+    }
+
+    fn shard_mut(&mut self, s: usize) -> &mut Shard {
+        Arc::make_mut(&mut Arc::make_mut(&mut self.shards)[s])
     }
 
     pub(crate) fn insert(&mut self, id: Arc<str>, index: u32) {
-        let b = id.as_bytes();
-        if !is_inline(b) {
-            self.long.insert(IdKey::new(&id), index);
-            return;
-        }
-        let h = id_hash(b);
+        let h = id_hash(id.as_bytes());
         let s = self.shard_of(h);
-        Arc::make_mut(&mut self.shards)[s].insert(h, b, index);
+        let shard = self.shard_mut(s);
+        match shard.find_mut(h, |(k, _)| holds(k, id.as_bytes())) {
+            Some((_, i)) => *i = index,
+            None => {
+                shard.insert_unique(h, (IdKey::new(&id), index), |(k, _)| id_hash(k.bytes()));
+            }
+        }
     }
 
     pub(crate) fn remove(&mut self, id: &str) {
-        let b = id.as_bytes();
-        if !is_inline(b) {
-            self.long.remove(b);
-            return;
-        }
-        let h = id_hash(b);
+        let id = id.as_bytes();
+        let h = id_hash(id);
         let s = self.shard_of(h);
-        if self.shards[s].get(h, b).is_some() {
-            Arc::make_mut(&mut self.shards)[s].remove(h, b);
+        if self.shards[s].find(h, |(k, _)| holds(k, id)).is_some() {
+            if let Ok(entry) = self.shard_mut(s).find_entry(h, |(k, _)| holds(k, id)) {
+                entry.remove();
+            }
         }
     }
 }
@@ -299,11 +169,6 @@ mod tests {
 
     fn arc(s: &str) -> Arc<str> {
         Arc::from(s)
-    }
-
-    #[test]
-    fn a_bucket_is_forty_bytes() {
-        assert_eq!(std::mem::size_of::<Bucket>(), 40);
     }
 
     #[test]
@@ -330,10 +195,8 @@ mod tests {
         let mut index = IdIndex::with_expected_len(3000);
         let mut plain = HashMap::new();
         let id = |i: u32| {
-            format!(
-                "{}{i}",
-                ["p", "q-", "usr_0123456789abcdefghjk", "x"][i as usize % 4]
-            )
+            let shape = ["p", "q-", "usr_0123456789abcdefghjk", "x"][i as usize % 4];
+            format!("{shape}{i}")
         };
         for i in 0..20_000u32 {
             index.insert(arc(&id(i)), i);
@@ -359,5 +222,12 @@ mod tests {
         assert!(same_bytes(&stored, b"p123456789"));
         assert!(!same_bytes(&stored, b"p123456788"));
         assert!(same_bytes(&stored, b"p12"));
+    }
+
+    #[test]
+    fn ids_that_differ_only_in_the_middle_hash_apart() {
+        let a = id_hash(b"aaaaaaaa-000001-bbbbbbbbbbbb");
+        let b = id_hash(b"aaaaaaaa-000002-bbbbbbbbbbbb");
+        assert_ne!(a, b);
     }
 }

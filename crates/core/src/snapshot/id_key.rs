@@ -6,7 +6,8 @@ use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-const INLINE: usize = 22;
+/// Ids up to this many bytes sit inline (the enum stays 32 bytes).
+pub(crate) const INLINE: usize = 30;
 
 #[derive(Clone)]
 pub(crate) enum IdKey {
@@ -30,7 +31,7 @@ impl IdKey {
     }
 
     #[inline(always)]
-    fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             IdKey::Inline { len, bytes } => &bytes[..*len as usize],
             IdKey::Shared(s) => s.as_bytes(),
@@ -78,6 +79,6 @@ mod tests {
         assert_eq!(m.get("p123".as_bytes()), Some(&1));
         assert_eq!(m.get(long.as_bytes()), Some(&2));
         assert_eq!(m.get("p12".as_bytes()), None);
-        assert_eq!(std::mem::size_of::<IdKey>(), 24);
+        assert_eq!(std::mem::size_of::<IdKey>(), 32);
     }
 }
