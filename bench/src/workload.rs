@@ -199,7 +199,7 @@ pub fn user_name(u: u32) -> String {
 /// `_` and 20 base-32 characters, here drawn from `n` so the workload stays seeded.
 pub fn minted(prefix: &str, n: u64) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
-    let mut rng = Rng::new(n ^ 0x1d5_0f_5eed);
+    let mut rng = Rng::new(n ^ 0x0001_d50f_5eed);
     let mut id = String::with_capacity(prefix.len() + 21);
     id.push_str(prefix);
     id.push('_');

@@ -1,5 +1,5 @@
 //! The snapshot finds users, objects and actions by id through its own table (ids
-//! inline, hashed from a few words; docs/benchmarks.md#id-lookups). Whatever the
+//! inline, hashed from a few words; docs/benchmarks.md#id-lookups-issue-19-2026-12-03). Whatever the
 //! ids look like, short, as Steward mints them, at the inline limit, longer, or
 //! twins that differ only in their middle, and whatever was created and deleted,
 //! its answers are the plain definition's.

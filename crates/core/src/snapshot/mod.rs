@@ -365,14 +365,14 @@ impl Snapshot {
     }
 
     /// A member by id (`None` for anyone who is not a member).
-    #[inline]
+    #[inline(always)]
     pub fn user(&self, id: &str) -> Option<UserRef> {
         let u = self.users.get(id)?;
         (*self.member_role.get(u) != NO_ROLE).then_some(UserRef(u))
     }
 
     /// An object by id, or the organization's root by the organization's id.
-    #[inline]
+    #[inline(always)]
     pub fn node(&self, id: &str) -> Option<NodeRef> {
         self.nodes.get(id).map(NodeRef)
     }
