@@ -110,6 +110,9 @@ pub struct Params {
     /// How many check questions to pre-generate.
     pub checks: usize,
     pub seed: u64,
+    /// Ids as Steward mints them (`usr_`, `org_`, `project_`, `question_` and 20
+    /// base-32 characters) instead of the short `u7`, `org1`, `p3`, `q3-1`.
+    pub minted_ids: bool,
 }
 
 impl Default for Params {
@@ -121,6 +124,7 @@ impl Default for Params {
             grants: 50_000,
             checks: 1_000_000,
             seed: 0x5eed_2024,
+            minted_ids: false,
         }
     }
 }
@@ -191,6 +195,36 @@ pub fn user_name(u: u32) -> String {
     format!("u{u}")
 }
 
+/// An id as Steward mints one (crates/server/src/secrets.rs `random_id`): `prefix`,
+/// `_` and 20 base-32 characters, here drawn from `n` so the workload stays seeded.
+pub fn minted(prefix: &str, n: u64) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let mut rng = Rng::new(n ^ 0x0001_d50f_5eed);
+    let mut id = String::with_capacity(prefix.len() + 21);
+    id.push_str(prefix);
+    id.push('_');
+    let (mut bits, mut left) = (0u64, 0);
+    for _ in 0..20 {
+        if left < 5 {
+            bits = rng.next_u64();
+            left = 64;
+        }
+        id.push(ALPHABET[(bits & 31) as usize] as char);
+        bits >>= 5;
+        left -= 5;
+    }
+    id
+}
+
+/// User `u`'s id in this workload.
+pub fn user_id_of(params: &Params, u: u32) -> String {
+    if params.minted_ids {
+        minted("usr", u as u64)
+    } else {
+        user_name(u)
+    }
+}
+
 fn ev(change: Change) -> Event {
     Event {
         at: Timestamp(0),
@@ -202,6 +236,10 @@ fn ev(change: Change) -> Event {
 
 fn uid(u: u32) -> UserId {
     UserId::parse(&user_name(u)).expect("valid user id")
+}
+
+fn uid_of(params: &Params, u: u32) -> UserId {
+    UserId::parse(&user_id_of(params, u)).expect("valid user id")
 }
 
 fn role_for(rng: &mut Rng) -> u8 {
@@ -217,13 +255,14 @@ fn role_for(rng: &mut Rng) -> u8 {
 
 /// Folds the organization's creation and its members into `state`; returns each
 /// user's role index. User 0 is the owner (root account, administrator).
-fn create_org_with_members(state: &mut State, users: usize, rng: &mut Rng) -> Vec<u8> {
+fn create_org_with_members(state: &mut State, params: &Params, rng: &mut Rng) -> Vec<u8> {
+    let users = params.users;
     apply(
         state,
         &ev(Change::OrgCreated {
-            org_id: OrgId::parse(ORG_ID).unwrap(),
+            org_id: OrgId::parse(&object_name(params, ORG)).unwrap(),
             name: Name::parse("Bench Org").unwrap(),
-            owner_id: uid(ROOT_USER),
+            owner_id: uid_of(params, ROOT_USER),
             owner_email: Email::parse("u0@example.com").unwrap(),
             owner_name: Name::parse("User 0").unwrap(),
             owner_role: ROLES[0].0.to_string(),
@@ -238,7 +277,7 @@ fn create_org_with_members(state: &mut State, users: usize, rng: &mut Rng) -> Ve
             state,
             &ev(Change::MemberJoined {
                 invitation_id: None,
-                user_id: uid(u),
+                user_id: uid_of(params, u),
                 email: Email::parse(&format!("u{u}@example.com")).unwrap(),
                 name: Name::parse(&format!("User {u}")).unwrap(),
                 role: ROLES[r as usize].0.to_string(),
@@ -253,7 +292,7 @@ impl Workload {
     pub fn build(params: Params) -> Workload {
         let mut rng = Rng::new(params.seed);
         let mut state = State::default();
-        let user_role = create_org_with_members(&mut state, params.users, &mut rng);
+        let user_role = create_org_with_members(&mut state, &params, &mut rng);
 
         let n_objects = params.objects();
         let mut owner = vec![ROOT_USER; n_objects];
@@ -266,8 +305,8 @@ impl Workload {
             let o = rng.index(params.users);
             owner[pidx as usize] = o;
             project[pidx as usize] = pidx;
-            let owner_id = uid(o);
-            let project_id = ObjectId::parse(&format!("p{p}")).unwrap();
+            let owner_id = uid_of(&params, o);
+            let project_id = ObjectId::parse(&object_name(&params, pidx)).unwrap();
             apply(
                 &mut state,
                 &ev(Change::ObjectCreated {
@@ -285,7 +324,7 @@ impl Workload {
                 apply(
                     &mut state,
                     &ev(Change::ObjectCreated {
-                        object_id: ObjectId::parse(&format!("q{p}-{k}")).unwrap(),
+                        object_id: ObjectId::parse(&object_name(&params, qidx)).unwrap(),
                         object_type: object_type_question.clone(),
                         name: Name::parse(&format!("Question {p}-{k}")).unwrap(),
                         parent_id: Some(project_id.clone()),
@@ -309,8 +348,8 @@ impl Workload {
             apply(
                 &mut state,
                 &ev(Change::GrantChanged {
-                    object_id: ObjectId::parse(&format!("p{}", pidx - 1)).unwrap(),
-                    user_id: uid(u),
+                    object_id: ObjectId::parse(&object_name(&params, pidx)).unwrap(),
+                    user_id: uid_of(&params, u),
                     previous_actions: vec![],
                     actions: (0..7)
                         .filter(|i| mask >> i & 1 == 1)
@@ -389,7 +428,7 @@ impl Workload {
     /// The question as the API receives it: (user id, action name, object id).
     pub fn names(&self, q: Question) -> (String, &'static str, String) {
         (
-            user_name(q.user),
+            user_id_of(&self.params, q.user),
             ACTIONS[q.action as usize],
             self.object_name(q.object),
         )
@@ -402,6 +441,14 @@ pub fn question_index(params: &Params, p: u32, k: usize) -> u32 {
 }
 
 pub fn object_name(params: &Params, o: u32) -> String {
+    if params.minted_ids {
+        let prefix = match o as usize {
+            0 => "org",
+            o if o <= params.projects => "project",
+            _ => "question",
+        };
+        return minted(prefix, o as u64);
+    }
     let o = o as usize;
     if o == 0 {
         ORG_ID.to_string()
@@ -505,7 +552,11 @@ pub fn role_actions(policy: &steward_core::Policy) -> [Vec<String>; 6] {
 pub fn members_org(members: usize, projects: usize, seed: u64) -> (State, Vec<u8>) {
     let mut rng = Rng::new(seed);
     let mut state = State::default();
-    let roles = create_org_with_members(&mut state, members, &mut rng);
+    let params = Params {
+        users: members,
+        ..Params::default()
+    };
+    let roles = create_org_with_members(&mut state, &params, &mut rng);
     for p in 0..projects {
         apply(
             &mut state,
@@ -533,7 +584,7 @@ pub fn role_change(u: u32, from: u8, to: u8) -> Event {
 /// The questions as refs of `snap`, resolved once, as a caller that keeps them would.
 pub fn resolve(snap: &Snapshot, w: &Workload) -> Vec<(UserRef, ActionRef, NodeRef)> {
     let users: Vec<UserRef> = (0..w.params.users as u32)
-        .map(|u| snap.user(&user_name(u)).expect("member"))
+        .map(|u| snap.user(&user_id_of(&w.params, u)).expect("member"))
         .collect();
     let actions: Vec<ActionRef> = ACTIONS
         .iter()

@@ -18,6 +18,7 @@ fn floor_cedar_casbin_and_the_reference_agree_with_steward() {
         grants: 1_000,
         checks: 3_000,
         seed: 11,
+        minted_ids: false,
     });
     let role_actions = workload::role_actions(&policy);
     let snap = Snapshot::build(policy.clone(), &w.state);
@@ -58,6 +59,7 @@ fn the_same_seed_gives_the_same_workload() {
         grants: 30,
         checks: 100,
         seed: 3,
+        minted_ids: false,
     };
     let (a, b) = (Workload::build(p.clone()), Workload::build(p));
     assert_eq!(a.questions, b.questions);
@@ -69,4 +71,34 @@ fn the_same_seed_gives_the_same_workload() {
         workload::object_name(&a.params, workload::question_index(&a.params, 3, 1)),
         "q3-1"
     );
+}
+
+/// With ids as Steward mints them (`--minted-ids`), the snapshot still answers as
+/// the reference and the floor do, and the ids are the minted kind.
+#[test]
+fn with_minted_ids_the_reference_and_the_floor_agree_with_steward() {
+    let policy = Arc::new(Policy::preset("analytics").unwrap());
+    let w = Workload::build(Params {
+        users: 200,
+        projects: 300,
+        questions_per_project: 3,
+        grants: 600,
+        checks: 2_000,
+        seed: 5,
+        minted_ids: true,
+    });
+    let snap = Snapshot::build(policy.clone(), &w.state);
+    let floor = Floor::new(&w, &workload::role_actions(&policy));
+    for &q in &w.questions {
+        let (u, a, o) = w.names(q);
+        assert!(u.starts_with("usr_") && u.len() == 24, "{u}");
+        let steward = snap.check_by_name(&u, a, &o).allowed;
+        assert_eq!(
+            steward_core::access::check_by_name(&policy, &w.state, &u, a, &o).0,
+            steward,
+            "reference on {u} {a} {o}"
+        );
+        assert_eq!(floor.check(q), steward, "floor on {u} {a} {o}");
+    }
+    assert!(workload::object_name(&w.params, 1).starts_with("project_"));
 }

@@ -9,6 +9,8 @@
 //!   --peer-checks N   questions asked of cedar and casbin (default 50000)
 //!   --agreement N     questions compared between engines (default 20000)
 //!   --no-peers        Steward and the floor only
+//!   --minted-ids      ids as Steward mints them (`project_` and 20 base-32
+//!                     characters...) instead of `p3`; Steward and the floor only
 //!   --scale           also measure Steward and the floor at 1,000,000 projects
 //!   --print-models    print the Cedar policies and the casbin model, and exit
 
@@ -54,6 +56,10 @@ fn options() -> Options {
             "--peer-checks" => o.peer_checks = num(),
             "--agreement" => o.agreement = num(),
             "--no-peers" => o.peers = false,
+            "--minted-ids" => {
+                o.params.minted_ids = true;
+                o.peers = false;
+            }
             "--scale" => o.scale = true,
             "--print-models" => o.print_models = true,
             "--bench" => {} // passed by `cargo bench`

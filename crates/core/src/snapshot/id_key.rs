@@ -2,12 +2,12 @@
 //! lookup compares bytes where it already is instead of following a pointer to a
 //! string elsewhere in memory.
 
-use super::sharded::Sharded;
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-const INLINE: usize = 22;
+/// Ids up to this many bytes sit inline (the enum stays 32 bytes).
+pub(crate) const INLINE: usize = 30;
 
 #[derive(Clone)]
 pub(crate) enum IdKey {
@@ -31,7 +31,7 @@ impl IdKey {
     }
 
     #[inline(always)]
-    fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             IdKey::Inline { len, bytes } => &bytes[..*len as usize],
             IdKey::Shared(s) => s.as_bytes(),
@@ -62,29 +62,6 @@ impl PartialEq for IdKey {
 
 impl Eq for IdKey {}
 
-/// Ids to indices, sharded for copy-on-write, keyed inline where the id is short.
-#[derive(Clone)]
-pub(crate) struct IdIndex(Sharded<IdKey, u32>);
-
-impl IdIndex {
-    pub(crate) fn with_expected_len(len: usize) -> Self {
-        IdIndex(Sharded::with_expected_len(len))
-    }
-
-    #[inline(always)]
-    pub(crate) fn get(&self, id: &str) -> Option<&u32> {
-        self.0.get(id.as_bytes())
-    }
-
-    pub(crate) fn insert(&mut self, id: Arc<str>, index: u32) {
-        self.0.insert(IdKey::new(&id), index);
-    }
-
-    pub(crate) fn remove(&mut self, id: &str) {
-        self.0.remove(id.as_bytes());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +79,6 @@ mod tests {
         assert_eq!(m.get("p123".as_bytes()), Some(&1));
         assert_eq!(m.get(long.as_bytes()), Some(&2));
         assert_eq!(m.get("p12".as_bytes()), None);
-        assert_eq!(std::mem::size_of::<IdKey>(), 24);
+        assert_eq!(std::mem::size_of::<IdKey>(), 32);
     }
 }

@@ -8,6 +8,7 @@
 //! caller swaps in the new one.
 
 mod chunked;
+mod id_index;
 mod id_key;
 mod sharded;
 
@@ -18,7 +19,7 @@ use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex, ORGANIZATION};
 use crate::set::{ActionSet, RoleSet};
 use crate::state::{Member, State};
 use chunked::Chunked;
-use id_key::IdIndex;
+use id_index::IdIndex;
 use rustc_hash::FxHashMap;
 use sharded::Sharded;
 use std::fmt;
@@ -174,7 +175,7 @@ pub struct Snapshot {
     second_factor_required: bool,
     roles: Arc<[RoleBits]>,
     type_actions: Arc<[ActionSet]>,
-    action_index: Arc<FxHashMap<Box<str>, ActionIndex>>,
+    action_index: IdIndex,
     owner_has_every_action: bool,
     /// The root account (`NONE` when the policy has none); where owners are marked by a
     /// role, `root_role` marks them instead.
@@ -203,14 +204,10 @@ impl Snapshot {
             })
             .collect();
         let type_actions: Arc<[ActionSet]> = policy.types.iter().map(|t| t.actions).collect();
-        let action_index = Arc::new(
-            policy
-                .actions
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (Box::from(a.name.as_str()), i as ActionIndex))
-                .collect(),
-        );
+        let mut action_index = IdIndex::with_expected_len(policy.actions.len());
+        for (i, a) in policy.actions.iter().enumerate() {
+            action_index.insert(Arc::from(a.name.as_str()), i as u32);
+        }
         let live = state.org().filter(|o| !o.deleted);
 
         let mut users = IdIndex::with_expected_len(state.member_count());
@@ -245,13 +242,11 @@ impl Snapshot {
                         .parent
                         .as_ref()
                         .and_then(|p| nodes.get(p.as_str()))
-                        .copied()
                         .unwrap_or(ROOT);
                     let owner = o
                         .owner
                         .as_ref()
                         .and_then(|u| users.get(u.as_str()))
-                        .copied()
                         .unwrap_or(NONE);
                     let ty = policy.type_index(&o.object_type).unwrap_or(DELETED);
                     nodes.insert(o.id.as_arc().clone(), slots.len() as u32);
@@ -272,7 +267,7 @@ impl Snapshot {
         if live.is_some() {
             let mut map: FxHashMap<u64, Entry> = FxHashMap::default();
             for (user, object, names) in state.all_scope_roles() {
-                let (Some(&u), Some(&n)) = (users.get(user.as_str()), nodes.get(object.as_str()))
+                let (Some(u), Some(n)) = (users.get(user.as_str()), nodes.get(object.as_str()))
                 else {
                     continue;
                 };
@@ -288,7 +283,7 @@ impl Snapshot {
                 }
             }
             for (object, user, actions) in state.all_grants() {
-                let (Some(&u), Some(&n)) = (users.get(user.as_str()), nodes.get(object.as_str()))
+                let (Some(u), Some(n)) = (users.get(user.as_str()), nodes.get(object.as_str()))
                 else {
                     continue;
                 };
@@ -319,10 +314,7 @@ impl Snapshot {
 
         let (root_user, root_role) = match (policy.ownership.root, policy.ownership.role, live) {
             (true, Some(r), Some(_)) => (NONE, r),
-            (true, None, Some(org)) => (
-                users.get(org.owner.as_str()).copied().unwrap_or(NONE),
-                NO_ROLE,
-            ),
+            (true, None, Some(org)) => (users.get(org.owner.as_str()).unwrap_or(NONE), NO_ROLE),
             _ => (NONE, NO_ROLE),
         };
         Snapshot {
@@ -373,21 +365,23 @@ impl Snapshot {
     }
 
     /// A member by id (`None` for anyone who is not a member).
-    #[inline]
+    #[inline(always)]
     pub fn user(&self, id: &str) -> Option<UserRef> {
-        let &u = self.users.get(id)?;
+        let u = self.users.get(id)?;
         (*self.member_role.get(u) != NO_ROLE).then_some(UserRef(u))
     }
 
     /// An object by id, or the organization's root by the organization's id.
-    #[inline]
+    #[inline(always)]
     pub fn node(&self, id: &str) -> Option<NodeRef> {
-        self.nodes.get(id).map(|&n| NodeRef(n))
+        self.nodes.get(id).map(NodeRef)
     }
 
     #[inline]
     pub fn action(&self, name: &str) -> Option<ActionRef> {
-        self.action_index.get(name).map(|&a| ActionRef(a))
+        self.action_index
+            .get(name)
+            .map(|a| ActionRef(a as ActionIndex))
     }
 
     pub fn node_id(&self, node: NodeRef) -> &str {
@@ -543,7 +537,7 @@ impl Snapshot {
 
     fn user_slot(&mut self, id: &Arc<str>) -> u32 {
         match self.users.get(id) {
-            Some(&u) => u,
+            Some(u) => u,
             None => {
                 let u = self.user_ids.push(Some(id.clone()));
                 self.member_role.push(NO_ROLE);
@@ -569,7 +563,7 @@ impl Snapshot {
         object: &ObjectId,
         f: impl FnOnce(TypeIndex, &mut Entry),
     ) {
-        let (Some(&u), Some(&n)) = (
+        let (Some(u), Some(n)) = (
             self.users.get(user.as_str()),
             self.nodes.get(object.as_str()),
         ) else {
@@ -582,7 +576,7 @@ impl Snapshot {
         self.set_slot(n, s);
         let bit = holder_bit(u);
         for o in state_after.subtree(object) {
-            if let Some(&d) = self.nodes.get(o.id.as_str()) {
+            if let Some(d) = self.nodes.get(o.id.as_str()) {
                 let mut s = *self.slots.get(d);
                 s.holders |= bit;
                 self.set_slot(d, s);
@@ -635,7 +629,7 @@ impl Snapshot {
             Change::RoleChanged { user_id, .. }
             | Change::MemberSuspended { user_id, .. }
             | Change::MemberReinstated { user_id, .. } => {
-                if let (Some(&u), Some(m)) = (
+                if let (Some(u), Some(m)) = (
                     self.users.get(user_id.as_str()),
                     state_after.member(user_id),
                 ) {
@@ -647,14 +641,14 @@ impl Snapshot {
                 objects_to,
                 ..
             } => {
-                let Some(&u) = self.users.get(user_id.as_str()) else {
+                let Some(u) = self.users.get(user_id.as_str()) else {
                     return;
                 };
                 self.member_role.set(u, NO_ROLE);
                 self.entries.retain(|k, _| (k >> 32) as u32 != u);
                 let to = objects_to
                     .as_ref()
-                    .and_then(|t| self.users.get(t.as_str()).copied())
+                    .and_then(|t| self.users.get(t.as_str()))
                     .unwrap_or(NONE);
                 let owned: Vec<u32> = (0..self.slots.len() as u32)
                     .filter(|&n| self.slots.get(n).owner == u)
@@ -687,7 +681,7 @@ impl Snapshot {
             }),
             Change::TransferAccepted { to_user, .. } => {
                 if p.ownership.root && p.ownership.role.is_none() {
-                    self.root_user = self.users.get(to_user.as_str()).copied().unwrap_or(NONE);
+                    self.root_user = self.users.get(to_user.as_str()).unwrap_or(NONE);
                 }
             }
             Change::ObjectCreated {
@@ -699,14 +693,14 @@ impl Snapshot {
             } => {
                 let parent = match parent_id {
                     Some(pid) => match self.nodes.get(pid.as_str()) {
-                        Some(&n) => n,
+                        Some(n) => n,
                         None => return,
                     },
                     None => ROOT,
                 };
                 let owner = owner_id
                     .as_ref()
-                    .and_then(|o| self.users.get(o.as_str()).copied())
+                    .and_then(|o| self.users.get(o.as_str()))
                     .unwrap_or(NONE);
                 let above = (parent != ROOT).then(|| *self.slots.get(parent));
                 let slot = Slot {
@@ -722,7 +716,7 @@ impl Snapshot {
                 self.nodes.insert(object_id.as_arc().clone(), n);
             }
             Change::ObjectDeleted { object_id } => {
-                let Some(&gone) = self.nodes.get(object_id.as_str()) else {
+                let Some(gone) = self.nodes.get(object_id.as_str()) else {
                     return;
                 };
                 // Children always sit after their parent, so one pass from the deleted
@@ -750,12 +744,12 @@ impl Snapshot {
             } => {
                 let owner = new_owner
                     .as_ref()
-                    .and_then(|o| self.users.get(o.as_str()).copied())
+                    .and_then(|o| self.users.get(o.as_str()))
                     .unwrap_or(NONE);
                 let moved: Vec<u32> = state_after
                     .subtree(object_id)
                     .iter()
-                    .filter_map(|o| self.nodes.get(o.id.as_str()).copied())
+                    .filter_map(|o| self.nodes.get(o.id.as_str()))
                     .collect();
                 for &n in &moved {
                     self.set_owner(n, owner);

@@ -48,17 +48,6 @@ impl<K: Hash + Eq + Clone, V: Clone> Sharded<K, V> {
         Arc::make_mut(&mut Arc::make_mut(&mut self.shards)[s]).insert(key, value);
     }
 
-    pub(crate) fn remove<Q>(&mut self, key: &Q)
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let s = self.shard_of(key);
-        if self.shards[s].contains_key(key) {
-            Arc::make_mut(&mut Arc::make_mut(&mut self.shards)[s]).remove(key);
-        }
-    }
-
     /// Changes the entry in place (inserting `V::default()` first), copying one shard.
     pub(crate) fn update(&mut self, key: K, f: impl FnOnce(&mut V))
     where
@@ -96,10 +85,8 @@ mod tests {
         }
         let mut b = a.clone();
         b.insert(Arc::from("new"), 1);
-        b.remove("u5");
         b.update(Arc::from("u6"), |v| *v += 100);
         assert_eq!(a.get("u5"), Some(&5));
-        assert_eq!(b.get("u5"), None);
         assert_eq!(b.get("u6"), Some(&106));
         assert_eq!(a.get("new"), None);
         b.retain(|_, v| *v % 2 == 0);

@@ -1,0 +1,236 @@
+//! Ids to indices, found with one cheap hash: a few word loads of the id and a
+//! folded multiply, computed once and used both to pick the shard and to probe
+//! hashbrown's table, whose entries hold short ids (up to 30 bytes, which covers the
+//! ids Steward mints) inline, so a hit compares bytes where it already is. Sharded
+//! behind `Arc`s like the rest of the snapshot: a write copies one shard.
+//! docs/benchmarks.md#id-lookups-issue-19-2026-12-03 says why and what it measured.
+
+use super::id_key::{IdKey, INLINE};
+use hashbrown::HashTable;
+use std::sync::Arc;
+
+/// Aim for about this many ids per shard when building.
+const TARGET_SHARD_LEN: usize = 1024;
+const MAX_SHARDS: usize = 4096;
+/// The shard is chosen by these bits of the hash; hashbrown takes the lowest for the
+/// bucket and the top seven for its tag, which must still vary within a shard.
+const SHARD_SHIFT: u32 = 40;
+
+#[inline(always)]
+fn word(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+#[inline(always)]
+fn half(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(w) as u64
+}
+
+/// Whether the first `id.len()` stored bytes are `id` (`id.len() <= INLINE`),
+/// compared a word at a time: the bucket's tail is padding, so reading past the id
+/// there is harmless, and the id's own last word may overlap the one before it.
+#[inline(always)]
+fn same_bytes(stored: &[u8; INLINE], id: &[u8]) -> bool {
+    let n = id.len();
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if word(stored, at) != word(id, at) {
+                return false;
+            }
+            at += 8;
+        }
+        word(stored, n - 8) == word(id, n - 8)
+    } else if n >= 4 {
+        half(stored, 0) == half(id, 0) && half(stored, n - 4) == half(id, n - 4)
+    } else if n > 0 {
+        // The first, middle and last byte are all of an id of up to three bytes.
+        stored[0] == id[0] && stored[n / 2] == id[n / 2] && stored[n - 1] == id[n - 1]
+    } else {
+        true
+    }
+}
+
+/// 64 bits of product, folded: the mixing step of wyhash and foldhash.
+#[inline(always)]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = (a as u128).wrapping_mul(b as u128);
+    (p as u64) ^ (p >> 64) as u64
+}
+
+const K0: u64 = 0x243f_6a88_85a3_08d3;
+const K1: u64 = 0x1319_8a2e_0370_7344;
+const K2: u64 = 0xa409_3822_299f_31d0;
+
+/// A hash of every byte of an id from a few word loads. Up to 16 bytes the first
+/// and last word (overlapping) and the length determine the id; longer ids add their
+/// middle words. Steward's minted ids end in 20 random characters, so their last
+/// word alone already spreads them.
+#[inline(always)]
+pub(crate) fn id_hash(b: &[u8]) -> u64 {
+    let n = b.len();
+    let (first, last) = if n >= 8 {
+        (word(b, 0), word(b, n - 8))
+    } else if n >= 4 {
+        (half(b, 0), half(b, n - 4))
+    } else if n > 0 {
+        (
+            b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16,
+            0,
+        )
+    } else {
+        (0, 0)
+    };
+    let mut h = fold(first ^ K0, last ^ K1 ^ n as u64);
+    let mut at = 8;
+    while at < n.saturating_sub(8) {
+        h = fold(h ^ word(b, at), K2);
+        at += 8;
+    }
+    h
+}
+
+type Shard = HashTable<(IdKey, u32)>;
+
+/// Ids to indices, sharded for copy-on-write.
+#[derive(Clone)]
+pub(crate) struct IdIndex {
+    shards: Arc<[Arc<Shard>]>,
+}
+
+#[inline(always)]
+fn holds(key: &IdKey, id: &[u8]) -> bool {
+    match key {
+        IdKey::Inline { len, bytes } => *len as usize == id.len() && same_bytes(bytes, id),
+        IdKey::Shared(s) => s.as_bytes() == id,
+    }
+}
+
+impl IdIndex {
+    pub(crate) fn with_expected_len(len: usize) -> Self {
+        let n = (len / TARGET_SHARD_LEN)
+            .next_power_of_two()
+            .clamp(1, MAX_SHARDS);
+        let per_shard = len / n + 1;
+        IdIndex {
+            shards: (0..n)
+                .map(|_| Arc::new(Shard::with_capacity(per_shard)))
+                .collect(),
+        }
+    }
+
+    #[inline(always)]
+    fn shard_of(&self, h: u64) -> usize {
+        (h >> SHARD_SHIFT) as usize & (self.shards.len() - 1)
+    }
+
+    #[inline(always)]
+    pub(crate) fn get(&self, id: &str) -> Option<u32> {
+        let id = id.as_bytes();
+        let h = id_hash(id);
+        self.shards[self.shard_of(h)]
+            .find(h, |(k, _)| holds(k, id))
+            .map(|&(_, i)| i)
+    }
+
+    fn shard_mut(&mut self, s: usize) -> &mut Shard {
+        Arc::make_mut(&mut Arc::make_mut(&mut self.shards)[s])
+    }
+
+    pub(crate) fn insert(&mut self, id: Arc<str>, index: u32) {
+        let h = id_hash(id.as_bytes());
+        let s = self.shard_of(h);
+        let shard = self.shard_mut(s);
+        match shard.find_mut(h, |(k, _)| holds(k, id.as_bytes())) {
+            Some((_, i)) => *i = index,
+            None => {
+                shard.insert_unique(h, (IdKey::new(&id), index), |(k, _)| id_hash(k.bytes()));
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, id: &str) {
+        let id = id.as_bytes();
+        let h = id_hash(id);
+        let s = self.shard_of(h);
+        if self.shards[s].find(h, |(k, _)| holds(k, id)).is_some() {
+            if let Ok(entry) = self.shard_mut(s).find_entry(h, |(k, _)| holds(k, id)) {
+                entry.remove();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn arc(s: &str) -> Arc<str> {
+        Arc::from(s)
+    }
+
+    #[test]
+    fn ids_of_every_length_are_found_and_others_are_not() {
+        let mut index = IdIndex::with_expected_len(100);
+        let ids: Vec<String> = (1..=64)
+            .map(|n| "abcdefghij".repeat(7)[..n].to_string())
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            index.insert(arc(id), i as u32);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.get(id), Some(i as u32), "{id}");
+            let mut other = id.clone().into_bytes();
+            let last = other.len() - 1;
+            other[last] = b'Z';
+            assert_eq!(index.get(std::str::from_utf8(&other).unwrap()), None);
+        }
+        assert_eq!(index.get(""), None);
+    }
+
+    #[test]
+    fn writes_agree_with_a_plain_map_and_leave_the_old_copy_alone() {
+        let mut index = IdIndex::with_expected_len(3000);
+        let mut plain = HashMap::new();
+        let id = |i: u32| {
+            let shape = ["p", "q-", "usr_0123456789abcdefghjk", "x"][i as usize % 4];
+            format!("{shape}{i}")
+        };
+        for i in 0..20_000u32 {
+            index.insert(arc(&id(i)), i);
+            plain.insert(id(i), i);
+        }
+        let before = index.clone();
+        for i in (0..20_000u32).filter(|i| i % 3 == 0) {
+            index.remove(&id(i));
+            plain.remove(&id(i));
+        }
+        index.insert(arc(&id(3)), 7);
+        plain.insert(id(3), 7);
+        for i in 0..21_000u32 {
+            assert_eq!(index.get(&id(i)), plain.get(&id(i)).copied(), "{}", id(i));
+            assert_eq!(before.get(&id(i)), (i < 20_000).then_some(i), "{}", id(i));
+        }
+    }
+
+    #[test]
+    fn bytes_past_the_id_do_not_count() {
+        let mut stored = [0u8; INLINE];
+        stored[..10].copy_from_slice(b"p123456789");
+        assert!(same_bytes(&stored, b"p123456789"));
+        assert!(!same_bytes(&stored, b"p123456788"));
+        assert!(same_bytes(&stored, b"p12"));
+    }
+
+    #[test]
+    fn ids_that_differ_only_in_the_middle_hash_apart() {
+        let a = id_hash(b"aaaaaaaa-000001-bbbbbbbbbbbb");
+        let b = id_hash(b"aaaaaaaa-000002-bbbbbbbbbbbb");
+        assert_ne!(a, b);
+    }
+}
