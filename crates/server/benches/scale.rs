@@ -13,8 +13,13 @@
 //!
 //! ```sh
 //! cargo bench -p steward --bench scale -- [--backend sqlite|postgres] \
-//!     [--members N] [--objects N] [--changes N]
+//!     [--members N] [--objects N] [--changes N] [--database URL] [--startup-only]
 //! ```
+//!
+//! `--database URL` (with `--backend`): a database kept after the run, filled only
+//! if it has no `scale` organization yet, so that start-up can be measured again and
+//! again (and by `bench/startup/run.sh`, which times `steward serve` on it).
+//! `--startup-only`: the start-up and its parts, without the role changes.
 //!
 //! Defaults: 1,000,000 members and objects, 2,000 changes; SQLite, and PostgreSQL
 //! too when `STEWARD_TEST_POSTGRES_URL` is set (in a database created for the run
@@ -41,6 +46,8 @@ struct Args {
     members: usize,
     objects: usize,
     changes: usize,
+    database: Option<String>,
+    startup_only: bool,
 }
 
 fn main() -> Result<()> {
@@ -49,6 +56,8 @@ fn main() -> Result<()> {
         members: 1_000_000,
         objects: 1_000_000,
         changes: 2_000,
+        database: None,
+        startup_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -58,12 +67,21 @@ fn main() -> Result<()> {
             "--members" => args.members = value()?.parse()?,
             "--objects" => args.objects = value()?.parse()?,
             "--changes" => args.changes = value()?.parse()?,
+            "--database" => args.database = Some(value()?),
+            "--startup-only" => args.startup_only = true,
             "--bench" => {} // added by `cargo bench`
             other => bail!("unknown argument {other}"),
         }
     }
     if let Some(backend) = &args.backend {
-        return tokio::runtime::Runtime::new()?.block_on(run(backend, &args));
+        let runtime = tokio::runtime::Runtime::new()?;
+        return match &args.database {
+            Some(url) => runtime.block_on(measure(backend, url, &args)),
+            None => runtime.block_on(run(backend, &args)),
+        };
+    }
+    if args.database.is_some() {
+        bail!("--database needs --backend");
     }
     let mut backends = vec!["sqlite"];
     if std::env::var(POSTGRES_URL_VAR).is_ok_and(|s| !s.is_empty()) {
@@ -114,8 +132,11 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
 
     let t = Instant::now();
     let store = Store::open(url).await?;
-    create_org(&Service::open(store.clone(), policy.clone()).await?, &large).await?;
-    insert_rows(&store, &large, m, o).await?;
+    let kept = store.organization_ids().await?.contains(&large);
+    if !kept {
+        create_org(&Service::open(store.clone(), policy.clone()).await?, &large).await?;
+        insert_rows(&store, &large, m, o).await?;
+    }
     // As the database would be after a while: SQLite's WAL checkpointed into the
     // file, PostgreSQL's new rows vacuumed and analyzed.
     let size: i64 = match url.strip_prefix("sqlite://") {
@@ -133,7 +154,12 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
     };
     store.pool().close().await;
     let (filled, mib) = (secs(t.elapsed()), size as f64 / 1048576.0);
-    println!("{b}: {m} members, {o} objects inserted in {filled:.1} s; database {mib:.0} MiB");
+    match kept {
+        true => println!("{b}: the kept database's organization; database {mib:.0} MiB"),
+        false => println!(
+            "{b}: {m} members, {o} objects inserted in {filled:.1} s; database {mib:.0} MiB"
+        ),
+    }
 
     // 5: VmHWM (the peak) starts again from the current VmRSS.
     std::fs::write("/proc/self/clear_refs", "5")?;
@@ -144,6 +170,11 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
     let (rss, peak) = (status_mib("VmRSS")?, status_mib("VmHWM")?);
     println!("{b}: start-up {open:.2} s; VmRSS {rss_before} -> {rss} MiB, VmHWM {peak} MiB");
 
+    if args.startup_only {
+        svc.store().pool().close().await;
+        drop(svc);
+        return startup_parts(b, url, &policy, &large).await;
+    }
     let rate = change_roles(&svc, &large, m, args.changes).await?;
     println!("{b}: role changes, {m}-member organization: {rate}");
     let mut small = Vec::new();
@@ -169,9 +200,13 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
     println!("{b}: role changes, 4 tasks on 4 100-member organizations: {rate:.0}/s in all");
     svc.store().pool().close().await;
     drop(svc);
+    startup_parts(b, url, &policy, &large).await
+}
 
-    // The start-up again, now that the allocator holds memory, and its parts: the
-    // rows' SELECTs alone, `load_org` (those and decoding), `Snapshot::build`.
+/// The start-up again, now that the allocator holds memory, and its parts: the
+/// rows' SELECTs alone, `load_org` (those and decoding), `Snapshot::build`.
+async fn startup_parts(b: &str, url: &str, policy: &Policy, large: &OrgId) -> Result<()> {
+    let policy = policy.clone();
     let store = Store::open(url).await?;
     let t = Instant::now();
     drop(Service::open(store.clone(), policy.clone()).await?);
