@@ -1,8 +1,8 @@
 //! Storage at scale, on SQLite and PostgreSQL. With one organization of 1,000,000
 //! members and 1,000,000 objects: the wall time of a fresh `Store::open` +
 //! `Service::open`, the process's VmRSS before and after it and its peak (VmHWM),
-//! the database's size, and the two parts of the start-up timed on their own
-//! (`Store::load_org`, `Snapshot::build`). Then role changes per second, each one
+//! the database's size, and the parts of the start-up timed on their own
+//! (`Store::load_rows`, `State::restore`, `Snapshot::build`). Then role changes per second, each one
 //! `Service::execute(ChangeRole)` (one transaction: a hash-chained audit event and
 //! the membership row), one after the other in that organization and in a 100-member
 //! one, and four tasks at once, each on its own 100-member organization.
@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use steward::secrets::random_id;
 use steward::service::Service;
 use steward::store::Store;
-use steward_core::{Actor, Command, Email, InvitationId, Name, OrgId, Policy, Snapshot};
+use steward_core::{Actor, Command, Email, InvitationId, Name, OrgId, Policy, Snapshot, State};
 use steward_core::{Timestamp, UserId};
 
 const POSTGRES_URL_VAR: &str = "STEWARD_TEST_POSTGRES_URL";
@@ -204,7 +204,9 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
 }
 
 /// The start-up again, now that the allocator holds memory, and its parts: the
-/// rows' SELECTs alone, `load_org` (those and decoding), `Snapshot::build`.
+/// bulk reader's rows (`Store::load_rows`: fetched and decoded), `State::restore`,
+/// `Snapshot::build`; and, to compare, `load_org_by_rows` (the row-by-row reader
+/// through sqlx the start-up used before issue 20, with the restore).
 async fn startup_parts(b: &str, url: &str, policy: &Policy, large: &OrgId) -> Result<()> {
     let policy = policy.clone();
     let store = Store::open(url).await?;
@@ -212,23 +214,22 @@ async fn startup_parts(b: &str, url: &str, policy: &Policy, large: &OrgId) -> Re
     drop(Service::open(store.clone(), policy.clone()).await?);
     let again = secs(t.elapsed());
     let t = Instant::now();
-    for sql in [
-        "SELECT user_id, email, name, role FROM memberships WHERE org_id = $1",
-        "SELECT id, type, name, parent_id, owner_id FROM objects WHERE org_id = $1",
-    ] {
-        sqlx::query(sql)
-            .bind(large.as_str())
-            .fetch_all(store.pool())
-            .await?;
-    }
-    let select = secs(t.elapsed());
+    let (rows, _) = store.load_rows(large).await?;
+    let read = secs(t.elapsed());
     let t = Instant::now();
-    let (state, _) = store.load_org(&large).await?;
-    let load = secs(t.elapsed());
+    let state = State::restore(rows);
+    let restore = secs(t.elapsed());
     let t = Instant::now();
     drop(Snapshot::build(Arc::new(policy), &state));
     let build = secs(t.elapsed());
-    println!("{b}: start-up again {again:.2} s: load_org {load:.2} s (SELECTs {select:.2} s), Snapshot::build {build:.2} s");
+    drop(state);
+    let t = Instant::now();
+    drop(store.load_org_by_rows(large).await?);
+    let by_rows = secs(t.elapsed());
+    println!(
+        "{b}: start-up again {again:.2} s: load_rows {read:.2} s, State::restore {restore:.2} s, \
+         Snapshot::build {build:.2} s; load_org_by_rows (before) {by_rows:.2} s"
+    );
     store.pool().close().await;
     Ok(())
 }
