@@ -1,8 +1,8 @@
 //! Storage at scale, on SQLite and PostgreSQL. With one organization of 1,000,000
 //! members and 1,000,000 objects: the wall time of a fresh `Store::open` +
 //! `Service::open`, the process's VmRSS before and after it and its peak (VmHWM),
-//! the database's size, and the two parts of the start-up timed on their own
-//! (`Store::load_org`, `Snapshot::build`). Then role changes per second, each one
+//! the database's size, and the parts of the start-up timed on their own
+//! (`Store::load_rows`, `State::restore`, `Snapshot::build`). Then role changes per second, each one
 //! `Service::execute(ChangeRole)` (one transaction: a hash-chained audit event and
 //! the membership row), one after the other in that organization and in a 100-member
 //! one, and four tasks at once, each on its own 100-member organization.
@@ -13,8 +13,13 @@
 //!
 //! ```sh
 //! cargo bench -p steward --bench scale -- [--backend sqlite|postgres] \
-//!     [--members N] [--objects N] [--changes N]
+//!     [--members N] [--objects N] [--changes N] [--database URL] [--startup-only]
 //! ```
+//!
+//! `--database URL` (with `--backend`): a database kept after the run, filled only
+//! if it has no `scale` organization yet, so that start-up can be measured again and
+//! again (and by `bench/startup/run.sh`, which times `steward serve` on it).
+//! `--startup-only`: the start-up and its parts, without the role changes.
 //!
 //! Defaults: 1,000,000 members and objects, 2,000 changes; SQLite, and PostgreSQL
 //! too when `STEWARD_TEST_POSTGRES_URL` is set (in a database created for the run
@@ -29,7 +34,7 @@ use std::time::{Duration, Instant};
 use steward::secrets::random_id;
 use steward::service::Service;
 use steward::store::Store;
-use steward_core::{Actor, Command, Email, InvitationId, Name, OrgId, Policy, Snapshot};
+use steward_core::{Actor, Command, Email, InvitationId, Name, OrgId, Policy, Snapshot, State};
 use steward_core::{Timestamp, UserId};
 
 const POSTGRES_URL_VAR: &str = "STEWARD_TEST_POSTGRES_URL";
@@ -41,6 +46,8 @@ struct Args {
     members: usize,
     objects: usize,
     changes: usize,
+    database: Option<String>,
+    startup_only: bool,
 }
 
 fn main() -> Result<()> {
@@ -49,6 +56,8 @@ fn main() -> Result<()> {
         members: 1_000_000,
         objects: 1_000_000,
         changes: 2_000,
+        database: None,
+        startup_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -58,12 +67,21 @@ fn main() -> Result<()> {
             "--members" => args.members = value()?.parse()?,
             "--objects" => args.objects = value()?.parse()?,
             "--changes" => args.changes = value()?.parse()?,
+            "--database" => args.database = Some(value()?),
+            "--startup-only" => args.startup_only = true,
             "--bench" => {} // added by `cargo bench`
             other => bail!("unknown argument {other}"),
         }
     }
     if let Some(backend) = &args.backend {
-        return tokio::runtime::Runtime::new()?.block_on(run(backend, &args));
+        let runtime = tokio::runtime::Runtime::new()?;
+        return match &args.database {
+            Some(url) => runtime.block_on(measure(backend, url, &args)),
+            None => runtime.block_on(run(backend, &args)),
+        };
+    }
+    if args.database.is_some() {
+        bail!("--database needs --backend");
     }
     let mut backends = vec!["sqlite"];
     if std::env::var(POSTGRES_URL_VAR).is_ok_and(|s| !s.is_empty()) {
@@ -114,8 +132,11 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
 
     let t = Instant::now();
     let store = Store::open(url).await?;
-    create_org(&Service::open(store.clone(), policy.clone()).await?, &large).await?;
-    insert_rows(&store, &large, m, o).await?;
+    let kept = store.organization_ids().await?.contains(&large);
+    if !kept {
+        create_org(&Service::open(store.clone(), policy.clone()).await?, &large).await?;
+        insert_rows(&store, &large, m, o).await?;
+    }
     // As the database would be after a while: SQLite's WAL checkpointed into the
     // file, PostgreSQL's new rows vacuumed and analyzed.
     let size: i64 = match url.strip_prefix("sqlite://") {
@@ -133,7 +154,12 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
     };
     store.pool().close().await;
     let (filled, mib) = (secs(t.elapsed()), size as f64 / 1048576.0);
-    println!("{b}: {m} members, {o} objects inserted in {filled:.1} s; database {mib:.0} MiB");
+    match kept {
+        true => println!("{b}: the kept database's organization; database {mib:.0} MiB"),
+        false => println!(
+            "{b}: {m} members, {o} objects inserted in {filled:.1} s; database {mib:.0} MiB"
+        ),
+    }
 
     // 5: VmHWM (the peak) starts again from the current VmRSS.
     std::fs::write("/proc/self/clear_refs", "5")?;
@@ -144,6 +170,11 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
     let (rss, peak) = (status_mib("VmRSS")?, status_mib("VmHWM")?);
     println!("{b}: start-up {open:.2} s; VmRSS {rss_before} -> {rss} MiB, VmHWM {peak} MiB");
 
+    if args.startup_only {
+        svc.store().pool().close().await;
+        drop(svc);
+        return startup_parts(b, url, &policy, &large).await;
+    }
     let rate = change_roles(&svc, &large, m, args.changes).await?;
     println!("{b}: role changes, {m}-member organization: {rate}");
     let mut small = Vec::new();
@@ -169,31 +200,36 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
     println!("{b}: role changes, 4 tasks on 4 100-member organizations: {rate:.0}/s in all");
     svc.store().pool().close().await;
     drop(svc);
+    startup_parts(b, url, &policy, &large).await
+}
 
-    // The start-up again, now that the allocator holds memory, and its parts: the
-    // rows' SELECTs alone, `load_org` (those and decoding), `Snapshot::build`.
+/// The start-up again, now that the allocator holds memory, and its parts: the
+/// bulk reader's rows (`Store::load_rows`: fetched and decoded), `State::restore`,
+/// `Snapshot::build`; and, to compare, `load_org_by_rows` (the row-by-row reader
+/// through sqlx the start-up used before issue 20, with the restore).
+async fn startup_parts(b: &str, url: &str, policy: &Policy, large: &OrgId) -> Result<()> {
+    let policy = policy.clone();
     let store = Store::open(url).await?;
     let t = Instant::now();
     drop(Service::open(store.clone(), policy.clone()).await?);
     let again = secs(t.elapsed());
     let t = Instant::now();
-    for sql in [
-        "SELECT user_id, email, name, role FROM memberships WHERE org_id = $1",
-        "SELECT id, type, name, parent_id, owner_id FROM objects WHERE org_id = $1",
-    ] {
-        sqlx::query(sql)
-            .bind(large.as_str())
-            .fetch_all(store.pool())
-            .await?;
-    }
-    let select = secs(t.elapsed());
+    let (rows, _) = store.load_rows(large).await?;
+    let read = secs(t.elapsed());
     let t = Instant::now();
-    let (state, _) = store.load_org(&large).await?;
-    let load = secs(t.elapsed());
+    let state = State::restore(rows);
+    let restore = secs(t.elapsed());
     let t = Instant::now();
     drop(Snapshot::build(Arc::new(policy), &state));
     let build = secs(t.elapsed());
-    println!("{b}: start-up again {again:.2} s: load_org {load:.2} s (SELECTs {select:.2} s), Snapshot::build {build:.2} s");
+    drop(state);
+    let t = Instant::now();
+    drop(store.load_org_by_rows(large).await?);
+    let by_rows = secs(t.elapsed());
+    println!(
+        "{b}: start-up again {again:.2} s: load_rows {read:.2} s, State::restore {restore:.2} s, \
+         Snapshot::build {build:.2} s; load_org_by_rows (before) {by_rows:.2} s"
+    );
     store.pool().close().await;
     Ok(())
 }

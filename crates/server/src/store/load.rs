@@ -1,7 +1,12 @@
-//! Reads an organization's state tables back into a `State`.
+//! Reads an organization's state tables back into a `State`: through a bulk reader
+//! made for the start-up's millions of rows (rusqlite for an SQLite file,
+//! binary `COPY` for PostgreSQL), or row by row through sqlx (an in-memory SQLite
+//! database, and the reference the bulk readers are tested against). Either way each
+//! row becomes the core's value through the one set of functions below.
 
 use super::rows::SYSTEM_CREATOR;
-use super::{parse_id, parse_opt_id, Head, Store, StoreError};
+use super::{load_postgres, load_sqlite, sqlite_file, Dialect, Head, Store, StoreError};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 use std::collections::BTreeSet;
 use steward_core::state::{Invitation, Member, Nomination, Object, OrgInfo};
@@ -12,220 +17,352 @@ use steward_core::{
 
 impl Store {
     /// The organization's state and the head of its chain, read in one snapshot of
-    /// the database (a transaction) so the two agree: each table below is read
-    /// in that same transaction.
+    /// the database (a transaction) so the two agree.
     pub async fn load_org(&self, org: &OrgId) -> Result<(State, Head), StoreError> {
-        let mut tx = self.begin_read().await?;
-        let (info, head) = organization(&mut tx, org).await?;
-        let rows = StateRows {
-            org: Some(info),
-            members: members(&mut tx, org).await?,
-            scope_roles: scope_roles(&mut tx, org).await?,
-            objects: objects(&mut tx, org).await?,
-            grants: grants(&mut tx, org).await?,
-            invitations: invitations(&mut tx, org).await?,
-            nomination: nomination(&mut tx, org).await?,
-            api_keys: api_keys(&mut tx, org).await?,
-            webhooks: webhooks(&mut tx, org).await?,
-        };
-        tx.commit().await?;
+        let (rows, head) = self.load_rows(org).await?;
         Ok((State::restore(rows), head))
+    }
+
+    /// `load_org`'s rows, before `State::restore` (the bench times the two apart).
+    pub async fn load_rows(&self, org: &OrgId) -> Result<(StateRows, Head), StoreError> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => {
+                let url = self.url.expose();
+                match url.strip_prefix("sqlite:").and_then(sqlite_file) {
+                    Some(path) => load_sqlite::read(path, org.clone()).await?,
+                    // rusqlite cannot see sqlx's in-memory database.
+                    None => self.rows_one_by_one(org).await?,
+                }
+            }
+            Dialect::Postgres => load_postgres::read(self.bulk_pool()?, org).await?,
+        })
+    }
+
+    /// `load_org` row by row through sqlx's `Any` driver: what an in-memory SQLite
+    /// database is read with, and what the bulk readers must equal
+    /// (tests/storage/bulk_load.rs).
+    pub async fn load_org_by_rows(&self, org: &OrgId) -> Result<(State, Head), StoreError> {
+        let (rows, head) = self.rows_one_by_one(org).await?;
+        Ok((State::restore(rows), head))
+    }
+
+    async fn rows_one_by_one(&self, org: &OrgId) -> Result<(StateRows, Head), StoreError> {
+        let mut tx = self.begin_read().await?;
+        let conn = &mut *tx;
+        let org_row = sqlx::query(&sql::organization(org))
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(r) = org_row else {
+            return Err(StoreError::NoSuchOrganization(org.to_string()));
+        };
+        let head = Head {
+            seq: r.try_get(3)?,
+            hash: r.try_get(4)?,
+        };
+        let info = org_info(
+            org,
+            &text(&r, 0)?,
+            &text(&r, 1)?,
+            int(&r, 2)?,
+            int(&r, 5)?,
+            &text(&r, 6)?,
+        )?;
+        let mut rows = StateRows {
+            org: Some(info),
+            ..StateRows::default()
+        };
+        for r in all(conn, &sql::members(org)).await? {
+            let (u, e, n, role) = (text(&r, 0)?, text(&r, 1)?, text(&r, 2)?, text(&r, 3)?);
+            rows.members.push(member(&u, &e, &n, &role, int(&r, 4)?)?);
+        }
+        for r in all(conn, &sql::scope_roles(org)).await? {
+            let (u, o, role) = (text(&r, 0)?, text(&r, 1)?, text(&r, 2)?);
+            rows.scope_roles.push(scope_role(&u, &o, &role)?);
+        }
+        for r in all(conn, &sql::objects(org)).await? {
+            let (id, ty, n) = (text(&r, 0)?, text(&r, 1)?, text(&r, 2)?);
+            let (parent, owner) = (opt_text(&r, 3)?, opt_text(&r, 4)?);
+            rows.objects
+                .push(object(&id, &ty, &n, parent.as_deref(), owner.as_deref())?);
+        }
+        for r in all(conn, &sql::grants(org)).await? {
+            let (o, u, action) = (text(&r, 0)?, text(&r, 1)?, text(&r, 2)?);
+            rows.grants.push(grant(&o, &u, &action)?);
+        }
+        for r in all(conn, &sql::invitations(org)).await? {
+            let (id, e, n) = (text(&r, 0)?, text(&r, 1)?, opt_text(&r, 2)?);
+            let (role, scopes) = (text(&r, 3)?, text(&r, 4)?);
+            let i = invitation(&id, &e, n.as_deref(), &role, &scopes, int(&r, 5)?)?;
+            rows.invitations.push(i);
+        }
+        for r in all(conn, &sql::nominations(org)).await? {
+            let (id, from, to) = (text(&r, 0)?, text(&r, 1)?, text(&r, 2)?);
+            rows.nomination = Some(nomination(&id, &from, &to, int(&r, 3)?)?);
+        }
+        for r in all(conn, &sql::api_keys(org)).await? {
+            let (id, hash, n, actions) = (text(&r, 0)?, text(&r, 1)?, text(&r, 2)?, text(&r, 3)?);
+            let by = text(&r, 4)?;
+            rows.api_keys
+                .push(api_key(&id, &hash, &n, &actions, &by, int(&r, 5)?)?);
+        }
+        for r in all(conn, &sql::webhooks(org)).await? {
+            let (id, url, types) = (text(&r, 0)?, text(&r, 1)?, text(&r, 2)?);
+            rows.webhooks.push(webhook(&id, &url, &types, int(&r, 3)?)?);
+        }
+        tx.commit().await?;
+        Ok((rows, head))
     }
 }
 
-/// The organization's own row, and the head of its chain.
-async fn organization(
-    conn: &mut AnyConnection,
+async fn all(conn: &mut AnyConnection, sql: &str) -> Result<Vec<AnyRow>, StoreError> {
+    Ok(sqlx::query(sql).fetch_all(conn).await?)
+}
+
+fn text(r: &AnyRow, i: usize) -> Result<String, StoreError> {
+    Ok(r.try_get(i)?)
+}
+
+fn opt_text(r: &AnyRow, i: usize) -> Result<Option<String>, StoreError> {
+    Ok(r.try_get(i)?)
+}
+
+fn int(r: &AnyRow, i: usize) -> Result<i64, StoreError> {
+    Ok(r.try_get(i)?)
+}
+
+/// The statements every reader runs, so that all of them read the same columns in
+/// the same order. The organization's id is written into the text (a validated id:
+/// letters, digits, `-`, `_` and `.`): PostgreSQL's `COPY` takes no parameters.
+pub(super) mod sql {
+    use steward_core::OrgId;
+
+    fn of(org: &OrgId, columns: &str, table: &str, order: &str) -> String {
+        format!("SELECT {columns} FROM {table} WHERE org_id = '{org}'{order}")
+    }
+
+    /// The organization and its head. Every column is TEXT or BIGINT (the schema
+    /// has no other types), which the binary `COPY` decodes as eight bytes.
+    pub fn organization(org: &OrgId) -> String {
+        format!(
+            "SELECT name, owner_id, deleted, head_seq, head_hash, second_factor_required, \
+             on_deprovision FROM organizations WHERE id = '{org}'"
+        )
+    }
+
+    /// Members and objects in key order, which the PRIMARY KEY's index gives SQLite
+    /// for free and which lets `State::restore` build its trees without sorting.
+    /// PostgreSQL orders text by its collation, not byte by byte as Rust does, so
+    /// there the order is left to the restore.
+    pub fn members(org: &OrgId) -> String {
+        of(
+            org,
+            "user_id, email, name, role, suspended",
+            "memberships",
+            "",
+        )
+    }
+    pub fn members_ordered(org: &OrgId) -> String {
+        of(
+            org,
+            "user_id, email, name, role, suspended",
+            "memberships",
+            " ORDER BY user_id",
+        )
+    }
+    pub fn objects(org: &OrgId) -> String {
+        of(org, "id, type, name, parent_id, owner_id", "objects", "")
+    }
+    pub fn objects_ordered(org: &OrgId) -> String {
+        of(
+            org,
+            "id, type, name, parent_id, owner_id",
+            "objects",
+            " ORDER BY id",
+        )
+    }
+    pub fn scope_roles(org: &OrgId) -> String {
+        of(org, "user_id, object_id, role", "scope_roles", "")
+    }
+    pub fn grants(org: &OrgId) -> String {
+        of(org, "object_id, user_id, action", "grants", "")
+    }
+    pub fn invitations(org: &OrgId) -> String {
+        let columns = "id, email, name, role, scopes, expires_at";
+        of(org, columns, "invitations", "")
+    }
+    /// An organization has at most one pending ownership transfer.
+    pub fn nominations(org: &OrgId) -> String {
+        of(org, "id, from_user, to_user, expires_at", "nominations", "")
+    }
+    pub fn api_keys(org: &OrgId) -> String {
+        let columns = "id, key_hash, name, actions, created_by, created_at";
+        of(org, columns, "api_keys", "")
+    }
+    pub fn webhooks(org: &OrgId) -> String {
+        of(org, "id, url, event_types, enabled", "webhooks", "")
+    }
+}
+
+/// Parses a stored id with the core's own parser: a row edited by hand is refused
+/// by name, not held.
+fn id<T, E: std::fmt::Display>(
+    s: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<T, StoreError> {
+    parse(s).map_err(|e| StoreError::Corrupt(format!("{s:?}: {e}")))
+}
+
+fn opt_id<T, E: std::fmt::Display>(
+    s: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, StoreError> {
+    s.map(|s| id(s, parse)).transpose()
+}
+
+fn json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+pub(super) fn org_info(
     org: &OrgId,
-) -> Result<(OrgInfo, Head), StoreError> {
-    let Some(r) = sqlx::query(
-        "SELECT name, owner_id, deleted, head_seq, head_hash, second_factor_required, \
-         on_deprovision FROM organizations WHERE id = $1",
-    )
-    .bind(org.as_str())
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
-        return Err(StoreError::NoSuchOrganization(org.to_string()));
-    };
-    let head = Head {
-        seq: r.try_get(3)?,
-        hash: r.try_get(4)?,
-    };
-    let info = OrgInfo {
+    name: &str,
+    owner: &str,
+    deleted: i64,
+    second_factor_required: i64,
+    on_deprovision: &str,
+) -> Result<OrgInfo, StoreError> {
+    Ok(OrgInfo {
         id: org.clone(),
-        name: parse_id(&r, 0, Name::parse)?,
-        owner: parse_id(&r, 1, UserId::parse)?,
-        deleted: r.try_get::<i64, _>(2)? != 0,
-        second_factor_required: r.try_get::<i64, _>(5)? != 0,
-        on_deprovision: parse_id(&r, 6, |s| {
+        name: id(name, Name::parse)?,
+        owner: id(owner, UserId::parse)?,
+        deleted: deleted != 0,
+        second_factor_required: second_factor_required != 0,
+        on_deprovision: id(on_deprovision, |s| {
             Deprovision::parse(s).ok_or_else(|| format!("unknown on_deprovision {s:?}"))
         })?,
-    };
-    Ok((info, head))
-}
-
-async fn members(conn: &mut AnyConnection, org: &OrgId) -> Result<Vec<Member>, StoreError> {
-    sqlx::query("SELECT user_id, email, name, role, suspended FROM memberships WHERE org_id = $1")
-        .bind(org.as_str())
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Member {
-                user_id: parse_id(r, 0, UserId::parse)?,
-                email: parse_id(r, 1, Email::from_stored)?,
-                name: parse_id(r, 2, Name::parse)?,
-                role: r.try_get(3)?,
-                suspended: r.try_get::<i64, _>(4)? != 0,
-            })
-        })
-        .collect()
-}
-
-async fn scope_roles(
-    conn: &mut AnyConnection,
-    org: &OrgId,
-) -> Result<Vec<(UserId, ObjectId, String)>, StoreError> {
-    sqlx::query("SELECT user_id, object_id, role FROM scope_roles WHERE org_id = $1")
-        .bind(org.as_str())
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                parse_id(r, 0, UserId::parse)?,
-                parse_id(r, 1, ObjectId::parse)?,
-                r.try_get(2)?,
-            ))
-        })
-        .collect()
-}
-
-async fn objects(conn: &mut AnyConnection, org: &OrgId) -> Result<Vec<Object>, StoreError> {
-    sqlx::query("SELECT id, type, name, parent_id, owner_id FROM objects WHERE org_id = $1")
-        .bind(org.as_str())
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Object {
-                id: parse_id(r, 0, ObjectId::parse)?,
-                object_type: r.try_get(1)?,
-                name: parse_id(r, 2, Name::parse)?,
-                parent: parse_opt_id(r, 3, ObjectId::parse)?,
-                owner: parse_opt_id(r, 4, UserId::parse)?,
-                children: BTreeSet::new(),
-            })
-        })
-        .collect()
-}
-
-async fn grants(
-    conn: &mut AnyConnection,
-    org: &OrgId,
-) -> Result<Vec<(ObjectId, UserId, String)>, StoreError> {
-    sqlx::query("SELECT object_id, user_id, action FROM grants WHERE org_id = $1")
-        .bind(org.as_str())
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                parse_id(r, 0, ObjectId::parse)?,
-                parse_id(r, 1, UserId::parse)?,
-                r.try_get(2)?,
-            ))
-        })
-        .collect()
-}
-
-async fn invitations(conn: &mut AnyConnection, org: &OrgId) -> Result<Vec<Invitation>, StoreError> {
-    sqlx::query(
-        "SELECT id, email, name, role, scopes, expires_at FROM invitations WHERE org_id = $1",
-    )
-    .bind(org.as_str())
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        let scopes: String = r.try_get(4)?;
-        Ok(Invitation {
-            id: parse_id(r, 0, InvitationId::parse)?,
-            email: parse_id(r, 1, Email::from_stored)?,
-            name: parse_opt_id(r, 2, Name::parse)?,
-            role: r.try_get(3)?,
-            scopes: serde_json::from_str(&scopes)
-                .map_err(|e| StoreError::Corrupt(format!("invitation scopes: {e}")))?,
-            expires_at: Timestamp(r.try_get(5)?),
-        })
     })
-    .collect()
 }
 
-/// The pending ownership transfer; an organization has at most one.
-async fn nomination(
-    conn: &mut AnyConnection,
-    org: &OrgId,
-) -> Result<Option<Nomination>, StoreError> {
-    sqlx::query("SELECT id, from_user, to_user, expires_at FROM nominations WHERE org_id = $1")
-        .bind(org.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| {
-            Ok(Nomination {
-                id: parse_id(&r, 0, NominationId::parse)?,
-                from_user: parse_id(&r, 1, UserId::parse)?,
-                to_user: parse_id(&r, 2, UserId::parse)?,
-                expires_at: Timestamp(r.try_get(3)?),
-            })
-        })
-        .transpose()
-}
-
-async fn api_keys(conn: &mut AnyConnection, org: &OrgId) -> Result<Vec<ApiKey>, StoreError> {
-    sqlx::query(
-        "SELECT id, key_hash, name, actions, created_by, created_at FROM api_keys \
-         WHERE org_id = $1",
-    )
-    .bind(org.as_str())
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        let actions: String = r.try_get(3)?;
-        Ok(ApiKey {
-            id: parse_id(r, 0, ApiKeyId::parse)?,
-            key_hash: r.try_get(1)?,
-            name: parse_id(r, 2, Name::parse)?,
-            permissions: serde_json::from_str(&actions)
-                .map_err(|e| StoreError::Corrupt(format!("API key actions: {e}")))?,
-            created_by: parse_id(r, 4, |s| match s {
-                SYSTEM_CREATOR => Ok(None),
-                u => UserId::parse(u).map(Some),
-            })?,
-            created_at: Timestamp(r.try_get(5)?),
-        })
+pub(super) fn member(
+    user_id: &str,
+    email: &str,
+    name: &str,
+    role: &str,
+    suspended: i64,
+) -> Result<Member, StoreError> {
+    Ok(Member {
+        user_id: id(user_id, UserId::parse)?,
+        email: id(email, Email::from_stored)?,
+        name: id(name, Name::parse)?,
+        role: role.to_string(),
+        suspended: suspended != 0,
     })
-    .collect()
 }
 
-async fn webhooks(conn: &mut AnyConnection, org: &OrgId) -> Result<Vec<Webhook>, StoreError> {
-    sqlx::query("SELECT id, url, event_types, enabled FROM webhooks WHERE org_id = $1")
-        .bind(org.as_str())
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            let types: String = r.try_get(2)?;
-            let enabled: i64 = r.try_get(3)?;
-            Ok(Webhook {
-                id: parse_id(r, 0, WebhookId::parse)?,
-                url: r.try_get(1)?,
-                event_types: serde_json::from_str(&types)
-                    .map_err(|e| StoreError::Corrupt(format!("webhook event types: {e}")))?,
-                enabled: enabled != 0,
-            })
-        })
-        .collect()
+pub(super) fn scope_role(
+    user: &str,
+    object: &str,
+    role: &str,
+) -> Result<(UserId, ObjectId, String), StoreError> {
+    Ok((
+        id(user, UserId::parse)?,
+        id(object, ObjectId::parse)?,
+        role.to_string(),
+    ))
+}
+
+pub(super) fn object(
+    object_id: &str,
+    object_type: &str,
+    name: &str,
+    parent: Option<&str>,
+    owner: Option<&str>,
+) -> Result<Object, StoreError> {
+    Ok(Object {
+        id: id(object_id, ObjectId::parse)?,
+        object_type: object_type.to_string(),
+        name: id(name, Name::parse)?,
+        parent: opt_id(parent, ObjectId::parse)?,
+        owner: opt_id(owner, UserId::parse)?,
+        children: BTreeSet::new(),
+    })
+}
+
+pub(super) fn grant(
+    object: &str,
+    user: &str,
+    action: &str,
+) -> Result<(ObjectId, UserId, String), StoreError> {
+    Ok((
+        id(object, ObjectId::parse)?,
+        id(user, UserId::parse)?,
+        action.to_string(),
+    ))
+}
+
+pub(super) fn invitation(
+    invitation_id: &str,
+    email: &str,
+    name: Option<&str>,
+    role: &str,
+    scopes: &str,
+    expires_at: i64,
+) -> Result<Invitation, StoreError> {
+    Ok(Invitation {
+        id: id(invitation_id, InvitationId::parse)?,
+        email: id(email, Email::from_stored)?,
+        name: opt_id(name, Name::parse)?,
+        role: role.to_string(),
+        scopes: json(scopes, "invitation scopes")?,
+        expires_at: Timestamp(expires_at),
+    })
+}
+
+pub(super) fn nomination(
+    nomination_id: &str,
+    from_user: &str,
+    to_user: &str,
+    expires_at: i64,
+) -> Result<Nomination, StoreError> {
+    Ok(Nomination {
+        id: id(nomination_id, NominationId::parse)?,
+        from_user: id(from_user, UserId::parse)?,
+        to_user: id(to_user, UserId::parse)?,
+        expires_at: Timestamp(expires_at),
+    })
+}
+
+pub(super) fn api_key(
+    key_id: &str,
+    key_hash: &str,
+    name: &str,
+    actions: &str,
+    created_by: &str,
+    created_at: i64,
+) -> Result<ApiKey, StoreError> {
+    Ok(ApiKey {
+        id: id(key_id, ApiKeyId::parse)?,
+        key_hash: key_hash.to_string(),
+        name: id(name, Name::parse)?,
+        permissions: json(actions, "API key actions")?,
+        created_by: id(created_by, |s| match s {
+            SYSTEM_CREATOR => Ok(None),
+            u => UserId::parse(u).map(Some),
+        })?,
+        created_at: Timestamp(created_at),
+    })
+}
+
+pub(super) fn webhook(
+    webhook_id: &str,
+    url: &str,
+    event_types: &str,
+    enabled: i64,
+) -> Result<Webhook, StoreError> {
+    Ok(Webhook {
+        id: id(webhook_id, WebhookId::parse)?,
+        url: url.to_string(),
+        event_types: json(event_types, "webhook event types")?,
+        enabled: enabled != 0,
+    })
 }

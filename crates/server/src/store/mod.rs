@@ -7,6 +7,8 @@ mod audit;
 mod database_url;
 mod keys;
 mod load;
+mod load_postgres;
+mod load_sqlite;
 mod memberships;
 mod outbox;
 mod policy;
@@ -53,6 +55,9 @@ pub enum StoreError {
     UnsupportedUrl(DatabaseUrl),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The SQLite file as the bulk reader reads it (store/load_sqlite.rs).
+    #[error("database error: {0}")]
+    SqliteRead(#[from] rusqlite::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
@@ -87,6 +92,10 @@ pub struct Store {
     /// The policy this node decides with, once chosen (`pinned_to`): writes
     /// refuse when the database's is another.
     policy: Option<std::sync::Arc<PolicyId>>,
+    /// PostgreSQL's connections for the bulk reader (`load_org`): its binary
+    /// `COPY` is the PostgreSQL driver's, which the `Any` pool does not offer.
+    /// Opened when first used, closed when idle.
+    bulk: Option<sqlx::PgPool>,
 }
 
 impl Store {
@@ -134,6 +143,17 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(DatabaseUrl::new(url)));
         };
+        let bulk = match dialect {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .min_connections(0)
+                    .idle_timeout(Duration::from_secs(60))
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_lazy_with(sqlx::postgres::PgConnectOptions::from_str(&url)?),
+            ),
+        };
         let options = sqlx::any::AnyConnectOptions::from_str(&url)?;
         let mut pool = AnyPoolOptions::new()
             .max_connections(16)
@@ -167,6 +187,7 @@ impl Store {
             dialect,
             url: DatabaseUrl::new(url),
             policy: None,
+            bulk,
         })
     }
 
@@ -182,6 +203,13 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The bulk reader's PostgreSQL pool (made by `connect` for every PostgreSQL
+    /// store).
+    fn bulk_pool(&self) -> Result<&sqlx::PgPool, StoreError> {
+        (self.bulk.as_ref())
+            .ok_or_else(|| StoreError::Corrupt("no PostgreSQL pool for a SQLite store".into()))
     }
 
     /// Begins a write on an existing organization: takes its write lock (SQLite:
@@ -444,14 +472,4 @@ fn parse_id<T, E: std::fmt::Display>(
 ) -> Result<T, StoreError> {
     let s: String = row.try_get(i)?;
     parse(&s).map_err(|e| StoreError::Corrupt(format!("{s:?}: {e}")))
-}
-
-fn parse_opt_id<T, E: std::fmt::Display>(
-    row: &AnyRow,
-    i: usize,
-    parse: impl Fn(&str) -> Result<T, E>,
-) -> Result<Option<T>, StoreError> {
-    let s: Option<String> = row.try_get(i)?;
-    s.map(|s| parse(&s).map_err(|e| StoreError::Corrupt(format!("{s:?}: {e}"))))
-        .transpose()
 }

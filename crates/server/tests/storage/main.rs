@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod bulk_load;
 mod conformance;
 mod crash;
 mod nodes;

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Start-up of `steward serve` on an existing database: seconds from the process's
+# start to /readyz answering 200 (every organization loaded), and the server's
+# VmRSS and peak VmHWM then. docs/benchmarks.md#start-up has the figures.
+#
+#   bench/startup/run.sh STEWARD_BINARY DATABASE_URL [RUNS]
+#
+# Make the database with the scale bench, which keeps it with --database:
+#   cargo bench -p steward --bench scale -- --backend sqlite \
+#     --database sqlite:///tmp/scale.db --startup-only
+set -euo pipefail
+binary=$1
+url=$2
+runs=${3:-3}
+port=${STEWARD_STARTUP_PORT:-18480}
+
+for run in $(seq 1 "$runs"); do
+    start=$(date +%s.%N)
+    STEWARD_DATABASE_URL=$url "$binary" serve --bind "127.0.0.1:$port" \
+        >/tmp/steward-startup.log 2>&1 &
+    pid=$!
+    # Polled every 10 ms for at most 120 s.
+    ready=""
+    for _ in $(seq 1 12000); do
+        if curl -fs -o /dev/null "http://127.0.0.1:$port/readyz"; then
+            ready=$(date +%s.%N)
+            break
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            cat /tmp/steward-startup.log >&2
+            exit 1
+        fi
+        sleep 0.01
+    done
+    rss=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status")
+    hwm=$(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    if [ -z "$ready" ]; then
+        echo "run $run: not ready after 120 s" >&2
+        exit 1
+    fi
+    seconds=$(echo "$ready - $start" | bc -l)
+    printf 'run %d: ready in %.2f s; VmRSS %d MiB, VmHWM %d MiB\n' "$run" "$seconds" "$rss" "$hwm"
+done

@@ -1,0 +1,259 @@
+//! The PostgreSQL bulk reader: each state table comes as one binary `COPY ... TO
+//! STDOUT`, decoded as it streams in (the server produces the next rows on its own
+//! process while these are parsed), every field borrowed from the stream's buffer
+//! and parsed into the core's value. sqlx's `Any` rows cost 1.8 s of fetching and
+//! about 3 s of decoding for 2,000,000 rows (docs/benchmarks.md#storage).
+
+use super::load::{self, sql};
+use super::{Head, StoreError};
+use futures_util::StreamExt as _;
+use sqlx::postgres::{PgConnection, PgPool};
+use steward_core::{OrgId, StateRows};
+
+/// The widest row read (the organization's).
+const MAX_FIELDS: usize = 7;
+
+/// The organization's rows and head, read in one repeatable-read transaction so
+/// they agree.
+pub(super) async fn read(pool: &PgPool, org: &OrgId) -> Result<(StateRows, Head), StoreError> {
+    let mut tx = pool
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await?;
+    let conn: &mut PgConnection = &mut tx;
+    let mut found = None;
+    copy(conn, &sql::organization(org), |f| {
+        let head = Head {
+            seq: int(f, 3)?,
+            hash: text(f, 4)?.to_string(),
+        };
+        let (name, owner, deleted) = (text(f, 0)?, text(f, 1)?, int(f, 2)?);
+        let info = load::org_info(org, name, owner, deleted, int(f, 5)?, text(f, 6)?)?;
+        found = Some((info, head));
+        Ok(())
+    })
+    .await?;
+    let (info, head) = found.ok_or_else(|| StoreError::NoSuchOrganization(org.to_string()))?;
+    let mut rows = StateRows {
+        org: Some(info),
+        ..StateRows::default()
+    };
+    copy(conn, &sql::members(org), |f| {
+        let (user, email, name, role) = (text(f, 0)?, text(f, 1)?, text(f, 2)?, text(f, 3)?);
+        rows.members
+            .push(load::member(user, email, name, role, int(f, 4)?)?);
+        Ok(())
+    })
+    .await?;
+    copy(conn, &sql::scope_roles(org), |f| {
+        let s = load::scope_role(text(f, 0)?, text(f, 1)?, text(f, 2)?)?;
+        rows.scope_roles.push(s);
+        Ok(())
+    })
+    .await?;
+    copy(conn, &sql::objects(org), |f| {
+        let (parent, owner) = (opt_text(f, 3)?, opt_text(f, 4)?);
+        let o = load::object(text(f, 0)?, text(f, 1)?, text(f, 2)?, parent, owner)?;
+        rows.objects.push(o);
+        Ok(())
+    })
+    .await?;
+    copy(conn, &sql::grants(org), |f| {
+        rows.grants
+            .push(load::grant(text(f, 0)?, text(f, 1)?, text(f, 2)?)?);
+        Ok(())
+    })
+    .await?;
+    copy(conn, &sql::invitations(org), |f| {
+        let (id, email, name) = (text(f, 0)?, text(f, 1)?, opt_text(f, 2)?);
+        let (role, scopes) = (text(f, 3)?, text(f, 4)?);
+        let i = load::invitation(id, email, name, role, scopes, int(f, 5)?)?;
+        rows.invitations.push(i);
+        Ok(())
+    })
+    .await?;
+    copy(conn, &sql::nominations(org), |f| {
+        let n = load::nomination(text(f, 0)?, text(f, 1)?, text(f, 2)?, int(f, 3)?)?;
+        rows.nomination = Some(n);
+        Ok(())
+    })
+    .await?;
+    copy(conn, &sql::api_keys(org), |f| {
+        let (id, hash, name, actions) = (text(f, 0)?, text(f, 1)?, text(f, 2)?, text(f, 3)?);
+        let k = load::api_key(id, hash, name, actions, text(f, 4)?, int(f, 5)?)?;
+        rows.api_keys.push(k);
+        Ok(())
+    })
+    .await?;
+    copy(conn, &sql::webhooks(org), |f| {
+        let w = load::webhook(text(f, 0)?, text(f, 1)?, text(f, 2)?, int(f, 3)?)?;
+        rows.webhooks.push(w);
+        Ok(())
+    })
+    .await?;
+    tx.commit().await?;
+    Ok((rows, head))
+}
+
+/// The fields of one row; `None` is SQL's NULL.
+type Fields<'a> = [Option<&'a [u8]>];
+
+/// Runs `select` as a binary `COPY` and hands each row's fields to `row` as soon
+/// as the row has arrived whole.
+async fn copy(
+    conn: &mut PgConnection,
+    select: &str,
+    mut row: impl FnMut(&Fields<'_>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let statement = format!("COPY ({select}) TO STDOUT (FORMAT binary)");
+    let mut stream = conn.copy_out_raw(&statement).await?;
+    let mut copied = Copied::default();
+    // Only a row split between two messages is copied here: PostgreSQL sends one
+    // message per row, parsed where it lies.
+    let mut partial: Vec<u8> = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if partial.is_empty() {
+            let used = copied.rows(&chunk, &mut row)?;
+            partial.extend_from_slice(&chunk[used..]);
+        } else {
+            partial.extend_from_slice(&chunk);
+            let used = copied.rows(&partial, &mut row)?;
+            partial.drain(..used);
+        }
+    }
+    if !copied.ended {
+        return Err(StoreError::Corrupt(format!(
+            "{select}: the COPY ended early"
+        )));
+    }
+    Ok(())
+}
+
+/// How far a binary COPY's stream has been read.
+#[derive(Default)]
+struct Copied {
+    header: bool,
+    ended: bool,
+}
+
+impl Copied {
+    /// Hands every whole row at the front of `data` to `row`; returns how many
+    /// bytes were used.
+    fn rows(
+        &mut self,
+        data: &[u8],
+        row: &mut impl FnMut(&Fields<'_>) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let mut at = 0;
+        if !self.header {
+            match parse_header(data)? {
+                Some(len) => (at, self.header) = (len, true),
+                None => return Ok(0),
+            }
+        }
+        let mut fields = [None; MAX_FIELDS];
+        while !self.ended {
+            match parse_row(&data[at..], &mut fields)? {
+                Parsed::Row { fields: n, len } => {
+                    row(&fields[..n])?;
+                    at += len;
+                }
+                Parsed::End => {
+                    self.ended = true;
+                    at += 2;
+                }
+                Parsed::Incomplete => break,
+            }
+        }
+        Ok(at)
+    }
+}
+
+/// The binary COPY's signature (PostgreSQL's docs, "Binary Format").
+const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
+
+/// The header's length, once it has all arrived.
+fn parse_header(buf: &[u8]) -> Result<Option<usize>, StoreError> {
+    let fixed = SIGNATURE.len() + 8;
+    if buf.len() < fixed {
+        return Ok(None);
+    }
+    if &buf[..SIGNATURE.len()] != SIGNATURE {
+        return Err(StoreError::Corrupt("not a binary COPY".into()));
+    }
+    let extension = be_i32(&buf[fixed - 4..]) as usize;
+    Ok((buf.len() >= fixed + extension).then_some(fixed + extension))
+}
+
+enum Parsed {
+    Row { fields: usize, len: usize },
+    End,
+    Incomplete,
+}
+
+/// One row from the front of `buf`, its fields pointing into it.
+fn parse_row<'b>(buf: &'b [u8], fields: &mut [Option<&'b [u8]>]) -> Result<Parsed, StoreError> {
+    if buf.len() < 2 {
+        return Ok(Parsed::Incomplete);
+    }
+    let count = i16::from_be_bytes([buf[0], buf[1]]);
+    if count == -1 {
+        return Ok(Parsed::End);
+    }
+    let count = usize::try_from(count)
+        .ok()
+        .filter(|&n| n <= fields.len())
+        .ok_or_else(|| StoreError::Corrupt(format!("a COPY row of {count} fields")))?;
+    let mut at = 2;
+    for field in fields.iter_mut().take(count) {
+        if buf.len() < at + 4 {
+            return Ok(Parsed::Incomplete);
+        }
+        let len = be_i32(&buf[at..]);
+        at += 4;
+        *field = match usize::try_from(len) {
+            Err(_) => None, // -1: NULL
+            Ok(len) if buf.len() < at + len => return Ok(Parsed::Incomplete),
+            Ok(len) => {
+                at += len;
+                Some(&buf[at - len..at])
+            }
+        };
+    }
+    Ok(Parsed::Row {
+        fields: count,
+        len: at,
+    })
+}
+
+fn be_i32(b: &[u8]) -> i32 {
+    i32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
+
+fn field<'f>(f: &Fields<'f>, i: usize) -> Result<Option<&'f [u8]>, StoreError> {
+    f.get(i)
+        .copied()
+        .ok_or_else(|| StoreError::Corrupt(format!("no column {i} in a COPY row")))
+}
+
+fn opt_text<'f>(f: &Fields<'f>, i: usize) -> Result<Option<&'f str>, StoreError> {
+    field(f, i)?
+        .map(|b| {
+            std::str::from_utf8(b).map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
+        })
+        .transpose()
+}
+
+fn text<'f>(f: &Fields<'f>, i: usize) -> Result<&'f str, StoreError> {
+    opt_text(f, i)?.ok_or_else(|| StoreError::Corrupt(format!("column {i} is NULL")))
+}
+
+/// A BIGINT: eight bytes, big-endian.
+fn int(f: &Fields<'_>, i: usize) -> Result<i64, StoreError> {
+    match field(f, i)? {
+        Some(b) => <[u8; 8]>::try_from(b)
+            .map(i64::from_be_bytes)
+            .map_err(|_| StoreError::Corrupt(format!("column {i} is not a BIGINT"))),
+        None => Err(StoreError::Corrupt(format!("column {i} is NULL"))),
+    }
+}
