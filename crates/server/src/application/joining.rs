@@ -109,9 +109,22 @@ impl Steward {
         email: Email,
         name: Option<Name>,
     ) -> Result<Account, AppError> {
-        let store = self.service().store();
-        if let Some(account) = store.account_by_email(&email).await? {
-            return Ok(account);
+        let (account, is_new) = self.account_for(email, name).await?;
+        if is_new {
+            self.service().store().create_account(&account).await?;
+        }
+        Ok(account)
+    }
+
+    /// The address's account, or (`true`) a new one without a password, not
+    /// yet stored: for a caller that stores it with a change of its own.
+    pub(crate) async fn account_for(
+        &self,
+        email: Email,
+        name: Option<Name>,
+    ) -> Result<(Account, bool), AppError> {
+        if let Some(account) = self.service().store().account_by_email(&email).await? {
+            return Ok((account, false));
         }
         let name = match name {
             Some(name) => name,
@@ -127,8 +140,7 @@ impl Steward {
             password_hash: None,
             created_at: self.service().clock().now(),
         };
-        store.create_account(&account).await?;
-        Ok(account)
+        Ok((account, true))
     }
 
     /// A one-time link's token for an account to set its password, valid

@@ -74,6 +74,8 @@ pub struct Steward {
     settings: Arc<Settings>,
     checks: Arc<CheckTally>,
     mail: Arc<MailDesk>,
+    /// The SCIM requests not yet written (docs/provisioning.md#the-request-log).
+    directory_log: Arc<provisioning::RequestLog>,
 }
 
 impl Steward {
@@ -83,6 +85,7 @@ impl Steward {
             settings: Arc::new(settings),
             checks: Arc::default(),
             mail: Arc::default(),
+            directory_log: Arc::default(),
         }
     }
 

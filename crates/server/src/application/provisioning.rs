@@ -5,15 +5,16 @@
 //! `Actor::Directory` with the rights of the member who made the token.
 
 mod groups;
+mod requests;
 mod users;
 
 pub use groups::{DirectoryGroup, GroupMapping, MappingChoice, MappingOption, ProvisionedGroup};
+pub(crate) use requests::RequestLog;
 pub use users::{DirectoryUser, ProvisionedUser};
 
 use super::api_keys::{CreateKey, KeyView};
 use super::{AppError, Application, InOrg, Page, Steward, Unauthenticated};
 use crate::secrets::secret_hash;
-use crate::store::ScimRequestRow;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::time::Instant;
@@ -202,6 +203,7 @@ impl Steward {
     /// The requests directories sent lately, newest first. Needs `members:manage`.
     pub async fn directory_requests(&self, org: &InOrg) -> Result<Vec<DirectoryRequest>, AppError> {
         org.require("members:manage")?;
+        self.flush_directory_requests().await;
         let rows = self
             .service()
             .store()
@@ -248,19 +250,18 @@ impl Steward {
         }
     }
 
-    /// Keeps what a directory asked and how it went, for the Provisioning page.
-    /// A failure to keep it is logged, never the request's answer.
-    pub async fn record_directory_request(&self, org: &str, request: DirectoryRequest) {
-        let row = ScimRequestRow {
-            at: request.at,
-            method: request.method,
-            path: request.path,
-            status: i64::from(request.status),
-            outcome: request.outcome,
-        };
-        if let Err(e) = self.service().store().log_scim_request(org, &row).await {
-            tracing::warn!(%org, error = %e, "a SCIM request could not be logged");
-        }
+    /// Keeps what a directory asked and how it went, for the Provisioning page:
+    /// queued, and written with the requests around it (`RequestLog`). A
+    /// failure to keep it is logged, never the request's answer.
+    pub fn record_directory_request(&self, org: &str, request: DirectoryRequest) {
+        self.directory_log
+            .append(self.service().store(), org, request);
+    }
+
+    /// Writes the directory requests still queued (before they are read, and
+    /// when the node stops).
+    pub async fn flush_directory_requests(&self) {
+        self.directory_log.write(self.service().store()).await;
     }
 }
 

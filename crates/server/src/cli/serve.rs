@@ -276,6 +276,7 @@ impl ServeArgs {
             let _keys = app.spawn_key_refresh(Duration::from_secs(10));
             let _courier = app.deliver_mail(transport);
             let _webhooks = app.deliver_webhooks(self.webhooks_allow_private);
+            let steward = app.steward.clone();
             starting.ready(crate::app::router(app));
             println!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
@@ -318,6 +319,8 @@ impl ServeArgs {
                 println!("  steward orgs create --name Acme --owner-email you@example.com");
             }
             server.await??;
+            // The SCIM request log's last batch (docs/provisioning.md#the-request-log).
+            steward.flush_directory_requests().await;
             println!("Steward stopped.");
             Ok(())
         })

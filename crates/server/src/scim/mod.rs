@@ -348,8 +348,8 @@ async fn keep_request(State(app): State<Application>, req: Request, next: Next) 
         status,
         outcome,
     };
-    // Kept before the answer goes, so the page lists a request once it is answered.
-    app.steward.record_directory_request(&org, request).await;
+    // Queued before the answer goes; the page writes the queue before it reads.
+    app.steward.record_directory_request(&org, request);
     response
 }
 

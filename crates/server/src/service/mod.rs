@@ -18,7 +18,7 @@ pub use deployment::{Adoption, PolicyChoice, PolicySource, StartError, Unstored,
 pub use error::ServiceError;
 pub use live::LiveOrg;
 
-use crate::store::{ChainReport, Head, OrgTx, PolicyId, Row, Store, StoreError};
+use crate::store::{Alongside, ChainReport, Head, OrgTx, PolicyId, Row, Store, StoreError};
 use api_keys::KeyIndex;
 use live::{fold, Books};
 use std::collections::{BTreeSet, HashMap};
@@ -258,13 +258,32 @@ impl Service {
         org: &OrgId,
         steps: Vec<(Actor, Command)>,
     ) -> Result<Vec<Event>, ServiceError> {
+        self.execute_in_turn_with(org, steps, &[]).await
+    }
+
+    /// `execute_in_turn`, storing `alongside` (a provisioning use case's own
+    /// rows: a new account, the directory's record of the person) in the same
+    /// transaction, written before the steps are decided: one commit, and a
+    /// refusal or a failed write leaves none of it. With no events to store,
+    /// the rows alone are committed.
+    pub async fn execute_in_turn_with(
+        &self,
+        org: &OrgId,
+        steps: Vec<(Actor, Command)>,
+        alongside: &[Alongside],
+    ) -> Result<Vec<Event>, ServiceError> {
         let policy = &self.inner.policy;
         let enrolment = self
             .enrolment(org, second_factor::members(steps.iter().map(|(a, _)| a)))
             .await?;
         let live = self.live_or_load(org).await?;
         let mut books = live.books.lock().await;
-        let tx = self.begin_change(org, &live, &mut books).await?;
+        let mut tx = self.begin_change(org, &live, &mut books).await?;
+        for row in alongside {
+            // Nothing is folded yet: a failure here drops the transaction, and
+            // the held state never saw the turn.
+            tx.write_alongside(row).await?;
+        }
         let now = self.inner.clock.now();
         let mut snapshot: Option<Snapshot> = None;
         let mut rows = BTreeSet::new();
@@ -292,7 +311,11 @@ impl Service {
             }
         }
         let Some(snapshot) = snapshot else {
-            tx.rollback().await?;
+            if alongside.is_empty() {
+                tx.rollback().await?;
+            } else {
+                tx.commit(&self.inner.node).await?;
+            }
             return Ok(events);
         };
         self.store_change(org, &live, &mut books, tx, &events, rows, snapshot, now)

@@ -93,6 +93,70 @@ async fn a_turn_refused_at_its_last_step_leaves_nothing_of_the_earlier_ones() {
     assert!(svc.snapshot("acme").unwrap().is_member("user-1"));
 }
 
+#[tokio::test]
+async fn a_refused_turn_stores_none_of_the_rows_alongside_it_and_a_permitted_one_all() {
+    // A SCIM create: a new account and the directory's record go with the
+    // invitation and the joining, or not at all.
+    let (_dir, store) = crate::store::temp_store().await;
+    let svc = Service::open(store, Policy::preset("operations").unwrap())
+        .await
+        .unwrap();
+    let owner = UserId::parse("owner").unwrap();
+    let org = OrgId::parse("acme").unwrap();
+    let create = Command::CreateOrganization {
+        org_id: org.clone(),
+        name: Name::parse("Acme").unwrap(),
+        owner_id: owner.clone(),
+        owner_email: Email::parse("owner@acme.test").unwrap(),
+        owner_name: Name::parse("Owner").unwrap(),
+    };
+    svc.create_organization(&Actor::User(owner), create)
+        .await
+        .unwrap();
+    let email = Email::parse("user1@acme.test").unwrap();
+    let alongside = [
+        Alongside::Account(crate::store::Account {
+            id: UserId::parse("user-1").unwrap(),
+            email: email.clone(),
+            name: Name::parse("User").unwrap(),
+            password_hash: None,
+            created_at: svc.clock().now(),
+        }),
+        Alongside::ScimUser(crate::store::ScimUserRow {
+            user_id: "user-1".into(),
+            user_name: "user1@acme.test".into(),
+            external_id: Some("00u1".into()),
+            active: true,
+            body: "{}".into(),
+            updated_at: 0,
+        }),
+    ];
+    let mut steps = invite_and_join(&svc, 1);
+    steps[1].0 = Actor::User(UserId::parse("mallory").unwrap());
+    assert!(svc
+        .execute_in_turn_with(&org, steps, &alongside)
+        .await
+        .is_err());
+    assert_eq!(svc.store().account_by_email(&email).await.unwrap(), None);
+    assert_eq!(svc.store().scim_user("acme", "user-1").await.unwrap(), None);
+    svc.execute_in_turn_with(&org, invite_and_join(&svc, 1), &alongside)
+        .await
+        .unwrap();
+    assert!(svc
+        .store()
+        .account_by_email(&email)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(svc
+        .store()
+        .scim_user("acme", "user-1")
+        .await
+        .unwrap()
+        .is_some());
+    assert!(svc.snapshot("acme").unwrap().is_member("user-1"));
+}
+
 /// The cost of a command in turn as the organization grows (docs/benchmarks.md):
 /// `cargo test -p steward --lib -- --ignored turns_stay_cheap --nocapture`.
 #[tokio::test]

@@ -62,39 +62,47 @@ fn is_duplicate_email(e: &sqlx::Error) -> bool {
             || db.message().contains("accounts.email"))
 }
 
+/// Inserts an account in an open transaction (the caller commits); `DuplicateEmail`
+/// when the e-mail already has one (also when another node created it a moment
+/// ago: the unique index decides).
+pub(super) async fn insert_account(
+    conn: &mut sqlx::AnyConnection,
+    account: &Account,
+) -> Result<(), StoreError> {
+    let taken = sqlx::query("SELECT 1 FROM accounts WHERE email = $1")
+        .bind(account.email.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    if taken {
+        return Err(StoreError::DuplicateEmail);
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, email, name, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(account.id.as_str())
+    .bind(account.email.as_str())
+    .bind(account.name.as_str())
+    .bind(account.password_hash.clone())
+    .bind(account.created_at.0)
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if is_duplicate_email(&e) => Err(StoreError::DuplicateEmail),
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl Store {
     /// Creates an account; `DuplicateEmail` when the e-mail already has one (also
     /// when another node created it a moment ago: the unique index decides).
     pub async fn create_account(&self, account: &Account) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let taken = sqlx::query("SELECT 1 FROM accounts WHERE email = $1")
-            .bind(account.email.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if taken {
-            tx.rollback().await?;
-            return Err(StoreError::DuplicateEmail);
-        }
-        let inserted = sqlx::query(
-            "INSERT INTO accounts (id, email, name, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(account.id.as_str())
-        .bind(account.email.as_str())
-        .bind(account.name.as_str())
-        .bind(account.password_hash.clone())
-        .bind(account.created_at.0)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {
-                tx.commit().await?;
-                Ok(())
-            }
-            Err(e) if is_duplicate_email(&e) => Err(StoreError::DuplicateEmail),
-            Err(e) => Err(e.into()),
-        }
+        insert_account(&mut tx, account).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn account_by_email(&self, email: &Email) -> Result<Option<Account>, StoreError> {

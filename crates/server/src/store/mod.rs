@@ -33,7 +33,7 @@ pub use refresh::{
 };
 pub use rows::{touched, Row};
 pub use schema::{known as known_migrations, Migration, SchemaError, SchemaStatus, BREAKING};
-pub use scim::{ScimGroupRow, ScimRequestRow, ScimUserRow};
+pub use scim::{Alongside, ScimGroupRow, ScimRequestRow, ScimUserRow};
 pub use second_factor::{StoredSecondFactor, TotpSecret};
 pub use sessions::{Session, SESSION_PREFIX, SESSION_SECONDS};
 pub use sso::{DomainTaken, SsoAttemptRow, SsoDomainRow, SsoProviderRow};

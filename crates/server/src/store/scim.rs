@@ -3,9 +3,10 @@
 //! the requests it sent. Members and roles are not here: they change through
 //! `decide` like every other change.
 
-use super::{Store, StoreError};
+use super::accounts::{insert_account, Account};
+use super::{OrgTx, Store, StoreError};
 use sqlx::any::AnyRow;
-use sqlx::Row as _;
+use sqlx::{AnyConnection, Row as _};
 
 /// One person a directory provisioned (`scim_users`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +45,126 @@ pub struct ScimRequestRow {
     pub outcome: String,
 }
 
+/// What a provisioning use case stores with a change, in the change's own
+/// transaction (`Service::execute_in_turn_with`): the directory's record of a
+/// person commits with the membership it maps, or neither does.
+#[derive(Debug, Clone)]
+pub enum Alongside {
+    /// A new account, for a person the directory is the first to send.
+    Account(Account),
+    /// Inserts or replaces a person's record.
+    ScimUser(ScimUserRow),
+    /// Forgets a person's record (by account id), and their place in the
+    /// directory's groups.
+    ForgetScimUser(String),
+    /// Inserts or replaces a group, and with `Some`, its members too.
+    ScimGroup(ScimGroupRow, Option<Vec<String>>),
+}
+
+impl OrgTx {
+    /// Stores `row` in this change, for its organization.
+    pub async fn write_alongside(&mut self, row: &Alongside) -> Result<(), StoreError> {
+        let org = self.org.as_str().to_string();
+        let conn = &mut *self.tx;
+        match row {
+            Alongside::Account(account) => insert_account(conn, account).await,
+            Alongside::ScimUser(user) => put_user(conn, &org, user).await,
+            Alongside::ForgetScimUser(user) => forget_user(conn, &org, user).await,
+            Alongside::ScimGroup(group, members) => {
+                put_group(conn, &org, group, members.as_deref()).await
+            }
+        }
+    }
+}
+
+async fn put_user(
+    conn: &mut AnyConnection,
+    org: &str,
+    row: &ScimUserRow,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM scim_users WHERE org_id = $1 AND user_id = $2")
+        .bind(org)
+        .bind(&row.user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO scim_users (org_id, user_id, user_name, external_id, active, body, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(org)
+    .bind(&row.user_id)
+    .bind(&row.user_name)
+    .bind(row.external_id.clone())
+    .bind(i64::from(row.active))
+    .bind(&row.body)
+    .bind(row.updated_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn forget_user(conn: &mut AnyConnection, org: &str, user: &str) -> Result<(), StoreError> {
+    for table in ["scim_users", "scim_group_members"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE org_id = $1 AND user_id = $2"
+        ))
+        .bind(org)
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn put_group(
+    conn: &mut AnyConnection,
+    org: &str,
+    row: &ScimGroupRow,
+    members: Option<&[String]>,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM scim_groups WHERE org_id = $1 AND id = $2")
+        .bind(org)
+        .bind(&row.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO scim_groups (org_id, id, display_name, external_id, role, object_id, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(org)
+    .bind(&row.id)
+    .bind(&row.display_name)
+    .bind(row.external_id.clone())
+    .bind(row.role.clone())
+    .bind(row.object_id.clone())
+    .bind(row.updated_at)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(members) = members {
+        sqlx::query("DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2")
+            .bind(org)
+            .bind(&row.id)
+            .execute(&mut *conn)
+            .await?;
+        for user in members {
+            sqlx::query(
+                "INSERT INTO scim_group_members (org_id, group_id, user_id) VALUES ($1, $2, $3)",
+            )
+            .bind(org)
+            .bind(&row.id)
+            .bind(user)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// How many requests are kept per organization.
 const REQUESTS_KEPT: i64 = 200;
+
+/// Requests per INSERT statement (6 parameters each: well under SQLite's limit).
+const REQUESTS_PER_INSERT: usize = 100;
 
 fn user_row(r: &AnyRow) -> Result<ScimUserRow, StoreError> {
     Ok(ScimUserRow {
@@ -113,24 +232,7 @@ impl Store {
     /// Inserts or replaces the person's row.
     pub async fn put_scim_user(&self, org: &str, row: &ScimUserRow) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM scim_users WHERE org_id = $1 AND user_id = $2")
-            .bind(org)
-            .bind(&row.user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO scim_users (org_id, user_id, user_name, external_id, active, body, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(org)
-        .bind(&row.user_id)
-        .bind(&row.user_name)
-        .bind(row.external_id.clone())
-        .bind(i64::from(row.active))
-        .bind(&row.body)
-        .bind(row.updated_at)
-        .execute(&mut *tx)
-        .await?;
+        put_user(&mut tx, org, row).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -138,15 +240,7 @@ impl Store {
     /// Forgets the person, and their place in the directory's groups.
     pub async fn delete_scim_user(&self, org: &str, user: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        for table in ["scim_users", "scim_group_members"] {
-            sqlx::query(&format!(
-                "DELETE FROM {table} WHERE org_id = $1 AND user_id = $2"
-            ))
-            .bind(org)
-            .bind(user)
-            .execute(&mut *tx)
-            .await?;
-        }
+        forget_user(&mut tx, org, user).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -181,41 +275,7 @@ impl Store {
         members: Option<&[String]>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM scim_groups WHERE org_id = $1 AND id = $2")
-            .bind(org)
-            .bind(&row.id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO scim_groups (org_id, id, display_name, external_id, role, object_id, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(org)
-        .bind(&row.id)
-        .bind(&row.display_name)
-        .bind(row.external_id.clone())
-        .bind(row.role.clone())
-        .bind(row.object_id.clone())
-        .bind(row.updated_at)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(members) = members {
-            sqlx::query("DELETE FROM scim_group_members WHERE org_id = $1 AND group_id = $2")
-                .bind(org)
-                .bind(&row.id)
-                .execute(&mut *tx)
-                .await?;
-            for user in members {
-                sqlx::query(
-                    "INSERT INTO scim_group_members (org_id, group_id, user_id) VALUES ($1, $2, $3)",
-                )
-                .bind(org)
-                .bind(&row.id)
-                .bind(user)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        put_group(&mut tx, org, row, members).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -264,26 +324,37 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
-    /// Keeps a request for the Provisioning page, and only the last ones.
-    pub async fn log_scim_request(
+    /// Keeps requests for the Provisioning page (organization, request), all
+    /// in one transaction, and only the last `REQUESTS_KEPT` of each
+    /// organization they name.
+    pub async fn log_scim_requests(
         &self,
-        org: &str,
-        row: &ScimRequestRow,
+        requests: &[(String, ScimRequestRow)],
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO scim_requests (org_id, at, method, path, status, outcome) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(org)
-        .bind(row.at)
-        .bind(&row.method)
-        .bind(&row.path)
-        .bind(row.status)
-        .bind(&row.outcome)
-        .execute(self.pool())
-        .await?;
-        // Pruned now and then rather than on every request (`at` is in milliseconds).
-        if row.at % 16 == 0 {
+        if requests.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        for chunk in requests.chunks(REQUESTS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO scim_requests (org_id, at, method, path, status, outcome) VALUES {}",
+                super::rows::tuples(self.dialect(), chunk.len(), 6, 1)
+            );
+            let mut query = sqlx::query(&sql);
+            for (org, row) in chunk {
+                query = query
+                    .bind(org.as_str())
+                    .bind(row.at)
+                    .bind(row.method.as_str())
+                    .bind(row.path.as_str())
+                    .bind(row.status)
+                    .bind(row.outcome.as_str());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        let orgs: std::collections::BTreeSet<&str> =
+            requests.iter().map(|(org, _)| org.as_str()).collect();
+        for org in orgs {
             sqlx::query(
                 "DELETE FROM scim_requests WHERE org_id = $1 AND at < \
                  (SELECT MIN(at) FROM (SELECT at FROM scim_requests WHERE org_id = $1 \
@@ -291,9 +362,10 @@ impl Store {
             )
             .bind(org)
             .bind(REQUESTS_KEPT)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -215,6 +215,8 @@ async fn the_directory_cannot_remove_the_owner_nor_change_an_address_and_a_refus
         .as_str()
         .unwrap()
         .starts_with("key"));
+    // The request log is written in batches; the page writes the queue first.
+    app.app.steward.flush_directory_requests().await;
     let requests = app
         .app
         .steward

@@ -6,6 +6,11 @@ deactivations (PATCH active false). One client, one request at a time; the
 time of every request is kept and the p50, p99 and max per kind and the
 whole sync's duration are printed (docs/benchmarks.md).
 
+Before the sync, and outside its figures, two floors over the same connection:
+FLOOR requests to `/healthz` (what this client and HTTP cost, with nothing
+behind them) and FLOOR reads of `ServiceProviderConfig` (a SCIM request's fixed
+cost: the token, the limiter, the request log, no model).
+
 Usage: crates/server/tests/scim/run-scale [--users N] [--backend sqlite|postgres]
 """
 
@@ -34,8 +39,10 @@ def main():
     ap.add_argument("--updates", type=int, default=1_000)
     ap.add_argument("--deactivations", type=int, default=500)
     ap.add_argument("--backend", default="sqlite")
+    ap.add_argument("--floor", type=int, default=1_000)
     args = ap.parse_args()
     times = {}
+    floors = {}
 
     with steward(args.backend) as base:
         http = httpx2.Client(base_url=base, timeout=60)
@@ -54,6 +61,16 @@ def main():
             times.setdefault(kind, []).append(time.perf_counter() - started)
             assert answer.status_code in expect, f"{method} {path}: {answer.status_code} {answer.text}"
             return answer.json() if answer.content else None
+
+        def floor(kind, url):
+            for _ in range(args.floor):
+                started = time.perf_counter()
+                answer = scim.get(url)
+                floors.setdefault(kind, []).append(time.perf_counter() - started)
+                assert answer.status_code == 200, f"{url}: {answer.status_code} {answer.text}"
+
+        floor("floor: /healthz", base + "/healthz")
+        floor("floor: SCIM read", "ServiceProviderConfig")
 
         sync_started = time.perf_counter()
         ids = []
@@ -90,7 +107,7 @@ def main():
     every = [t for ts in times.values() for t in ts]
     print(f"backend {args.backend}: {len(every)} requests in {total:.1f} s")
     print(f"{'requests':<16} {'n':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-    for kind, ts in list(times.items()) + [("all", every)]:
+    for kind, ts in list(times.items()) + [("all", every)] + list(floors.items()):
         print(f"{kind:<16} {len(ts):>6} {statistics.median(ts) * 1000:>8.1f} "
               f"{percentile(ts, 99) * 1000:>8.1f} {max(ts) * 1000:>8.1f}")
 

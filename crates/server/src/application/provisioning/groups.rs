@@ -9,7 +9,7 @@
 use super::Directory;
 use crate::application::{AppError, InOrg, Steward};
 use crate::secrets::random_id;
-use crate::store::ScimGroupRow;
+use crate::store::{Alongside, ScimGroupRow};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use steward_core::{Actor, Command, ObjectId, OrgId, Policy, State, UserId};
@@ -181,7 +181,8 @@ impl Steward {
     }
 
     /// Decides the role changes from `before` to `after` for `users`, in one
-    /// change by `actor`, each against the state the ones before it left.
+    /// change by `actor`, each against the state the ones before it left, with
+    /// the group's rows (`alongside`) in its transaction.
     async fn apply_groups(
         &self,
         org: &OrgId,
@@ -189,6 +190,7 @@ impl Steward {
         users: impl IntoIterator<Item = &str>,
         before: &Groups,
         after: &Groups,
+        alongside: &[Alongside],
     ) -> Result<(), AppError> {
         let users: BTreeSet<UserId> = users
             .into_iter()
@@ -204,9 +206,11 @@ impl Steward {
                     .collect::<Vec<_>>()
             })
             .await?;
-        if !commands.is_empty() {
+        if !commands.is_empty() || !alongside.is_empty() {
             let steps = commands.into_iter().map(|c| (actor.clone(), c)).collect();
-            self.service().execute_in_turn(org, steps).await?;
+            self.service()
+                .execute_in_turn_with(org, steps, alongside)
+                .await?;
         }
         Ok(())
     }
@@ -224,6 +228,7 @@ impl Steward {
             [user.as_str()],
             &Groups::default(),
             &after,
+            &[],
         )
         .await
     }
@@ -404,21 +409,24 @@ impl Steward {
         let members: Vec<String> = members.into_iter().collect();
         // A group that gives nothing changes no role, whoever joins or leaves it.
         if row.role.is_some() {
-            self.follow_members(dir, id, &members).await?;
+            self.follow_members(dir, id, &members, row).await?;
+        } else {
+            self.service()
+                .store()
+                .put_scim_group(dir.org.as_str(), &row, Some(&members))
+                .await?;
         }
-        self.service()
-            .store()
-            .put_scim_group(dir.org.as_str(), &row, Some(&members))
-            .await?;
         Ok(())
     }
 
-    /// The role changes of those who join or leave a mapped group.
+    /// The role changes of those who join or leave a mapped group, stored with
+    /// the group's new row and members.
     async fn follow_members(
         &self,
         dir: &Directory,
         id: &str,
         members: &[String],
+        row: ScimGroupRow,
     ) -> Result<(), AppError> {
         let (_, before) = self.groups(&dir.org).await?;
         let mut after = before.clone();
@@ -439,7 +447,8 @@ impl Steward {
             .map(|(u, _)| u.as_str())
             .chain(members.iter().map(String::as_str))
             .collect();
-        self.apply_groups(&dir.org, &dir.actor(), touched, &before, &after)
+        let alongside = [Alongside::ScimGroup(row, Some(members.to_vec()))];
+        self.apply_groups(&dir.org, &dir.actor(), touched, &before, &after, &alongside)
             .await
     }
 
@@ -552,14 +561,11 @@ impl Steward {
             .filter(|(_, gs)| gs.contains(id))
             .map(|(u, _)| u.as_str())
             .collect();
-        self.apply_groups(&org.org, &actor, members, &before, &after)
-            .await?;
         row.role = mapping.as_ref().map(|m| m.role.clone());
         row.object_id = mapping.and_then(|m| m.object_id).map(|o| o.to_string());
         row.updated_at = self.service().clock().now().0;
-        self.service()
-            .store()
-            .put_scim_group(org.org.as_str(), &row, None)
+        let alongside = [Alongside::ScimGroup(row, None)];
+        self.apply_groups(&org.org, &actor, members, &before, &after, &alongside)
             .await?;
         Ok(())
     }

@@ -11,7 +11,7 @@
 use super::Directory;
 use crate::application::{AppError, Steward};
 use crate::secrets::random_id;
-use crate::store::ScimUserRow;
+use crate::store::{Alongside, ScimUserRow};
 use steward_core::state::Member;
 use steward_core::{deprovision_command, Actor, Command, Email, InvitationId, Name, State, UserId};
 
@@ -224,9 +224,24 @@ impl Steward {
             .ok_or(AppError::NoSuchMember)
     }
 
+    /// The person as `row` records them, with the member they are now (memory
+    /// only: the row was just written with the change).
+    async fn provisioned_as(
+        &self,
+        dir: &Directory,
+        user: &UserId,
+        row: &ScimUserRow,
+    ) -> Result<ProvisionedUser, AppError> {
+        self.service()
+            .read(&dir.org, |state| view(state.member(user), Some(row)))
+            .await?
+            .ok_or(AppError::NoSuchMember)
+    }
+
     /// A new person from the directory: their account (the address's, or a new
-    /// one without a password), then the directory's invitation and their
-    /// joining, in one change decided as the token's maker inviting them.
+    /// one without a password), the directory's invitation and their joining,
+    /// decided as the token's maker inviting them, and the directory's record
+    /// of them: one change, one transaction.
     pub async fn provision_user(
         &self,
         dir: &Directory,
@@ -247,31 +262,34 @@ impl Steward {
         if taken {
             return Err(AppError::AlreadyProvisioned(input.user_name));
         }
-        let account = self
-            .owner_account(email.clone(), Some(name.clone()))
-            .await?;
+        let (account, is_new) = self.account_for(email.clone(), Some(name.clone())).await?;
+        let row = input.row(&account.id, self.service().clock().now().0);
+        let mut alongside = Vec::new();
+        if is_new {
+            alongside.push(Alongside::Account(account.clone()));
+        }
         if let Some(old) = named.filter(|r| r.user_id != account.id.as_str()) {
             // A deprovisioned record under this userName for another account.
-            store
-                .delete_scim_user(dir.org.as_str(), &old.user_id)
-                .await?;
+            alongside.push(Alongside::ForgetScimUser(old.user_id));
         }
-        if input.active {
-            self.join_from_directory(dir, &account.id, email, name)
-                .await?;
-        }
-        let now = self.service().clock().now().0;
-        store
-            .put_scim_user(dir.org.as_str(), &input.row(&account.id, now))
+        alongside.push(Alongside::ScimUser(row.clone()));
+        let steps = if input.active {
+            self.join_steps(dir, &account.id, email, name).await?
+        } else {
+            Vec::new()
+        };
+        self.service()
+            .execute_in_turn_with(&dir.org, steps, &alongside)
             .await?;
-        self.provisioned_user(dir, account.id.as_str()).await
+        self.provisioned_as(dir, &account.id, &row).await
     }
 
     /// Replaces what the directory says of a person (PUT, and PATCH once
     /// applied): a new name renames the member, `active: false` removes or
     /// suspends them (the organization's choice), `active: true` reinstates or
     /// brings them back. A new address is the core's `ChangeEmail`, which an
-    /// address never allows.
+    /// address never allows. The directory's record of them is written in the
+    /// same change.
     pub async fn replace_user(
         &self,
         dir: &Directory,
@@ -291,6 +309,7 @@ impl Steward {
         if clash {
             return Err(AppError::AlreadyProvisioned(input.user_name));
         }
+        let actor = dir.actor();
         let mut steps = Vec::new();
         if email.as_str() != current.email {
             steps.push(Command::ChangeEmail {
@@ -316,53 +335,58 @@ impl Steward {
                 name: name.clone(),
             });
         }
-        if !steps.is_empty() {
-            let actor = dir.actor();
-            let steps = steps.into_iter().map(|c| (actor.clone(), c)).collect();
-            self.service().execute_in_turn(&dir.org, steps).await?;
+        let mut steps: Vec<(Actor, Command)> =
+            steps.into_iter().map(|c| (actor.clone(), c)).collect();
+        let comes_back = !current.is_member() && input.active;
+        if comes_back {
+            steps.extend(self.join_steps(dir, &user, email, name).await?);
         }
-        if !current.is_member() && input.active {
-            self.join_from_directory(dir, &user, email, name).await?;
+        let row = input.row(&user, self.service().clock().now().0);
+        self.service()
+            .execute_in_turn_with(&dir.org, steps, &[Alongside::ScimUser(row.clone())])
+            .await?;
+        if comes_back {
+            // Their groups' roles need them a member: a change of its own.
             self.apply_group_roles(dir, &user).await?;
         }
-        let now = self.service().clock().now().0;
-        store
-            .put_scim_user(dir.org.as_str(), &input.row(&user, now))
-            .await?;
-        self.provisioned_user(dir, id).await
+        self.provisioned_as(dir, &user, &row).await
     }
 
     /// DELETE: the member is removed, suspended or not, whatever
-    /// `active: false` does, and the directory's record of them forgotten.
+    /// `active: false` does, and the directory's record of them forgotten, in
+    /// one change.
     pub async fn deprovision_user(&self, dir: &Directory, id: &str) -> Result<(), AppError> {
         let current = self.provisioned_user(dir, id).await?;
+        let mut steps = Vec::new();
         if current.is_member() {
             let command = Command::DeleteMember {
                 user_id: current.id.clone(),
                 hand_over_to_root: false,
             };
-            self.service()
-                .execute(&dir.org, &dir.actor(), command)
-                .await?;
+            steps.push((dir.actor(), command));
         }
         self.service()
-            .store()
-            .delete_scim_user(dir.org.as_str(), id)
+            .execute_in_turn_with(
+                &dir.org,
+                steps,
+                &[Alongside::ForgetScimUser(id.to_string())],
+            )
             .await?;
         Ok(())
     }
 
-    /// The directory invites the account and the account joins, in one change:
-    /// the invitation is decided as its maker's (rank, right to invite), the
-    /// joining as the person's own. Pending invitations to the address are
-    /// revoked in the same change, so the directory's takes their place.
-    async fn join_from_directory(
+    /// The directory invites the account and the account joins, as steps of
+    /// one change: the invitation is decided as its maker's (rank, right to
+    /// invite), the joining as the person's own. Pending invitations to the
+    /// address are revoked in the same change, so the directory's takes their
+    /// place.
+    async fn join_steps(
         &self,
         dir: &Directory,
         user: &UserId,
         email: Email,
         name: Name,
-    ) -> Result<(), AppError> {
+    ) -> Result<Vec<(Actor, Command)>, AppError> {
         let now = self.service().clock().now();
         let invitation_id = InvitationId::parse(&random_id("inv"))?;
         let pending: Vec<InvitationId> = self
@@ -398,7 +422,6 @@ impl Steward {
                 name: Some(name),
             },
         ));
-        self.service().execute_in_turn(&dir.org, steps).await?;
-        Ok(())
+        Ok(steps)
     }
 }
