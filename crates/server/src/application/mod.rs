@@ -208,6 +208,14 @@ impl Application {
         self.steward.service()
     }
 
+    /// The parts, to set up before serving (tests swap the password hashing).
+    ///
+    /// # Panics
+    /// When the application was cloned before: every clone must see the change.
+    pub fn unshared(&mut self) -> &mut Parts {
+        Arc::get_mut(&mut self.0).expect("the application is set up before it is cloned")
+    }
+
     /// Starts delivering the outbox with `transport`: with SMTP, invitation
     /// links go only by mail.
     ///
@@ -218,10 +226,7 @@ impl Application {
             over_smtp: transport.is_smtp(),
             bell: tokio::sync::Notify::new(),
         });
-        Arc::get_mut(&mut self.0)
-            .expect("deliver_mail is called before the application is cloned")
-            .steward
-            .mail = desk.clone();
+        self.unshared().steward.mail = desk.clone();
         crate::mail::spawn_courier(self.service().clone(), transport, desk)
     }
 
