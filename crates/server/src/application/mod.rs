@@ -172,6 +172,7 @@ pub struct SignIn {
 pub struct Application(Arc<Parts>);
 
 /// What an `Application` holds.
+#[derive(Clone)]
 pub struct Parts {
     pub steward: Steward,
     pub sign_in: Arc<SignIn>,
@@ -209,18 +210,14 @@ impl Application {
     }
 
     /// The parts, to set up before serving (tests swap the password hashing).
-    ///
-    /// # Panics
-    /// When the application was cloned before: every clone must see the change.
+    /// Clones made before keep the parts they had, as they did when each clone
+    /// was a copy of every part: set up first, then clone.
     pub fn unshared(&mut self) -> &mut Parts {
-        Arc::get_mut(&mut self.0).expect("the application is set up before it is cloned")
+        Arc::make_mut(&mut self.0)
     }
 
-    /// Starts delivering the outbox with `transport`: with SMTP, invitation
-    /// links go only by mail.
-    ///
-    /// # Panics
-    /// When the application was cloned before: every clone must see the desk.
+    /// Starts delivering the outbox with `transport` (call before the
+    /// application is cloned): with SMTP, invitation links go only by mail.
     pub fn deliver_mail(&mut self, transport: Transport) -> tokio::task::JoinHandle<()> {
         let desk = Arc::new(MailDesk {
             over_smtp: transport.is_smtp(),
