@@ -10,7 +10,7 @@
 # Environment:
 #   STEWARD_BINARY    the server to measure (default: cargo build --release, ./target)
 #   STEWARD_CALLGRIND=1  run the server under valgrind's callgrind instead and print
-#                     instructions per check (slow: a few thousand checks)
+#                     user-space instructions per check (slow: a few thousand checks)
 #   STEWARD_PERF=FILE also record a perf profile (cpu-clock, 499 Hz, DWARF call
 #                     graphs) for the whole run into FILE (perf.data)
 set -euo pipefail
@@ -32,7 +32,8 @@ start() {
   "$@" serve --bind 127.0.0.1:$PORT --database-url "sqlite://$WORK/steward.db" \
     >>"$WORK/serve.log" 2>&1 &
   SERVER=$!
-  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.1; done
+  # Ready, not only live: until its organizations are loaded it answers 503.
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.1; done
   echo "the server did not start; see its log:" >&2; cat "$WORK/serve.log" >&2; exit 1
 }
 export STEWARD_URL="http://127.0.0.1:$PORT" WORK
@@ -44,7 +45,7 @@ export STEWARD_ORG STEWARD_KEY STEWARD_USER STEWARD_OBJECT
 # Restarted, so the seeding's work (password hashes, writes) is not counted.
 stop
 if [ "${STEWARD_CALLGRIND:-}" = 1 ]; then
-  start valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$WORK/callgrind.out" "$STEWARD_BINARY"
+  start valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out" "$STEWARD_BINARY"
 else
   start "$STEWARD_BINARY"
 fi
@@ -57,20 +58,20 @@ if [ -n "${STEWARD_PERF:-}" ]; then
   PERF=$!
   sleep 0.5
 fi
-if [ "${STEWARD_CALLGRIND:-}" = 1 ]; then callgrind_control -i on "$SERVER" >/dev/null; fi
+if [ "${STEWARD_CALLGRIND:-}" = 1 ]; then callgrind_control -i on "$SERVER" >/dev/null 2>&1; fi
 BEFORE=$(ticks)
 OUT=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/http/check.lua "$STEWARD_URL")
 AFTER=$(ticks)
 if [ -n "$PERF" ]; then kill -INT "$PERF"; wait "$PERF" || true; fi
-echo "$OUT" | grep -E "requests in|RESULT"
+echo "$OUT" | grep -E "requests in|RESULT|Non-2xx|errors"
 ANSWERED=$(echo "$OUT" | awk '/requests in/ {print $1}')
 HZ=$(getconf CLK_TCK)
 awk -v t=$((AFTER - BEFORE)) -v hz="$HZ" -v n="$ANSWERED" -v avg="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
   printf "server CPU: %.2f s for %d checks = %.2f us per check (load average %s)\n", t / hz, n, t / hz / n * 1e6, avg }'
 if [ "${STEWARD_CALLGRIND:-}" = 1 ]; then
-  callgrind_control -i off "$SERVER" >/dev/null
-  callgrind_control -d "$SERVER" >/dev/null
-  sleep 1
-  IR=$(cat "$WORK"/callgrind.out* | awk '/^summary:/ {s += $2} END {print s}')
+  callgrind_control -i off "$SERVER" >/dev/null 2>&1
+  # Valgrind writes the counts when the server exits.
+  stop
+  IR=$(cat "$WORK"/callgrind.out* | awk '/^totals:/ {s += $2} END {print s}')
   awk -v ir="$IR" -v n="$ANSWERED" 'BEGIN { printf "instructions: %d for %d checks = %.0f per check\n", ir, n, ir / n }'
 fi
