@@ -4,15 +4,19 @@
 # (an owner, 50 members with site roles, 100 sites, an API key), then drives it
 # with wrk from a second process on loopback.
 #   bench/http/run.sh [duration, default 20s] [connections, default 64]
+# STEWARD_BINARY names a release server to use instead of building ./target's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20s}
 CONNECTIONS=${2:-64}
 PORT=${STEWARD_LOAD_PORT:-18199}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-cargo build --release --quiet
+if [ -z "${STEWARD_BINARY:-}" ]; then
+  cargo build --release --quiet -p steward
+  STEWARD_BINARY=./target/release/steward
+fi
 WORK=$(mktemp -d)
-./target/release/steward serve --bind 127.0.0.1:$PORT --database-url "sqlite://$WORK/steward.db" \
+"$STEWARD_BINARY" serve --bind 127.0.0.1:$PORT --database-url "sqlite://$WORK/steward.db" \
   >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT

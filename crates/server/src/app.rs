@@ -7,13 +7,14 @@ use crate::application::Application;
 use crate::http::{self, ApiError, Metrics};
 use crate::scim;
 use crate::web;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::sync::Arc;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use std::time::Instant;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 /// Whether the request comes from a browser that wants a page.
@@ -40,8 +41,17 @@ async fn no_route(headers: HeaderMap) -> Response {
 /// the error page. Server-side answers are left as they are: `/readyz`'s plain
 /// 503 is for load balancers.
 pub async fn keep_error_shape(req: Request, next: Next) -> Response {
-    let page = !req.uri().path().starts_with("/api/") && wants_page(req.headers());
-    let response = next.run(req).await;
+    let page = wants_error_page(&req);
+    shape_error(page, next.run(req).await).await
+}
+
+/// Whether a refusal of `req` is answered with the console's error page.
+fn wants_error_page(req: &Request) -> bool {
+    !req.uri().path().starts_with("/api/") && wants_page(req.headers())
+}
+
+/// `keep_error_shape`'s work on an answer; `page` from `wants_error_page`.
+async fn shape_error(page: bool, response: Response) -> Response {
     let status = response.status();
     let plain = response
         .headers()
@@ -64,6 +74,26 @@ pub async fn keep_error_shape(req: Request, next: Next) -> Response {
     }
 }
 
+/// Middleware, what every answer needs once its route has answered: its time and
+/// status in the metrics under the route's template, then `keep_error_shape`.
+/// One layer for both, since each `from_fn` layer costs a boxed future and a
+/// clone of the service it wraps per request (docs/benchmarks.md "Server CPU per
+/// HTTP check").
+async fn bookkeeping(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let page = wants_error_page(&req);
+    let response = next.run(req).await;
+    metrics.observe(
+        &method,
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    shape_error(page, response).await
+}
+
 /// Every route, with request ids, tracing, metrics, a timeout and compression;
 /// every error, whoever made it, in the API's shape (`keep_error_shape`).
 pub fn router(app: Application) -> Router {
@@ -83,11 +113,10 @@ pub fn router(app: Application) -> Router {
         // The event feed bounds its own waits (docs/audit.md#the-event-feed).
         .merge(http::lasting_router())
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(metrics, http::record))
         // Server-Sent Events are left uncompressed (the layer's default
         // predicate), so each event leaves when it is written.
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(axum::middleware::from_fn(keep_error_shape))
+        .layer(axum::middleware::from_fn_with_state(metrics, bookkeeping))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             // The route's template, never the raw path: an invitation's token
@@ -105,7 +134,7 @@ pub fn router(app: Application) -> Router {
                 tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
             }),
         )
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(http::MakeRandomId))
         .with_state(app)
 }
 

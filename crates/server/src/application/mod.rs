@@ -167,13 +167,28 @@ pub struct SignIn {
     pub limiter: LoginLimiter,
 }
 
-/// The whole application, as the API and the console serve it. Cheap to clone.
+/// The whole application, as the API and the console serve it. One `Arc`: the
+/// router hands every request its own clone of the state, so a clone is one
+/// atomic increment, not one per part (docs/benchmarks.md "Server CPU per HTTP
+/// check"). Its parts are read through `Deref` (`app.steward`, `app.sign_in`).
 #[derive(Clone)]
-pub struct Application {
+pub struct Application(Arc<Parts>);
+
+/// What an `Application` holds.
+#[derive(Clone)]
+pub struct Parts {
     pub steward: Steward,
     pub sign_in: Arc<SignIn>,
     /// The organizations' OpenID providers (single sign-on).
     pub sso: Arc<sso::Providers>,
+}
+
+impl std::ops::Deref for Application {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
 }
 
 impl Application {
@@ -182,7 +197,7 @@ impl Application {
         let now = service.clock().now().0;
         let identity = TokenIdentity::new(&settings.public_url, &settings.token_audience);
         let signer = Signer::load_or_create(service.store(), identity, now).await?;
-        Ok(Application {
+        Ok(Application(Arc::new(Parts {
             steward: Steward::new(service, settings),
             sign_in: Arc::new(SignIn {
                 signer,
@@ -190,11 +205,18 @@ impl Application {
                 limiter: LoginLimiter::default(),
             }),
             sso: Arc::new(sso::Providers::new().map_err(AppError::Internal)?),
-        })
+        })))
     }
 
     pub fn service(&self) -> &Service {
         self.steward.service()
+    }
+
+    /// The parts, to set up before serving (tests swap the password hashing).
+    /// Clones made before keep the parts they had, as they did when each clone
+    /// was a copy of every part: set up first, then clone.
+    pub fn unshared(&mut self) -> &mut Parts {
+        Arc::make_mut(&mut self.0)
     }
 
     /// Starts delivering the outbox with `transport` (call before the
@@ -204,7 +226,7 @@ impl Application {
             over_smtp: transport.is_smtp(),
             bell: tokio::sync::Notify::new(),
         });
-        self.steward.mail = desk.clone();
+        self.unshared().steward.mail = desk.clone();
         crate::mail::spawn_courier(self.service().clone(), transport, desk)
     }
 

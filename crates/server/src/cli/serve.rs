@@ -271,10 +271,11 @@ impl ServeArgs {
             let orgs = service.organization_count();
             let transport = self.mail.transport()?;
             let mut app = Application::open(service, config).await?;
+            // First: the mail desk is set before the application is cloned.
+            let _courier = app.deliver_mail(transport);
             // Picks up `steward keys rotate` and other nodes' rotations well within
             // the time a new key is published before it signs.
             let _keys = app.spawn_key_refresh(Duration::from_secs(10));
-            let _courier = app.deliver_mail(transport);
             let _webhooks = app.deliver_webhooks(self.webhooks_allow_private);
             let steward = app.steward.clone();
             starting.ready(crate::app::router(app));

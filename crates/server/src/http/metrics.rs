@@ -3,15 +3,11 @@
 //! a request whose route was seen before allocates nothing here.
 
 use crate::application::CheckTally;
-use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::Response;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
 
 /// Latency bucket bounds, in seconds.
 const BUCKETS: [f64; 10] = [
@@ -34,7 +30,9 @@ struct RouteStats {
 }
 
 impl Metrics {
-    fn observe(&self, method: &Method, route: &str, status: u16, seconds: f64) {
+    /// Counts one answer under its route template (`/api/v1/orgs/{org}`), never
+    /// the raw path, so ids do not become labels.
+    pub fn observe(&self, method: &Method, route: &str, status: u16, seconds: f64) {
         let key = (method.clone(), status);
         let stats = {
             let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
@@ -120,22 +118,6 @@ impl Metrics {
         let _ = writeln!(out, "steward_checks_total{{result=\"denied\"}} {denied}");
         out
     }
-}
-
-/// Middleware: times each request under its route template (`/api/v1/orgs/{org}`),
-/// never the raw path, so ids do not become labels.
-pub async fn record(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let response = next.run(req).await;
-    metrics.observe(
-        &method,
-        route.as_ref().map_or("unmatched", MatchedPath::as_str),
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
-    response
 }
 
 #[cfg(test)]

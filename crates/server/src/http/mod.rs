@@ -21,6 +21,7 @@ mod openapi;
 mod ops;
 pub(crate) mod orgs;
 pub(crate) mod ownership;
+mod request_id;
 mod scim_tokens;
 pub(crate) mod second_factor;
 mod sso;
@@ -28,7 +29,8 @@ mod webhooks;
 
 pub use error::ApiError;
 pub use extract::MAX_BODY_BYTES;
-pub use metrics::{record, Metrics};
+pub use metrics::Metrics;
+pub use request_id::MakeRandomId;
 
 use crate::application::Application;
 use axum::Router;

@@ -160,11 +160,12 @@ async fn start_full(
         app.deliver_mail(transport);
     }
     if let Some(passwords) = passwords {
-        app.sign_in = Arc::new(SignIn {
+        let sign_in = Arc::new(SignIn {
             signer: app.sign_in.signer.clone(),
             passwords,
             limiter: app.sign_in.limiter.clone(),
         });
+        app.unshared().sign_in = sign_in;
     }
     tokio::spawn(steward::app::serve(
         app.clone(),
