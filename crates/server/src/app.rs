@@ -34,23 +34,17 @@ async fn no_route(headers: HeaderMap) -> Response {
     }
 }
 
-/// The last guard of the error shape: a refusal that never went through an
-/// adapter's error (a rejection of an extractor this crate does not wrap, a
-/// layer's own answer such as the timeout's empty 408) is put in the API's shape
-/// here, so no client reads a `text/plain` 4xx; a browser on a console page gets
-/// the error page. Server-side answers are left as they are: `/readyz`'s plain
-/// 503 is for load balancers.
-pub async fn keep_error_shape(req: Request, next: Next) -> Response {
-    let page = wants_error_page(&req);
-    shape_error(page, next.run(req).await).await
-}
-
 /// Whether a refusal of `req` is answered with the console's error page.
 fn wants_error_page(req: &Request) -> bool {
     !req.uri().path().starts_with("/api/") && wants_page(req.headers())
 }
 
-/// `keep_error_shape`'s work on an answer; `page` from `wants_error_page`.
+/// The last guard of the error shape: a refusal that never went through an
+/// adapter's error (a rejection of an extractor this crate does not wrap, a
+/// layer's own answer such as the timeout's empty 408) is put in the API's shape
+/// here, so no client reads a `text/plain` 4xx; a browser on a console page gets
+/// the error page (`page`, from `wants_error_page`). Server-side answers are left
+/// as they are: `/readyz`'s plain 503 is for load balancers.
 async fn shape_error(page: bool, response: Response) -> Response {
     let status = response.status();
     let plain = response
@@ -75,7 +69,7 @@ async fn shape_error(page: bool, response: Response) -> Response {
 }
 
 /// Middleware, what every answer needs once its route has answered: its time and
-/// status in the metrics under the route's template, then `keep_error_shape`.
+/// status in the metrics under the route's template, then `shape_error`.
 /// One layer for both, since each `from_fn` layer costs a boxed future and a
 /// clone of the service it wraps per request (docs/benchmarks.md "Server CPU per
 /// HTTP check").
@@ -95,7 +89,7 @@ async fn bookkeeping(State(metrics): State<Arc<Metrics>>, req: Request, next: Ne
 }
 
 /// Every route, with request ids, tracing, metrics, a timeout and compression;
-/// every error, whoever made it, in the API's shape (`keep_error_shape`).
+/// every error, whoever made it, in the API's shape (`shape_error`).
 pub fn router(app: Application) -> Router {
     let metrics = Arc::new(Metrics::default());
     let timed = Router::new()
@@ -278,7 +272,7 @@ pub async fn serve_starting(
 mod tests {
     use super::*;
 
-    /// What `keep_error_shape` makes of what a route answered.
+    /// What the `bookkeeping` layer makes of what a route answered.
     async fn kept(path: &str, accept: &str, answer: Response) -> Response {
         use tower::ServiceExt;
         let answer = std::sync::Mutex::new(Some(answer));
@@ -288,7 +282,10 @@ mod tests {
                 let answer = answer.clone();
                 async move { answer.lock().unwrap().take().unwrap() }
             })
-            .layer(axum::middleware::from_fn(keep_error_shape));
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(Metrics::default()),
+                bookkeeping,
+            ));
         let request = axum::http::Request::get(path)
             .header(header::ACCEPT, accept)
             .body(axum::body::Body::empty())
