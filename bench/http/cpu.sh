@@ -11,6 +11,7 @@
 #   STEWARD_BINARY    the server to measure (default: cargo build --release, ./target)
 #   STEWARD_CALLGRIND=1  run the server under valgrind's callgrind instead and print
 #                     user-space instructions per check (slow: a few thousand checks)
+#   STEWARD_CALLGRIND_OUT=FILE  keep callgrind's counts in FILE (for callgrind_annotate)
 #   STEWARD_PERF=FILE also record a perf profile (cpu-clock, 499 Hz, DWARF call
 #                     graphs) for the whole run into FILE (perf.data)
 set -euo pipefail
@@ -73,5 +74,6 @@ if [ "${STEWARD_CALLGRIND:-}" = 1 ]; then
   # Valgrind writes the counts when the server exits.
   stop
   IR=$(cat "$WORK"/callgrind.out* | awk '/^totals:/ {s += $2} END {print s}')
+  if [ -n "${STEWARD_CALLGRIND_OUT:-}" ]; then cp "$WORK/callgrind.out" "$STEWARD_CALLGRIND_OUT"; fi
   awk -v ir="$IR" -v n="$ANSWERED" 'BEGIN { printf "instructions: %d for %d checks = %.0f per check\n", ir, n, ir / n }'
 fi

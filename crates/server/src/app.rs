@@ -3,19 +3,22 @@
 //! a timeout, compression, the error shape) and serves. The only module that
 //! knows both adapters; see docs/architecture.md.
 
+mod bookkeeping;
+mod starting;
+
 use crate::application::Application;
 use crate::http::{self, ApiError, Metrics};
 use crate::scim;
 use crate::web;
-use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+pub use bookkeeping::{Bookkeeping, REQUEST_ID};
+pub use starting::{Phase, Starting};
 use std::sync::Arc;
-use std::time::Instant;
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower::ServiceBuilder;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 
 /// Whether the request comes from a browser that wants a page.
 fn wants_page(headers: &HeaderMap) -> bool {
@@ -34,102 +37,48 @@ async fn no_route(headers: HeaderMap) -> Response {
     }
 }
 
-/// Whether a refusal of `req` is answered with the console's error page.
-fn wants_error_page(req: &Request) -> bool {
-    !req.uri().path().starts_with("/api/") && wants_page(req.headers())
-}
-
-/// The last guard of the error shape: a refusal that never went through an
-/// adapter's error (a rejection of an extractor this crate does not wrap, a
-/// layer's own answer such as the timeout's empty 408) is put in the API's shape
-/// here, so no client reads a `text/plain` 4xx; a browser on a console page gets
-/// the error page (`page`, from `wants_error_page`). Server-side answers are left
-/// as they are: `/readyz`'s plain 503 is for load balancers.
-async fn shape_error(page: bool, response: Response) -> Response {
-    let status = response.status();
-    let plain = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|t| t.starts_with("text/plain"));
-    if !status.is_client_error() || !plain {
-        return response;
-    }
-    let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
-    let text = match axum::body::to_bytes(response.into_body(), 4096).await {
-        Ok(bytes) if !encoded => String::from_utf8_lossy(&bytes).into_owned(),
-        _ => String::new(),
-    };
-    let error = ApiError::from_stray(status, &text);
-    if page {
-        web::stray_page(error.status(), &error.to_string())
-    } else {
-        error.into_response()
-    }
-}
-
-/// Middleware, what every answer needs once its route has answered: its time and
-/// status in the metrics under the route's template, then `shape_error`.
-/// One layer for both, since each `from_fn` layer costs a boxed future and a
-/// clone of the service it wraps per request (docs/benchmarks.md "Server CPU per
-/// HTTP check").
-async fn bookkeeping(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let page = wants_error_page(&req);
-    let response = next.run(req).await;
-    metrics.observe(
-        &method,
-        route.as_ref().map_or("unmatched", MatchedPath::as_str),
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
-    shape_error(page, response).await
-}
+/// Answers smaller than this leave uncompressed: gzip costs more than it saves
+/// on a check's 40 bytes (docs/benchmarks.md "Server CPU per HTTP check").
+const COMPRESS_ABOVE_BYTES: u16 = 1024;
 
 /// Every route, with request ids, tracing, metrics, a timeout and compression;
-/// every error, whoever made it, in the API's shape (`shape_error`).
+/// every error, whoever made it, in the API's shape (`bookkeeping`).
+///
+/// The layers are one `ServiceBuilder` per group of routes, applied once: each
+/// `Router::layer` call wraps every route in one more boxed service that is
+/// cloned, and a future boxed, on every request.
 pub fn router(app: Application) -> Router {
     let metrics = Arc::new(Metrics::default());
+    // Server-Sent Events are left uncompressed, so each event leaves when it
+    // is written; so are images and gRPC (the layer's default predicate, with
+    // a larger minimum size).
+    let compression = CompressionLayer::new().compress_when(
+        SizeAbove::new(COMPRESS_ABOVE_BYTES)
+            .and(NotForContentType::GRPC)
+            .and(NotForContentType::IMAGES)
+            .and(NotForContentType::SSE),
+    );
+    let shared = ServiceBuilder::new()
+        .layer(Bookkeeping::new(metrics.clone()))
+        .layer(compression)
+        .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES));
     let timed = Router::new()
-        .merge(http::router(metrics.clone()))
+        .merge(http::router(metrics))
         .merge(web::router())
         .merge(scim::router(app.clone()))
         .fallback(no_route)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            http::REQUEST_TIMEOUT,
-        ));
-    Router::new()
-        .merge(timed)
-        // The event feed bounds its own waits (docs/audit.md#the-event-feed).
-        .merge(http::lasting_router())
-        .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES))
-        // Server-Sent Events are left uncompressed (the layer's default
-        // predicate), so each event leaves when it is written.
-        .layer(tower_http::compression::CompressionLayer::new())
-        .layer(axum::middleware::from_fn_with_state(metrics, bookkeeping))
-        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
-            // The route's template, never the raw path: an invitation's token
-            // travels in its path and must not reach the logs.
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                let route = req
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("unmatched", |m| m.as_str());
-                tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
-            }),
-        )
-        .layer(SetRequestIdLayer::x_request_id(http::MakeRandomId))
-        .with_state(app)
+            shared
+                .clone()
+                .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    http::REQUEST_TIMEOUT,
+                )),
+        );
+    // The event feed bounds its own waits (docs/audit.md#the-event-feed).
+    let lasting = http::lasting_router().layer(shared);
+    timed.merge(lasting).with_state(app)
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; requests in flight then
@@ -144,111 +93,6 @@ pub async fn serve(
     serve_starting(starting, listener, shutdown).await
 }
 
-/// What a node is doing before it serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Phase {
-    /// Connecting, and comparing the schema with this release's.
-    Opening = 0,
-    Migrating = 1,
-    /// Reading every organization into memory.
-    Loading = 2,
-}
-
-impl Phase {
-    fn name(self) -> &'static str {
-        match self {
-            Phase::Opening => "opening the database",
-            Phase::Migrating => "migrating the database",
-            Phase::Loading => "loading organizations",
-        }
-    }
-}
-
-/// A node that listens before it can serve: `/healthz` answers at once,
-/// `/readyz` says what it is doing (503), every other request is 503
-/// `not_ready` with a Retry-After; once `ready`, everything goes to the router.
-/// So an orchestrator sees a live process, never a refused connection.
-#[derive(Default)]
-pub struct Starting {
-    phase: std::sync::atomic::AtomicU8,
-    pub loading: crate::service::Loading,
-    serving: std::sync::OnceLock<Router>,
-}
-
-impl Starting {
-    /// Waits `pause` before each organization it loads (tests).
-    pub fn pausing(pause: std::time::Duration) -> Starting {
-        Starting {
-            loading: crate::service::Loading {
-                pause,
-                ..Default::default()
-            },
-            ..Default::default()
-        }
-    }
-
-    pub fn enter(&self, phase: Phase) {
-        self.phase
-            .store(phase as u8, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    fn phase(&self) -> Phase {
-        match self.phase.load(std::sync::atomic::Ordering::Relaxed) {
-            1 => Phase::Migrating,
-            2 => Phase::Loading,
-            _ => Phase::Opening,
-        }
-    }
-
-    /// From now on every request is served by `router`.
-    pub fn ready(&self, router: Router) {
-        let _ = self.serving.set(router);
-    }
-
-    async fn answer(&self, req: Request) -> Response {
-        use tower::ServiceExt;
-        if let Some(router) = self.serving.get() {
-            return match router.clone().oneshot(req).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            };
-        }
-        let (loaded, total) = (
-            self.loading
-                .loaded
-                .load(std::sync::atomic::Ordering::Relaxed),
-            self.loading
-                .total
-                .load(std::sync::atomic::Ordering::Relaxed),
-        );
-        let phase = self.phase();
-        match req.uri().path() {
-            "/healthz" => "ok\n".into_response(),
-            "/readyz" => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({
-                    "ready": false,
-                    "phase": phase.name(),
-                    "organizations": { "loaded": loaded, "total": total },
-                })),
-            )
-                .into_response(),
-            _ => {
-                let what = match phase {
-                    Phase::Loading => format!("{}: {loaded} of {total}", phase.name()),
-                    other => other.name().to_string(),
-                };
-                ApiError::NotReady {
-                    what,
-                    retry_after: std::time::Duration::from_secs(1),
-                }
-                .into_response()
-            }
-        }
-    }
-}
-
 /// Serves on `listener` whatever `starting` answers (see `Starting`) until
 /// `shutdown` resolves; requests in flight then finish before this returns.
 pub async fn serve_starting(
@@ -256,16 +100,9 @@ pub async fn serve_starting(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let gate = Router::new().fallback(move |req: Request| {
-        let starting = starting.clone();
-        async move { starting.answer(req).await }
-    });
-    axum::serve(
-        listener,
-        gate.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, starting::Gates(starting))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 #[cfg(test)]
@@ -282,10 +119,7 @@ mod tests {
                 let answer = answer.clone();
                 async move { answer.lock().unwrap().take().unwrap() }
             })
-            .layer(axum::middleware::from_fn_with_state(
-                Arc::new(Metrics::default()),
-                bookkeeping,
-            ));
+            .layer(Bookkeeping::new(Arc::new(Metrics::default())));
         let request = axum::http::Request::get(path)
             .header(header::ACCEPT, accept)
             .body(axum::body::Body::empty())

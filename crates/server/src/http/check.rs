@@ -3,7 +3,7 @@
 //! body and the answers written straight from the snapshot's decisions.
 
 use super::error::ApiError;
-use super::extract::{ApiBytes, ApiPath, ApiQuery, Caller};
+use super::extract::{ApiBytes, ApiPath, ApiQuery, Caller, OrgInPath};
 use crate::application::checks::{
     ActionsView, BatchAnswer, BatchRequest, CheckAnswer, CheckRequest,
 };
@@ -35,7 +35,7 @@ fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
 pub(crate) async fn check(
     State(app): State<Application>,
     caller: Caller,
-    ApiPath(org): ApiPath<String>,
+    org: OrgInPath,
     ApiBytes(body): ApiBytes,
 ) -> Result<Response, ApiError> {
     let org = app.steward.in_org(caller, &org)?;
@@ -53,7 +53,7 @@ pub(crate) async fn check(
 pub(crate) async fn check_batch(
     State(app): State<Application>,
     caller: Caller,
-    ApiPath(org): ApiPath<String>,
+    org: OrgInPath,
     ApiBytes(body): ApiBytes,
 ) -> Result<Response, ApiError> {
     let org = app.steward.in_org(caller, &org)?;

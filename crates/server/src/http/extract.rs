@@ -11,7 +11,7 @@ use axum::extract::path::ErrorKind;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 
 /// The largest body an endpoint reads whole (set on the router, so the error
 /// can name it); the CSV import has its own.
@@ -112,6 +112,54 @@ fn path_error(rejection: PathRejection) -> ApiError {
             _ => ApiError::invalid("path", e.body_text()),
         },
         other => ApiError::Internal(format!("path parameters: {}", other.body_text())),
+    }
+}
+
+/// The `{org}` of a route under `/api/v1/orgs/{org}/`, read where it lies in
+/// the request's path: the `Uri`'s shared bytes, so the check's route makes no
+/// copy of it per request (`ApiPath<String>` makes one). A segment with a
+/// percent escape is decoded by `ApiPath`, as every other parameter.
+pub struct OrgInPath(OrgText);
+
+enum OrgText {
+    /// The path, and where the segment lies in it.
+    InPath(Uri, std::ops::Range<usize>),
+    Decoded(String),
+}
+
+const ORGS_PREFIX: &str = "/api/v1/orgs/";
+
+impl std::ops::Deref for OrgInPath {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match &self.0 {
+            OrgText::InPath(uri, at) => &uri.path()[at.clone()],
+            OrgText::Decoded(text) => text,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for OrgInPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let path = parts.uri.path();
+        if let Some(rest) = path.strip_prefix(ORGS_PREFIX) {
+            let segment = rest.split('/').next().unwrap_or("");
+            if !segment.is_empty() && !segment.contains('%') {
+                let start = ORGS_PREFIX.len();
+                let at = start..start + segment.len();
+                return Ok(OrgInPath(OrgText::InPath(parts.uri.clone(), at)));
+            }
+        }
+        let ApiPath(mut params) =
+            ApiPath::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await?;
+        match params.remove("org") {
+            Some(org) => Ok(OrgInPath(OrgText::Decoded(org))),
+            None => Err(ApiError::Internal("a route without {org}".into())),
+        }
     }
 }
 

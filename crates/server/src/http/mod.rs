@@ -30,7 +30,7 @@ mod webhooks;
 pub use error::ApiError;
 pub use extract::MAX_BODY_BYTES;
 pub use metrics::Metrics;
-pub use request_id::MakeRandomId;
+pub use request_id::random_request_id;
 
 use crate::application::Application;
 use axum::Router;

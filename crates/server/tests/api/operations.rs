@@ -46,6 +46,42 @@ async fn health_readiness_and_metrics_answer() {
 }
 
 #[tokio::test]
+async fn every_answer_carries_the_request_id_its_client_sent_or_a_new_one() {
+    let app = spawn_preset("operations").await;
+    let http = reqwest::Client::new();
+    let id_of = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_string();
+    // Sent: the same id comes back, on a success and on a refusal alike.
+    let sent = http
+        .get(app.url("/healthz"))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(id_of(&sent), "trace-me-42");
+    let refused = http
+        .get(app.url("/api/v1/me"))
+        .header("x-request-id", "trace-me-43")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(id_of(&refused), "trace-me-43");
+    // Not sent: a new random UUID each time, also on an answer put in the
+    // error shape after its route answered (a method the path does not have).
+    let (one, two) = (
+        http.get(app.url("/healthz")).send().await.unwrap(),
+        http.delete(app.url("/healthz")).send().await.unwrap(),
+    );
+    assert_eq!(two.status(), 405);
+    let (one, two) = (id_of(&one), id_of(&two));
+    assert_ne!(one, two);
+    for id in [one, two] {
+        assert_eq!(id.len(), 36, "{id}");
+        assert_eq!(&id[14..15], "4", "{id}");
+    }
+}
+
+#[tokio::test]
 async fn unknown_paths_and_methods_answer_in_the_error_shape() {
     let app = spawn_preset("operations").await;
     app.call(Method::GET, "/api/v1/nothing-here", None, None)

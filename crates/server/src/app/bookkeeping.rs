@@ -1,0 +1,195 @@
+//! What every request gets once its route is found, in one hand-written layer:
+//! its request id (the client's `x-request-id`, or a random one made here), the
+//! `request` span its logs are written in, its line in the metrics, and the last
+//! guard of the API's error shape (`shape_error`). One layer and not five
+//! (tower-http's two request-id layers and `TraceLayer`, a `from_fn`): each
+//! layer applied to the router is a boxed service cloned and a boxed future per
+//! request (docs/benchmarks.md "Server CPU per HTTP check").
+//!
+//! A trace context (OpenTelemetry's `traceparent`) hooks in `Kept::call`, where
+//! the span is made: see the comment there.
+
+use super::{wants_page, web};
+use crate::http::{ApiError, Metrics};
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use futures_util::future::BoxFuture;
+use std::convert::Infallible;
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+use tower::{Layer, Service};
+use tracing::Instrument;
+
+/// The header that carries a request's id, both ways.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The layer (see the module's comment); `Router::layer` puts it around each
+/// route, so the matched route's template is known.
+#[derive(Clone)]
+pub struct Bookkeeping {
+    metrics: Arc<Metrics>,
+}
+
+impl Bookkeeping {
+    /// Counts into `metrics` (what `/metrics` renders).
+    pub fn new(metrics: Arc<Metrics>) -> Bookkeeping {
+        Bookkeeping { metrics }
+    }
+}
+
+impl<S> Layer<S> for Bookkeeping {
+    type Service = Kept<S>;
+
+    fn layer(&self, inner: S) -> Kept<S> {
+        Kept {
+            inner,
+            metrics: self.metrics.clone(),
+        }
+    }
+}
+
+/// A route with its bookkeeping.
+#[derive(Clone)]
+pub struct Kept<S> {
+    inner: S,
+    metrics: Arc<Metrics>,
+}
+
+impl<S, B> Service<Request> for Kept<S>
+where
+    S: Service<Request, Response = axum::http::Response<B>, Error = Infallible>,
+    S::Future: Send + 'static,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let started = Instant::now();
+        let id = RequestId::of(req.headers());
+        let route = req.extensions().get::<MatchedPath>().cloned();
+        let method = req.method().clone();
+        let page = wants_error_page(&req);
+        // The route's template, never the raw path: an invitation's token
+        // travels in its path and must not reach the logs.
+        let template = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+        // A trace context hooks in here: read `traceparent` from
+        // `req.headers()` and make it this span's parent, so every log and
+        // child span of the request belongs to the caller's trace.
+        let span =
+            tracing::info_span!("request", method = %method, route = %template, request_id = %id);
+        tracing::debug!(parent: &span, "started processing request");
+        // Called inside the span, as `TraceLayer` did: whatever the route does
+        // before its first await is logged in it too.
+        let answer = span.in_scope(|| self.inner.call(req));
+        let metrics = self.metrics.clone();
+        Box::pin(
+            async move {
+                let Ok(response) = answer.await;
+                let response = response.map(axum::body::Body::new);
+                let status = response.status();
+                let elapsed = started.elapsed();
+                let template = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+                metrics.observe(&method, template, status.as_u16(), elapsed.as_secs_f64());
+                log_answer(status, elapsed);
+                let mut response = shape_error(page, response).await;
+                if let Some(id) = id.header_value() {
+                    response.headers_mut().entry(REQUEST_ID).or_insert(id);
+                }
+                Ok(response)
+            }
+            .instrument(span),
+        )
+    }
+}
+
+/// The lines `TraceLayer` wrote: every answer at `debug`, a server error at
+/// `error`.
+fn log_answer(status: axum::http::StatusCode, elapsed: std::time::Duration) {
+    let latency = format_args!("{} ms", elapsed.as_millis());
+    tracing::debug!(%latency, status = status.as_u16(), "finished processing request");
+    if status.is_server_error() {
+        let classification = format_args!("Status code: {status}");
+        tracing::error!(%classification, %latency, "response failed");
+    }
+}
+
+/// A request's id: the one its client sent, or a random UUID made here. A made
+/// one stays on the stack until the answer's header is written.
+enum RequestId {
+    Received(HeaderValue),
+    Made([u8; 36]),
+}
+
+impl RequestId {
+    fn of(headers: &HeaderMap) -> RequestId {
+        match headers.get(REQUEST_ID) {
+            Some(value) => RequestId::Received(value.clone()),
+            None => RequestId::Made(crate::http::random_request_id()),
+        }
+    }
+
+    fn header_value(&self) -> Option<HeaderValue> {
+        match self {
+            RequestId::Received(value) => Some(value.clone()),
+            RequestId::Made(text) => HeaderValue::from_bytes(text).ok(),
+        }
+    }
+}
+
+impl fmt::Display for RequestId {
+    /// As text for the logs; a received id that is not visible ASCII is left out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            RequestId::Received(value) => value.to_str().unwrap_or(""),
+            RequestId::Made(text) => std::str::from_utf8(text).unwrap_or(""),
+        };
+        f.write_str(text)
+    }
+}
+
+/// Whether a refusal of `req` is answered with the console's error page.
+fn wants_error_page(req: &Request) -> bool {
+    !req.uri().path().starts_with("/api/") && wants_page(req.headers())
+}
+
+/// The last guard of the error shape: a refusal that never went through an
+/// adapter's error (a rejection of an extractor this crate does not wrap, a
+/// layer's own answer such as the timeout's empty 408) is put in the API's shape
+/// here, so no client reads a `text/plain` 4xx; a browser on a console page gets
+/// the error page (`page`, from `wants_error_page`). Server-side answers are left
+/// as they are: `/readyz`'s plain 503 is for load balancers.
+async fn shape_error(page: bool, response: Response) -> Response {
+    let status = response.status();
+    if !status.is_client_error() {
+        return response;
+    }
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"));
+    if !plain {
+        return response;
+    }
+    let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
+    let text = match axum::body::to_bytes(response.into_body(), 4096).await {
+        Ok(bytes) if !encoded => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => String::new(),
+    };
+    let error = ApiError::from_stray(status, &text);
+    if page {
+        web::stray_page(error.status(), &error.to_string())
+    } else {
+        error.into_response()
+    }
+}
