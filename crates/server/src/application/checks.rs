@@ -312,25 +312,6 @@ impl Steward {
             .await?;
         Ok(explanation)
     }
-
-    /// The operator's check (`steward check`): nobody asks, so nothing is
-    /// hidden; the answer a key of the organization gets.
-    pub fn operator_check(
-        &self,
-        org: &str,
-        question: &CheckRequest<'_>,
-    ) -> Result<Verdict, AppError> {
-        let snapshot = self
-            .service()
-            .snapshot(org)
-            .ok_or_else(AppError::no_organization)?;
-        let decision =
-            snapshot.check_by_name(&question.user_id, &question.action, &question.object_id);
-        Ok(Verdict {
-            allowed: decision.allowed,
-            because: Because::of(&snapshot, decision.reason),
-        })
-    }
 }
 
 /// A key (a product's back-end) asks about every object; a member, only about

@@ -23,6 +23,7 @@ mod mailing;
 pub mod me;
 pub mod members;
 pub mod objects;
+pub mod operator_check;
 pub mod orgs;
 pub mod ownership;
 pub mod passwords;

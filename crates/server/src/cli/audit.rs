@@ -39,7 +39,7 @@ impl AuditCommand {
         };
         let org = OrgId::parse(&org)?;
         tokio::runtime::Runtime::new()?.block_on(async {
-            let service = database.open().await?;
+            let service = database.open(&[]).await?;
             let report = service.verify(&org).await?;
             match report.first_bad_seq {
                 None => {

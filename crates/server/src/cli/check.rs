@@ -1,7 +1,10 @@
-//! `steward check`: the same answer as `POST /check`, from the command line.
+//! `steward check`: the same answer as `POST /check`, from the command line,
+//! reading only the rows the question needs: no organization is loaded whole,
+//! and the database is neither created nor migrated.
 
-use super::serve::{DatabaseArgs, PublicArgs};
+use super::serve::DatabaseArgs;
 use crate::application::checks::CheckRequest;
+use crate::application::operator_check::operator_check;
 use crate::application::AppError;
 use anyhow::anyhow;
 use clap::Args;
@@ -30,14 +33,14 @@ impl CheckArgs {
     /// Prints `allowed` or `denied` with the reason; exits 0 either way.
     pub fn run(self) -> anyhow::Result<()> {
         tokio::runtime::Runtime::new()?.block_on(async {
-            let steward = super::steward(&self.database, &PublicArgs { public_url: None }).await?;
+            let (store, policy) = self.database.policy().await?;
             let question = CheckRequest {
                 user_id: Cow::Borrowed(&self.user),
                 action: Cow::Borrowed(&self.action),
                 object_id: Cow::Borrowed(&self.object),
             };
-            let verdict = steward
-                .operator_check(&self.org, &question)
+            let verdict = operator_check(&store, policy.into(), &self.org, &question)
+                .await
                 .map_err(|e| match e {
                     AppError::Refused(Refusal::NoOrganization) => {
                         anyhow!("no organization {}", self.org)

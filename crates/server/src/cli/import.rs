@@ -32,7 +32,8 @@ impl ImportArgs {
 
     async fn run_async(self) -> anyhow::Result<()> {
         let bytes = read_file(&self.file)?;
-        let steward = super::steward(&self.target.database, &self.public).await?;
+        let steward =
+            super::steward(&self.target.database, &self.public, &self.target.orgs()).await?;
         let (org, actor) = self.target.resolve(&steward).await?;
         let total = bytes.len() as u64;
         let mut bar = Bar::new("parsing");

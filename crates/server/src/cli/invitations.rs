@@ -59,6 +59,12 @@ pub struct Target {
 }
 
 impl Target {
+    /// The organization the command is about, the only one it loads (an id that
+    /// does not parse is refused by `member`).
+    pub(super) fn orgs(&self) -> Vec<OrgId> {
+        OrgId::parse(&self.org).into_iter().collect()
+    }
+
     /// The member the command acts as, inside the organization.
     pub(super) async fn in_org(&self, steward: &Steward) -> anyhow::Result<InOrg> {
         let (org, user) = self.member(steward).await?;
@@ -106,7 +112,7 @@ impl InvitationsCommand {
                 days,
                 public,
             } => {
-                let steward = super::steward(&target.database, &public).await?;
+                let steward = super::steward(&target.database, &public, &target.orgs()).await?;
                 let org = target.in_org(&steward).await?;
                 let invite = InviteBody {
                     email,
@@ -123,7 +129,7 @@ impl InvitationsCommand {
                 println!("One-time link: {}", view.accept_url.unwrap_or_default());
             }
             InvitationsCommand::List { target } => {
-                let steward = opened(&target.database).await?;
+                let steward = opened(&target).await?;
                 let org = target.in_org(&steward).await?;
                 let now = steward.service().clock().now().0;
                 let list = steward.invitations(&org).await?.items;
@@ -141,7 +147,7 @@ impl InvitationsCommand {
                 }
             }
             InvitationsCommand::Revoke { target, id } => {
-                let steward = opened(&target.database).await?;
+                let steward = opened(&target).await?;
                 let org = target.in_org(&steward).await?;
                 let invitation = InvitationId::parse(&id).map_err(|e| anyhow!("--id: {e}"))?;
                 steward.revoke_invitation(&org, invitation).await?;
@@ -153,6 +159,7 @@ impl InvitationsCommand {
 }
 
 /// The use cases over the database, for a command that prints no link.
-async fn opened(database: &DatabaseArgs) -> anyhow::Result<Steward> {
-    super::steward(database, &PublicArgs { public_url: None }).await
+async fn opened(target: &Target) -> anyhow::Result<Steward> {
+    let public = PublicArgs { public_url: None };
+    super::steward(&target.database, &public, &target.orgs()).await
 }

@@ -32,7 +32,7 @@ impl KeysCommand {
                 KeysCommand::List { database } => (database, false),
                 KeysCommand::Rotate { database } => (database, true),
             };
-            let steward = super::steward(database, &PublicArgs { public_url: None }).await?;
+            let steward = super::steward(database, &PublicArgs { public_url: None }, &[]).await?;
             let keys = if rotate {
                 steward.rotate_signing_key().await?
             } else {

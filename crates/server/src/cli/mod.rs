@@ -110,12 +110,14 @@ impl Cli {
 }
 
 /// The use cases a command needs, over the store and the service only: no
-/// token-signing key, no HTTP state. Links it prints use `--public-url`.
+/// token-signing key, no HTTP state. Links it prints use `--public-url`. Only
+/// `orgs`, the organizations the command is about, are loaded.
 pub async fn steward(
     database: &serve::DatabaseArgs,
     public: &serve::PublicArgs,
+    orgs: &[steward_core::OrgId],
 ) -> anyhow::Result<crate::application::Steward> {
-    let service = database.open().await?;
+    let service = database.open(orgs).await?;
     let settings = crate::application::Settings {
         signup: false,
         public_url: public

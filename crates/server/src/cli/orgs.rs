@@ -48,7 +48,7 @@ impl CreateArgs {
             .map(Name::parse)
             .transpose()
             .map_err(|e| anyhow::anyhow!("--owner-name: {e}"))?;
-        let steward = super::steward(&self.database, &self.public).await?;
+        let steward = super::steward(&self.database, &self.public, &[]).await?;
         let created = steward
             .create_organization_by_email(NewOrganization {
                 name,

@@ -8,6 +8,7 @@ use crate::service::{Adoption, PolicyChoice, Service, Unstored};
 use crate::store::{DatabaseUrl, Store};
 use clap::Args;
 use std::time::Duration;
+use steward_core::OrgId;
 
 /// Where the data lives.
 #[derive(Debug, Args)]
@@ -53,12 +54,22 @@ impl DatabaseUrlArg {
 }
 
 impl DatabaseArgs {
-    /// The service, with the database's policy (every command but `serve`).
-    pub async fn open(&self) -> anyhow::Result<Service> {
+    /// The service, with the database's policy (every command but `serve`),
+    /// holding only `orgs`: a command loads the organization it is about, not
+    /// every one (docs/operations.md#one-off-commands).
+    pub async fn open(&self, orgs: &[OrgId]) -> anyhow::Result<Service> {
         let store = self.url.connect().await?;
-        let loading = crate::service::Loading::default();
-        let unstored = Unstored::DefaultIfEmpty;
-        Ok(self.adopt(store, false, unstored, &loading).await?.0)
+        let choice = self.choice(false, Unstored::DefaultIfEmpty)?;
+        Ok(Service::start_holding(store, choice, orgs).await?.0)
+    }
+
+    /// The store and the database's policy, chosen as `open` chooses it, with
+    /// no organization loaded (`steward check`).
+    pub async fn policy(&self) -> anyhow::Result<(Store, steward_core::Policy)> {
+        let store = self.url.connect().await?;
+        let choice = self.choice(false, Unstored::DefaultIfEmpty)?;
+        let policy = Service::adopt_policy(&store, choice).await?;
+        Ok((store, policy))
     }
 
     /// The service on `store`, with the database's policy stored or replaced as
@@ -70,13 +81,17 @@ impl DatabaseArgs {
         unstored: Unstored,
         loading: &crate::service::Loading,
     ) -> anyhow::Result<(Service, Adoption)> {
+        let choice = self.choice(replace, unstored)?;
+        Ok(Service::start_counting(store, choice, loading).await?)
+    }
+
+    fn choice(&self, replace: bool, unstored: Unstored) -> anyhow::Result<PolicyChoice> {
         let given = self.policy.as_deref().map(policy::source).transpose()?;
-        let choice = PolicyChoice {
+        Ok(PolicyChoice {
             given,
             replace,
             unstored,
-        };
-        Ok(Service::start_counting(store, choice, loading).await?)
+        })
     }
 }
 

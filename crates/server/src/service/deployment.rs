@@ -139,6 +139,28 @@ impl Service {
         Service::start_counting(store, choice, &super::Loading::default()).await
     }
 
+    /// `start`, holding only `orgs` in memory (a command about one organization;
+    /// any other is loaded when first asked for).
+    pub async fn start_holding(
+        store: Store,
+        choice: PolicyChoice,
+        orgs: &[steward_core::OrgId],
+    ) -> Result<(Service, Adoption), StartError> {
+        let now = Clock::default().now().0;
+        let (adoption, policy) = adopt(&store, choice, now).await?;
+        let store = store.pinned_to(adoption.policy().clone());
+        let service = Service::open_holding(store, policy, orgs).await?;
+        Ok((service, adoption))
+    }
+
+    /// The policy `start` would decide with, chosen (and stored, for a database
+    /// that has none) the same way, without loading any organization: for a
+    /// command that reads only what it needs (`steward check`).
+    pub async fn adopt_policy(store: &Store, choice: PolicyChoice) -> Result<Policy, StartError> {
+        let now = Clock::default().now().0;
+        Ok(adopt(store, choice, now).await?.1)
+    }
+
     /// `start`, counting the organizations loaded in `loading`.
     pub async fn start_counting(
         store: Store,

@@ -78,7 +78,36 @@ impl Service {
         policy: Policy,
         loading: &Loading,
     ) -> Result<Service, ServiceError> {
-        let service = Service {
+        let service = Service::holding_none(store, policy);
+        let ids = service.inner.store.organization_ids().await?;
+        loading.total.store(ids.len(), Ordering::Relaxed);
+        for org in ids {
+            if !loading.pause.is_zero() {
+                tokio::time::sleep(loading.pause).await;
+            }
+            service.load(&org).await?;
+            loading.loaded.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(service)
+    }
+
+    /// Opens the service holding only `orgs` (a command about one organization,
+    /// docs/operations.md#commands): any other is loaded when first asked for,
+    /// as one another node created is.
+    pub async fn open_holding(
+        store: Store,
+        policy: Policy,
+        orgs: &[OrgId],
+    ) -> Result<Service, ServiceError> {
+        let service = Service::holding_none(store, policy);
+        for org in orgs {
+            service.refresh(org).await?;
+        }
+        Ok(service)
+    }
+
+    fn holding_none(store: Store, policy: Policy) -> Service {
+        Service {
             inner: Arc::new(Inner {
                 store,
                 policy: Arc::new(policy),
@@ -90,17 +119,7 @@ impl Service {
                 closing: tokio::sync::watch::channel(false).0,
                 commits: tokio::sync::Notify::new(),
             }),
-        };
-        let ids = service.inner.store.organization_ids().await?;
-        loading.total.store(ids.len(), Ordering::Relaxed);
-        for org in ids {
-            if !loading.pause.is_zero() {
-                tokio::time::sleep(loading.pause).await;
-            }
-            service.load(&org).await?;
-            loading.loaded.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(service)
     }
 
     pub fn store(&self) -> &Store {
@@ -272,9 +291,9 @@ impl Service {
         Ok(())
     }
 
-    /// Walks the organization's audit chain.
+    /// Walks the organization's audit chain, from the database: the
+    /// organization need not be held (`steward audit verify` loads none).
     pub async fn verify(&self, org: &OrgId) -> Result<ChainReport, ServiceError> {
-        self.live_or_load(org).await?;
         Ok(self.inner.store.verify(org).await?)
     }
 

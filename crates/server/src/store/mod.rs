@@ -8,6 +8,7 @@ mod database_url;
 mod keys;
 mod load;
 mod load_postgres;
+mod load_question;
 mod load_sqlite;
 mod memberships;
 mod outbox;

@@ -9,4 +9,5 @@ mod conformance;
 mod crash;
 mod nodes;
 mod policies;
+mod question;
 mod races;
