@@ -11,16 +11,24 @@
 //!   --no-peers        Steward and the floor only
 //!   --minted-ids      ids as Steward mints them (`project_` and 20 base-32
 //!                     characters...) instead of `p3`; Steward and the floor only
+//!   --hinted-ids      as --minted-ids, object ids with their hint (`project_u`,
+//!                     five characters of the creation order, 14 random ones)
 //!   --scale           also measure Steward and the floor at 1,000,000 projects
 //!   --print-models    print the Cedar policies and the casbin model, and exit
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+#[cfg(feature = "peers")]
 use steward_bench::casbin_engine::CasbinEngine;
+#[cfg(feature = "peers")]
 use steward_bench::cedar_engine::CedarEngine;
-use steward_bench::timing::{median, ns_per_check, round};
-use steward_bench::workload::{self, Floor, Params, Question, Workload};
+#[cfg(feature = "peers")]
+use steward_bench::timing::ns_per_check;
+use steward_bench::timing::{median, round};
+#[cfg(feature = "peers")]
+use steward_bench::workload::Question;
+use steward_bench::workload::{self, Floor, Params, Workload};
 use steward_core::snapshot::Snapshot;
 use steward_core::Policy;
 
@@ -58,6 +66,11 @@ fn options() -> Options {
             "--no-peers" => o.peers = false,
             "--minted-ids" => {
                 o.params.minted_ids = true;
+                o.peers = false;
+            }
+            "--hinted-ids" => {
+                o.params.minted_ids = true;
+                o.params.hinted_ids = true;
                 o.peers = false;
             }
             "--scale" => o.scale = true,
@@ -211,6 +224,7 @@ fn main() {
     let opts = options();
     let policy = Arc::new(Policy::preset("analytics").expect("analytics preset"));
     let role_actions = workload::role_actions(&policy);
+    #[cfg(feature = "peers")]
     if opts.print_models {
         println!(
             "# Cedar policies\n\n{}",
@@ -273,6 +287,11 @@ fn main() {
         &w,
     );
 
+    #[cfg(not(feature = "peers"))]
+    if opts.peers || opts.print_models {
+        eprintln!("built without the peers feature: cedar-policy and casbin are left out");
+    }
+    #[cfg(feature = "peers")]
     if opts.peers {
         let peer_n = opts.peer_checks.min(w.questions.len());
         let sample: &[Question] = &w.questions[..peer_n];

@@ -8,6 +8,7 @@
 //! caller swaps in the new one.
 
 mod chunked;
+mod hint_table;
 mod id_index;
 mod id_key;
 mod sharded;
@@ -382,6 +383,12 @@ impl Snapshot {
         self.action_index
             .get(name)
             .map(|a| ActionRef(a as ActionIndex))
+    }
+
+    /// The hint for the next object id Steward mints in this organization
+    /// (crate::minted_id::hinted_id): no live object holds it.
+    pub fn next_object_hint(&self) -> u32 {
+        self.nodes.next_hint()
     }
 
     pub fn node_id(&self, node: NodeRef) -> &str {
