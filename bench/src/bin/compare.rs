@@ -158,6 +158,7 @@ fn measure_steward(
     // Where check_by_name's time goes: resolving the ids alone.
     let mut node_lookup = |i: usize| snap.node(names.get(i).2).is_some();
     let mut user_lookup = |i: usize| snap.user(names.get(i).0).is_some();
+    let mut action_lookup = |i: usize| snap.action(names.get(i).1).is_some();
     // Warm-up, then rounds interleaved so that a noisy moment of the machine falls on
     // every engine alike; the median round of each is reported.
     for f in [
@@ -174,10 +175,11 @@ fn measure_steward(
         tn.push(round(n, min_round, &mut name_check));
     }
     eprintln!("  rounds (ns/check): floor {tf:.1?}, refs {tr:.1?}, by name {tn:.1?}");
-    let (mut tnode, mut tuser) = (Vec::new(), Vec::new());
+    let (mut tnode, mut tuser, mut taction) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
         tnode.push(round(n, min_round, &mut node_lookup));
         tuser.push(round(n, min_round, &mut user_lookup));
+        taction.push(round(n, min_round, &mut action_lookup));
     }
     for (engine, t) in [
         ("floor (flat lookups)", tf),
@@ -185,6 +187,7 @@ fn measure_steward(
         ("steward check_by_name", tn),
         ("  of which: snap.node(object id)", tnode),
         ("  of which: snap.user(user id)", tuser),
+        ("  of which: snap.action(action)", taction),
     ] {
         rows.push(Row {
             engine: format!("{engine}{label}"),

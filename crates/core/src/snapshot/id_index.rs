@@ -112,7 +112,7 @@ pub(crate) struct IdIndex {
 }
 
 #[inline(always)]
-fn holds(key: &IdKey, id: &[u8]) -> bool {
+pub(crate) fn holds(key: &IdKey, id: &[u8]) -> bool {
     match key {
         IdKey::Inline { len, bytes } => *len as usize == id.len() && same_bytes(bytes, id),
         IdKey::Shared(s) => s.as_bytes() == id,
