@@ -113,6 +113,10 @@ pub struct Params {
     /// Ids as Steward mints them (`usr_`, `org_`, `project_`, `question_` and 20
     /// base-32 characters) instead of the short `u7`, `org1`, `p3`, `q3-1`.
     pub minted_ids: bool,
+    /// With `minted_ids`: object ids carry their hint, as Steward mints them since
+    /// hints (`project_u` and five characters of the creation order, then 14 random
+    /// ones; crates/core/src/minted_id.rs).
+    pub hinted_ids: bool,
 }
 
 impl Default for Params {
@@ -125,6 +129,7 @@ impl Default for Params {
             checks: 1_000_000,
             seed: 0x5eed_2024,
             minted_ids: false,
+            hinted_ids: false,
         }
     }
 }
@@ -440,6 +445,19 @@ pub fn question_index(params: &Params, p: u32, k: usize) -> u32 {
     (1 + params.projects + p as usize * params.questions_per_project + k) as u32
 }
 
+/// The place of object `o` (not the organization) in the order the workload
+/// creates them: each project, then its questions.
+fn creation_order(params: &Params, o: u32) -> u32 {
+    let (o, qpp) = (o as usize, params.questions_per_project);
+    let order = if o <= params.projects {
+        (o - 1) * (1 + qpp)
+    } else {
+        let q = o - 1 - params.projects;
+        q / qpp * (1 + qpp) + 1 + q % qpp
+    };
+    order as u32
+}
+
 pub fn object_name(params: &Params, o: u32) -> String {
     if params.minted_ids {
         let prefix = match o as usize {
@@ -447,6 +465,12 @@ pub fn object_name(params: &Params, o: u32) -> String {
             o if o <= params.projects => "project",
             _ => "question",
         };
+        if params.hinted_ids && o != 0 {
+            // The hint Steward would give it: the snapshot's next, in creation order.
+            let mut rng = Rng::new(o as u64 ^ 0x0001_d50f_5eed);
+            let random = std::array::from_fn(|_| rng.next_u64() as u8);
+            return steward_core::minted_id::hinted_id(prefix, creation_order(params, o), &random);
+        }
         return minted(prefix, o as u64);
     }
     let o = o as usize;

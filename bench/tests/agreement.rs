@@ -2,12 +2,15 @@
 //! cargo test --release --manifest-path bench/Cargo.toml
 
 use std::sync::Arc;
+#[cfg(feature = "peers")]
 use steward_bench::casbin_engine::CasbinEngine;
+#[cfg(feature = "peers")]
 use steward_bench::cedar_engine::CedarEngine;
 use steward_bench::workload::{self, Floor, Params, Workload};
 use steward_core::snapshot::Snapshot;
 use steward_core::Policy;
 
+#[cfg(feature = "peers")]
 #[test]
 fn floor_cedar_casbin_and_the_reference_agree_with_steward() {
     let policy = Arc::new(Policy::preset("analytics").unwrap());
@@ -19,6 +22,7 @@ fn floor_cedar_casbin_and_the_reference_agree_with_steward() {
         checks: 3_000,
         seed: 11,
         minted_ids: false,
+        hinted_ids: false,
     });
     let role_actions = workload::role_actions(&policy);
     let snap = Snapshot::build(policy.clone(), &w.state);
@@ -60,6 +64,7 @@ fn the_same_seed_gives_the_same_workload() {
         checks: 100,
         seed: 3,
         minted_ids: false,
+        hinted_ids: false,
     };
     let (a, b) = (Workload::build(p.clone()), Workload::build(p));
     assert_eq!(a.questions, b.questions);
@@ -77,6 +82,16 @@ fn the_same_seed_gives_the_same_workload() {
 /// the reference and the floor do, and the ids are the minted kind.
 #[test]
 fn with_minted_ids_the_reference_and_the_floor_agree_with_steward() {
+    minted_ids_agree(false);
+}
+
+/// The same with object ids that carry their hint (`--hinted-ids`).
+#[test]
+fn with_hinted_ids_the_reference_and_the_floor_agree_with_steward() {
+    minted_ids_agree(true);
+}
+
+fn minted_ids_agree(hinted_ids: bool) {
     let policy = Arc::new(Policy::preset("analytics").unwrap());
     let w = Workload::build(Params {
         users: 200,
@@ -86,6 +101,7 @@ fn with_minted_ids_the_reference_and_the_floor_agree_with_steward() {
         checks: 2_000,
         seed: 5,
         minted_ids: true,
+        hinted_ids,
     });
     let snap = Snapshot::build(policy.clone(), &w.state);
     let floor = Floor::new(&w, &workload::role_actions(&policy));
@@ -100,5 +116,12 @@ fn with_minted_ids_the_reference_and_the_floor_agree_with_steward() {
         );
         assert_eq!(floor.check(q), steward, "floor on {u} {a} {o}");
     }
-    assert!(workload::object_name(&w.params, 1).starts_with("project_"));
+    let first = workload::object_name(&w.params, 1);
+    assert!(first.starts_with("project_"));
+    // Hinted, the first project is the organization's first object: hint 0.
+    assert_eq!(
+        steward_core::minted_id::id_hint(first.as_bytes()),
+        hinted_ids.then_some(0),
+        "{first}"
+    );
 }

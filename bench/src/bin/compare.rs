@@ -11,16 +11,24 @@
 //!   --no-peers        Steward and the floor only
 //!   --minted-ids      ids as Steward mints them (`project_` and 20 base-32
 //!                     characters...) instead of `p3`; Steward and the floor only
+//!   --hinted-ids      as --minted-ids, object ids with their hint (`project_u`,
+//!                     five characters of the creation order, 14 random ones)
 //!   --scale           also measure Steward and the floor at 1,000,000 projects
 //!   --print-models    print the Cedar policies and the casbin model, and exit
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+#[cfg(feature = "peers")]
 use steward_bench::casbin_engine::CasbinEngine;
+#[cfg(feature = "peers")]
 use steward_bench::cedar_engine::CedarEngine;
-use steward_bench::timing::{median, ns_per_check, round};
-use steward_bench::workload::{self, Floor, Params, Question, Workload};
+#[cfg(feature = "peers")]
+use steward_bench::timing::ns_per_check;
+use steward_bench::timing::{median, round};
+#[cfg(feature = "peers")]
+use steward_bench::workload::Question;
+use steward_bench::workload::{self, Floor, Params, Workload};
 use steward_core::snapshot::Snapshot;
 use steward_core::Policy;
 
@@ -58,6 +66,11 @@ fn options() -> Options {
             "--no-peers" => o.peers = false,
             "--minted-ids" => {
                 o.params.minted_ids = true;
+                o.peers = false;
+            }
+            "--hinted-ids" => {
+                o.params.minted_ids = true;
+                o.params.hinted_ids = true;
                 o.peers = false;
             }
             "--scale" => o.scale = true,
@@ -145,6 +158,7 @@ fn measure_steward(
     // Where check_by_name's time goes: resolving the ids alone.
     let mut node_lookup = |i: usize| snap.node(names.get(i).2).is_some();
     let mut user_lookup = |i: usize| snap.user(names.get(i).0).is_some();
+    let mut action_lookup = |i: usize| snap.action(names.get(i).1).is_some();
     // Warm-up, then rounds interleaved so that a noisy moment of the machine falls on
     // every engine alike; the median round of each is reported.
     for f in [
@@ -161,10 +175,11 @@ fn measure_steward(
         tn.push(round(n, min_round, &mut name_check));
     }
     eprintln!("  rounds (ns/check): floor {tf:.1?}, refs {tr:.1?}, by name {tn:.1?}");
-    let (mut tnode, mut tuser) = (Vec::new(), Vec::new());
+    let (mut tnode, mut tuser, mut taction) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
         tnode.push(round(n, min_round, &mut node_lookup));
         tuser.push(round(n, min_round, &mut user_lookup));
+        taction.push(round(n, min_round, &mut action_lookup));
     }
     for (engine, t) in [
         ("floor (flat lookups)", tf),
@@ -172,6 +187,7 @@ fn measure_steward(
         ("steward check_by_name", tn),
         ("  of which: snap.node(object id)", tnode),
         ("  of which: snap.user(user id)", tuser),
+        ("  of which: snap.action(action)", taction),
     ] {
         rows.push(Row {
             engine: format!("{engine}{label}"),
@@ -211,6 +227,7 @@ fn main() {
     let opts = options();
     let policy = Arc::new(Policy::preset("analytics").expect("analytics preset"));
     let role_actions = workload::role_actions(&policy);
+    #[cfg(feature = "peers")]
     if opts.print_models {
         println!(
             "# Cedar policies\n\n{}",
@@ -273,6 +290,11 @@ fn main() {
         &w,
     );
 
+    #[cfg(not(feature = "peers"))]
+    if opts.peers || opts.print_models {
+        eprintln!("built without the peers feature: cedar-policy and casbin are left out");
+    }
+    #[cfg(feature = "peers")]
     if opts.peers {
         let peer_n = opts.peer_checks.min(w.questions.len());
         let sample: &[Question] = &w.questions[..peer_n];

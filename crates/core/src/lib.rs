@@ -12,6 +12,7 @@ pub mod decide;
 pub mod event;
 pub mod id;
 pub mod import_file;
+pub mod minted_id;
 pub mod policy;
 pub mod refusal;
 pub mod set;

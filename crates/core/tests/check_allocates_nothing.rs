@@ -50,6 +50,10 @@ fn check_allocates_nothing() {
     org.add("pm", "project_manager");
     org.create("pm", "p1", "project", None);
     org.create("pm", "q1", "question", Some("p1"));
+    // An id as Steward mints it, found at its hint.
+    let hinted =
+        steward_core::minted_id::hinted_id("question", org.snapshot.next_object_hint(), &[9; 20]);
+    org.create("pm", &hinted, "question", Some("p1"));
     org.grant("pm", "p1", "ana", &["project:edit"]);
     // A suspended member is denied on the same path, allocating nothing either.
     org.add("sue", "analyst");
@@ -74,12 +78,13 @@ fn check_allocates_nothing() {
         ("ana", "dashboard:view", "p1"),
         ("ana", "project:view", "nothing"),
         ("sue", "project:edit", "q1"),
+        ("ana", "project:edit", &hinted),
     ];
     let refs: Vec<_> = questions
         .iter()
         .filter_map(|(u, a, o)| Some((s.user(u)?, s.action(a)?, s.node(o)?)))
         .collect();
-    assert_eq!(refs.len(), 5);
+    assert_eq!(refs.len(), 6);
 
     let before = allocations();
     let mut allowed = 0;

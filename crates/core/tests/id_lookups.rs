@@ -1,19 +1,31 @@
-//! The snapshot finds users, objects and actions by id through its own table (ids
-//! inline, hashed from a few words; docs/benchmarks.md#id-lookups-issue-19-2026-12-03). Whatever the
-//! ids look like, short, as Steward mints them, at the inline limit, longer, or
-//! twins that differ only in their middle, and whatever was created and deleted,
-//! its answers are the plain definition's.
+//! The snapshot finds users, objects and actions by id through its own tables (ids
+//! with a hint at their hint, the others inline, hashed from a few words;
+//! docs/benchmarks.md#id-lookups-issue-19-2026-12-03). Whatever the ids look like,
+//! short, as Steward mints them with or without a hint, hints shared by several ids
+//! or far past the others, at the inline limit, longer, or twins that differ only in
+//! their middle, and whatever was created and deleted, its answers are the plain
+//! definition's; an id with a valid hint and other text is found nowhere.
 
 mod support;
 use proptest::prelude::*;
+use steward_core::minted_id::hinted_id;
 use steward_core::Command;
 use support::*;
+
+/// Shapes of ids `id` makes, and one more: the object id Steward mints next.
+const SHAPES: u8 = 9;
+const MINTED_NEXT: u8 = 8;
 
 const BASE32: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 
 /// An id of one of several shapes; `n` tells ids of one shape apart.
 fn id(shape: u8, n: u32) -> String {
-    match shape % 6 {
+    // Every character from other bits of one odd multiple of n: distinct n, distinct text.
+    let random = |n: u32| {
+        let x = (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        std::array::from_fn(|i| (x >> (3 * i)) as u8)
+    };
+    match shape % 8 {
         0 => format!("p{n}"),
         // As Steward mints them: a prefix and 20 random base-32 characters.
         1 => {
@@ -30,8 +42,22 @@ fn id(shape: u8, n: u32) -> String {
         3 => format!("x{n:0>31}"),
         // Same first and last 8 bytes, different middle.
         4 => format!("aaaaaaaa-{n:06}-bbbbbbbbbbbb"),
-        _ => format!("long-{n}-{}", "z".repeat(48)),
+        5 => format!("long-{n}-{}", "z".repeat(48)),
+        // Hinted, four hints for them all: most share theirs with other ids.
+        6 => hinted_id(
+            ["question", "p", "a-twelve-chr"][n as usize % 3],
+            n % 4,
+            &random(n),
+        ),
+        // Hinted, some far past the ids there are.
+        _ => hinted_id("project", n * 1000, &random(n)),
     }
+}
+
+/// An id with the same hint (if it has one) and another first character.
+fn forged(id: &str) -> String {
+    let first = if id.starts_with('Q') { "R" } else { "Q" };
+    format!("{first}{}", &id[1..])
 }
 
 /// An id that is not there: the last character changed.
@@ -57,7 +83,12 @@ fn run(users: Vec<(u8, u32)>, objects: Vec<(u8, u32, bool)>, deletions: Vec<usiz
     let mut projects: Vec<String> = Vec::new();
     let mut made: Vec<String> = Vec::new();
     for (shape, n, nested) in objects {
-        let o = id(shape, n);
+        let o = if shape % SHAPES == MINTED_NEXT {
+            let random = std::array::from_fn(|i| (n as u8) ^ (i as u8 * 3));
+            hinted_id("question", org.snapshot.next_object_hint(), &random)
+        } else {
+            id(shape, n)
+        };
         if made.contains(&o) {
             continue;
         }
@@ -87,9 +118,12 @@ fn run(users: Vec<(u8, u32)>, objects: Vec<(u8, u32, bool)>, deletions: Vec<usiz
         // Deleting a project takes its questions too; deleting twice is refused.
         let _ = org.outcome("owner", Command::DeleteObject { object_id: oid(&o) });
     }
-    let askers: Vec<String> = members.iter().flat_map(|u| [u.clone(), twin(u)]).collect();
+    let askers: Vec<String> = members
+        .iter()
+        .flat_map(|u| [u.clone(), twin(u), forged(u)])
+        .collect();
     let nodes: Vec<String> = std::iter::once("acme".to_string())
-        .chain(made.iter().flat_map(|o| [o.clone(), twin(o)]))
+        .chain(made.iter().flat_map(|o| [o.clone(), twin(o), forged(o)]))
         .collect();
     for u in &askers {
         for a in ["project:view", "project:edit", "org:view", "no:such"] {
@@ -107,6 +141,9 @@ fn run(users: Vec<(u8, u32)>, objects: Vec<(u8, u32, bool)>, deletions: Vec<usiz
         let exists = org.state.objects().any(|x| x.id.as_str() == o);
         assert_eq!(found.as_deref(), exists.then_some(o.as_str()), "{o}");
         assert_eq!(org.snapshot.node(&twin(o)), None, "{o}'s twin");
+        if !made.contains(&forged(o)) {
+            assert_eq!(org.snapshot.node(&forged(o)), None, "{o} forged");
+        }
     }
 }
 
@@ -115,8 +152,8 @@ proptest! {
 
     #[test]
     fn lookups_by_id_of_any_shape_answer_as_the_plain_definition(
-        users in proptest::collection::vec((0u8..6, 0u32..40), 1..6),
-        objects in proptest::collection::vec((0u8..6, 0u32..40, any::<bool>()), 1..16),
+        users in proptest::collection::vec((0u8..8, 0u32..40), 1..6),
+        objects in proptest::collection::vec((0u8..SHAPES, 0u32..40, any::<bool>()), 1..16),
         deletions in proptest::collection::vec(0usize..64, 0..5),
     ) {
         run(users, objects, deletions);
@@ -128,7 +165,7 @@ proptest! {
 #[test]
 fn ids_stay_findable_after_many_deletions() {
     let mut org = Org::new("analytics");
-    let ids: Vec<String> = (0..600).map(|n| id((n % 6) as u8, n)).collect();
+    let ids: Vec<String> = (0..600).map(|n| id((n % 8) as u8, n)).collect();
     for o in &ids {
         assert_eq!(org.create("owner", o, "project", None), "ok", "{o}");
     }
@@ -140,4 +177,38 @@ fn ids_stay_findable_after_many_deletions() {
         assert_eq!(org.snapshot.node(o).is_some(), n % 3 == 2, "{o}");
         assert_eq!(org.may("owner", "project:view", o), n % 3 == 2, "{o}");
     }
+}
+
+/// Objects created as Steward mints their ids, each with the snapshot's next hint,
+/// are found at their hints; deleted, they are gone; and a rebuilt snapshot, which
+/// places every id afresh, finds the same ones.
+#[test]
+fn objects_minted_with_the_next_hint_are_found_before_and_after_a_rebuild() {
+    let mut org = Org::new("analytics");
+    let mut ids = Vec::new();
+    for n in 0..300u32 {
+        let hint = org.snapshot.next_object_hint();
+        let o = hinted_id(
+            "project",
+            hint,
+            &std::array::from_fn(|i| (n + i as u32) as u8),
+        );
+        assert_eq!(org.create("owner", &o, "project", None), "ok", "{o}");
+        ids.push(o);
+    }
+    for o in ids.iter().step_by(2) {
+        assert_eq!(
+            org.outcome("owner", Command::DeleteObject { object_id: oid(o) }),
+            "ok"
+        );
+    }
+    let rebuilt = steward_core::Snapshot::build(org.policy.clone(), &org.state);
+    for (n, o) in ids.iter().enumerate() {
+        assert_eq!(org.snapshot.node(o).is_some(), n % 2 == 1, "{o}");
+        assert_eq!(rebuilt.node(o).is_some(), n % 2 == 1, "{o}");
+        assert_eq!(org.snapshot.node(&forged(o)), None, "{o} forged");
+        assert_eq!(org.may("owner", "project:view", o), n % 2 == 1, "{o}");
+    }
+    // Hints are not handed out twice while their ids live.
+    assert!(org.snapshot.next_object_hint() >= 299);
 }

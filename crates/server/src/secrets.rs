@@ -8,21 +8,26 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use rand::Rng as _;
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 
-/// `prefix` and 20 random base-32 characters (100 bits).
+/// `prefix` and 20 random base-32 characters (100 bits); the format is the core's
+/// (steward_core::minted_id).
 pub fn random_id(prefix: &str) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
-    let mut rng = rand::thread_rng();
-    let mut id = String::with_capacity(prefix.len() + 21);
-    id.push_str(prefix);
-    id.push('_');
-    for _ in 0..20 {
-        id.push(ALPHABET[rng.gen_range(0..32)] as char);
-    }
-    id
+    steward_core::minted_id::minted_id(prefix, &random_chars())
+}
+
+/// An object's id: `prefix`, then `hint` (where the organization's snapshot will
+/// look for it first) and 70 random bits in the same 20 characters
+/// (docs/model.md#minted-ids).
+pub fn hinted_id(prefix: &str, hint: u32) -> String {
+    steward_core::minted_id::hinted_id(prefix, hint, &random_chars())
+}
+
+fn random_chars() -> [u8; steward_core::minted_id::MINTED_CHARS] {
+    let mut random = [0u8; steward_core::minted_id::MINTED_CHARS];
+    rand::thread_rng().fill_bytes(&mut random);
+    random
 }
 
 /// `prefix` followed by 32 random bytes (base64url). The prefix tells a leaked
@@ -108,6 +113,15 @@ mod tests {
         assert!(a.starts_with("org_"));
         assert_eq!(a.len(), "org_".len() + 20);
         assert_ne!(a, random_id("org"));
+    }
+
+    #[test]
+    fn object_ids_carry_their_hint_and_stay_random() {
+        let a = hinted_id("project", 41);
+        assert!(a.starts_with("project_u0001"), "{a}");
+        assert_eq!(a.len(), "project_".len() + 20);
+        assert_eq!(steward_core::minted_id::id_hint(a.as_bytes()), Some(41));
+        assert_ne!(a, hinted_id("project", 41));
     }
 
     #[test]

@@ -1,10 +1,14 @@
-//! Ids to indices, found with one cheap hash: a few word loads of the id and a
-//! folded multiply, computed once and used both to pick the shard and to probe
-//! hashbrown's table, whose entries hold short ids (up to 30 bytes, which covers the
-//! ids Steward mints) inline, so a hit compares bytes where it already is. Sharded
-//! behind `Arc`s like the rest of the snapshot: a write copies one shard.
+//! Ids to indices. An id that carries a hint (crate::minted_id: the ids Steward
+//! mints for objects) is found at its hint in a `HintTable`, without hashing; any
+//! other id (imported, chosen by a customer, minted before hints, a user's), and a
+//! hinted one whose hint another id holds, with one cheap hash: a few word loads of
+//! the id and a folded multiply, computed once and used both to pick the shard and to
+//! probe hashbrown's table, whose entries hold short ids (up to 30 bytes) inline, so
+//! a hit compares bytes where it already is. Sharded behind `Arc`s like the rest of
+//! the snapshot: a write copies one shard.
 //! docs/benchmarks.md#id-lookups-issue-19-2026-12-03 says why and what it measured.
 
+use super::hint_table::{hint_of, HintTable};
 use super::id_key::{IdKey, INLINE};
 use hashbrown::HashTable;
 use std::sync::Arc;
@@ -96,14 +100,19 @@ pub(crate) fn id_hash(b: &[u8]) -> u64 {
 
 type Shard = HashTable<(IdKey, u32)>;
 
-/// Ids to indices, sharded for copy-on-write.
+/// Ids to indices: hinted ones by their hint, the others hashed into shards.
+/// An id is in one of the two, never both.
 #[derive(Clone)]
 pub(crate) struct IdIndex {
+    hinted: HintTable,
     shards: Arc<[Arc<Shard>]>,
+    /// Capacity a shard takes when it gets its first id: shards of an index whose
+    /// ids are all hinted stay empty.
+    per_shard: usize,
 }
 
 #[inline(always)]
-fn holds(key: &IdKey, id: &[u8]) -> bool {
+pub(crate) fn holds(key: &IdKey, id: &[u8]) -> bool {
     match key {
         IdKey::Inline { len, bytes } => *len as usize == id.len() && same_bytes(bytes, id),
         IdKey::Shared(s) => s.as_bytes() == id,
@@ -115,12 +124,16 @@ impl IdIndex {
         let n = (len / TARGET_SHARD_LEN)
             .next_power_of_two()
             .clamp(1, MAX_SHARDS);
-        let per_shard = len / n + 1;
         IdIndex {
-            shards: (0..n)
-                .map(|_| Arc::new(Shard::with_capacity(per_shard)))
-                .collect(),
+            hinted: HintTable::with_expected_len(len),
+            shards: (0..n).map(|_| Arc::new(Shard::new())).collect(),
+            per_shard: len / n + 1,
         }
+    }
+
+    /// A hint no id here holds: the one for the next object Steward mints.
+    pub(crate) fn next_hint(&self) -> u32 {
+        self.hinted.next_hint()
     }
 
     #[inline(always)]
@@ -131,6 +144,16 @@ impl IdIndex {
     #[inline(always)]
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
         let id = id.as_bytes();
+        if let Some(hint) = hint_of(id) {
+            if let Some(i) = self.hinted.get(hint, id) {
+                return Some(i);
+            }
+        }
+        self.hashed(id)
+    }
+
+    #[inline(always)]
+    fn hashed(&self, id: &[u8]) -> Option<u32> {
         let h = id_hash(id);
         self.shards[self.shard_of(h)]
             .find(h, |(k, _)| holds(k, id))
@@ -142,10 +165,22 @@ impl IdIndex {
     }
 
     pub(crate) fn insert(&mut self, id: Arc<str>, index: u32) {
-        let h = id_hash(id.as_bytes());
+        let b = id.as_bytes();
+        if let Some(hint) = hint_of(b) {
+            // Already hashed (its hint was taken when it came): it stays there.
+            let hashed = !self.hinted.has(hint, b) && self.hashed(b).is_some();
+            if !hashed && self.hinted.set(hint, b, index) {
+                return;
+            }
+        }
+        let h = id_hash(b);
         let s = self.shard_of(h);
+        let per_shard = self.per_shard;
         let shard = self.shard_mut(s);
-        match shard.find_mut(h, |(k, _)| holds(k, id.as_bytes())) {
+        if shard.capacity() == 0 {
+            shard.reserve(per_shard, |(k, _)| id_hash(k.bytes()));
+        }
+        match shard.find_mut(h, |(k, _)| holds(k, b)) {
             Some((_, i)) => *i = index,
             None => {
                 shard.insert_unique(h, (IdKey::new(&id), index), |(k, _)| id_hash(k.bytes()));
@@ -155,6 +190,11 @@ impl IdIndex {
 
     pub(crate) fn remove(&mut self, id: &str) {
         let id = id.as_bytes();
+        if let Some(hint) = hint_of(id) {
+            if self.hinted.remove(hint, id) {
+                return;
+            }
+        }
         let h = id_hash(id);
         let s = self.shard_of(h);
         if self.shards[s].find(h, |(k, _)| holds(k, id)).is_some() {

@@ -7,7 +7,9 @@
 //! chunked and copied on write, so readers keep answering from the old one until the
 //! caller swaps in the new one.
 
+mod action_names;
 mod chunked;
+mod hint_table;
 mod id_index;
 mod id_key;
 mod sharded;
@@ -18,6 +20,7 @@ use crate::id::{ObjectId, UserId};
 use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex, ORGANIZATION};
 use crate::set::{ActionSet, RoleSet};
 use crate::state::{Member, State};
+use action_names::ActionNames;
 use chunked::Chunked;
 use id_index::IdIndex;
 use rustc_hash::FxHashMap;
@@ -175,7 +178,7 @@ pub struct Snapshot {
     second_factor_required: bool,
     roles: Arc<[RoleBits]>,
     type_actions: Arc<[ActionSet]>,
-    action_index: IdIndex,
+    action_index: ActionNames,
     owner_has_every_action: bool,
     /// The root account (`NONE` when the policy has none); where owners are marked by a
     /// role, `root_role` marks them instead.
@@ -204,10 +207,8 @@ impl Snapshot {
             })
             .collect();
         let type_actions: Arc<[ActionSet]> = policy.types.iter().map(|t| t.actions).collect();
-        let mut action_index = IdIndex::with_expected_len(policy.actions.len());
-        for (i, a) in policy.actions.iter().enumerate() {
-            action_index.insert(Arc::from(a.name.as_str()), i as u32);
-        }
+        let action_names: Vec<&str> = policy.actions.iter().map(|a| a.name.as_str()).collect();
+        let action_index = ActionNames::new(&action_names);
         let live = state.org().filter(|o| !o.deleted);
 
         let mut users = IdIndex::with_expected_len(state.member_count());
@@ -382,6 +383,12 @@ impl Snapshot {
         self.action_index
             .get(name)
             .map(|a| ActionRef(a as ActionIndex))
+    }
+
+    /// The hint for the next object id Steward mints in this organization
+    /// (crate::minted_id::hinted_id): no live object holds it.
+    pub fn next_object_hint(&self) -> u32 {
+        self.nodes.next_hint()
     }
 
     pub fn node_id(&self, node: NodeRef) -> &str {

@@ -16,7 +16,7 @@ use super::error::AppError;
 use super::error::Denied;
 use super::list::{page_limit, Page};
 use super::Steward;
-use crate::secrets::random_id;
+use crate::secrets::hinted_id;
 use serde::{Deserialize, Serialize};
 use steward_core::decide::share_refusal;
 use steward_core::snapshot::{ActionRef, Reason};
@@ -142,8 +142,8 @@ impl Steward {
             .filter(|c| c.is_ascii_alphanumeric())
             .take(12)
             .collect();
-        let object_id =
-            ObjectId::parse(&random_id(if prefix.is_empty() { "obj" } else { &prefix }))?;
+        let prefix = if prefix.is_empty() { "obj" } else { &prefix };
+        let object_id = ObjectId::parse(&hinted_id(prefix, org.snapshot.next_object_hint()))?;
         let command = Command::CreateObject {
             object_id: object_id.clone(),
             object_type: input.object_type,
