@@ -1,7 +1,8 @@
 //! The write paths of the service: one command, several together, a turn of
 //! steps, an import and each of many, every one a single transaction that
 //! decides on the held state, stores events and rows, then publishes (mod.rs
-//! says the contract).
+//! says the contract). All but the import commit in a group with the changes to
+//! other organizations that arrive together (docs/architecture.md#group-commit).
 
 use super::*;
 
@@ -30,7 +31,7 @@ impl Service {
         let policy = &self.inner.policy;
         let enrolment = self.enrolment(org, second_factor::members([actor])).await?;
         let (events, ()) = self
-            .change(org, |state, now| {
+            .change(org, Commit::Grouped, |state, now| {
                 let mut events = Vec::new();
                 for command in commands {
                     enrolment.check(policy, state, actor, &command)?;
@@ -77,11 +78,14 @@ impl Service {
             .await?;
         let live = self.live_or_load(org).await?;
         let mut books = live.books.lock().await;
-        let mut tx = self.begin_change(org, &live, &mut books).await?;
+        let mut tx = (self.begin_change(org, &live, &mut books, Commit::Grouped)).await?;
         for row in alongside {
-            // Nothing is folded yet: a failure here drops the transaction, and
+            // Nothing is folded yet: a failure here takes back the change, and
             // the held state never saw the turn.
-            tx.write_alongside(row).await?;
+            if let Err(e) = tx.write_alongside(row).await {
+                tx.rollback().await?;
+                return Err(e.into());
+            }
         }
         let now = self.inner.clock.now();
         let mut snapshot: Option<Snapshot> = None;
@@ -141,8 +145,9 @@ impl Service {
                 .map_err(ServiceError::from);
         }
         let enrolment = self.enrolment(org, second_factor::members([actor])).await?;
+        // Alone: an import holds its lane for as long as it writes.
         let (events, mut plan) = self
-            .change(org, |state, now| {
+            .change(org, Commit::Alone, |state, now| {
                 let import = Command::Import { rows: Vec::new() };
                 enrolment.check(&self.inner.policy, state, actor, &import)?;
                 let mut plan = plan_import(&self.inner.policy, state, actor, rows, now)?;
@@ -172,7 +177,7 @@ impl Service {
         let policy = &self.inner.policy;
         let enrolment = self.enrolment(org, second_factor::members([actor])).await?;
         let (_, outcomes) = self
-            .change(org, |state, now| {
+            .change(org, Commit::Grouped, |state, now| {
                 let mut scratch = state.clone();
                 let mut events = Vec::new();
                 let mut outcomes = Vec::with_capacity(commands.len());
@@ -202,11 +207,12 @@ impl Service {
     async fn change<R>(
         &self,
         org: &OrgId,
+        commit: Commit,
         decided_by: impl FnOnce(&State, Timestamp) -> Result<(Vec<Event>, R), Refusal>,
     ) -> Result<(Vec<Event>, R), ServiceError> {
         let live = self.live_or_load(org).await?;
         let mut books = live.books.lock().await;
-        let tx = self.begin_change(org, &live, &mut books).await?;
+        let tx = self.begin_change(org, &live, &mut books, commit).await?;
         let now = self.inner.clock.now();
         let (events, answer) = match decided_by(&books.state, now) {
             Ok(decided) => decided,
@@ -234,14 +240,26 @@ impl Service {
         org: &OrgId,
         live: &LiveOrg,
         books: &mut Books,
+        commit: Commit,
     ) -> Result<OrgTx, ServiceError> {
         if books.stale {
             self.reload(org, live, books).await?;
         }
-        let mut tx = (self.inner.store.begin_org(org).await).inspect_err(|e| self.noticed(e))?;
+        let store = &self.inner.store;
+        let tx = match commit {
+            Commit::Grouped => store.begin_org(org).await,
+            Commit::Alone => store.begin_org_alone(org).await,
+        };
+        let mut tx = tx.inspect_err(|e| self.noticed(e))?;
         if tx.head() != &books.head {
             // Another node committed since we last looked: fold its events first.
-            let (missed, head) = tx.events_after(books.head.seq).await?;
+            let (missed, head) = match tx.events_after(books.head.seq).await {
+                Ok(missed) => missed,
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Err(e.into());
+                }
+            };
             self.catch_up(org, live, books, &missed, head);
         }
         Ok(tx)
@@ -249,7 +267,9 @@ impl Service {
 
     /// Stores events already folded into the held state (and `snapshot`), ends
     /// the credentials of the members they delete or suspend, commits and
-    /// publishes. A failed write reloads the state from the database.
+    /// publishes. A failed write, or a failed commit of the group the change was
+    /// written in (docs/architecture.md#group-commit), reloads the state from the
+    /// database.
     #[allow(clippy::too_many_arguments)]
     async fn store_change(
         &self,
@@ -271,11 +291,19 @@ impl Service {
                 tx.remove_second_factor(account.as_str()).await?;
                 tx.end_credentials(account.as_str(), now.0).await?;
             }
-            let head = tx.write(events, &rows, &books.state).await?;
-            tx.commit(&self.inner.node).await?;
-            Ok::<Head, StoreError>(head)
+            tx.write(events, &rows, &books.state).await
         }
         .await;
+        let written = match written {
+            // In a group, this waits for the group's commit.
+            Ok(head) => tx.commit(&self.inner.node).await.map(|()| head),
+            Err(e) => {
+                // Only this change's statements are taken back: the others in
+                // its group go on (store/group.rs).
+                tx.rollback().await?;
+                Err(e)
+            }
+        };
         match written {
             Ok(head) => {
                 live.announce(head.seq);
@@ -320,6 +348,14 @@ impl Service {
         self.inner.keys.follow(org, events, &books.state);
         self.inner.commits.notify_one();
     }
+}
+
+/// How a change commits: with the changes to other organizations that arrive
+/// together (docs/architecture.md#group-commit), or in a transaction of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Commit {
+    Grouped,
+    Alone,
 }
 
 /// The accounts a change deletes from the organization or suspends in it: their

@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod database_url;
+mod group;
 mod keys;
 mod load;
 mod load_postgres;
@@ -25,6 +26,7 @@ mod webhooks;
 pub use accounts::{Account, SETUP_TOKEN_PREFIX};
 pub use audit::{actor_id, chain_hash, AuditEntry, AuditFilter, ChainReport, Head};
 pub use database_url::{redact, DatabaseUrl};
+pub use group::{GroupCounts, HeldLanes};
 pub use keys::SigningKeyRow;
 pub use memberships::AccountMembership;
 pub use outbox::{Letter, LinkPurpose, QueuedMail};
@@ -56,6 +58,10 @@ pub enum StoreError {
     UnsupportedUrl(DatabaseUrl),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The transaction of a group of changes (store/group.rs) failed, at its
+    /// commit or between two of its changes: none of the group is stored.
+    #[error("database error, in a group of changes: {0}")]
+    GroupCommit(std::sync::Arc<sqlx::Error>),
     /// The SQLite file as the bulk reader reads it (store/load_sqlite.rs).
     #[error("database error: {0}")]
     SqliteRead(#[from] rusqlite::Error),
@@ -97,6 +103,9 @@ pub struct Store {
     /// `COPY` is the PostgreSQL driver's, which the `Any` pool does not offer.
     /// Opened when first used, closed when idle.
     bulk: Option<sqlx::PgPool>,
+    /// The lanes that changes to organizations commit in, together
+    /// (store/group.rs).
+    group: std::sync::Arc<group::Committer>,
 }
 
 impl Store {
@@ -189,6 +198,7 @@ impl Store {
             url: DatabaseUrl::new(url),
             policy: None,
             bulk,
+            group: std::sync::Arc::new(group::Committer::new(dialect)),
         })
     }
 
@@ -213,40 +223,109 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt("no PostgreSQL pool for a SQLite store".into()))
     }
 
-    /// Begins a write on an existing organization: takes its write lock (SQLite:
-    /// `BEGIN IMMEDIATE`, the database's one writer; PostgreSQL: the organization's
-    /// row `FOR UPDATE`) and reads the head of its chain under it.
+    /// Begins a write on an existing organization, in the group of changes its
+    /// lane has open (store/group.rs, docs/architecture.md#group-commit): takes its
+    /// write lock (SQLite: `BEGIN IMMEDIATE`, the database's one writer, taken by
+    /// the group's first change; PostgreSQL: the organization's row `FOR UPDATE`)
+    /// and reads the head of its chain under it.
     pub async fn begin_org(&self, org: &OrgId) -> Result<OrgTx, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let (seat, open) = self.group.seat(org).await?;
+        let first = open.is_none();
+        let tx = match open {
+            Some(tx) => tx,
+            None => match self.begin_write().await {
+                Ok(tx) => tx,
+                Err(e) => {
+                    drop(seat);
+                    return Err(e);
+                }
+            },
+        };
+        let mut tx = OrgTx {
+            tx: Some(tx),
+            seat: Some(seat),
+            org: org.clone(),
+            head: Head::genesis(),
+            dialect: self.dialect,
+            is_new: false,
+        };
+        match self.lock_org(&mut tx, first).await {
+            Ok(head) => {
+                tx.head = head;
+                Ok(tx)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// `begin_org` in a transaction of its own, outside the lanes: for a change
+    /// large enough to hold a lane for long (a CSV import of thousands of rows),
+    /// which would keep the other organizations of its lane waiting.
+    pub async fn begin_org_alone(&self, org: &OrgId) -> Result<OrgTx, StoreError> {
+        let mut tx = OrgTx {
+            tx: Some(self.begin_write().await?),
+            seat: None,
+            org: org.clone(),
+            head: Head::genesis(),
+            dialect: self.dialect,
+            is_new: false,
+        };
+        match self.lock_org(&mut tx, true).await {
+            Ok(head) => {
+                tx.head = head;
+                Ok(tx)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Locks the organization in `tx` and reads its head; the group's first change
+    /// also compares the policy, which then cannot change before the group commits
+    /// (a replacement waits for the lock the group holds).
+    async fn lock_org(&self, tx: &mut OrgTx, first: bool) -> Result<Head, StoreError> {
         let lock = match self.dialect {
             Dialect::Sqlite => "SELECT head_seq, head_hash FROM organizations WHERE id = $1",
             Dialect::Postgres => {
                 "SELECT head_seq, head_hash FROM organizations WHERE id = $1 FOR UPDATE"
             }
         };
+        let conn = group::live(&mut tx.tx);
         let row = sqlx::query(lock)
-            .bind(org.as_str())
-            .fetch_optional(&mut *tx)
+            .bind(tx.org.as_str())
+            .fetch_optional(&mut *conn)
             .await?;
         let Some(row) = row else {
-            tx.rollback().await?;
-            return Err(StoreError::NoSuchOrganization(org.to_string()));
+            return Err(StoreError::NoSuchOrganization(tx.org.to_string()));
         };
-        if let Err(e) = self.check_pinned_policy(&mut tx).await {
-            tx.rollback().await?;
-            return Err(e);
+        if first {
+            self.check_pinned_policy(conn).await?;
         }
-        let head = Head {
+        Ok(Head {
             seq: row.try_get(0)?,
             hash: row.try_get(1)?,
-        };
-        Ok(OrgTx {
-            tx,
-            org: org.clone(),
-            head,
-            dialect: self.dialect,
-            is_new: false,
         })
+    }
+
+    /// How many groups of changes committed, and how many changes they held.
+    pub fn group_counts(&self) -> GroupCounts {
+        self.group.counts()
+    }
+
+    /// Changes waiting for their lane now.
+    pub fn changes_queued(&self) -> usize {
+        self.group.queued()
+    }
+
+    /// Holds every lane of group commit until the answer is dropped: changes
+    /// queue meanwhile, then commit as one group per lane (how tests gather one).
+    pub async fn hold_group_commits(&self) -> HeldLanes {
+        self.group.hold().await
     }
 
     /// Begins the write that creates an organization: its row is inserted with the
@@ -265,7 +344,8 @@ impl Store {
             return Err(e);
         }
         Ok(OrgTx {
-            tx,
+            tx: Some(tx),
+            seat: None,
             org: org.clone(),
             head: Head::genesis(),
             dialect: self.dialect,
@@ -360,9 +440,13 @@ pub(crate) async fn temp_store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-/// An open write on one organization, holding its write lock.
+/// An open write on one organization, holding its write lock: a transaction of
+/// its own (a new organization), or its place in a group of changes.
 pub struct OrgTx {
-    tx: Transaction<'static, sqlx::Any>,
+    /// `None` only once ended.
+    tx: Option<Transaction<'static, sqlx::Any>>,
+    /// Its lane, when it writes in a group (store/group.rs).
+    seat: Option<group::Seat>,
     org: OrgId,
     head: Head,
     dialect: Dialect,
@@ -381,7 +465,7 @@ impl OrgTx {
         &mut self,
         seq: i64,
     ) -> Result<(Vec<Event>, Option<Head>), StoreError> {
-        audit::events_after(&mut self.tx, &self.org, seq).await
+        audit::events_after(group::live(&mut self.tx), &self.org, seq).await
     }
 
     /// Stores the events at the end of the chain and the rows they touched, as
@@ -394,15 +478,37 @@ impl OrgTx {
     ) -> Result<Head, StoreError> {
         if self.is_new {
             // The events refer to the organization's row: it comes first.
-            rows::insert_org(&mut self.tx, &self.org, state, &self.head).await?;
+            rows::insert_org(group::live(&mut self.tx), &self.org, state, &self.head).await?;
             self.is_new = false;
         }
-        let head = audit::append(&mut self.tx, self.dialect, &self.org, &self.head, events).await?;
-        rows::set_head(&mut self.tx, &self.org, &head).await?;
-        rows::write(&mut self.tx, self.dialect, &self.org, rows, state).await?;
+        let head = audit::append(
+            group::live(&mut self.tx),
+            self.dialect,
+            &self.org,
+            &self.head,
+            events,
+        )
+        .await?;
+        rows::set_head(group::live(&mut self.tx), &self.org, &head).await?;
+        rows::write(
+            group::live(&mut self.tx),
+            self.dialect,
+            &self.org,
+            rows,
+            state,
+        )
+        .await?;
         // The webhook outbox commits with the events, or neither does.
         let first = self.head.seq + 1;
-        webhooks::enqueue(&mut self.tx, self.dialect, &self.org, first, events, state).await?;
+        webhooks::enqueue(
+            group::live(&mut self.tx),
+            self.dialect,
+            &self.org,
+            first,
+            events,
+            state,
+        )
+        .await?;
         self.head = head.clone();
         Ok(head)
     }
@@ -411,34 +517,72 @@ impl OrgTx {
     /// write: a member's deletion and the end of their credentials commit together,
     /// so there is no moment (nor a crash) where one happened without the other.
     pub async fn end_credentials(&mut self, account_id: &str, now: i64) -> Result<(), StoreError> {
-        sessions::end_account_sessions(&mut self.tx, account_id).await?;
-        refresh::revoke_account_tokens(&mut self.tx, account_id, now).await?;
+        sessions::end_account_sessions(group::live(&mut self.tx), account_id).await?;
+        refresh::revoke_account_tokens(group::live(&mut self.tx), account_id, now).await?;
         Ok(())
     }
 
     /// Removes the account's second factor, with the change that records it.
     pub async fn remove_second_factor(&mut self, account_id: &str) -> Result<(), StoreError> {
-        second_factor::remove_second_factor(&mut self.tx, account_id).await
+        second_factor::remove_second_factor(group::live(&mut self.tx), account_id).await
     }
 
     /// Commits; on PostgreSQL the change notice goes out with the commit (a NOTIFY
-    /// inside a transaction is delivered only if it commits).
+    /// inside a transaction is delivered only if it commits). In a group, the
+    /// change joins it and this returns once the group committed (or failed:
+    /// then none of it is stored).
     pub async fn commit(mut self, node: &str) -> Result<(), StoreError> {
         if self.dialect == Dialect::Postgres {
             let payload = format!("{}:{}:{}", self.org, self.head.seq, node);
-            sqlx::query("SELECT pg_notify($1, $2)")
+            let notified = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANGES_CHANNEL)
                 .bind(payload)
-                .execute(&mut *self.tx)
-                .await?;
+                .execute(group::live(&mut self.tx))
+                .await;
+            if let Err(e) = notified {
+                self.rollback_now().await;
+                return Err(e.into());
+            }
         }
-        self.tx.commit().await?;
+        let tx = self
+            .tx
+            .take()
+            .expect("a change holds its transaction until it ends");
+        match self.seat.take() {
+            None => tx.commit().await?,
+            Some(seat) => {
+                let ticket = seat.join(tx).await?;
+                ticket.committed().await?;
+            }
+        }
         Ok(())
     }
 
-    pub async fn rollback(self) -> Result<(), StoreError> {
-        self.tx.rollback().await?;
+    pub async fn rollback(mut self) -> Result<(), StoreError> {
+        self.rollback_now().await;
         Ok(())
+    }
+
+    /// Takes back this change's statements (its savepoint, in a group).
+    async fn rollback_now(&mut self) {
+        let Some(tx) = self.tx.take() else { return };
+        match self.seat.take() {
+            None => {
+                let _ = tx.rollback().await;
+            }
+            Some(seat) => seat.leave(tx).await,
+        }
+    }
+}
+
+impl Drop for OrgTx {
+    /// A change dropped before it ended (an error's early return, a cancelled
+    /// request): its own transaction rolls back as sqlx drops it; in a group,
+    /// its savepoint is taken back and the group goes on.
+    fn drop(&mut self) {
+        if let (Some(tx), Some(seat)) = (self.tx.take(), self.seat.take()) {
+            seat.leave_later(tx);
+        }
     }
 }
 

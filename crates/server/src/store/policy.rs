@@ -5,7 +5,7 @@
 use super::{Dialect, Store, StoreError};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::{Row as _, Transaction};
+use sqlx::Row as _;
 use std::fmt;
 
 /// The channel on which a replacement is announced to the other PostgreSQL nodes.
@@ -164,13 +164,13 @@ impl Store {
     /// it sees a replacement that committed while the lock was awaited.
     pub(super) async fn check_pinned_policy(
         &self,
-        tx: &mut Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
     ) -> Result<(), StoreError> {
         let Some(held) = self.pinned_policy() else {
             return Ok(());
         };
         let row = sqlx::query("SELECT name, sha256 FROM policies ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
         let stored = match row {
             Some(r) => PolicyId {

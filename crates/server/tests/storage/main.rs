@@ -7,6 +7,7 @@ mod accounts;
 mod bulk_load;
 mod conformance;
 mod crash;
+mod group_commit;
 mod nodes;
 mod policies;
 mod question;
