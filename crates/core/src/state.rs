@@ -12,6 +12,9 @@ use crate::policy::Policy;
 use crate::webhook::Webhook;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod restore;
+pub use restore::StateRows;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgInfo {
     pub id: OrgId,
@@ -276,101 +279,6 @@ impl State {
                     .count()
             })
             .sum()
-    }
-}
-
-/// What the store keeps of an organization, row by row: `State::restore` rebuilds
-/// the state (and its indexes) from it without replaying the whole log.
-#[derive(Debug, Clone, Default)]
-pub struct StateRows {
-    pub org: Option<OrgInfo>,
-    pub members: Vec<Member>,
-    /// (user, scope object, role), one row per role held.
-    pub scope_roles: Vec<(UserId, ObjectId, String)>,
-    /// Objects in any order; `children` is ignored and rebuilt from `parent`.
-    pub objects: Vec<Object>,
-    /// (object, user, action), one row per granted action.
-    pub grants: Vec<(ObjectId, UserId, String)>,
-    pub invitations: Vec<Invitation>,
-    pub nomination: Option<Nomination>,
-    pub api_keys: Vec<ApiKey>,
-    pub webhooks: Vec<Webhook>,
-}
-
-impl State {
-    /// Rebuilds a state from its stored rows. `restore(rows)` equals the state the
-    /// events that wrote those rows replay to; the store's conformance tests hold it
-    /// to that.
-    pub fn restore(rows: StateRows) -> State {
-        // Each index is collected whole rather than grown a row at a time: `collect`
-        // sorts once (linear when the rows come in key order, as the store reads
-        // them) and builds the tree bottom up, where an insert per row walks the
-        // tree and places its key. At 1,000,000 members it is the difference
-        // between seconds and a fraction of one (docs/benchmarks.md#storage).
-        let by_email = (rows.members.iter())
-            .map(|m| (m.email.clone(), m.user_id.clone()))
-            .collect();
-        let mut holders: BTreeMap<&str, Vec<UserId>> = BTreeMap::new();
-        for m in &rows.members {
-            holders.entry(&m.role).or_default().push(m.user_id.clone());
-        }
-        let by_role = (holders.into_iter())
-            .map(|(role, users)| (role.to_string(), users.into_iter().collect()))
-            .collect();
-        let mut children: Vec<(ObjectId, ObjectId)> = Vec::new();
-        let mut objects: BTreeMap<ObjectId, Object> = (rows.objects.into_iter())
-            .map(|mut o| {
-                o.children.clear();
-                if let Some(p) = &o.parent {
-                    children.push((p.clone(), o.id.clone()));
-                }
-                (o.id.clone(), o)
-            })
-            .collect();
-        for (parent, child) in children {
-            if let Some(p) = objects.get_mut(&parent) {
-                p.children.insert(child);
-            }
-        }
-        let mut state = State {
-            org: rows.org,
-            nomination: rows.nomination,
-            by_email,
-            by_role,
-            objects,
-            ..State::default()
-        };
-        state.members = (rows.members.into_iter())
-            .map(|m| (m.user_id.clone(), m))
-            .collect();
-        for (user, object, role) in rows.scope_roles {
-            state
-                .scope_roles
-                .entry(user)
-                .or_default()
-                .entry(object)
-                .or_default()
-                .insert(role);
-        }
-        for (object, user, action) in rows.grants {
-            state
-                .grants
-                .entry(object)
-                .or_default()
-                .entry(user)
-                .or_default()
-                .insert(action);
-        }
-        for i in rows.invitations {
-            add_invitation(&mut state, i);
-        }
-        for k in rows.api_keys {
-            state.api_keys.insert(k.id.clone(), k);
-        }
-        for w in rows.webhooks {
-            state.webhooks.insert(w.id.clone(), w);
-        }
-        state
     }
 }
 

@@ -8,6 +8,7 @@
 //! caller swaps in the new one.
 
 mod action_names;
+mod build;
 mod chunked;
 mod hint_table;
 mod id_index;
@@ -17,13 +18,12 @@ mod sharded;
 use crate::access::Denial;
 use crate::event::{Change, Event};
 use crate::id::{ObjectId, UserId};
-use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex, ORGANIZATION};
+use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex};
 use crate::set::{ActionSet, RoleSet};
 use crate::state::{Member, State};
 use action_names::ActionNames;
 use chunked::Chunked;
 use id_index::IdIndex;
-use rustc_hash::FxHashMap;
 use sharded::Sharded;
 use std::fmt;
 use std::sync::Arc;
@@ -195,150 +195,6 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Builds the snapshot of an organization's state.
-    pub fn build(policy: Arc<Policy>, state: &State) -> Snapshot {
-        let roles: Arc<[RoleBits]> = policy
-            .roles
-            .iter()
-            .map(|r| RoleBits {
-                all: r.all,
-                assigned: r.assigned,
-                own: r.own,
-            })
-            .collect();
-        let type_actions: Arc<[ActionSet]> = policy.types.iter().map(|t| t.actions).collect();
-        let action_names: Vec<&str> = policy.actions.iter().map(|a| a.name.as_str()).collect();
-        let action_index = ActionNames::new(&action_names);
-        let live = state.org().filter(|o| !o.deleted);
-
-        let mut users = IdIndex::with_expected_len(state.member_count());
-        let mut user_ids = Vec::with_capacity(state.member_count());
-        let mut member_role = Vec::with_capacity(state.member_count());
-        if live.is_some() {
-            for m in state.members() {
-                users.insert(m.user_id.as_arc().clone(), user_ids.len() as u32);
-                user_ids.push(Some(m.user_id.as_arc().clone()));
-                member_role.push(held_role(&policy, m));
-            }
-        }
-
-        let mut nodes = IdIndex::with_expected_len(state.object_count() + 1);
-        let mut node_ids = Vec::with_capacity(state.object_count() + 1);
-        let mut slots = Vec::with_capacity(state.object_count() + 1);
-        let mut parents = Vec::with_capacity(state.object_count() + 1);
-        if let Some(org) = live {
-            nodes.insert(org.id.as_arc().clone(), ROOT);
-            node_ids.push(Some(org.id.as_arc().clone()));
-            parents.push(NONE);
-            slots.push(Slot {
-                owner: NONE,
-                ty: ORGANIZATION,
-                flags: OWNER_AS_ABOVE,
-                holders: 0,
-            });
-            // Parents before children, so a node's parent always has a lower index.
-            for top in state.objects().filter(|o| o.parent.is_none()) {
-                for o in state.subtree(&top.id) {
-                    let parent = o
-                        .parent
-                        .as_ref()
-                        .and_then(|p| nodes.get(p.as_str()))
-                        .unwrap_or(ROOT);
-                    let owner = o
-                        .owner
-                        .as_ref()
-                        .and_then(|u| users.get(u.as_str()))
-                        .unwrap_or(NONE);
-                    let ty = policy.type_index(&o.object_type).unwrap_or(DELETED);
-                    nodes.insert(o.id.as_arc().clone(), slots.len() as u32);
-                    node_ids.push(Some(o.id.as_arc().clone()));
-                    parents.push(parent);
-                    slots.push(Slot {
-                        owner,
-                        ty,
-                        flags: 0,
-                        holders: 0,
-                    });
-                }
-            }
-        }
-
-        let mut entries: Sharded<u64, Entry> = Sharded::with_expected_len(0);
-        let mut entry_list: Vec<(u64, Entry)> = Vec::new();
-        if live.is_some() {
-            let mut map: FxHashMap<u64, Entry> = FxHashMap::default();
-            for (user, object, names) in state.all_scope_roles() {
-                let (Some(u), Some(n)) = (users.get(user.as_str()), nodes.get(object.as_str()))
-                else {
-                    continue;
-                };
-                let level = slots[n as usize].ty;
-                let set: RoleSet = names
-                    .iter()
-                    .filter_map(|r| policy.role_index(level, r))
-                    .collect();
-                if !set.is_empty() {
-                    map.entry(key(u, n)).or_default().roles = set;
-                    slots[n as usize].flags |= HAS_ENTRIES;
-                    slots[n as usize].holders |= holder_bit(u);
-                }
-            }
-            for (object, user, actions) in state.all_grants() {
-                let (Some(u), Some(n)) = (users.get(user.as_str()), nodes.get(object.as_str()))
-                else {
-                    continue;
-                };
-                let set: ActionSet = actions
-                    .iter()
-                    .filter_map(|a| policy.action_index(a))
-                    .collect();
-                if !set.is_empty() {
-                    map.entry(key(u, n)).or_default().grant = set;
-                    slots[n as usize].flags |= HAS_ENTRIES;
-                    slots[n as usize].holders |= holder_bit(u);
-                }
-            }
-            entry_list.extend(map);
-        }
-        // Parents come first, so one pass hands every node its ancestors' filter and flags.
-        for i in 0..slots.len() {
-            let parent = parents[i];
-            let above = (parent != NONE && parent != ROOT).then(|| slots[parent as usize]);
-            slots[i] = slots[i].below(above.as_ref());
-        }
-        if !entry_list.is_empty() {
-            entries = Sharded::with_expected_len(entry_list.len());
-            for (k, e) in entry_list {
-                entries.insert(k, e);
-            }
-        }
-
-        let (root_user, root_role) = match (policy.ownership.root, policy.ownership.role, live) {
-            (true, Some(r), Some(_)) => (NONE, r),
-            (true, None, Some(org)) => (users.get(org.owner.as_str()).unwrap_or(NONE), NO_ROLE),
-            _ => (NONE, NO_ROLE),
-        };
-        Snapshot {
-            live: live.is_some(),
-            second_factor_required: live.is_some_and(|o| o.second_factor_required),
-            owner_has_every_action: policy.ownership.owner_has_every_action,
-            policy,
-            roles,
-            type_actions,
-            action_index,
-            root_user,
-            root_role,
-            users,
-            user_ids: Chunked::from_vec(user_ids),
-            member_role: Chunked::from_vec(member_role),
-            nodes,
-            node_ids: Chunked::from_vec(node_ids),
-            slots: Chunked::from_vec(slots),
-            parents: Chunked::from_vec(parents),
-            entries,
-        }
-    }
-
     /// Whether the organization exists (created and not deleted).
     pub fn is_live(&self) -> bool {
         self.live

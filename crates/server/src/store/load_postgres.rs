@@ -13,13 +13,76 @@ use steward_core::{OrgId, StateRows};
 /// The widest row read (the organization's).
 const MAX_FIELDS: usize = 7;
 
+/// From this many members or objects on, the members are read on a second
+/// connection while the first reads the rest.
+const TWO_CONNECTIONS_FROM: usize = 25_000;
+/// How long a large organization's load waits for the second connection before
+/// reading everything on the first.
+const SECOND_CONNECTION_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The organization's rows and head, read in one repeatable-read transaction so
-/// they agree.
+/// they agree. A large organization's members are read at the same time on a
+/// second connection whose transaction imports the first one's snapshot
+/// (`pg_export_snapshot()`, `SET TRANSACTION SNAPSHOT`): both see the same commit,
+/// and each connection's rows are decoded on their own task. When the pool has
+/// no second connection to give, everything is read on the first.
 pub(super) async fn read(pool: &PgPool, org: &OrgId) -> Result<(StateRows, Head), StoreError> {
-    let mut tx = pool
-        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .await?;
-    let conn: &mut PgConnection = &mut tx;
+    let mut tx = pool.begin_with(READ_ONLY).await?;
+    let (mut rows, head) = organization(&mut tx, org).await?;
+    // The pool opens a second connection if it has none idle; one busy with
+    // another organization's load is not waited for long.
+    let people = match is_large(&mut tx, org).await? {
+        true => tokio::time::timeout(SECOND_CONNECTION_WAIT, pool.acquire())
+            .await
+            .ok()
+            .and_then(Result::ok),
+        false => None,
+    };
+    match people {
+        Some(mut conn) => {
+            let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+                .fetch_one(&mut *tx)
+                .await?;
+            // A snapshot's name is hex digits and dashes; it is written into the
+            // statement, which takes no parameters.
+            if !snapshot.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+                return Err(StoreError::Corrupt(format!(
+                    "a snapshot named {snapshot:?}"
+                )));
+            }
+            let of = org.clone();
+            let people = tokio::spawn(async move {
+                let mut tx = sqlx::Connection::begin_with(&mut *conn, READ_ONLY).await?;
+                let import = format!("SET TRANSACTION SNAPSHOT '{snapshot}'");
+                sqlx::query(&import).execute(&mut *tx).await?;
+                let mut rows = StateRows::default();
+                read_people(&mut tx, &of, &mut rows).await?;
+                tx.commit().await?;
+                Ok::<_, StoreError>(rows)
+            });
+            // The snapshot stays importable while this transaction is open.
+            read_things(&mut tx, org, &mut rows).await?;
+            let people = people
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("reading the members stopped: {e}")))??;
+            rows.members = people.members;
+            rows.scope_roles = people.scope_roles;
+        }
+        None => {
+            read_people(&mut tx, org, &mut rows).await?;
+            read_things(&mut tx, org, &mut rows).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok((rows, head))
+}
+
+const READ_ONLY: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+async fn organization(
+    conn: &mut PgConnection,
+    org: &OrgId,
+) -> Result<(StateRows, Head), StoreError> {
     let mut found = None;
     copy(conn, &sql::organization(org), |f| {
         let head = Head {
@@ -33,10 +96,31 @@ pub(super) async fn read(pool: &PgPool, org: &OrgId) -> Result<(StateRows, Head)
     })
     .await?;
     let (info, head) = found.ok_or_else(|| StoreError::NoSuchOrganization(org.to_string()))?;
-    let mut rows = StateRows {
+    let rows = StateRows {
         org: Some(info),
         ..StateRows::default()
     };
+    Ok((rows, head))
+}
+
+/// Whether the organization has at least `TWO_CONNECTIONS_FROM` members or
+/// objects: one step through each primary-key index, not a count of them all.
+async fn is_large(conn: &mut PgConnection, org: &OrgId) -> Result<bool, StoreError> {
+    let sql = "SELECT EXISTS (SELECT 1 FROM memberships WHERE org_id = $1 OFFSET $2) \
+               OR EXISTS (SELECT 1 FROM objects WHERE org_id = $1 OFFSET $2)";
+    Ok(sqlx::query_scalar(sql)
+        .bind(org.as_str())
+        .bind(TWO_CONNECTIONS_FROM as i64)
+        .fetch_one(conn)
+        .await?)
+}
+
+/// The members and their scope roles.
+async fn read_people(
+    conn: &mut PgConnection,
+    org: &OrgId,
+    rows: &mut StateRows,
+) -> Result<(), StoreError> {
     copy(conn, &sql::members(org), |f| {
         let (user, email, name, role) = (text(f, 0)?, text(f, 1)?, text(f, 2)?, text(f, 3)?);
         rows.members
@@ -49,7 +133,16 @@ pub(super) async fn read(pool: &PgPool, org: &OrgId) -> Result<(StateRows, Head)
         rows.scope_roles.push(s);
         Ok(())
     })
-    .await?;
+    .await
+}
+
+/// Everything but the members: objects, grants, invitations, the nomination, API
+/// keys and webhooks.
+async fn read_things(
+    conn: &mut PgConnection,
+    org: &OrgId,
+    rows: &mut StateRows,
+) -> Result<(), StoreError> {
     copy(conn, &sql::objects(org), |f| {
         let (parent, owner) = (opt_text(f, 3)?, opt_text(f, 4)?);
         let o = load::object(text(f, 0)?, text(f, 1)?, text(f, 2)?, parent, owner)?;
@@ -89,9 +182,7 @@ pub(super) async fn read(pool: &PgPool, org: &OrgId) -> Result<(StateRows, Head)
         rows.webhooks.push(w);
         Ok(())
     })
-    .await?;
-    tx.commit().await?;
-    Ok((rows, head))
+    .await
 }
 
 /// The fields of one row; `None` is SQL's NULL.

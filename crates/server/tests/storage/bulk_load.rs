@@ -10,6 +10,7 @@ use steward_core::{
 crate::on_both_backends!(
     the_bulk_reader_reads_every_kind_of_row_as_the_row_reader_does,
     the_bulk_reader_reads_a_large_organization_as_the_row_reader_does,
+    an_organization_large_enough_for_two_readers_is_read_as_the_row_reader_reads_it,
     the_bulk_reader_refuses_an_organization_that_does_not_exist,
 );
 
@@ -203,6 +204,49 @@ async fn the_bulk_reader_reads_a_large_organization_as_the_row_reader_does(backe
     assert_eq!(state.invitations().count(), 1700);
     assert_eq!(state.object_count(), 400);
     assert_read_alike(&t).await;
+}
+
+/// Past 25,000 members or objects the bulk readers read the members on a second
+/// connection (store/load_sqlite.rs, store/load_postgres.rs); the rows are written
+/// straight into the tables, as the scale bench does, to get there quickly.
+async fn an_organization_large_enough_for_two_readers_is_read_as_the_row_reader_reads_it(
+    backend: Backend,
+) {
+    let db = TestDb::new(backend).await;
+    let svc = db.service(Policy::preset("analytics").unwrap()).await;
+    let t = TestOrg::create(&svc, "huge").await;
+    t.add("pm", "project_manager").await;
+    let org = t.org.as_str();
+    let numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)";
+    let writes = [
+        format!(
+            "{numbers} INSERT INTO memberships (org_id, user_id, email, name, role) \
+             SELECT '{org}', 'm' || i, 'm' || i || '@example.com', 'Member ' || i, \
+             CASE WHEN i % 3 = 0 THEN 'project_manager' ELSE 'analyst' END FROM n"
+        ),
+        // Projects, each of the first 10,000 with a question below it; every other
+        // one owned by the project manager.
+        format!(
+            "{numbers} INSERT INTO objects (org_id, id, type, name, parent_id, owner_id) \
+             SELECT '{org}', 'o' || i, CASE WHEN i > 20000 THEN 'question' ELSE 'project' END, \
+             'Object ' || i, CASE WHEN i > 20000 THEN 'o' || (i - 20000) END, \
+             CASE WHEN i % 2 = 0 THEN 'pm' END FROM n"
+        ),
+        format!(
+            "INSERT INTO grants (org_id, object_id, user_id, action) \
+             VALUES ('{org}', 'o7', 'm5', 'project:view')"
+        ),
+    ];
+    for sql in writes {
+        sqlx::query(&sql).execute(svc.store().pool()).await.unwrap();
+    }
+    let store = svc.store();
+    let (bulk, bulk_head) = store.load_org(&t.org).await.unwrap();
+    let (rows, rows_head) = store.load_org_by_rows(&t.org).await.unwrap();
+    assert_eq!(bulk.member_count(), 30_002);
+    assert_eq!(bulk.object_count(), 30_000);
+    assert_eq!(bulk, rows, "bulk reader vs row reader");
+    assert_eq!(bulk_head, rows_head, "the head");
 }
 
 async fn the_bulk_reader_refuses_an_organization_that_does_not_exist(backend: Backend) {

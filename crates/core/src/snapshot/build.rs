@@ -1,0 +1,275 @@
+//! `Snapshot::build`: a state turned into a snapshot in a few linear passes. Users
+//! and nodes are indexed on two threads when the organization is large (they do
+//! not depend on each other); nodes are ordered parents first by a breadth-first
+//! walk that knows each node's parent index as it goes, so no id is looked up
+//! twice; and each member's role, each node's type and owner are resolved through
+//! a one-entry cache, since neighbours mostly share them.
+//! docs/benchmarks.md#start-up-at-1000000--1000000 has what each change measured.
+
+use super::{
+    ActionNames, held_role, holder_bit, key, Chunked, Entry, IdIndex, RoleBits, Sharded, Slot, Snapshot,
+    DELETED, HAS_ENTRIES, NONE, NO_ROLE, OWNER_AS_ABOVE, ROOT,
+};
+use crate::id::UserId;
+use crate::policy::{Policy, TypeIndex, ORGANIZATION};
+use crate::set::{ActionSet, RoleSet};
+use crate::state::{Object, OrgInfo, State};
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+/// Below this many members and objects together a second thread costs more than
+/// it saves (a spawn is tens of microseconds; most organizations build in less).
+const TWO_THREADS_FROM: usize = 50_000;
+
+/// The users' part of a snapshot.
+struct Users {
+    index: IdIndex,
+    ids: Vec<Option<Arc<str>>>,
+    roles: Vec<u16>,
+}
+
+/// The nodes' part, parents before children; owners are resolved afterwards,
+/// once the users are indexed.
+struct Nodes<'s> {
+    index: IdIndex,
+    ids: Vec<Option<Arc<str>>>,
+    parents: Vec<u32>,
+    types: Vec<TypeIndex>,
+    /// The objects in node order (the root has none), to read their owners.
+    objects: Vec<&'s Object>,
+}
+
+impl Snapshot {
+    /// Builds the snapshot of an organization's state.
+    pub fn build(policy: Arc<Policy>, state: &State) -> Snapshot {
+        let roles: Arc<[RoleBits]> = policy
+            .roles
+            .iter()
+            .map(|r| RoleBits {
+                all: r.all,
+                assigned: r.assigned,
+                own: r.own,
+            })
+            .collect();
+        let type_actions: Arc<[ActionSet]> = policy.types.iter().map(|t| t.actions).collect();
+        let action_names: Vec<&str> = policy.actions.iter().map(|a| a.name.as_str()).collect();
+        let action_index = ActionNames::new(&action_names);
+        let live = state.org().filter(|o| !o.deleted);
+
+        let (users, nodes) = match live {
+            None => (index_users(&policy, None), order_nodes(&policy, None)),
+            Some(_) if state.member_count() + state.object_count() < TWO_THREADS_FROM => (
+                index_users(&policy, Some(state)),
+                order_nodes(&policy, live.map(|org| (org, state))),
+            ),
+            Some(org) => std::thread::scope(|s| {
+                let users = s.spawn(|| index_users(&policy, Some(state)));
+                let nodes = order_nodes(&policy, Some((org, state)));
+                let users = users
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (users, nodes)
+            }),
+        };
+
+        let mut slots = owned_slots(&users.index, &nodes);
+        let entries = match live {
+            Some(_) => entries(&policy, state, &users.index, &nodes.index, &mut slots),
+            None => Sharded::with_expected_len(0),
+        };
+        // Parents come first, so one pass hands every node its ancestors' filter and flags.
+        let parents = nodes.parents;
+        for i in 0..slots.len() {
+            let parent = parents[i];
+            let above = (parent != NONE && parent != ROOT).then(|| slots[parent as usize]);
+            slots[i] = slots[i].below(above.as_ref());
+        }
+
+        let (root_user, root_role) = match (policy.ownership.root, policy.ownership.role, live) {
+            (true, Some(r), Some(_)) => (NONE, r),
+            (true, None, Some(org)) => {
+                (users.index.get(org.owner.as_str()).unwrap_or(NONE), NO_ROLE)
+            }
+            _ => (NONE, NO_ROLE),
+        };
+        Snapshot {
+            live: live.is_some(),
+            second_factor_required: live.is_some_and(|o| o.second_factor_required),
+            owner_has_every_action: policy.ownership.owner_has_every_action,
+            policy,
+            roles,
+            type_actions,
+            action_index,
+            root_user,
+            root_role,
+            users: users.index,
+            user_ids: Chunked::from_vec(users.ids),
+            member_role: Chunked::from_vec(users.roles),
+            nodes: nodes.index,
+            node_ids: Chunked::from_vec(nodes.ids),
+            slots: Chunked::from_vec(slots),
+            parents: Chunked::from_vec(parents),
+            entries,
+        }
+    }
+}
+
+/// Every member, in id order, with the organization role their slot holds.
+fn index_users(policy: &Policy, state: Option<&State>) -> Users {
+    let n = state.map_or(0, State::member_count);
+    let mut users = Users {
+        index: IdIndex::with_expected_len(n),
+        ids: Vec::with_capacity(n),
+        roles: Vec::with_capacity(n),
+    };
+    // Members hold one of a few roles: the last one's index is usually the answer.
+    let mut last: Option<(&str, bool, u16)> = None;
+    for m in state.into_iter().flat_map(State::members) {
+        let role = match last {
+            Some((name, suspended, role)) if name == m.role && suspended == m.suspended => role,
+            _ => {
+                let role = held_role(policy, m);
+                last = Some((&m.role, m.suspended, role));
+                role
+            }
+        };
+        let id = m.user_id.as_arc();
+        users.index.insert(id.clone(), users.ids.len() as u32);
+        users.ids.push(Some(id.clone()));
+        users.roles.push(role);
+    }
+    users
+}
+
+/// The organization's root, then every object, parents before children: the
+/// top-level objects in id order, then their children, level by level. Each
+/// child is queued with its parent's index, so no parent is looked up by id.
+fn order_nodes<'s>(policy: &Policy, live: Option<(&OrgInfo, &'s State)>) -> Nodes<'s> {
+    let n = live.map_or(0, |(_, s)| s.object_count() + 1);
+    let mut nodes = Nodes {
+        index: IdIndex::with_expected_len(n),
+        ids: Vec::with_capacity(n),
+        parents: Vec::with_capacity(n),
+        types: Vec::with_capacity(n),
+        objects: Vec::with_capacity(n.saturating_sub(1)),
+    };
+    let Some((org, state)) = live else {
+        return nodes;
+    };
+    nodes.index.insert(org.id.as_arc().clone(), ROOT);
+    nodes.ids.push(Some(org.id.as_arc().clone()));
+    nodes.parents.push(NONE);
+    nodes.types.push(ORGANIZATION);
+    for top in state.objects().filter(|o| o.parent.is_none()) {
+        nodes.objects.push(top);
+        nodes.parents.push(ROOT);
+    }
+    let mut last: Option<(&str, TypeIndex)> = None;
+    let mut next = 0;
+    while next < nodes.objects.len() {
+        let o = nodes.objects[next];
+        let at = next as u32 + 1;
+        next += 1;
+        let ty = match last {
+            Some((name, ty)) if name == o.object_type => ty,
+            _ => {
+                let ty = policy.type_index(&o.object_type).unwrap_or(DELETED);
+                last = Some((&o.object_type, ty));
+                ty
+            }
+        };
+        nodes.index.insert(o.id.as_arc().clone(), at);
+        nodes.ids.push(Some(o.id.as_arc().clone()));
+        nodes.types.push(ty);
+        for child in o.children.iter().filter_map(|c| state.object(c)) {
+            nodes.objects.push(child);
+            nodes.parents.push(at);
+        }
+    }
+    nodes
+}
+
+/// Each node's slot with its type and owner; flags and filters come later.
+fn owned_slots(users: &IdIndex, nodes: &Nodes<'_>) -> Vec<Slot> {
+    let mut slots = Vec::with_capacity(nodes.types.len());
+    if let Some(&ty) = nodes.types.first() {
+        slots.push(Slot {
+            owner: NONE,
+            ty,
+            flags: OWNER_AS_ABOVE,
+            holders: 0,
+        });
+    }
+    // Objects are mostly owned by a few users: the last owner's index is usually it.
+    let mut last: Option<(&UserId, u32)> = None;
+    for (o, &ty) in nodes
+        .objects
+        .iter()
+        .zip(nodes.types.get(1..).unwrap_or(&[]))
+    {
+        let owner = match (&o.owner, last) {
+            (None, _) => NONE,
+            (Some(u), Some((seen, at))) if u == seen => at,
+            (Some(u), _) => {
+                let at = users.get(u.as_str()).unwrap_or(NONE);
+                last = Some((u, at));
+                at
+            }
+        };
+        slots.push(Slot {
+            owner,
+            ty,
+            flags: 0,
+            holders: 0,
+        });
+    }
+    slots
+}
+
+/// Scope roles and grants by (user, node), each node holding some marked in its slot.
+fn entries(
+    policy: &Policy,
+    state: &State,
+    users: &IdIndex,
+    nodes: &IdIndex,
+    slots: &mut [Slot],
+) -> Sharded<u64, Entry> {
+    let mut map: FxHashMap<u64, Entry> = FxHashMap::default();
+    for (user, object, names) in state.all_scope_roles() {
+        let (Some(u), Some(n)) = (users.get(user.as_str()), nodes.get(object.as_str())) else {
+            continue;
+        };
+        let level = slots[n as usize].ty;
+        let set: RoleSet = names
+            .iter()
+            .filter_map(|r| policy.role_index(level, r))
+            .collect();
+        if !set.is_empty() {
+            map.entry(key(u, n)).or_default().roles = set;
+            slots[n as usize].flags |= HAS_ENTRIES;
+            slots[n as usize].holders |= holder_bit(u);
+        }
+    }
+    for (object, user, actions) in state.all_grants() {
+        let (Some(u), Some(n)) = (users.get(user.as_str()), nodes.get(object.as_str())) else {
+            continue;
+        };
+        let set: ActionSet = actions
+            .iter()
+            .filter_map(|a| policy.action_index(a))
+            .collect();
+        if !set.is_empty() {
+            map.entry(key(u, n)).or_default().grant = set;
+            slots[n as usize].flags |= HAS_ENTRIES;
+            slots[n as usize].holders |= holder_bit(u);
+        }
+    }
+    if map.is_empty() {
+        return Sharded::with_expected_len(0);
+    }
+    let mut entries = Sharded::with_expected_len(map.len());
+    for (k, e) in map {
+        entries.insert(k, e);
+    }
+    entries
+}
