@@ -8,6 +8,7 @@
 //! caller swaps in the new one.
 
 mod chunked;
+mod drift;
 mod id_index;
 mod id_key;
 mod sharded;
@@ -19,6 +20,7 @@ use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex, ORGANIZATION};
 use crate::set::{ActionSet, RoleSet};
 use crate::state::{Member, State};
 use chunked::Chunked;
+pub use drift::Drift;
 use id_index::IdIndex;
 use rustc_hash::FxHashMap;
 use sharded::Sharded;
@@ -189,6 +191,8 @@ pub struct Snapshot {
     slots: Chunked<Slot>,
     parents: Chunked<u32>,
     entries: Sharded<u64, Entry>,
+    /// What `apply` left behind that a rebuild would clear (drift.rs).
+    drift: Drift,
 }
 
 impl Snapshot {
@@ -305,6 +309,7 @@ impl Snapshot {
             let above = (parent != NONE && parent != ROOT).then(|| slots[parent as usize]);
             slots[i] = slots[i].below(above.as_ref());
         }
+        let drift = Drift::fresh(entry_list.len());
         if !entry_list.is_empty() {
             entries = Sharded::with_expected_len(entry_list.len());
             for (k, e) in entry_list {
@@ -335,6 +340,7 @@ impl Snapshot {
             slots: Chunked::from_vec(slots),
             parents: Chunked::from_vec(parents),
             entries,
+            drift,
         }
     }
 
@@ -555,7 +561,8 @@ impl Snapshot {
 
     /// Changes what a member holds on a node (given the node's type): the node is
     /// marked worth a probe, and the user's bit goes into the filter of the node and
-    /// everything below it. Filters only gain bits; a rebuild clears stale ones.
+    /// everything below it. Filters only gain bits; a rebuild clears stale ones
+    /// (`Drift` counts them, so the caller knows when one is due).
     fn update_entry(
         &mut self,
         state_after: &State,
@@ -570,7 +577,12 @@ impl Snapshot {
             return;
         };
         let ty = self.slots.get(n).ty;
-        self.entries.update(key(u, n), |e| f(ty, e));
+        let drift = &mut self.drift;
+        self.entries.update(key(u, n), |e| {
+            let before = *e;
+            f(ty, e);
+            drift.entry_changed(&before, e);
+        });
         let mut s = *self.slots.get(n);
         s.flags |= HAS_ENTRIES;
         self.set_slot(n, s);
@@ -645,7 +657,13 @@ impl Snapshot {
                     return;
                 };
                 self.member_role.set(u, NO_ROLE);
-                self.entries.retain(|k, _| (k >> 32) as u32 != u);
+                let mut dropped = 0;
+                self.entries.retain(|k, e| {
+                    let keep = (k >> 32) as u32 != u;
+                    dropped += u32::from(!keep && e.is_held());
+                    keep
+                });
+                self.drift.entries_dropped(dropped);
                 let to = objects_to
                     .as_ref()
                     .and_then(|t| self.users.get(t.as_str()))
@@ -734,8 +752,13 @@ impl Snapshot {
                         self.nodes.remove(&id);
                     }
                 }
-                self.entries
-                    .retain(|k, _| dead.binary_search(&(*k as u32)).is_err());
+                let mut deleted = 0;
+                self.entries.retain(|k, e| {
+                    let keep = dead.binary_search(&(*k as u32)).is_err();
+                    deleted += u32::from(!keep && e.is_held());
+                    keep
+                });
+                self.drift.entries_deleted(deleted);
             }
             Change::ObjectOwnerChanged {
                 object_id,
