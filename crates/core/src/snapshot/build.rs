@@ -7,8 +7,8 @@
 //! docs/benchmarks.md#start-up-at-1000000--1000000 has what each change measured.
 
 use super::{
-    ActionNames, held_role, holder_bit, key, Chunked, Entry, IdIndex, RoleBits, Sharded, Slot, Snapshot,
-    DELETED, HAS_ENTRIES, NONE, NO_ROLE, OWNER_AS_ABOVE, ROOT,
+    held_role, holder_bit, key, ActionNames, Chunked, Drift, Entry, IdIndex, RoleBits, Sharded,
+    Slot, Snapshot, DELETED, HAS_ENTRIES, NONE, NO_ROLE, OWNER_AS_ABOVE, ROOT,
 };
 use crate::id::UserId;
 use crate::policy::{Policy, TypeIndex, ORGANIZATION};
@@ -73,9 +73,9 @@ impl Snapshot {
         };
 
         let mut slots = owned_slots(&users.index, &nodes);
-        let entries = match live {
+        let (entries, entry_count) = match live {
             Some(_) => entries(&policy, state, &users.index, &nodes.index, &mut slots),
-            None => Sharded::with_expected_len(0),
+            None => (Sharded::with_expected_len(0), 0),
         };
         // Parents come first, so one pass hands every node its ancestors' filter and flags.
         let parents = nodes.parents;
@@ -110,6 +110,7 @@ impl Snapshot {
             slots: Chunked::from_vec(slots),
             parents: Chunked::from_vec(parents),
             entries,
+            drift: Drift::fresh(entry_count),
         }
     }
 }
@@ -233,7 +234,7 @@ fn entries(
     users: &IdIndex,
     nodes: &IdIndex,
     slots: &mut [Slot],
-) -> Sharded<u64, Entry> {
+) -> (Sharded<u64, Entry>, usize) {
     let mut map: FxHashMap<u64, Entry> = FxHashMap::default();
     for (user, object, names) in state.all_scope_roles() {
         let (Some(u), Some(n)) = (users.get(user.as_str()), nodes.get(object.as_str())) else {
@@ -265,11 +266,12 @@ fn entries(
         }
     }
     if map.is_empty() {
-        return Sharded::with_expected_len(0);
+        return (Sharded::with_expected_len(0), 0);
     }
-    let mut entries = Sharded::with_expected_len(map.len());
+    let count = map.len();
+    let mut entries = Sharded::with_expected_len(count);
     for (k, e) in map {
         entries.insert(k, e);
     }
-    entries
+    (entries, count)
 }

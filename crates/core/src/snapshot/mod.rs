@@ -10,6 +10,7 @@
 mod action_names;
 mod build;
 mod chunked;
+mod drift;
 mod hint_table;
 mod id_index;
 mod id_key;
@@ -23,6 +24,7 @@ use crate::set::{ActionSet, RoleSet};
 use crate::state::{Member, State};
 use action_names::ActionNames;
 use chunked::Chunked;
+pub use drift::Drift;
 use id_index::IdIndex;
 use sharded::Sharded;
 use std::fmt;
@@ -192,6 +194,8 @@ pub struct Snapshot {
     slots: Chunked<Slot>,
     parents: Chunked<u32>,
     entries: Sharded<u64, Entry>,
+    /// What `apply` left behind that a rebuild would clear (drift.rs).
+    drift: Drift,
 }
 
 impl Snapshot {
@@ -418,7 +422,8 @@ impl Snapshot {
 
     /// Changes what a member holds on a node (given the node's type): the node is
     /// marked worth a probe, and the user's bit goes into the filter of the node and
-    /// everything below it. Filters only gain bits; a rebuild clears stale ones.
+    /// everything below it. Filters only gain bits; a rebuild clears stale ones
+    /// (`Drift` counts them, so the caller knows when one is due).
     fn update_entry(
         &mut self,
         state_after: &State,
@@ -433,7 +438,12 @@ impl Snapshot {
             return;
         };
         let ty = self.slots.get(n).ty;
-        self.entries.update(key(u, n), |e| f(ty, e));
+        let drift = &mut self.drift;
+        self.entries.update(key(u, n), |e| {
+            let before = *e;
+            f(ty, e);
+            drift.entry_changed(&before, e);
+        });
         let mut s = *self.slots.get(n);
         s.flags |= HAS_ENTRIES;
         self.set_slot(n, s);
@@ -508,7 +518,13 @@ impl Snapshot {
                     return;
                 };
                 self.member_role.set(u, NO_ROLE);
-                self.entries.retain(|k, _| (k >> 32) as u32 != u);
+                let mut dropped = 0;
+                self.entries.retain(|k, e| {
+                    let keep = (k >> 32) as u32 != u;
+                    dropped += u32::from(!keep && e.is_held());
+                    keep
+                });
+                self.drift.entries_dropped(dropped);
                 let to = objects_to
                     .as_ref()
                     .and_then(|t| self.users.get(t.as_str()))
@@ -597,8 +613,13 @@ impl Snapshot {
                         self.nodes.remove(&id);
                     }
                 }
-                self.entries
-                    .retain(|k, _| dead.binary_search(&(*k as u32)).is_err());
+                let mut deleted = 0;
+                self.entries.retain(|k, e| {
+                    let keep = dead.binary_search(&(*k as u32)).is_err();
+                    deleted += u32::from(!keep && e.is_held());
+                    keep
+                });
+                self.drift.entries_deleted(deleted);
             }
             Change::ObjectOwnerChanged {
                 object_id,

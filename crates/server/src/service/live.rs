@@ -1,11 +1,14 @@
 //! One organization held in memory: the state commands are decided against, the
 //! head of its chain, the check snapshot that readers share, and the number of
-//! its last committed event, which event feeds wait on.
+//! its last committed event, which event feeds wait on. Also where a snapshot
+//! whose filters have drifted is rebuilt, in the background (docs/benchmarks.md#drift).
 
+use super::Service;
 use crate::store::{touched, Head, Row};
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
-use steward_core::{apply, Event, Snapshot, State};
+use steward_core::{apply, Event, Policy, Snapshot, State};
 use tokio::sync::{watch, Mutex};
 
 pub struct LiveOrg {
@@ -16,7 +19,14 @@ pub struct LiveOrg {
     /// by another): feeds wait on it instead of polling the database
     /// (docs/audit.md#the-event-feed). Checks never touch it.
     last_seq: watch::Sender<i64>,
+    /// Set while a rebuild of the snapshot runs in the background: one at a time.
+    rebuilding: AtomicBool,
 }
+
+/// A rebuild that keeps finding a newer head than the state it copied gives up
+/// after this many tries; the next change that finds the snapshot drifted starts
+/// another.
+const REBUILD_TRIES: usize = 3;
 
 /// The organization as of `head`.
 pub(super) struct Books {
@@ -38,6 +48,7 @@ impl LiveOrg {
                 stale: false,
             }),
             snapshot: RwLock::new(Arc::new(snapshot)),
+            rebuilding: AtomicBool::new(false),
         }
     }
 
@@ -67,6 +78,66 @@ impl LiveOrg {
 
     pub(super) fn publish(&self, snapshot: Snapshot) {
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
+    }
+
+    /// Builds the snapshot again from a copy of the state, made under the lock;
+    /// the build itself runs off it (and off the async workers), so writes to the
+    /// organization wait only for the copy and checks not at all. The result is
+    /// published only if no change was committed meanwhile. `true`: published.
+    async fn rebuild(&self, policy: Arc<Policy>) -> bool {
+        for _ in 0..REBUILD_TRIES {
+            let (state, head) = {
+                let books = self.books.lock().await;
+                if books.stale {
+                    return false;
+                }
+                (books.state.clone(), books.head.clone())
+            };
+            let policy = policy.clone();
+            let Ok(built) =
+                tokio::task::spawn_blocking(move || Snapshot::build(policy, &state)).await
+            else {
+                return false;
+            };
+            let books = self.books.lock().await;
+            if !books.stale && books.head == head {
+                self.publish(built);
+                return true;
+            }
+        }
+        false
+    }
+}
+
+impl Service {
+    /// Called after a change is published: when the organization's snapshot has
+    /// drifted past its threshold (`Snapshot::has_drifted`), rebuilds it in the
+    /// background, unless a rebuild already runs. The change itself never waits
+    /// for it; checks answer from the drifted snapshot, the same answers only
+    /// slower, until the rebuilt one is published.
+    pub(super) fn rebuild_if_drifted(&self, live: &LiveOrg, org: &str) {
+        if !live.snapshot().has_drifted() || live.rebuilding.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Some(live) = self.live(org) else {
+            return;
+        };
+        let service = self.clone();
+        tokio::spawn(async move {
+            if live.rebuild(service.inner.policy.clone()).await {
+                // The hook for a `snapshot_rebuilds` metric.
+                service
+                    .inner
+                    .snapshot_rebuilds
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            live.rebuilding.store(false, Ordering::Release);
+        });
+    }
+
+    /// How many drifted snapshots were rebuilt and published since the start.
+    pub fn snapshot_rebuilds(&self) -> u64 {
+        self.inner.snapshot_rebuilds.load(Ordering::Relaxed)
     }
 }
 

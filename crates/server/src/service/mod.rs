@@ -63,6 +63,8 @@ struct Inner {
     /// Rung when a change commits, here or (heard of) on another node: wakes
     /// the webhook courier.
     commits: tokio::sync::Notify,
+    /// Drifted snapshots rebuilt in the background (live.rs).
+    snapshot_rebuilds: std::sync::atomic::AtomicU64,
 }
 
 impl Service {
@@ -118,6 +120,7 @@ impl Service {
                 replaced: std::sync::OnceLock::new(),
                 closing: tokio::sync::watch::channel(false).0,
                 commits: tokio::sync::Notify::new(),
+                snapshot_rebuilds: Default::default(),
             }),
         }
     }

@@ -257,3 +257,86 @@ async fn each_command_is_decided_after_the_ones_before_it_and_a_refusal_stops_no
     let (loaded, _) = svc.store().load_org(&org).await.unwrap();
     assert_eq!(loaded.invitations().count(), 2);
 }
+
+#[tokio::test]
+async fn a_drifted_snapshot_is_rebuilt_in_the_background_and_answers_the_same() {
+    let (_dir, store) = crate::store::temp_store().await;
+    let svc = Service::open(store, Policy::preset("operations").unwrap())
+        .await
+        .unwrap();
+    let owner = Actor::User(UserId::parse("owner").unwrap());
+    let org = OrgId::parse("acme").unwrap();
+    let create = Command::CreateOrganization {
+        org_id: org.clone(),
+        name: Name::parse("Acme").unwrap(),
+        owner_id: UserId::parse("owner").unwrap(),
+        owner_email: Email::parse("owner@acme.test").unwrap(),
+        owner_name: Name::parse("Owner").unwrap(),
+    };
+    svc.create_organization(&owner, create).await.unwrap();
+    svc.execute_in_turn(&org, invite_and_join(&svc, 1))
+        .await
+        .unwrap();
+    let site = steward_core::ObjectId::parse("site-1").unwrap();
+    svc.execute(
+        &org,
+        &owner,
+        Command::CreateObject {
+            object_id: site.clone(),
+            object_type: "site".into(),
+            name: Name::parse("Plant 1").unwrap(),
+            parent_id: None,
+            owner_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let grant = |actions: &[&str]| Command::SetGrant {
+        object_id: site.clone(),
+        user_id: UserId::parse("user-1").unwrap(),
+        actions: actions.iter().map(|a| a.to_string()).collect(),
+    };
+    // Given and taken back, again and again: each leaves the member's bit set.
+    let mut churn = Vec::new();
+    for _ in 0..1100 {
+        churn.push(grant(&["site:operate"]));
+        churn.push(grant(&[]));
+    }
+    churn.push(grant(&["site:view"]));
+    let before = svc.snapshot_rebuilds();
+    svc.execute_each(&org, &owner, churn).await.unwrap();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while svc.snapshot_rebuilds() == before {
+        assert!(std::time::Instant::now() < deadline, "never rebuilt");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let held = svc.snapshot("acme").unwrap();
+    assert!(!held.has_drifted());
+    let fresh = svc
+        .read(&org, |state| Snapshot::build(svc.policy().clone(), state))
+        .await
+        .unwrap();
+    for user in ["owner", "user-1"] {
+        for action in &svc.policy().actions {
+            for object in ["site-1", "acme"] {
+                let (h, f) = (
+                    held.check_by_name(user, &action.name, object),
+                    fresh.check_by_name(user, &action.name, object),
+                );
+                assert_eq!(
+                    (h.allowed, held.reason_text(&h).to_string()),
+                    (f.allowed, fresh.reason_text(&f).to_string()),
+                    "{user} {} {object}",
+                    action.name
+                );
+            }
+        }
+    }
+    assert!(held.check_by_name("user-1", "site:view", "site-1").allowed);
+    assert!(
+        !held
+            .check_by_name("user-1", "site:operate", "site-1")
+            .allowed
+    );
+}

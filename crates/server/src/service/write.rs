@@ -309,6 +309,7 @@ impl Service {
                 live.announce(head.seq);
                 books.head = head;
                 live.publish(snapshot);
+                self.rebuild_if_drifted(live, org.as_str());
                 self.inner.commits.notify_one();
                 self.inner.keys.follow(org, events, &books.state);
                 Ok(())
@@ -345,6 +346,7 @@ impl Service {
         live.announce(head.seq);
         books.head = head;
         live.publish(snapshot);
+        self.rebuild_if_drifted(live, org.as_str());
         self.inner.keys.follow(org, events, &books.state);
         self.inner.commits.notify_one();
     }
