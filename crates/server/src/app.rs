@@ -88,6 +88,39 @@ async fn bookkeeping(State(metrics): State<Arc<Metrics>>, req: Request, next: Ne
     shape_error(page, response).await
 }
 
+/// Middleware under a memory limit: the organization a request is about (in
+/// its path, or an API key's on the AuthZEN routes) is loaded again first if it
+/// was dropped, so its checks and reads answer as before; that request pays the
+/// load (docs/scaling.md#a-memory-limit).
+async fn bring_back(State(app): State<Application>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let in_path = ["/api/v1/orgs/", "/orgs/", "/scim/v2/"]
+        .iter()
+        .find_map(|prefix| path.strip_prefix(prefix))
+        .and_then(|rest| rest.split('/').next())
+        .filter(|org| !org.is_empty())
+        .map(str::to_string);
+    let org = in_path.or_else(|| {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)?
+            .to_str()
+            .ok()?
+            .strip_prefix("Bearer ")?;
+        path.starts_with("/access/").then_some(())?;
+        let grant = app
+            .service()
+            .api_key(&crate::secrets::secret_hash(token.trim()))?;
+        Some(grant.org.to_string())
+    });
+    if let Some(org) = org {
+        if let Err(e) = app.service().bring_back(&org).await {
+            return ApiError::from(e).into_response();
+        }
+    }
+    next.run(req).await
+}
+
 /// Every route, with request ids, tracing, metrics, a timeout and compression;
 /// every error, whoever made it, in the API's shape (`shape_error`).
 pub fn router(app: Application) -> Router {
@@ -102,10 +135,19 @@ pub fn router(app: Application) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             http::REQUEST_TIMEOUT,
         ));
-    Router::new()
+    let mut routes = Router::new()
         .merge(timed)
         // The event feed bounds its own waits (docs/audit.md#the-event-feed).
-        .merge(http::lasting_router())
+        .merge(http::lasting_router());
+    if app.service().evicts() {
+        // Only under a memory limit: without one nothing is ever dropped, and
+        // a layer costs every request a boxed future.
+        routes = routes.layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            bring_back,
+        ));
+    }
+    routes
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES))
         // Server-Sent Events are left uncompressed (the layer's default
         // predicate), so each event leaves when it is written.
