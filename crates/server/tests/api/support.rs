@@ -131,10 +131,18 @@ async fn start_mailing(
     start_full(url, database, policy, true, None, mail, None).await
 }
 
-/// On a fresh SQLite database, under a memory limit (`serve --memory-limit`);
-/// no shedding task runs: the test drops organizations with `Service::shed`.
+/// Under a memory limit (`serve --memory-limit`), on either database as
+/// `spawn_app`; no shedding task runs: the test drops organizations with
+/// `Service::shed`.
 pub async fn spawn_holding(policy: Policy, limit: steward::service::MemoryLimit) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
+    let limit = Some(limit);
+    if std::env::var("STEWARD_TEST_API_BACKEND").as_deref() == Ok("postgres") {
+        let db = PgDatabase::create().await;
+        let url = db.url.clone();
+        let database = Database::Postgres(db, dir);
+        return start_full(&url, database, policy, true, None, None, limit).await;
+    }
     let url = database_url(&dir);
     start_full(
         &url,
