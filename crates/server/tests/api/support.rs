@@ -144,16 +144,7 @@ pub async fn spawn_holding(policy: Policy, limit: steward::service::MemoryLimit)
         return start_full(&url, database, policy, true, None, None, limit).await;
     }
     let url = database_url(&dir);
-    start_full(
-        &url,
-        Database::Sqlite(dir),
-        policy,
-        true,
-        None,
-        None,
-        Some(limit),
-    )
-    .await
+    start_full(&url, Database::Sqlite(dir), policy, true, None, None, limit).await
 }
 
 /// Without `mail`, no courier runs: the mails stay in the outbox, where
