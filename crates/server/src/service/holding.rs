@@ -13,11 +13,11 @@ use std::time::Duration;
 use steward_core::{OrgId, Refusal, State};
 
 /// Bytes one held organization costs before any member or object: its state's
-/// and snapshot's empty tables, its `LiveOrg`, its key in the map. Calibrated
-/// with `bench/orgs/run.sh` (docs/benchmarks.md#many-organizations): the
-/// resident memory of 100,000 organizations of 20 members and 20 objects, less
-/// what their members and objects cost at 1,000,000 + 1,000,000.
-const PER_ORGANIZATION: u64 = 6 * 1024;
+/// and snapshot's tables, its `LiveOrg`, its key in the map. Calibrated with
+/// `bench/orgs/run.sh` (docs/benchmarks.md#many-organizations-and-the-memory-limit):
+/// 69 KB resident per organization of 20 members and 20 objects (10,000 of
+/// them), less the 20 KB their members and objects cost at 1,000,000 + 1,000,000.
+const PER_ORGANIZATION: u64 = 48 * 1024;
 /// Bytes per member and per object, state and snapshot together: the 1.0 KiB
 /// per member + object pair measured at 1,000,000 + 1,000,000
 /// (docs/scaling.md#memory), split evenly.
