@@ -205,7 +205,7 @@ impl Service {
         let mut books = match live.books.try_lock() {
             Ok(books) => books,
             Err(_) => match live.view() {
-                Some(committed) => return Ok(read(&*committed)),
+                Some(committed) => return Ok(read(&committed)),
                 None => live.books.lock().await,
             },
         };
