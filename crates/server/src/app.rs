@@ -10,7 +10,9 @@ use crate::application::Application;
 use crate::http::{self, ApiError, Metrics};
 use crate::scim;
 use crate::web;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 pub use bookkeeping::{Bookkeeping, REQUEST_ID};
@@ -41,6 +43,39 @@ async fn no_route(headers: HeaderMap) -> Response {
 /// on a check's 40 bytes (docs/benchmarks.md "Server CPU per HTTP check").
 const COMPRESS_ABOVE_BYTES: u16 = 1024;
 
+/// Middleware under a memory limit: the organization a request is about (in
+/// its path, or an API key's on the AuthZEN routes) is loaded again first if it
+/// was dropped, so its checks and reads answer as before; that request pays the
+/// load (docs/scaling.md#a-memory-limit).
+async fn bring_back(State(app): State<Application>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let in_path = ["/api/v1/orgs/", "/orgs/", "/scim/v2/"]
+        .iter()
+        .find_map(|prefix| path.strip_prefix(prefix))
+        .and_then(|rest| rest.split('/').next())
+        .filter(|org| !org.is_empty())
+        .map(str::to_string);
+    let org = in_path.or_else(|| {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)?
+            .to_str()
+            .ok()?
+            .strip_prefix("Bearer ")?;
+        path.starts_with("/access/").then_some(())?;
+        let grant = app
+            .service()
+            .api_key(&crate::secrets::secret_hash(token.trim()))?;
+        Some(grant.org.to_string())
+    });
+    if let Some(org) = org {
+        if let Err(e) = app.service().bring_back(&org).await {
+            return ApiError::from(e).into_response();
+        }
+    }
+    next.run(req).await
+}
+
 /// Every route, with request ids, tracing, metrics, a timeout and compression;
 /// every error, whoever made it, in the API's shape (`bookkeeping`).
 ///
@@ -62,23 +97,28 @@ pub fn router(app: Application) -> Router {
         .layer(Bookkeeping::new(metrics.clone()))
         .layer(compression)
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES));
-    let timed = Router::new()
+    let mut timed = Router::new()
         .merge(http::router(metrics))
         .merge(web::router())
         .merge(scim::router(app.clone()))
         .fallback(no_route)
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(
-            shared
-                .clone()
-                .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    http::REQUEST_TIMEOUT,
-                )),
-        );
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
     // The event feed bounds its own waits (docs/audit.md#the-event-feed).
-    let lasting = http::lasting_router().layer(shared);
-    timed.merge(lasting).with_state(app)
+    let mut lasting = http::lasting_router();
+    if app.service().evicts() {
+        // Only under a memory limit: without one nothing is ever dropped, and
+        // a layer costs every request a boxed future.
+        let layer = axum::middleware::from_fn_with_state(app.clone(), bring_back);
+        timed = timed.layer(layer.clone());
+        lasting = lasting.layer(layer);
+    }
+    let timed = timed.layer(shared.clone().layer(
+        tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            http::REQUEST_TIMEOUT,
+        ),
+    ));
+    timed.merge(lasting.layer(shared)).with_state(app)
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; requests in flight then

@@ -160,6 +160,8 @@ impl Steward {
         let unknown = || AppError::from(Refusal::UnknownInvitation);
         let (org, invitation_id) = parse_invitation_token(token).ok_or_else(unknown)?;
         let org = OrgId::parse(&org).map_err(|_| unknown())?;
+        // An organization dropped under the memory limit comes back first.
+        self.service().bring_back(org.as_str()).await?;
         self.service().snapshot(org.as_str()).ok_or_else(unknown)?;
         // Reading expires what is due (and `Join` decides expiry again), so an
         // invitation still here is live; a gone one's audit event says why.

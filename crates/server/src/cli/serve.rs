@@ -149,6 +149,12 @@ pub struct ServeArgs {
         default_value = "0"
     )]
     pub load_pause_ms: u64,
+    /// A bound on the memory organizations take (`2GiB`, `512MiB`, bytes): past
+    /// it the least recently used are dropped and loaded again on their next
+    /// request, which waits for it (docs/scaling.md#a-memory-limit). Without
+    /// it every organization is held.
+    #[arg(long, env = "STEWARD_MEMORY_LIMIT")]
+    pub memory_limit: Option<crate::service::MemoryLimit>,
     #[command(flatten)]
     pub mail: MailArgs,
     /// Let webhooks go to private, loopback, link-local and unique-local
@@ -229,7 +235,9 @@ impl ServeArgs {
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", self.bind))?;
             let pause = Duration::from_millis(self.load_pause_ms);
-            let starting = std::sync::Arc::new(crate::app::Starting::pausing(pause));
+            let mut starting = crate::app::Starting::pausing(pause);
+            starting.loading.memory_limit = self.memory_limit;
+            let starting = std::sync::Arc::new(starting);
             let bound = listener.local_addr().map_or(self.bind, |a| a);
             println!("Steward is listening on http://{bound}; /readyz answers 200 once it has started.");
             // The signal is seen by the server (stop accepting, finish what is in
@@ -273,6 +281,7 @@ impl ServeArgs {
             let _listener = service.spawn_change_listener().await?;
             let _watcher = service.spawn_file_watcher(Duration::from_millis(250)).await?;
             let _sweep = service.spawn_expiry_sweep(Duration::from_secs(60));
+            let _shedding = service.spawn_shedding(Duration::from_secs(1));
             let url = self
                 .public
                 .public_url

@@ -120,6 +120,51 @@ impl Metrics {
     }
 }
 
+/// The organizations held in memory, in Prometheus text
+/// (docs/scaling.md#a-memory-limit).
+pub fn holding(figures: &crate::service::HoldingFigures) -> String {
+    let mut out = String::new();
+    let mut gauge = |name: &str, help: &str, kind: &str, value: u64| {
+        let _ = writeln!(out, "# HELP steward_{name} {help}");
+        let _ = writeln!(out, "# TYPE steward_{name} {kind}");
+        let _ = writeln!(out, "steward_{name} {value}");
+    };
+    let (held, known) = (figures.held as u64, figures.known as u64);
+    gauge(
+        "organizations_held",
+        "Organizations held whole in memory.",
+        "gauge",
+        held,
+    );
+    let help = "Organizations this node knows, held or dropped under the memory limit.";
+    gauge("organizations_known", help, "gauge", known);
+    let help = "Estimated bytes of the organizations held (state and check snapshot).";
+    gauge(
+        "organizations_estimated_bytes",
+        help,
+        "gauge",
+        figures.estimated_bytes,
+    );
+    if let Some(limit) = figures.limit {
+        gauge("memory_limit_bytes", "The --memory-limit.", "gauge", limit);
+    }
+    let help = "Organizations dropped to keep under the memory limit.";
+    gauge(
+        "organization_evictions_total",
+        help,
+        "counter",
+        figures.evictions,
+    );
+    let help = "Dropped organizations loaded again on their next use.";
+    gauge(
+        "organization_reloads_total",
+        help,
+        "counter",
+        figures.reloads,
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,8 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
         .route(
             "/metrics",
             get(move |State(app): State<Application>| {
-                let text = metrics.render(app.steward.checks());
+                let mut text = metrics.render(app.steward.checks());
+                text.push_str(&super::metrics::holding(&app.service().holding()));
                 async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text) }
             }),
         )

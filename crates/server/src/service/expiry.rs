@@ -12,20 +12,18 @@ impl Service {
     pub async fn expire_due(&self, org: &OrgId) -> Result<(), ServiceError> {
         let live = self.live_or_load(org).await?;
         let now = self.clock().now();
-        let (nomination, invitations) = {
-            let books = live.books.lock().await;
-            let nomination = books
-                .state
-                .nomination()
-                .is_some_and(|n| n.expires_at <= now);
-            let invitations: Vec<_> = books
-                .state
-                .invitations()
-                .filter(|i| i.expires_at <= now)
-                .map(|i| i.id.clone())
-                .collect();
-            (nomination, invitations)
-        };
+        // `look`: a read's expiry never waits for a write in flight either.
+        let (nomination, invitations) = self
+            .look(org, &live, |state| {
+                let nomination = state.nomination().is_some_and(|n| n.expires_at <= now);
+                let invitations: Vec<_> = state
+                    .invitations()
+                    .filter(|i| i.expires_at <= now)
+                    .map(|i| i.id.clone())
+                    .collect();
+                (nomination, invitations)
+            })
+            .await?;
         if nomination {
             self.expire(org, Command::ExpireNomination).await?;
         }

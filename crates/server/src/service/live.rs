@@ -1,19 +1,27 @@
 //! One organization held in memory: the state commands are decided against, the
 //! head of its chain, the check snapshot that readers share, and the number of
-//! its last committed event, which event feeds wait on. Also where a snapshot
-//! whose filters have drifted is rebuilt, in the background (docs/benchmarks.md#drift).
+//! its last committed event, which event feeds wait on; under a memory limit,
+//! when it was last used, what it is estimated to hold, and whether it was
+//! dropped (docs/scaling.md#a-memory-limit). Also where a snapshot whose
+//! filters have drifted is rebuilt, in the background (docs/benchmarks.md#drift).
 
 use super::Service;
 use crate::store::{touched, Head, Row};
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use steward_core::{apply, Event, Policy, Snapshot, State};
 use tokio::sync::{watch, Mutex};
 
 pub struct LiveOrg {
-    /// Writers (and readers of the full state) take this; checks never do.
+    /// Writers take this, and readers of the full state when no write is in
+    /// flight; checks never do.
     pub(super) books: Mutex<Books>,
+    /// The state as of the last commit, shared with `books` (copy-on-write):
+    /// what reads answer from while a write holds `books`, so they never wait
+    /// for it (docs/scaling.md#reads-during-a-long-write). Taken by a read that
+    /// found `books` free, dropped when the next change commits.
+    view: RwLock<Option<(i64, Arc<State>)>>,
     snapshot: RwLock<Arc<Snapshot>>,
     /// The `seq` of the last event committed (by this node or, once folded in,
     /// by another): feeds wait on it instead of polling the database
@@ -21,6 +29,17 @@ pub struct LiveOrg {
     last_seq: watch::Sender<i64>,
     /// Set while a rebuild of the snapshot runs in the background: one at a time.
     rebuilding: AtomicBool,
+    /// The holding tick of its last use (`holding.rs`): the least recently used
+    /// are dropped first.
+    last_used: AtomicU64,
+    /// Its estimated size in bytes while held (`holding::estimate`), 0 once dropped.
+    pub(super) estimate: AtomicU64,
+    /// The `seq` its estimate was taken at: the shedding pass estimates again
+    /// an organization that changed since.
+    estimated_seq: AtomicI64,
+    /// Dropped to keep under the memory limit: the state and snapshot are empty
+    /// and `books.stale` is set, so the next use loads it again whole.
+    evicted: AtomicBool,
 }
 
 /// A rebuild that keeps finding a newer head than the state it copied gives up
@@ -30,11 +49,38 @@ const REBUILD_TRIES: usize = 3;
 
 /// The organization as of `head`.
 pub(super) struct Books {
-    pub state: State,
+    pub state: Shared,
     pub head: Head,
     /// Set when a write failed after the state was folded: the next command
     /// reloads from the database first.
     pub stale: bool,
+}
+
+/// The held state, shared with the readers' view: reading it is reading the
+/// `State`; the first change while a view holds it copies it first
+/// (`Arc::make_mut`), so the view keeps the committed state. With no view out,
+/// a change copies nothing.
+#[derive(Debug, Default)]
+pub(super) struct Shared(Arc<State>);
+
+impl From<State> for Shared {
+    fn from(state: State) -> Shared {
+        Shared(Arc::new(state))
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Shared {
+    fn deref_mut(&mut self) -> &mut State {
+        Arc::make_mut(&mut self.0)
+    }
 }
 
 impl LiveOrg {
@@ -42,14 +88,80 @@ impl LiveOrg {
         let (last_seq, _) = watch::channel(head.seq);
         LiveOrg {
             last_seq,
+            view: RwLock::new(None),
             books: Mutex::new(Books {
-                state,
+                state: state.into(),
                 head,
                 stale: false,
             }),
             snapshot: RwLock::new(Arc::new(snapshot)),
             rebuilding: AtomicBool::new(false),
+            last_used: AtomicU64::new(0),
+            estimate: AtomicU64::new(0),
+            estimated_seq: AtomicI64::new(-1),
+            evicted: AtomicBool::new(false),
         }
+    }
+
+    /// Notes a use at `tick`; writes only when the tick moved, so checks of one
+    /// organization from many cores do not fight over the line.
+    pub(super) fn touch(&self, tick: u64) {
+        if self.last_used.load(Ordering::Relaxed) != tick {
+            self.last_used.store(tick, Ordering::Relaxed);
+        }
+    }
+
+    /// Notes a use at `tick`, then says whether the organization is dropped (or
+    /// being dropped). Paired with `drop_held`: the use is stored before the flag
+    /// is read and the flag before the use is read (both `SeqCst`), so of a use
+    /// and a drop racing, at least one sees the other.
+    pub(super) fn touch_and_see_evicted(&self, tick: u64) -> bool {
+        self.last_used.store(tick, Ordering::SeqCst);
+        self.evicted.load(Ordering::SeqCst)
+    }
+
+    pub(super) fn estimate_seq(&self) -> i64 {
+        self.estimated_seq.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn estimated_at(&self, seq: i64) {
+        self.estimated_seq.store(seq, Ordering::Relaxed);
+    }
+
+    pub(super) fn last_used(&self) -> u64 {
+        self.last_used.load(Ordering::Relaxed)
+    }
+
+    pub fn is_evicted(&self) -> bool {
+        self.evicted.load(Ordering::SeqCst)
+    }
+
+    /// Drops the state and snapshot, under the organization's lock (`books`),
+    /// unless it was used at or after `used_since` meanwhile. Returns the
+    /// estimate it freed (`None`: kept).
+    pub(super) fn drop_held(
+        &self,
+        books: &mut Books,
+        used_since: u64,
+        empty: &Arc<Snapshot>,
+    ) -> Option<u64> {
+        self.evicted.store(true, Ordering::SeqCst);
+        if self.last_used.load(Ordering::SeqCst) >= used_since {
+            self.evicted.store(false, Ordering::SeqCst);
+            return None;
+        }
+        books.state = State::default().into();
+        books.stale = true;
+        *self.view.write().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = empty.clone();
+        Some(self.estimate.swap(0, Ordering::Relaxed))
+    }
+
+    /// Held again, whole (after `Service::reload`), with its new estimate;
+    /// returns whether it had been dropped and the estimate it had before.
+    pub(super) fn held_again(&self, estimate: u64) -> (bool, u64) {
+        let before = self.estimate.swap(estimate, Ordering::Relaxed);
+        (self.evicted.swap(false, Ordering::SeqCst), before)
     }
 
     /// The current snapshot: an `Arc` clone, no allocation.
@@ -69,6 +181,12 @@ impl LiveOrg {
     /// woken by it finds the events in the database). Wakes no one when nothing
     /// moved.
     pub(super) fn announce(&self, seq: i64) {
+        let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
+        if view.as_ref().is_some_and(|(at, _)| *at != seq) {
+            // Older than what committed: no read may answer from it.
+            *view = None;
+        }
+        drop(view);
         self.last_seq.send_if_modified(|last| {
             let moved = *last != seq;
             *last = seq;
@@ -76,14 +194,40 @@ impl LiveOrg {
         });
     }
 
+    /// The state as of the last commit, if a read shared it since: what a read
+    /// answers from while a write holds `books`.
+    pub(super) fn view(&self) -> Option<Arc<State>> {
+        let committed = *self.last_seq.borrow();
+        let view = self.view.read().unwrap_or_else(|p| p.into_inner());
+        view.as_ref()
+            .filter(|(at, _)| *at == committed)
+            .map(|(_, state)| state.clone())
+    }
+
+    /// Shares the state `books` holds (as of its head, committed) as the view,
+    /// unless it already is: an `Arc` clone. The next change copies the state
+    /// once (see `Shared`).
+    pub(super) fn share(&self, books: &Books) {
+        let fresh = |v: &Option<(i64, Arc<State>)>| {
+            v.as_ref()
+                .is_some_and(|(at, s)| *at == books.head.seq && Arc::ptr_eq(s, &books.state.0))
+        };
+        if fresh(&self.view.read().unwrap_or_else(|p| p.into_inner())) {
+            return;
+        }
+        *self.view.write().unwrap_or_else(|p| p.into_inner()) =
+            Some((books.head.seq, books.state.0.clone()));
+    }
+
     pub(super) fn publish(&self, snapshot: Snapshot) {
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
     }
 
-    /// Builds the snapshot again from a copy of the state, made under the lock;
-    /// the build itself runs off it (and off the async workers), so writes to the
-    /// organization wait only for the copy and checks not at all. The result is
-    /// published only if no change was committed meanwhile. `true`: published.
+    /// Builds the snapshot again from the state as shared under the lock (an
+    /// `Arc` clone: a write during the build copies the state once, see
+    /// `Shared`); the build runs off the lock and off the async workers, so
+    /// neither writes nor checks wait for it. The result is published only if no
+    /// change was committed meanwhile. `true`: published.
     async fn rebuild(&self, policy: Arc<Policy>) -> bool {
         for _ in 0..REBUILD_TRIES {
             let (state, head) = {
@@ -91,7 +235,7 @@ impl LiveOrg {
                 if books.stale {
                     return false;
                 }
-                (books.state.clone(), books.head.clone())
+                (Arc::clone(&books.state.0), books.head.clone())
             };
             let policy = policy.clone();
             let Ok(built) =

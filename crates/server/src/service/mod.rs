@@ -8,6 +8,7 @@ mod clock;
 mod deployment;
 mod error;
 mod expiry;
+mod holding;
 mod listen;
 mod live;
 mod second_factor;
@@ -17,10 +18,12 @@ pub use api_keys::ApiKeyGrant;
 pub use clock::Clock;
 pub use deployment::{Adoption, PolicyChoice, PolicySource, StartError, Unstored, DEFAULT_POLICY};
 pub use error::ServiceError;
+pub use holding::{estimate, HoldingFigures, MemoryLimit, MemoryLimitError};
 pub use live::LiveOrg;
 
 use crate::store::{Alongside, ChainReport, Head, OrgTx, PolicyId, Row, Store, StoreError};
 use api_keys::KeyIndex;
+use holding::Holding;
 use live::{fold, Books};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,6 +41,9 @@ pub struct Loading {
     /// A wait before each organization: only for tests that must see a node
     /// still loading (`serve`'s hidden `--load-pause-ms`).
     pub pause: std::time::Duration,
+    /// `serve --memory-limit`: past it, the least recently used organizations
+    /// are dropped, during the start-up too (docs/scaling.md#a-memory-limit).
+    pub memory_limit: Option<MemoryLimit>,
 }
 
 /// Cheap to clone: every clone is the same service.
@@ -65,6 +71,11 @@ struct Inner {
     commits: tokio::sync::Notify,
     /// Drifted snapshots rebuilt in the background (live.rs).
     snapshot_rebuilds: std::sync::atomic::AtomicU64,
+    /// The memory limit, and which organizations were used when (holding.rs).
+    holding: Holding,
+    /// The snapshot a dropped organization shows: one for all of them, of no
+    /// organization, so checks of a dropped one never answer from it.
+    empty: Arc<Snapshot>,
 }
 
 impl Service {
@@ -80,7 +91,7 @@ impl Service {
         policy: Policy,
         loading: &Loading,
     ) -> Result<Service, ServiceError> {
-        let service = Service::holding_none(store, policy);
+        let service = Service::holding_none(store, policy, loading.memory_limit);
         let ids = service.inner.store.organization_ids().await?;
         loading.total.store(ids.len(), Ordering::Relaxed);
         for org in ids {
@@ -88,6 +99,7 @@ impl Service {
                 tokio::time::sleep(loading.pause).await;
             }
             service.load(&org).await?;
+            service.loaded_one();
             loading.loaded.fetch_add(1, Ordering::Relaxed);
         }
         Ok(service)
@@ -101,18 +113,20 @@ impl Service {
         policy: Policy,
         orgs: &[OrgId],
     ) -> Result<Service, ServiceError> {
-        let service = Service::holding_none(store, policy);
+        let service = Service::holding_none(store, policy, None);
         for org in orgs {
             service.refresh(org).await?;
         }
         Ok(service)
     }
 
-    fn holding_none(store: Store, policy: Policy) -> Service {
+    fn holding_none(store: Store, policy: Policy, limit: Option<MemoryLimit>) -> Service {
+        let policy = Arc::new(policy);
+        let empty = Arc::new(Snapshot::build(policy.clone(), &State::default()));
         Service {
             inner: Arc::new(Inner {
                 store,
-                policy: Arc::new(policy),
+                policy,
                 orgs: RwLock::new(HashMap::new()),
                 node: crate::secrets::random_id("node"),
                 clock: Clock::default(),
@@ -121,6 +135,8 @@ impl Service {
                 closing: tokio::sync::watch::channel(false).0,
                 commits: tokio::sync::Notify::new(),
                 snapshot_rebuilds: Default::default(),
+                holding: Holding::new(limit),
+                empty,
             }),
         }
     }
@@ -147,7 +163,8 @@ impl Service {
         self.inner.keys.get(hash)
     }
 
-    /// How many organizations are held in memory.
+    /// How many organizations this node knows (held whole, or dropped under
+    /// the memory limit: `holding()` tells them apart).
     pub fn organization_count(&self) -> usize {
         self.orgs().len()
     }
@@ -161,9 +178,12 @@ impl Service {
     }
 
     /// The organization, loaded from the database if another node created it
-    /// since this one started (checks never do this: they read memory only).
+    /// since this one started, or loaded again if it was dropped under the
+    /// memory limit (checks never do this: they read memory only, after the
+    /// request's `bring_back`).
     async fn live_or_load(&self, org: &OrgId) -> Result<Arc<LiveOrg>, ServiceError> {
         if let Some(live) = self.live(org.as_str()) {
+            self.hold_whole(org, &live).await?;
             return Ok(live);
         }
         self.refresh(org).await?;
@@ -171,16 +191,20 @@ impl Service {
     }
 
     /// The organization's check snapshot (`None`: no such organization, or deleted).
-    /// Reads memory only.
+    /// Reads memory only; a dropped organization answers `None` until its
+    /// request's `bring_back` loaded it again.
     pub fn snapshot(&self, org: &str) -> Option<Arc<Snapshot>> {
         let live = self.orgs().get(org).cloned()?;
+        live.touch(self.inner.holding.tick());
         let snapshot = live.snapshot();
         snapshot.is_live().then_some(snapshot)
     }
 
     /// Runs `read` on the organization's current state, after turning what has
     /// expired into events (a pending nomination past its TTL is never shown as
-    /// pending).
+    /// pending). A read never waits for a write in flight: it answers from the
+    /// state as of the last commit (`LiveOrg::view`) when an earlier read shared
+    /// it, and otherwise shares it for the reads during the next write.
     pub async fn read<R>(
         &self,
         org: &OrgId,
@@ -188,7 +212,30 @@ impl Service {
     ) -> Result<R, ServiceError> {
         self.expire_due(org).await?;
         let live = self.live_or_load(org).await?;
-        let books = live.books.lock().await;
+        self.look(org, &live, read).await
+    }
+
+    /// Runs `read` on the held state: under the lock when it is free (sharing
+    /// the state as the view for the reads during the next write), else on the
+    /// view, the state as of the last commit; only with neither does it wait.
+    async fn look<R>(
+        &self,
+        org: &OrgId,
+        live: &LiveOrg,
+        read: impl FnOnce(&State) -> R,
+    ) -> Result<R, ServiceError> {
+        let mut books = match live.books.try_lock() {
+            Ok(books) => books,
+            Err(_) => match live.view() {
+                Some(committed) => return Ok(read(&committed)),
+                None => live.books.lock().await,
+            },
+        };
+        if books.stale {
+            // Dropped again since `live_or_load`, or a failed write left it stale.
+            self.reload(org, live, &mut books).await?;
+        }
+        live.share(&books);
         Ok(read(&books.state))
     }
 
@@ -222,12 +269,19 @@ impl Service {
     /// meanwhile: there is one `LiveOrg` per organization, or a change published
     /// to the other would never reach checks.
     fn hold(&self, org: &OrgId, live: LiveOrg) {
+        let mut inserted = None;
         self.inner
             .orgs
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .entry(org.as_arc().clone())
-            .or_insert_with(|| Arc::new(live));
+            .or_insert_with(|| inserted.insert(Arc::new(live)).clone());
+        if let Some(live) = inserted {
+            // A new `LiveOrg`: nobody else holds its lock yet.
+            if let Ok(books) = live.books.try_lock() {
+                self.counted(&live, &books.state, books.head.seq);
+            }
+        }
     }
 
     /// Reads the organization again from the database, whole.
@@ -241,10 +295,11 @@ impl Service {
         live.publish(snapshot);
         live.announce(head.seq);
         *books = Books {
-            state,
+            state: state.into(),
             head,
             stale: false,
         };
+        self.now_held(live, books);
         Ok(())
     }
 
@@ -274,6 +329,11 @@ impl Service {
             };
         };
         let mut books = live.books.lock().await;
+        if books.stale {
+            // Dropped under the memory limit (or left stale by a failed write):
+            // read whole, which brings its API keys up to date too.
+            return self.reload(org, &live, &mut books).await;
+        }
         let (events, head) = self.inner.store.events_after(org, books.head.seq).await?;
         self.catch_up(org, &live, &mut books, &events, head);
         Ok(())
@@ -300,10 +360,14 @@ impl Service {
         Ok(self.inner.store.verify(org).await?)
     }
 
-    /// The ids of the organizations held in memory.
+    /// The ids of the organizations held whole in memory (not those dropped
+    /// under the memory limit: the expiry sweep leaves them dropped, and their
+    /// next read expires what is due).
     pub fn organization_ids(&self) -> Vec<OrgId> {
         self.orgs()
-            .keys()
+            .iter()
+            .filter(|(_, live)| !live.is_evicted())
+            .map(|(k, _)| k)
             .filter_map(|k| OrgId::parse(k).ok())
             .collect()
     }

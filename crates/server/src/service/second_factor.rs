@@ -22,9 +22,11 @@ impl Service {
         org: &OrgId,
         actors: Vec<UserId>,
     ) -> Result<Enrolment, ServiceError> {
-        let required = self
-            .snapshot(org.as_str())
-            .is_some_and(|s| s.requires_second_factor());
+        // Through `live_or_load`: an organization dropped under the memory
+        // limit (or created on another node) is read first, never taken for
+        // one without the requirement.
+        let snapshot = self.live_or_load(org).await?.snapshot();
+        let required = snapshot.is_live() && snapshot.requires_second_factor();
         if !required {
             return Ok(Enrolment(None));
         }

@@ -258,6 +258,77 @@ async fn each_command_is_decided_after_the_ones_before_it_and_a_refusal_stops_no
     assert_eq!(loaded.invitations().count(), 2);
 }
 
+/// An organization "acme" owned by "owner", on a fresh service.
+async fn acme() -> (tempfile::TempDir, Service, OrgId) {
+    let (dir, store) = crate::store::temp_store().await;
+    let svc = Service::open(store, Policy::preset("operations").unwrap())
+        .await
+        .unwrap();
+    let org = OrgId::parse("acme").unwrap();
+    let create = Command::CreateOrganization {
+        org_id: org.clone(),
+        name: Name::parse("Acme").unwrap(),
+        owner_id: UserId::parse("owner").unwrap(),
+        owner_email: Email::parse("owner@acme.test").unwrap(),
+        owner_name: Name::parse("Owner").unwrap(),
+    };
+    let owner = Actor::User(UserId::parse("owner").unwrap());
+    svc.create_organization(&owner, create).await.unwrap();
+    (dir, svc, org)
+}
+
+#[tokio::test]
+async fn a_read_while_a_write_holds_the_organization_answers_the_committed_state() {
+    let (_dir, svc, org) = acme().await;
+    let before = svc.read(&org, |s| s.clone()).await.unwrap();
+    let live = svc.live("acme").unwrap();
+    let _writing = live.books.lock().await;
+    // Before the view, this read waited for the lock for ever.
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        svc.read(&org, |s| s.clone()),
+    );
+    assert_eq!(read.await.expect("answered").unwrap(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_during_a_long_import_answers_without_waiting_for_it() {
+    let (_dir, svc, org) = acme().await;
+    let invitations = |s: &State| s.invitations().count();
+    assert_eq!(svc.read(&org, invitations).await.unwrap(), 0);
+    let expires_at = svc.clock().now().plus_days(1);
+    let rows: Vec<ImportRow> = (0..3_000)
+        .map(|i| ImportRow {
+            line: i + 2,
+            email: Email::parse(&format!("person{i}@acme.test")).unwrap(),
+            name: None,
+            role: "viewer".into(),
+            scopes: None,
+            invitation_id: steward_core::InvitationId::parse(&format!("imp-{i}")).unwrap(),
+            expires_at,
+        })
+        .collect();
+    let importing = {
+        let (svc, org) = (svc.clone(), org.clone());
+        let owner = Actor::User(UserId::parse("owner").unwrap());
+        tokio::spawn(async move { svc.import(&org, &owner, rows, false).await })
+    };
+    let live = svc.live("acme").unwrap();
+    while live.books.try_lock().is_ok() {
+        assert!(
+            !importing.is_finished(),
+            "the import never held the organization"
+        );
+        tokio::task::yield_now().await;
+    }
+    // The import holds the organization: a read that waited would see its
+    // 3,000 invitations; this one answers the state before it.
+    assert_eq!(svc.read(&org, invitations).await.unwrap(), 0);
+    let plan = importing.await.unwrap().unwrap();
+    assert!(plan.refused.is_empty());
+    assert_eq!(svc.read(&org, invitations).await.unwrap(), 3_000);
+}
+
 #[tokio::test]
 async fn a_drifted_snapshot_is_rebuilt_in_the_background_and_answers_the_same() {
     let (_dir, store) = crate::store::temp_store().await;

@@ -10,6 +10,7 @@ mod endpoints;
 mod feed;
 mod governance;
 mod hashing;
+mod holding;
 mod mail;
 mod oidc_stub;
 mod operations;

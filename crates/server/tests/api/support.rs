@@ -119,7 +119,7 @@ async fn start_with(
     signup: bool,
     passwords: Option<Passwords>,
 ) -> TestApp {
-    start_full(url, database, policy, signup, passwords, None).await
+    start_full(url, database, policy, signup, passwords, None, None).await
 }
 
 async fn start_mailing(
@@ -128,7 +128,23 @@ async fn start_mailing(
     policy: Policy,
     mail: Option<Transport>,
 ) -> TestApp {
-    start_full(url, database, policy, true, None, mail).await
+    start_full(url, database, policy, true, None, mail, None).await
+}
+
+/// Under a memory limit (`serve --memory-limit`), on either database as
+/// `spawn_app`; no shedding task runs: the test drops organizations with
+/// `Service::shed`.
+pub async fn spawn_holding(policy: Policy, limit: steward::service::MemoryLimit) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let limit = Some(limit);
+    if std::env::var("STEWARD_TEST_API_BACKEND").as_deref() == Ok("postgres") {
+        let db = PgDatabase::create().await;
+        let url = db.url.clone();
+        let database = Database::Postgres(db, dir);
+        return start_full(&url, database, policy, true, None, None, limit).await;
+    }
+    let url = database_url(&dir);
+    start_full(&url, Database::Sqlite(dir), policy, true, None, None, limit).await
 }
 
 /// Without `mail`, no courier runs: the mails stay in the outbox, where
@@ -140,9 +156,16 @@ async fn start_full(
     signup: bool,
     passwords: Option<Passwords>,
     mail: Option<Transport>,
+    memory_limit: Option<steward::service::MemoryLimit>,
 ) -> TestApp {
     let store = Store::open(url).await.unwrap();
-    let service = Service::open(store, policy).await.unwrap();
+    let loading = steward::service::Loading {
+        memory_limit,
+        ..Default::default()
+    };
+    let service = Service::open_counting(store, policy, &loading)
+        .await
+        .unwrap();
     // As `serve` does: the CLI's commits on the same file reach this server.
     service
         .spawn_file_watcher(std::time::Duration::from_millis(20))
