@@ -125,7 +125,10 @@ pub fn router(app: Application) -> Router {
                     .extensions()
                     .get::<MatchedPath>()
                     .map_or("unmatched", |m| m.as_str());
-                tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
+                let span = tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id);
+                // otel: the request's `traceparent` (when traces are exported).
+                crate::telemetry::otlp::continue_trace(&span, req.headers());
+                span
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(http::MakeRandomId))
