@@ -122,10 +122,10 @@ impl HttpClient for Courier {
             .client
             .request(parts.method, parts.uri.to_string())
             .headers(parts.headers)
-            .body(body)
-            .send();
+            .body(body);
+        // Sent from within the runtime: reqwest starts its timer as it sends.
         let answered = self.runtime.spawn(async move {
-            let response = sending.await?;
+            let response = sending.send().await?;
             let status = response.status();
             Ok::<_, reqwest::Error>((status, response.bytes().await?))
         });
