@@ -16,6 +16,7 @@ pub mod scim;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod telemetry;
 pub mod urlencoded;
 pub mod web;
 pub mod webhooks;

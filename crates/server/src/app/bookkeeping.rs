@@ -6,8 +6,8 @@
 //! layer applied to the router is a boxed service cloned and a boxed future per
 //! request (docs/benchmarks.md "Server CPU per HTTP check").
 //!
-//! A trace context (OpenTelemetry's `traceparent`) hooks in `Kept::call`, where
-//! the span is made: see the comment there.
+//! A trace context (OpenTelemetry's `traceparent`) is continued in `Kept::call`,
+//! where the span is made.
 
 use super::{wants_page, web};
 use crate::http::{ApiError, Metrics};
@@ -82,11 +82,12 @@ where
         // The route's template, never the raw path: an invitation's token
         // travels in its path and must not reach the logs.
         let template = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-        // A trace context hooks in here: read `traceparent` from
-        // `req.headers()` and make it this span's parent, so every log and
-        // child span of the request belongs to the caller's trace.
         let span =
             tracing::info_span!("request", method = %method, route = %template, request_id = %id);
+        // The caller's `traceparent` becomes this span's parent, so every log and
+        // child span of the request belongs to the caller's trace (one atomic
+        // read when traces are not exported; docs/operations.md#tracing).
+        crate::telemetry::otlp::continue_trace(&span, req.headers());
         tracing::debug!(parent: &span, "started processing request");
         // Called inside the span, as `TraceLayer` did: whatever the route does
         // before its first await is logged in it too.

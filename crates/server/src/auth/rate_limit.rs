@@ -10,6 +10,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,8 @@ impl Default for LoginLimits {
 pub struct LoginLimiter {
     limits: LoginLimits,
     inner: Arc<Mutex<Windows>>,
+    /// Attempts refused, for `/metrics`.
+    refusals: Arc<AtomicU64>,
 }
 
 #[derive(Debug, Default)]
@@ -142,6 +145,7 @@ impl LoginLimiter {
         LoginLimiter {
             limits,
             inner: Arc::default(),
+            refusals: Arc::default(),
         }
     }
 
@@ -177,9 +181,25 @@ impl LoginLimiter {
                     at: now,
                 })
             }
-            (Err(a), Err(b)) => Err(a.max(b)),
-            (Err(d), Ok(())) | (Ok(()), Err(d)) => Err(d),
+            (Err(a), Err(b)) => Err(self.refused(a.max(b))),
+            (Err(d), Ok(())) | (Ok(()), Err(d)) => Err(self.refused(d)),
         }
+    }
+
+    fn refused(&self, retry_after: Duration) -> Duration {
+        self.refusals.fetch_add(1, Ordering::Relaxed);
+        retry_after
+    }
+
+    /// Attempts refused since the start.
+    pub fn refusals(&self) -> u64 {
+        self.refusals.load(Ordering::Relaxed)
+    }
+
+    /// The keys held now, (accounts, addresses): what the limiter's memory grows with.
+    pub fn entries(&self) -> (usize, usize) {
+        let w = self.lock();
+        (w.accounts.events.len(), w.addresses.events.len())
     }
 
     /// The right password: the attempt is taken back from its address, and the
@@ -249,6 +269,25 @@ mod tests {
         assert!(limiter
             .admit("ann@acme.test", ip(99), later + 15 * MIN)
             .is_ok());
+    }
+
+    #[test]
+    fn the_limiter_reports_its_keys_and_counts_its_refusals() {
+        let limiter = LoginLimiter::default();
+        let now = Instant::now();
+        for _ in 0..5 {
+            fail(&limiter, "ann@acme.test", ip(1), now);
+        }
+        fail(&limiter, "bob@acme.test", ip(2), now);
+        assert_eq!((limiter.entries(), limiter.refusals()), ((2, 2), 0));
+        assert!(limiter.admit("ann@acme.test", ip(3), now).is_err());
+        assert!(limiter.admit("ann@acme.test", ip(4), now).is_err());
+        assert_eq!(
+            limiter.refusals(),
+            2,
+            "each refusal counted, clones share them"
+        );
+        assert_eq!(limiter.clone().refusals(), 2);
     }
 
     #[test]

@@ -135,6 +135,11 @@ pub struct ServeArgs {
     /// Log lines as text, or as one JSON object each (for log collectors).
     #[arg(long, env = "STEWARD_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// The OpenTelemetry collector to send traces to over OTLP/HTTP (protobuf),
+    /// e.g. `http://127.0.0.1:4318`; spans go to its `/v1/traces`. None are
+    /// made for export without it (docs/operations.md#tracing).
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
     /// When to apply the schema's migrations at start: `new` (a new, empty
     /// database only), `auto` (any pending), `never`. An existing database
     /// behind this release is otherwise refused: run `steward migrate`.
@@ -211,23 +216,45 @@ pub enum LogFormat {
 }
 
 impl ServeArgs {
-    pub fn run(self) -> anyhow::Result<()> {
-        // Logs go to stderr; RUST_LOG (e.g. `steward=debug`) picks what is shown.
-        let logs = tracing_subscriber::fmt()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-            )
+    /// Logs to stderr, and spans to the OTLP collector when one is given.
+    fn observe(
+        &self,
+        runtime: tokio::runtime::Handle,
+    ) -> anyhow::Result<Option<crate::telemetry::otlp::Exporting>> {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        use tracing_subscriber::{Layer, Registry};
+        // RUST_LOG (e.g. `steward=debug`) picks what is shown.
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        let logs = tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             // Colours only for a terminal: a file or a collector reads plain
             // `key=value` (the mails written to the log are read back by people
             // and tests).
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-        match self.log_format {
-            LogFormat::Text => logs.init(),
-            LogFormat::Json => logs.json().init(),
+        let logs = match self.log_format {
+            LogFormat::Text => logs.with_filter(filter).boxed(),
+            LogFormat::Json => logs.json().with_filter(filter).boxed(),
+        };
+        let mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>> = vec![logs];
+        let mut exporting = None;
+        if let Some(endpoint) = &self.otlp_endpoint {
+            let (spans, running) = crate::telemetry::otlp::layer(endpoint, runtime)?;
+            layers.push(spans.boxed());
+            exporting = Some(running);
         }
-        tokio::runtime::Runtime::new()?.block_on(async {
+        tracing_subscriber::registry().with(layers).init();
+        if let Some(endpoint) = &self.otlp_endpoint {
+            tracing::info!(%endpoint, "sending traces over OTLP");
+        }
+        Ok(exporting)
+    }
+
+    pub fn run(self) -> anyhow::Result<()> {
+        let runtime = tokio::runtime::Runtime::new()?;
+        let exporting = self.observe(runtime.handle().clone())?;
+        let served = runtime.block_on(async {
             let started = std::time::Instant::now();
             // Listen first: until the organizations are loaded `/healthz` answers
             // and everything else says it is starting (never a refused connection).
@@ -348,7 +375,12 @@ impl ServeArgs {
             steward.flush_directory_requests().await;
             println!("Steward stopped.");
             Ok(())
-        })
+        });
+        // The spans still batched, sent while the runtime still runs.
+        if let Some(exporting) = exporting {
+            exporting.shutdown();
+        }
+        served
     }
 }
 

@@ -18,9 +18,25 @@ pub fn router(metrics: Arc<Metrics>) -> Router<Application> {
             get(move |State(app): State<Application>| {
                 let mut text = metrics.render(app.steward.checks());
                 text.push_str(&super::metrics::holding(&app.service().holding()));
+                crate::telemetry::render(&mut text, &readings(&app));
                 async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text) }
             }),
         )
+}
+
+/// What `/metrics` reads of the application beyond the request tally.
+fn readings(app: &Application) -> crate::telemetry::Readings {
+    let pool = app.service().store().pool();
+    let limiter = &app.sign_in.limiter;
+    crate::telemetry::Readings {
+        pool: (
+            pool.size(),
+            pool.num_idle(),
+            pool.options().get_max_connections(),
+        ),
+        limiter_entries: limiter.entries(),
+        limiter_refusals: limiter.refusals(),
+    }
 }
 
 /// The process answers.

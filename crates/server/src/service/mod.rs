@@ -250,7 +250,9 @@ impl Service {
         };
         let org_id = org_id.clone();
         let now = self.inner.clock.now();
-        let events = decide(&self.inner.policy, &State::default(), actor, command, now)?;
+        // A span of its own for traces (docs/operations.md#tracing).
+        let events = tracing::info_span!("decide")
+            .in_scope(|| decide(&self.inner.policy, &State::default(), actor, command, now))?;
         let mut state = State::default();
         let mut snapshot = Snapshot::build(self.inner.policy.clone(), &state);
         let mut rows = BTreeSet::new();
@@ -307,7 +309,8 @@ impl Service {
     async fn read_whole(&self, org: &OrgId) -> Result<(State, Head, Snapshot), ServiceError> {
         let (state, head) = self.inner.store.load_org(org).await?;
         self.inner.keys.sync(org, &state);
-        let snapshot = Snapshot::build(self.inner.policy.clone(), &state);
+        let snapshot = crate::telemetry::SNAPSHOT_BUILDS
+            .time(|| Snapshot::build(self.inner.policy.clone(), &state));
         Ok((state, head, snapshot))
     }
 
@@ -336,6 +339,9 @@ impl Service {
         }
         let (events, head) = self.inner.store.events_after(org, books.head.seq).await?;
         self.catch_up(org, &live, &mut books, &events, head);
+        if let Some(newest) = events.last() {
+            crate::telemetry::FOLLOWING.folded(events.len(), newest.at.0);
+        }
         Ok(())
     }
 

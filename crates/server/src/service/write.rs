@@ -91,10 +91,13 @@ impl Service {
         let mut snapshot: Option<Snapshot> = None;
         let mut rows = BTreeSet::new();
         let mut events = Vec::new();
+        let deciding = tracing::info_span!("decide");
         for (actor, command) in steps {
-            let decided = enrolment
-                .check(policy, &books.state, &actor, &command)
-                .and_then(|()| decide(policy, &books.state, &actor, command, now));
+            let decided = deciding.in_scope(|| {
+                enrolment
+                    .check(policy, &books.state, &actor, &command)
+                    .and_then(|()| decide(policy, &books.state, &actor, command, now))
+            });
             match decided {
                 Ok(decided) if decided.is_empty() => {}
                 Ok(decided) => {
@@ -214,7 +217,9 @@ impl Service {
         let mut books = live.books.lock().await;
         let tx = self.begin_change(org, &live, &mut books, commit).await?;
         let now = self.inner.clock.now();
-        let (events, answer) = match decided_by(&books.state, now) {
+        // A span of its own for traces (docs/operations.md#tracing).
+        let deciding = tracing::info_span!("decide");
+        let (events, answer) = match deciding.in_scope(|| decided_by(&books.state, now)) {
             Ok(decided) => decided,
             Err(refusal) => {
                 tx.rollback().await?;

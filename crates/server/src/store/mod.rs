@@ -356,21 +356,36 @@ impl Store {
     /// A read-only transaction that sees one state of the database throughout
     /// (PostgreSQL's default, read committed, would let tables disagree).
     async fn begin_read(&self) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(match self.dialect {
-            Dialect::Sqlite => self.pool.begin().await?,
-            Dialect::Postgres => {
-                self.pool
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?
-            }
+        self.begin_with(match self.dialect {
+            Dialect::Sqlite => "BEGIN",
+            Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         })
+        .await
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Dialect::Postgres => self.pool.begin().await?,
+        self.begin_with(match self.dialect {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
         })
+        .await
+    }
+
+    /// A transaction; when no connection was idle, its wait (for one, and for
+    /// its `BEGIN`) is counted in `/metrics` (`steward_db_pool_acquire_wait*`).
+    /// Not `try_begin`, which would skip the pool's health check of an idle
+    /// connection.
+    async fn begin_with(
+        &self,
+        statement: &'static str,
+    ) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        if self.pool.num_idle() > 0 {
+            return Ok(self.pool.begin_with(statement).await?);
+        }
+        let waited = std::time::Instant::now();
+        let tx = self.pool.begin_with(statement).await?;
+        crate::telemetry::POOL_WAITS.add(waited.elapsed());
+        Ok(tx)
     }
 
     /// Every organization id, deleted ones included.
@@ -531,7 +546,15 @@ impl OrgTx {
     /// inside a transaction is delivered only if it commits). In a group, the
     /// change joins it and this returns once the group committed (or failed:
     /// then none of it is stored).
-    pub async fn commit(mut self, node: &str) -> Result<(), StoreError> {
+    pub async fn commit(self, node: &str) -> Result<(), StoreError> {
+        use tracing::Instrument;
+        // A span of its own for traces (docs/operations.md#tracing).
+        self.commit_now(node)
+            .instrument(tracing::info_span!("commit"))
+            .await
+    }
+
+    async fn commit_now(mut self, node: &str) -> Result<(), StoreError> {
         if self.dialect == Dialect::Postgres {
             let payload = format!("{}:{}:{}", self.org, self.head.seq, node);
             let notified = sqlx::query("SELECT pg_notify($1, $2)")

@@ -99,7 +99,7 @@ async fn unknown_paths_and_methods_answer_in_the_error_shape() {
 }
 
 /// Reads `serve`'s output until it prints the URL it listens on.
-fn wait_for_url(stdout: &mut BufReader<std::process::ChildStdout>) -> String {
+pub(crate) fn wait_for_url(stdout: &mut BufReader<std::process::ChildStdout>) -> String {
     let mut line = String::new();
     loop {
         line.clear();
