@@ -282,12 +282,18 @@ fn abandon(lane: &mut Open, tx: Transaction<'static, sqlx::Any>, e: Arc<sqlx::Er
     lane.changes = 0;
 }
 
-/// The connection of a change's transaction (held until the change ends).
+/// The connection of a change's transaction (held until the change ends, so
+/// the error is for a change used after its commit or rollback).
 pub(super) fn live<'a>(
     tx: &'a mut Option<Transaction<'static, sqlx::Any>>,
-) -> &'a mut AnyConnection {
-    let tx = tx
-        .as_mut()
-        .expect("a change holds its transaction until it ends");
-    &mut *tx
+) -> Result<&'a mut AnyConnection, sqlx::Error> {
+    match tx.as_mut() {
+        Some(tx) => Ok(&mut *tx),
+        None => Err(ended()),
+    }
+}
+
+/// A change's transaction was asked for after the change ended.
+pub(super) fn ended() -> sqlx::Error {
+    sqlx::Error::Protocol("a change's transaction was used after it ended".into())
 }

@@ -295,7 +295,7 @@ impl Store {
                 "SELECT head_seq, head_hash FROM organizations WHERE id = $1 FOR UPDATE"
             }
         };
-        let conn = group::live(&mut tx.tx);
+        let conn = group::live(&mut tx.tx)?;
         let row = sqlx::query(lock)
             .bind(tx.org.as_str())
             .fetch_optional(&mut *conn)
@@ -480,7 +480,7 @@ impl OrgTx {
         &mut self,
         seq: i64,
     ) -> Result<(Vec<Event>, Option<Head>), StoreError> {
-        audit::events_after(group::live(&mut self.tx), &self.org, seq).await
+        audit::events_after(group::live(&mut self.tx)?, &self.org, seq).await
     }
 
     /// Stores the events at the end of the chain and the rows they touched, as
@@ -493,20 +493,20 @@ impl OrgTx {
     ) -> Result<Head, StoreError> {
         if self.is_new {
             // The events refer to the organization's row: it comes first.
-            rows::insert_org(group::live(&mut self.tx), &self.org, state, &self.head).await?;
+            rows::insert_org(group::live(&mut self.tx)?, &self.org, state, &self.head).await?;
             self.is_new = false;
         }
         let head = audit::append(
-            group::live(&mut self.tx),
+            group::live(&mut self.tx)?,
             self.dialect,
             &self.org,
             &self.head,
             events,
         )
         .await?;
-        rows::set_head(group::live(&mut self.tx), &self.org, &head).await?;
+        rows::set_head(group::live(&mut self.tx)?, &self.org, &head).await?;
         rows::write(
-            group::live(&mut self.tx),
+            group::live(&mut self.tx)?,
             self.dialect,
             &self.org,
             rows,
@@ -516,7 +516,7 @@ impl OrgTx {
         // The webhook outbox commits with the events, or neither does.
         let first = self.head.seq + 1;
         webhooks::enqueue(
-            group::live(&mut self.tx),
+            group::live(&mut self.tx)?,
             self.dialect,
             &self.org,
             first,
@@ -532,14 +532,14 @@ impl OrgTx {
     /// write: a member's deletion and the end of their credentials commit together,
     /// so there is no moment (nor a crash) where one happened without the other.
     pub async fn end_credentials(&mut self, account_id: &str, now: i64) -> Result<(), StoreError> {
-        sessions::end_account_sessions(group::live(&mut self.tx), account_id).await?;
-        refresh::revoke_account_tokens(group::live(&mut self.tx), account_id, now).await?;
+        sessions::end_account_sessions(group::live(&mut self.tx)?, account_id).await?;
+        refresh::revoke_account_tokens(group::live(&mut self.tx)?, account_id, now).await?;
         Ok(())
     }
 
     /// Removes the account's second factor, with the change that records it.
     pub async fn remove_second_factor(&mut self, account_id: &str) -> Result<(), StoreError> {
-        second_factor::remove_second_factor(group::live(&mut self.tx), account_id).await
+        second_factor::remove_second_factor(group::live(&mut self.tx)?, account_id).await
     }
 
     /// Commits; on PostgreSQL the change notice goes out with the commit (a NOTIFY
@@ -560,17 +560,14 @@ impl OrgTx {
             let notified = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANGES_CHANNEL)
                 .bind(payload)
-                .execute(group::live(&mut self.tx))
+                .execute(group::live(&mut self.tx)?)
                 .await;
             if let Err(e) = notified {
                 self.rollback_now().await;
                 return Err(e.into());
             }
         }
-        let tx = self
-            .tx
-            .take()
-            .expect("a change holds its transaction until it ends");
+        let tx = self.tx.take().ok_or_else(group::ended)?;
         match self.seat.take() {
             None => tx.commit().await?,
             Some(seat) => {

@@ -65,7 +65,7 @@ impl OrgTx {
     /// Stores `row` in this change, for its organization.
     pub async fn write_alongside(&mut self, row: &Alongside) -> Result<(), StoreError> {
         let org = self.org.as_str().to_string();
-        let conn = super::group::live(&mut self.tx);
+        let conn = super::group::live(&mut self.tx)?;
         match row {
             Alongside::Account(account) => insert_account(conn, account).await,
             Alongside::ScimUser(user) => put_user(conn, &org, user).await,
