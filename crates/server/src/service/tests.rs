@@ -331,20 +331,8 @@ async fn a_read_during_a_long_import_answers_without_waiting_for_it() {
 
 #[tokio::test]
 async fn a_drifted_snapshot_is_rebuilt_in_the_background_and_answers_the_same() {
-    let (_dir, store) = crate::store::temp_store().await;
-    let svc = Service::open(store, Policy::preset("operations").unwrap())
-        .await
-        .unwrap();
+    let (_dir, svc, org) = acme().await;
     let owner = Actor::User(UserId::parse("owner").unwrap());
-    let org = OrgId::parse("acme").unwrap();
-    let create = Command::CreateOrganization {
-        org_id: org.clone(),
-        name: Name::parse("Acme").unwrap(),
-        owner_id: UserId::parse("owner").unwrap(),
-        owner_email: Email::parse("owner@acme.test").unwrap(),
-        owner_name: Name::parse("Owner").unwrap(),
-    };
-    svc.create_organization(&owner, create).await.unwrap();
     svc.execute_in_turn(&org, invite_and_join(&svc, 1))
         .await
         .unwrap();

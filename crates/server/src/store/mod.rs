@@ -241,7 +241,7 @@ impl Store {
                 }
             },
         };
-        let mut tx = OrgTx {
+        let tx = OrgTx {
             tx: Some(tx),
             seat: Some(seat),
             org: org.clone(),
@@ -249,23 +249,14 @@ impl Store {
             dialect: self.dialect,
             is_new: false,
         };
-        match self.lock_org(&mut tx, first).await {
-            Ok(head) => {
-                tx.head = head;
-                Ok(tx)
-            }
-            Err(e) => {
-                tx.rollback().await?;
-                Err(e)
-            }
-        }
+        self.locked(tx, first).await
     }
 
     /// `begin_org` in a transaction of its own, outside the lanes: for a change
     /// large enough to hold a lane for long (a CSV import of thousands of rows),
     /// which would keep the other organizations of its lane waiting.
     pub async fn begin_org_alone(&self, org: &OrgId) -> Result<OrgTx, StoreError> {
-        let mut tx = OrgTx {
+        let tx = OrgTx {
             tx: Some(self.begin_write().await?),
             seat: None,
             org: org.clone(),
@@ -273,7 +264,13 @@ impl Store {
             dialect: self.dialect,
             is_new: false,
         };
-        match self.lock_org(&mut tx, true).await {
+        self.locked(tx, true).await
+    }
+
+    /// `tx` with its organization locked and its head read; on a refusal the
+    /// change's statements are taken back.
+    async fn locked(&self, mut tx: OrgTx, first: bool) -> Result<OrgTx, StoreError> {
+        match self.lock_org(&mut tx, first).await {
             Ok(head) => {
                 tx.head = head;
                 Ok(tx)
