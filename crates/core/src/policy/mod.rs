@@ -177,7 +177,10 @@ pub struct Policy {
     pub org_actions: OrgActions,
     type_by_name: HashMap<String, TypeIndex>,
     action_by_name: HashMap<String, ActionIndex>,
-    role_by_name: HashMap<(TypeIndex, String), RoleIndex>,
+    /// By the role's level (a type index), then its name: looked up with a
+    /// borrowed name, so `role_index` allocates nothing (it runs per member when
+    /// a snapshot is built).
+    role_by_name: Vec<HashMap<String, RoleIndex>>,
     /// The TOML it was read from, so it can be shown and stored as written.
     pub source: String,
 }
@@ -235,7 +238,7 @@ impl Policy {
     }
     /// A role held at the given level (the organization or a scope type).
     pub fn role_index(&self, level: TypeIndex, name: &str) -> Option<RoleIndex> {
-        self.role_by_name.get(&(level, name.to_string())).copied()
+        self.role_by_name.get(level as usize)?.get(name).copied()
     }
     pub fn org_role(&self, name: &str) -> Option<RoleIndex> {
         self.role_index(ORGANIZATION, name)
