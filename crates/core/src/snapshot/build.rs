@@ -83,6 +83,7 @@ impl Snapshot {
             let parent = parents[i];
             let above = (parent != NONE && parent != ROOT).then(|| slots[parent as usize]);
             slots[i] = slots[i].below(above.as_ref());
+            slots[i].parent = parent;
         }
 
         let (root_user, root_role) = match (policy.ownership.root, policy.ownership.role, live) {
@@ -108,7 +109,6 @@ impl Snapshot {
             nodes: nodes.index,
             node_ids: Chunked::from_vec(nodes.ids),
             slots: Chunked::from_vec(slots),
-            parents: Chunked::from_vec(parents),
             entries,
             drift: Drift::fresh(entry_count),
         }
@@ -196,6 +196,7 @@ fn owned_slots(users: &IdIndex, nodes: &Nodes<'_>) -> Vec<Slot> {
     if let Some(&ty) = nodes.types.first() {
         slots.push(Slot {
             owner: NONE,
+            parent: NONE,
             ty,
             flags: OWNER_AS_ABOVE,
             holders: 0,
@@ -219,6 +220,7 @@ fn owned_slots(users: &IdIndex, nodes: &Nodes<'_>) -> Vec<Slot> {
         };
         slots.push(Slot {
             owner,
+            parent: NONE,
             ty,
             flags: 0,
             holders: 0,
