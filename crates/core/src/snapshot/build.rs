@@ -7,7 +7,7 @@
 //! docs/benchmarks.md#start-up-at-1000000--1000000 has what each change measured.
 
 use super::{
-    held_role, holder_bit, key, ActionNames, Chunked, Drift, Entry, IdIndex, RoleBits, Sharded,
+    held_role, holder_bit, key, ActionNames, Chunked, Drift, Entries, Entry, IdIndex, RoleBits,
     Slot, Snapshot, DELETED, HAS_ENTRIES, NONE, NO_ROLE, OWNER_AS_ABOVE, ROOT,
 };
 use crate::id::UserId;
@@ -75,7 +75,7 @@ impl Snapshot {
         let mut slots = owned_slots(&users.index, &nodes);
         let (entries, entry_count) = match live {
             Some(_) => entries(&policy, state, &users.index, &nodes.index, &mut slots),
-            None => (Sharded::with_expected_len(0), 0),
+            None => (Entries::with_expected_len(0), 0),
         };
         // Parents come first, so one pass hands every node its ancestors' filter and flags.
         let parents = nodes.parents;
@@ -236,7 +236,7 @@ fn entries(
     users: &IdIndex,
     nodes: &IdIndex,
     slots: &mut [Slot],
-) -> (Sharded<u64, Entry>, usize) {
+) -> (Entries, usize) {
     let mut map: FxHashMap<u64, Entry> = FxHashMap::default();
     for (user, object, names) in state.all_scope_roles() {
         let (Some(u), Some(n)) = (users.get(user.as_str()), nodes.get(object.as_str())) else {
@@ -268,10 +268,10 @@ fn entries(
         }
     }
     if map.is_empty() {
-        return (Sharded::with_expected_len(0), 0);
+        return (Entries::with_expected_len(0), 0);
     }
     let count = map.len();
-    let mut entries = Sharded::with_expected_len(count);
+    let mut entries = Entries::with_expected_len(count);
     for (k, e) in map {
         entries.insert(k, e);
     }

@@ -240,7 +240,7 @@ impl Snapshot {
                 }
             }
             if s.flags & HAS_ENTRIES != 0 {
-                if let Some(e) = self.entries.get(&key(user, n)) {
+                if let Some(e) = self.entries.get(key(user, n)) {
                     if !e.roles.is_empty() {
                         assigned = true;
                         for r in e.roles.iter() {

@@ -12,10 +12,10 @@ mod build;
 mod check;
 mod chunked;
 mod drift;
+mod entries;
 mod hint_table;
 mod id_index;
 mod id_key;
-mod sharded;
 
 use crate::event::{Change, Event};
 use crate::id::{ObjectId, UserId};
@@ -27,8 +27,8 @@ use check::{holder_bit, key, Entry, RoleBits, Slot, HAS_ENTRIES, OWNER_AS_ABOVE}
 pub use check::{Decision, Reason};
 use chunked::Chunked;
 pub use drift::Drift;
+use entries::Entries;
 use id_index::IdIndex;
-use sharded::Sharded;
 use std::fmt;
 use std::sync::Arc;
 
@@ -77,7 +77,7 @@ pub struct Snapshot {
     nodes: IdIndex,
     node_ids: Chunked<Option<Arc<str>>>,
     slots: Chunked<Slot>,
-    entries: Sharded<u64, Entry>,
+    entries: Entries,
     /// What `apply` left behind that a rebuild would clear (drift.rs).
     drift: Drift,
 }
@@ -397,7 +397,7 @@ impl Snapshot {
                 }
                 let mut deleted = 0;
                 self.entries.retain(|k, e| {
-                    let keep = dead.binary_search(&(*k as u32)).is_err();
+                    let keep = dead.binary_search(&(k as u32)).is_err();
                     deleted += u32::from(!keep && e.is_held());
                     keep
                 });
