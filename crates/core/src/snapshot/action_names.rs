@@ -3,6 +3,7 @@
 //! when the snapshot is built so that no two names share a bucket: a lookup is one
 //! hash, one byte, one inline compare, with no probe loop and no call through the
 //! hash table's equality closure (docs/benchmarks.md#id-lookups-issue-19-2026-12-03).
+//! The compare is of three words (`Ends`) for names up to 16 bytes, most of them.
 
 use super::id_index::id_hash;
 use super::id_key::IdKey;
@@ -13,10 +14,69 @@ const EMPTY: u8 = u8::MAX;
 /// Multipliers tried per table size before the table doubles.
 const TRIES: u64 = 512;
 
+/// A name as its first and last eight bytes (overlapping; four, or the first, middle
+/// and last byte, for shorter names) and its length: for a name of up to 16 bytes
+/// these are all its bytes, so a lookup compares three words where the bytes are,
+/// with no loop and no branch on the length. Longer names are also compared whole.
+#[derive(Clone, Copy)]
+struct Ends {
+    first: u64,
+    last: u64,
+    len: usize,
+}
+
+/// Names up to this long are whole in their `Ends`.
+const WHOLE: usize = 16;
+
+#[inline(always)]
+fn word(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+#[inline(always)]
+fn half(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(w) as u64
+}
+
+impl Ends {
+    /// Whether two names have the same ends, without a branch per word.
+    #[inline(always)]
+    fn same(self, other: Ends) -> bool {
+        (self.first == other.first) & (self.last == other.last) & (self.len == other.len)
+    }
+}
+
+#[inline(always)]
+fn ends(b: &[u8]) -> Ends {
+    let n = b.len();
+    let (first, last) = if n >= 8 {
+        (word(b, 0), word(b, n - 8))
+    } else if n >= 4 {
+        (half(b, 0), half(b, n - 4))
+    } else if n > 0 {
+        (
+            b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16,
+            0,
+        )
+    } else {
+        (0, 0)
+    };
+    Ends {
+        first,
+        last,
+        len: n,
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct ActionNames {
     /// Per bucket, the index of the one name in it, or `EMPTY`.
     buckets: Arc<[u8]>,
+    ends: Arc<[Ends]>,
     names: Arc<[IdKey]>,
     multiplier: u64,
     shift: u32,
@@ -52,6 +112,7 @@ impl ActionNames {
                 if placed {
                     return ActionNames {
                         buckets: buckets.into(),
+                        ends: names.iter().map(|n| ends(n.as_bytes())).collect(),
                         names: keys,
                         multiplier,
                         shift,
@@ -72,7 +133,10 @@ impl ActionNames {
         if i == EMPTY {
             return None;
         }
-        super::id_index::holds(&self.names[i as usize], b).then_some(i as u32)
+        let i = i as usize;
+        let same = self.ends.get(i).is_some_and(|e| e.same(ends(b)))
+            && (b.len() <= WHOLE || super::id_index::holds(&self.names[i], b));
+        same.then_some(i as u32)
     }
 }
 
@@ -95,6 +159,24 @@ mod tests {
             }
             assert_eq!(table.get(""), None);
             assert_eq!(table.get("a-long-action-name-past-the-inline-limit"), None);
+        }
+    }
+
+    #[test]
+    fn names_of_every_length_differing_in_one_byte_are_told_apart() {
+        let names: Vec<String> = (1..=24)
+            .map(|n| "abcdefghijklmnopqrstuvwx"[..n].to_string())
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let table = ActionNames::new(&refs);
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(table.get(name), Some(i as u32), "{name}");
+            for at in 0..name.len() {
+                let mut other = name.clone().into_bytes();
+                other[at] = b'Z';
+                let other = String::from_utf8(other).unwrap();
+                assert_eq!(table.get(&other), None, "{other}");
+            }
         }
     }
 

@@ -7,7 +7,7 @@
 //! docs/benchmarks.md#start-up-at-1000000--1000000 has what each change measured.
 
 use super::{
-    held_role, holder_bit, key, ActionNames, Chunked, Drift, Entry, IdIndex, RoleBits, Sharded,
+    held_role, holder_bit, key, ActionNames, Chunked, Drift, Entries, Entry, IdIndex, RoleBits,
     Slot, Snapshot, DELETED, HAS_ENTRIES, NONE, NO_ROLE, OWNER_AS_ABOVE, ROOT,
 };
 use crate::id::UserId;
@@ -75,7 +75,7 @@ impl Snapshot {
         let mut slots = owned_slots(&users.index, &nodes);
         let (entries, entry_count) = match live {
             Some(_) => entries(&policy, state, &users.index, &nodes.index, &mut slots),
-            None => (Sharded::with_expected_len(0), 0),
+            None => (Entries::with_expected_len(0), 0),
         };
         // Parents come first, so one pass hands every node its ancestors' filter and flags.
         let parents = nodes.parents;
@@ -83,6 +83,7 @@ impl Snapshot {
             let parent = parents[i];
             let above = (parent != NONE && parent != ROOT).then(|| slots[parent as usize]);
             slots[i] = slots[i].below(above.as_ref());
+            slots[i].parent = parent;
         }
 
         let (root_user, root_role) = match (policy.ownership.root, policy.ownership.role, live) {
@@ -108,7 +109,6 @@ impl Snapshot {
             nodes: nodes.index,
             node_ids: Chunked::from_vec(nodes.ids),
             slots: Chunked::from_vec(slots),
-            parents: Chunked::from_vec(parents),
             entries,
             drift: Drift::fresh(entry_count),
         }
@@ -196,6 +196,7 @@ fn owned_slots(users: &IdIndex, nodes: &Nodes<'_>) -> Vec<Slot> {
     if let Some(&ty) = nodes.types.first() {
         slots.push(Slot {
             owner: NONE,
+            parent: NONE,
             ty,
             flags: OWNER_AS_ABOVE,
             holders: 0,
@@ -219,6 +220,7 @@ fn owned_slots(users: &IdIndex, nodes: &Nodes<'_>) -> Vec<Slot> {
         };
         slots.push(Slot {
             owner,
+            parent: NONE,
             ty,
             flags: 0,
             holders: 0,
@@ -234,7 +236,7 @@ fn entries(
     users: &IdIndex,
     nodes: &IdIndex,
     slots: &mut [Slot],
-) -> (Sharded<u64, Entry>, usize) {
+) -> (Entries, usize) {
     let mut map: FxHashMap<u64, Entry> = FxHashMap::default();
     for (user, object, names) in state.all_scope_roles() {
         let (Some(u), Some(n)) = (users.get(user.as_str()), nodes.get(object.as_str())) else {
@@ -266,10 +268,10 @@ fn entries(
         }
     }
     if map.is_empty() {
-        return (Sharded::with_expected_len(0), 0);
+        return (Entries::with_expected_len(0), 0);
     }
     let count = map.len();
-    let mut entries = Sharded::with_expected_len(count);
+    let mut entries = Entries::with_expected_len(count);
     for (k, e) in map {
         entries.insert(k, e);
     }

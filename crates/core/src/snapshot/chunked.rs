@@ -18,7 +18,11 @@ const FIRST_ROOM: usize = 8;
 
 #[derive(Clone)]
 pub(crate) struct Chunked<T> {
-    chunks: Arc<Vec<Arc<[T]>>>,
+    /// The chunk pointers sit in the `Arc`'s own allocation (not behind a `Vec`'s), so
+    /// a read is two dependent loads from the snapshot: the pointer, then the item.
+    /// The spine is copied whole when a chunk is added or copied: a pointer per
+    /// 1,024 items.
+    chunks: Arc<[Arc<[T]>]>,
     len: usize,
 }
 
@@ -45,7 +49,7 @@ impl<T: Clone + Default> Chunked<T> {
             left -= take;
         }
         Chunked {
-            chunks: Arc::new(chunks),
+            chunks: chunks.into(),
             len,
         }
     }
@@ -68,17 +72,26 @@ impl<T: Clone + Default> Chunked<T> {
         Arc::make_mut(&mut chunks[i >> CHUNK_BITS])[i & MASK] = value;
     }
 
+    /// The spine as a vector, to add a chunk to it.
+    fn grow_spine(&mut self, chunk: Arc<[T]>) {
+        let mut spine = Vec::with_capacity(self.chunks.len() + 1);
+        spine.extend(self.chunks.iter().cloned());
+        spine.push(chunk);
+        self.chunks = spine.into();
+    }
+
     pub(crate) fn push(&mut self, value: T) -> u32 {
         let i = self.len;
         let (chunk, at) = (i >> CHUNK_BITS, i & MASK);
-        let chunks = Arc::make_mut(&mut self.chunks);
-        if chunk == chunks.len() {
-            chunks.push(
+        if chunk == self.chunks.len() {
+            self.grow_spine(
                 std::iter::repeat_with(T::default)
                     .take(FIRST_ROOM)
                     .collect(),
             );
-        } else if at == chunks[chunk].len() {
+        }
+        let chunks = Arc::make_mut(&mut self.chunks);
+        if at == chunks[chunk].len() {
             // The last chunk is full but smaller than `CHUNK`: twice the room.
             let room = room_for(at + 1);
             let grown: Arc<[T]> = chunks[chunk]

@@ -9,24 +9,26 @@
 
 mod action_names;
 mod build;
+mod check;
 mod chunked;
 mod drift;
+mod entries;
 mod hint_table;
 mod id_index;
 mod id_key;
-mod sharded;
 
-use crate::access::Denial;
 use crate::event::{Change, Event};
 use crate::id::{ObjectId, UserId};
 use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex};
-use crate::set::{ActionSet, RoleSet};
+use crate::set::ActionSet;
 use crate::state::{Member, State};
 use action_names::ActionNames;
+use check::{holder_bit, key, Entry, RoleBits, Slot, HAS_ENTRIES, OWNER_AS_ABOVE};
+pub use check::{Decision, Reason};
 use chunked::Chunked;
 pub use drift::Drift;
+use entries::Entries;
 use id_index::IdIndex;
-use sharded::Sharded;
 use std::fmt;
 use std::sync::Arc;
 
@@ -54,123 +56,6 @@ impl ActionRef {
     }
 }
 
-/// Why the answer is what it is; small and `Copy`, turned into text only where it
-/// leaves the process (`Snapshot::reason_text`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reason {
-    Root,
-    Owner,
-    Role { role: RoleIndex, node: NodeRef },
-    Grant { node: NodeRef },
-    Denied(Denial),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Decision {
-    pub allowed: bool,
-    pub reason: Reason,
-}
-
-impl Decision {
-    #[inline(always)]
-    const fn allow(reason: Reason) -> Self {
-        Decision {
-            allowed: true,
-            reason,
-        }
-    }
-    #[inline(always)]
-    const fn deny(denial: Denial) -> Self {
-        Decision {
-            allowed: false,
-            reason: Reason::Denied(denial),
-        }
-    }
-}
-
-/// What a check reads of a node, packed in 8 bytes: most checks read this one slot
-/// and nothing else. The parent link lives apart, read only when the walk goes up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Slot {
-    owner: u32,
-    ty: TypeIndex,
-    flags: u8,
-    /// A 16-way filter of the users who may hold roles or a grant on this node or on
-    /// an ancestor below the root: a clear bit means that user holds nothing there.
-    holders: u16,
-}
-
-/// Some user may hold roles or a grant on this very node: worth a hash probe.
-const HAS_ENTRIES: u8 = 1;
-/// Every ancestor below the root has this node's owner.
-const OWNER_AS_ABOVE: u8 = 2;
-
-impl Default for Slot {
-    fn default() -> Self {
-        Slot {
-            owner: NONE,
-            ty: DELETED,
-            flags: 0,
-            holders: 0,
-        }
-    }
-}
-
-impl Slot {
-    /// The flags and filter a node inherits from its parent (`parent` is `None` at the top).
-    fn below(mut self, parent: Option<&Slot>) -> Slot {
-        match parent {
-            None => {
-                self.flags |= OWNER_AS_ABOVE;
-            }
-            Some(p) => {
-                self.holders |= p.holders;
-                if self.owner == p.owner && p.flags & OWNER_AS_ABOVE != 0 {
-                    self.flags |= OWNER_AS_ABOVE;
-                } else {
-                    self.flags &= !OWNER_AS_ABOVE;
-                }
-            }
-        }
-        self
-    }
-}
-
-/// The user's bit in a node's `holders` filter.
-#[inline(always)]
-fn holder_bit(user: u32) -> u16 {
-    1 << (user.wrapping_mul(0x9E37_79B1) >> 28)
-}
-
-/// What one user holds on one node: scope roles and a grant.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Entry {
-    roles: RoleSet,
-    grant: ActionSet,
-}
-
-#[inline(always)]
-fn key(user: u32, node: u32) -> u64 {
-    (user as u64) << 32 | node as u64
-}
-
-/// A role's permissions, by reach, copied out of the policy so the walk reads them densely.
-#[derive(Debug, Clone, Copy)]
-struct RoleBits {
-    all: ActionSet,
-    assigned: ActionSet,
-    own: ActionSet,
-}
-
-impl RoleBits {
-    #[inline(always)]
-    fn gives(&self, action: ActionIndex, assigned: bool, owned: bool) -> bool {
-        self.all.contains(action)
-            || (assigned && self.assigned.contains(action))
-            || (owned && self.own.contains(action))
-    }
-}
-
 #[derive(Clone)]
 pub struct Snapshot {
     policy: Arc<Policy>,
@@ -192,8 +77,7 @@ pub struct Snapshot {
     nodes: IdIndex,
     node_ids: Chunked<Option<Arc<str>>>,
     slots: Chunked<Slot>,
-    parents: Chunked<u32>,
-    entries: Sharded<u64, Entry>,
+    entries: Entries,
     /// What `apply` left behind that a rebuild would clear (drift.rs).
     drift: Drift,
 }
@@ -263,108 +147,6 @@ impl Snapshot {
     pub fn node_type(&self, node: NodeRef) -> Option<TypeIndex> {
         let ty = self.slots.get(node.0).ty;
         (ty != DELETED).then_some(ty)
-    }
-
-    #[inline(always)]
-    fn is_root(&self, user: u32, role: u16) -> bool {
-        user == self.root_user || (role == self.root_role && role != NO_ROLE)
-    }
-
-    /// May `user` do `action` on `node`? docs/model.md#check-semantics: on the node or any
-    /// ancestor, the user is root, owns it, holds a role giving the action, or holds
-    /// a grant including it. The first reason found, walking up, is the answer's.
-    #[inline]
-    pub fn check(&self, user: UserRef, action: ActionRef, node: NodeRef) -> Decision {
-        let a = action.0;
-        let slot = *self.slots.get(node.0);
-        if slot.ty == DELETED {
-            return Decision::deny(Denial::UnknownObject);
-        }
-        if !self.type_actions[slot.ty as usize].contains(a) {
-            return Decision::deny(Denial::NotApplicable);
-        }
-        let role = *self.member_role.get(user.0);
-        if role == NO_ROLE {
-            return Decision::deny(Denial::NotAMember);
-        }
-        if self.is_root(user.0, role) {
-            return Decision::allow(Reason::Root);
-        }
-        if slot.owner == user.0 && self.owner_has_every_action {
-            return Decision::allow(Reason::Owner);
-        }
-        // Most questions end here: nobody between the object and the root gives this
-        // user anything, so only the organization role can, and one slot was read.
-        if slot.holders & holder_bit(user.0) == 0 && slot.flags & OWNER_AS_ABOVE != 0 {
-            let owned = slot.owner == user.0;
-            return self.by_org_role(role, a, false, owned);
-        }
-        let (mut assigned, mut owned) = (false, false);
-        let mut n = node.0;
-        let mut s = slot;
-        while n != ROOT {
-            if s.owner == user.0 {
-                owned = true;
-                if self.owner_has_every_action {
-                    return Decision::allow(Reason::Owner);
-                }
-            }
-            if s.flags & HAS_ENTRIES != 0 {
-                if let Some(e) = self.entries.get(&key(user.0, n)) {
-                    if !e.roles.is_empty() {
-                        assigned = true;
-                        for r in e.roles.iter() {
-                            if self.roles[r as usize].gives(a, assigned, owned) {
-                                return Decision::allow(Reason::Role {
-                                    role: r,
-                                    node: NodeRef(n),
-                                });
-                            }
-                        }
-                    }
-                    if e.grant.contains(a) {
-                        return Decision::allow(Reason::Grant { node: NodeRef(n) });
-                    }
-                }
-            }
-            n = *self.parents.get(n);
-            s = *self.slots.get(n);
-        }
-        self.by_org_role(role, a, assigned, owned)
-    }
-
-    /// The last step of every check: the organization role, held at the root.
-    #[inline(always)]
-    fn by_org_role(&self, role: u16, a: ActionIndex, assigned: bool, owned: bool) -> Decision {
-        if self.roles[role as usize].gives(a, assigned, owned) {
-            return Decision::allow(Reason::Role {
-                role,
-                node: NodeRef(ROOT),
-            });
-        }
-        Decision::deny(Denial::NoPermission)
-    }
-
-    /// The check by ids, as the API receives it.
-    #[inline]
-    pub fn check_by_name(&self, user: &str, action: &str, object: &str) -> Decision {
-        let Some(a) = self.action(action) else {
-            return Decision::deny(Denial::UnknownAction);
-        };
-        let Some(n) = self.node(object) else {
-            return Decision::deny(Denial::UnknownObject);
-        };
-        let Some(u) = self.user(user) else {
-            let ty = self.slots.get(n.0).ty;
-            return Decision::deny(
-                if ty != DELETED && !self.type_actions[ty as usize].contains(a.0) {
-                    Denial::NotApplicable
-                } else {
-                    Denial::NotAMember
-                },
-            );
-        };
-        self.check(u, a, n)
     }
 
     /// The reason as the API writes it: `root`, `owner`, `role:<name>@<node>`,
@@ -464,7 +246,7 @@ impl Snapshot {
             if s.ty == DELETED || n == ROOT {
                 continue;
             }
-            let parent = *self.parents.get(n);
+            let parent = s.parent;
             let above = (parent != ROOT).then(|| *self.slots.get(parent));
             self.set_slot(n, s.below(above.as_ref()));
         }
@@ -584,13 +366,13 @@ impl Snapshot {
                 let above = (parent != ROOT).then(|| *self.slots.get(parent));
                 let slot = Slot {
                     owner,
+                    parent,
                     ty: p.type_index(object_type).unwrap_or(DELETED),
                     flags: 0,
                     holders: 0,
                 }
                 .below(above.as_ref());
                 let n = self.slots.push(slot);
-                self.parents.push(parent);
                 self.node_ids.push(Some(object_id.as_arc().clone()));
                 self.nodes.insert(object_id.as_arc().clone(), n);
             }
@@ -603,7 +385,7 @@ impl Snapshot {
                 let mut dead = vec![gone];
                 for n in gone + 1..self.slots.len() as u32 {
                     let s = self.slots.get(n);
-                    if s.ty != DELETED && dead.binary_search(self.parents.get(n)).is_ok() {
+                    if s.ty != DELETED && dead.binary_search(&s.parent).is_ok() {
                         dead.push(n);
                     }
                 }
@@ -615,7 +397,7 @@ impl Snapshot {
                 }
                 let mut deleted = 0;
                 self.entries.retain(|k, e| {
-                    let keep = dead.binary_search(&(*k as u32)).is_err();
+                    let keep = dead.binary_search(&(k as u32)).is_err();
                     deleted += u32::from(!keep && e.is_held());
                     keep
                 });

@@ -1,0 +1,78 @@
+//! One check path run alone, for counters that hold under load (`perf stat -e
+//! instructions,cycles,branch-misses`): builds the workload, then makes `--passes`
+//! passes of one path over the question mix. Run it once with `--passes 0` too: the
+//! difference between the two, divided by passes x questions, is the path's cost
+//! per check, set-up excluded.
+//!
+//! cargo run --release --no-default-features --manifest-path bench/Cargo.toml --bin hot --
+//!   --path floor|refs|name   the path (default name)
+//!   --passes N               passes over the mix (default 50)
+//!   --projects N --users N --checks N --minted-ids --hinted-ids   as `compare`
+
+use std::hint::black_box;
+use std::sync::Arc;
+use steward_bench::workload::{self, Floor, Params, Workload};
+use steward_core::snapshot::Snapshot;
+use steward_core::Policy;
+
+fn main() {
+    let mut params = Params::default();
+    let (mut path, mut passes) = (String::from("name"), 50usize);
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--path" => path = value(),
+            "--passes" => passes = value().parse().expect("a number"),
+            "--projects" => params.projects = value().parse().expect("a number"),
+            "--users" => params.users = value().parse().expect("a number"),
+            "--checks" => params.checks = value().parse().expect("a number"),
+            "--minted-ids" => params.minted_ids = true,
+            "--hinted-ids" => {
+                params.minted_ids = true;
+                params.hinted_ids = true;
+            }
+            other => panic!("unknown option {other}"),
+        }
+    }
+    let policy = Arc::new(Policy::preset("analytics").expect("analytics preset"));
+    let w = Workload::build(params);
+    let floor = Floor::new(&w, &workload::role_actions(&policy));
+    let snap = Snapshot::build(policy, &w.state);
+    let refs = workload::resolve(&snap, &w);
+    // The ids in one buffer, in question order, as `compare` keeps them.
+    let mut text = String::new();
+    let mut spans = Vec::with_capacity(w.questions.len());
+    for &q in &w.questions {
+        let (u, a, o) = w.names(q);
+        let us = text.len();
+        text.push_str(&u);
+        let os = text.len();
+        text.push_str(&o);
+        spans.push((us, os, text.len(), a));
+    }
+    let n = w.questions.len();
+    let allowed = match path.as_str() {
+        "floor" => run(n, passes, |i| floor.check(w.questions[i])),
+        "refs" => run(n, passes, |i| {
+            let (u, a, o) = refs[i];
+            snap.check(u, a, o).allowed
+        }),
+        _ => run(n, passes, |i| {
+            let (us, os, oe, a) = spans[i];
+            snap.check_by_name(&text[us..os], a, &text[os..oe]).allowed
+        }),
+    };
+    println!("{path}: {allowed} allowed in {passes} passes of {n} questions");
+}
+
+/// `passes` passes of `f` over the questions; the count allowed, so none is skipped.
+fn run(n: usize, passes: usize, f: impl Fn(usize) -> bool) -> usize {
+    let mut allowed = 0usize;
+    for _ in 0..passes {
+        for i in 0..n {
+            allowed += f(black_box(i)) as usize;
+        }
+    }
+    allowed
+}
