@@ -285,6 +285,44 @@ impl Service {
         }))
     }
 
+    /// An organization this node does not know (another node created it),
+    /// under a memory limit: known from now on, but not held, as if dropped
+    /// (`None`: no such organization).
+    pub(super) async fn know_unheld(
+        &self,
+        org: &OrgId,
+    ) -> Result<Option<Arc<LiveOrg>>, ServiceError> {
+        let Some(head) = self.inner.store.head(org).await? else {
+            return Ok(None);
+        };
+        let unheld = LiveOrg::unheld(head, &self.inner.empty);
+        let live = (self.inner.orgs.write().unwrap_or_else(|p| p.into_inner()))
+            .entry(org.as_arc().clone())
+            .or_insert_with(|| Arc::new(unheld))
+            .clone();
+        Ok(Some(live))
+    }
+
+    /// Another node changed an organization this node does not hold (dropped,
+    /// or never loaded): its API keys are read on their own, in one query, for
+    /// the key index, instead of the whole organization; its feeds hear of the
+    /// new head. Under its lock, like a reload, so the two never cross.
+    pub(super) async fn follow_keys(
+        &self,
+        org: &OrgId,
+        live: &LiveOrg,
+        books: &mut Books,
+    ) -> Result<(), ServiceError> {
+        let Some(found) = self.inner.store.org_keys(org).await? else {
+            self.inner.keys.replace(org, true, std::iter::empty());
+            return Ok(());
+        };
+        self.inner.keys.replace(org, found.deleted, &found.keys);
+        live.announce(found.head.seq);
+        books.head = found.head;
+        Ok(())
+    }
+
     /// At start-up, after each organization is loaded: the tick moves (the
     /// first loaded are the least recently used) and, past the limit, the node
     /// sheds at once, so the start never holds more than the limit allows.

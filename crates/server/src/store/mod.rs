@@ -8,10 +8,14 @@ mod database_url;
 mod group;
 mod keys;
 mod load;
+mod load_many;
+mod load_many_postgres;
+mod load_many_sqlite;
 mod load_postgres;
 mod load_question;
 mod load_sqlite;
 mod memberships;
+mod org_keys;
 mod outbox;
 mod policy;
 mod refresh;
@@ -28,7 +32,9 @@ pub use audit::{actor_id, chain_hash, AuditEntry, AuditFilter, ChainReport, Head
 pub use database_url::{redact, DatabaseUrl};
 pub use group::{GroupCounts, HeldLanes};
 pub use keys::SigningKeyRow;
+pub use load_many::Loaded;
 pub use memberships::AccountMembership;
+pub use org_keys::OrgKeys;
 pub use outbox::{Letter, LinkPurpose, QueuedMail};
 pub use policy::{PolicyId, StoredPolicy, POLICY_CHANNEL};
 pub use refresh::{
