@@ -94,6 +94,10 @@ impl Service {
         let service = Service::holding_none(store, policy, loading.memory_limit);
         let total = service.inner.store.organization_ids().await?.len();
         loading.total.store(total, Ordering::Relaxed);
+        if total == 0 {
+            // A new database: no reader thread, no scans.
+            return Ok(service);
+        }
         // One scan per table for every organization, not a read each
         // (store/load_many.rs, docs/scaling.md#many-small-organizations).
         let mut every = service.inner.store.load_every_org();
