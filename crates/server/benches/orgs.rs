@@ -37,6 +37,33 @@ use steward_core::Policy;
 
 const POSTGRES_URL_VAR: &str = "STEWARD_TEST_POSTGRES_URL";
 
+/// The heap's live bytes, counted by the allocator (as in benches/scale.rs):
+/// what each organization holds, apart from what the allocator keeps of freed
+/// memory. One relaxed atomic add per allocation.
+struct Counting;
+
+static LIVE_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+// SAFETY: every call is passed on to the system allocator unchanged; only a
+// counter is added to or taken from.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        std::alloc::System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        LIVE_BYTES.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        std::alloc::System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live_bytes() -> usize {
+    LIVE_BYTES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 struct Args {
     backend: Option<String>,
     orgs: usize,
@@ -155,6 +182,7 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
     // 5: VmHWM (the peak) starts again from the current VmRSS.
     std::fs::write("/proc/self/clear_refs", "5")?;
     let rss_before = status_kib("VmRSS")?;
+    let heap_before = live_bytes();
     let loading = Loading {
         memory_limit: args.memory_limit,
         ..Loading::default()
@@ -163,6 +191,7 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
     let svc = Service::open_counting(Store::open(url).await?, policy.clone(), &loading).await?;
     let open = secs(t.elapsed());
     let (rss, peak) = (status_kib("VmRSS")?, status_kib("VmHWM")?);
+    let heap = live_bytes().saturating_sub(heap_before);
     let held = svc.holding();
     let per_org = (rss - rss_before) as f64 * 1024.0 / held.held.max(1) as f64;
     let estimate = held.estimated_bytes as f64 / held.held.max(1) as f64;
@@ -176,6 +205,12 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
         held.held,
         held.known,
     );
+    println!(
+        "{b}: heap in use after start-up {:.1} MiB: {:.0} B per held organization",
+        heap as f64 / 1048576.0,
+        heap as f64 / held.held.max(1) as f64
+    );
+    parts(b, url, &policy).await?;
 
     let ids: Vec<String> = (1..=n).map(org_id).collect();
     let mut random = Random(0x9e37_79b9_7f4a_7c15);
@@ -204,6 +239,36 @@ async fn measure(b: &str, url: &str, args: &Args) -> Result<()> {
     if args.first_requests > 0 {
         first_requests(b, url, &policy, &ids, args).await?;
     }
+    Ok(())
+}
+
+/// One organization's parts, each counted by the allocator: its rows, its
+/// restored state, its check snapshot (what the holding's per-organization
+/// figure is made of, beside the `LiveOrg` and the maps' entries).
+async fn parts(b: &str, url: &str, policy: &Policy) -> Result<()> {
+    let store = Store::open(url).await?;
+    let org = steward_core::OrgId::parse(&org_id(1))?;
+    let policy = std::sync::Arc::new(policy.clone());
+    let base = live_bytes() as i64;
+    let (rows, _) = store.load_rows(&org).await?;
+    let rows_bytes = live_bytes() as i64 - base;
+    let state = steward_core::State::restore(rows);
+    let state_bytes = live_bytes() as i64 - base;
+    let snapshot = steward_core::Snapshot::build(policy.clone(), &state);
+    let snapshot_bytes = live_bytes() as i64 - base - state_bytes;
+    println!(
+        "{b}: one organization's parts (heap): rows {rows_bytes} B, state {state_bytes} B, \
+         check snapshot {snapshot_bytes} B"
+    );
+    drop((snapshot, state));
+    // What any organization's snapshot costs before its first member: the
+    // tables it derives from the policy, its indexes' first shards.
+    let at = live_bytes() as i64;
+    let empty = steward_core::Snapshot::build(policy.clone(), &steward_core::State::default());
+    let empty_bytes = live_bytes() as i64 - at;
+    println!("{b}: a snapshot of no member and no object (heap): {empty_bytes} B");
+    drop(empty);
+    store.pool().close().await;
     Ok(())
 }
 

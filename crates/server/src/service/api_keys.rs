@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use steward_core::api_key::{self, KeyDenial, KeyPermissions, KeyUse};
 use steward_core::snapshot::Snapshot;
-use steward_core::{ApiKeyId, Change, Event, OrgId, State, UserId};
+use steward_core::{ApiKey, ApiKeyId, Change, Event, OrgId, State, UserId};
 
 /// What a key lets its holder do, in one organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,31 +44,59 @@ impl ApiKeyGrant {
 
 #[derive(Default)]
 pub(super) struct KeyIndex {
-    by_hash: RwLock<HashMap<[u8; 32], ApiKeyGrant>>,
+    maps: RwLock<Maps>,
+}
+
+/// The keys by hash, and each organization's hashes, so that following one
+/// organization's keys touches only its own entries: 100,000 organizations
+/// loaded at start-up would otherwise each walk every key loaded before.
+#[derive(Default)]
+struct Maps {
+    by_hash: HashMap<[u8; 32], ApiKeyGrant>,
+    by_org: HashMap<Arc<str>, Vec<[u8; 32]>>,
 }
 
 impl KeyIndex {
     pub fn get(&self, hash: &[u8; 32]) -> Option<ApiKeyGrant> {
-        self.by_hash
+        self.maps
             .read()
             .unwrap_or_else(|p| p.into_inner())
+            .by_hash
             .get(hash)
             .cloned()
     }
 
     /// Makes the index hold exactly the organization's live keys.
     pub fn sync(&self, org: &OrgId, state: &State) {
-        let mut map = self.by_hash.write().unwrap_or_else(|p| p.into_inner());
-        map.retain(|_, g| &*g.org != org.as_str());
-        if state.org().is_some_and(|o| o.deleted) {
+        let deleted = state.org().is_some_and(|o| o.deleted);
+        self.replace(org, deleted, state.api_keys());
+    }
+
+    /// Makes the index hold exactly `keys` for the organization (none if it is
+    /// deleted): from its state, or read on their own (`Store::org_keys`) for
+    /// an organization this node does not hold.
+    pub fn replace<'k>(
+        &self,
+        org: &OrgId,
+        deleted: bool,
+        keys: impl IntoIterator<Item = &'k ApiKey>,
+    ) {
+        let mut maps = self.maps.write().unwrap_or_else(|p| p.into_inner());
+        let Maps { by_hash, by_org } = &mut *maps;
+        for hash in by_org.remove(org.as_str()).unwrap_or_default() {
+            by_hash.remove(&hash);
+        }
+        if deleted {
             return;
         }
-        for key in state.api_keys() {
+        let mut hashes = Vec::new();
+        for key in keys {
             let Some(hash) = decode_hash(&key.key_hash) else {
                 tracing::error!(%org, key = %key.id, "an API key's stored hash is not 64 hex digits");
                 continue;
             };
-            map.insert(
+            hashes.push(hash);
+            by_hash.insert(
                 hash,
                 ApiKeyGrant {
                     org: org.as_arc().clone(),
@@ -77,6 +105,9 @@ impl KeyIndex {
                     created_by: key.created_by.clone(),
                 },
             );
+        }
+        if !hashes.is_empty() {
+            by_org.insert(org.as_arc().clone(), hashes);
         }
     }
 

@@ -12,12 +12,16 @@ use std::sync::Arc;
 use std::time::Duration;
 use steward_core::{OrgId, Refusal, State};
 
-/// Bytes one held organization costs before any member or object: its state's
-/// and snapshot's tables, its `LiveOrg`, its key in the map. Calibrated with
-/// `bench/orgs/run.sh` (docs/benchmarks.md#many-organizations-and-the-memory-limit):
-/// 69 KB resident per organization of 20 members and 20 objects (10,000 of
-/// them), less the 20 KB their members and objects cost at 1,000,000 + 1,000,000.
-const PER_ORGANIZATION: u64 = 48 * 1024;
+/// Bytes one held organization costs before any member or object: its
+/// snapshot's tables derived from the policy (1,256 B of heap), its `LiveOrg`,
+/// its state's and snapshot's headers, its key in the map. Measured with
+/// `bench/orgs/run.sh` (docs/benchmarks.md#many-organizations-and-the-memory-limit,
+/// release, 100,000 organizations of 20 members and 20 objects): 22.4 KB
+/// resident each (19.5 KB of heap: state 12.9 KB, snapshot 5.5 KB, the rest
+/// about 1 KB), less the 20 KB their 40 members and objects cost at 512 B each.
+/// It was 48 KiB, from a 69 KB measured before a snapshot's last chunk was sized
+/// to its organization.
+const PER_ORGANIZATION: u64 = 2 * 1024;
 /// Bytes per member and per object, state and snapshot together: the 1.0 KiB
 /// per member + object pair measured at 1,000,000 + 1,000,000
 /// (docs/scaling.md#memory), split evenly.
@@ -283,6 +287,44 @@ impl Service {
                 }
             }
         }))
+    }
+
+    /// An organization this node does not know (another node created it),
+    /// under a memory limit: known from now on, but not held, as if dropped
+    /// (`None`: no such organization).
+    pub(super) async fn know_unheld(
+        &self,
+        org: &OrgId,
+    ) -> Result<Option<Arc<LiveOrg>>, ServiceError> {
+        let Some(head) = self.inner.store.head(org).await? else {
+            return Ok(None);
+        };
+        let unheld = LiveOrg::unheld(head, &self.inner.empty);
+        let live = (self.inner.orgs.write().unwrap_or_else(|p| p.into_inner()))
+            .entry(org.as_arc().clone())
+            .or_insert_with(|| Arc::new(unheld))
+            .clone();
+        Ok(Some(live))
+    }
+
+    /// Another node changed an organization this node does not hold (dropped,
+    /// or never loaded): its API keys are read on their own, in one query, for
+    /// the key index, instead of the whole organization; its feeds hear of the
+    /// new head. Under its lock, like a reload, so the two never cross.
+    pub(super) async fn follow_keys(
+        &self,
+        org: &OrgId,
+        live: &LiveOrg,
+        books: &mut Books,
+    ) -> Result<(), ServiceError> {
+        let Some(found) = self.inner.store.org_keys(org).await? else {
+            self.inner.keys.replace(org, true, std::iter::empty());
+            return Ok(());
+        };
+        self.inner.keys.replace(org, found.deleted, &found.keys);
+        live.announce(found.head.seq);
+        books.head = found.head;
+        Ok(())
     }
 
     /// At start-up, after each organization is loaded: the tick moves (the

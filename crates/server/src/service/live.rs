@@ -9,7 +9,7 @@ use super::Service;
 use crate::store::{touched, Head, Row};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use steward_core::{apply, Event, Policy, Snapshot, State};
 use tokio::sync::{watch, Mutex};
 
@@ -24,9 +24,13 @@ pub struct LiveOrg {
     view: RwLock<Option<(i64, Arc<State>)>>,
     snapshot: RwLock<Arc<Snapshot>>,
     /// The `seq` of the last event committed (by this node or, once folded in,
-    /// by another): feeds wait on it instead of polling the database
-    /// (docs/audit.md#the-event-feed). Checks never touch it.
-    last_seq: watch::Sender<i64>,
+    /// by another). Checks never touch it.
+    last_seq: AtomicI64,
+    /// The same, for the event feeds, which wait on it instead of polling the
+    /// database (docs/audit.md#the-event-feed): made when the first feed asks,
+    /// since a watch channel is several hundred bytes and most organizations
+    /// never have a feed (docs/benchmarks.md#many-organizations-and-the-memory-limit).
+    feeds: OnceLock<watch::Sender<i64>>,
     /// Set while a rebuild of the snapshot runs in the background: one at a time.
     rebuilding: AtomicBool,
     /// The holding tick of its last use (`holding.rs`): the least recently used
@@ -85,21 +89,31 @@ impl std::ops::DerefMut for Shared {
 
 impl LiveOrg {
     pub(super) fn new(state: State, head: Head, snapshot: Snapshot) -> LiveOrg {
-        let (last_seq, _) = watch::channel(head.seq);
+        LiveOrg::with(state, head, Arc::new(snapshot), false)
+    }
+
+    /// An organization known but not held, as if dropped under the memory
+    /// limit: another node changed it, and its next use loads it whole.
+    pub(super) fn unheld(head: Head, empty: &Arc<Snapshot>) -> LiveOrg {
+        LiveOrg::with(State::default(), head, empty.clone(), true)
+    }
+
+    fn with(state: State, head: Head, snapshot: Arc<Snapshot>, dropped: bool) -> LiveOrg {
         LiveOrg {
-            last_seq,
+            last_seq: AtomicI64::new(head.seq),
+            feeds: OnceLock::new(),
             view: RwLock::new(None),
             books: Mutex::new(Books {
                 state: state.into(),
                 head,
-                stale: false,
+                stale: dropped,
             }),
-            snapshot: RwLock::new(Arc::new(snapshot)),
+            snapshot: RwLock::new(snapshot),
             rebuilding: AtomicBool::new(false),
             last_used: AtomicU64::new(0),
             estimate: AtomicU64::new(0),
             estimated_seq: AtomicI64::new(-1),
-            evicted: AtomicBool::new(false),
+            evicted: AtomicBool::new(dropped),
         }
     }
 
@@ -174,7 +188,17 @@ impl LiveOrg {
 
     /// Follows the `seq` of the last committed event.
     pub fn watch_seq(&self) -> watch::Receiver<i64> {
-        self.last_seq.subscribe()
+        let feeds =
+            (self.feeds).get_or_init(|| watch::channel(self.last_seq.load(Ordering::SeqCst)).0);
+        // An `announce` between the load above and the channel's making sent to
+        // no one: catch up (the seq only grows).
+        let now = self.last_seq.load(Ordering::SeqCst);
+        feeds.send_if_modified(|last| {
+            let behind = *last < now;
+            *last = (*last).max(now);
+            behind
+        });
+        feeds.subscribe()
     }
 
     /// Tells the feeds the chain now ends at `seq` (after the commit, so a feed
@@ -187,17 +211,20 @@ impl LiveOrg {
             *view = None;
         }
         drop(view);
-        self.last_seq.send_if_modified(|last| {
-            let moved = *last != seq;
-            *last = seq;
-            moved
-        });
+        self.last_seq.store(seq, Ordering::SeqCst);
+        if let Some(feeds) = self.feeds.get() {
+            feeds.send_if_modified(|last| {
+                let moved = *last != seq;
+                *last = seq;
+                moved
+            });
+        }
     }
 
     /// The state as of the last commit, if a read shared it since: what a read
     /// answers from while a write holds `books`.
     pub(super) fn view(&self) -> Option<Arc<State>> {
-        let committed = *self.last_seq.borrow();
+        let committed = self.last_seq.load(Ordering::SeqCst);
         let view = self.view.read().unwrap_or_else(|p| p.into_inner());
         view.as_ref()
             .filter(|(at, _)| *at == committed)

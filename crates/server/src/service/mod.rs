@@ -21,7 +21,7 @@ pub use error::ServiceError;
 pub use holding::{estimate, HoldingFigures, MemoryLimit, MemoryLimitError};
 pub use live::LiveOrg;
 
-use crate::store::{Alongside, ChainReport, Head, OrgTx, PolicyId, Row, Store, StoreError};
+use crate::store::{Alongside, ChainReport, Head, Loaded, OrgTx, PolicyId, Row, Store, StoreError};
 use api_keys::KeyIndex;
 use holding::Holding;
 use live::{fold, Books};
@@ -92,13 +92,26 @@ impl Service {
         loading: &Loading,
     ) -> Result<Service, ServiceError> {
         let service = Service::holding_none(store, policy, loading.memory_limit);
-        let ids = service.inner.store.organization_ids().await?;
-        loading.total.store(ids.len(), Ordering::Relaxed);
-        for org in ids {
+        let total = service.inner.store.organization_ids().await?.len();
+        loading.total.store(total, Ordering::Relaxed);
+        if total == 0 {
+            // A new database: no reader thread, no scans.
+            return Ok(service);
+        }
+        // One scan per table for every organization, not a read each
+        // (store/load_many.rs, docs/scaling.md#many-small-organizations).
+        let mut every = service.inner.store.load_every_org();
+        while let Some(next) = every.recv().await {
             if !loading.pause.is_zero() {
                 tokio::time::sleep(loading.pause).await;
             }
-            service.load(&org).await?;
+            match next? {
+                Loaded::Restored(org, state, head) => {
+                    let (state, snapshot) = service.indexed(&org, *state);
+                    service.hold(&org, LiveOrg::new(state, head, snapshot));
+                }
+                Loaded::Alone(org) => service.load(&org).await?,
+            }
             service.loaded_one();
             loading.loaded.fetch_add(1, Ordering::Relaxed);
         }
@@ -187,7 +200,10 @@ impl Service {
             return Ok(live);
         }
         self.refresh(org).await?;
-        Ok(self.live(org.as_str()).ok_or(Refusal::NoOrganization)?)
+        let live = self.live(org.as_str()).ok_or(Refusal::NoOrganization)?;
+        // Known but not held (a memory limit): loaded now.
+        self.hold_whole(org, &live).await?;
+        Ok(live)
     }
 
     /// The organization's check snapshot (`None`: no such organization, or deleted).
@@ -308,10 +324,17 @@ impl Service {
     /// The organization as the database has it, with its check snapshot built.
     async fn read_whole(&self, org: &OrgId) -> Result<(State, Head, Snapshot), ServiceError> {
         let (state, head) = self.inner.store.load_org(org).await?;
+        let (state, snapshot) = self.indexed(org, state);
+        Ok((state, head, snapshot))
+    }
+
+    /// A state read from the database: its keys into the key index, and its
+    /// check snapshot built.
+    fn indexed(&self, org: &OrgId, state: State) -> (State, Snapshot) {
         self.inner.keys.sync(org, &state);
         let snapshot = crate::telemetry::SNAPSHOT_BUILDS
             .time(|| Snapshot::build(self.inner.policy.clone(), &state));
-        Ok((state, head, snapshot))
+        (state, snapshot)
     }
 
     /// Loads one organization from the store into memory (start-up, or one another
@@ -324,17 +347,30 @@ impl Service {
 
     /// Brings one organization up to what the database has committed: the events
     /// after the ones held are folded in (a change notice from another node).
+    /// Under a memory limit, an organization this node does not hold stays
+    /// unheld: only its API keys are read, so that the key index follows a key
+    /// revoked elsewhere (docs/scaling.md#routing-organizations-to-nodes); its
+    /// next request loads it.
     pub async fn refresh(&self, org: &OrgId) -> Result<(), ServiceError> {
-        let Some(live) = self.live(org.as_str()) else {
-            return match self.load(org).await {
-                Err(ServiceError::Store(StoreError::NoSuchOrganization(_))) => Ok(()),
-                other => other,
-            };
+        let live = match self.live(org.as_str()) {
+            Some(live) => live,
+            None if self.evicts() => match self.know_unheld(org).await? {
+                Some(live) => live,
+                None => return Ok(()),
+            },
+            None => {
+                return match self.load(org).await {
+                    Err(ServiceError::Store(StoreError::NoSuchOrganization(_))) => Ok(()),
+                    other => other,
+                }
+            }
         };
         let mut books = live.books.lock().await;
+        if books.stale && live.is_evicted() {
+            return self.follow_keys(org, &live, &mut books).await;
+        }
         if books.stale {
-            // Dropped under the memory limit (or left stale by a failed write):
-            // read whole, which brings its API keys up to date too.
+            // Left stale by a failed write: read whole.
             return self.reload(org, &live, &mut books).await;
         }
         let (events, head) = self.inner.store.events_after(org, books.head.seq).await?;

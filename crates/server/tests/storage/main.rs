@@ -8,6 +8,7 @@ mod bulk_load;
 mod conformance;
 mod crash;
 mod group_commit;
+mod many_orgs;
 mod nodes;
 mod policies;
 mod question;

@@ -204,6 +204,8 @@ async fn the_limit_is_respected_while_serving_and_at_start_up() {
     let one = {
         let svc = open(store.clone(), u64::MAX).await;
         fill(&svc, "probe", 2).await;
+        // Estimated again now that it has its members (the shedding pass does).
+        svc.shed();
         svc.holding().estimated_bytes
     };
     // Room for three such organizations.

@@ -1,0 +1,153 @@
+//! `load_many.rs`'s scans on PostgreSQL: one connection, one repeatable-read
+//! transaction, a cursor per table (`DECLARE ... CURSOR`), fetched a batch at a
+//! time in turn, each stopping at the first row of the next organization. A
+//! binary `COPY` (the bulk reader's) cannot be read a little at a time beside
+//! eight others on one connection; cursors can.
+
+use super::load_many::{self, Fields, Loaded, Table, ORGANIZATIONS, TABLES};
+use super::StoreError;
+use sqlx::postgres::{PgConnection, PgPool, PgRow};
+use sqlx::Row as _;
+use std::collections::VecDeque;
+use steward_core::StateRows;
+use tokio::sync::mpsc::Sender;
+
+/// Rows per `FETCH`: a round trip per this many rows of a table.
+const BATCH: usize = 4_000;
+
+/// Reads every organization and sends each, restored, to `out`; returns early
+/// (`Ok`) when `out`'s receiver is gone.
+pub(super) async fn scan(
+    pool: PgPool,
+    out: Sender<Result<Loaded, StoreError>>,
+) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    // Closed, not returned to the pool: a scan that stops early (an error, or
+    // the node giving up) leaves its transaction open. The start-up's one
+    // connection is not worth keeping.
+    conn.close_on_drop();
+    let tx: &mut PgConnection = &mut conn;
+    sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .persistent(false)
+        .execute(&mut *tx)
+        .await?;
+    let large_sql = load_many::large_sql();
+    let ids: Vec<String> = sqlx::query_scalar(large_sql.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+    let (large, large_ids) = load_many::large_set(ids)?;
+    let mut organizations = Cursor::declare(tx, "steward_orgs", ORGANIZATIONS, None).await?;
+    let mut scans = Vec::with_capacity(TABLES.len());
+    for (i, table) in TABLES.iter().enumerate() {
+        let name = format!("steward_scan_{i}");
+        let select = table.select(&large);
+        scans.push(Cursor::declare(tx, &name, &select, Some(table)).await?);
+    }
+    loop {
+        let Some(r) = organizations.front(tx).await? else {
+            break;
+        };
+        let loaded = if large_ids.contains(r.text(0)?) {
+            Loaded::Alone(load_many::large_id(r.text(0)?)?)
+        } else {
+            let (org, mut rows, head) = load_many::organization(r)?;
+            for scan in &mut scans {
+                scan.take(tx, org.as_str(), &mut rows).await?;
+            }
+            load_many::restored(org, rows, head)
+        };
+        organizations.rows.pop_front();
+        if out.send(Ok(loaded)).await.is_err() {
+            return Ok(());
+        }
+    }
+    for scan in &mut scans {
+        if scan.front(tx).await?.is_some() {
+            return Err(scan.left_over());
+        }
+    }
+    sqlx::query("COMMIT")
+        .persistent(false)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// One table's cursor, with the rows fetched and not yet taken.
+struct Cursor {
+    fetch: String,
+    rows: VecDeque<PgRow>,
+    done: bool,
+    table: Option<&'static Table>,
+}
+
+impl Cursor {
+    async fn declare(
+        conn: &mut PgConnection,
+        name: &str,
+        select: &str,
+        table: Option<&'static Table>,
+    ) -> Result<Cursor, StoreError> {
+        let declare = format!("DECLARE {name} NO SCROLL CURSOR FOR {select}");
+        sqlx::query(&declare)
+            .persistent(false)
+            .execute(&mut *conn)
+            .await?;
+        Ok(Cursor {
+            fetch: format!("FETCH {BATCH} FROM {name}"),
+            rows: VecDeque::new(),
+            done: false,
+            table,
+        })
+    }
+
+    /// The first row not yet taken, fetching the next batch when none is left.
+    async fn front(&mut self, conn: &mut PgConnection) -> Result<Option<&PgRow>, StoreError> {
+        if self.rows.is_empty() && !self.done {
+            let batch = sqlx::query(&self.fetch)
+                .persistent(false)
+                .fetch_all(&mut *conn)
+                .await?;
+            self.done = batch.len() < BATCH;
+            self.rows = batch.into();
+        }
+        Ok(self.rows.front())
+    }
+
+    /// Adds the rows of `org` at the front of the cursor to `into`.
+    async fn take(
+        &mut self,
+        conn: &mut PgConnection,
+        org: &str,
+        into: &mut StateRows,
+    ) -> Result<(), StoreError> {
+        let Some(table) = self.table else {
+            return Ok(());
+        };
+        while let Some(r) = self.front(conn).await? {
+            if r.text(0)? != org {
+                break;
+            }
+            (table.add)(r, into)?;
+            self.rows.pop_front();
+        }
+        Ok(())
+    }
+
+    fn left_over(&self) -> StoreError {
+        match self.table {
+            Some(table) => load_many::left_over(table),
+            None => StoreError::Corrupt("organizations left over".into()),
+        }
+    }
+}
+
+impl Fields for PgRow {
+    fn opt_text(&self, i: usize) -> Result<Option<&str>, StoreError> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn int(&self, i: usize) -> Result<i64, StoreError> {
+        Ok(self.try_get(i)?)
+    }
+}
