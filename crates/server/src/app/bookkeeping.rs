@@ -11,12 +11,12 @@
 
 use super::{wants_page, web};
 use crate::http::{ApiError, Metrics};
+use crate::telemetry::REQUEST_SPAN;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use std::convert::Infallible;
-use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -82,8 +82,14 @@ where
         // The route's template, never the raw path: an invitation's token
         // travels in its path and must not reach the logs.
         let template = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-        let span =
-            tracing::info_span!("request", method = %method, route = %template, request_id = %id);
+        // Text fields, so the log layer copies them and formats them only if a
+        // line is written inside the span (telemetry/deferred_fields.rs).
+        let span = tracing::info_span!(
+            REQUEST_SPAN,
+            method = method.as_str(),
+            route = template,
+            request_id = id.as_str()
+        );
         // The caller's `traceparent` becomes this span's parent, so every log and
         // child span of the request belongs to the caller's trace (one atomic
         // read when traces are not exported; docs/operations.md#tracing).
@@ -147,14 +153,13 @@ impl RequestId {
     }
 }
 
-impl fmt::Display for RequestId {
+impl RequestId {
     /// As text for the logs; a received id that is not visible ASCII is left out.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = match self {
+    fn as_str(&self) -> &str {
+        match self {
             RequestId::Received(value) => value.to_str().unwrap_or(""),
             RequestId::Made(text) => std::str::from_utf8(text).unwrap_or(""),
-        };
-        f.write_str(text)
+        }
     }
 }
 
