@@ -337,7 +337,7 @@ impl ServeArgs {
             let _keys = app.spawn_key_refresh(Duration::from_secs(10));
             let _webhooks = app.deliver_webhooks(self.webhooks_allow_private);
             let steward = app.steward.clone();
-            starting.ready(crate::app::router(app));
+            starting.ready(crate::app::serving(app));
             println!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
                 self.database.url.database_url,
