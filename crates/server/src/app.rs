@@ -4,6 +4,7 @@
 //! knows both adapters; see docs/architecture.md.
 
 mod bookkeeping;
+mod check_route;
 mod starting;
 
 use crate::application::Application;
@@ -16,7 +17,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 pub use bookkeeping::{Bookkeeping, REQUEST_ID};
-pub use starting::{Phase, Starting};
+pub use check_route::CheckRoute;
+pub use starting::{Phase, Serving, Starting};
 use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
@@ -83,19 +85,30 @@ async fn bring_back(State(app): State<Application>, req: Request, next: Next) ->
 /// `Router::layer` call wraps every route in one more boxed service that is
 /// cloned, and a future boxed, on every request.
 pub fn router(app: Application) -> Router {
-    let metrics = Arc::new(Metrics::default());
-    // Server-Sent Events are left uncompressed, so each event leaves when it
-    // is written; so are images and gRPC (the layer's default predicate, with
-    // a larger minimum size).
-    let compression = CompressionLayer::new().compress_when(
+    serving(app).router
+}
+
+/// Server-Sent Events are left uncompressed, so each event leaves when it is
+/// written; so are images and gRPC (the layer's default predicate, with a
+/// larger minimum size).
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new().compress_when(
         SizeAbove::new(COMPRESS_ABOVE_BYTES)
             .and(NotForContentType::GRPC)
             .and(NotForContentType::IMAGES)
             .and(NotForContentType::SSE),
-    );
+    )
+}
+
+/// What a node serves once ready: every route (`router`), and the single check
+/// served straight, with the same layers, without the router in front of it
+/// (`CheckRoute`); not under a memory limit, whose `bring_back` the router runs.
+pub fn serving(app: Application) -> Serving {
+    let metrics = Arc::new(Metrics::default());
+    let check = (!app.service().evicts()).then(|| CheckRoute::new(app.clone(), metrics.clone()));
     let shared = ServiceBuilder::new()
         .layer(Bookkeeping::new(metrics.clone()))
-        .layer(compression)
+        .layer(compression())
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES));
     let mut timed = Router::new()
         .merge(http::router(metrics))
@@ -112,13 +125,17 @@ pub fn router(app: Application) -> Router {
         timed = timed.layer(layer.clone());
         lasting = lasting.layer(layer);
     }
-    let timed = timed.layer(shared.clone().layer(
-        tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            http::REQUEST_TIMEOUT,
-        ),
-    ));
-    timed.merge(lasting.layer(shared)).with_state(app)
+    let timed = timed.layer(shared.clone().layer(timeout()));
+    let router = timed.merge(lasting.layer(shared)).with_state(app);
+    Serving { router, check }
+}
+
+/// The timeout every timed route has.
+fn timeout() -> tower_http::timeout::TimeoutLayer {
+    tower_http::timeout::TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        http::REQUEST_TIMEOUT,
+    )
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; requests in flight then
@@ -129,7 +146,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let starting = Arc::new(Starting::default());
-    starting.ready(router(app));
+    starting.ready(serving(app));
     serve_starting(starting, listener, shutdown).await
 }
 

@@ -11,17 +11,18 @@
 
 use super::{wants_page, web};
 use crate::http::{ApiError, Metrics};
+use crate::telemetry::REQUEST_SPAN;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use std::convert::Infallible;
-use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 use tower::{Layer, Service};
-use tracing::Instrument;
 
 /// The header that carries a request's id, both ways.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -31,12 +32,25 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Clone)]
 pub struct Bookkeeping {
     metrics: Arc<Metrics>,
+    template: Option<&'static str>,
 }
 
 impl Bookkeeping {
     /// Counts into `metrics` (what `/metrics` renders).
     pub fn new(metrics: Arc<Metrics>) -> Bookkeeping {
-        Bookkeeping { metrics }
+        Bookkeeping {
+            metrics,
+            template: None,
+        }
+    }
+
+    /// Around one route served without the router (`app::CheckRoute`): no
+    /// `MatchedPath` says its template, so it is given here.
+    pub fn for_route(metrics: Arc<Metrics>, template: &'static str) -> Bookkeeping {
+        Bookkeeping {
+            metrics,
+            template: Some(template),
+        }
     }
 }
 
@@ -47,6 +61,7 @@ impl<S> Layer<S> for Bookkeeping {
         Kept {
             inner,
             metrics: self.metrics.clone(),
+            template: self.template,
         }
     }
 }
@@ -56,6 +71,23 @@ impl<S> Layer<S> for Bookkeeping {
 pub struct Kept<S> {
     inner: S,
     metrics: Arc<Metrics>,
+    template: Option<&'static str>,
+}
+
+/// The template a request is counted and logged under.
+enum Template {
+    Matched(MatchedPath),
+    Fixed(&'static str),
+}
+
+impl Template {
+    fn as_str(template: &Option<Template>) -> &str {
+        match template {
+            Some(Template::Matched(path)) => path.as_str(),
+            Some(Template::Fixed(text)) => text,
+            None => "unmatched",
+        }
+    }
 }
 
 impl<S, B> Service<Request> for Kept<S>
@@ -67,7 +99,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+    type Future = InSpan;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -76,40 +108,91 @@ where
     fn call(&mut self, req: Request) -> Self::Future {
         let started = Instant::now();
         let id = RequestId::of(req.headers());
-        let route = req.extensions().get::<MatchedPath>().cloned();
+        let route = match self.template {
+            Some(fixed) => Some(Template::Fixed(fixed)),
+            None => req
+                .extensions()
+                .get::<MatchedPath>()
+                .cloned()
+                .map(Template::Matched),
+        };
         let method = req.method().clone();
         let page = wants_error_page(&req);
         // The route's template, never the raw path: an invitation's token
         // travels in its path and must not reach the logs.
-        let template = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-        let span =
-            tracing::info_span!("request", method = %method, route = %template, request_id = %id);
+        let template = Template::as_str(&route);
+        // Text fields, so the log layer copies them and formats them only if a
+        // line is written inside the span (telemetry/deferred_fields.rs).
+        let span = tracing::info_span!(
+            REQUEST_SPAN,
+            method = method.as_str(),
+            route = template,
+            request_id = id.as_str()
+        );
         // The caller's `traceparent` becomes this span's parent, so every log and
         // child span of the request belongs to the caller's trace (one atomic
         // read when traces are not exported; docs/operations.md#tracing).
         crate::telemetry::otlp::continue_trace(&span, req.headers());
         tracing::debug!(parent: &span, "started processing request");
-        // Called inside the span, as `TraceLayer` did: whatever the route does
-        // before its first await is logged in it too.
-        let answer = span.in_scope(|| self.inner.call(req));
+        // Not called inside the span: the layers below and the handler only
+        // build their futures here (nothing they do is logged before the first
+        // poll), and each enter and exit of a span costs (docs/benchmarks.md
+        // "Server CPU per HTTP check, second pass").
+        let answer = self.inner.call(req);
         let metrics = self.metrics.clone();
-        Box::pin(
-            async move {
-                let Ok(response) = answer.await;
-                let response = response.map(axum::body::Body::new);
-                let status = response.status();
-                let elapsed = started.elapsed();
-                let template = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-                metrics.observe(&method, template, status.as_u16(), elapsed.as_secs_f64());
-                log_answer(status, elapsed);
-                let mut response = shape_error(page, response).await;
-                if let Some(id) = id.header_value() {
-                    response.headers_mut().entry(REQUEST_ID).or_insert(id);
-                }
-                Ok(response)
+        let answer = async move {
+            let Ok(response) = answer.await;
+            let response = response.map(axum::body::Body::new);
+            let status = response.status();
+            let elapsed = started.elapsed();
+            let template = Template::as_str(&route);
+            metrics.observe(&method, template, status.as_u16(), elapsed.as_secs_f64());
+            log_answer(status, elapsed);
+            let mut response = shape_error(page, response).await;
+            if let Some(id) = id.header_value() {
+                response.headers_mut().entry(REQUEST_ID).or_insert(id);
             }
-            .instrument(span),
-        )
+            Ok(response)
+        };
+        InSpan {
+            answer: Some(Box::pin(answer)),
+            span,
+        }
+    }
+}
+
+/// A request's answer, polled inside its span, as `Instrumented` does; a
+/// finished answer is dropped inside the span as it finishes, so it is not
+/// entered once more to drop it, as `Instrumented` does on drop.
+pub struct InSpan {
+    answer: Option<BoxFuture<'static, Result<Response, Infallible>>>,
+    span: tracing::Span,
+}
+
+impl Future for InSpan {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let _in = this.span.enter();
+        let Some(answer) = this.answer.as_mut() else {
+            // Polled again after it answered: there is nothing more to give.
+            return Poll::Pending;
+        };
+        let answered = std::task::ready!(answer.as_mut().poll(cx));
+        this.answer = None;
+        Poll::Ready(answered)
+    }
+}
+
+impl Drop for InSpan {
+    /// An answer given up before it finished (the client went away) is dropped
+    /// inside the span, so what its drop logs is the request's.
+    fn drop(&mut self) {
+        if let Some(answer) = self.answer.take() {
+            let _in = self.span.enter();
+            drop(answer);
+        }
     }
 }
 
@@ -147,14 +230,13 @@ impl RequestId {
     }
 }
 
-impl fmt::Display for RequestId {
+impl RequestId {
     /// As text for the logs; a received id that is not visible ASCII is left out.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = match self {
+    fn as_str(&self) -> &str {
+        match self {
             RequestId::Received(value) => value.to_str().unwrap_or(""),
             RequestId::Made(text) => std::str::from_utf8(text).unwrap_or(""),
-        };
-        f.write_str(text)
+        }
     }
 }
 

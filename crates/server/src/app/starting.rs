@@ -4,6 +4,7 @@
 //! the router. So an orchestrator sees a live process, never a refused
 //! connection (docs/operations.md).
 
+use super::CheckRoute;
 use crate::http::ApiError;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::StatusCode;
@@ -11,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::future::RouteFuture;
 use axum::serve::IncomingStream;
 use axum::Router;
-use futures_util::future::Either;
+use futures_util::future::{BoxFuture, Either};
 use std::convert::Infallible;
+use std::future::Ready;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -42,12 +44,19 @@ impl Phase {
 }
 
 /// The node's start (see the module's comment): its phase, how far loading
-/// is, and the router once it serves.
+/// is, and what it serves once ready.
 #[derive(Default)]
 pub struct Starting {
     phase: AtomicU8,
     pub loading: crate::service::Loading,
-    serving: OnceLock<Router>,
+    serving: OnceLock<Serving>,
+}
+
+/// What a ready node serves: every route, and the check straight to its
+/// handler when it may be (`super::serving`).
+pub struct Serving {
+    pub router: Router,
+    pub check: Option<CheckRoute>,
 }
 
 impl Starting {
@@ -74,9 +83,9 @@ impl Starting {
         }
     }
 
-    /// From now on every request is served by `router`.
-    pub fn ready(&self, router: Router) {
-        let _ = self.serving.set(router);
+    /// From now on every request is served by `serving`.
+    pub fn ready(&self, serving: Serving) {
+        let _ = self.serving.set(serving);
     }
 
     /// The answer to `req` before the node serves.
@@ -145,7 +154,13 @@ pub struct Gate {
 impl Service<Request> for Gate {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<RouteFuture<Infallible>, std::future::Ready<Result<Response, Infallible>>>;
+    type Future = Either<
+        RouteFuture<Infallible>,
+        Either<
+            BoxFuture<'static, Result<Response, Infallible>>,
+            Ready<Result<Response, Infallible>>,
+        >,
+    >;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -156,8 +171,13 @@ impl Service<Request> for Gate {
         // of the console's sign-in pages key on the client's address.
         req.extensions_mut().insert(ConnectInfo(self.client));
         match self.starting.serving.get() {
-            Some(router) => Either::Left(router.clone().call(req)),
-            None => Either::Right(std::future::ready(Ok(self.starting.answer(&req)))),
+            Some(Serving {
+                check: Some(check), ..
+            }) if CheckRoute::serves(&req) => Either::Right(Either::Left(check.call(req))),
+            Some(serving) => Either::Left(serving.router.clone().call(req)),
+            None => Either::Right(Either::Right(std::future::ready(Ok(self
+                .starting
+                .answer(&req))))),
         }
     }
 }

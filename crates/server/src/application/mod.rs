@@ -39,7 +39,6 @@ pub use list::{page_limit, Page};
 
 use crate::auth::{LoginLimiter, Passwords, Signer, TokenError, TokenIdentity};
 use crate::mail::{MailDesk, Transport};
-use crate::secrets::secret_hash;
 use crate::service::Service;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -259,11 +258,19 @@ impl Application {
     /// in memory; anything else must be an access token this deployment signed.
     pub fn authenticate(&self, token: &str) -> Result<Caller, AppError> {
         if token.starts_with(API_KEY_PREFIX) {
-            return self
-                .service()
-                .api_key(&secret_hash(token))
-                .map(Caller::Key)
-                .ok_or(Unauthenticated::InvalidApiKey.into());
+            // Hashed once per token, looked up every time: a revoked key is
+            // refused at once (auth/presented_keys.rs).
+            let presented = crate::auth::presented_keys::key_hash(token);
+            return match self.service().api_key(&presented.hash) {
+                Some(grant) => {
+                    presented.remember();
+                    Ok(Caller::Key(grant))
+                }
+                None => {
+                    presented.forget();
+                    Err(Unauthenticated::InvalidApiKey.into())
+                }
+            };
         }
         let now = self.service().clock().now().0;
         match self.sign_in.signer.verify(token, now) {

@@ -3,6 +3,7 @@
 //! and setup tokens in `crate::secrets`, below both.
 
 pub mod password;
+pub mod presented_keys;
 pub mod rate_limit;
 pub mod signing;
 

@@ -227,15 +227,23 @@ impl ServeArgs {
         // RUST_LOG (e.g. `steward=debug`) picks what is shown.
         let filter = tracing_subscriber::EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // Colours only for a terminal: a file or a collector reads plain
+        // `key=value` (the mails written to the log are read back by people
+        // and tests).
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
         let logs = tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
-            // Colours only for a terminal: a file or a collector reads plain
-            // `key=value` (the mails written to the log are read back by people
-            // and tests).
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+            .with_ansi(ansi);
+        // The request span's fields are formatted only for a line written in it.
+        use crate::telemetry::Deferred;
+        use tracing_subscriber::fmt::format::{DefaultFields, JsonFields};
         let logs = match self.log_format {
-            LogFormat::Text => logs.with_filter(filter).boxed(),
-            LogFormat::Json => logs.json().with_filter(filter).boxed(),
+            LogFormat::Text => Deferred::new(logs, DefaultFields::new(), ansi)
+                .with_filter(filter)
+                .boxed(),
+            LogFormat::Json => Deferred::new(logs.json(), JsonFields::new(), ansi)
+                .with_filter(filter)
+                .boxed(),
         };
         let mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>> = vec![logs];
         let mut exporting = None;
@@ -329,7 +337,7 @@ impl ServeArgs {
             let _keys = app.spawn_key_refresh(Duration::from_secs(10));
             let _webhooks = app.deliver_webhooks(self.webhooks_allow_private);
             let steward = app.steward.clone();
-            starting.ready(crate::app::router(app));
+            starting.ready(crate::app::serving(app));
             println!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
                 self.database.url.database_url,

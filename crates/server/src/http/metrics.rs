@@ -1,10 +1,13 @@
 //! `/metrics` in Prometheus text: requests and their latency by route and status,
-//! and checks by answer. Counters are atomics behind a map read-locked per request;
-//! a request whose route was seen before allocates nothing here.
+//! and checks by answer. Counters are relaxed atomics behind a map read-locked
+//! per request, hashed with FxHash (the keys are this crate's route templates,
+//! not a client's choice); a request whose route was seen before allocates
+//! nothing here and takes no reference count.
 
 use crate::application::CheckTally;
 use axum::http::Method;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -17,16 +20,30 @@ const BUCKETS: [f64; 10] = [
 #[derive(Default)]
 pub struct Metrics {
     /// By route template, then method and status.
-    routes: RwLock<HashMap<String, ByMethodAndStatus>>,
+    routes: RwLock<FxHashMap<String, ByMethodAndStatus>>,
 }
 
-type ByMethodAndStatus = HashMap<(Method, u16), Arc<RouteStats>>;
+type ByMethodAndStatus = FxHashMap<(Method, u16), Arc<RouteStats>>;
 
 #[derive(Default)]
 struct RouteStats {
     count: AtomicU64,
     micros: AtomicU64,
+    /// Answers whose time is at most this bucket's bound and over the one
+    /// before: one increment per answer (not one per bucket it is under), the
+    /// cumulative counts Prometheus reads are summed when rendered.
     buckets: [AtomicU64; BUCKETS.len()],
+}
+
+impl RouteStats {
+    fn add(&self, seconds: f64) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.micros
+            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        if let Some(i) = BUCKETS.iter().position(|bound| seconds <= *bound) {
+            self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl Metrics {
@@ -34,31 +51,24 @@ impl Metrics {
     /// the raw path, so ids do not become labels.
     pub fn observe(&self, method: &Method, route: &str, status: u16, seconds: f64) {
         let key = (method.clone(), status);
-        let stats = {
+        {
+            // Counted under the read lock: no reference count taken and dropped.
             let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
-            routes.get(route).and_then(|r| r.get(&key)).cloned()
-        };
-        let stats = match stats {
-            Some(s) => s,
-            None => self
-                .routes
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(route.to_string())
-                .or_default()
-                .entry(key)
-                .or_default()
-                .clone(),
-        };
-        stats.count.fetch_add(1, Ordering::Relaxed);
-        stats
-            .micros
-            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                stats.buckets[i].fetch_add(1, Ordering::Relaxed);
+            if let Some(stats) = routes.get(route).and_then(|r| r.get(&key)) {
+                stats.add(seconds);
+                return;
             }
         }
+        let stats = self
+            .routes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(route.to_string())
+            .or_default()
+            .entry(key)
+            .or_default()
+            .clone();
+        stats.add(seconds);
     }
 
     /// The Prometheus text exposition, with the application's check tally.
@@ -90,11 +100,12 @@ impl Metrics {
         out.push_str("# TYPE steward_http_request_duration_seconds histogram\n");
         for ((method, route, status), s) in routes.iter() {
             let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
+            let mut under = 0;
             for (i, bound) in BUCKETS.iter().enumerate() {
+                under += s.buckets[i].load(Ordering::Relaxed);
                 let _ = writeln!(
                     out,
-                    "steward_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
-                    s.buckets[i].load(Ordering::Relaxed)
+                    "steward_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {under}"
                 );
             }
             let count = s.count.load(Ordering::Relaxed);
@@ -180,7 +191,14 @@ mod tests {
         assert!(text.contains(
             "steward_http_requests_total{method=\"POST\",route=\"/api/v1/orgs/{org}/check\",status=\"200\"} 2"
         ));
+        assert!(text.contains("le=\"0.0005\"} 0"));
         assert!(text.contains("le=\"0.001\"} 1"));
+        assert!(
+            text.contains("le=\"0.025\"} 2"),
+            "the buckets are cumulative"
+        );
+        assert!(text.contains("le=\"2.5\"} 2"));
+        assert!(text.contains("le=\"+Inf\"} 2"));
         assert!(text.contains("steward_checks_total{result=\"allowed\"} 3"));
         assert!(text.contains("steward_checks_total{result=\"denied\"} 1"));
     }

@@ -4,10 +4,12 @@
 //! process, build), and traces over OTLP when configured (`otlp`).
 
 mod build_info;
+mod deferred_fields;
 pub mod otlp;
 mod process;
 mod tally;
 
+pub use deferred_fields::{Deferred, REQUEST_SPAN};
 pub use process::ProcessFigures;
 pub use tally::{Following, Tally, FOLLOWING, POOL_WAITS, SNAPSHOT_BUILDS};
 
