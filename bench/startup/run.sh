@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Start-up of `steward serve` on an existing database: seconds from the process's
-# start to /readyz answering 200 (every organization loaded), and the server's
-# VmRSS and peak VmHWM then. docs/benchmarks.md#start-up has the figures.
+# start to /readyz answering 200 (every organization loaded), the CPU seconds the
+# server had used by then (user + system, all threads: on a loaded machine far
+# steadier than the wall time), and its VmRSS and peak VmHWM then.
+# docs/benchmarks.md#start-up-at-1000000--1000000 has the figures.
 #
 #   bench/startup/run.sh STEWARD_BINARY DATABASE_URL [RUNS]
 #
@@ -32,6 +34,8 @@ for run in $(seq 1 "$runs"); do
         fi
         sleep 0.01
     done
+    ticks=$(getconf CLK_TCK)
+    cpu=$(awk -v t="$ticks" '{printf "%.2f", ($14 + $15) / t}' "/proc/$pid/stat")
     rss=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status")
     hwm=$(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")
     kill "$pid"
@@ -41,5 +45,6 @@ for run in $(seq 1 "$runs"); do
         exit 1
     fi
     seconds=$(echo "$ready - $start" | bc -l)
-    printf 'run %d: ready in %.2f s; VmRSS %d MiB, VmHWM %d MiB\n' "$run" "$seconds" "$rss" "$hwm"
+    printf 'run %d: ready in %.2f s (CPU %s s); VmRSS %d MiB, VmHWM %d MiB\n' \
+        "$run" "$seconds" "$cpu" "$rss" "$hwm"
 done

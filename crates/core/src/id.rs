@@ -277,17 +277,21 @@ fn is_compatibility_form(c: char) -> bool {
 }
 
 /// A display name (a member's full name, an organization's or object's name):
-/// trimmed, non-empty, at most 200 characters, no control characters.
+/// trimmed, non-empty, at most 200 characters, no control characters. Held in a
+/// `Box<str>`, not an `Arc<str>` like the ids: nothing indexes a name, so it is
+/// never shared, and a name of up to 24 bytes then fits glibc's 32-byte chunk
+/// rather than a 48-byte one with the count (32 bytes per member and object pair
+/// at 1,000,000 + 1,000,000: docs/scaling.md#memory).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct Name(Arc<str>);
+pub struct Name(Box<str>);
 
 impl Name {
     pub const MAX_LEN: usize = 200;
 
     /// `member`: the name of someone whose e-mail gives none that parses.
     pub fn fallback() -> Name {
-        Name(Arc::from("member"))
+        Name(Box::from("member"))
     }
 
     pub fn parse(s: &str) -> Result<Self, ParseError> {
@@ -307,7 +311,7 @@ impl Name {
                 found,
             });
         }
-        Ok(Self(Arc::from(s)))
+        Ok(Self(Box::from(s)))
     }
     pub fn as_str(&self) -> &str {
         &self.0

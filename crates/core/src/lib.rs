@@ -37,6 +37,6 @@ pub use policy::{OrgActions, Policy, PolicyError, PolicyErrors};
 pub use refusal::{Refusal, RefusalKind, RowRefusal};
 pub use set::{ActionSet, RoleSet};
 pub use snapshot::{Decision, Reason, Snapshot};
-pub use state::{apply, replay, Deprovision, State, StateRows};
+pub use state::{apply, replay, Deprovision, Label, State, StateRows};
 pub use warning::member_warnings;
 pub use webhook::Webhook;

@@ -3,7 +3,7 @@
 //! is always what its events say.
 
 use crate::api_key::ApiKey;
-use crate::event::{Change, Event, ScopeRoles};
+use crate::event::ScopeRoles;
 use crate::id::{
     ApiKeyId, Email, InvitationId, Name, NominationId, ObjectId, OrgId, Timestamp, UserId,
     WebhookId,
@@ -12,7 +12,12 @@ use crate::policy::Policy;
 use crate::webhook::Webhook;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod apply;
+mod label;
 mod restore;
+use apply::add_invitation;
+pub use apply::{apply, replay};
+pub use label::{Label, Labels};
 pub use restore::StateRows;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +70,8 @@ pub struct Member {
     pub user_id: UserId,
     pub email: Email,
     pub name: Name,
-    pub role: String,
+    /// One shared string per role name (`Label`), not a copy per member.
+    pub role: Label,
     /// Suspended: keeps their roles and grants, but every check answers for them
     /// as for someone outside the organization until they are reinstated.
     pub suspended: bool,
@@ -74,7 +80,8 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object {
     pub id: ObjectId,
-    pub object_type: String,
+    /// One shared string per type name (`Label`), not a copy per object.
+    pub object_type: Label,
     pub name: Name,
     pub parent: Option<ObjectId>,
     pub owner: Option<UserId>,
@@ -105,7 +112,8 @@ pub struct State {
     org: Option<OrgInfo>,
     members: BTreeMap<UserId, Member>,
     by_email: BTreeMap<Email, UserId>,
-    by_role: BTreeMap<String, BTreeSet<UserId>>,
+    /// Holders by role; its keys are the labels members share (`set_role`).
+    by_role: BTreeMap<Label, BTreeSet<UserId>>,
     scope_roles: BTreeMap<UserId, BTreeMap<ObjectId, BTreeSet<String>>>,
     objects: BTreeMap<ObjectId, Object>,
     grants: BTreeMap<ObjectId, BTreeMap<UserId, BTreeSet<String>>>,
@@ -280,415 +288,4 @@ impl State {
             })
             .sum()
     }
-}
-
-fn set_role(state: &mut State, user: &UserId, role: &str) {
-    if let Some(m) = state.members.get_mut(user) {
-        if let Some(holders) = state.by_role.get_mut(&m.role) {
-            holders.remove(user);
-            if holders.is_empty() {
-                state.by_role.remove(&m.role);
-            }
-        }
-        m.role = role.to_string();
-        state
-            .by_role
-            .entry(role.to_string())
-            .or_default()
-            .insert(user.clone());
-    }
-}
-
-fn add_member(state: &mut State, user: &UserId, email: &Email, name: &Name, role: &str) {
-    state.members.insert(
-        user.clone(),
-        Member {
-            user_id: user.clone(),
-            email: email.clone(),
-            name: name.clone(),
-            role: role.to_string(),
-            suspended: false,
-        },
-    );
-    state.by_email.insert(email.clone(), user.clone());
-    state
-        .by_role
-        .entry(role.to_string())
-        .or_default()
-        .insert(user.clone());
-}
-
-fn set_suspended(state: &mut State, user: &UserId, suspended: bool) {
-    if let Some(m) = state.members.get_mut(user) {
-        m.suspended = suspended;
-    }
-}
-
-fn add_invitation(state: &mut State, invitation: Invitation) {
-    state
-        .invitations_by_email
-        .entry(invitation.email.clone())
-        .or_default()
-        .insert(invitation.id.clone());
-    state.invitations.insert(invitation.id.clone(), invitation);
-}
-
-fn remove_invitation(state: &mut State, id: &InvitationId) -> Option<Invitation> {
-    let invitation = state.invitations.remove(id)?;
-    if let Some(ids) = state.invitations_by_email.get_mut(&invitation.email) {
-        ids.remove(id);
-        if ids.is_empty() {
-            state.invitations_by_email.remove(&invitation.email);
-        }
-    }
-    Some(invitation)
-}
-
-fn set_scope_roles(state: &mut State, user: &UserId, object: &ObjectId, roles: &[String]) {
-    let per_user = state.scope_roles.entry(user.clone()).or_default();
-    if roles.is_empty() {
-        per_user.remove(object);
-    } else {
-        per_user.insert(object.clone(), roles.iter().cloned().collect());
-    }
-    if per_user.is_empty() {
-        state.scope_roles.remove(user);
-    }
-}
-
-fn set_grant(state: &mut State, object: &ObjectId, user: &UserId, actions: &[String]) {
-    let per_object = state.grants.entry(object.clone()).or_default();
-    if actions.is_empty() {
-        per_object.remove(user);
-    } else {
-        per_object.insert(user.clone(), actions.iter().cloned().collect());
-    }
-    if per_object.is_empty() {
-        state.grants.remove(object);
-    }
-}
-
-/// Folds one event into the state. Events come from `decide`, which has checked them
-/// against the state they apply to; an event that names something missing changes
-/// nothing rather than panicking.
-pub fn apply(state: &mut State, event: &Event) {
-    match &event.change {
-        Change::OrgCreated {
-            org_id,
-            name,
-            owner_id,
-            owner_email,
-            owner_name,
-            owner_role,
-        } => {
-            *state = State::default();
-            state.org = Some(OrgInfo {
-                id: org_id.clone(),
-                name: name.clone(),
-                owner: owner_id.clone(),
-                deleted: false,
-                second_factor_required: false,
-                on_deprovision: Deprovision::default(),
-            });
-            add_member(state, owner_id, owner_email, owner_name, owner_role);
-        }
-        Change::OrgDeleted { .. } => {
-            if let Some(org) = state.org.as_mut() {
-                org.deleted = true;
-            }
-        }
-        Change::MemberInvited {
-            invitation_id,
-            email,
-            name,
-            role,
-            scopes,
-            expires_at,
-        } => {
-            add_invitation(
-                state,
-                Invitation {
-                    id: invitation_id.clone(),
-                    email: email.clone(),
-                    name: name.clone(),
-                    role: role.clone(),
-                    scopes: scopes.clone(),
-                    expires_at: *expires_at,
-                },
-            );
-        }
-        Change::InvitationRevoked { invitation_id, .. }
-        | Change::InvitationExpired { invitation_id, .. } => {
-            remove_invitation(state, invitation_id);
-        }
-        Change::MemberJoined {
-            invitation_id,
-            user_id,
-            email,
-            name,
-            role,
-        } => {
-            let scopes = invitation_id
-                .as_ref()
-                .and_then(|i| remove_invitation(state, i))
-                .map(|i| i.scopes)
-                .unwrap_or_default();
-            add_member(state, user_id, email, name, role);
-            for s in scopes {
-                if state.objects.contains_key(&s.object_id) {
-                    set_scope_roles(state, user_id, &s.object_id, &s.roles);
-                }
-            }
-        }
-        Change::MemberUpdated { user_id, name, .. } => {
-            if let Some(m) = state.members.get_mut(user_id) {
-                m.name = name.clone();
-            }
-        }
-        Change::MemberDeleted {
-            user_id,
-            objects_to,
-            ..
-        } => {
-            if let Some(m) = state.members.remove(user_id) {
-                state.by_email.remove(&m.email);
-                if let Some(holders) = state.by_role.get_mut(&m.role) {
-                    holders.remove(user_id);
-                    if holders.is_empty() {
-                        state.by_role.remove(&m.role);
-                    }
-                }
-            }
-            state.scope_roles.remove(user_id);
-            state.grants.retain(|_, per_object| {
-                per_object.remove(user_id);
-                !per_object.is_empty()
-            });
-            for o in state.objects.values_mut() {
-                if o.owner.as_ref() == Some(user_id) {
-                    o.owner = objects_to.clone();
-                }
-            }
-            if state
-                .nomination
-                .as_ref()
-                .is_some_and(|n| &n.to_user == user_id || &n.from_user == user_id)
-            {
-                state.nomination = None;
-            }
-        }
-        Change::RoleChanged {
-            user_id, new_role, ..
-        } => set_role(state, user_id, new_role),
-        Change::MemberSuspended { user_id, .. } => set_suspended(state, user_id, true),
-        Change::MemberReinstated { user_id, .. } => set_suspended(state, user_id, false),
-        Change::DeprovisionChanged { on_deprovision, .. } => {
-            if let Some(org) = state.org.as_mut() {
-                org.on_deprovision = *on_deprovision;
-            }
-        }
-        Change::ScopeRolesChanged {
-            user_id,
-            object_id,
-            roles,
-            ..
-        } => set_scope_roles(state, user_id, object_id, roles),
-        Change::TransferNominated {
-            nomination_id,
-            from_user,
-            to_user,
-            expires_at,
-        } => {
-            state.nomination = Some(Nomination {
-                id: nomination_id.clone(),
-                from_user: from_user.clone(),
-                to_user: to_user.clone(),
-                expires_at: *expires_at,
-            });
-        }
-        Change::TransferAccepted { to_user, .. } => {
-            state.nomination = None;
-            if let Some(org) = state.org.as_mut() {
-                org.owner = to_user.clone();
-            }
-        }
-        Change::TransferDeclined { .. }
-        | Change::TransferCancelled { .. }
-        | Change::TransferExpired { .. } => {
-            state.nomination = None;
-        }
-        Change::ObjectCreated {
-            object_id,
-            object_type,
-            name,
-            parent_id,
-            owner_id,
-        } => {
-            if let Some(p) = parent_id {
-                match state.objects.get_mut(p) {
-                    Some(parent) => {
-                        parent.children.insert(object_id.clone());
-                    }
-                    None => return,
-                }
-            }
-            state.objects.insert(
-                object_id.clone(),
-                Object {
-                    id: object_id.clone(),
-                    object_type: object_type.clone(),
-                    name: name.clone(),
-                    parent: parent_id.clone(),
-                    owner: owner_id.clone(),
-                    children: BTreeSet::new(),
-                },
-            );
-        }
-        Change::ObjectDeleted { object_id } => {
-            let gone: Vec<ObjectId> = state
-                .subtree(object_id)
-                .iter()
-                .map(|o| o.id.clone())
-                .collect();
-            if let Some(parent) = state.objects.get(object_id).and_then(|o| o.parent.clone()) {
-                if let Some(p) = state.objects.get_mut(&parent) {
-                    p.children.remove(object_id);
-                }
-            }
-            for id in &gone {
-                state.objects.remove(id);
-                state.grants.remove(id);
-            }
-            state.scope_roles.retain(|_, per_user| {
-                for id in &gone {
-                    per_user.remove(id);
-                }
-                !per_user.is_empty()
-            });
-        }
-        Change::ObjectOwnerChanged {
-            object_id,
-            new_owner,
-            ..
-        } => {
-            let ids: Vec<ObjectId> = state
-                .subtree(object_id)
-                .iter()
-                .map(|o| o.id.clone())
-                .collect();
-            for id in ids {
-                if let Some(o) = state.objects.get_mut(&id) {
-                    o.owner = new_owner.clone();
-                }
-            }
-        }
-        Change::ObjectRenamed {
-            object_id, name, ..
-        } => {
-            if let Some(o) = state.objects.get_mut(object_id) {
-                o.name = name.clone();
-            }
-        }
-        Change::ObjectMoved {
-            object_id,
-            parent_id,
-            ..
-        } => {
-            let Some(previous) = state.objects.get(object_id).map(|o| o.parent.clone()) else {
-                return;
-            };
-            if let Some(p) = parent_id {
-                match state.objects.get_mut(p) {
-                    Some(parent) => {
-                        parent.children.insert(object_id.clone());
-                    }
-                    None => return,
-                }
-            }
-            if let Some(p) = previous.and_then(|p| state.objects.get_mut(&p)) {
-                p.children.remove(object_id);
-            }
-            if let Some(o) = state.objects.get_mut(object_id) {
-                o.parent = parent_id.clone();
-            }
-        }
-        Change::GrantChanged {
-            object_id,
-            user_id,
-            actions,
-            ..
-        } => set_grant(state, object_id, user_id, actions),
-        Change::ApiKeyCreated {
-            key_id,
-            name,
-            key_hash,
-            permissions,
-        } => {
-            state.api_keys.insert(
-                key_id.clone(),
-                ApiKey {
-                    id: key_id.clone(),
-                    name: name.clone(),
-                    key_hash: key_hash.clone(),
-                    permissions: permissions.clone(),
-                    created_by: event.actor.user().cloned(),
-                    created_at: event.at,
-                },
-            );
-        }
-        Change::ApiKeyRevoked { key_id, .. } => {
-            state.api_keys.remove(key_id);
-        }
-        Change::SecondFactorRequiredSet { required } => {
-            if let Some(org) = state.org.as_mut() {
-                org.second_factor_required = *required;
-            }
-        }
-        Change::WebhookConfigured {
-            webhook_id,
-            url,
-            event_types,
-            enabled,
-        } => {
-            state.webhooks.insert(
-                webhook_id.clone(),
-                Webhook {
-                    id: webhook_id.clone(),
-                    url: url.clone(),
-                    event_types: event_types.clone(),
-                    enabled: *enabled,
-                },
-            );
-        }
-        Change::WebhookDisabled { webhook_id, .. } => {
-            if let Some(w) = state.webhooks.get_mut(webhook_id) {
-                w.enabled = false;
-            }
-        }
-        Change::WebhookRemoved { webhook_id, .. } => {
-            state.webhooks.remove(webhook_id);
-        }
-        Change::ImportApplied { .. }
-        | Change::LoginFailed { .. }
-        | Change::PasswordReset { .. }
-        | Change::PasswordChanged { .. }
-        | Change::DirectoryRefused { .. }
-        | Change::SecondFactorReset { .. }
-        | Change::SsoConfigured { .. }
-        | Change::SsoRemoved { .. }
-        | Change::SsoDomainProven { .. }
-        | Change::SsoJoined { .. }
-        | Change::SsoSignedIn { .. }
-        | Change::BreakGlass { .. }
-        | Change::WebhookSecretRotated { .. } => {}
-    }
-}
-
-/// Rebuilds a state from its events, in order.
-pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> State {
-    let mut state = State::default();
-    for e in events {
-        apply(&mut state, e);
-    }
-    state
 }

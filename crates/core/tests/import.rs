@@ -220,7 +220,7 @@ fn export_rows(org: &Org) -> Vec<ImportRow> {
                 line: i + 2,
                 email: m.email.clone(),
                 name: Some(m.name.clone()),
-                role: m.role.clone(),
+                role: m.role.to_string(),
                 scopes: Some(scopes),
                 invitation_id: InvitationId::parse(&format!("imp-{i}")).unwrap(),
                 expires_at: Timestamp(START + 7 * DAY),

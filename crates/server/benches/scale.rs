@@ -406,7 +406,7 @@ async fn change_roles(
     // Their roles now (an earlier run may have changed them).
     let mut roles: HashMap<usize, String> = svc
         .read(org, |s| {
-            let role = |i| Some(s.member(&UserId::parse(&user(i)).ok()?)?.role.clone());
+            let role = |i| Some(s.member(&UserId::parse(&user(i)).ok()?)?.role.to_string());
             users.iter().filter_map(|&i| Some((i, role(i)?))).collect()
         })
         .await?;

@@ -230,7 +230,7 @@ pub(super) fn delete(
     changes.push(Change::MemberDeleted {
         user_id,
         email: target.email.clone(),
-        role: target.role.clone(),
+        role: target.role.to_string(),
         objects_to,
     });
     changes.extend(keys);

@@ -14,7 +14,7 @@ fn object<'a>(cx: &Context<'a>, id: &ObjectId) -> Result<(&'a Object, TypeIndex)
     let t = cx
         .policy
         .type_index(&o.object_type)
-        .ok_or_else(|| Refusal::UnknownType(o.object_type.clone()))?;
+        .ok_or_else(|| Refusal::UnknownType(o.object_type.to_string()))?;
     Ok((o, t))
 }
 
@@ -186,7 +186,7 @@ pub(super) fn move_to(
         None if parent_type == ORGANIZATION => None,
         None => {
             return Err(Refusal::InvalidParent {
-                object_type: o.object_type.clone(),
+                object_type: o.object_type.to_string(),
                 expected: format!("it belongs under a {}", p.object_type(parent_type).name),
             })
         }
@@ -194,7 +194,7 @@ pub(super) fn move_to(
             let (parent, pt) = object(cx, id)?;
             if pt != parent_type {
                 return Err(Refusal::InvalidParent {
-                    object_type: o.object_type.clone(),
+                    object_type: o.object_type.to_string(),
                     expected: format!(
                         "it belongs under a {}, not a {}",
                         p.object_type(parent_type).name,
@@ -245,7 +245,7 @@ pub(super) fn change_owner(
     let actor = cx.acting_member()?;
     let (o, ty) = object(cx, &object_id)?;
     if cx.policy.object_type(ty).inherits {
-        return Err(Refusal::OwnerFollowsParent(o.object_type.clone()));
+        return Err(Refusal::OwnerFollowsParent(o.object_type.to_string()));
     }
     if !may_share(cx, &actor.user_id, &object_id, ty) {
         return Err(Refusal::NotPermitted);
@@ -278,7 +278,7 @@ pub(super) fn set_grant(
         if !p.applies(i, ty) {
             return Err(Refusal::ActionNotApplicable {
                 action: a.clone(),
-                object_type: o.object_type.clone(),
+                object_type: o.object_type.to_string(),
             });
         }
         if !indices.contains(&i) {

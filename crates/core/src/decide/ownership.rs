@@ -92,7 +92,7 @@ pub(super) fn accept(cx: &Context) -> Result<Vec<Change>, Refusal> {
     if &new_owner.role != owner_role {
         changes.push(Change::RoleChanged {
             user_id: to_user,
-            previous_role: new_owner.role.clone(),
+            previous_role: new_owner.role.to_string(),
             new_role: owner_role.clone(),
         });
     }
@@ -100,7 +100,7 @@ pub(super) fn accept(cx: &Context) -> Result<Vec<Change>, Refusal> {
     if &old_owner.role != previous_owner_role {
         changes.push(Change::RoleChanged {
             user_id: from_user,
-            previous_role: old_owner.role.clone(),
+            previous_role: old_owner.role.to_string(),
             new_role: previous_owner_role.clone(),
         });
     }

@@ -165,7 +165,7 @@ pub(super) fn change_role(
     }
     Ok(vec![Change::RoleChanged {
         user_id,
-        previous_role: target.role.clone(),
+        previous_role: target.role.to_string(),
         new_role: role,
     }])
 }
@@ -193,7 +193,7 @@ pub(super) fn scope_roles_of(
         }
     }
     if indices.len() > 1 && !cx.policy.object_type(level).multiple_roles {
-        return Err(Refusal::SingleRoleScope(object.object_type.clone()));
+        return Err(Refusal::SingleRoleScope(object.object_type.to_string()));
     }
     Ok((level, indices))
 }

@@ -130,7 +130,7 @@ fn index_users(policy: &Policy, state: Option<&State>) -> Users {
             Some((name, suspended, role)) if name == m.role && suspended == m.suspended => role,
             _ => {
                 let role = held_role(policy, m);
-                last = Some((&m.role, m.suspended, role));
+                last = Some((m.role.as_str(), m.suspended, role));
                 role
             }
         };
@@ -175,7 +175,7 @@ fn order_nodes<'s>(policy: &Policy, live: Option<(&OrgInfo, &'s State)>) -> Node
             Some((name, ty)) if name == o.object_type => ty,
             _ => {
                 let ty = policy.type_index(&o.object_type).unwrap_or(DELETED);
-                last = Some((&o.object_type, ty));
+                last = Some((o.object_type.as_str(), ty));
                 ty
             }
         };

@@ -13,12 +13,20 @@ use super::id_key::{IdKey, INLINE};
 use hashbrown::HashTable;
 use std::sync::Arc;
 
-/// Aim for about this many ids per shard when building.
-const TARGET_SHARD_LEN: usize = 1024;
+/// Ids per shard when building: three quarters of a shard of 1,024 buckets.
+/// hashbrown fills a table to 7/8 of its buckets (a power of two) before it doubles
+/// them, so a shard count that is a power of two left each shard of a 1,000,000-id
+/// index with 977 ids, just past 7/8 of 1,024: 2,048 buckets of 40 bytes, 86 bytes
+/// per id. Any shard count is allowed instead (`shard_of` scales the hash rather than
+/// masking it), chosen so a shard holds about 768 ids in 1,024 buckets (55 bytes per
+/// id) with room for the spread between shards (a few standard deviations, about 28
+/// ids here) before any one doubles. docs/benchmarks.md#memory-per-pair-issue-20-2026-12-03.
+const TARGET_SHARD_LEN: usize = 768;
 const MAX_SHARDS: usize = 4096;
-/// The shard is chosen by these bits of the hash; hashbrown takes the lowest for the
-/// bucket and the top seven for its tag, which must still vary within a shard.
-const SHARD_SHIFT: u32 = 40;
+/// The shard is chosen from these bits of the hash (bits 24 to 55, of which the top
+/// ones count most); hashbrown takes the lowest for the bucket and the top seven for
+/// its tag, which must still vary within a shard.
+const SHARD_SHIFT: u32 = 24;
 
 #[inline(always)]
 fn word(b: &[u8], at: usize) -> u64 {
@@ -121,9 +129,7 @@ pub(crate) fn holds(key: &IdKey, id: &[u8]) -> bool {
 
 impl IdIndex {
     pub(crate) fn with_expected_len(len: usize) -> Self {
-        let n = (len / TARGET_SHARD_LEN)
-            .next_power_of_two()
-            .clamp(1, MAX_SHARDS);
+        let n = len.div_ceil(TARGET_SHARD_LEN).clamp(1, MAX_SHARDS);
         IdIndex {
             hinted: HintTable::with_expected_len(len),
             shards: (0..n).map(|_| Arc::new(Shard::new())).collect(),
@@ -138,7 +144,9 @@ impl IdIndex {
 
     #[inline(always)]
     fn shard_of(&self, h: u64) -> usize {
-        (h >> SHARD_SHIFT) as usize & (self.shards.len() - 1)
+        // 32 bits of the hash scaled to the shard count: a multiply and a shift, as
+        // cheap as a mask, and any count is one.
+        ((u64::from((h >> SHARD_SHIFT) as u32) * self.shards.len() as u64) >> 32) as usize
     }
 
     #[inline(always)]
@@ -256,6 +264,25 @@ mod tests {
             assert_eq!(index.get(&id(i)), plain.get(&id(i)).copied(), "{}", id(i));
             assert_eq!(before.get(&id(i)), (i < 20_000).then_some(i), "{}", id(i));
         }
+    }
+
+    #[test]
+    fn a_large_index_fills_its_shards_to_three_quarters_without_doubling_any() {
+        // 500,000 ids: a power-of-two shard count gave each shard 977 ids, past
+        // 7/8 of 1,024 buckets, so every shard had 2,048 (1.83 buckets' room per id).
+        let n = 500_000u32;
+        let mut index = IdIndex::with_expected_len(n as usize);
+        for i in 0..n {
+            index.insert(arc(&format!("u{i:07}")), i);
+        }
+        let room: usize = index.shards.iter().map(|s| s.capacity()).sum();
+        assert!(
+            room * 100 < n as usize * 125,
+            "{room} slots for {n} ids in {} shards",
+            index.shards.len()
+        );
+        assert!(index.shards.iter().all(|s| s.capacity() < 1024));
+        assert_eq!(index.get("u0499999"), Some(499_999));
     }
 
     #[test]

@@ -219,7 +219,7 @@ impl Org {
     }
 
     pub fn role_of(&self, user: &str) -> String {
-        self.state.member(&uid(user)).unwrap().role.clone()
+        self.state.member(&uid(user)).unwrap().role.to_string()
     }
 
     /// The answer and its reason, from the live snapshot, after checking that a fresh

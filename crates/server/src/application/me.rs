@@ -52,7 +52,7 @@ impl Steward {
                         Some(ScopeHeld {
                             object_id: id.to_string(),
                             object_name: object.name.to_string(),
-                            object_type: object.object_type.clone(),
+                            object_type: object.object_type.to_string(),
                             roles: roles.iter().cloned().collect(),
                         })
                     })
@@ -66,7 +66,7 @@ impl Steward {
                     user_id: me.to_string(),
                     name: member.name.to_string(),
                     email: member.email.to_string(),
-                    role: member.role.clone(),
+                    role: member.role.to_string(),
                     scopes,
                     api_keys,
                     api_key_refusal,

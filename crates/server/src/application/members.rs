@@ -95,7 +95,7 @@ pub fn member_view(
         user_id: m.user_id.to_string(),
         email: m.email.to_string(),
         name: m.name.to_string(),
-        role: m.role.clone(),
+        role: m.role.to_string(),
         suspended: m.suspended,
         scopes: state
             .scopes_of(user)

@@ -213,7 +213,7 @@ impl Service {
             }
             for m in state.members() {
                 if policy.org_role(&m.role).is_none() {
-                    *lacking.entry(m.role.clone()).or_default() += 1;
+                    *lacking.entry(m.role.to_string()).or_default() += 1;
                 }
             }
             for (_, object, roles) in state.all_scope_roles() {

@@ -254,7 +254,7 @@ pub(super) fn member(
         user_id: id(user_id, UserId::parse)?,
         email: id(email, Email::from_stored)?,
         name: id(name, Name::parse)?,
-        role: role.to_string(),
+        role: role.into(),
         suspended: suspended != 0,
     })
 }
@@ -280,7 +280,7 @@ pub(super) fn object(
 ) -> Result<Object, StoreError> {
     Ok(Object {
         id: id(object_id, ObjectId::parse)?,
-        object_type: object_type.to_string(),
+        object_type: object_type.into(),
         name: id(name, Name::parse)?,
         parent: opt_id(parent, ObjectId::parse)?,
         owner: opt_id(owner, UserId::parse)?,

@@ -58,15 +58,18 @@ pub(super) async fn read(pool: &PgPool, org: &OrgId) -> Result<(StateRows, Head)
                 let mut rows = StateRows::default();
                 read_people(&mut tx, &of, &mut rows).await?;
                 tx.commit().await?;
-                Ok::<_, StoreError>(rows)
+                // Restored while the other connection may still be reading.
+                restored(rows, StateRows::restore_members_now).await
             });
             // The snapshot stays importable while this transaction is open.
             read_things(&mut tx, org, &mut rows).await?;
-            let people = people
+            let mut rows = restored(rows, StateRows::restore_objects_now).await?;
+            let mut people = people
                 .await
                 .map_err(|e| StoreError::Corrupt(format!("reading the members stopped: {e}")))??;
-            rows.members = people.members;
-            rows.scope_roles = people.scope_roles;
+            rows.take_people(&mut people);
+            tx.commit().await?;
+            return Ok((rows, head));
         }
         None => {
             read_people(&mut tx, org, &mut rows).await?;
@@ -75,6 +78,21 @@ pub(super) async fn read(pool: &PgPool, org: &OrgId) -> Result<(StateRows, Head)
     }
     tx.commit().await?;
     Ok((rows, head))
+}
+
+/// `rows` after `restore` (a part of `State::restore`, CPU-bound for a large
+/// organization) ran on a blocking thread, so the other connection's rows keep
+/// being read and decoded meanwhile (docs/scaling.md#start-up).
+async fn restored(
+    mut rows: StateRows,
+    restore: fn(&mut StateRows),
+) -> Result<StateRows, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        restore(&mut rows);
+        rows
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("restoring the rows stopped: {e}")))
 }
 
 const READ_ONLY: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";

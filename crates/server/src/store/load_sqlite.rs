@@ -26,7 +26,9 @@ const TWO_THREADS_FROM: usize = 25_000;
 const ATTEMPTS: usize = 5;
 
 /// A large organization is read by two connections at once, members on one and the
-/// rest on the other, each in its own read transaction. Both read the head of the
+/// rest on the other, each in its own read transaction, and each side restored
+/// (`StateRows::restore_members_now`, `restore_objects_now`) on its thread as soon
+/// as it is read, while the other may still be reading. Both read the head of the
 /// organization's chain, which every write to its tables moves in the same
 /// transaction: when the two heads are equal, both saw the same commit, and when
 /// they are not (a write committed between the two `BEGIN`s), both read again.
@@ -48,6 +50,8 @@ fn read_file(path: &str, org: &OrgId) -> Result<(StateRows, Head), StoreError> {
                 let (mut rows, head) = organization(&tx, org)?;
                 read_people(&tx, org, &mut rows)?;
                 tx.commit()?;
+                // Restored while the other thread may still be reading.
+                rows.restore_members_now();
                 Ok::<_, StoreError>((rows, head))
             });
             let things = (|| {
@@ -55,6 +59,7 @@ fn read_file(path: &str, org: &OrgId) -> Result<(StateRows, Head), StoreError> {
                 let (mut rows, head) = organization(&tx, org)?;
                 read_things(&tx, org, &mut rows)?;
                 tx.commit()?;
+                rows.restore_objects_now();
                 Ok::<_, StoreError>((rows, head))
             })();
             let people = people
@@ -62,10 +67,9 @@ fn read_file(path: &str, org: &OrgId) -> Result<(StateRows, Head), StoreError> {
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             (people, things)
         });
-        let ((people, seen), (mut rows, head)) = (people?, things?);
+        let ((mut people, seen), (mut rows, head)) = (people?, things?);
         if seen == head {
-            rows.members = people.members;
-            rows.scope_roles = people.scope_roles;
+            rows.take_people(&mut people);
             return Ok((rows, head));
         }
     }

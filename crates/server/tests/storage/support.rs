@@ -286,7 +286,7 @@ impl TestOrg {
     pub async fn role_of(&self, user: &str) -> Option<String> {
         let user = uid(user);
         self.svc
-            .read(&self.org, |s| s.member(&user).map(|m| m.role.clone()))
+            .read(&self.org, |s| s.member(&user).map(|m| m.role.to_string()))
             .await
             .unwrap()
     }

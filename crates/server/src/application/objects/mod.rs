@@ -37,7 +37,7 @@ impl From<&Object> for ObjectView {
     fn from(o: &Object) -> ObjectView {
         ObjectView {
             id: o.id.to_string(),
-            object_type: o.object_type.clone(),
+            object_type: o.object_type.to_string(),
             name: o.name.to_string(),
             parent_id: o.parent.as_ref().map(|p| p.to_string()),
             owner_id: o.owner.as_ref().map(|p| p.to_string()),

@@ -105,7 +105,7 @@ impl Probe<'_> {
             }
             if move_to.is_empty() {
                 unmovable = Some(unmovable.unwrap_or_else(|| Refusal::InvalidParent {
-                    object_type: o.object_type.clone(),
+                    object_type: o.object_type.to_string(),
                     expected: "there is no other place of its kind".to_string(),
                 }));
             } else {
@@ -114,9 +114,10 @@ impl Probe<'_> {
         }
         let mut inside: Vec<(String, usize)> = Vec::new();
         for d in self.state.subtree(id).into_iter().skip(1) {
-            let label = p
-                .type_index(&d.object_type)
-                .map_or_else(|| d.object_type.clone(), |t| p.object_type(t).label.clone());
+            let label = p.type_index(&d.object_type).map_or_else(
+                || d.object_type.to_string(),
+                |t| p.object_type(t).label.clone(),
+            );
             match inside.iter_mut().find(|(l, _)| *l == label) {
                 Some((_, n)) => *n += 1,
                 None => inside.push((label, 1)),
