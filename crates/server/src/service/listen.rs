@@ -1,7 +1,8 @@
 //! Several nodes on one PostgreSQL: each commit sends a notice
 //! (`org:seq:node`); every node listens and folds the new events of that
 //! organization into its memory. When the connection drops, notices may be lost,
-//! so after reconnecting every organization is compared with the database.
+//! so after reconnecting (and once after attaching, for what was committed while
+//! the organizations were read) every organization is compared with the database.
 //! On SQLite the other writer is the CLI (`steward orgs create` while `serve`
 //! runs): the file's `data_version` tells when someone else committed.
 //! Either way the node also looks whether the deployment's policy was replaced
@@ -25,6 +26,11 @@ impl Service {
         let mut listener = attach(self.store().url().expose()).await?;
         let service = self.clone();
         Ok(Some(tokio::spawn(async move {
+            // The organizations were read before the listener attached: what
+            // another node committed in between sent its notice to nobody.
+            if let Err(e) = service.refresh_all().await {
+                tracing::error!(error = %e, "catching up after the start-up failed");
+            }
             loop {
                 service.follow(&mut listener).await;
                 // The connection dropped: reattach, then catch up on what was missed.
@@ -61,6 +67,11 @@ impl Service {
         let mut seen: i64 = data_version(&mut conn).await?;
         let service = self.clone();
         Ok(Some(tokio::spawn(async move {
+            // As for the listener: a commit made while the organizations were
+            // being read is before `seen`, so it is looked for once here.
+            if let Err(e) = service.refresh_all().await {
+                tracing::error!(error = %e, "catching up after the start-up failed");
+            }
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;

@@ -10,6 +10,41 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 const CHANGES: usize = 20;
 
+crate::on_both_backends!(a_change_committed_before_a_node_listens_is_seen_once_it_does);
+
+/// A node reads its organizations before it listens for changes: what another
+/// node commits in between sent its notice (or moved SQLite's `data_version`)
+/// before anyone listened, so the node looks once when it starts to listen.
+async fn a_change_committed_before_a_node_listens_is_seen_once_it_does(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let first = db.service(Policy::preset("operations").unwrap()).await;
+    let t = TestOrg::create(&first, "acme").await;
+    t.add("bob", "viewer").await;
+    let starting = db.service(Policy::preset("operations").unwrap()).await;
+    let may_manage = |svc: &steward::service::Service| {
+        svc.snapshot("acme")
+            .unwrap()
+            .check_by_name("bob", "members:manage", "acme")
+            .allowed
+    };
+    assert!(!may_manage(&starting));
+    assert_eq!(t.change_role("owner", "bob", "admin").await, "ok");
+    assert!(!may_manage(&starting), "nothing has told it yet");
+    let _listener = starting.spawn_change_listener().await.unwrap();
+    let _watcher = starting
+        .spawn_file_watcher(Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !may_manage(&starting) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the change committed before it listened is never seen"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// The second node: listens for changes and reports, with the time, every change
 /// of bob's answer to `members:manage` that its own snapshot gives.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
