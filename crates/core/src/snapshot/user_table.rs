@@ -27,10 +27,12 @@ const EMPTY: u32 = u32::MAX;
 const MIN_BUCKETS: usize = 8;
 /// Longest walk from an id's home bucket an insert accepts before it stops trusting
 /// the fast hash. Linear probing at 3/4 full (as full as the table gets) walks far
-/// at worst: 115 to 166 buckets in three runs of 196,608 random ids (test
-/// `random_ids_never_trip_the_flood_guard`), growing slowly with the table. Ids
-/// crafted to share their last word pile onto one run and pass the bound after
-/// 1,024 of them: the worst lookup before the switch is 1,024 buckets.
+/// at worst: 115 to 166 buckets in three runs of 196,608 random ids, 172 to 306 in
+/// three of 1,572,864 (test `random_ids_never_trip_the_flood_guard`, the second
+/// under --release), growing slowly with the table; an honest table that passed the
+/// bound would only hash more slowly. Ids crafted to share their last word pile
+/// onto one run and pass the bound after 1,024 of them: the worst lookup before the
+/// switch is 1,024 buckets.
 const MAX_PROBE: usize = 1024;
 
 /// 32 bytes, aligned so that a bucket never straddles two cache lines.
