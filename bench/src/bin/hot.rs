@@ -5,7 +5,8 @@
 //! per check, set-up excluded.
 //!
 //! cargo run --release --no-default-features --manifest-path bench/Cargo.toml --bin hot --
-//!   --path floor|refs|name   the path (default name)
+//!   --path floor|refs|name   the path (default name); user|object|action: that
+//!                            lookup of `check_by_name` alone; slice: the ids sliced
 //!   --passes N               passes over the mix (default 50)
 //!   --projects N --users N --checks N --minted-ids --hinted-ids   as `compare`
 
@@ -58,6 +59,20 @@ fn main() {
             let (u, a, o) = refs[i];
             snap.check(u, a, o).allowed
         }),
+        "user" => run(n, passes, |i| {
+            let (us, os, _, _) = spans[i];
+            snap.user(black_box(&text[us..os])).is_some()
+        }),
+        "object" => run(n, passes, |i| {
+            let (_, os, oe, _) = spans[i];
+            snap.node(black_box(&text[os..oe])).is_some()
+        }),
+        // The bench's own part of the lookups above: slicing the ids out of `text`.
+        "slice" => run(n, passes, |i| {
+            let (us, os, oe, _) = spans[i];
+            !black_box(&text[us..os]).is_empty() & !black_box(&text[os..oe]).is_empty()
+        }),
+        "action" => run(n, passes, |i| snap.action(black_box(spans[i].3)).is_some()),
         _ => run(n, passes, |i| {
             let (us, os, oe, a) = spans[i];
             snap.check_by_name(&text[us..os], a, &text[os..oe]).allowed

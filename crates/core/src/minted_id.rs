@@ -26,6 +26,7 @@ const VALUE: [u8; 256] = {
     }
     v
 };
+/// All ones: as a signed byte, -1 (see `id_hint`).
 const NOT_IN_ALPHABET: u8 = 0xff;
 
 /// `prefix`, `_` and 20 characters, each from the low five bits of a byte of
@@ -64,22 +65,42 @@ pub fn hinted_id(prefix: &str, hint: u32, random: &[u8; MINTED_CHARS]) -> String
 /// characters of `ALPHABET`, 20 characters from its end. Any id may be asked; an
 /// imported one of that shape gets a hint too, which is harmless (a hint only says
 /// where to look first).
+///
+/// On `check_by_name`'s path, so in few instructions: one two-byte compare for `_`
+/// and the mark, then per character one read of `VALUE` (256 bytes, so no bounds
+/// check), a shift and an OR. `NOT_IN_ALPHABET` is all ones and widens with its sign,
+/// so wherever it is shifted it sets a bit at or above `HINT_LIMIT`: one compare at
+/// the end refuses any character outside the alphabet.
 #[inline(always)]
 pub fn id_hint(id: &[u8]) -> Option<u32> {
     let n = id.len();
-    if n < 1 + MINTED_CHARS || id[n - 21] != b'_' || id[n - 20] != HINT_MARK {
+    if n < 1 + MINTED_CHARS {
         return None;
     }
-    let at = n - 19;
-    let mut hint = 0u32;
-    let mut bad = 0u8;
-    for &c in &id[at..at + HINT_CHARS] {
-        let v = VALUE[c as usize];
-        bad |= v;
-        hint = hint << 5 | (v & 31) as u32;
+    let Ok(text) = <&[u8; 2 + HINT_CHARS]>::try_from(&id[n - 21..n - 14]) else {
+        return None;
+    };
+    if u16::from_le_bytes([text[0], text[1]]) != u16::from_le_bytes([b'_', HINT_MARK]) {
+        return None;
     }
-    // Only NOT_IN_ALPHABET has the high bits set.
-    (bad & 0xe0 == 0).then_some(hint)
+    let v = |c: u8| VALUE[c as usize] as i8 as i32 as u32;
+    let hint =
+        v(text[2]) << 20 | v(text[3]) << 15 | v(text[4]) << 10 | v(text[5]) << 5 | v(text[6]);
+    (hint < HINT_LIMIT).then_some(hint)
+}
+
+/// `id_hint` as the format defines it, a character at a time: what the tests hold
+/// the fast one to.
+#[cfg(test)]
+fn plain_hint(id: &[u8]) -> Option<u32> {
+    let n = id.len();
+    if n < 21 || id[n - 21] != b'_' || id[n - 20] != HINT_MARK {
+        return None;
+    }
+    id[n - 19..n - 14].iter().try_fold(0u32, |hint, c| {
+        let v = ALPHABET.iter().position(|a| a == c)?;
+        Some(hint * 32 + v as u32)
+    })
 }
 
 #[cfg(test)]
@@ -127,5 +148,53 @@ mod tests {
         assert_eq!(id_hint(b"p-u00001abcdefghjkmnpq"), None);
         assert_eq!(id_hint(b"u00001abcdefghjkmnpq"), None, "too short");
         assert_eq!(id_hint(b"p3"), None);
+    }
+
+    #[test]
+    fn every_hint_round_trips() {
+        let mut id = *b"question_u00000abcdefghjkmnpq";
+        for hint in 0..HINT_LIMIT {
+            for (i, c) in id[10..15].iter_mut().enumerate() {
+                *c = ALPHABET[(hint >> (5 * (4 - i)) & 31) as usize];
+            }
+            if id_hint(&id) != Some(hint) {
+                panic!("{hint}: {:?}", std::str::from_utf8(&id));
+            }
+        }
+    }
+
+    #[test]
+    fn every_character_outside_the_alphabet_is_refused_at_every_place_of_the_hint() {
+        for at in 0..HINT_CHARS {
+            for c in 0..=255u8 {
+                let mut id = *b"p_u3z9ykabcdefghjkmnpq";
+                id[3 + at] = c;
+                assert_eq!(id_hint(&id).is_some(), ALPHABET.contains(&c), "{c} at {at}");
+                assert_eq!(id_hint(&id), plain_hint(&id), "{c} at {at}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_decoding_answers_as_the_plain_definition(
+            id in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(ALPHABET.to_vec()),
+                    proptest::sample::select(vec![b'_', b'u', b'i', b'l', b'o', b'A', b'-', 0, 0xff]),
+                    proptest::num::u8::ANY,
+                ],
+                0..40,
+            ),
+            mark in proptest::bool::ANY,
+        ) {
+            let mut id = id;
+            let n = id.len();
+            if mark && n >= 21 {
+                id[n - 21] = b'_';
+                id[n - 20] = HINT_MARK;
+            }
+            proptest::prop_assert_eq!(id_hint(&id), plain_hint(&id));
+        }
     }
 }

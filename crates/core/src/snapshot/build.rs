@@ -8,7 +8,7 @@
 
 use super::{
     held_role, holder_bit, key, ActionNames, Chunked, Drift, Entries, Entry, IdIndex, RoleBits,
-    Slot, Snapshot, DELETED, HAS_ENTRIES, NONE, NO_ROLE, OWNER_AS_ABOVE, ROOT,
+    Slot, Snapshot, UserTable, DELETED, HAS_ENTRIES, NONE, NO_ROLE, OWNER_AS_ABOVE, ROOT,
 };
 use crate::id::UserId;
 use crate::policy::{Policy, TypeIndex, ORGANIZATION};
@@ -23,8 +23,7 @@ const TWO_THREADS_FROM: usize = 50_000;
 
 /// The users' part of a snapshot.
 struct Users {
-    index: IdIndex,
-    ids: Vec<Option<Arc<str>>>,
+    index: UserTable,
     roles: Vec<u16>,
 }
 
@@ -104,7 +103,6 @@ impl Snapshot {
             root_user,
             root_role,
             users: users.index,
-            user_ids: Chunked::from_vec(users.ids),
             member_role: Chunked::from_vec(users.roles),
             nodes: nodes.index,
             node_ids: Chunked::from_vec(nodes.ids),
@@ -119,8 +117,7 @@ impl Snapshot {
 fn index_users(policy: &Policy, state: Option<&State>) -> Users {
     let n = state.map_or(0, State::member_count);
     let mut users = Users {
-        index: IdIndex::with_expected_len(n),
-        ids: Vec::with_capacity(n),
+        index: UserTable::with_expected_len(n),
         roles: Vec::with_capacity(n),
     };
     // Members hold one of a few roles: the last one's index is usually the answer.
@@ -134,9 +131,7 @@ fn index_users(policy: &Policy, state: Option<&State>) -> Users {
                 role
             }
         };
-        let id = m.user_id.as_arc();
-        users.index.insert(id.clone(), users.ids.len() as u32);
-        users.ids.push(Some(id.clone()));
+        users.index.insert(m.user_id.as_arc());
         users.roles.push(role);
     }
     users
@@ -191,7 +186,7 @@ fn order_nodes<'s>(policy: &Policy, live: Option<(&OrgInfo, &'s State)>) -> Node
 }
 
 /// Each node's slot with its type and owner; flags and filters come later.
-fn owned_slots(users: &IdIndex, nodes: &Nodes<'_>) -> Vec<Slot> {
+fn owned_slots(users: &UserTable, nodes: &Nodes<'_>) -> Vec<Slot> {
     let mut slots = Vec::with_capacity(nodes.types.len());
     if let Some(&ty) = nodes.types.first() {
         slots.push(Slot {
@@ -233,7 +228,7 @@ fn owned_slots(users: &IdIndex, nodes: &Nodes<'_>) -> Vec<Slot> {
 fn entries(
     policy: &Policy,
     state: &State,
-    users: &IdIndex,
+    users: &UserTable,
     nodes: &IdIndex,
     slots: &mut [Slot],
 ) -> (Entries, usize) {

@@ -16,6 +16,7 @@ mod entries;
 mod hint_table;
 mod id_index;
 mod id_key;
+mod user_table;
 
 use crate::event::{Change, Event};
 use crate::id::{ObjectId, UserId};
@@ -31,6 +32,7 @@ use entries::Entries;
 use id_index::IdIndex;
 use std::fmt;
 use std::sync::Arc;
+use user_table::UserTable;
 
 /// No user, no owner, no role, no parent.
 const NONE: u32 = u32::MAX;
@@ -71,8 +73,8 @@ pub struct Snapshot {
     /// role, `root_role` marks them instead.
     root_user: u32,
     root_role: u16,
-    users: IdIndex,
-    user_ids: Chunked<Option<Arc<str>>>,
+    /// Users by id (`check_by_name`'s lookup: user_table.rs) and ids by user.
+    users: UserTable,
     member_role: Chunked<u16>,
     nodes: IdIndex,
     node_ids: Chunked<Option<Arc<str>>>,
@@ -140,7 +142,7 @@ impl Snapshot {
     }
 
     pub fn user_id(&self, user: UserRef) -> &str {
-        self.user_ids.get(user.0).as_deref().unwrap_or("")
+        self.users.id(user.0)
     }
 
     /// The type of a live node.
@@ -188,9 +190,8 @@ impl Snapshot {
         match self.users.get(id) {
             Some(u) => u,
             None => {
-                let u = self.user_ids.push(Some(id.clone()));
+                let u = self.users.insert(id);
                 self.member_role.push(NO_ROLE);
-                self.users.insert(id.clone(), u);
                 u
             }
         }

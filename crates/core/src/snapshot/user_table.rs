@@ -1,0 +1,381 @@
+//! The snapshot's users: their ids by index, and an open-addressed table from id to
+//! index that `check_by_name` probes with a hash of one word of the id. Ids Steward
+//! mints end in 20 random characters, so their last eight bytes spread them already:
+//! one unaligned load and a multiply find the bucket, and the bucket holds the id's
+//! bytes, so a hit compares where it already is.
+//!
+//! Ids are not all random: an import or a directory can bring ids a customer (or an
+//! attacker) chose, and ids that share their last eight bytes and length hash alike
+//! whatever the seed. Two guards (docs/architecture.md#the-check-path):
+//! - a per-table random seed mixed into the hash, so that which distinct words
+//!   collide cannot be known from outside;
+//! - a bound on the probe an insert walks (`MAX_PROBE`): past it the table is
+//!   rebuilt with SipHash-1-3 over the whole id under random keys (std's
+//!   `RandomState`), for good. A crafted set of ids then costs one rebuild and
+//!   slower hashing for that organization, never long probes.
+
+use super::chunked::Chunked;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
+/// Id bytes a bucket holds; longer ids (up to 64 bytes) are compared in full
+/// against `ids` once these match.
+const INLINE: usize = 27;
+const EMPTY: u32 = u32::MAX;
+/// The fewest buckets: one small chunk, so an organization of a few members stays small.
+const MIN_BUCKETS: usize = 8;
+/// Longest walk from an id's home bucket an insert accepts before it stops trusting
+/// the fast hash. Linear probing at 3/4 full (as full as the table gets) walks far
+/// at worst: 115 to 166 buckets in three runs of 196,608 random ids, 172 to 306 in
+/// three of 1,572,864 (test `random_ids_never_trip_the_flood_guard`, the second
+/// under --release), growing slowly with the table; an honest table that passed the
+/// bound would only hash more slowly. Ids crafted to share their last word pile
+/// onto one run and pass the bound after 1,024 of them: the worst lookup before the
+/// switch is 1,024 buckets.
+const MAX_PROBE: usize = 1024;
+
+/// 32 bytes, aligned so that a bucket never straddles two cache lines.
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct Bucket {
+    index: u32,
+    len: u8,
+    /// The id's first bytes, zero-padded.
+    bytes: [u8; INLINE],
+}
+
+impl Default for Bucket {
+    fn default() -> Self {
+        Bucket {
+            index: EMPTY,
+            len: 0,
+            bytes: [0; INLINE],
+        }
+    }
+}
+
+#[inline(always)]
+fn word(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+#[inline(always)]
+fn half(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(w) as u64
+}
+
+/// The last eight bytes of an id, or all of a shorter one (overlapping halves, or the
+/// first, middle and last byte: with the length, that is every byte).
+#[inline(always)]
+fn last_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 8 {
+        word(b, n - 8)
+    } else if n >= 4 {
+        half(b, 0) | half(b, n - 4) << 32
+    } else if n > 0 {
+        b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16
+    } else {
+        0
+    }
+}
+
+/// 64 bits of product, folded: the mixing step of wyhash and foldhash.
+#[inline(always)]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = (a as u128).wrapping_mul(b as u128);
+    (p as u64) ^ (p >> 64) as u64
+}
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Whether the bucket holds `id`'s first bytes (`id.len()` is the bucket's length),
+/// a word at a time; the id's last word may overlap the one before it.
+#[inline(always)]
+fn same_head(bytes: &[u8; INLINE], id: &[u8]) -> bool {
+    let n = id.len().min(INLINE);
+    let id = &id[..n];
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if word(bytes, at) != word(id, at) {
+                return false;
+            }
+            at += 8;
+        }
+        word(bytes, n - 8) == word(id, n - 8)
+    } else if n >= 4 {
+        half(bytes, 0) == half(id, 0) && half(bytes, n - 4) == half(id, n - 4)
+    } else if n > 0 {
+        bytes[0] == id[0] && bytes[n / 2] == id[n / 2] && bytes[n - 1] == id[n - 1]
+    } else {
+        true
+    }
+}
+
+/// How ids are hashed: the fast hash until a probe grows past `MAX_PROBE`.
+#[derive(Clone)]
+enum Hashing {
+    LastWord { seed: u64 },
+    Strong(RandomState),
+}
+
+#[derive(Clone)]
+pub(crate) struct UserTable {
+    /// Each user's id, by index.
+    ids: Chunked<Option<Arc<str>>>,
+    /// A power of two of them, at most 3/4 full.
+    buckets: Chunked<Bucket>,
+    mask: usize,
+    hashing: Hashing,
+}
+
+fn seed() -> u64 {
+    // Each `RandomState` gets keys no other has, from std's per-process random ones.
+    RandomState::new().hash_one(0x5eed_u64)
+}
+
+fn buckets_for(len: usize) -> usize {
+    (len + len / 3 + 1).next_power_of_two().max(MIN_BUCKETS)
+}
+
+impl UserTable {
+    pub(crate) fn with_expected_len(len: usize) -> Self {
+        let n = buckets_for(len);
+        UserTable {
+            ids: Chunked::from_vec(Vec::with_capacity(len)),
+            buckets: Chunked::from_vec(vec![Bucket::default(); n]),
+            mask: n - 1,
+            hashing: Hashing::LastWord { seed: seed() },
+        }
+    }
+
+    #[inline(always)]
+    fn hash(&self, id: &[u8]) -> u64 {
+        match &self.hashing {
+            Hashing::LastWord { seed } => fold(last_word(id) ^ seed, K ^ id.len() as u64),
+            Hashing::Strong(keys) => keys.hash_one(id),
+        }
+    }
+
+    /// The user's id (empty for an index the table never gave).
+    pub(crate) fn id(&self, index: u32) -> &str {
+        if index as usize >= self.ids.len() {
+            return "";
+        }
+        self.ids.get(index).as_deref().unwrap_or("")
+    }
+
+    /// The index of the user `id`.
+    #[inline(always)]
+    pub(crate) fn get(&self, id: &str) -> Option<u32> {
+        let b = id.as_bytes();
+        let mut at = self.hash(b) as usize & self.mask;
+        loop {
+            let e = self.buckets.get(at as u32);
+            if e.index == EMPTY {
+                return None;
+            }
+            if e.len as usize == b.len()
+                && same_head(&e.bytes, b)
+                && (b.len() <= INLINE || self.id(e.index).as_bytes() == b)
+            {
+                return Some(e.index);
+            }
+            at = (at + 1) & self.mask;
+        }
+    }
+
+    /// The index of `id`, added at the end if the table does not hold it yet.
+    pub(crate) fn insert(&mut self, id: &Arc<str>) -> u32 {
+        if let Some(u) = self.get(id) {
+            return u;
+        }
+        let u = self.ids.push(Some(id.clone()));
+        if 4 * self.ids.len() > 3 * (self.mask + 1) {
+            let hashing = self.hashing.clone();
+            self.rebuild(buckets_for(self.ids.len()), hashing);
+        } else if !self.place(u) {
+            self.rebuild(self.mask + 1, Hashing::Strong(RandomState::new()));
+        }
+        u
+    }
+
+    /// Puts user `u` in its bucket; false if the walk there was longer than
+    /// `MAX_PROBE` (it is placed all the same).
+    fn place(&mut self, u: u32) -> bool {
+        let Some(id) = self.ids.get(u).clone() else {
+            return true;
+        };
+        let id = id.as_bytes();
+        let mut bucket = Bucket {
+            index: u,
+            len: id.len() as u8,
+            ..Bucket::default()
+        };
+        let n = id.len().min(INLINE);
+        bucket.bytes[..n].copy_from_slice(&id[..n]);
+        let mut at = self.hash(id) as usize & self.mask;
+        let mut walked = 0;
+        while self.buckets.get(at as u32).index != EMPTY {
+            at = (at + 1) & self.mask;
+            walked += 1;
+        }
+        self.buckets.set(at as u32, bucket);
+        walked <= MAX_PROBE
+    }
+
+    /// Places every user again in `n` buckets hashed by `hashing`; one walk past
+    /// `MAX_PROBE` under the fast hash starts over with the strong one.
+    fn rebuild(&mut self, n: usize, hashing: Hashing) {
+        self.buckets = Chunked::from_vec(vec![Bucket::default(); n]);
+        self.mask = n - 1;
+        self.hashing = hashing;
+        let strong = matches!(self.hashing, Hashing::Strong(_));
+        for u in 0..self.ids.len() as u32 {
+            if !self.place(u) && !strong {
+                return self.rebuild(n, Hashing::Strong(RandomState::new()));
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn is_strong(&self) -> bool {
+        matches!(self.hashing, Hashing::Strong(_))
+    }
+
+    #[cfg(test)]
+    fn longest_walk(&self) -> usize {
+        (0..self.ids.len() as u32)
+            .map(|u| {
+                let id = self.id(u).as_bytes();
+                let home = self.hash(id) as usize & self.mask;
+                let mut at = home;
+                while self.buckets.get(at as u32).index != u {
+                    at = (at + 1) & self.mask;
+                }
+                (at + self.mask + 1 - home) & self.mask
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minted_id::minted_id;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    fn arc(s: &str) -> Arc<str> {
+        Arc::from(s)
+    }
+
+    #[test]
+    fn a_bucket_is_half_a_cache_line() {
+        assert_eq!(std::mem::size_of::<Bucket>(), 32);
+        assert_eq!(std::mem::align_of::<Bucket>(), 32);
+    }
+
+    #[test]
+    fn ids_of_every_length_are_found_and_ids_one_byte_off_are_not() {
+        let mut t = UserTable::with_expected_len(0);
+        let ids: Vec<String> = (1..=64)
+            .map(|n| "abcdefghij".repeat(7)[..n].to_string())
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(t.insert(&arc(id)), i as u32);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(t.get(id), Some(i as u32), "{id}");
+            assert_eq!(t.id(i as u32), id);
+            for at in 0..id.len() {
+                let mut other = id.clone().into_bytes();
+                other[at] = b'Z';
+                let other = String::from_utf8(other).unwrap();
+                assert_eq!(t.get(&other), None, "{other}");
+            }
+        }
+        assert_eq!(t.get(""), None);
+        assert_eq!(
+            t.insert(&arc(&ids[3])),
+            3,
+            "an id already held keeps its index"
+        );
+    }
+
+    #[test]
+    fn ids_sharing_their_last_word_switch_the_table_to_the_strong_hash() {
+        let mut t = UserTable::with_expected_len(0);
+        let ids: Vec<String> = (0..2000).map(|i| format!("{i:05}-same-end")).collect();
+        for id in &ids {
+            t.insert(&arc(id));
+        }
+        assert!(t.is_strong());
+        assert!(t.longest_walk() <= MAX_PROBE, "{}", t.longest_walk());
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(t.get(id), Some(i as u32));
+        }
+        assert_eq!(t.get("99999-same-end"), None);
+    }
+
+    #[test]
+    fn random_ids_never_trip_the_flood_guard() {
+        let mut t = UserTable::with_expected_len(0);
+        let mut state = 0x1234_5678_9abc_def0u64;
+        // As full as the table gets before it grows (3/4): 3/4 of 2^18 buckets, 2^21
+        // under --release.
+        let n: usize = 3 << if cfg!(debug_assertions) { 16 } else { 19 };
+        for _ in 0..n {
+            let random: [u8; 20] = std::array::from_fn(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (state >> 33) as u8
+            });
+            t.insert(&arc(&minted_id("user", &random)));
+        }
+        let walk = t.longest_walk();
+        eprintln!("longest walk of {n} random ids: {walk}");
+        assert!(
+            !t.is_strong() && walk < MAX_PROBE / 2,
+            "longest walk {walk}"
+        );
+    }
+
+    #[test]
+    fn a_copy_keeps_its_users_when_the_original_takes_more() {
+        let mut t = UserTable::with_expected_len(3);
+        t.insert(&arc("user_a"));
+        let before = t.clone();
+        for i in 0..5000 {
+            t.insert(&arc(&format!("user_{i}")));
+        }
+        assert_eq!(before.get("user_a"), Some(0));
+        assert_eq!(before.get("user_7"), None);
+        assert_eq!(t.get("user_7"), Some(8));
+    }
+
+    proptest! {
+        #[test]
+        fn the_table_answers_as_a_plain_map(ids in prop::collection::vec("[a-z0-9_.-]{1,64}", 0..300),
+                                            probes in prop::collection::vec("[a-z0-9_.-]{1,64}", 0..50)) {
+            let mut t = UserTable::with_expected_len(ids.len() / 2);
+            let mut plain: HashMap<String, u32> = HashMap::new();
+            for id in &ids {
+                let next = plain.len() as u32;
+                let u = *plain.entry(id.clone()).or_insert(next);
+                prop_assert_eq!(t.insert(&arc(id)), u);
+            }
+            for id in ids.iter().chain(&probes) {
+                prop_assert_eq!(t.get(id), plain.get(id).copied());
+            }
+        }
+    }
+}
