@@ -28,6 +28,8 @@ static EXPORTING: AtomicBool = AtomicBool::new(false);
 
 /// How long one export may take before it is given up (the batch is dropped).
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The wait before a batch whose send failed without an answer is sent again.
+const RESEND_AFTER: Duration = Duration::from_millis(200);
 
 #[derive(Debug, thiserror::Error)]
 pub enum OtlpError {
@@ -125,7 +127,17 @@ impl HttpClient for Courier {
             .body(body);
         // Sent from within the runtime: reqwest starts its timer as it sends.
         let answered = self.runtime.spawn(async move {
-            let response = sending.send().await?;
+            // A batch the collector never answered (a pooled connection it had
+            // closed, a reset) is sent once more: the exporter itself does not
+            // retry, and a lost batch loses every span in it.
+            let again = sending.try_clone();
+            let response = match (sending.send().await, again) {
+                (Err(e), Some(again)) if e.status().is_none() && !e.is_timeout() => {
+                    tokio::time::sleep(RESEND_AFTER).await;
+                    again.send().await?
+                }
+                (sent, _) => sent?,
+            };
             let status = response.status();
             Ok::<_, reqwest::Error>((status, response.bytes().await?))
         });

@@ -77,7 +77,10 @@ async fn a_request_with_a_traceparent_reaches_the_collector_in_that_trace() {
         // The batch leaves within 100 ms, not the default 5 s.
         .env("OTEL_BSP_SCHEDULE_DELAY", "100")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // Kept, so a failure shows what the exporter said (warnings only).
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.path().join("stderr")).unwrap(),
+        ))
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(serve.stdout.take().unwrap());
@@ -95,6 +98,8 @@ async fn a_request_with_a_traceparent_reaches_the_collector_in_that_trace() {
         .await
         .unwrap();
     assert_eq!(signup.status(), 201);
+    // Read to its end: the request's span closes once its answer is sent.
+    signup.bytes().await.unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(15);
     let traced = loop {
@@ -114,7 +119,8 @@ async fn a_request_with_a_traceparent_reaches_the_collector_in_that_trace() {
         }
         assert!(
             Instant::now() < deadline,
-            "the trace's spans never all arrived: {traced:?}"
+            "the trace's spans never all arrived: {traced:?}; the server said: {}",
+            std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
