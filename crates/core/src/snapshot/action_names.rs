@@ -5,6 +5,7 @@
 //! hash table's equality closure (docs/benchmarks.md#id-lookups-issue-19-2026-12-03).
 //! The compare is of three words (`Ends`) for names up to 16 bytes, most of them.
 
+use super::bytes::{half, word};
 use super::id_index::id_hash;
 use super::id_key::IdKey;
 use std::sync::Arc;
@@ -27,20 +28,6 @@ struct Ends {
 
 /// Names up to this long are whole in their `Ends`.
 const WHOLE: usize = 16;
-
-#[inline(always)]
-fn word(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(w)
-}
-
-#[inline(always)]
-fn half(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(w) as u64
-}
 
 impl Ends {
     /// Whether two names have the same ends, without a branch per word.

@@ -3,6 +3,7 @@
 //! hint, reads one 32-byte entry and compares the text there: no hash, one cache line.
 //! Chunked like the rest of the snapshot: a write copies one chunk.
 
+use super::bytes::word;
 use super::chunked::Chunked;
 use crate::minted_id::{id_hint, HINT_CHARS, MINTED_CHARS};
 
@@ -31,13 +32,6 @@ impl Default for Entry {
             rest: [0; REST],
         }
     }
-}
-
-#[inline(always)]
-fn word(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(w)
 }
 
 /// The hint of an id this table may hold.

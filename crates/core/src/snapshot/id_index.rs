@@ -8,8 +8,9 @@
 //! the snapshot: a write copies one shard.
 //! docs/benchmarks.md#id-lookups-issue-19-2026-12-03 says why and what it measured.
 
+use super::bytes::{half, same_bytes, word};
 use super::hint_table::{hint_of, HintTable};
-use super::id_key::{IdKey, INLINE};
+use super::id_key::IdKey;
 use hashbrown::HashTable;
 use std::sync::Arc;
 
@@ -27,45 +28,6 @@ const MAX_SHARDS: usize = 4096;
 /// ones count most); hashbrown takes the lowest for the bucket and the top seven for
 /// its tag, which must still vary within a shard.
 const SHARD_SHIFT: u32 = 24;
-
-#[inline(always)]
-fn word(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(w)
-}
-
-#[inline(always)]
-fn half(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(w) as u64
-}
-
-/// Whether the first `id.len()` stored bytes are `id` (`id.len() <= INLINE`),
-/// compared a word at a time: the bucket's tail is padding, so reading past the id
-/// there is harmless, and the id's own last word may overlap the one before it.
-#[inline(always)]
-fn same_bytes(stored: &[u8; INLINE], id: &[u8]) -> bool {
-    let n = id.len();
-    if n >= 8 {
-        let mut at = 0;
-        while at + 8 < n {
-            if word(stored, at) != word(id, at) {
-                return false;
-            }
-            at += 8;
-        }
-        word(stored, n - 8) == word(id, n - 8)
-    } else if n >= 4 {
-        half(stored, 0) == half(id, 0) && half(stored, n - 4) == half(id, n - 4)
-    } else if n > 0 {
-        // The first, middle and last byte are all of an id of up to three bytes.
-        stored[0] == id[0] && stored[n / 2] == id[n / 2] && stored[n - 1] == id[n - 1]
-    } else {
-        true
-    }
-}
 
 /// 64 bits of product, folded: the mixing step of wyhash and foldhash.
 #[inline(always)]
@@ -287,7 +249,7 @@ mod tests {
 
     #[test]
     fn bytes_past_the_id_do_not_count() {
-        let mut stored = [0u8; INLINE];
+        let mut stored = [0u8; super::super::id_key::INLINE];
         stored[..10].copy_from_slice(b"p123456789");
         assert!(same_bytes(&stored, b"p123456789"));
         assert!(!same_bytes(&stored, b"p123456788"));

@@ -9,6 +9,7 @@
 
 mod action_names;
 mod build;
+mod bytes;
 mod check;
 mod chunked;
 mod drift;

@@ -14,6 +14,7 @@
 //!   `RandomState`), for good. A crafted set of ids then costs one rebuild and
 //!   slower hashing for that organization, never long probes.
 
+use super::bytes::{half, same_bytes, word};
 use super::chunked::Chunked;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -55,20 +56,6 @@ impl Default for Bucket {
     }
 }
 
-#[inline(always)]
-fn word(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(w)
-}
-
-#[inline(always)]
-fn half(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(w) as u64
-}
-
 /// The last eight bytes of an id, or all of a shorter one (overlapping halves, or the
 /// first, middle and last byte: with the length, that is every byte).
 #[inline(always)]
@@ -93,30 +80,6 @@ fn fold(a: u64, b: u64) -> u64 {
 }
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// Whether the bucket holds `id`'s first bytes (`id.len()` is the bucket's length),
-/// a word at a time; the id's last word may overlap the one before it.
-#[inline(always)]
-fn same_head(bytes: &[u8; INLINE], id: &[u8]) -> bool {
-    let n = id.len().min(INLINE);
-    let id = &id[..n];
-    if n >= 8 {
-        let mut at = 0;
-        while at + 8 < n {
-            if word(bytes, at) != word(id, at) {
-                return false;
-            }
-            at += 8;
-        }
-        word(bytes, n - 8) == word(id, n - 8)
-    } else if n >= 4 {
-        half(bytes, 0) == half(id, 0) && half(bytes, n - 4) == half(id, n - 4)
-    } else if n > 0 {
-        bytes[0] == id[0] && bytes[n / 2] == id[n / 2] && bytes[n - 1] == id[n - 1]
-    } else {
-        true
-    }
-}
 
 /// How ids are hashed: the fast hash until a probe grows past `MAX_PROBE`.
 #[derive(Clone)]
@@ -182,7 +145,7 @@ impl UserTable {
                 return None;
             }
             if e.len as usize == b.len()
-                && same_head(&e.bytes, b)
+                && same_bytes(&e.bytes, &b[..b.len().min(INLINE)])
                 && (b.len() <= INLINE || self.id(e.index).as_bytes() == b)
             {
                 return Some(e.index);

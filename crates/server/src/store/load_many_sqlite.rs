@@ -3,6 +3,7 @@
 //! stopping at the first row of the next organization.
 
 use super::load_many::{self, Fields, Loaded, Table, ORGANIZATIONS, TABLES};
+use super::load_sqlite::each;
 use super::StoreError;
 use fallible_streaming_iterator::FallibleStreamingIterator as _;
 use rusqlite::{Connection, OpenFlags, Row, Rows};
@@ -98,17 +99,4 @@ impl Fields for Row<'_> {
     fn int(&self, i: usize) -> Result<i64, StoreError> {
         Ok(self.get(i)?)
     }
-}
-
-fn each(
-    conn: &Connection,
-    sql: &str,
-    mut row: impl FnMut(&Row<'_>) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
-    let mut statement = conn.prepare(sql)?;
-    let mut rows = statement.query([])?;
-    while let Some(r) = rows.next()? {
-        row(r)?;
-    }
-    Ok(())
 }

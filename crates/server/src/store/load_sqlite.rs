@@ -184,7 +184,7 @@ fn organization(conn: &Connection, org: &OrgId) -> Result<(StateRows, Head), Sto
 }
 
 /// Runs `sql` and hands each row to `row`, as SQLite steps through them.
-fn each(
+pub(super) fn each(
     conn: &Connection,
     sql: &str,
     mut row: impl FnMut(&Row<'_>) -> Result<(), StoreError>,
