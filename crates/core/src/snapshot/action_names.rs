@@ -5,7 +5,7 @@
 //! hash table's equality closure (docs/benchmarks.md#id-lookups-issue-19-2026-12-03).
 //! The compare is of three words (`Ends`) for names up to 16 bytes, most of them.
 
-use super::bytes::{half, word};
+use super::bytes::first_and_last;
 use super::id_index::id_hash;
 use super::id_key::IdKey;
 use std::sync::Arc;
@@ -40,18 +40,7 @@ impl Ends {
 #[inline(always)]
 fn ends(b: &[u8]) -> Ends {
     let n = b.len();
-    let (first, last) = if n >= 8 {
-        (word(b, 0), word(b, n - 8))
-    } else if n >= 4 {
-        (half(b, 0), half(b, n - 4))
-    } else if n > 0 {
-        (
-            b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16,
-            0,
-        )
-    } else {
-        (0, 0)
-    };
+    let (first, last) = first_and_last(b);
     Ends {
         first,
         last,

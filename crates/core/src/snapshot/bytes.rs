@@ -15,6 +15,26 @@ pub(super) fn half(b: &[u8], at: usize) -> u64 {
     u32::from_le_bytes(w) as u64
 }
 
+/// An id's first and last eight bytes (overlapping when shorter than 16; four and
+/// four below 8; the first, middle and last byte below 4): what the id index
+/// hashes and what the action names compare.
+#[inline(always)]
+pub(super) fn first_and_last(b: &[u8]) -> (u64, u64) {
+    let n = b.len();
+    if n >= 8 {
+        (word(b, 0), word(b, n - 8))
+    } else if n >= 4 {
+        (half(b, 0), half(b, n - 4))
+    } else if n > 0 {
+        (
+            b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16,
+            0,
+        )
+    } else {
+        (0, 0)
+    }
+}
+
 /// Whether the first `id.len()` stored bytes are `id` (`id.len() <= N`),
 /// compared a word at a time: the bucket's tail is padding, so reading past the id
 /// there is harmless, and the id's own last word may overlap the one before it.

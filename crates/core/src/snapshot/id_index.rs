@@ -8,7 +8,7 @@
 //! the snapshot: a write copies one shard.
 //! docs/benchmarks.md#id-lookups-issue-19-2026-12-03 says why and what it measured.
 
-use super::bytes::{half, same_bytes, word};
+use super::bytes::{first_and_last, same_bytes, word};
 use super::hint_table::{hint_of, HintTable};
 use super::id_key::IdKey;
 use hashbrown::HashTable;
@@ -47,18 +47,7 @@ const K2: u64 = 0xa409_3822_299f_31d0;
 #[inline(always)]
 pub(crate) fn id_hash(b: &[u8]) -> u64 {
     let n = b.len();
-    let (first, last) = if n >= 8 {
-        (word(b, 0), word(b, n - 8))
-    } else if n >= 4 {
-        (half(b, 0), half(b, n - 4))
-    } else if n > 0 {
-        (
-            b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16,
-            0,
-        )
-    } else {
-        (0, 0)
-    };
+    let (first, last) = first_and_last(b);
     let mut h = fold(first ^ K0, last ^ K1 ^ n as u64);
     let mut at = 8;
     while at < n.saturating_sub(8) {
