@@ -296,18 +296,7 @@ async fn a_read_during_a_long_import_answers_without_waiting_for_it() {
     let (_dir, svc, org) = acme().await;
     let invitations = |s: &State| s.invitations().count();
     assert_eq!(svc.read(&org, invitations).await.unwrap(), 0);
-    let expires_at = svc.clock().now().plus_days(1);
-    let rows: Vec<ImportRow> = (0..3_000)
-        .map(|i| ImportRow {
-            line: i + 2,
-            email: Email::parse(&format!("person{i}@acme.test")).unwrap(),
-            name: None,
-            role: "viewer".into(),
-            scopes: None,
-            invitation_id: steward_core::InvitationId::parse(&format!("imp-{i}")).unwrap(),
-            expires_at,
-        })
-        .collect();
+    let rows = import_rows(&svc, 3_000);
     let importing = {
         let (svc, org) = (svc.clone(), org.clone());
         let owner = Actor::User(UserId::parse("owner").unwrap());
@@ -327,6 +316,52 @@ async fn a_read_during_a_long_import_answers_without_waiting_for_it() {
     let plan = importing.await.unwrap().unwrap();
     assert!(plan.refused.is_empty());
     assert_eq!(svc.read(&org, invitations).await.unwrap(), 3_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_during_an_import_answers_even_when_no_read_came_since_the_last_commit() {
+    let (_dir, svc, org) = acme().await;
+    let owner = Actor::User(UserId::parse("owner").unwrap());
+    let invitations = |s: &State| s.invitations().count();
+    let live = svc.live("acme").unwrap();
+    assert!(live.view().is_none(), "no read has shared the state yet");
+    let rows = import_rows(&svc, 3_000);
+    let importing = {
+        let (svc, org, owner) = (svc.clone(), org.clone(), owner.clone());
+        tokio::spawn(async move { svc.import(&org, &owner, rows, false).await })
+    };
+    // The import shares the committed state before it decides: wait for that,
+    // with the organization still held by it.
+    while live.view().is_none() || live.books.try_lock().is_ok() {
+        assert!(
+            !importing.is_finished(),
+            "the import ended without sharing the committed state"
+        );
+        tokio::task::yield_now().await;
+    }
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        svc.read(&org, invitations),
+    );
+    assert_eq!(read.await.expect("answered").unwrap(), 0);
+    assert!(importing.await.unwrap().unwrap().refused.is_empty());
+    assert_eq!(svc.read(&org, invitations).await.unwrap(), 3_000);
+}
+
+/// `n` invitations to import into "acme", each row valid.
+fn import_rows(svc: &Service, n: usize) -> Vec<ImportRow> {
+    let expires_at = svc.clock().now().plus_days(1);
+    (0..n)
+        .map(|i| ImportRow {
+            line: i + 2,
+            email: Email::parse(&format!("person{i}@acme.test")).unwrap(),
+            name: None,
+            role: "viewer".into(),
+            scopes: None,
+            invitation_id: steward_core::InvitationId::parse(&format!("imp-{i}")).unwrap(),
+            expires_at,
+        })
+        .collect()
 }
 
 #[tokio::test]

@@ -216,6 +216,13 @@ impl Service {
         let live = self.live_or_load(org).await?;
         let mut books = live.books.lock().await;
         let tx = self.begin_change(org, &live, &mut books, commit).await?;
+        if commit == Commit::Alone {
+            // A long write (an import): the committed state becomes the readers'
+            // view before it starts, so no read waits for it even when none came
+            // since the last commit; it costs one copy of the state, at the fold
+            // (docs/scaling.md#reads-during-a-long-write).
+            live.share(&books);
+        }
         let now = self.inner.clock.now();
         // A span of its own for traces (docs/operations.md#tracing).
         let deciding = tracing::info_span!("decide");
