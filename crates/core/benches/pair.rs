@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
-use steward_core::state::{Label, Member, Object, OrgInfo};
+use steward_core::state::{Children, Label, Member, Object, OrgInfo, Table};
 use steward_core::{Email, Name, ObjectId, OrgId, Policy, Snapshot, State, StateRows, UserId};
 
 struct Counting;
@@ -108,7 +108,7 @@ fn object(i: usize, owner: &UserId) -> Object {
         name: Name::parse(&format!("Site {i}")).unwrap(),
         parent: None,
         owner: (i % 2 == 1).then(|| owner.clone()),
-        children: BTreeSet::new(),
+        children: Children::new(),
     }
 }
 
@@ -209,23 +209,20 @@ fn main() {
         };
         report(what, from, pairs)
     };
-    let ms: Vec<(UserId, Member)> = (0..members)
-        .map(|i| {
-            let m = Member {
-                user_id: ids[i].clone(),
-                email: emails[i].clone(),
-                name: names[i].clone(),
-                role: Label::new("viewer"),
-                suspended: false,
-            };
-            (ids[i].clone(), m)
+    let ms: Vec<Member> = (0..members)
+        .map(|i| Member {
+            user_id: ids[i].clone(),
+            email: emails[i].clone(),
+            name: names[i].clone(),
+            role: Label::new("viewer"),
+            suspended: false,
         })
         .collect();
     let h = heap();
-    let by_id: BTreeMap<UserId, Member> = ms.into_iter().collect();
-    let each = std::mem::size_of::<(UserId, Member)>();
+    let by_id: Table<Member> = ms.into_iter().collect();
+    let each = std::mem::size_of::<Member>();
     tree(
-        "  tree: members by id (with the Member)",
+        "  table: members by id (the Members)",
         h,
         vec_bytes(members, each),
     );
@@ -236,33 +233,31 @@ fn main() {
     let h = heap();
     let set: BTreeSet<UserId> = ids.iter().cloned().collect();
     let _ = report("  tree: members by role (the sets)", h, pairs);
-    let os: Vec<(ObjectId, Object)> = (0..objects)
-        .map(|i| {
-            let o = Object {
-                id: oids[i].clone(),
-                object_type: Label::new("site"),
-                name: onames[i].clone(),
-                parent: None,
-                owner: None,
-                children: BTreeSet::new(),
-            };
-            (oids[i].clone(), o)
+    let os: Vec<Object> = (0..objects)
+        .map(|i| Object {
+            id: oids[i].clone(),
+            object_type: Label::new("site"),
+            name: onames[i].clone(),
+            parent: None,
+            owner: None,
+            children: Children::new(),
         })
         .collect();
     let h = heap();
-    let by_oid: BTreeMap<ObjectId, Object> = os.into_iter().collect();
-    let each = std::mem::size_of::<(ObjectId, Object)>();
+    let by_oid: Table<Object> = os.into_iter().collect();
+    let each = std::mem::size_of::<Object>();
     tree(
-        "  tree: objects by id (with the Object)",
+        "  table: objects by id (the Objects)",
         h,
         vec_bytes(objects, each),
     );
     println!(
-        "  sizes: Member {} B, Object {} B, (UserId, Member) {} B, (ObjectId, Object) {} B",
+        "  sizes: Member {} B, Object {} B, an id {} B, Name {} B, Email {} B",
         std::mem::size_of::<Member>(),
         std::mem::size_of::<Object>(),
-        std::mem::size_of::<(UserId, Member)>(),
-        std::mem::size_of::<(ObjectId, Object)>()
+        std::mem::size_of::<UserId>(),
+        std::mem::size_of::<Name>(),
+        std::mem::size_of::<Email>()
     );
     drop((by_id, by_email, set, by_oid));
     drop((ids, emails, names, oids, onames));

@@ -1,5 +1,6 @@
 //! Validated identifiers: an id that exists is well-formed (opaque, URL-safe, bounded).
 
+pub use crate::id_text::IdText;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -56,7 +57,7 @@ fn code_point(c: &char) -> String {
 
 const MAX_ID_LEN: usize = 64;
 
-fn parse_id(what: &'static str, s: &str) -> Result<Arc<str>, ParseError> {
+fn parse_id(what: &'static str, s: &str) -> Result<IdText, ParseError> {
     if s.is_empty() {
         return Err(ParseError::Empty { what });
     }
@@ -72,38 +73,40 @@ fn parse_id(what: &'static str, s: &str) -> Result<Arc<str>, ParseError> {
     {
         return Err(ParseError::BadCharacter { what, found });
     }
-    Ok(Arc::from(s))
+    Ok(IdText::new(s))
 }
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
+        /// Its text is an `IdText`: inline up to 14 bytes, shared past them.
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(transparent)]
-        pub struct $name(Arc<str>);
+        pub struct $name(IdText);
 
         impl $name {
             pub fn parse(s: &str) -> Result<Self, ParseError> {
                 parse_id($what, s).map(Self)
             }
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
-            /// The shared text, so indexes can hold it without copying.
-            pub fn as_arc(&self) -> &Arc<str> {
+            /// The text, so indexes can hold it as the id does (a copy of at
+            /// most 16 bytes, sharing any longer text).
+            pub fn as_text(&self) -> &IdText {
                 &self.0
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), &*self.0)
+                write!(f, "{}({:?})", stringify!($name), self.as_str())
             }
         }
 
@@ -114,9 +117,15 @@ macro_rules! id_type {
             }
         }
 
+        impl AsRef<IdText> for $name {
+            fn as_ref(&self) -> &IdText {
+                &self.0
+            }
+        }
+
         impl std::borrow::Borrow<str> for $name {
             fn borrow(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
     };
@@ -277,21 +286,30 @@ fn is_compatibility_form(c: char) -> bool {
 }
 
 /// A display name (a member's full name, an organization's or object's name):
-/// trimmed, non-empty, at most 200 characters, no control characters. Held in a
-/// `Box<str>`, not an `Arc<str>` like the ids: nothing indexes a name, so it is
-/// never shared, and a name of up to 24 bytes then fits glibc's 32-byte chunk
-/// rather than a 48-byte one with the count (32 bytes per member and object pair
-/// at 1,000,000 + 1,000,000: docs/scaling.md#memory).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct Name(Box<str>);
+/// trimmed, non-empty, at most 200 characters, no control characters. Nothing
+/// indexes a name, so it is never shared: up to 22 bytes it is held in the value
+/// itself, longer in a `Box<str>`; both are 24 bytes, and most names then need no
+/// allocation of their own (a 32-byte malloc chunk per member and per object at
+/// 1,000,000 + 1,000,000: docs/scaling.md#memory).
+#[derive(Clone)]
+pub struct Name(NameText);
+
+#[derive(Clone)]
+enum NameText {
+    Inline { len: u8, bytes: [u8; INLINE_NAME] },
+    Long(Box<str>),
+}
+
+/// The bytes a `Name` holds in itself: what is left of 24 bytes after the
+/// variant's tag and the length.
+const INLINE_NAME: usize = 22;
 
 impl Name {
     pub const MAX_LEN: usize = 200;
 
     /// `member`: the name of someone whose e-mail gives none that parses.
     pub fn fallback() -> Name {
-        Name(Box::from("member"))
+        Name::from_valid("member")
     }
 
     pub fn parse(s: &str) -> Result<Self, ParseError> {
@@ -311,22 +329,73 @@ impl Name {
                 found,
             });
         }
-        Ok(Self(Box::from(s)))
+        Ok(Self::from_valid(s))
     }
+
+    fn from_valid(s: &str) -> Name {
+        match u8::try_from(s.len()) {
+            Ok(len) if s.len() <= INLINE_NAME => {
+                let mut bytes = [0; INLINE_NAME];
+                bytes[..s.len()].copy_from_slice(s.as_bytes());
+                Name(NameText::Inline { len, bytes })
+            }
+            _ => Name(NameText::Long(Box::from(s))),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
-        &self.0
+        match &self.0 {
+            // The bytes are a whole `str`'s (`from_valid`), so they always read
+            // back; the check costs a few instructions per short name.
+            NameText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            NameText::Long(s) => s,
+        }
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Name {}
+
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Name) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Name {
+    fn cmp(&self, other: &Name) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Name({:?})", &*self.0)
+        write!(f, "Name({:?})", self.as_str())
     }
 }
 
@@ -396,5 +465,29 @@ mod tests {
         assert!(Name::parse("a\u{0}b").is_err());
         assert!(Name::parse(&"é".repeat(201)).is_err());
         assert!(Name::parse(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn a_name_reads_back_as_given_whether_held_inline_or_boxed() {
+        for text in [
+            "A",
+            "Ann Lee",
+            &"x".repeat(22),
+            &"y".repeat(23),
+            "José Ñúñez-Ågård",
+        ] {
+            assert_eq!(Name::parse(text).unwrap().as_str(), text);
+        }
+        assert_eq!(std::mem::size_of::<Name>(), 24);
+    }
+
+    #[test]
+    fn names_compare_by_their_text_whichever_way_they_are_held() {
+        let short = Name::parse("b").unwrap();
+        let long = Name::parse(&"a".repeat(30)).unwrap();
+        assert!(long < short);
+        assert_eq!(Name::parse(&"a".repeat(30)).unwrap(), long);
+        assert_eq!(short, Name::parse(" b ").unwrap());
+        assert_ne!(short, Name::parse("c").unwrap());
     }
 }

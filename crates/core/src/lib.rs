@@ -11,6 +11,7 @@ pub mod command;
 pub mod decide;
 pub mod event;
 pub mod id;
+pub mod id_text;
 pub mod import_file;
 pub mod minted_id;
 pub mod policy;

@@ -13,12 +13,16 @@ use crate::webhook::Webhook;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod apply;
+mod children;
 mod label;
 mod restore;
+mod table;
 use apply::add_invitation;
 pub use apply::{apply, replay};
+pub use children::Children;
 pub use label::{Label, Labels};
 pub use restore::StateRows;
+pub use table::{Keyed, Table};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgInfo {
@@ -85,7 +89,7 @@ pub struct Object {
     pub name: Name,
     pub parent: Option<ObjectId>,
     pub owner: Option<UserId>,
-    pub children: BTreeSet<ObjectId>,
+    pub children: Children,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,12 +114,12 @@ pub struct Nomination {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
     org: Option<OrgInfo>,
-    members: BTreeMap<UserId, Member>,
+    members: Table<Member>,
     by_email: BTreeMap<Email, UserId>,
     /// Holders by role; its keys are the labels members share (`set_role`).
     by_role: BTreeMap<Label, BTreeSet<UserId>>,
     scope_roles: BTreeMap<UserId, BTreeMap<ObjectId, BTreeSet<String>>>,
-    objects: BTreeMap<ObjectId, Object>,
+    objects: Table<Object>,
     grants: BTreeMap<ObjectId, BTreeMap<UserId, BTreeSet<String>>>,
     invitations: BTreeMap<InvitationId, Invitation>,
     /// Invitations by invitee, so an import of many rows asks in O(log n).
@@ -269,7 +273,7 @@ impl State {
             None => usize::from(
                 self.org
                     .as_ref()
-                    .is_some_and(|o| self.members.contains_key(&o.owner)),
+                    .is_some_and(|o| self.members.contains(&o.owner)),
             ),
         }
     }

@@ -2,11 +2,10 @@
 //! members and objects: crates/core/src/snapshot/build.rs, state/restore.rs) answer
 //! as the plain reading of the state does.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use steward_core::access;
 use steward_core::snapshot::Snapshot;
-use steward_core::state::{Member, Object, OrgInfo};
+use steward_core::state::{Children, Member, Object, OrgInfo};
 use steward_core::{Deprovision, Email, Name, ObjectId, OrgId, Policy, State, StateRows, UserId};
 
 fn uid(s: &str) -> UserId {
@@ -36,7 +35,7 @@ fn large_rows() -> StateRows {
             name: Name::parse(&format!("Object {i}")).unwrap(),
             parent: (i >= 30_000).then(|| oid(&format!("o{}", i - 30_000))),
             owner: (i % 2 == 0).then(|| uid(&format!("m{}", 1 + (i / 2) % 3 * 3))),
-            children: BTreeSet::new(),
+            children: Children::new(),
         })
         .collect();
     StateRows {

@@ -8,6 +8,7 @@
 use super::bytes::first_and_last;
 use super::id_index::id_hash;
 use super::id_key::IdKey;
+use crate::id::IdText;
 use std::sync::Arc;
 
 /// No name in this bucket.
@@ -67,7 +68,7 @@ impl ActionNames {
     /// The table for `names`, indexed by their position (fewer than 255 names).
     pub(crate) fn new(names: &[&str]) -> ActionNames {
         assert!(names.len() < EMPTY as usize, "{} actions", names.len());
-        let keys: Arc<[IdKey]> = names.iter().map(|n| IdKey::new(&Arc::from(*n))).collect();
+        let keys: Arc<[IdKey]> = names.iter().map(|n| IdKey::new(&IdText::new(n))).collect();
         let hashes: Vec<u64> = names.iter().map(|n| id_hash(n.as_bytes())).collect();
         let mut bits = (names.len().max(4) * 4)
             .next_power_of_two()

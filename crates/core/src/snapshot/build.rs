@@ -10,7 +10,7 @@ use super::{
     held_role, holder_bit, key, ActionNames, Chunked, Drift, Entries, Entry, IdIndex, RoleBits,
     Slot, Snapshot, UserTable, DELETED, HAS_ENTRIES, NONE, NO_ROLE, OWNER_AS_ABOVE, ROOT,
 };
-use crate::id::UserId;
+use crate::id::{IdText, UserId};
 use crate::policy::{Policy, TypeIndex, ORGANIZATION};
 use crate::set::{ActionSet, RoleSet};
 use crate::state::{Object, OrgInfo, State};
@@ -31,7 +31,7 @@ struct Users {
 /// once the users are indexed.
 struct Nodes<'s> {
     index: IdIndex,
-    ids: Vec<Option<Arc<str>>>,
+    ids: Vec<Option<IdText>>,
     parents: Vec<u32>,
     types: Vec<TypeIndex>,
     /// The objects in node order (the root has none), to read their owners.
@@ -131,7 +131,7 @@ fn index_users(policy: &Policy, state: Option<&State>) -> Users {
                 role
             }
         };
-        users.index.insert(m.user_id.as_arc());
+        users.index.insert(m.user_id.as_text());
         users.roles.push(role);
     }
     users
@@ -152,8 +152,8 @@ fn order_nodes<'s>(policy: &Policy, live: Option<(&OrgInfo, &'s State)>) -> Node
     let Some((org, state)) = live else {
         return nodes;
     };
-    nodes.index.insert(org.id.as_arc().clone(), ROOT);
-    nodes.ids.push(Some(org.id.as_arc().clone()));
+    nodes.index.insert(org.id.as_text().clone(), ROOT);
+    nodes.ids.push(Some(org.id.as_text().clone()));
     nodes.parents.push(NONE);
     nodes.types.push(ORGANIZATION);
     for top in state.objects().filter(|o| o.parent.is_none()) {
@@ -174,8 +174,8 @@ fn order_nodes<'s>(policy: &Policy, live: Option<(&OrgInfo, &'s State)>) -> Node
                 ty
             }
         };
-        nodes.index.insert(o.id.as_arc().clone(), at);
-        nodes.ids.push(Some(o.id.as_arc().clone()));
+        nodes.index.insert(o.id.as_text().clone(), at);
+        nodes.ids.push(Some(o.id.as_text().clone()));
         nodes.types.push(ty);
         for child in o.children.iter().filter_map(|c| state.object(c)) {
             nodes.objects.push(child);

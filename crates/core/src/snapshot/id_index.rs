@@ -11,6 +11,7 @@
 use super::bytes::{first_and_last, same_bytes, word};
 use super::hint_table::{hint_of, HintTable};
 use super::id_key::IdKey;
+use crate::id::IdText;
 use hashbrown::HashTable;
 use std::sync::Arc;
 
@@ -123,7 +124,7 @@ impl IdIndex {
         Arc::make_mut(&mut Arc::make_mut(&mut self.shards)[s])
     }
 
-    pub(crate) fn insert(&mut self, id: Arc<str>, index: u32) {
+    pub(crate) fn insert(&mut self, id: IdText, index: u32) {
         let b = id.as_bytes();
         if let Some(hint) = hint_of(b) {
             // Already hashed (its hint was taken when it came): it stays there.
@@ -169,8 +170,8 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn arc(s: &str) -> Arc<str> {
-        Arc::from(s)
+    fn arc(s: &str) -> IdText {
+        IdText::new(s)
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! lookup compares bytes where it already is instead of following a pointer to a
 //! string elsewhere in memory.
 
+use crate::id::IdText;
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 /// Ids up to this many bytes sit inline (the enum stays 32 bytes).
 pub(crate) const INLINE: usize = 30;
@@ -12,11 +12,11 @@ pub(crate) const INLINE: usize = 30;
 #[derive(Clone)]
 pub(crate) enum IdKey {
     Inline { len: u8, bytes: [u8; INLINE] },
-    Shared(Arc<str>),
+    Shared(IdText),
 }
 
 impl IdKey {
-    pub(crate) fn new(id: &Arc<str>) -> IdKey {
+    pub(crate) fn new(id: &IdText) -> IdKey {
         let b = id.as_bytes();
         if b.len() <= INLINE {
             let mut bytes = [0; INLINE];
@@ -69,8 +69,8 @@ mod tests {
 
     #[test]
     fn short_and_long_ids_are_found_by_their_bytes() {
-        let short: Arc<str> = Arc::from("p123");
-        let long: Arc<str> = Arc::from("a-rather-long-object-id-of-40-characters");
+        let short: IdText = IdText::new("p123");
+        let long: IdText = IdText::new("a-rather-long-object-id-of-40-characters");
         let mut m = FxHashMap::default();
         m.insert(IdKey::new(&short), 1);
         m.insert(IdKey::new(&long), 2);

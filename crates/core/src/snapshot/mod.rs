@@ -20,7 +20,7 @@ mod id_key;
 mod user_table;
 
 use crate::event::{Change, Event};
-use crate::id::{ObjectId, UserId};
+use crate::id::{IdText, ObjectId, UserId};
 use crate::policy::{ActionIndex, Policy, RoleIndex, TypeIndex};
 use crate::set::ActionSet;
 use crate::state::{Member, State};
@@ -78,7 +78,7 @@ pub struct Snapshot {
     users: UserTable,
     member_role: Chunked<u16>,
     nodes: IdIndex,
-    node_ids: Chunked<Option<Arc<str>>>,
+    node_ids: Chunked<Option<IdText>>,
     slots: Chunked<Slot>,
     entries: Entries,
     /// What `apply` left behind that a rebuild would clear (drift.rs).
@@ -187,7 +187,7 @@ impl Snapshot {
             .filter(move |&n| self.check(user, action, n).allowed)
     }
 
-    fn user_slot(&mut self, id: &Arc<str>) -> u32 {
+    fn user_slot(&mut self, id: &IdText) -> u32 {
         match self.users.get(id) {
             Some(u) => u,
             None => {
@@ -271,7 +271,7 @@ impl Snapshot {
                 *self = Snapshot::build(p, state_after);
             }
             Change::MemberJoined { user_id, role, .. } => {
-                let u = self.user_slot(user_id.as_arc());
+                let u = self.user_slot(user_id.as_text());
                 self.member_role.set(u, p.org_role(role).unwrap_or(NO_ROLE));
                 for (object, names) in state_after.scopes_of(user_id) {
                     self.update_entry(state_after, user_id, object, |level, e| {
@@ -375,8 +375,8 @@ impl Snapshot {
                 }
                 .below(above.as_ref());
                 let n = self.slots.push(slot);
-                self.node_ids.push(Some(object_id.as_arc().clone()));
-                self.nodes.insert(object_id.as_arc().clone(), n);
+                self.node_ids.push(Some(object_id.as_text().clone()));
+                self.nodes.insert(object_id.as_text().clone(), n);
             }
             Change::ObjectDeleted { object_id } => {
                 let Some(gone) = self.nodes.get(object_id.as_str()) else {

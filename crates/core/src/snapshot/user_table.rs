@@ -16,9 +16,9 @@
 
 use super::bytes::{half, same_bytes, word};
 use super::chunked::Chunked;
+use crate::id::IdText;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::sync::Arc;
 
 /// Id bytes a bucket holds; longer ids (up to 64 bytes) are compared in full
 /// against `ids` once these match.
@@ -91,7 +91,7 @@ enum Hashing {
 #[derive(Clone)]
 pub(crate) struct UserTable {
     /// Each user's id, by index.
-    ids: Chunked<Option<Arc<str>>>,
+    ids: Chunked<Option<IdText>>,
     /// A power of two of them, at most 3/4 full.
     buckets: Chunked<Bucket>,
     mask: usize,
@@ -155,7 +155,7 @@ impl UserTable {
     }
 
     /// The index of `id`, added at the end if the table does not hold it yet.
-    pub(crate) fn insert(&mut self, id: &Arc<str>) -> u32 {
+    pub(crate) fn insert(&mut self, id: &IdText) -> u32 {
         if let Some(u) = self.get(id) {
             return u;
         }
@@ -236,8 +236,8 @@ mod tests {
     use proptest::prelude::*;
     use std::collections::HashMap;
 
-    fn arc(s: &str) -> Arc<str> {
-        Arc::from(s)
+    fn arc(s: &str) -> IdText {
+        IdText::new(s)
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! `apply`: an event folded into an organization's state, and `replay`: a state
 //! rebuilt from its events.
 
-use super::{Deprovision, Invitation, Label, Member, Nomination, Object, OrgInfo, State};
+use super::{Children, Deprovision, Invitation, Label, Member, Nomination, Object, OrgInfo, State};
 use crate::api_key::ApiKey;
 use crate::event::{Change, Event};
 use crate::id::{Email, InvitationId, Name, ObjectId, UserId};
 use crate::webhook::Webhook;
-use std::collections::BTreeSet;
 
 /// The label for `role`: the one its holders already share (a key of `by_role`),
 /// or a new one that the member about to hold it will share with the next.
@@ -19,38 +18,34 @@ fn role_label(state: &State, role: &str) -> Label {
 
 fn set_role(state: &mut State, user: &UserId, role: &str) {
     let label = role_label(state, role);
-    if let Some(m) = state.members.get_mut(user) {
-        if let Some(holders) = state.by_role.get_mut(&m.role) {
-            holders.remove(user);
-            if holders.is_empty() {
-                state.by_role.remove(&m.role);
-            }
+    let Some(held) = state.members.get(user).map(|m| m.role.clone()) else {
+        return;
+    };
+    if let Some(holders) = state.by_role.get_mut(&held) {
+        holders.remove(user);
+        if holders.is_empty() {
+            state.by_role.remove(&held);
         }
-        m.role = label.clone();
-        state.by_role.entry(label).or_default().insert(user.clone());
     }
+    state.members.edit(user, |m| m.role = label.clone());
+    state.by_role.entry(label).or_default().insert(user.clone());
 }
 
 fn add_member(state: &mut State, user: &UserId, email: &Email, name: &Name, role: &str) {
     let label = role_label(state, role);
-    state.members.insert(
-        user.clone(),
-        Member {
-            user_id: user.clone(),
-            email: email.clone(),
-            name: name.clone(),
-            role: label.clone(),
-            suspended: false,
-        },
-    );
+    state.members.insert(Member {
+        user_id: user.clone(),
+        email: email.clone(),
+        name: name.clone(),
+        role: label.clone(),
+        suspended: false,
+    });
     state.by_email.insert(email.clone(), user.clone());
     state.by_role.entry(label).or_default().insert(user.clone());
 }
 
 fn set_suspended(state: &mut State, user: &UserId, suspended: bool) {
-    if let Some(m) = state.members.get_mut(user) {
-        m.suspended = suspended;
-    }
+    state.members.edit(user, |m| m.suspended = suspended);
 }
 
 pub(super) fn add_invitation(state: &mut State, invitation: Invitation) {
@@ -175,15 +170,13 @@ pub fn apply(state: &mut State, event: &Event) {
                 .unwrap_or_default();
             add_member(state, user_id, email, name, role);
             for s in scopes {
-                if state.objects.contains_key(&s.object_id) {
+                if state.objects.contains(&s.object_id) {
                     set_scope_roles(state, user_id, &s.object_id, &s.roles);
                 }
             }
         }
         Change::MemberUpdated { user_id, name, .. } => {
-            if let Some(m) = state.members.get_mut(user_id) {
-                m.name = name.clone();
-            }
+            state.members.edit(user_id, |m| m.name = name.clone());
         }
         Change::MemberDeleted {
             user_id,
@@ -204,10 +197,12 @@ pub fn apply(state: &mut State, event: &Event) {
                 per_object.remove(user_id);
                 !per_object.is_empty()
             });
-            for o in state.objects.values_mut() {
-                if o.owner.as_ref() == Some(user_id) {
-                    o.owner = objects_to.clone();
-                }
+            let owned: Vec<ObjectId> = (state.objects.values())
+                .filter(|o| o.owner.as_ref() == Some(user_id))
+                .map(|o| o.id.clone())
+                .collect();
+            for id in owned {
+                state.objects.edit(&id, |o| o.owner = objects_to.clone());
             }
             if state
                 .nomination
@@ -265,25 +260,21 @@ pub fn apply(state: &mut State, event: &Event) {
             owner_id,
         } => {
             if let Some(p) = parent_id {
-                match state.objects.get_mut(p) {
-                    Some(parent) => {
-                        parent.children.insert(object_id.clone());
-                    }
-                    None => return,
+                if !state.objects.edit(p, |parent| {
+                    parent.children.insert(object_id.clone());
+                }) {
+                    return;
                 }
             }
             let object_type = type_label(state, parent_id.as_ref(), object_type);
-            state.objects.insert(
-                object_id.clone(),
-                Object {
-                    id: object_id.clone(),
-                    object_type,
-                    name: name.clone(),
-                    parent: parent_id.clone(),
-                    owner: owner_id.clone(),
-                    children: BTreeSet::new(),
-                },
-            );
+            state.objects.insert(Object {
+                id: object_id.clone(),
+                object_type,
+                name: name.clone(),
+                parent: parent_id.clone(),
+                owner: owner_id.clone(),
+                children: Children::new(),
+            });
         }
         Change::ObjectDeleted { object_id } => {
             let gone: Vec<ObjectId> = state
@@ -292,9 +283,9 @@ pub fn apply(state: &mut State, event: &Event) {
                 .map(|o| o.id.clone())
                 .collect();
             if let Some(parent) = state.objects.get(object_id).and_then(|o| o.parent.clone()) {
-                if let Some(p) = state.objects.get_mut(&parent) {
+                state.objects.edit(&parent, |p| {
                     p.children.remove(object_id);
-                }
+                });
             }
             for id in &gone {
                 state.objects.remove(id);
@@ -318,17 +309,13 @@ pub fn apply(state: &mut State, event: &Event) {
                 .map(|o| o.id.clone())
                 .collect();
             for id in ids {
-                if let Some(o) = state.objects.get_mut(&id) {
-                    o.owner = new_owner.clone();
-                }
+                state.objects.edit(&id, |o| o.owner = new_owner.clone());
             }
         }
         Change::ObjectRenamed {
             object_id, name, ..
         } => {
-            if let Some(o) = state.objects.get_mut(object_id) {
-                o.name = name.clone();
-            }
+            state.objects.edit(object_id, |o| o.name = name.clone());
         }
         Change::ObjectMoved {
             object_id,
@@ -339,19 +326,20 @@ pub fn apply(state: &mut State, event: &Event) {
                 return;
             };
             if let Some(p) = parent_id {
-                match state.objects.get_mut(p) {
-                    Some(parent) => {
-                        parent.children.insert(object_id.clone());
-                    }
-                    None => return,
+                if !state.objects.edit(p, |parent| {
+                    parent.children.insert(object_id.clone());
+                }) {
+                    return;
                 }
             }
-            if let Some(p) = previous.and_then(|p| state.objects.get_mut(&p)) {
-                p.children.remove(object_id);
+            if let Some(p) = previous {
+                state.objects.edit(&p, |p| {
+                    p.children.remove(object_id);
+                });
             }
-            if let Some(o) = state.objects.get_mut(object_id) {
-                o.parent = parent_id.clone();
-            }
+            state
+                .objects
+                .edit(object_id, |o| o.parent = parent_id.clone());
         }
         Change::GrantChanged {
             object_id,

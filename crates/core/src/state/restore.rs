@@ -5,7 +5,7 @@
 //! docs/scaling.md#start-up says where this sits in the start-up.
 
 use super::{
-    add_invitation, Invitation, Label, Labels, Member, Nomination, Object, OrgInfo, State,
+    add_invitation, Invitation, Label, Labels, Member, Nomination, Object, OrgInfo, State, Table,
 };
 use crate::api_key::ApiKey;
 use crate::id::{Email, ObjectId, UserId};
@@ -43,7 +43,7 @@ pub struct StateRows {
 #[derive(Debug, Clone, Default)]
 pub struct Restored {
     members: Option<People>,
-    objects: Option<BTreeMap<ObjectId, Object>>,
+    objects: Option<Table<Object>>,
 }
 
 impl StateRows {
@@ -81,7 +81,7 @@ impl StateRows {
 
 /// The members and their two indexes.
 type People = (
-    BTreeMap<UserId, Member>,
+    Table<Member>,
     BTreeMap<Email, UserId>,
     BTreeMap<Label, BTreeSet<UserId>>,
 );
@@ -180,10 +180,7 @@ fn with_restored_members(mut members: Vec<Member>, part: Option<People>) -> Vec<
     members
 }
 
-fn with_restored_objects(
-    mut objects: Vec<Object>,
-    part: Option<BTreeMap<ObjectId, Object>>,
-) -> Vec<Object> {
+fn with_restored_objects(mut objects: Vec<Object>, part: Option<Table<Object>>) -> Vec<Object> {
     if let Some(by_id) = part {
         objects.extend(by_id.into_values());
     }
@@ -203,14 +200,14 @@ fn restore_people(members: Vec<Member>) -> People {
         .map(|m| (m.email.clone(), m.user_id.clone()))
         .collect();
     let mut holders: Vec<(Label, Vec<UserId>)> = Vec::new();
-    let members: BTreeMap<UserId, Member> = (members.into_iter())
+    let members: Table<Member> = (members.into_iter())
         .map(|mut m| {
             m.role = labels.share(m.role);
             match holders.iter_mut().find(|(r, _)| *r == m.role) {
                 Some((_, users)) => users.push(m.user_id.clone()),
                 None => holders.push((m.role.clone(), vec![m.user_id.clone()])),
             }
-            (m.user_id.clone(), m)
+            m
         })
         .collect();
     let by_role = (holders.into_iter())
@@ -222,45 +219,39 @@ fn restore_people(members: Vec<Member>) -> People {
 /// Objects by id, each parent's `children` rebuilt from the children's `parent`.
 /// An object's owner is one string shared with the object before it when both
 /// name the same user, and a child's parent is the parent's own id: objects mostly
-/// share a few owners, and a copy per object is 32 to 48 bytes.
-fn restore_objects(objects: Vec<Object>) -> BTreeMap<ObjectId, Object> {
-    let mut children: Vec<(ObjectId, ObjectId)> = Vec::new();
+/// share a few owners, and a copy of an id longer than 14 bytes is 48 to 96.
+/// Parents and children are linked in the rows sorted by id (a binary search
+/// each), before the table is built whole.
+fn restore_objects(mut objects: Vec<Object>) -> Table<Object> {
     let mut last_owner: Option<UserId> = None;
     let mut types = Labels::default();
-    let mut objects: BTreeMap<ObjectId, Object> = (objects.into_iter())
-        .map(|mut o| {
-            o.children.clear();
-            o.object_type = types.share(o.object_type);
-            if let Some(p) = &o.parent {
-                children.push((p.clone(), o.id.clone()));
-            }
-            match (&o.owner, &last_owner) {
-                (Some(owner), Some(last)) if owner == last => o.owner = Some(last.clone()),
-                (Some(owner), _) => last_owner = Some(owner.clone()),
-                (None, _) => {}
-            }
-            (o.id.clone(), o)
-        })
-        .collect();
-    for (parent, child) in children {
-        let Some((parent, _)) = objects.get_key_value(&parent) else {
-            continue;
-        };
-        let parent = parent.clone();
-        if let Some(c) = objects.get_mut(&child) {
-            c.parent = Some(parent.clone());
-        }
-        if let Some(p) = objects.get_mut(&parent) {
-            p.children.insert(child);
+    for o in &mut objects {
+        o.children.clear();
+        o.object_type = types.share(o.object_type.clone());
+        match (&o.owner, &last_owner) {
+            (Some(owner), Some(last)) if owner == last => o.owner = Some(last.clone()),
+            (Some(owner), _) => last_owner = Some(owner.clone()),
+            (None, _) => {}
         }
     }
-    objects
+    objects.sort_by(|a, b| a.id.cmp(&b.id));
+    let at = |objects: &[Object], id: &ObjectId| objects.binary_search_by(|o| o.id.cmp(id)).ok();
+    for c in 0..objects.len() {
+        let Some(p) = objects[c].parent.as_ref().and_then(|p| at(&objects, p)) else {
+            continue;
+        };
+        let (parent, child) = (objects[p].id.clone(), objects[c].id.clone());
+        objects[c].parent = Some(parent);
+        objects[p].children.insert(child);
+    }
+    objects.into_iter().collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::id::{Name, OrgId};
+    use crate::state::Children;
 
     fn rows(members: usize, objects: usize) -> StateRows {
         let uid = |i: usize| UserId::parse(&format!("u{i}")).unwrap();
@@ -290,7 +281,7 @@ mod tests {
                     name: Name::parse(&format!("Object {i}")).unwrap(),
                     parent: (i >= 10).then(|| oid(i % 10)),
                     owner: (i % 3 == 0).then(|| uid(i % members.max(1))),
-                    children: BTreeSet::new(),
+                    children: Children::new(),
                 })
                 .collect(),
             grants: vec![(oid(1), uid(1), "site:view".into())],

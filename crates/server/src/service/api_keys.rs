@@ -99,7 +99,7 @@ impl KeyIndex {
             by_hash.insert(
                 hash,
                 ApiKeyGrant {
-                    org: org.as_arc().clone(),
+                    org: Arc::<str>::from(org.as_str()),
                     key_id: key.id.clone(),
                     permissions: key.permission_set(),
                     created_by: key.created_by.clone(),
@@ -107,7 +107,7 @@ impl KeyIndex {
             );
         }
         if !hashes.is_empty() {
-            by_org.insert(org.as_arc().clone(), hashes);
+            by_org.insert(Arc::<str>::from(org.as_str()), hashes);
         }
     }
 

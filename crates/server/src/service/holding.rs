@@ -301,7 +301,7 @@ impl Service {
         };
         let unheld = LiveOrg::unheld(head, &self.inner.empty);
         let live = (self.inner.orgs.write().unwrap_or_else(|p| p.into_inner()))
-            .entry(org.as_arc().clone())
+            .entry(Arc::<str>::from(org.as_str()))
             .or_insert_with(|| Arc::new(unheld))
             .clone();
         Ok(Some(live))

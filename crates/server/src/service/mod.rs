@@ -292,7 +292,7 @@ impl Service {
             .orgs
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .entry(org.as_arc().clone())
+            .entry(Arc::<str>::from(org.as_str()))
             .or_insert_with(|| inserted.insert(Arc::new(live)).clone());
         if let Some(live) = inserted {
             // A new `LiveOrg`: nobody else holds its lock yet.

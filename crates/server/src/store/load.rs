@@ -8,8 +8,7 @@ use super::rows::SYSTEM_CREATOR;
 use super::{load_postgres, load_sqlite, sqlite_file, Dialect, Head, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
-use std::collections::BTreeSet;
-use steward_core::state::{Invitation, Member, Nomination, Object, OrgInfo};
+use steward_core::state::{Children, Invitation, Member, Nomination, Object, OrgInfo};
 use steward_core::{
     ApiKey, ApiKeyId, Deprovision, Email, InvitationId, Name, NominationId, ObjectId, OrgId, State,
     StateRows, Timestamp, UserId, Webhook, WebhookId,
@@ -284,7 +283,7 @@ pub(super) fn object(
         name: id(name, Name::parse)?,
         parent: opt_id(parent, ObjectId::parse)?,
         owner: opt_id(owner, UserId::parse)?,
-        children: BTreeSet::new(),
+        children: Children::new(),
     })
 }
 
