@@ -102,6 +102,24 @@ fn a_question_moves_to_another_project_and_takes_its_owner() {
 }
 
 #[test]
+fn a_move_to_the_parent_it_already_has_keeps_it_among_that_parents_children() {
+    let mut org = org();
+    let events = org.run("owner", move_to("q1", Some("p2"))).unwrap();
+    // `decide` records no such move; an event log may still hold one.
+    let mut again = events[0].clone();
+    again.change = Change::ObjectMoved {
+        object_id: oid("q1"),
+        previous_parent: Some(oid("p2")),
+        parent_id: Some(oid("p2")),
+    };
+    steward_core::apply(&mut org.state, &again);
+    let p2 = org.state.object(&oid("p2")).unwrap();
+    assert!(p2.children.contains(&oid("q1")));
+    let q1 = org.state.object(&oid("q1")).unwrap();
+    assert_eq!(q1.parent.as_ref().unwrap().as_str(), "p2");
+}
+
+#[test]
 fn moving_needs_leave_to_take_it_out_and_to_put_it_in() {
     let mut org = org();
     // The project manager may edit their own p2 but not take q1 out of p1.

@@ -325,16 +325,22 @@ pub fn apply(state: &mut State, event: &Event) {
             let Some(previous) = state.objects.get(object_id).map(|o| o.parent.clone()) else {
                 return;
             };
-            if let Some(p) = parent_id {
-                if !state.objects.edit(p, |parent| {
-                    parent.children.insert(object_id.clone());
-                }) {
-                    return;
-                }
+            if parent_id
+                .as_ref()
+                .is_some_and(|p| state.objects.get(p).is_none())
+            {
+                return;
             }
+            // Out of the old parent's children before into the new one's, so a
+            // move to the parent it already has keeps it there.
             if let Some(p) = previous {
                 state.objects.edit(&p, |p| {
                     p.children.remove(object_id);
+                });
+            }
+            if let Some(p) = parent_id {
+                state.objects.edit(p, |parent| {
+                    parent.children.insert(object_id.clone());
                 });
             }
             state
