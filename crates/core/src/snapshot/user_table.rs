@@ -201,20 +201,30 @@ impl UserTable {
         }
     }
 
-    /// Adds the user `id` with `role` (a new snapshot's members, in order).
+    /// Adds the user `id` with `role` (a new snapshot's members, in order), or
+    /// sets the role of one already held.
     pub(crate) fn insert_member(&mut self, id: &Arc<str>, role: u16) -> u32 {
-        let u = self.insert(id);
-        self.set_role(u, role);
-        u
+        match self.get(id) {
+            Some(u) => {
+                self.set_role(u, role);
+                u
+            }
+            None => self.add(id, role),
+        }
     }
 
     /// The index of `id`, added at the end if the table does not hold it yet.
     pub(crate) fn insert(&mut self, id: &Arc<str>) -> u32 {
-        if let Some(u) = self.get(id) {
-            return u;
+        match self.get(id) {
+            Some(u) => u,
+            None => self.add(id, NO_ROLE),
         }
+    }
+
+    /// Adds `id`, which the table does not hold, with `role` in its bucket.
+    fn add(&mut self, id: &Arc<str>, role: u16) -> u32 {
         let u = self.ids.push(Some(id.clone()));
-        self.roles.push(NO_ROLE);
+        self.roles.push(role);
         if 4 * self.ids.len() > 3 * (self.mask + 1) {
             let hashing = self.hashing.clone();
             self.rebuild(buckets_for(self.ids.len()), hashing);
