@@ -24,7 +24,6 @@ const TWO_THREADS_FROM: usize = 50_000;
 /// The users' part of a snapshot.
 struct Users {
     index: UserTable,
-    roles: Vec<u16>,
 }
 
 /// The nodes' part, parents before children; owners are resolved afterwards,
@@ -85,6 +84,10 @@ impl Snapshot {
             slots[i].parent = parent;
         }
 
+        // Hinted ids' entries keep a copy of their node's slot (hint_table.rs).
+        let mut node_index = nodes.index;
+        node_index.copy_slots(&slots);
+
         let (root_user, root_role) = match (policy.ownership.root, policy.ownership.role, live) {
             (true, Some(r), Some(_)) => (NONE, r),
             (true, None, Some(org)) => {
@@ -103,8 +106,7 @@ impl Snapshot {
             root_user,
             root_role,
             users: users.index,
-            member_role: Chunked::from_vec(users.roles),
-            nodes: nodes.index,
+            nodes: node_index,
             node_ids: Chunked::from_vec(nodes.ids),
             slots: Chunked::from_vec(slots),
             entries,
@@ -118,7 +120,6 @@ fn index_users(policy: &Policy, state: Option<&State>) -> Users {
     let n = state.map_or(0, State::member_count);
     let mut users = Users {
         index: UserTable::with_expected_len(n),
-        roles: Vec::with_capacity(n),
     };
     // Members hold one of a few roles: the last one's index is usually the answer.
     let mut last: Option<(&str, bool, u16)> = None;
@@ -131,8 +132,7 @@ fn index_users(policy: &Policy, state: Option<&State>) -> Users {
                 role
             }
         };
-        users.index.insert(m.user_id.as_text());
-        users.roles.push(role);
+        users.index.insert_member(m.user_id.as_text(), role);
     }
     users
 }

@@ -158,36 +158,34 @@ impl Snapshot {
     /// a grant including it. The first reason found, walking up, is the answer's.
     #[inline]
     pub fn check(&self, user: UserRef, action: ActionRef, node: NodeRef) -> Decision {
-        self.decide(user.0, *self.member_role.get(user.0), action.0, node.0)
+        let slot = *self.slots.get(node.0);
+        self.decide(user.0, self.users.role(user.0), action.0, node.0, slot)
     }
 
-    /// The check by ids, as the API receives it. The member's role is read once
-    /// here and handed to the check, which would otherwise read it again.
+    /// The check by ids, as the API receives it. The member's role comes with the
+    /// user from the user table's bucket, and a hinted object's slot with its index
+    /// from the hint table's entry: each lookup reads one cache line and hands the
+    /// check what it would otherwise read again (docs/architecture.md#the-check-path).
     #[inline]
     pub fn check_by_name(&self, user: &str, action: &str, object: &str) -> Decision {
         let Some(a) = self.action_index.get(action) else {
             return Decision::deny(Denial::UnknownAction);
         };
         let a = a as ActionIndex;
-        let Some(n) = self.nodes.get(object) else {
+        let Some((n, slot)) = self.nodes.get_with_slot(object, &self.slots) else {
             return Decision::deny(Denial::UnknownObject);
         };
-        let member = self
-            .users
-            .get(user)
-            .map(|u| (u, *self.member_role.get(u)))
-            .filter(|&(_, role)| role != NO_ROLE);
-        match member {
-            Some((u, role)) => self.decide(u, role, a, n),
-            None => self.outsider(a, n),
+        match self.users.member(user).filter(|&(_, role)| role != NO_ROLE) {
+            Some((u, role)) => self.decide(u, role, a, n, slot),
+            None => self.outsider(a, slot),
         }
     }
 
     /// Why someone who is not a member may not: the action does not apply to the
     /// node's type, or they are not a member.
     #[cold]
-    fn outsider(&self, a: ActionIndex, n: u32) -> Decision {
-        let ty = self.slots.get(n).ty;
+    fn outsider(&self, a: ActionIndex, slot: Slot) -> Decision {
+        let ty = slot.ty;
         Decision::deny(
             if ty != DELETED && !self.type_actions[ty as usize].contains(a) {
                 Denial::NotApplicable
@@ -197,11 +195,11 @@ impl Snapshot {
         )
     }
 
-    /// The check, given the user's organization role (`NO_ROLE` for a non-member).
+    /// The check, given the user's organization role (`NO_ROLE` for a non-member)
+    /// and the node's slot.
     #[inline(always)]
-    fn decide(&self, user: u32, role: u16, a: ActionIndex, node: u32) -> Decision {
+    fn decide(&self, user: u32, role: u16, a: ActionIndex, node: u32, slot: Slot) -> Decision {
         let a = Bit::of(a);
-        let slot = *self.slots.get(node);
         if slot.ty == DELETED {
             return Decision::deny(Denial::UnknownObject);
         }

@@ -106,6 +106,18 @@ impl<T: Clone + Default> Chunked<T> {
         i as u32
     }
 
+    /// Changes every item in place, copying each shared chunk once (where `set` per
+    /// item would check both levels' sharing per item).
+    pub(crate) fn update_each(&mut self, mut f: impl FnMut(&mut T)) {
+        let len = self.len;
+        let chunks = Arc::make_mut(&mut self.chunks);
+        for (c, chunk) in chunks.iter_mut().enumerate() {
+            let items = Arc::make_mut(chunk);
+            let used = len.saturating_sub(c * CHUNK).min(items.len());
+            items.iter_mut().take(used).for_each(&mut f);
+        }
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
         self.chunks.iter().flat_map(|c| c.iter()).take(self.len)
     }

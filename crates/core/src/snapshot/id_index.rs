@@ -9,6 +9,8 @@
 //! docs/benchmarks.md#id-lookups-issue-19-2026-12-03 says why and what it measured.
 
 use super::bytes::{first_and_last, same_bytes, word};
+use super::check::Slot;
+use super::chunked::Chunked;
 use super::hint_table::{hint_of, HintTable};
 use super::id_key::IdKey;
 use crate::id::IdText;
@@ -110,6 +112,33 @@ impl IdIndex {
             }
         }
         self.hashed(id)
+    }
+
+    /// The index of `id` and its node's slot: a hinted id's from its entry (one cache
+    /// line for both), any other's from `slots`.
+    #[inline(always)]
+    pub(crate) fn get_with_slot(&self, id: &str, slots: &Chunked<Slot>) -> Option<(u32, Slot)> {
+        let id = id.as_bytes();
+        if let Some(hint) = hint_of(id) {
+            if let Some(found) = self.hinted.get_with_slot(hint, id) {
+                return Some(found);
+            }
+        }
+        self.hashed(id).map(|n| (n, *slots.get(n)))
+    }
+
+    /// Keeps the slot copy of node `index` (whose id is `id`) in step with the
+    /// snapshot's: every write of a slot goes through here too.
+    pub(crate) fn set_slot(&mut self, id: &str, index: u32, slot: Slot) {
+        let id = id.as_bytes();
+        if let Some(hint) = hint_of(id) {
+            self.hinted.set_slot(hint, id, index, slot);
+        }
+    }
+
+    /// Copies every hinted node's slot from `slots`, once the build has made them.
+    pub(crate) fn copy_slots(&mut self, slots: &[Slot]) {
+        self.hinted.copy_slots(slots);
     }
 
     #[inline(always)]

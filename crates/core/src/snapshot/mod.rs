@@ -74,9 +74,9 @@ pub struct Snapshot {
     /// role, `root_role` marks them instead.
     root_user: u32,
     root_role: u16,
-    /// Users by id (`check_by_name`'s lookup: user_table.rs) and ids by user.
+    /// Users by id (`check_by_name`'s lookup: user_table.rs), ids and organization
+    /// roles by user.
     users: UserTable,
-    member_role: Chunked<u16>,
     nodes: IdIndex,
     node_ids: Chunked<Option<IdText>>,
     slots: Chunked<Slot>,
@@ -99,7 +99,7 @@ impl Snapshot {
 
     /// The member's organization role; `None` for anyone who is not a member.
     pub fn org_role(&self, user: UserRef) -> Option<RoleIndex> {
-        let role = *self.member_role.get(user.0);
+        let role = self.users.role(user.0);
         (role != NO_ROLE).then_some(role)
     }
 
@@ -115,8 +115,8 @@ impl Snapshot {
     /// A member by id (`None` for anyone who is not a member).
     #[inline(always)]
     pub fn user(&self, id: &str) -> Option<UserRef> {
-        let u = self.users.get(id)?;
-        (*self.member_role.get(u) != NO_ROLE).then_some(UserRef(u))
+        let (u, role) = self.users.member(id)?;
+        (role != NO_ROLE).then_some(UserRef(u))
     }
 
     /// An object by id, or the organization's root by the organization's id.
@@ -190,17 +190,18 @@ impl Snapshot {
     fn user_slot(&mut self, id: &IdText) -> u32 {
         match self.users.get(id) {
             Some(u) => u,
-            None => {
-                let u = self.users.insert(id);
-                self.member_role.push(NO_ROLE);
-                u
-            }
+            None => self.users.insert(id),
         }
     }
 
+    /// Writes a node's slot, and the copy a hinted id's entry keeps of it
+    /// (hint_table.rs): every slot write after the build goes through here.
     fn set_slot(&mut self, node: u32, slot: Slot) {
         if *self.slots.get(node) != slot {
             self.slots.set(node, slot);
+            if let Some(id) = self.node_ids.get(node) {
+                self.nodes.set_slot(id, node, slot);
+            }
         }
     }
 
@@ -272,7 +273,7 @@ impl Snapshot {
             }
             Change::MemberJoined { user_id, role, .. } => {
                 let u = self.user_slot(user_id.as_text());
-                self.member_role.set(u, p.org_role(role).unwrap_or(NO_ROLE));
+                self.users.set_role(u, p.org_role(role).unwrap_or(NO_ROLE));
                 for (object, names) in state_after.scopes_of(user_id) {
                     self.update_entry(state_after, user_id, object, |level, e| {
                         e.roles = names
@@ -290,7 +291,7 @@ impl Snapshot {
                     self.users.get(user_id.as_str()),
                     state_after.member(user_id),
                 ) {
-                    self.member_role.set(u, held_role(&p, m));
+                    self.users.set_role(u, held_role(&p, m));
                 }
             }
             Change::MemberDeleted {
@@ -301,7 +302,7 @@ impl Snapshot {
                 let Some(u) = self.users.get(user_id.as_str()) else {
                     return;
                 };
-                self.member_role.set(u, NO_ROLE);
+                self.users.set_role(u, NO_ROLE);
                 let mut dropped = 0;
                 self.entries.retain(|k, e| {
                     let keep = (k >> 32) as u32 != u;
@@ -377,6 +378,7 @@ impl Snapshot {
                 let n = self.slots.push(slot);
                 self.node_ids.push(Some(object_id.as_text().clone()));
                 self.nodes.insert(object_id.as_text().clone(), n);
+                self.nodes.set_slot(object_id.as_str(), n, slot);
             }
             Change::ObjectDeleted { object_id } => {
                 let Some(gone) = self.nodes.get(object_id.as_str()) else {

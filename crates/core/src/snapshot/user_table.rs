@@ -1,8 +1,9 @@
-//! The snapshot's users: their ids by index, and an open-addressed table from id to
-//! index that `check_by_name` probes with a hash of one word of the id. Ids Steward
-//! mints end in 20 random characters, so their last eight bytes spread them already:
-//! one unaligned load and a multiply find the bucket, and the bucket holds the id's
-//! bytes, so a hit compares where it already is.
+//! The snapshot's users: their ids and organization roles by index, and an
+//! open-addressed table from id to index that `check_by_name` probes with a hash of
+//! one word of the id. Ids Steward mints end in 20 random characters, so their last
+//! eight bytes spread them already: one unaligned load and a multiply find the
+//! bucket, and the bucket holds the id's bytes and a copy of the member's role, so a
+//! hit compares where it already is and hands the check the role from the same line.
 //!
 //! Ids are not all random: an import or a directory can bring ids a customer (or an
 //! attacker) chose, and ids that share their last eight bytes and length hash alike
@@ -16,13 +17,14 @@
 
 use super::bytes::{half, same_bytes, word};
 use super::chunked::Chunked;
+use super::NO_ROLE;
 use crate::id::IdText;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
-/// Id bytes a bucket holds; longer ids (up to 64 bytes) are compared in full
-/// against `ids` once these match.
-const INLINE: usize = 27;
+/// Id bytes a bucket holds (the ids Steward mints for users, `usr_` and 20
+/// characters, are 24); longer ids are compared in full against `ids` once these match.
+const INLINE: usize = 25;
 const EMPTY: u32 = u32::MAX;
 /// The fewest buckets: one small chunk, so an organization of a few members stays small.
 const MIN_BUCKETS: usize = 8;
@@ -41,6 +43,8 @@ const MAX_PROBE: usize = 1024;
 #[repr(C, align(32))]
 struct Bucket {
     index: u32,
+    /// The member's organization role, as `roles` holds it (`NO_ROLE` for none).
+    role: u16,
     len: u8,
     /// The id's first bytes, zero-padded.
     bytes: [u8; INLINE],
@@ -50,6 +54,7 @@ impl Default for Bucket {
     fn default() -> Self {
         Bucket {
             index: EMPTY,
+            role: NO_ROLE,
             len: 0,
             bytes: [0; INLINE],
         }
@@ -92,6 +97,8 @@ enum Hashing {
 pub(crate) struct UserTable {
     /// Each user's id, by index.
     ids: Chunked<Option<IdText>>,
+    /// Each user's organization role, by index (`NO_ROLE`: not a member, or suspended).
+    roles: Chunked<u16>,
     /// A power of two of them, at most 3/4 full.
     buckets: Chunked<Bucket>,
     mask: usize,
@@ -112,6 +119,7 @@ impl UserTable {
         let n = buckets_for(len);
         UserTable {
             ids: Chunked::from_vec(Vec::with_capacity(len)),
+            roles: Chunked::from_vec(Vec::with_capacity(len)),
             buckets: Chunked::from_vec(vec![Bucket::default(); n]),
             mask: n - 1,
             hashing: Hashing::LastWord { seed: seed() },
@@ -134,10 +142,26 @@ impl UserTable {
         self.ids.get(index).as_deref().unwrap_or("")
     }
 
+    /// The organization role of user `index`.
+    #[inline(always)]
+    pub(crate) fn role(&self, index: u32) -> u16 {
+        *self.roles.get(index)
+    }
+
     /// The index of the user `id`.
     #[inline(always)]
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
-        let b = id.as_bytes();
+        self.bucket(id.as_bytes()).map(|e| e.index)
+    }
+
+    /// The index of the user `id` and their role, from one bucket.
+    #[inline(always)]
+    pub(crate) fn member(&self, id: &str) -> Option<(u32, u16)> {
+        self.bucket(id.as_bytes()).map(|e| (e.index, e.role))
+    }
+
+    #[inline(always)]
+    fn bucket(&self, b: &[u8]) -> Option<&Bucket> {
         let mut at = self.hash(b) as usize & self.mask;
         loop {
             let e = self.buckets.get(at as u32);
@@ -148,18 +172,59 @@ impl UserTable {
                 && same_bytes(&e.bytes, &b[..b.len().min(INLINE)])
                 && (b.len() <= INLINE || self.id(e.index).as_bytes() == b)
             {
-                return Some(e.index);
+                return Some(e);
             }
             at = (at + 1) & self.mask;
         }
     }
 
+    /// Sets user `u`'s role, here and in their bucket.
+    pub(crate) fn set_role(&mut self, u: u32, role: u16) {
+        if u as usize >= self.roles.len() {
+            return;
+        }
+        self.roles.set(u, role);
+        let Some(id) = self.ids.get(u).clone() else {
+            return;
+        };
+        let mut at = self.hash(id.as_bytes()) as usize & self.mask;
+        loop {
+            let mut e = *self.buckets.get(at as u32);
+            if e.index == EMPTY {
+                return;
+            }
+            if e.index == u {
+                e.role = role;
+                return self.buckets.set(at as u32, e);
+            }
+            at = (at + 1) & self.mask;
+        }
+    }
+
+    /// Adds the user `id` with `role` (a new snapshot's members, in order), or
+    /// sets the role of one already held.
+    pub(crate) fn insert_member(&mut self, id: &IdText, role: u16) -> u32 {
+        match self.get(id) {
+            Some(u) => {
+                self.set_role(u, role);
+                u
+            }
+            None => self.add(id, role),
+        }
+    }
+
     /// The index of `id`, added at the end if the table does not hold it yet.
     pub(crate) fn insert(&mut self, id: &IdText) -> u32 {
-        if let Some(u) = self.get(id) {
-            return u;
+        match self.get(id) {
+            Some(u) => u,
+            None => self.add(id, NO_ROLE),
         }
+    }
+
+    /// Adds `id`, which the table does not hold, with `role` in its bucket.
+    fn add(&mut self, id: &IdText, role: u16) -> u32 {
         let u = self.ids.push(Some(id.clone()));
+        self.roles.push(role);
         if 4 * self.ids.len() > 3 * (self.mask + 1) {
             let hashing = self.hashing.clone();
             self.rebuild(buckets_for(self.ids.len()), hashing);
@@ -178,6 +243,7 @@ impl UserTable {
         let id = id.as_bytes();
         let mut bucket = Bucket {
             index: u,
+            role: *self.roles.get(u),
             len: id.len() as u8,
             ..Bucket::default()
         };
@@ -310,6 +376,24 @@ mod tests {
             !t.is_strong() && walk < MAX_PROBE / 2,
             "longest walk {walk}"
         );
+    }
+
+    #[test]
+    fn a_role_set_is_read_back_with_the_user_through_every_rebuild() {
+        let mut t = UserTable::with_expected_len(0);
+        let ids: Vec<String> = (0..3000).map(|i| format!("user_{i}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(t.insert_member(&arc(id), (i % 7) as u16), i as u32);
+        }
+        t.set_role(5, 9);
+        for (i, id) in ids.iter().enumerate() {
+            let role = if i == 5 { 9 } else { (i % 7) as u16 };
+            assert_eq!(t.member(id), Some((i as u32, role)), "{id}");
+            assert_eq!(t.role(i as u32), role);
+        }
+        assert_eq!(t.member("user_x"), None);
+        assert_eq!(t.insert(&arc("new")), 3000);
+        assert_eq!(t.member("new"), Some((3000, NO_ROLE)));
     }
 
     #[test]
