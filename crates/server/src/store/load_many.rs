@@ -8,7 +8,6 @@
 
 use super::load;
 use super::{load_many_postgres, load_many_sqlite, sqlite_file, Dialect, Head, Store, StoreError};
-use std::collections::HashSet;
 use steward_core::{OrgId, State, StateRows};
 use tokio::sync::mpsc;
 
@@ -99,31 +98,47 @@ pub(super) struct Table {
 }
 
 impl Table {
-    /// The scan's statement, without the organizations read alone (`large`:
-    /// validated ids, written into the text).
-    pub fn select(&self, large: &[OrgId]) -> String {
+    /// The scan's statement from just after the organization `after` (a validated
+    /// id, written into the text; `""` for the first): the rows up to the next
+    /// large organization are what the scan reads (load_many_sqlite.rs).
+    pub fn select(&self, after: &str) -> String {
         let (name, columns, key) = (self.name, self.columns, self.key);
         format!(
-            "SELECT org_id, {columns} FROM {name}{} ORDER BY org_id{key}",
-            not_in(large)
+            "SELECT org_id, {columns} FROM {name} WHERE org_id > '{after}' ORDER BY org_id{key}"
         )
     }
-}
-
-fn not_in(large: &[OrgId]) -> String {
-    if large.is_empty() {
-        return String::new();
-    }
-    let ids: Vec<String> = large.iter().map(|o| format!("'{o}'")).collect();
-    format!(" WHERE org_id NOT IN ({})", ids.join(", "))
 }
 
 /// The organizations, with their heads, in id order: what the scans are split by.
 pub(super) const ORGANIZATIONS: &str = "SELECT id, name, owner_id, deleted, head_seq, head_hash, \
      second_factor_required, on_deprovision FROM organizations ORDER BY id";
 
-/// The organizations read alone: `LARGE_FROM` members or objects or more.
-pub(super) fn large_sql() -> String {
+/// How many organizations there are: `large_sql` chooses by it.
+pub(super) const COUNT_ORGANIZATIONS: &str = "SELECT count(*) FROM organizations";
+
+/// Up to this many organizations, the large ones are found by probing each (a
+/// step into each table's primary-key index, `LARGE_FROM` entries along: a few
+/// microseconds each, a few milliseconds in all); past it, by counting every row
+/// of both tables once, which costs what the rows do whatever their number of
+/// organizations. For one organization of 1,000,000 members and 1,000,000
+/// objects the count was a scan of 2,000,000 index entries before the
+/// organization itself was read (docs/benchmarks.md#start-up-at-1000000--1000000).
+pub(super) const PROBE_UP_TO: i64 = 1_000;
+
+/// The organizations read alone: `LARGE_FROM` members or objects or more, among
+/// `organizations` organizations (`COUNT_ORGANIZATIONS`).
+pub(super) fn large_sql(organizations: i64) -> String {
+    if organizations <= PROBE_UP_TO {
+        let skip = LARGE_FROM - 1;
+        let at = |table: &str| {
+            format!("EXISTS (SELECT 1 FROM {table} WHERE org_id = o.id LIMIT 1 OFFSET {skip})")
+        };
+        return format!(
+            "SELECT id FROM organizations o WHERE {} OR {}",
+            at("memberships"),
+            at("objects")
+        );
+    }
     let of = |table: &str| {
         format!("SELECT org_id FROM {table} GROUP BY org_id HAVING COUNT(*) >= {LARGE_FROM}")
     };
@@ -182,7 +197,14 @@ pub(super) static TABLES: [Table; 8] = [
         key: ", id",
         add: |f, rows| {
             let (parent, owner) = (f.opt_text(4)?, f.opt_text(5)?);
-            let o = load::object(f.text(1)?, f.text(2)?, f.text(3)?, parent, owner)?;
+            let o = load::object(
+                f.text(1)?,
+                f.text(2)?,
+                f.text(3)?,
+                parent,
+                owner,
+                rows.objects.last(),
+            )?;
             rows.objects.push(o);
             Ok(())
         },
@@ -242,17 +264,11 @@ pub(super) static TABLES: [Table; 8] = [
     },
 ];
 
-/// The large organizations' ids, sorted, from `large_sql`'s rows.
-pub(super) fn large_set(ids: Vec<String>) -> Result<(Vec<OrgId>, HashSet<String>), StoreError> {
-    let parsed = ids
-        .iter()
-        .map(|id| large_id(id))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((parsed, ids.into_iter().collect()))
-}
-
-/// After the last organization: a scan with rows left had rows of an
-/// organization `organizations` does not list (or not in its order).
+/// After the last organization, a scan with rows left had rows of an
+/// organization `organizations` does not list (or not in its order); and so
+/// did one whose next row, when the organizations reach a large one, comes
+/// before that organization's rows: the scan goes on after the large one, and
+/// would pass over it.
 pub(super) fn left_over(table: &Table) -> StoreError {
     StoreError::Corrupt(format!(
         "{}: rows of an organization not in `organizations`, or out of its order",

@@ -8,7 +8,7 @@ use super::load_many::{self, Fields, Loaded, Table, ORGANIZATIONS, TABLES};
 use super::StoreError;
 use sqlx::postgres::{PgConnection, PgPool, PgRow};
 use sqlx::Row as _;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use steward_core::StateRows;
 use tokio::sync::mpsc::Sender;
 
@@ -16,7 +16,9 @@ use tokio::sync::mpsc::Sender;
 const BATCH: usize = 4_000;
 
 /// Reads every organization and sends each, restored, to `out`; returns early
-/// (`Ok`) when `out`'s receiver is gone.
+/// (`Ok`) when `out`'s receiver is gone. As on SQLite (load_many_sqlite.rs), the
+/// cursors run from one large organization to the next and are declared again
+/// after it, rather than filtering its rows out one by one.
 pub(super) async fn scan(
     pool: PgPool,
     out: Sender<Result<Loaded, StoreError>>,
@@ -31,24 +33,29 @@ pub(super) async fn scan(
         .persistent(false)
         .execute(&mut *tx)
         .await?;
-    let large_sql = load_many::large_sql();
-    let ids: Vec<String> = sqlx::query_scalar(large_sql.as_str())
-        .fetch_all(&mut *tx)
+    let count: i64 = sqlx::query_scalar(load_many::COUNT_ORGANIZATIONS)
+        .fetch_one(&mut *tx)
         .await?;
-    let (large, large_ids) = load_many::large_set(ids)?;
+    let large_sql = load_many::large_sql(count);
+    let large: HashSet<String> = sqlx::query_scalar(large_sql.as_str())
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
     let mut organizations = Cursor::declare(tx, "steward_orgs", ORGANIZATIONS, None).await?;
-    let mut scans = Vec::with_capacity(TABLES.len());
-    for (i, table) in TABLES.iter().enumerate() {
-        let name = format!("steward_scan_{i}");
-        let select = table.select(&large);
-        scans.push(Cursor::declare(tx, &name, &select, Some(table)).await?);
-    }
+    let mut scans = declare_scans(tx, "").await?;
     loop {
         let Some(r) = organizations.front(tx).await? else {
             break;
         };
-        let loaded = if large_ids.contains(r.text(0)?) {
-            Loaded::Alone(load_many::large_id(r.text(0)?)?)
+        let loaded = if large.contains(r.text(0)?) {
+            let id = r.text(0)?.to_string();
+            for scan in &mut scans {
+                scan.before(tx, &id).await?;
+                scan.close(tx).await?;
+            }
+            scans = declare_scans(tx, &id).await?;
+            Loaded::Alone(load_many::large_id(&id)?)
         } else {
             let (org, mut rows, head) = load_many::organization(r)?;
             for scan in &mut scans {
@@ -73,8 +80,20 @@ pub(super) async fn scan(
     Ok(())
 }
 
+/// A cursor per state table, from just after the organization `after`.
+async fn declare_scans(conn: &mut PgConnection, after: &str) -> Result<Vec<Cursor>, StoreError> {
+    let mut scans = Vec::with_capacity(TABLES.len());
+    for (i, table) in TABLES.iter().enumerate() {
+        let name = format!("steward_scan_{i}");
+        let select = table.select(after);
+        scans.push(Cursor::declare(conn, &name, &select, Some(table)).await?);
+    }
+    Ok(scans)
+}
+
 /// One table's cursor, with the rows fetched and not yet taken.
 struct Cursor {
+    name: String,
     fetch: String,
     rows: VecDeque<PgRow>,
     done: bool,
@@ -94,6 +113,7 @@ impl Cursor {
             .execute(&mut *conn)
             .await?;
         Ok(Cursor {
+            name: name.to_string(),
             fetch: format!("FETCH {BATCH} FROM {name}"),
             rows: VecDeque::new(),
             done: false,
@@ -131,6 +151,34 @@ impl Cursor {
             (table.add)(r, into)?;
             self.rows.pop_front();
         }
+        Ok(())
+    }
+
+    /// Checks that the next row not yet taken is of the large organization
+    /// `large` or later, in the database's order of text (its collation's, which
+    /// Rust does not know): see `load_many::left_over`.
+    async fn before(&mut self, conn: &mut PgConnection, large: &str) -> Result<(), StoreError> {
+        let Some(front) = self.front(conn).await?.map(|r| r.text(0)).transpose()? else {
+            return Ok(());
+        };
+        if front == large {
+            return Ok(());
+        }
+        let front = front.to_string();
+        let precedes: bool = sqlx::query_scalar("SELECT $1::text < $2::text")
+            .bind(front)
+            .bind(large)
+            .fetch_one(&mut *conn)
+            .await?;
+        match precedes {
+            true => Err(self.left_over()),
+            false => Ok(()),
+        }
+    }
+
+    async fn close(&mut self, conn: &mut PgConnection) -> Result<(), StoreError> {
+        let close = format!("CLOSE {}", self.name);
+        sqlx::query(&close).persistent(false).execute(conn).await?;
         Ok(())
     }
 

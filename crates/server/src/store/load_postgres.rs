@@ -163,7 +163,14 @@ async fn read_things(
 ) -> Result<(), StoreError> {
     copy(conn, &sql::objects(org), |f| {
         let (parent, owner) = (opt_text(f, 3)?, opt_text(f, 4)?);
-        let o = load::object(text(f, 0)?, text(f, 1)?, text(f, 2)?, parent, owner)?;
+        let o = load::object(
+            text(f, 0)?,
+            text(f, 1)?,
+            text(f, 2)?,
+            parent,
+            owner,
+            rows.objects.last(),
+        )?;
         rows.objects.push(o);
         Ok(())
     })

@@ -99,7 +99,7 @@ async fn chain(
         let Some(r) = row else { break };
         let (id, ty, n) = (text(&r, 0)?, text(&r, 1)?, text(&r, 2)?);
         let (parent, owner) = (opt_text(&r, 3)?, opt_text(&r, 4)?);
-        let o = load::object(&id, &ty, &n, parent.as_deref(), owner.as_deref())?;
+        let o = load::object(&id, &ty, &n, parent.as_deref(), owner.as_deref(), None)?;
         next = o.parent.clone();
         objects.push(o);
     }

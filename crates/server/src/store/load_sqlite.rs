@@ -129,7 +129,14 @@ fn read_people(tx: &Connection, org: &OrgId, rows: &mut StateRows) -> Result<(),
 fn read_things(tx: &Connection, org: &OrgId, rows: &mut StateRows) -> Result<(), StoreError> {
     each(tx, &sql::objects_ordered(org), |r| {
         let (parent, owner) = (opt_text(r, 3)?, opt_text(r, 4)?);
-        let o = load::object(text(r, 0)?, text(r, 1)?, text(r, 2)?, parent, owner)?;
+        let o = load::object(
+            text(r, 0)?,
+            text(r, 1)?,
+            text(r, 2)?,
+            parent,
+            owner,
+            rows.objects.last(),
+        )?;
         rows.objects.push(o);
         Ok(())
     })?;
