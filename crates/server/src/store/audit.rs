@@ -2,6 +2,7 @@
 //! hash covers the organization, its number, the previous hash and its canonical
 //! JSON, so an edited, removed or reordered event breaks the chain.
 
+use super::script::Script;
 use super::{bind_all, Arg, Dialect, StoreError};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
@@ -112,6 +113,7 @@ const ROWS_PER_INSERT: usize = 500;
 
 pub(super) async fn append(
     conn: &mut AnyConnection,
+    script: &mut Script,
     dialect: Dialect,
     org: &OrgId,
     head: &Head,
@@ -123,29 +125,26 @@ pub(super) async fn append(
             "INSERT INTO events (org_id, seq, at, type, actor_id, target_id, body, prev_hash, hash) VALUES {}",
             super::rows::tuples(dialect, chunk.len(), 9, 1)
         );
-        let mut rows = Vec::with_capacity(chunk.len());
+        let mut args = Vec::with_capacity(chunk.len() * 9);
         for event in chunk {
             let body = serde_json::to_string(event)
                 .map_err(|e| StoreError::Corrupt(format!("event does not serialize: {e}")))?;
             let seq = head.seq + 1;
             let hash = chain_hash(org, seq, &head.hash, &body);
-            rows.push((seq, event, body, head.hash.clone(), hash.clone()));
+            args.extend([
+                Arg::Text(org.as_str().to_string()),
+                Arg::Int(seq),
+                Arg::Int(event.at.0),
+                Arg::Text(event.change.type_name().to_string()),
+                Arg::OptText(actor_id(&event.actor).map(str::to_string)),
+                Arg::OptText(event.change.target().map(str::to_string)),
+                Arg::Text(body),
+                Arg::Text(std::mem::take(&mut head.hash)),
+                Arg::Text(hash.clone()),
+            ]);
             head = Head { seq, hash };
         }
-        let mut q = sqlx::query::<Any>(&sql);
-        for (seq, event, body, prev, hash) in rows {
-            q = q
-                .bind(org.as_str())
-                .bind(seq)
-                .bind(event.at.0)
-                .bind(event.change.type_name())
-                .bind(actor_id(&event.actor).map(str::to_string))
-                .bind(event.change.target().map(str::to_string))
-                .bind(body)
-                .bind(prev)
-                .bind(hash);
-        }
-        q.execute(&mut *conn).await?;
+        script.add(conn, &sql, args).await?;
     }
     Ok(head)
 }

@@ -21,8 +21,11 @@ use steward_core::OrgId;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The savepoint each change but a group's first writes in. One change writes at
-/// a time in a lane, so one name serves.
+/// a time in a lane, so one name serves. A change's savepoint is released by the
+/// next change, in the call that opens its own (or not at all: a commit takes
+/// it with the rest), which saves a statement per change.
 const SAVEPOINT: &str = "SAVEPOINT steward_change";
+const RELEASE_AND_SAVEPOINT: &str = "RELEASE SAVEPOINT steward_change; SAVEPOINT steward_change";
 const ROLLBACK_TO: &str = "ROLLBACK TO SAVEPOINT steward_change";
 const RELEASE: &str = "RELEASE SAVEPOINT steward_change";
 
@@ -54,6 +57,8 @@ pub(super) struct Open {
     tx: Option<Transaction<'static, sqlx::Any>>,
     group: Arc<Group>,
     changes: u64,
+    /// The last change's savepoint is still open (released by the next).
+    unreleased: bool,
 }
 
 /// One group's outcome, set once by whoever commits it (or gives it up).
@@ -62,12 +67,28 @@ pub(super) struct Group {
     outcome: OnceLock<Result<(), Arc<sqlx::Error>>>,
 }
 
-/// A change's place in a lane while it writes: the lane's lock, and whether it
-/// writes in a savepoint (every change but its group's first).
+/// A change's place in a lane while it writes: the lane's lock, and where its
+/// statements can be taken back to.
 pub(super) struct Seat {
     committer: Arc<Committer>,
     lane: OwnedMutexGuard<Open>,
-    savepoint: bool,
+    savepoint: Savepoint,
+}
+
+/// Where a change's statements go back to if it fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Savepoint {
+    /// The group's first change: the transaction's start.
+    None,
+    /// Not opened yet: the change's first call sends `opening()` before its own
+    /// statement (store/org_tx.rs), saving a call.
+    Pending {
+        release: bool,
+    },
+    Open,
+    /// The call that opened it failed part way: whether it exists is unknown,
+    /// so a rollback gives the group up.
+    Unknown,
 }
 
 /// Where a change waits for its group's commit, after it wrote.
@@ -118,24 +139,20 @@ impl Committer {
         self.queued.fetch_add(1, Ordering::Relaxed);
         let mut lane = self.lane(org).clone().lock_owned().await;
         self.queued.fetch_sub(1, Ordering::Relaxed);
-        let Some(mut tx) = lane.tx.take() else {
+        let Some(tx) = lane.tx.take() else {
             let seat = Seat {
                 committer: self.clone(),
                 lane,
-                savepoint: false,
+                savepoint: Savepoint::None,
             };
             return Ok((seat, None));
         };
-        if let Err(e) = sqlx::query(SAVEPOINT).execute(&mut *tx).await {
-            // The transaction no longer takes statements: the group is lost.
-            let e = Arc::new(e);
-            abandon(&mut lane, tx, e.clone());
-            return Err(StoreError::GroupCommit(e));
-        }
+        // The savepoint opens in the change's first call (store/org_tx.rs).
+        let release = std::mem::take(&mut lane.unreleased);
         let seat = Seat {
             committer: self.clone(),
             lane,
-            savepoint: true,
+            savepoint: Savepoint::Pending { release },
         };
         Ok((seat, Some(tx)))
     }
@@ -181,6 +198,7 @@ impl Ticket {
             ))));
         }
         let tx = lane.tx.take();
+        lane.unreleased = false;
         let group = std::mem::take(&mut lane.group);
         let changes = std::mem::take(&mut lane.changes);
         let committer = self.committer;
@@ -210,16 +228,45 @@ impl Ticket {
 }
 
 impl Seat {
-    /// The change wrote: its statements join the group (the savepoint is
-    /// released into it), the lane goes to the next, and the ticket says which
-    /// group to wait for.
+    /// What the change's first call must send before its own statement (the
+    /// savepoint's opening), or `None`; the caller then reports how it went with
+    /// `opened`.
+    pub(super) fn opening(&self) -> Option<&'static str> {
+        match self.savepoint {
+            Savepoint::Pending { release: true } => Some(RELEASE_AND_SAVEPOINT),
+            Savepoint::Pending { release: false } => Some(SAVEPOINT),
+            _ => None,
+        }
+    }
+
+    /// The call that began with `opening()` went through (`true`: the savepoint
+    /// is open) or failed (it may or may not be).
+    pub(super) fn opened(&mut self, ok: bool) {
+        if let Savepoint::Pending { .. } = self.savepoint {
+            self.savepoint = if ok {
+                Savepoint::Open
+            } else {
+                Savepoint::Unknown
+            };
+        }
+    }
+
+    /// The change wrote: its statements join the group (its savepoint, left
+    /// open, is released by the next change or the commit), the lane goes to
+    /// the next, and the ticket says which group to wait for.
     pub(super) async fn join(
         mut self,
-        mut tx: Transaction<'static, sqlx::Any>,
+        tx: Transaction<'static, sqlx::Any>,
     ) -> Result<Ticket, StoreError> {
-        if self.savepoint {
-            if let Err(e) = sqlx::query(RELEASE).execute(&mut *tx).await {
-                let e = Arc::new(e);
+        match self.savepoint {
+            Savepoint::None => self.lane.unreleased = false,
+            Savepoint::Open => self.lane.unreleased = true,
+            // Nothing was sent: the previous change's savepoint is as it was.
+            Savepoint::Pending { release } => self.lane.unreleased = release,
+            Savepoint::Unknown => {
+                let e = Arc::new(sqlx::Error::Protocol(
+                    "a change joined its group after its savepoint failed".into(),
+                ));
                 abandon(&mut self.lane, tx, e.clone());
                 return Err(StoreError::GroupCommit(e));
             }
@@ -238,19 +285,30 @@ impl Seat {
     /// savepoint, or, for a group's first change, the whole transaction (nothing
     /// else is in it yet).
     pub(super) async fn leave(mut self, mut tx: Transaction<'static, sqlx::Any>) {
-        if !self.savepoint {
-            // Dropping it rolls it back, as sqlx does for any transaction.
-            let _ = tx.rollback().await;
-            return;
-        }
-        let undone = async {
-            sqlx::query(ROLLBACK_TO).execute(&mut *tx).await?;
-            sqlx::query(RELEASE).execute(&mut *tx).await
-        }
-        .await;
-        match undone {
-            Ok(_) => self.lane.tx = Some(tx),
-            Err(e) => abandon(&mut self.lane, tx, Arc::new(e)),
+        match self.savepoint {
+            Savepoint::None => {
+                // Dropping it rolls it back, as sqlx does for any transaction.
+                let _ = tx.rollback().await;
+            }
+            Savepoint::Pending { release } => {
+                self.lane.unreleased = release;
+                self.lane.tx = Some(tx);
+            }
+            Savepoint::Unknown => {
+                let e = sqlx::Error::Protocol("a change's savepoint failed to open".into());
+                abandon(&mut self.lane, tx, Arc::new(e));
+            }
+            Savepoint::Open => {
+                let undone = async {
+                    sqlx::query(ROLLBACK_TO).execute(&mut *tx).await?;
+                    sqlx::query(RELEASE).execute(&mut *tx).await
+                }
+                .await;
+                match undone {
+                    Ok(_) => self.lane.tx = Some(tx),
+                    Err(e) => abandon(&mut self.lane, tx, Arc::new(e)),
+                }
+            }
         }
     }
 
@@ -280,6 +338,7 @@ fn abandon(lane: &mut Open, tx: Transaction<'static, sqlx::Any>, e: Arc<sqlx::Er
     let _ = lane.group.outcome.set(Err(e));
     lane.group = Arc::default();
     lane.changes = 0;
+    lane.unreleased = false;
 }
 
 /// The connection of a change's transaction (held until the change ends, so

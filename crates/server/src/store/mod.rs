@@ -23,6 +23,7 @@ mod refresh;
 mod rows;
 mod schema;
 mod scim;
+mod script;
 mod second_factor;
 mod sessions;
 mod sso;

@@ -2,7 +2,9 @@
 //! or alone), holds the organization's write lock, writes, and commits
 //! (docs/architecture.md#group-commit).
 
+use super::script::Script;
 use super::*;
+use std::borrow::Cow;
 
 impl Store {
     /// Begins a write on an existing organization, in the group of changes its
@@ -68,17 +70,50 @@ impl Store {
     /// also compares the policy, which then cannot change before the group commits
     /// (a replacement waits for the lock the group holds).
     async fn lock_org(&self, tx: &mut OrgTx, first: bool) -> Result<Head, StoreError> {
-        let lock = match self.dialect {
-            Dialect::Sqlite => "SELECT head_seq, head_hash FROM organizations WHERE id = $1",
-            Dialect::Postgres => {
-                "SELECT head_seq, head_hash FROM organizations WHERE id = $1 FOR UPDATE"
+        let conn = group::live(&mut tx.tx)?;
+        // A change in a group opens its savepoint in the same call (store/group.rs).
+        let opening = tx.seat.as_ref().and_then(group::Seat::opening);
+        let row = match (self.dialect, opening) {
+            (Dialect::Sqlite, opening) => {
+                let lock = "SELECT head_seq, head_hash FROM organizations WHERE id = ?";
+                let sql = match opening {
+                    Some(opening) => Cow::Owned(format!("{opening}; {lock}")),
+                    None => Cow::Borrowed(lock),
+                };
+                // `fetch_all`: with a savepoint first, the first result is not a row.
+                let rows = sqlx::query(&sql)
+                    .bind(tx.org.as_str())
+                    .fetch_all(&mut *conn)
+                    .await;
+                if let Some(seat) = tx.seat.as_mut() {
+                    seat.opened(rows.is_ok());
+                }
+                rows?.into_iter().next()
+            }
+            (Dialect::Postgres, Some(opening)) => {
+                // Several statements go in one call only without parameters (the
+                // simple protocol), so the id is written in: an `OrgId` is
+                // letters, digits, `-`, `_` and `.` only.
+                let sql = format!(
+                    "{opening}; SELECT head_seq, head_hash FROM organizations \
+                     WHERE id = '{}' FOR UPDATE",
+                    tx.org.as_str()
+                );
+                let rows = sqlx::Executor::fetch_all(&mut *conn, sql.as_str()).await;
+                if let Some(seat) = tx.seat.as_mut() {
+                    seat.opened(rows.is_ok());
+                }
+                rows?.into_iter().next()
+            }
+            (Dialect::Postgres, None) => {
+                sqlx::query(
+                    "SELECT head_seq, head_hash FROM organizations WHERE id = $1 FOR UPDATE",
+                )
+                .bind(tx.org.as_str())
+                .fetch_optional(&mut *conn)
+                .await?
             }
         };
-        let conn = group::live(&mut tx.tx)?;
-        let row = sqlx::query(lock)
-            .bind(tx.org.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
         let Some(row) = row else {
             return Err(StoreError::NoSuchOrganization(tx.org.to_string()));
         };
@@ -174,23 +209,21 @@ impl OrgTx {
             rows::insert_org(group::live(&mut self.tx)?, &self.org, state, &self.head).await?;
             self.is_new = false;
         }
+        // On SQLite one call for the events, the head and the rows (store/script.rs).
+        let conn = group::live(&mut self.tx)?;
+        let mut script = Script::new(self.dialect);
         let head = audit::append(
-            group::live(&mut self.tx)?,
+            conn,
+            &mut script,
             self.dialect,
             &self.org,
             &self.head,
             events,
         )
         .await?;
-        rows::set_head(group::live(&mut self.tx)?, &self.org, &head).await?;
-        rows::write(
-            group::live(&mut self.tx)?,
-            self.dialect,
-            &self.org,
-            rows,
-            state,
-        )
-        .await?;
+        rows::set_head(conn, &mut script, &self.org, &head).await?;
+        rows::write(conn, &mut script, self.dialect, &self.org, rows, state).await?;
+        script.send(conn).await?;
         // The webhook outbox commits with the events, or neither does.
         let first = self.head.seq + 1;
         webhooks::enqueue(

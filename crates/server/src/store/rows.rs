@@ -3,8 +3,9 @@
 //! folded those rows are written as the state now has them. One generic rule
 //! instead of a hand-written SQL twin of every `apply` arm.
 
-use super::{bind_all, Arg, Dialect, Head, StoreError};
-use sqlx::{Any, AnyConnection};
+use super::script::Script;
+use super::{Arg, Dialect, Head, StoreError};
+use sqlx::AnyConnection;
 use std::collections::{BTreeMap, BTreeSet};
 use steward_core::{ApiKeyId, Change, InvitationId, ObjectId, OrgId, State, UserId, WebhookId};
 
@@ -166,23 +167,17 @@ pub(super) async fn insert_org(
 
 pub(super) async fn set_head(
     conn: &mut AnyConnection,
+    script: &mut Script,
     org: &OrgId,
     head: &Head,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE organizations SET head_seq = $1, head_hash = $2 WHERE id = $3")
-        .bind(head.seq)
-        .bind(head.hash.as_str())
-        .bind(org.as_str())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-async fn run(conn: &mut AnyConnection, sql: &str, args: Vec<Arg>) -> Result<(), StoreError> {
-    bind_all(sqlx::query::<Any>(sql), args)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    script
+        .add(
+            conn,
+            "UPDATE organizations SET head_seq = $1, head_hash = $2 WHERE id = $3",
+            vec![Arg::Int(head.seq), t(head.hash.as_str()), t(org.as_str())],
+        )
+        .await
 }
 
 fn t(s: &str) -> Arg {
@@ -307,19 +302,21 @@ const ROWS_PER_BATCH: usize = 5_000;
 /// what it covers before inserting it, and every insert is the final state's.
 pub(super) async fn write(
     conn: &mut AnyConnection,
+    script: &mut Script,
     dialect: Dialect,
     org: &OrgId,
     rows: &[Row],
     state: &State,
 ) -> Result<(), StoreError> {
     for slice in rows.chunks(ROWS_PER_BATCH) {
-        write_batch(conn, dialect, org, slice, state).await?;
+        write_batch(conn, script, dialect, org, slice, state).await?;
     }
     Ok(())
 }
 
 async fn write_batch(
     conn: &mut AnyConnection,
+    script: &mut Script,
     dialect: Dialect,
     org: &OrgId,
     rows: &[Row],
@@ -330,37 +327,37 @@ async fn write_batch(
         match row {
             Row::Org => {
                 if let Some(info) = state.org() {
-                    run(
-                        conn,
-                        "UPDATE organizations SET name = $1, owner_id = $2, deleted = $3, \
+                    script
+                        .add(
+                            conn,
+                            "UPDATE organizations SET name = $1, owner_id = $2, deleted = $3, \
                          second_factor_required = $4, on_deprovision = $5 WHERE id = $6",
-                        vec![
-                            t(info.name.as_str()),
-                            t(info.owner.as_str()),
-                            Arg::Int(i64::from(info.deleted)),
-                            Arg::Int(i64::from(info.second_factor_required)),
-                            t(info.on_deprovision.as_str()),
-                            t(org.as_str()),
-                        ],
-                    )
-                    .await?;
+                            vec![
+                                t(info.name.as_str()),
+                                t(info.owner.as_str()),
+                                Arg::Int(i64::from(info.deleted)),
+                                Arg::Int(i64::from(info.second_factor_required)),
+                                t(info.on_deprovision.as_str()),
+                                t(org.as_str()),
+                            ],
+                        )
+                        .await?;
                 }
             }
-            Row::Member(u) => {
-                batch.delete(Table::Memberships, &["user_id"], vec![t(u.as_str())]);
-                if let Some(m) = state.member(u) {
-                    batch.insert(
-                        Table::Memberships,
-                        vec![
-                            t(u.as_str()),
-                            t(m.email.as_str()),
-                            t(m.name.as_str()),
-                            t(&m.role),
-                            Arg::Int(i64::from(m.suspended)),
-                        ],
-                    );
-                }
-            }
+            // Upserted, or deleted when gone: a role change is one statement.
+            Row::Member(u) => match state.member(u) {
+                Some(m) => batch.insert(
+                    Table::Memberships,
+                    vec![
+                        t(u.as_str()),
+                        t(m.email.as_str()),
+                        t(m.name.as_str()),
+                        t(&m.role),
+                        Arg::Int(i64::from(m.suspended)),
+                    ],
+                ),
+                None => batch.delete(Table::Memberships, &["user_id"], vec![t(u.as_str())]),
+            },
             Row::UserScopes(u) => {
                 batch.delete(Table::ScopeRoles, &["user_id"], vec![t(u.as_str())]);
                 for (object, roles) in state.scopes_of(u) {
@@ -500,7 +497,7 @@ async fn write_batch(
     for ((table, by), keys) in batch.deletes {
         if by.is_empty() {
             let sql = format!("DELETE FROM {} WHERE org_id = $1", table.name());
-            run(conn, &sql, vec![t(org.as_str())]).await?;
+            script.add(conn, &sql, vec![t(org.as_str())]).await?;
             continue;
         }
         for chunk in keys.chunks(MAX_PARAMS / by.len()) {
@@ -514,7 +511,7 @@ async fn write_batch(
             let args = std::iter::once(t(org.as_str()))
                 .chain(chunk.iter().flatten().cloned())
                 .collect();
-            run(conn, &sql, args).await?;
+            script.add(conn, &sql, args).await?;
         }
     }
     for (table, rows) in batch.inserts {
@@ -543,7 +540,7 @@ async fn write_batch(
                 .iter()
                 .flat_map(|row| std::iter::once(t(org.as_str())).chain(row.iter().cloned()))
                 .collect();
-            run(conn, &sql, args).await?;
+            script.add(conn, &sql, args).await?;
         }
     }
     Ok(())
