@@ -93,11 +93,12 @@ impl Store {
             (Dialect::Postgres, Some(opening)) => {
                 // Several statements go in one call only without parameters (the
                 // simple protocol), so the id is written in: an `OrgId` is
-                // letters, digits, `-`, `_` and `.` only.
+                // letters, digits, `-`, `_` and `.` only, and quoted as a literal
+                // all the same, should that rule ever widen.
                 let sql = format!(
                     "{opening}; SELECT head_seq, head_hash FROM organizations \
                      WHERE id = '{}' FOR UPDATE",
-                    tx.org.as_str()
+                    tx.org.as_str().replace('\'', "''")
                 );
                 let rows = sqlx::Executor::fetch_all(&mut *conn, sql.as_str()).await;
                 if let Some(seat) = tx.seat.as_mut() {
