@@ -114,13 +114,22 @@ impl Entries {
         }
     }
 
-    /// Drops the entries for which `keep` is false, copying only the shards that change.
-    pub(super) fn retain(&mut self, mut keep: impl FnMut(u64, &Entry) -> bool) {
+    /// Drops the entries whose key `keep` refuses, copying only the shards that
+    /// change, and says how many of them held something (drift.rs counts them).
+    /// `keep` is asked twice about some keys (once to find a shard that changes,
+    /// once while dropping), so it answers by the key alone and counts nothing.
+    pub(super) fn retain(&mut self, keep: impl Fn(u64) -> bool) -> u32 {
+        let mut held = 0;
         for s in 0..self.shards.len() {
-            if self.shards[s].iter().any(|e| !keep(e.key, &e.entry())) {
-                self.shard_mut(s).retain(|e| keep(e.key, &e.entry()));
+            if self.shards[s].iter().any(|e| !keep(e.key)) {
+                self.shard_mut(s).retain(|e| {
+                    let kept = keep(e.key);
+                    held += u32::from(!kept && e.entry().is_held());
+                    kept
+                });
             }
         }
+        held
     }
 }
 
@@ -133,6 +142,18 @@ mod tests {
             roles: RoleSet(i),
             grant: ActionSet(u128::from(i) << 64 | 1 << (i % 64)),
         }
+    }
+
+    #[test]
+    fn retain_counts_each_dropped_entry_that_held_something_once() {
+        let mut a = Entries::with_expected_len(10_000);
+        for i in 0..10_000 {
+            a.insert(i, entry(i));
+        }
+        // Entry 0 holds a grant too (`entry` sets bit 0 of it): every one is held.
+        assert_eq!(a.retain(|k| k % 10 != 0), 1_000);
+        assert_eq!(a.retain(|k| k % 10 != 0), 0);
+        assert!(a.get(10).is_none() && a.get(11).is_some());
     }
 
     #[test]
@@ -150,7 +171,7 @@ mod tests {
         let mut b = a.clone();
         b.update(key(6), |e| e.grant.insert(127));
         b.update(key(20_000), |e| e.roles.insert(3));
-        b.retain(|k, _| k % 2 == 0);
+        b.retain(|k| k % 2 == 0);
         for i in 0..10_000 {
             assert_eq!(a.get(key(i)), Some(entry(i)));
             let kept = (key(i) % 2 == 0).then(|| entry(i));

@@ -303,12 +303,7 @@ impl Snapshot {
                     return;
                 };
                 self.users.set_role(u, NO_ROLE);
-                let mut dropped = 0;
-                self.entries.retain(|k, e| {
-                    let keep = (k >> 32) as u32 != u;
-                    dropped += u32::from(!keep && e.is_held());
-                    keep
-                });
+                let dropped = self.entries.retain(|k| (k >> 32) as u32 != u);
                 self.drift.entries_dropped(dropped);
                 let to = objects_to
                     .as_ref()
@@ -399,12 +394,9 @@ impl Snapshot {
                         self.nodes.remove(&id);
                     }
                 }
-                let mut deleted = 0;
-                self.entries.retain(|k, e| {
-                    let keep = dead.binary_search(&(k as u32)).is_err();
-                    deleted += u32::from(!keep && e.is_held());
-                    keep
-                });
+                let deleted = self
+                    .entries
+                    .retain(|k| dead.binary_search(&(k as u32)).is_err());
                 self.drift.entries_deleted(deleted);
             }
             Change::ObjectOwnerChanged {
