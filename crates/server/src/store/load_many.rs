@@ -118,11 +118,13 @@ pub(super) const COUNT_ORGANIZATIONS: &str = "SELECT count(*) FROM organizations
 
 /// Up to this many organizations, the large ones are found by probing each (a
 /// step into each table's primary-key index, `LARGE_FROM` entries along: a few
-/// microseconds each, a few milliseconds in all); past it, by counting every row
-/// of both tables once, which costs what the rows do whatever their number of
-/// organizations. For one organization of 1,000,000 members and 1,000,000
-/// objects the count was a scan of 2,000,000 index entries before the
-/// organization itself was read (docs/benchmarks.md#start-up-at-1000000--1000000).
+/// microseconds each, a few milliseconds in all; on PostgreSQL planned as index
+/// scans whatever the statistics, `load_many_postgres::index_scans_only`); past
+/// it, by counting every row of both tables once, which costs what the rows do
+/// whatever their number of organizations. For one organization of 1,000,000
+/// members and 1,000,000 objects the count was a scan of 2,000,000 index
+/// entries before the organization itself was read
+/// (docs/benchmarks.md#start-up-at-1000000--1000000).
 pub(super) const PROBE_UP_TO: i64 = 1_000;
 
 /// The organizations read alone: `LARGE_FROM` members or objects or more, among

@@ -37,11 +37,18 @@ pub(super) async fn scan(
         .fetch_one(&mut *tx)
         .await?;
     let large_sql = load_many::large_sql(count);
+    let by_index = count <= load_many::PROBE_UP_TO;
+    if by_index {
+        index_scans_only(tx).await?;
+    }
     let large: HashSet<String> = sqlx::query_scalar(large_sql.as_str())
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
         .collect();
+    if by_index {
+        planner_as_before(tx).await?;
+    }
     let mut organizations = Cursor::declare(tx, "steward_orgs", ORGANIZATIONS, None).await?;
     let mut scans = declare_scans(tx, "").await?;
     loop {
@@ -77,6 +84,47 @@ pub(super) async fn scan(
         .persistent(false)
         .execute(&mut *tx)
         .await?;
+    Ok(())
+}
+
+/// Until `planner_as_before`, the transaction's statements are planned as
+/// index scans, without JIT: for the probes (`load_many::large_sql`,
+/// `load_postgres.rs`'s `is_large`), whose cost is a step of `LARGE_FROM`
+/// entries into a primary-key index. Without statistics (a database filled or
+/// restored a moment before, not yet analyzed) the planner read the whole index
+/// through a bitmap and compiled the probe with JIT; with them, when one
+/// organization holds most rows, it scanned the table for each small one,
+/// taking the limit to end the scan early. Both cost seconds at 1,000,000 rows
+/// (docs/benchmarks.md, "Start-up scans and owners"). The settings are undone
+/// by rolling back to the savepoint, so whatever the server or the session had
+/// holds for the rest of the transaction (the scans' cursors, the `COPY`s).
+pub(super) async fn index_scans_only(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query("SAVEPOINT steward_probe")
+        .persistent(false)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "SELECT set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), \
+         set_config('enable_bitmapscan', 'off', true)",
+    )
+    .persistent(false)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Undoes `index_scans_only`: `SET LOCAL`'s effects end with the savepoint
+/// they were made after.
+pub(super) async fn planner_as_before(conn: &mut PgConnection) -> Result<(), StoreError> {
+    for sql in [
+        "ROLLBACK TO SAVEPOINT steward_probe",
+        "RELEASE SAVEPOINT steward_probe",
+    ] {
+        sqlx::query(sql)
+            .persistent(false)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

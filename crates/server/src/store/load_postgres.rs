@@ -5,6 +5,7 @@
 //! about 3 s of decoding for 2,000,000 rows (docs/benchmarks.md#storage).
 
 use super::load::{self, sql};
+use super::load_many_postgres;
 use super::{Head, StoreError};
 use futures_util::StreamExt as _;
 use sqlx::postgres::{PgConnection, PgPool};
@@ -122,15 +123,20 @@ async fn organization(
 }
 
 /// Whether the organization has at least `TWO_CONNECTIONS_FROM` members or
-/// objects: one step through each primary-key index, not a count of them all.
+/// objects: one step through each primary-key index, not a count of them all,
+/// planned as index scans whether or not the tables have statistics
+/// (`load_many_postgres::index_scans_only`).
 async fn is_large(conn: &mut PgConnection, org: &OrgId) -> Result<bool, StoreError> {
     let sql = "SELECT EXISTS (SELECT 1 FROM memberships WHERE org_id = $1 OFFSET $2) \
                OR EXISTS (SELECT 1 FROM objects WHERE org_id = $1 OFFSET $2)";
-    Ok(sqlx::query_scalar(sql)
+    load_many_postgres::index_scans_only(&mut *conn).await?;
+    let large = sqlx::query_scalar(sql)
         .bind(org.as_str())
         .bind(TWO_CONNECTIONS_FROM as i64)
-        .fetch_one(conn)
-        .await?)
+        .fetch_one(&mut *conn)
+        .await?;
+    load_many_postgres::planner_as_before(conn).await?;
+    Ok(large)
 }
 
 /// The members and their scope roles.
