@@ -10,6 +10,17 @@ use clap::Args;
 use std::time::Duration;
 use steward_core::OrgId;
 
+/// Prints a line to standard output, as `println!` does, but a closed or broken
+/// stdout (its reader gone: a pipe to a log shipper that died, a test that read
+/// the URL and let go) is not a reason for the server to stop: `println!` panics
+/// there.
+macro_rules! say {
+    ($($line:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($line)*);
+    }};
+}
+
 /// Where the data lives.
 #[derive(Debug, Args)]
 pub struct DatabaseUrlArg {
@@ -274,7 +285,7 @@ impl ServeArgs {
             starting.loading.memory_limit = self.memory_limit;
             let starting = std::sync::Arc::new(starting);
             let bound = listener.local_addr().map_or(self.bind, |a| a);
-            println!("Steward is listening on http://{bound}; /readyz answers 200 once it has started.");
+            say!("Steward is listening on http://{bound}; /readyz answers 200 once it has started.");
             // The signal is seen by the server (stop accepting, finish what is in
             // flight) and by the service (end the open event feeds, which would
             // otherwise never finish).
@@ -300,7 +311,7 @@ impl ServeArgs {
                 opened = opening => opened?,
                 stopped = &mut server => {
                     stopped??;
-                    println!("Steward stopped before it had started.");
+                    say!("Steward stopped before it had started.");
                     return Ok(());
                 }
             };
@@ -338,7 +349,7 @@ impl ServeArgs {
             let _webhooks = app.deliver_webhooks(self.webhooks_allow_private);
             let steward = app.steward.clone();
             starting.ready(crate::app::serving(app));
-            println!(
+            say!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
                 self.database.url.database_url,
                 started.elapsed(),
@@ -346,42 +357,42 @@ impl ServeArgs {
             );
             match &adoption {
                 Adoption::Stored(_) => {}
-                Adoption::First(id) => println!("Stored policy {id} as the database's policy."),
-                Adoption::Replaced { previous, now } => println!(
+                Adoption::First(id) => say!("Stored policy {id} as the database's policy."),
+                Adoption::Replaced { previous, now } => say!(
                     "Replaced the database's policy {previous} with {now} (recorded: `steward policy history`)."
                 ),
             }
             if !lacking.is_empty() {
                 let held: Vec<String> =
                     lacking.iter().map(|(role, n)| format!("{role} ({n})")).collect();
-                println!(
+                say!(
                     "Warning: members hold roles policy {} does not have, which give nothing until changed: {}.",
                     adoption.policy().name,
                     held.join(", ")
                 );
             }
-            println!("Steward is running at {url}/  (API: {url}/api/v1, Ctrl-C stops it)");
+            say!("Steward is running at {url}/  (API: {url}/api/v1, Ctrl-C stops it)");
             if orgs == 0 {
-                println!();
-                println!("The database is empty. Create the first organization with either:");
+                say!();
+                say!("The database is empty. Create the first organization with either:");
                 if self.signup == OnOff::On {
-                    println!("  in a browser at {url}/sign-up, or with");
-                    println!(
+                    say!("  in a browser at {url}/sign-up, or with");
+                    say!(
                         "  curl -s -X POST {url}/api/v1/signup -H 'Content-Type: application/json' \\\n    -d '{{\"email\":\"you@example.com\",\"name\":\"Your Name\",\"password\":\"a long password\",\"org_name\":\"Acme\"}}'"
                     );
                     if self.mail.smtp_url.is_none() {
                         // Without a relay the address link is only in the log (docs/accounts.md).
-                        println!(
+                        say!(
                             "  (no --smtp-url: mails are written to this log; open the /verify-email/ link it prints for that address), or"
                         );
                     }
                 }
-                println!("  steward orgs create --name Acme --owner-email you@example.com");
+                say!("  steward orgs create --name Acme --owner-email you@example.com");
             }
             server.await??;
             // The SCIM request log's last batch (docs/provisioning.md#the-request-log).
             steward.flush_directory_requests().await;
-            println!("Steward stopped.");
+            say!("Steward stopped.");
             Ok(())
         });
         // The spans still batched, sent while the runtime still runs.

@@ -169,3 +169,44 @@ fn sigterm_lets_the_request_in_flight_finish_then_stops() {
     // New connections are refused once it has stopped.
     assert!(std::net::TcpStream::connect(&addr).is_err());
 }
+
+#[tokio::test]
+async fn serve_keeps_serving_when_nobody_reads_what_it_prints() {
+    let port = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        free.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env(
+            "STEWARD_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("s.db").display()),
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Its stdout's reader gone before it prints a line: every line it prints
+    // fails to be written.
+    drop(serve.stdout.take());
+    let http = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..200 {
+        if let Ok(answer) = http.get(format!("{url}/readyz")).send().await {
+            ready = answer.status() == 200;
+            if ready {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // It prints its URL and advice just after it is ready: give it the time.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let still_running = serve.try_wait().unwrap().is_none();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert!(still_running && ready, "serve stopped or never got ready");
+}
