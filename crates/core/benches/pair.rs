@@ -13,11 +13,11 @@
 //! `State::restore` and `Snapshot::build`, on however loaded a machine it is.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
-use steward_core::state::{Children, Label, Member, Object, OrgInfo, Table};
+use steward_core::state::{ByEmail, Children, Label, Member, Object, OrgInfo, Table};
 use steward_core::{Email, Name, ObjectId, OrgId, Policy, Snapshot, State, StateRows, UserId};
 
 struct Counting;
@@ -226,10 +226,9 @@ fn main() {
         h,
         vec_bytes(members, each),
     );
-    let pairs_of: Vec<(Email, UserId)> = emails.iter().cloned().zip(ids.iter().cloned()).collect();
     let h = heap();
-    let by_email: BTreeMap<Email, UserId> = pairs_of.into_iter().collect();
-    tree("  tree: members by e-mail", h, vec_bytes(members, 32));
+    let by_email: ByEmail = by_id.values().collect();
+    let _ = report("  tree: members by e-mail (hash, id)", h, pairs);
     let h = heap();
     let set: BTreeSet<UserId> = ids.iter().cloned().collect();
     let _ = report("  tree: members by role (the sets)", h, pairs);

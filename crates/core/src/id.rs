@@ -1,9 +1,9 @@
 //! Validated identifiers: an id that exists is well-formed (opaque, URL-safe, bounded).
 
 pub use crate::id_text::IdText;
+use crate::id_text::SmallText;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
@@ -155,10 +155,11 @@ id_type!(
 
 /// An e-mail address in one form: lower-cased and NFC (Unicode's composed form),
 /// so `jose\u{301}@x` and `jos\u{e9}@x` are one address; it identifies an account
-/// and never changes.
+/// and never changes. Its text is a `SmallText`, like a name's: most addresses
+/// (15 to 22 bytes) are held in the 24 bytes of the value, with no allocation.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct Email(Arc<str>);
+pub struct Email(SmallText);
 
 impl Email {
     /// The address typed by someone, in its one form, or why it is not one.
@@ -206,12 +207,14 @@ impl Email {
         {
             return Err(not_an_address());
         }
-        Ok(Self(Arc::from(email)))
+        Ok(Self(SmallText::new(&email)))
     }
 
     /// The part after the `@`: the domain single sign-on routes by.
     pub fn domain(&self) -> &str {
-        self.0.rsplit_once('@').map_or("", |(_, domain)| domain)
+        self.as_str()
+            .rsplit_once('@')
+            .map_or("", |(_, domain)| domain)
     }
 
     /// An address as Steward stored it (the state tables, the audit log), taken as
@@ -224,23 +227,23 @@ impl Email {
         if s.is_empty() {
             return Err(ParseError::Empty { what: "e-mail" });
         }
-        Ok(Self(Arc::from(s)))
+        Ok(Self(SmallText::new(s)))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Email({:?})", &*self.0)
+        write!(f, "Email({:?})", self.as_str())
     }
 }
 
@@ -287,29 +290,19 @@ fn is_compatibility_form(c: char) -> bool {
 
 /// A display name (a member's full name, an organization's or object's name):
 /// trimmed, non-empty, at most 200 characters, no control characters. Nothing
-/// indexes a name, so it is never shared: up to 22 bytes it is held in the value
-/// itself, longer in a `Box<str>`; both are 24 bytes, and most names then need no
-/// allocation of their own (a 32-byte malloc chunk per member and per object at
-/// 1,000,000 + 1,000,000: docs/scaling.md#memory).
-#[derive(Clone)]
-pub struct Name(NameText);
-
-#[derive(Clone)]
-enum NameText {
-    Inline { len: u8, bytes: [u8; INLINE_NAME] },
-    Long(Box<str>),
-}
-
-/// The bytes a `Name` holds in itself: what is left of 24 bytes after the
-/// variant's tag and the length.
-const INLINE_NAME: usize = 22;
+/// indexes a name, so it is never shared: a `SmallText`, 24 bytes, up to 22 of
+/// them inline, so most names need no allocation of their own
+/// (docs/scaling.md#memory).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Name(SmallText);
 
 impl Name {
     pub const MAX_LEN: usize = 200;
 
     /// `member`: the name of someone whose e-mail gives none that parses.
     pub fn fallback() -> Name {
-        Name::from_valid("member")
+        Name(SmallText::new("member"))
     }
 
     pub fn parse(s: &str) -> Result<Self, ParseError> {
@@ -329,61 +322,11 @@ impl Name {
                 found,
             });
         }
-        Ok(Self::from_valid(s))
-    }
-
-    fn from_valid(s: &str) -> Name {
-        match u8::try_from(s.len()) {
-            Ok(len) if s.len() <= INLINE_NAME => {
-                let mut bytes = [0; INLINE_NAME];
-                bytes[..s.len()].copy_from_slice(s.as_bytes());
-                Name(NameText::Inline { len, bytes })
-            }
-            _ => Name(NameText::Long(Box::from(s))),
-        }
+        Ok(Name(SmallText::new(s)))
     }
 
     pub fn as_str(&self) -> &str {
-        match &self.0 {
-            // The bytes are a whole `str`'s (`from_valid`), so they always read
-            // back; the check costs a few instructions per short name.
-            NameText::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            NameText::Long(s) => s,
-        }
-    }
-}
-
-impl PartialEq for Name {
-    fn eq(&self, other: &Name) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for Name {}
-
-impl std::hash::Hash for Name {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
-    }
-}
-
-impl PartialOrd for Name {
-    fn partial_cmp(&self, other: &Name) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Name {
-    fn cmp(&self, other: &Name) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for Name {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        self.0.as_str()
     }
 }
 
@@ -479,6 +422,27 @@ mod tests {
             assert_eq!(Name::parse(text).unwrap().as_str(), text);
         }
         assert_eq!(std::mem::size_of::<Name>(), 24);
+    }
+
+    #[test]
+    fn an_email_reads_back_as_stored_whether_held_inline_or_boxed() {
+        for text in [
+            "a@b.c",
+            "u0000001@scale.test",
+            "twenty-two@bytes.test",
+            "twenty-three@bytes.test",
+            "someone.with.a.long.address@example.com",
+        ] {
+            assert_eq!(Email::from_stored(text).unwrap().as_str(), text);
+            assert_eq!(Email::parse(text).unwrap().as_str(), text);
+        }
+        assert_eq!(std::mem::size_of::<Email>(), 24);
+        assert_eq!(
+            Email::parse("someone.with.a.long.address@example.com")
+                .unwrap()
+                .domain(),
+            "example.com"
+        );
     }
 
     #[test]

@@ -13,12 +13,14 @@ use crate::webhook::Webhook;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod apply;
+mod by_email;
 mod children;
 mod label;
 mod restore;
 mod table;
 use apply::add_invitation;
 pub use apply::{apply, replay};
+pub use by_email::ByEmail;
 pub use children::Children;
 pub use label::{Label, Labels};
 pub use restore::StateRows;
@@ -115,7 +117,7 @@ pub struct Nomination {
 pub struct State {
     org: Option<OrgInfo>,
     members: Table<Member>,
-    by_email: BTreeMap<Email, UserId>,
+    by_email: ByEmail,
     /// Holders by role; its keys are the labels members share (`set_role`).
     by_role: BTreeMap<Label, BTreeSet<UserId>>,
     scope_roles: BTreeMap<UserId, BTreeMap<ObjectId, BTreeSet<String>>>,
@@ -153,7 +155,7 @@ impl State {
         self.members.len()
     }
     pub fn member_by_email(&self, email: &Email) -> Option<&Member> {
-        self.by_email.get(email).and_then(|u| self.members.get(u))
+        self.by_email.find(email, &self.members)
     }
     /// The members holding an organization role.
     pub fn holders(&self, role: &str) -> impl Iterator<Item = &UserId> {

@@ -40,7 +40,7 @@ fn add_member(state: &mut State, user: &UserId, email: &Email, name: &Name, role
         role: label.clone(),
         suspended: false,
     });
-    state.by_email.insert(email.clone(), user.clone());
+    state.by_email.insert(email, user);
     state.by_role.entry(label).or_default().insert(user.clone());
 }
 
@@ -184,7 +184,7 @@ pub fn apply(state: &mut State, event: &Event) {
             ..
         } => {
             if let Some(m) = state.members.remove(user_id) {
-                state.by_email.remove(&m.email);
+                state.by_email.remove(&m.email, user_id);
                 if let Some(holders) = state.by_role.get_mut(&m.role) {
                     holders.remove(user_id);
                     if holders.is_empty() {

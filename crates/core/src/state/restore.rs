@@ -5,10 +5,11 @@
 //! docs/scaling.md#start-up says where this sits in the start-up.
 
 use super::{
-    add_invitation, Invitation, Label, Labels, Member, Nomination, Object, OrgInfo, State, Table,
+    add_invitation, ByEmail, Invitation, Label, Labels, Member, Nomination, Object, OrgInfo, State,
+    Table,
 };
 use crate::api_key::ApiKey;
-use crate::id::{Email, ObjectId, UserId};
+use crate::id::{ObjectId, UserId};
 use crate::webhook::Webhook;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -80,11 +81,7 @@ impl StateRows {
 }
 
 /// The members and their two indexes.
-type People = (
-    Table<Member>,
-    BTreeMap<Email, UserId>,
-    BTreeMap<Label, BTreeSet<UserId>>,
-);
+type People = (Table<Member>, ByEmail, BTreeMap<Label, BTreeSet<UserId>>);
 
 impl State {
     /// Rebuilds a state from its stored rows. `restore(rows)` equals the state the
@@ -196,9 +193,7 @@ fn with_restored_objects(mut objects: Vec<Object>, part: Option<Table<Object>>) 
 /// is also the key of `by_role`.
 fn restore_people(members: Vec<Member>) -> People {
     let mut labels = Labels::default();
-    let by_email = (members.iter())
-        .map(|m| (m.email.clone(), m.user_id.clone()))
-        .collect();
+    let by_email = members.iter().collect();
     let mut holders: Vec<(Label, Vec<UserId>)> = Vec::new();
     let members: Table<Member> = (members.into_iter())
         .map(|mut m| {
@@ -250,7 +245,7 @@ fn restore_objects(mut objects: Vec<Object>) -> Table<Object> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::{Name, OrgId};
+    use crate::id::{Email, Name, OrgId};
     use crate::state::Children;
 
     fn rows(members: usize, objects: usize) -> StateRows {
