@@ -9,6 +9,7 @@ pub mod application;
 pub mod auth;
 pub mod cli;
 pub mod download;
+pub mod freed_memory;
 pub mod http;
 pub mod mail;
 pub mod qr_code;

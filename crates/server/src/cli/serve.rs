@@ -348,6 +348,8 @@ impl ServeArgs {
             let _keys = app.spawn_key_refresh(Duration::from_secs(10));
             let _webhooks = app.deliver_webhooks(self.webhooks_allow_private);
             let steward = app.steward.clone();
+            // Before ready: what the loaders freed leaves the resident set first.
+            crate::freed_memory::give_back();
             starting.ready(crate::app::serving(app));
             say!(
                 "Steward: database {}, {orgs} organization(s) loaded in {:.1?}, policy {}.",
