@@ -21,6 +21,10 @@ use std::sync::Arc;
 /// it saves (a spawn is tens of microseconds; most organizations build in less).
 const TWO_THREADS_FROM: usize = 50_000;
 
+/// How many (role, suspended) pairs `index_users` remembers: a policy declares a
+/// few organization roles.
+const SEEN_ROLES: usize = 16;
+
 /// The users' part of a snapshot.
 struct Users {
     index: UserTable,
@@ -118,14 +122,22 @@ impl Snapshot {
 /// Every member, in id order, with the organization role their slot holds.
 /// A state holds each member once, so the table is built without a look-up per id.
 fn index_users(policy: &Policy, state: Option<&State>) -> Users {
-    // Members hold one of a few roles: the last one's index is usually the answer.
-    let mut last: Option<(&str, bool, u16)> = None;
+    // Members hold one of a few roles, each one shared string (`Label`): the
+    // slot's role is found among those seen by the string's address, where
+    // `Policy::role_index` hashes the name. One remembered role was not enough:
+    // neighbours that alternate between two roles (as the start-up bench's
+    // members do) looked every member's up, a million SipHashes.
+    let mut seen: Vec<(*const u8, bool, u16)> = Vec::new();
     let members = state.into_iter().flat_map(State::members).map(|m| {
-        let role = match last {
-            Some((name, suspended, role)) if name == m.role && suspended == m.suspended => role,
-            _ => {
+        let at = m.role.as_str().as_ptr();
+        let known = seen.iter().find(|&&(p, s, _)| p == at && s == m.suspended);
+        let role = match known {
+            Some(&(_, _, role)) => role,
+            None => {
                 let role = held_role(policy, m);
-                last = Some((m.role.as_str(), m.suspended, role));
+                if seen.len() < SEEN_ROLES {
+                    seen.push((at, m.suspended, role));
+                }
                 role
             }
         };
