@@ -184,7 +184,7 @@ impl IdIndex {
     /// whose buckets then stay in cache, where an insert per id went to a
     /// different shard each time and looked the id up first: at 1,000,000 nodes
     /// that was 6% of the start-up's CPU
-    /// (docs/benchmarks.md#start-up-overlap-and-bulk-builds-issue-20-2026-12-03).
+    /// (docs/benchmarks.md#start-up-bulk-builds-issue-20-2026-12-03).
     pub(crate) fn of_nodes(ids: &[Option<IdText>]) -> Self {
         let mut index = IdIndex::with_expected_len(ids.len());
         // (hash, node) of each id to hash, in node order.

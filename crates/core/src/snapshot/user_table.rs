@@ -276,7 +276,7 @@ impl UserTable {
     /// id once, so no id is looked up before it is placed, and the buckets are
     /// filled as a plain vector, sized once, before they are chunked: at 1,000,000
     /// members `insert_member` per member was 8% of the start-up's CPU
-    /// (docs/benchmarks.md#start-up-overlap-and-bulk-builds-issue-20-2026-12-03).
+    /// (docs/benchmarks.md#start-up-bulk-builds-issue-20-2026-12-03).
     /// An id given twice would be held twice, the later one unreachable.
     pub(crate) fn of_distinct<'a>(members: impl Iterator<Item = (&'a IdText, u16)>) -> Self {
         let (ids, roles): (Vec<Option<IdText>>, Vec<u16>) =
