@@ -164,6 +164,10 @@ impl State {
     pub fn holder_count(&self, role: &str) -> usize {
         self.by_role.get(role).map_or(0, BTreeSet::len)
     }
+    /// Each organization role held, with how many members hold it.
+    pub fn held_roles(&self) -> impl Iterator<Item = (&str, usize)> {
+        (self.by_role.iter()).map(|(role, holders)| (role.as_ref(), holders.len()))
+    }
     /// The user's roles on one scope object.
     pub fn scope_roles(&self, user: &UserId, object: &ObjectId) -> Option<&BTreeSet<String>> {
         self.scope_roles.get(user).and_then(|m| m.get(object))

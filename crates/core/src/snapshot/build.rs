@@ -21,6 +21,10 @@ use std::sync::Arc;
 /// it saves (a spawn is tens of microseconds; most organizations build in less).
 const TWO_THREADS_FROM: usize = 50_000;
 
+/// How many (role, suspended) pairs `index_users` remembers: a policy declares a
+/// few organization roles.
+const SEEN_ROLES: usize = 16;
+
 /// The users' part of a snapshot.
 struct Users {
     index: UserTable,
@@ -116,34 +120,42 @@ impl Snapshot {
 }
 
 /// Every member, in id order, with the organization role their slot holds.
+/// A state holds each member once, so the table is built without a look-up per id.
 fn index_users(policy: &Policy, state: Option<&State>) -> Users {
-    let n = state.map_or(0, State::member_count);
-    let mut users = Users {
-        index: UserTable::with_expected_len(n),
-    };
-    // Members hold one of a few roles: the last one's index is usually the answer.
-    let mut last: Option<(&str, bool, u16)> = None;
-    for m in state.into_iter().flat_map(State::members) {
-        let role = match last {
-            Some((name, suspended, role)) if name == m.role && suspended == m.suspended => role,
-            _ => {
+    // Members hold one of a few roles, each one shared string (`Label`): the
+    // slot's role is found among those seen by the string's address, where
+    // `Policy::role_index` hashes the name. One remembered role was not enough:
+    // neighbours that alternate between two roles (as the start-up bench's
+    // members do) looked every member's up, a million SipHashes.
+    let mut seen: Vec<(*const u8, bool, u16)> = Vec::new();
+    let members = state.into_iter().flat_map(State::members).map(|m| {
+        let at = m.role.as_str().as_ptr();
+        let known = seen.iter().find(|&&(p, s, _)| p == at && s == m.suspended);
+        let role = match known {
+            Some(&(_, _, role)) => role,
+            None => {
                 let role = held_role(policy, m);
-                last = Some((m.role.as_str(), m.suspended, role));
+                if seen.len() < SEEN_ROLES {
+                    seen.push((at, m.suspended, role));
+                }
                 role
             }
         };
-        users.index.insert_member(m.user_id.as_text(), role);
+        (m.user_id.as_text(), role)
+    });
+    Users {
+        index: UserTable::of_distinct(members),
     }
-    users
 }
 
 /// The organization's root, then every object, parents before children: the
 /// top-level objects in id order, then their children, level by level. Each
-/// child is queued with its parent's index, so no parent is looked up by id.
+/// child is queued with its parent's index, so no parent is looked up by id;
+/// the ids are indexed once all are in order, shard by shard (`IdIndex::of_nodes`).
 fn order_nodes<'s>(policy: &Policy, live: Option<(&OrgInfo, &'s State)>) -> Nodes<'s> {
     let n = live.map_or(0, |(_, s)| s.object_count() + 1);
     let mut nodes = Nodes {
-        index: IdIndex::with_expected_len(n),
+        index: IdIndex::with_expected_len(0),
         ids: Vec::with_capacity(n),
         parents: Vec::with_capacity(n),
         types: Vec::with_capacity(n),
@@ -152,7 +164,6 @@ fn order_nodes<'s>(policy: &Policy, live: Option<(&OrgInfo, &'s State)>) -> Node
     let Some((org, state)) = live else {
         return nodes;
     };
-    nodes.index.insert(org.id.as_text().clone(), ROOT);
     nodes.ids.push(Some(org.id.as_text().clone()));
     nodes.parents.push(NONE);
     nodes.types.push(ORGANIZATION);
@@ -174,7 +185,6 @@ fn order_nodes<'s>(policy: &Policy, live: Option<(&OrgInfo, &'s State)>) -> Node
                 ty
             }
         };
-        nodes.index.insert(o.id.as_text().clone(), at);
         nodes.ids.push(Some(o.id.as_text().clone()));
         nodes.types.push(ty);
         for child in o.children.iter().filter_map(|c| state.object(c)) {
@@ -182,6 +192,7 @@ fn order_nodes<'s>(policy: &Policy, live: Option<(&OrgInfo, &'s State)>) -> Node
             nodes.parents.push(at);
         }
     }
+    nodes.index = IdIndex::of_nodes(&nodes.ids);
     nodes
 }
 

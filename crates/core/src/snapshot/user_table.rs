@@ -50,6 +50,21 @@ struct Bucket {
     bytes: [u8; INLINE],
 }
 
+impl Bucket {
+    /// User `index`'s bucket: their role and the first bytes of their `id`.
+    fn of(index: u32, role: u16, id: &[u8]) -> Bucket {
+        let mut bucket = Bucket {
+            index,
+            role,
+            len: id.len() as u8,
+            ..Bucket::default()
+        };
+        let n = id.len().min(INLINE);
+        bucket.bytes[..n].copy_from_slice(&id[..n]);
+        bucket
+    }
+}
+
 impl Default for Bucket {
     fn default() -> Self {
         Bucket {
@@ -115,6 +130,9 @@ fn buckets_for(len: usize) -> usize {
 }
 
 impl UserTable {
+    /// An empty table with room for `len` users (tests: snapshots are built
+    /// with `of_distinct`).
+    #[cfg(test)]
     pub(crate) fn with_expected_len(len: usize) -> Self {
         let n = buckets_for(len);
         UserTable {
@@ -201,8 +219,9 @@ impl UserTable {
         }
     }
 
-    /// Adds the user `id` with `role` (a new snapshot's members, in order), or
-    /// sets the role of one already held.
+    /// Adds the user `id` with `role`, or sets the role of one already held: what
+    /// `of_distinct` is tested against.
+    #[cfg(test)]
     pub(crate) fn insert_member(&mut self, id: &IdText, role: u16) -> u32 {
         match self.get(id) {
             Some(u) => {
@@ -241,14 +260,7 @@ impl UserTable {
             return true;
         };
         let id = id.as_bytes();
-        let mut bucket = Bucket {
-            index: u,
-            role: *self.roles.get(u),
-            len: id.len() as u8,
-            ..Bucket::default()
-        };
-        let n = id.len().min(INLINE);
-        bucket.bytes[..n].copy_from_slice(&id[..n]);
+        let bucket = Bucket::of(u, *self.roles.get(u), id);
         let mut at = self.hash(id) as usize & self.mask;
         let mut walked = 0;
         while self.buckets.get(at as u32).index != EMPTY {
@@ -257,6 +269,48 @@ impl UserTable {
         }
         self.buckets.set(at as u32, bucket);
         walked <= MAX_PROBE
+    }
+
+    /// A table of `members` (ids and organization roles), each at its position:
+    /// what a new snapshot of a state's members is built with. A state holds each
+    /// id once, so no id is looked up before it is placed, and the buckets are
+    /// filled as a plain vector, sized once, before they are chunked: at 1,000,000
+    /// members `insert_member` per member was 8% of the start-up's CPU
+    /// (docs/benchmarks.md#start-up-bulk-builds-issue-20-2026-12-03).
+    /// An id given twice would be held twice, the later one unreachable.
+    pub(crate) fn of_distinct<'a>(members: impl Iterator<Item = (&'a IdText, u16)>) -> Self {
+        let (ids, roles): (Vec<Option<IdText>>, Vec<u16>) =
+            members.map(|(id, role)| (Some(id.clone()), role)).unzip();
+        let n = buckets_for(ids.len());
+        let mut table = UserTable {
+            ids: Chunked::from_vec(Vec::new()),
+            roles: Chunked::from_vec(Vec::new()),
+            buckets: Chunked::from_vec(Vec::new()),
+            mask: n - 1,
+            hashing: Hashing::LastWord { seed: seed() },
+        };
+        let mut buckets = vec![Bucket::default(); n];
+        let mut flooded = false;
+        for (u, (id, &role)) in ids.iter().zip(&roles).enumerate() {
+            let Some(id) = id.as_ref().map(IdText::as_bytes) else {
+                continue;
+            };
+            let mut at = table.hash(id) as usize & table.mask;
+            let mut walked = 0;
+            while buckets[at].index != EMPTY {
+                at = (at + 1) & table.mask;
+                walked += 1;
+            }
+            buckets[at] = Bucket::of(u as u32, role, id);
+            flooded |= walked > MAX_PROBE;
+        }
+        table.ids = Chunked::from_vec(ids);
+        table.roles = Chunked::from_vec(roles);
+        table.buckets = Chunked::from_vec(buckets);
+        if flooded {
+            table.rebuild(n, Hashing::Strong(RandomState::new()));
+        }
+        table
     }
 
     /// Places every user again in `n` buckets hashed by `hashing`; one walk past
@@ -407,6 +461,37 @@ mod tests {
         assert_eq!(before.get("user_a"), Some(0));
         assert_eq!(before.get("user_7"), None);
         assert_eq!(t.get("user_7"), Some(8));
+    }
+
+    #[test]
+    fn a_table_of_distinct_ids_answers_as_one_built_by_inserts() {
+        let ids: Vec<IdText> = (0..5000).map(|i| arc(&format!("user_{i}"))).collect();
+        let bulk = UserTable::of_distinct(ids.iter().zip((0..7u16).cycle()));
+        let mut one_by_one = UserTable::with_expected_len(ids.len());
+        for (id, role) in ids.iter().zip((0..7u16).cycle()) {
+            one_by_one.insert_member(id, role);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(bulk.member(id), one_by_one.member(id), "{id}");
+            assert_eq!(bulk.id(i as u32), id.as_str());
+            assert_eq!(bulk.role(i as u32), (i % 7) as u16);
+        }
+        assert_eq!(bulk.get("user_x"), None);
+        assert!(!bulk.is_strong());
+        assert_eq!(UserTable::of_distinct(std::iter::empty()).get("a"), None);
+    }
+
+    #[test]
+    fn a_table_of_ids_sharing_their_last_word_is_built_with_the_strong_hash() {
+        let ids: Vec<IdText> = (0..2000)
+            .map(|i| arc(&format!("{i:05}-same-end")))
+            .collect();
+        let t = UserTable::of_distinct(ids.iter().map(|id| (id, 3)));
+        assert!(t.is_strong());
+        assert!(t.longest_walk() <= MAX_PROBE, "{}", t.longest_walk());
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(t.member(id), Some((i as u32, 3)));
+        }
     }
 
     proptest! {

@@ -323,6 +323,7 @@ impl ServeArgs {
                 stopped(stopping).await;
                 feeds.close();
             });
+            tracing::debug!(elapsed = ?started.elapsed(), "organizations loaded");
             let lacking = service.roles_the_policy_lacks().await;
             let _listener = service.spawn_change_listener().await?;
             let _watcher = service.spawn_file_watcher(Duration::from_millis(250)).await?;

@@ -323,8 +323,11 @@ impl Service {
 
     /// The organization as the database has it, with its check snapshot built.
     async fn read_whole(&self, org: &OrgId) -> Result<(State, Head, Snapshot), ServiceError> {
+        let start = std::time::Instant::now();
         let (state, head) = self.inner.store.load_org(org).await?;
+        let read = start.elapsed();
         let (state, snapshot) = self.indexed(org, state);
+        tracing::debug!(%org, ?read, indexed = ?start.elapsed() - read, "organization read whole");
         Ok((state, head, snapshot))
     }
 

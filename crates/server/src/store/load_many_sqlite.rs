@@ -3,10 +3,10 @@
 //! stopping at the first row of the next organization.
 
 use super::load_many::{self, Fields, Loaded, Table, ORGANIZATIONS, TABLES};
-use super::load_sqlite::each;
+use super::load_sqlite::{self, each};
 use super::StoreError;
 use fallible_streaming_iterator::FallibleStreamingIterator as _;
-use rusqlite::{Connection, OpenFlags, Row, Rows};
+use rusqlite::{Row, Rows};
 use std::collections::HashSet;
 use steward_core::StateRows;
 use tokio::sync::mpsc::Sender;
@@ -17,9 +17,7 @@ use tokio::sync::mpsc::Sender;
 /// so a large organization's rows are never stepped over: a `NOT IN` filter
 /// stepped through all 2,000,000 of one with 1,000,000 members and objects.
 pub(super) fn scan(path: &str, out: &Sender<Result<Loaded, StoreError>>) -> Result<(), StoreError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    let conn = load_sqlite::open(path)?;
     // One read transaction: every scan sees the same commit.
     conn.execute_batch("BEGIN")?;
     let tx = &conn;
