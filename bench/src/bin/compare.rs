@@ -160,6 +160,16 @@ fn measure_steward(
         let (u, a, o) = asked[i];
         snap.check_by_name(u, a, o).allowed
     };
+    // The answer without its reason (`allows`): the organization role goes first,
+    // as in the floor, which answers a bool too.
+    let mut refs_allows = |i: usize| {
+        let (u, a, o) = refs[i];
+        snap.allows(u, a, o)
+    };
+    let mut name_allows = |i: usize| {
+        let (u, a, o) = asked[i];
+        snap.allows_by_name(u, a, o)
+    };
     // Where check_by_name's time goes: resolving the ids alone.
     let mut node_lookup = |i: usize| snap.node(asked[i].2).is_some();
     let mut user_lookup = |i: usize| snap.user(asked[i].0).is_some();
@@ -170,16 +180,22 @@ fn measure_steward(
         &mut floor_check as &mut dyn FnMut(usize) -> bool,
         &mut refs_check,
         &mut name_check,
+        &mut refs_allows,
+        &mut name_allows,
     ] {
         round(n, Duration::ZERO, &mut |i| f(i));
     }
     let (mut tf, mut tr, mut tn) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut tra, mut tna) = (Vec::new(), Vec::new());
     for _ in 0..7 {
         tf.push(round(n, min_round, &mut floor_check));
         tr.push(round(n, min_round, &mut refs_check));
         tn.push(round(n, min_round, &mut name_check));
+        tra.push(round(n, min_round, &mut refs_allows));
+        tna.push(round(n, min_round, &mut name_allows));
     }
     eprintln!("  rounds (ns/check): floor {tf:.1?}, refs {tr:.1?}, by name {tn:.1?}");
+    eprintln!("  rounds (ns/check): allows (refs) {tra:.1?}, allows_by_name {tna:.1?}");
     let (mut tnode, mut tuser, mut taction) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
         tnode.push(round(n, min_round, &mut node_lookup));
@@ -190,6 +206,8 @@ fn measure_steward(
         ("floor (flat lookups)", tf),
         ("steward check (refs)", tr),
         ("steward check_by_name", tn),
+        ("steward allows (refs, no reason)", tra),
+        ("steward allows_by_name (no reason)", tna),
         ("  of which: snap.node(object id)", tnode),
         ("  of which: snap.user(user id)", tuser),
         ("  of which: snap.action(action)", taction),
@@ -276,6 +294,28 @@ fn main() {
             snap.check_by_name(&u, a, &o).allowed
         })
         .collect();
+    // The answers without their reason are the same answers.
+    let refs = workload::resolve(&snap, &w);
+    agreement(
+        "steward allows_by_name",
+        n_agree,
+        &steward_answers,
+        |i| {
+            let (u, a, o) = w.names(w.questions[i]);
+            snap.allows_by_name(&u, a, &o)
+        },
+        &w,
+    );
+    agreement(
+        "steward allows (refs)",
+        n_agree,
+        &steward_answers,
+        |i| {
+            let (u, a, o) = refs[i];
+            snap.allows(u, a, o)
+        },
+        &w,
+    );
     println!("agreement on the first {n_agree} questions of the mix:");
     agreement(
         "reference (access::check)",

@@ -5,7 +5,8 @@
 //! per check, set-up excluded.
 //!
 //! cargo run --release --no-default-features --manifest-path bench/Cargo.toml --bin hot --
-//!   --path floor|refs|name   the path (default name); user|object|action: that
+//!   --path floor|refs|name   the path (default name); allows|allows-refs: the
+//!                            answer without its reason; user|object|action: that
 //!                            lookup of `check_by_name` alone; slice: the ids sliced
 //!   --passes N               passes over the mix (default 50)
 //!   --projects N --users N --checks N --minted-ids --hinted-ids   as `compare`
@@ -71,6 +72,14 @@ fn main() {
         "slice" => run(n, passes, |i| {
             let (us, os, oe, _) = spans[i];
             !black_box(&text[us..os]).is_empty() & !black_box(&text[os..oe]).is_empty()
+        }),
+        "allows" => run(n, passes, |i| {
+            let (u, a, o) = asked[i];
+            snap.allows_by_name(u, a, o)
+        }),
+        "allows-refs" => run(n, passes, |i| {
+            let (u, a, o) = refs[i];
+            snap.allows(u, a, o)
         }),
         "action" => run(n, passes, |i| snap.action(black_box(asked[i].1)).is_some()),
         _ => run(n, passes, |i| {

@@ -91,9 +91,11 @@ fn check_allocates_nothing() {
     for _ in 0..1000 {
         for &(u, a, o) in &refs {
             allowed += black_box(s.check(u, a, o)).allowed as usize;
+            allowed += black_box(s.allows(u, a, o)) as usize;
         }
         for (u, a, o) in &questions {
             allowed += black_box(s.check_by_name(u, a, o)).allowed as usize;
+            allowed += black_box(s.allows_by_name(u, a, o)) as usize;
         }
         let (u, _, o) = refs[0];
         allowed += black_box(s.permissions(u, o)).iter().count();

@@ -362,8 +362,10 @@ fn run_changes(preset: &str, steps: Vec<Step>) {
                 for &o in &nodes {
                     org.check(u, a, o);
                     let by_name = s.check_by_name(u, a, o);
+                    assert_eq!(s.allows_by_name(u, a, o), by_name.allowed, "{u} {a} {o}");
                     if let (Some(ur), Some(ar), Some(or)) = (s.user(u), s.action(a), s.node(o)) {
                         assert_eq!(by_name, s.check(ur, ar, or), "{u} {a} {o}");
+                        assert_eq!(s.allows(ur, ar, or), by_name.allowed, "{u} {a} {o}");
                     }
                 }
             }

@@ -289,6 +289,13 @@ fn assert_engines_agree(policy: &Arc<Policy>, state: &State, live: &Snapshot) {
                 for (which, s) in [("live", live), ("fresh", &fresh)] {
                     let d = s.check_by_name(u, &a.name, n);
                     let got = (d.allowed, s.reason_text(&d).to_string());
+                    // The answer without its reason is the same answer.
+                    assert_eq!(
+                        s.allows_by_name(u, &a.name, n),
+                        d.allowed,
+                        "{which}: allows_by_name vs check_by_name: {u} {} {n}",
+                        a.name
+                    );
                     // A deleted organization's snapshot knows no node at all.
                     if state.org().is_some_and(|o| o.deleted) {
                         assert!(!got.0, "{which}: deleted org allowed {u} {} {n}", a.name);

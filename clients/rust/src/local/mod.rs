@@ -248,11 +248,13 @@ impl LocalCopy {
 
     /// From the copy alone: `Some(allowed)` when the copy is current, `None`
     /// when the question must go to the server ([`check`](Self::check) does
-    /// that). Allocates nothing and does no IO.
+    /// that). Allocates nothing and does no IO. Without the reason, the
+    /// organization role answers first (`Snapshot::allows_by_name`); the answer is
+    /// the one [`check_here_with_reason`](Self::check_here_with_reason) gives.
     #[inline]
     pub fn check_here(&self, user: &str, action: &str, object: &str) -> Option<bool> {
         self.shared
-            .answer(|s| s.check_by_name(user, action, object).allowed)
+            .answer(|s| s.allows_by_name(user, action, object))
     }
 
     /// As [`check_here`](Self::check_here), writing the reason as the API

@@ -181,6 +181,58 @@ impl Snapshot {
         }
     }
 
+    /// Whether `user` may do `action` on `node`: `check(..).allowed`, without the
+    /// reason. A caller that needs only yes or no (a guard in front of a handler, a
+    /// local copy's `check_here`) lets the organization role answer first, as most
+    /// questions end there; `check` cannot, as its reason is the first one found
+    /// walking up (docs/architecture.md#the-check-path).
+    #[inline]
+    pub fn allows(&self, user: UserRef, action: ActionRef, node: NodeRef) -> bool {
+        let slot = *self.slots.get(node.0);
+        self.permits(user.0, self.users.role(user.0), action.0, node.0, slot)
+    }
+
+    /// `check_by_name(..).allowed`, without the reason: as [`Snapshot::allows`].
+    #[inline]
+    pub fn allows_by_name(&self, user: &str, action: &str, object: &str) -> bool {
+        let Some(a) = self.action_index.get(action) else {
+            return false;
+        };
+        let Some((n, slot)) = self.nodes.get_with_slot(object, &self.slots) else {
+            return false;
+        };
+        match self.users.member(user) {
+            Some((u, role)) => self.permits(u, role, a as ActionIndex, n, slot),
+            None => false,
+        }
+    }
+
+    /// `decide(..).allowed`, in the order that ends soonest: every allowing step
+    /// of the check only adds to the answer, so which one is found first does not
+    /// change it, and the organization role's reach-`all` actions go first.
+    #[inline(always)]
+    fn permits(&self, user: u32, role: u16, a: ActionIndex, node: u32, slot: Slot) -> bool {
+        let a = Bit::of(a);
+        if slot.ty == DELETED || role == NO_ROLE {
+            return false;
+        }
+        if !a.in_set(self.type_actions[slot.ty as usize]) {
+            return false;
+        }
+        let org_role = &self.roles[role as usize];
+        if a.in_set(org_role.all) || self.is_root(user, role) {
+            return true;
+        }
+        let owned = slot.owner == user;
+        if owned && self.owner_has_every_action {
+            return true;
+        }
+        if slot.holders & holder_bit(user) == 0 && slot.flags & OWNER_AS_ABOVE != 0 {
+            return org_role.gives(a, false, owned);
+        }
+        self.walk(user, role, a, node, slot).allowed
+    }
+
     /// Why someone who is not a member may not: the action does not apply to the
     /// node's type, or they are not a member.
     #[cold]

@@ -231,6 +231,20 @@ impl Org {
         let built = fresh.check_by_name(user, action, object);
         let built = (built.allowed, fresh.reason_text(&built).to_string());
         let plain = access::check_by_name(&self.policy, &self.state, user, action, object);
+        for (which, s) in [("live", &self.snapshot), ("fresh", &fresh)] {
+            assert_eq!(
+                s.allows_by_name(user, action, object),
+                plain.0,
+                "{which} snapshot's allows_by_name vs plain definition: {user} {action} {object}"
+            );
+            if let (Some(u), Some(a), Some(o)) = (s.user(user), s.action(action), s.node(object)) {
+                assert_eq!(
+                    s.allows(u, a, o),
+                    plain.0,
+                    "{which} snapshot's allows vs plain definition: {user} {action} {object}"
+                );
+            }
+        }
         assert_eq!(
             live, plain,
             "live snapshot vs plain definition: {user} {action} {object}"
