@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 mod apply;
 mod by_email;
 mod children;
+mod holders;
 mod label;
 mod restore;
 mod table;
@@ -22,6 +23,7 @@ use apply::add_invitation;
 pub use apply::{apply, replay};
 pub use by_email::ByEmail;
 pub use children::Children;
+use holders::RoleHolders;
 pub use label::{Label, Labels};
 pub use restore::StateRows;
 pub use table::{Keyed, Table};
@@ -118,8 +120,8 @@ pub struct State {
     org: Option<OrgInfo>,
     members: Table<Member>,
     by_email: ByEmail,
-    /// Holders by role; its keys are the labels members share (`set_role`).
-    by_role: BTreeMap<Label, BTreeSet<UserId>>,
+    /// How many hold each role; its keys are the labels members share (`set_role`).
+    by_role: RoleHolders,
     scope_roles: BTreeMap<UserId, BTreeMap<ObjectId, BTreeSet<String>>>,
     objects: Table<Object>,
     grants: BTreeMap<ObjectId, BTreeMap<UserId, BTreeSet<String>>>,
@@ -157,16 +159,24 @@ impl State {
     pub fn member_by_email(&self, email: &Email) -> Option<&Member> {
         self.by_email.find(email, &self.members)
     }
-    /// The members holding an organization role.
-    pub fn holders(&self, role: &str) -> impl Iterator<Item = &UserId> {
-        self.by_role.get(role).into_iter().flatten()
+    /// The first member, in id order, holding an organization role. A scan of the
+    /// members: only the owner's fallback asks (`owner_id`), and keeping every
+    /// role's holders cost 20 bytes a member (docs/scaling.md#memory).
+    pub fn first_holder(&self, role: &str) -> Option<&UserId> {
+        (self.members.values())
+            .find(|m| m.role.as_ref() == role)
+            .map(|m| &m.user_id)
     }
     pub fn holder_count(&self, role: &str) -> usize {
-        self.by_role.get(role).map_or(0, BTreeSet::len)
+        self.by_role.get(role).count
+    }
+    /// Holders of the role who are not suspended.
+    pub fn active_holder_count(&self, role: &str) -> usize {
+        self.by_role.get(role).active
     }
     /// Each organization role held, with how many members hold it.
     pub fn held_roles(&self) -> impl Iterator<Item = (&str, usize)> {
-        (self.by_role.iter()).map(|(role, holders)| (role.as_ref(), holders.len()))
+        (self.by_role.iter()).map(|(role, holders)| (role.as_ref(), holders.count))
     }
     /// The user's roles on one scope object.
     pub fn scope_roles(&self, user: &UserId, object: &ObjectId) -> Option<&BTreeSet<String>> {
@@ -267,7 +277,7 @@ impl State {
         let org = self.org.as_ref()?;
         match policy.ownership.role {
             Some(_) if self.is_owner(policy, &org.owner) => Some(&org.owner),
-            Some(r) => self.holders(&policy.role(r).name).next(),
+            Some(r) => self.first_holder(&policy.role(r).name),
             None => Some(&org.owner),
         }
     }
@@ -291,11 +301,7 @@ impl State {
             .governance
             .admin_roles
             .iter()
-            .map(|r| {
-                self.holders(&policy.role(r).name)
-                    .filter(|u| self.active_member(u).is_some())
-                    .count()
-            })
+            .map(|r| self.active_holder_count(&policy.role(r).name))
             .sum()
     }
 }

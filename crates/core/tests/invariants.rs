@@ -392,6 +392,22 @@ fn assert_invariants(p: &Policy, before: &State, state: &State, actor: &Actor, e
     if org.deleted {
         return;
     }
+    // The role counts the state keeps up are the counts of its members as they stand.
+    for role in &p.roles {
+        let holding = || state.members().filter(|m| m.role.as_ref() == role.name);
+        assert_eq!(
+            state.holder_count(&role.name),
+            holding().count(),
+            "{}",
+            role.name
+        );
+        assert_eq!(
+            state.active_holder_count(&role.name),
+            holding().filter(|m| !m.suspended).count(),
+            "active holders of {}",
+            role.name
+        );
+    }
     match p.ownership.count {
         OwnerCount::ExactlyOne => assert_eq!(state.owner_count(p), 1, "exactly one owner"),
         OwnerCount::AtLeastOne => assert!(state.owner_count(p) >= 1, "at least one owner"),

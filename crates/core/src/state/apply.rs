@@ -10,42 +10,47 @@ use crate::webhook::Webhook;
 /// The label for `role`: the one its holders already share (a key of `by_role`),
 /// or a new one that the member about to hold it will share with the next.
 fn role_label(state: &State, role: &str) -> Label {
-    match state.by_role.get_key_value(role) {
-        Some((label, _)) => label.clone(),
+    match state.by_role.label(role) {
+        Some(label) => label.clone(),
         None => Label::new(role),
     }
 }
 
 fn set_role(state: &mut State, user: &UserId, role: &str) {
     let label = role_label(state, role);
-    let Some(held) = state.members.get(user).map(|m| m.role.clone()) else {
+    let Some(held) = state.members.get(user) else {
         return;
     };
-    if let Some(holders) = state.by_role.get_mut(&held) {
-        holders.remove(user);
-        if holders.is_empty() {
-            state.by_role.remove(&held);
-        }
+    state.by_role.remove(held);
+    state.members.edit(user, |m| m.role = label);
+    if let Some(m) = state.members.get(user) {
+        state.by_role.add(m);
     }
-    state.members.edit(user, |m| m.role = label.clone());
-    state.by_role.entry(label).or_default().insert(user.clone());
 }
 
 fn add_member(state: &mut State, user: &UserId, email: &Email, name: &Name, role: &str) {
-    let label = role_label(state, role);
-    state.members.insert(Member {
+    let member = Member {
         user_id: user.clone(),
         email: email.clone(),
         name: name.clone(),
-        role: label.clone(),
+        role: role_label(state, role),
         suspended: false,
-    });
+    };
+    state.by_role.add(&member);
+    state.members.insert(member);
     state.by_email.insert(email, user);
-    state.by_role.entry(label).or_default().insert(user.clone());
 }
 
+/// The role's active count follows the member's suspension.
 fn set_suspended(state: &mut State, user: &UserId, suspended: bool) {
+    let Some(held) = state.members.get(user) else {
+        return;
+    };
+    state.by_role.remove(held);
     state.members.edit(user, |m| m.suspended = suspended);
+    if let Some(m) = state.members.get(user) {
+        state.by_role.add(m);
+    }
 }
 
 pub(super) fn add_invitation(state: &mut State, invitation: Invitation) {
@@ -185,12 +190,7 @@ pub fn apply(state: &mut State, event: &Event) {
         } => {
             if let Some(m) = state.members.remove(user_id) {
                 state.by_email.remove(&m.email, user_id);
-                if let Some(holders) = state.by_role.get_mut(&m.role) {
-                    holders.remove(user_id);
-                    if holders.is_empty() {
-                        state.by_role.remove(&m.role);
-                    }
-                }
+                state.by_role.remove(&m);
             }
             state.scope_roles.remove(user_id);
             state.grants.retain(|_, per_object| {

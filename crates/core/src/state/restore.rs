@@ -5,13 +5,12 @@
 //! docs/scaling.md#start-up says where this sits in the start-up.
 
 use super::{
-    add_invitation, ByEmail, Invitation, Label, Labels, Member, Nomination, Object, OrgInfo, State,
-    Table,
+    add_invitation, holders::RoleHolders, ByEmail, Invitation, Labels, Member, Nomination, Object,
+    OrgInfo, State, Table,
 };
 use crate::api_key::ApiKey;
 use crate::id::{ObjectId, UserId};
 use crate::webhook::Webhook;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Below this many members and objects together a second thread costs more than
 /// it saves.
@@ -81,7 +80,7 @@ impl StateRows {
 }
 
 /// The members and their two indexes.
-type People = (Table<Member>, ByEmail, BTreeMap<Label, BTreeSet<UserId>>);
+type People = (Table<Member>, ByEmail, RoleHolders);
 
 impl State {
     /// Rebuilds a state from its stored rows. `restore(rows)` equals the state the
@@ -194,20 +193,13 @@ fn with_restored_objects(mut objects: Vec<Object>, part: Option<Table<Object>>) 
 fn restore_people(members: Vec<Member>) -> People {
     let mut labels = Labels::default();
     let by_email = members.iter().collect();
-    let mut holders: Vec<(Label, Vec<UserId>)> = Vec::new();
     let members: Table<Member> = (members.into_iter())
         .map(|mut m| {
             m.role = labels.share(m.role);
-            match holders.iter_mut().find(|(r, _)| *r == m.role) {
-                Some((_, users)) => users.push(m.user_id.clone()),
-                None => holders.push((m.role.clone(), vec![m.user_id.clone()])),
-            }
             m
         })
         .collect();
-    let by_role = (holders.into_iter())
-        .map(|(role, users)| (role, users.into_iter().collect()))
-        .collect();
+    let by_role = RoleHolders::of(members.values());
     (members, by_email, by_role)
 }
 
@@ -247,6 +239,7 @@ mod tests {
     use super::*;
     use crate::id::{Email, Name, OrgId};
     use crate::state::Children;
+    use std::collections::BTreeMap;
 
     fn rows(members: usize, objects: usize) -> StateRows {
         let uid = |i: usize| UserId::parse(&format!("u{i}")).unwrap();
@@ -320,7 +313,7 @@ mod tests {
         let viewers: Vec<&Member> = state.members().filter(|m| m.role == "viewer").collect();
         assert_eq!(viewers.len(), 20);
         assert!(viewers.iter().all(|m| m.role.shares(&viewers[0].role)));
-        let (held, _) = state.by_role.get_key_value("viewer").unwrap();
+        let held = state.by_role.label("viewer").unwrap();
         assert!(held.shares(&viewers[0].role));
         let systems: Vec<&Object> = state
             .objects()
