@@ -13,7 +13,6 @@
 //! `State::restore` and `Snapshot::build`, on however loaded a machine it is.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
@@ -229,9 +228,7 @@ fn main() {
     let h = heap();
     let by_email: ByEmail = by_id.values().collect();
     let _ = report("  tree: members by e-mail (hash, id)", h, pairs);
-    let h = heap();
-    let set: BTreeSet<UserId> = ids.iter().cloned().collect();
-    let _ = report("  tree: members by role (the sets)", h, pairs);
+    // Members by role are counts per role (`state/holders.rs`): nothing per member.
     let os: Vec<Object> = (0..objects)
         .map(|i| Object {
             id: oids[i].clone(),
@@ -258,7 +255,7 @@ fn main() {
         std::mem::size_of::<Name>(),
         std::mem::size_of::<Email>()
     );
-    drop((by_id, by_email, set, by_oid));
+    drop((by_id, by_email, by_oid));
     drop((ids, emails, names, oids, onames));
 
     let rows_of = |m: usize, o: usize| rows(m, o);
