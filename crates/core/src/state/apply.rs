@@ -16,16 +16,22 @@ fn role_label(state: &State, role: &str) -> Label {
     }
 }
 
-fn set_role(state: &mut State, user: &UserId, role: &str) {
-    let label = role_label(state, role);
+/// A change to a member that may move them between role counts: out of their
+/// counts as they stood, back in as they stand.
+fn edit_member(state: &mut State, user: &UserId, change: impl FnOnce(&mut Member)) {
     let Some(held) = state.members.get(user) else {
         return;
     };
     state.by_role.remove(held);
-    state.members.edit(user, |m| m.role = label);
+    state.members.edit(user, change);
     if let Some(m) = state.members.get(user) {
         state.by_role.add(m);
     }
+}
+
+fn set_role(state: &mut State, user: &UserId, role: &str) {
+    let label = role_label(state, role);
+    edit_member(state, user, |m| m.role = label);
 }
 
 fn add_member(state: &mut State, user: &UserId, email: &Email, name: &Name, role: &str) {
@@ -43,14 +49,7 @@ fn add_member(state: &mut State, user: &UserId, email: &Email, name: &Name, role
 
 /// The role's active count follows the member's suspension.
 fn set_suspended(state: &mut State, user: &UserId, suspended: bool) {
-    let Some(held) = state.members.get(user) else {
-        return;
-    };
-    state.by_role.remove(held);
-    state.members.edit(user, |m| m.suspended = suspended);
-    if let Some(m) = state.members.get(user) {
-        state.by_role.add(m);
-    }
+    edit_member(state, user, |m| m.suspended = suspended);
 }
 
 pub(super) fn add_invitation(state: &mut State, invitation: Invitation) {
