@@ -2,7 +2,8 @@
 # Start-up of `steward serve` on an existing database: seconds from the process's
 # start to /readyz answering 200 (every organization loaded), the CPU seconds the
 # server had used by then (user + system, all threads: on a loaded machine far
-# steadier than the wall time), and its VmRSS and peak VmHWM then.
+# steadier than the wall time), and its VmRSS (of it, anonymous memory and the
+# pages of mapped files: the binary, SQLite's maps) and peak VmHWM then.
 # docs/benchmarks.md#start-up-at-1000000--1000000 has the figures.
 #
 #   bench/startup/run.sh STEWARD_BINARY DATABASE_URL [RUNS]
@@ -38,6 +39,12 @@ for run in $(seq 1 "$runs"); do
     cpu=$(awk -v t="$ticks" '{printf "%.2f", ($14 + $15) / t}' "/proc/$pid/stat")
     rss=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status")
     hwm=$(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")
+    anon=$(awk '/^RssAnon/ {print int($2 / 1024)}' "/proc/$pid/status")
+    file=$(awk '/^RssFile/ {print int($2 / 1024)}' "/proc/$pid/status")
+    # STEWARD_STARTUP_SMAPS=FILE keeps the mappings' resident sizes of the last run.
+    if [ -n "${STEWARD_STARTUP_SMAPS:-}" ]; then
+        cp "/proc/$pid/smaps" "$STEWARD_STARTUP_SMAPS"
+    fi
     kill "$pid"
     wait "$pid" 2>/dev/null || true
     if [ -z "$ready" ]; then
@@ -45,6 +52,6 @@ for run in $(seq 1 "$runs"); do
         exit 1
     fi
     seconds=$(echo "$ready - $start" | bc -l)
-    printf 'run %d: ready in %.2f s (CPU %s s); VmRSS %d MiB, VmHWM %d MiB\n' \
-        "$run" "$seconds" "$cpu" "$rss" "$hwm"
+    printf 'run %d: ready in %.2f s (CPU %s s); VmRSS %d MiB (anonymous %d, file %d), VmHWM %d MiB\n' \
+        "$run" "$seconds" "$cpu" "$rss" "$anon" "$file" "$hwm"
 done

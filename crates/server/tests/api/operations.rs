@@ -118,11 +118,10 @@ pub(crate) fn wait_for_url(stdout: &mut BufReader<std::process::ChildStdout>) ->
     }
 }
 
-#[test]
-fn sigterm_lets_the_request_in_flight_finish_then_stops() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
+/// `steward serve` on `bind`, on a SQLite database in `dir`, its stdout piped.
+fn spawn_serve(bind: &str, dir: &tempfile::TempDir) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["serve", "--bind", bind])
         .env(
             "STEWARD_DATABASE_URL",
             format!("sqlite://{}", dir.path().join("s.db").display()),
@@ -131,7 +130,13 @@ fn sigterm_lets_the_request_in_flight_finish_then_stops() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish_then_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = spawn_serve("127.0.0.1:0", &dir);
     let mut stdout = BufReader::new(serve.stdout.take().unwrap());
     let url = wait_for_url(&mut stdout);
     let addr = url.trim_start_matches("http://").to_string();
@@ -177,17 +182,7 @@ async fn serve_keeps_serving_when_nobody_reads_what_it_prints() {
         free.local_addr().unwrap().port()
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env(
-            "STEWARD_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("s.db").display()),
-        )
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut serve = spawn_serve(&format!("127.0.0.1:{port}"), &dir);
     // Its stdout's reader gone before it prints a line: every line it prints
     // fails to be written.
     drop(serve.stdout.take());
