@@ -53,6 +53,7 @@ fi
 # A few requests first, so connections, routes and metrics' entries exist.
 wrk -t1 -c"$CONNECTIONS" -d1s -s bench/http/check.lua "$STEWARD_URL" >/dev/null
 ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+system_ticks() { awk '{print $15}' "/proc/$SERVER/stat"; }
 PERF=
 if [ -n "${STEWARD_PERF:-}" ]; then
   perf record -q -e cpu-clock -F 499 -g --call-graph dwarf -p "$SERVER" -o "$STEWARD_PERF" 2>/dev/null &
@@ -61,14 +62,16 @@ if [ -n "${STEWARD_PERF:-}" ]; then
 fi
 if [ "${STEWARD_CALLGRIND:-}" = 1 ]; then callgrind_control -i on "$SERVER" >/dev/null 2>&1; fi
 BEFORE=$(ticks)
+SYSTEM_BEFORE=$(system_ticks)
 OUT=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/http/check.lua "$STEWARD_URL")
 AFTER=$(ticks)
+SYSTEM_AFTER=$(system_ticks)
 if [ -n "$PERF" ]; then kill -INT "$PERF"; wait "$PERF" || true; fi
 echo "$OUT" | grep -E "requests in|RESULT|Non-2xx|errors"
 ANSWERED=$(echo "$OUT" | awk '/requests in/ {print $1}')
 HZ=$(getconf CLK_TCK)
-awk -v t=$((AFTER - BEFORE)) -v hz="$HZ" -v n="$ANSWERED" -v avg="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
-  printf "server CPU: %.2f s for %d checks = %.2f us per check (load average %s)\n", t / hz, n, t / hz / n * 1e6, avg }'
+awk -v t=$((AFTER - BEFORE)) -v k=$((SYSTEM_AFTER - SYSTEM_BEFORE)) -v hz="$HZ" -v n="$ANSWERED" -v avg="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+  printf "server CPU: %.2f s for %d checks = %.2f us per check, of it %.2f us in the kernel (load average %s)\n", t / hz, n, t / hz / n * 1e6, k / hz / n * 1e6, avg }'
 if [ "${STEWARD_CALLGRIND:-}" = 1 ]; then
   callgrind_control -i off "$SERVER" >/dev/null 2>&1
   # Valgrind writes the counts when the server exits.

@@ -179,29 +179,29 @@ impl IdIndex {
     }
 
     /// The index of a new snapshot's nodes: `ids[i]` at `i`, the same index
-    /// `insert` in that order gives (a later id equal to an earlier one wins). The
-    /// hashed ids are grouped by shard first and each shard filled in one go,
-    /// whose buckets then stay in cache, where an insert per id went to a
-    /// different shard each time and looked the id up first: at 1,000,000 nodes
-    /// that was 6% of the start-up's CPU
-    /// (docs/benchmarks.md#start-up-bulk-builds-issue-20-2026-12-03).
+    /// `insert` in that order gives. The ids are distinct (a state's objects, keyed
+    /// by their id), so none is looked up before it is placed. The hashed ids are
+    /// grouped by shard first and each shard filled in one go, whose buckets then
+    /// stay in cache, where an insert per id went to a different shard each time
+    /// and looked the id up first: at 1,000,000 nodes that was 6% of the
+    /// start-up's CPU (docs/benchmarks.md#start-up-bulk-builds-issue-20-2026-12-03).
     pub(crate) fn of_nodes(ids: &[Option<IdText>]) -> Self {
+        debug_assert!(
+            {
+                let mut seen = FxHashSet::default();
+                ids.iter().flatten().all(|id| seen.insert(id.as_bytes()))
+            },
+            "of_nodes takes distinct ids"
+        );
         let mut index = IdIndex::with_expected_len(ids.len());
         // (hash, node) of each id to hash, in node order.
         let mut hashed: Vec<(u64, u32)> = Vec::new();
-        // Hinted ids hashed all the same (their hint was taken, or out of reach).
-        let mut unhinted: FxHashSet<&[u8]> = FxHashSet::default();
         for (i, id) in ids.iter().enumerate() {
             let Some(id) = id else { continue };
             let b = id.as_bytes();
-            if let Some(hint) = hint_of(b) {
-                // As `insert`: an id hashed earlier stays hashed (and the later
-                // node wins there, below), never in both places.
-                let earlier = !index.hinted.has(hint, b) && unhinted.contains(b);
-                if !earlier && index.hinted.set(hint, b, i as u32) {
-                    continue;
-                }
-                unhinted.insert(b);
+            // A hinted id whose hint is taken, or out of reach, is hashed.
+            if hint_of(b).is_some_and(|hint| index.hinted.set(hint, b, i as u32)) {
+                continue;
             }
             hashed.push((id_hash(b), i as u32));
         }
@@ -230,16 +230,10 @@ impl IdIndex {
                 }
                 // The buckets `insert`'s first `reserve` gives, or as many as grow to.
                 let mut shard = Shard::with_capacity(per_shard.max(of.len()));
+                // Distinct ids: placed without looking each up first.
                 for &(h, i) in of {
                     let Some(id) = &ids[i as usize] else { continue };
-                    let b = id.as_bytes();
-                    match shard.find_mut(h, |(k, _)| holds(k, b)) {
-                        Some((_, at)) => *at = i,
-                        None => {
-                            shard
-                                .insert_unique(h, (IdKey::new(id), i), |(k, _)| id_hash(k.bytes()));
-                        }
-                    }
+                    shard.insert_unique(h, (IdKey::new(id), i), |(k, _)| id_hash(k.bytes()));
                 }
                 Arc::new(shard)
             })
@@ -352,11 +346,6 @@ mod tests {
                 _ => format!("a-rather-long-object-id-of-more-than-thirty-bytes-{i}"),
             });
         }
-        // The same ids again, later: the later node wins, as with `insert`.
-        ids.push(ids[10].clone());
-        ids.push(ids[11].clone());
-        ids.push(ids[13].clone());
-        ids.push(ids[14].clone());
         let texts: Vec<Option<IdText>> =
             (ids.iter().map(|id| Some(arc(id)))).chain([None]).collect();
         let bulk = IdIndex::of_nodes(&texts);
@@ -369,7 +358,7 @@ mod tests {
         for id in ids.iter().chain([&"site9999999".to_string()]) {
             assert_eq!(bulk.get(id), one_by_one.get(id), "{id}");
         }
-        assert_eq!(bulk.get(&ids[11]), Some(6001));
+        assert_eq!(bulk.get(&ids[11]), Some(11));
         // Removed, an id is gone from both places.
         let mut removed = bulk.clone();
         for id in &ids {

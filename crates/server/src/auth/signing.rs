@@ -16,6 +16,18 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
+/// Has aws-lc seed its random number generator now, on a thread of its own.
+/// Its first use gathers CPU-jitter entropy (about 30 ms of CPU here); `serve`
+/// calls this as it starts, while it waits for the database, so that the first
+/// use at the end of the start-up (the application's keys and TLS clients) no
+/// longer pays it on the way to ready (docs/benchmarks.md#start-up-and-memory-on-a-quiet-machine-issue-20-stop-30).
+pub fn seed_random_early() {
+    std::thread::spawn(|| {
+        let mut seed = [0u8; 16];
+        let _ = aws_lc_rs::rand::fill(&mut seed);
+    });
+}
+
 /// An access token's life: also how stale the roles it carries may be.
 pub const ACCESS_TOKEN_SECONDS: i64 = 900;
 

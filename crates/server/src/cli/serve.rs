@@ -271,6 +271,9 @@ impl ServeArgs {
     }
 
     pub fn run(self) -> anyhow::Result<()> {
+        // Before any thread allocates: what the loads free must be able to go back.
+        crate::freed_memory::keep_large_blocks_in_own_pages();
+        crate::auth::signing::seed_random_early();
         let runtime = tokio::runtime::Runtime::new()?;
         let exporting = self.observe(runtime.handle().clone())?;
         let served = runtime.block_on(async {
