@@ -2,6 +2,8 @@
 //! and the plain definition, which must agree on every answer.
 #![allow(dead_code)]
 
+pub mod keys;
+
 use std::sync::Arc;
 use steward_core::access;
 use steward_core::policy::Policy;
