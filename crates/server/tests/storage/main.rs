@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod bulk_load;
+mod chain;
 mod conformance;
 mod crash;
 mod group_commit;
@@ -13,3 +14,4 @@ mod nodes;
 mod policies;
 mod question;
 mod races;
+mod reload;
