@@ -77,10 +77,10 @@ impl InOrg {
     pub fn require(&self, action: &str) -> Result<(), AppError> {
         match &self.who {
             Caller::Account(user) => {
+                // Only yes or no is read: the check without its reason.
                 if self
                     .snapshot
-                    .check_by_name(user.as_str(), action, self.org.as_str())
-                    .allowed
+                    .allows_by_name(user.as_str(), action, self.org.as_str())
                 {
                     Ok(())
                 } else {

@@ -204,7 +204,7 @@ impl Steward {
                     .filter(|o| org.sees(o.id.as_str()))
                     .filter(|o| {
                         allowed.is_none_or(|(user, action)| {
-                            snapshot.check_by_name(user, action, o.id.as_str()).allowed
+                            snapshot.allows_by_name(user, action, o.id.as_str())
                         })
                     });
                 let mut items: Vec<ObjectView> = Vec::new();
