@@ -5,6 +5,7 @@
 mod audit_file;
 mod cli;
 mod console;
+mod console_sight;
 mod discovery;
 mod endpoints;
 mod feed;
