@@ -11,6 +11,7 @@ pub mod cli;
 pub mod download;
 pub mod freed_memory;
 pub mod http;
+pub mod huge_pages;
 pub mod mail;
 pub mod qr_code;
 pub mod scim;

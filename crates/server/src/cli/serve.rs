@@ -273,6 +273,7 @@ impl ServeArgs {
     pub fn run(self) -> anyhow::Result<()> {
         // Before any thread allocates: what the loads free must be able to go back.
         crate::freed_memory::keep_large_blocks_in_own_pages();
+        crate::huge_pages::advise_for_large_blocks();
         crate::auth::signing::seed_random_early();
         let runtime = tokio::runtime::Runtime::new()?;
         let exporting = self.observe(runtime.handle().clone())?;
