@@ -118,8 +118,10 @@ mod tests {
             block.write_bytes(1, layout.size());
             let backed = huge_kib().saturating_sub(before);
             LargeBlocksInHugePages.dealloc(block, layout);
-            // 64 MiB holds at least 31 whole 2-MiB pages wherever it starts.
-            assert!(backed >= 31 * 2048, "{backed} KiB in huge pages");
+            // 64 MiB holds at least 31 whole 2-MiB pages wherever it starts; the
+            // kernel may fall back to small pages for some when it finds no free
+            // 2 MiB, so a quarter of them is asked. Without the advice: none.
+            assert!(backed >= 8 * 2048, "{backed} KiB in huge pages");
         }
     }
 }
