@@ -69,14 +69,15 @@ tar -C "$work/rootfs" --numeric-owner -cf "$work/rootfs.tar" .
 "${podman[@]}" build -q --format docker -t "$tag" -f "$work/Containerfile" "$work" >/dev/null
 echo "image: $("${podman[@]}" image inspect --format '{{.Size}} bytes, user {{.Config.User}}' "$tag")"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-S=http://127.0.0.1:$port
-cid=$("${podman[@]}" run -d "${limits[@]}" -p "127.0.0.1:$port:8080" -v "$volume:/data" "$tag")
 server_log() { "${podman[@]}" logs "$cid" 2>&1; }
 fail() { echo "FAIL: $*" >&2; echo "-- container log:" >&2; server_log | tail -n 30 >&2; exit 1; }
 steward_check() { "${podman[@]}" exec "$cid" steward check "$@"; }
 # shellcheck source=deploy/walk.sh
 . deploy/walk.sh
+
+port=$(free_port)
+S=http://127.0.0.1:$port
+cid=$("${podman[@]}" run -d "${limits[@]}" -p "127.0.0.1:$port:8080" -v "$volume:/data" "$tag")
 
 echo "== podman run ($S)"
 for _ in $(seq 100); do

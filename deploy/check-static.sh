@@ -44,7 +44,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fail() { echo "FAIL: $*" >&2; echo "-- server log:" >&2; tail -n 30 "$log" >&2; exit 1; }
 server_log() { cat "$log"; }
 steward_check() { "$bin" check --database-url "$db" "$@"; }

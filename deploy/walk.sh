@@ -8,10 +8,12 @@
 #   server_log           prints the server's log so far
 #   steward_check ARGS   runs `steward check ARGS` against the server's database
 #   fail MESSAGE         says what failed (with the log) and exits
-# and calls `walk URL`, which leaves ORG, OWNER (the owner's account) and SITE
+# and calls `walk URL` (a server's base URL; `free_port` gives a port for it),
+# which leaves ORG, OWNER (the owner's account) and SITE
 # set for what the caller checks next. Needs curl and python3.
 
 J='Content-Type: application/json'
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 json() { python3 -c 'import json,sys,functools; print(functools.reduce(lambda d,k: d[int(k) if k.isdigit() else k], sys.argv[1:], json.load(sys.stdin)))' "$@"; }
 
 walk() {
